@@ -1,0 +1,328 @@
+#include "api/handlers.h"
+
+#include <boost/json.hpp>
+
+#include "api/json.h"
+#include "app/views.h"
+#include "crypto/random.h"
+
+namespace minato::api {
+
+namespace json = boost::json;
+namespace t = minato::terminal;
+
+namespace {
+
+struct Caller {
+  identity::Session session;
+  access::Actor actor;
+  std::string token;
+};
+
+std::string cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t semi = header.find(';');
+    std::string_view part = header.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+bool is_json(const HttpRequest& req) {
+  std::string_view ct = req.header("content-type");
+  std::string_view base = ct.substr(0, ct.find(';'));
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  return base == "application/json";
+}
+
+HttpResponse ok_json(const json::value& v, int status = 200) { return json_response(status, v); }
+
+json::object unit_view_json(const app::UnitView& v) {
+  json::object o = app::to_json(v.unit);
+  json::array moves;
+  for (const auto& m : v.moves) {
+    moves.push_back(json::object{{"kind", t::to_string(m.move.kind)},
+                                 {"from", m.move.from},
+                                 {"to", m.move.to},
+                                 {"at", format_utc(m.at_us)},
+                                 {"by", m.actor}});
+  }
+  o["moves"] = std::move(moves);
+  return o;
+}
+
+json::array roles_json(const std::vector<std::string>& roles) {
+  json::array a;
+  for (const auto& r : roles) a.emplace_back(r);
+  return a;
+}
+
+Result<int64_t> time_field(JsonBody& body, const char* key) {
+  auto s = body.string(key, 20);
+  if (!s) return fail(s.error());
+  int64_t us = 0;
+  if (!parse_utc(*s, &us)) {
+    return fail(ErrorCode::kInvalidArgument,
+                std::string(key) + " must be a UTC time like 2026-11-25T08:00:00Z", key);
+  }
+  return us;
+}
+
+// Reads the optional inline unit description of a gate-in.
+Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::ContainerId& id,
+                                                    bool required) {
+  if (!required && !body.has("size_type")) {
+    for (const char* k : {"category", "freight", "line_operator", "gross_kg"}) {
+      if (body.has(k)) {
+        return fail(ErrorCode::kInvalidArgument,
+                    std::string(k) + " is given without size_type", k);
+      }
+    }
+    return std::optional<t::UnitSpec>();
+  }
+  auto st_text = body.string("size_type", 4);
+  if (!st_text) return fail(st_text.error());
+  auto st = t::SizeType::parse(*st_text);
+  if (!st) return fail(st.error());
+  auto cat_text = body.string("category", 16);
+  if (!cat_text) return fail(cat_text.error());
+  auto cat = t::unit_category_from(*cat_text);
+  if (!cat) {
+    return fail(ErrorCode::kInvalidArgument,
+                "category must be import, export, tranship or storage", "category");
+  }
+  auto fk_text = body.string("freight", 8);
+  if (!fk_text) return fail(fk_text.error());
+  auto fk = t::freight_kind_from(*fk_text);
+  if (!fk) return fail(ErrorCode::kInvalidArgument, "freight must be full or empty", "freight");
+  auto op = body.string("line_operator", 6);
+  if (!op) return fail(op.error());
+  auto kg = body.integer("gross_kg", 0, t::kMaxGrossKg);
+  if (!kg) return fail(kg.error());
+  return std::optional<t::UnitSpec>(t::UnitSpec{id, *st, *cat, *fk, *op, static_cast<int>(*kg)});
+}
+
+// Runs `fn`, turning an Error into its JSON response.
+template <class F>
+HttpResponse guarded(F&& fn) {
+  Result<HttpResponse> r = fn();
+  if (!r) return error_response(r.error());
+  return std::move(*r);
+}
+
+}  // namespace
+
+Api::Api(app::Runtime& rt) : rt_(rt) {
+  // Wraps a handler that needs a logged-in caller; state-changing methods also need the CSRF
+  // token of that session and a JSON body.
+  auto authed = [this](auto fn) {
+    return [this, fn](const HttpRequest& req, const PathParams& params) -> HttpResponse {
+      std::string token = cookie_value(req.header("cookie"), kSessionCookie);
+      auto auth = rt_.identity().authenticate(token, req.source);
+      if (!auth) {
+        return error_response(Error(ErrorCode::kUnauthenticated, "log in first"));
+      }
+      if (req.method != "GET" && req.method != "HEAD") {
+        std::string_view csrf = req.header("x-csrf-token");
+        if (csrf.empty() || !crypto::constant_time_equal(csrf, auth->first.csrf_token)) {
+          return error_response(
+              Error(ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header"));
+        }
+      }
+      Caller caller{std::move(auth->first), std::move(auth->second), token};
+      return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
+    };
+  };
+  auto with_body = [](auto fn) {
+    return [fn](const HttpRequest& req, const PathParams& params, const Caller& c)
+               -> Result<HttpResponse> {
+      if (!is_json(req)) {
+        HttpResponse r = error_response(
+            Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
+        r.status = 415;
+        return r;
+      }
+      auto body = JsonBody::parse(req.body);
+      if (!body) return fail(body.error());
+      return fn(*body, params, c);
+    };
+  };
+
+  router_.add("GET", "/api/v1/health", [](const HttpRequest&, const PathParams&) {
+    return ok_json(json::object{{"status", "ok"}});
+  });
+
+  // --- session -----------------------------------------------------------------------------
+  router_.add("POST", "/api/v1/session", [this](const HttpRequest& req, const PathParams&) {
+    return guarded([&]() -> Result<HttpResponse> {
+      if (!is_json(req)) {
+        HttpResponse r = error_response(
+            Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
+        r.status = 415;
+        return r;
+      }
+      auto body = JsonBody::parse(req.body);
+      if (!body) return fail(body.error());
+      auto user = body->string("username", 64);
+      if (!user) return fail(user.error());
+      auto password = body->string("password", 1024);
+      if (!password) return fail(password.error());
+      auto totp = body->string("totp", 16);
+      if (!totp) return fail(totp.error());
+      MINATO_TRY(body->finish());
+      auto r = rt_.identity().login(req.source, {*user, *password, *totp});
+      if (!r) return fail(r.error());
+      HttpResponse resp = ok_json(json::object{{"username", r->username},
+                                               {"roles", roles_json(r->roles)},
+                                               {"csrf_token", r->csrf_token}},
+                                  201);
+      resp.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" +
+                                                  r->session_token +
+                                                  "; Path=/; Secure; HttpOnly; SameSite=Strict");
+      return resp;
+    });
+  });
+  router_.add("GET", "/api/v1/session",
+              authed([](const HttpRequest&, const PathParams&, const Caller& c)
+                         -> Result<HttpResponse> {
+                return ok_json(json::object{{"username", c.session.username},
+                                            {"roles", roles_json(c.session.roles)},
+                                            {"created", format_utc(c.session.created_us)}});
+              }));
+  router_.add("DELETE", "/api/v1/session",
+              authed([this](const HttpRequest&, const PathParams&, const Caller& c)
+                         -> Result<HttpResponse> {
+                MINATO_TRY(rt_.identity().logout(c.actor, c.token));
+                HttpResponse resp;
+                resp.status = 204;
+                resp.headers.emplace_back(
+                    "Set-Cookie", std::string(kSessionCookie) +
+                                      "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+                return resp;
+              }));
+
+  // --- vessel visits -----------------------------------------------------------------------
+  router_.add("POST", "/api/v1/vessel-visits",
+              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
+                                   -> Result<HttpResponse> {
+                t::VesselVisitSpec spec;
+                auto id = b.string("id", 16);
+                if (!id) return fail(id.error());
+                auto name = b.string("vessel_name", 64);
+                if (!name) return fail(name.error());
+                auto imo = b.string("imo", 10);
+                if (!imo) return fail(imo.error());
+                auto berth = b.string("berth", 8);
+                if (!berth) return fail(berth.error());
+                auto eta = time_field(b, "eta");
+                if (!eta) return fail(eta.error());
+                auto etd = time_field(b, "etd");
+                if (!etd) return fail(etd.error());
+                MINATO_TRY(b.finish());
+                auto v = rt_.terminal().create_visit(
+                    c.actor, t::VesselVisitSpec{*id, *name, *imo, *berth, *eta, *etd});
+                if (!v) return fail(v.error());
+                return ok_json(app::to_json(*v), 201);
+              })));
+  router_.add("GET", "/api/v1/vessel-visits",
+              authed([this](const HttpRequest&, const PathParams&, const Caller& c)
+                         -> Result<HttpResponse> {
+                auto visits = rt_.terminal().list_visits(c.actor);
+                if (!visits) return fail(visits.error());
+                json::array arr;
+                for (const auto& v : *visits) arr.push_back(app::to_json(v));
+                return ok_json(json::object{{"vessel_visits", std::move(arr)}});
+              }));
+
+  // --- units -------------------------------------------------------------------------------
+  router_.add("POST", "/api/v1/units",
+              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
+                                   -> Result<HttpResponse> {
+                auto cid_text = b.string("container_id", 32);
+                if (!cid_text) return fail(cid_text.error());
+                auto cid = t::ContainerId::parse(*cid_text);
+                if (!cid) return fail(cid.error());
+                auto spec = unit_spec_fields(b, *cid, true);
+                if (!spec) return fail(spec.error());
+                MINATO_TRY(b.finish());
+                auto u = rt_.terminal().create_unit(c.actor, **spec);
+                if (!u) return fail(u.error());
+                return ok_json(app::to_json(*u), 201);
+              })));
+  router_.add("GET", "/api/v1/units/{container_id}",
+              authed([this](const HttpRequest&, const PathParams& p, const Caller& c)
+                         -> Result<HttpResponse> {
+                auto cid = t::ContainerId::parse(p.at("container_id"));
+                if (!cid) return fail(cid.error());
+                auto v = rt_.terminal().get_unit(c.actor, *cid);
+                if (!v) return fail(v.error());
+                return ok_json(unit_view_json(*v));
+              }));
+
+  // --- gate --------------------------------------------------------------------------------
+  router_.add("POST", "/api/v1/gate/in",
+              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
+                                   -> Result<HttpResponse> {
+                auto cid_text = b.string("container_id", 32);
+                if (!cid_text) return fail(cid_text.error());
+                auto cid = t::ContainerId::parse(*cid_text);
+                if (!cid) return fail(cid.error());
+                auto plate = b.string("truck_plate", 16);
+                if (!plate) return fail(plate.error());
+                auto slot_text = b.string("slot", 16);
+                if (!slot_text) return fail(slot_text.error());
+                auto slot = t::YardSlot::parse(*slot_text);
+                if (!slot) return fail(slot.error());
+                auto spec = unit_spec_fields(b, *cid, false);
+                if (!spec) return fail(spec.error());
+                MINATO_TRY(b.finish());
+                auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, *slot, *spec});
+                if (!r) return fail(r.error());
+                return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}},
+                               201);
+              })));
+  router_.add("POST", "/api/v1/gate/out",
+              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
+                                   -> Result<HttpResponse> {
+                auto cid_text = b.string("container_id", 32);
+                if (!cid_text) return fail(cid_text.error());
+                auto cid = t::ContainerId::parse(*cid_text);
+                if (!cid) return fail(cid.error());
+                auto plate = b.string("truck_plate", 16);
+                if (!plate) return fail(plate.error());
+                MINATO_TRY(b.finish());
+                auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate});
+                if (!r) return fail(r.error());
+                return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}},
+                               201);
+              })));
+
+  // --- yard --------------------------------------------------------------------------------
+  router_.add("GET", "/api/v1/yard/occupancy",
+              authed([this](const HttpRequest&, const PathParams&, const Caller& c)
+                         -> Result<HttpResponse> {
+                auto occ = rt_.terminal().yard_occupancy(c.actor);
+                if (!occ) return fail(occ.error());
+                json::array blocks;
+                int64_t cap = 0, used = 0;
+                for (const auto& b : *occ) {
+                  blocks.push_back(json::object{{"block", b.block.name},
+                                                {"capacity", b.block.capacity()},
+                                                {"occupied", b.occupied}});
+                  cap += b.block.capacity();
+                  used += b.occupied;
+                }
+                return ok_json(json::object{
+                    {"blocks", std::move(blocks)}, {"capacity", cap}, {"occupied", used}});
+              }));
+}
+
+HttpResponse Api::handle(const HttpRequest& req) const { return router_.dispatch(req); }
+
+}  // namespace minato::api

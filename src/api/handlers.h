@@ -1,0 +1,27 @@
+// Api: the HTTP API of Minato (/api/v1/...). Turns requests into typed service calls and
+// service results into JSON. Authentication (session cookie), CSRF and content-type checks
+// happen here, before any service runs; authorisation happens in the services.
+// docs/api/openapi.yaml describes every route; tests/openapi_test.cpp keeps them in step.
+#pragma once
+
+#include "api/http.h"
+#include "api/router.h"
+#include "app/runtime.h"
+
+namespace minato::api {
+
+inline constexpr const char* kSessionCookie = "__Host-minato_session";
+
+class Api {
+ public:
+  explicit Api(app::Runtime& runtime);
+  // Handles one request. Thread-safe; may block on the write path or the login pool.
+  HttpResponse handle(const HttpRequest& req) const;
+  const Router& router() const { return router_; }
+
+ private:
+  app::Runtime& rt_;
+  Router router_;
+};
+
+}  // namespace minato::api

@@ -1,0 +1,202 @@
+#include "app/identity_service.h"
+
+#include <boost/json.hpp>
+
+#include "identity/totp.h"
+
+namespace minato::app {
+
+namespace json = boost::json;
+
+Status check_username(std::string_view name) {
+  bool good = name.size() >= 3 && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z';
+  for (char c : name) {
+    good = good && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                    c == '-');
+  }
+  if (!good) {
+    return fail(ErrorCode::kInvalidArgument,
+                "user name must be 3-32 characters of a-z, 0-9, '.', '_' and '-', starting with "
+                "a letter",
+                "username");
+  }
+  return ok();
+}
+
+IdentityService::IdentityService(store::Store& store, WritePath& writes, const Clock& clock,
+                                 const crypto::SealingKey& sealing,
+                                 identity::SessionRegistry& sessions, BoundedPool& login_pool,
+                                 LockoutPolicy lockout, identity::Argon2Params argon)
+    : store_(store), writes_(writes), clock_(clock), sealing_(sealing), sessions_(sessions),
+      login_pool_(login_pool), lockout_(lockout), argon_(argon) {}
+
+Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, const NewUser& u) {
+  MINATO_TRY(check_username(u.username));
+  if (u.roles.empty()) return fail(ErrorCode::kInvalidArgument, "a user needs a role", "roles");
+  for (const auto& r : u.roles) {
+    if (!access::valid_role(r)) {
+      return fail(ErrorCode::kInvalidArgument, "unknown role '" + r + "'", "roles");
+    }
+  }
+  // G2.1.1-j: an administrator account holds no operational role.
+  bool admin = false, ops = false;
+  for (const auto& r : u.roles) (r == "security_admin" ? admin : ops) = true;
+  if (admin && ops) {
+    return fail(ErrorCode::kInvalidArgument,
+                "security_admin cannot be combined with operational roles; use two accounts",
+                "roles");
+  }
+  MINATO_TRY(identity::check_password(policy_, u.username, u.password));
+  if (!actor.has(access::Permission::kUserAdmin)) {
+    // Let the write path audit the refusal.
+    return writes_.execute<CreatedUser>(actor, {"user.create", "user:" + u.username,
+                                                access::Permission::kUserAdmin},
+                                        [](store::WriteTxn&, Effects&) -> Result<CreatedUser> {
+                                          return fail(ErrorCode::kInternal, "unreachable");
+                                        });
+  }
+  // Hash outside the writer: Argon2id takes tens of milliseconds.
+  auto hash = identity::hash_password(u.password, argon_);
+  if (!hash) return fail(hash.error());
+  auto secret = identity::TotpSecret::generate();
+
+  store::UserRecord rec;
+  rec.username = u.username;
+  rec.password_hash = *hash;
+  rec.totp_sealed = sealing_.seal(secret.raw(), "user:" + u.username + "/totp");
+  rec.roles = u.roles;
+  return writes_.execute<CreatedUser>(
+      actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<CreatedUser> {
+        rec.created_us = fx.now_us;
+        auto id = tx.insert_user(rec);
+        if (!id) {
+          if (id.error().code() == ErrorCode::kAlreadyExists) {
+            return fail(ErrorCode::kAlreadyExists, "user " + u.username + " already exists",
+                        "username");
+          }
+          return fail(id.error());
+        }
+        json::array roles;
+        for (const auto& r : u.roles) roles.emplace_back(r);
+        fx.change = json::serialize(json::object{
+            {"table", "users"}, {"op", "insert"}, {"id", *id}, {"username", u.username},
+            {"roles", roles}});
+        return CreatedUser{u.username, secret.base32(),
+                           secret.otpauth_uri("Minato", u.username)};
+      });
+}
+
+Result<LoginResult> IdentityService::login(const std::string& source, const LoginRequest& req) {
+  const auto generic = [] {
+    return fail(ErrorCode::kUnauthenticated, "login failed: wrong user name, password or code");
+  };
+  access::Actor anon = access::Actor::anonymous(source);
+  // Bound attacker-controlled sizes before any work; the target name is kept short in the log.
+  if (req.username.empty() || req.username.size() > 64 || req.password.size() > 1024) {
+    return generic();
+  }
+
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto found = (*rx)->find_user(req.username);
+  rx = fail(ErrorCode::kInternal, "closed");
+  if (!found) return fail(found.error());
+  const std::optional<store::UserRecord>& user = *found;
+
+  // 1. Password, on the bounded pool.
+  std::string hash = user ? user->password_hash : identity::decoy_hash();
+  std::string password = req.password;
+  auto fut = login_pool_.submit([hash, password] { return identity::verify_password(hash, password); });
+  if (!fut) return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
+  bool password_ok = fut->get() && user.has_value();
+
+  // 2. TOTP.
+  int64_t step = -1;
+  if (password_ok) {
+    auto secret = sealing_.open(user->totp_sealed, "user:" + user->username + "/totp");
+    if (!secret) return fail(secret.error());
+    auto s = identity::verify_totp(*secret, req.totp, clock_.now_s());
+    if (s) step = *s;
+  }
+
+  // 3. Record the outcome (counts, lock, audit) as one command.
+  enum class Outcome { kOk, kFailed };
+  auto outcome = writes_.execute<Outcome>(
+      anon, {"session.create", "user:" + req.username, access::Permission::kNone},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<Outcome> {
+        auto fresh = tx.find_user(req.username);
+        if (!fresh) return fail(fresh.error());
+        fx.result = "failure";
+        if (!*fresh) {
+          fx.reason = "unknown user";
+          return Outcome::kFailed;
+        }
+        store::UserRecord u = **fresh;
+        if (u.disabled) {
+          fx.reason = "account disabled";
+          return Outcome::kFailed;
+        }
+        if (u.locked_until_us > fx.now_us) {
+          fx.reason = "account locked until " + format_utc(u.locked_until_us);
+          return Outcome::kFailed;
+        }
+        std::string why;
+        if (!password_ok) why = "wrong password";
+        else if (step < 0) why = "wrong TOTP code";
+        else if (step <= u.totp_last_step) why = "TOTP code already used";
+        if (!why.empty()) {
+          u.failed_count += 1;
+          fx.reason = why + " (" + std::to_string(u.failed_count) + " consecutive failures)";
+          if (u.failed_count >= lockout_.threshold) {
+            u.locked_until_us = fx.now_us + lockout_.lock_seconds * 1'000'000;
+            u.failed_count = 0;
+            fx.reason += "; account locked until " + format_utc(u.locked_until_us);
+          }
+          MINATO_TRY(tx.update_user_login_state(u));
+          fx.change = json::serialize(json::object{{"table", "users"}, {"op", "update"},
+                                                   {"id", u.id},
+                                                   {"failed_count", u.failed_count},
+                                                   {"locked_until_us", u.locked_until_us}});
+          return Outcome::kFailed;
+        }
+        u.failed_count = 0;
+        u.totp_last_step = step;
+        u.last_login_us = fx.now_us;
+        MINATO_TRY(tx.update_user_login_state(u));
+        fx.result = "success";
+        fx.reason = "password and TOTP";
+        fx.change = json::serialize(json::object{{"table", "users"}, {"op", "update"},
+                                                 {"id", u.id}, {"failed_count", 0},
+                                                 {"totp_last_step", step},
+                                                 {"last_login_us", fx.now_us}});
+        return Outcome::kOk;
+      });
+  if (!outcome) return fail(outcome.error());
+  if (*outcome != Outcome::kOk) return generic();
+
+  auto created = sessions_.create(user->username, user->roles);
+  if (!created) return fail(ErrorCode::kResourceExhausted, "too many sessions; try again later");
+  return LoginResult{created->token, created->csrf_token, user->username, user->roles};
+}
+
+Status IdentityService::logout(const access::Actor& actor, const std::string& session_token) {
+  return writes_.execute_status(actor, {"session.delete", actor.subject, access::Permission::kSelf},
+                                [&](store::WriteTxn&, Effects& fx) -> Status {
+                                  if (!sessions_.remove(session_token)) {
+                                    return fail(ErrorCode::kUnauthenticated, "no such session");
+                                  }
+                                  fx.change = R"({"session":"ended"})";
+                                  return ok();
+                                });
+}
+
+std::optional<std::pair<identity::Session, access::Actor>> IdentityService::authenticate(
+    const std::string& session_token, const std::string& source) {
+  auto s = sessions_.touch(session_token);
+  if (!s) return std::nullopt;
+  access::Actor actor{"user:" + s->username, source, access::permissions_of(s->roles)};
+  return std::make_pair(std::move(*s), std::move(actor));
+}
+
+}  // namespace minato::app

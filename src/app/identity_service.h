@@ -1,0 +1,91 @@
+// IdentityService: users, login and logout — every state change through the WritePath.
+//
+// Login (G2.1.1-b MFA, G2.1.1-e lockout, G2.2.1-g failed-login logging):
+//   1. Argon2id verification runs on the bounded login pool, never on a network thread; an
+//      unknown user is verified against a decoy hash so timing does not reveal existence.
+//   2. TOTP within ±1 step, and only a step later than the last accepted one (no replay).
+//   3. A command records the outcome: success resets the failure count; a failure counts, and
+//      the threshold-th consecutive failure locks the account for the lockout period. While
+//      locked, even correct credentials are refused. Every attempt is audited with its source.
+//   4. The caller sees one generic answer for every failure (never whether the user exists).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "access/roles.h"
+#include "app/write_path.h"
+#include "common/bounded_pool.h"
+#include "crypto/keys.h"
+#include "identity/password_hash.h"
+#include "identity/password_policy.h"
+#include "identity/sessions.h"
+
+namespace minato::app {
+
+struct NewUser {
+  std::string username;
+  std::string password;
+  std::vector<std::string> roles;
+};
+
+struct CreatedUser {
+  std::string username;
+  std::string totp_secret_base32;
+  std::string otpauth_uri;
+};
+
+struct LoginRequest {
+  std::string username;
+  std::string password;
+  std::string totp;
+};
+
+struct LoginResult {
+  std::string session_token;
+  std::string csrf_token;
+  std::string username;
+  std::vector<std::string> roles;
+};
+
+struct LockoutPolicy {
+  int threshold = 5;
+  int64_t lock_seconds = 900;
+};
+
+class IdentityService {
+ public:
+  IdentityService(store::Store& store, WritePath& writes, const Clock& clock,
+                  const crypto::SealingKey& sealing, identity::SessionRegistry& sessions,
+                  BoundedPool& login_pool, LockoutPolicy lockout, identity::Argon2Params argon = {});
+
+  // Validates (name 3-32 of a-z 0-9 . _ -, password policy, known roles) and creates the user
+  // with a fresh TOTP secret. REQUIRES permission user.admin.
+  Result<CreatedUser> create_user(const access::Actor& actor, const NewUser& user);
+
+  // kUnauthenticated (generic) on any credential failure; kResourceExhausted when the login
+  // pool is saturated.
+  Result<LoginResult> login(const std::string& source, const LoginRequest& req);
+  Status logout(const access::Actor& actor, const std::string& session_token);
+
+  // The session for a cookie token, with the actor it stands for; nullopt if none or expired.
+  std::optional<std::pair<identity::Session, access::Actor>> authenticate(
+      const std::string& session_token, const std::string& source);
+
+ private:
+  store::Store& store_;
+  WritePath& writes_;
+  const Clock& clock_;
+  const crypto::SealingKey& sealing_;
+  identity::SessionRegistry& sessions_;
+  BoundedPool& login_pool_;
+  LockoutPolicy lockout_;
+  identity::Argon2Params argon_;
+  identity::PasswordPolicy policy_;
+};
+
+// Validates a user name: 3-32 characters of a-z, 0-9, '.', '_', '-', starting with a letter.
+Status check_username(std::string_view name);
+
+}  // namespace minato::app

@@ -1,0 +1,59 @@
+#include "app/runtime.h"
+
+#include <sys/stat.h>
+
+#include "crypto/random.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace minato::app {
+
+Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
+                                               const RuntimeOptions& options) {
+  MINATO_TRY(crypto::init());
+  std::unique_ptr<Runtime> rt(new Runtime());
+  rt->paths_ = DataPaths{data_dir};
+  rt->clock_ = options.clock != nullptr ? options.clock : &SystemClock::instance();
+
+  struct stat st{};
+  if (::stat(data_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail(ErrorCode::kNotFound,
+                "data directory " + data_dir + " does not exist; create it with `minato init`");
+  }
+  if ((st.st_mode & 077) != 0) {
+    return fail(ErrorCode::kFailedPrecondition,
+                "data directory " + data_dir + " is accessible to other users; run chmod 700 on it");
+  }
+  auto cfg = config::load(rt->paths_.config());
+  if (!cfg) return fail(cfg.error());
+  rt->config_ = std::move(*cfg);
+
+  auto sealing = crypto::SealingKey::load(rt->paths_.sealing_key());
+  if (!sealing) return fail(sealing.error());
+  rt->sealing_ = std::move(*sealing);
+  auto signing = crypto::SigningKey::load(rt->paths_.signing_key());
+  if (!signing) return fail(signing.error());
+  rt->signing_ = std::move(*signing);
+
+  auto db = store::SqliteStore::open(rt->paths_.database());
+  if (!db) return fail(db.error());
+  rt->store_ = std::move(*db);
+
+  const auto& c = rt->config_;
+  rt->writes_ = std::make_unique<WritePath>(*rt->store_, *rt->clock_, options.write_path);
+  rt->sessions_ = std::make_unique<identity::SessionRegistry>(
+      *rt->clock_, identity::SessionLimits{c.session_idle_s, c.session_absolute_s, 10'000});
+  rt->login_pool_ = std::make_unique<BoundedPool>(static_cast<size_t>(c.login_threads),
+                                                  static_cast<size_t>(c.login_queue));
+  rt->identity_ = std::make_unique<IdentityService>(
+      *rt->store_, *rt->writes_, *rt->clock_, rt->sealing_, *rt->sessions_, *rt->login_pool_,
+      LockoutPolicy{c.lockout_threshold, c.lockout_seconds}, options.argon);
+  rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
+  return rt;
+}
+
+Runtime::~Runtime() {
+  // Drain the write path before the services and the store go away.
+  if (writes_) writes_->shutdown();
+}
+
+}  // namespace minato::app

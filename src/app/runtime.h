@@ -1,0 +1,78 @@
+// Runtime: one opened Minato data directory with everything wired together — configuration,
+// keys, store, write path, sessions and services. `serve`, the CLI subcommands and the
+// integration of tests all start from here, so there is one way in.
+//
+// Data directory layout (0700; files 0600):
+//   minato.toml        configuration
+//   minato.db          the SQLite store (+ -wal, -shm)
+//   keys/sealing.key   XChaCha20-Poly1305 key sealing secrets at rest
+//   keys/signing.key   Ed25519 signing key
+//   tls/cert.pem, tls/key.pem
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/identity_service.h"
+#include "app/terminal_service.h"
+#include "app/write_path.h"
+#include "common/bounded_pool.h"
+#include "config/config.h"
+#include "crypto/keys.h"
+#include "identity/sessions.h"
+#include "store/store.h"
+
+namespace minato::app {
+
+struct DataPaths {
+  std::string dir;
+  std::string config() const { return dir + "/minato.toml"; }
+  std::string database() const { return dir + "/minato.db"; }
+  std::string keys() const { return dir + "/keys"; }
+  std::string sealing_key() const { return dir + "/keys/sealing.key"; }
+  std::string signing_key() const { return dir + "/keys/signing.key"; }
+  std::string tls() const { return dir + "/tls"; }
+  std::string resolve(const std::string& p) const { return p.empty() || p[0] == '/' ? p : dir + "/" + p; }
+};
+
+struct RuntimeOptions {
+  const Clock* clock = nullptr;    // default: the system clock
+  WritePathOptions write_path;
+  identity::Argon2Params argon;
+};
+
+class Runtime {
+ public:
+  // Opens an initialised data directory. Refuses one that others can read (mode wider than
+  // 0700), one without keys, or a database newer than this binary.
+  static Result<std::unique_ptr<Runtime>> open(const std::string& data_dir,
+                                               const RuntimeOptions& options = {});
+  ~Runtime();
+
+  const DataPaths& paths() const { return paths_; }
+  const config::Config& config() const { return config_; }
+  config::Config& mutable_config() { return config_; }
+  const Clock& clock() const { return *clock_; }
+  store::Store& store() { return *store_; }
+  WritePath& writes() { return *writes_; }
+  identity::SessionRegistry& sessions() { return *sessions_; }
+  IdentityService& identity() { return *identity_; }
+  TerminalService& terminal() { return *terminal_; }
+  const crypto::SigningKey& signing_key() const { return signing_; }
+
+ private:
+  Runtime() = default;
+  DataPaths paths_;
+  config::Config config_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<store::Store> store_;
+  crypto::SealingKey sealing_ = crypto::SealingKey::generate();
+  crypto::SigningKey signing_ = crypto::SigningKey::generate();
+  std::unique_ptr<WritePath> writes_;
+  std::unique_ptr<identity::SessionRegistry> sessions_;
+  std::unique_ptr<BoundedPool> login_pool_;
+  std::unique_ptr<IdentityService> identity_;
+  std::unique_ptr<TerminalService> terminal_;
+};
+
+}  // namespace minato::app

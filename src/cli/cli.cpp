@@ -1,0 +1,74 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <qrencode.h>
+
+#include <cstdio>
+
+#include "common/files.h"
+
+namespace minato::cli {
+
+int report(const Error& e) {
+  std::fprintf(stderr, "minato: %s\n", e.message().c_str());
+  return exit_code(e.code());
+}
+
+Result<std::string> read_secret_file(const std::string& path) {
+  auto text = read_file(path, 4096);
+  if (!text) return fail(text.error());
+  std::string s = std::move(*text);
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  return s;
+}
+
+std::string qr_for_terminal(const std::string& text) {
+  QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (qr == nullptr) return {};
+  const int w = qr->width;
+  const int quiet = 2;
+  auto dark = [&](int x, int y) {
+    if (x < 0 || y < 0 || x >= w || y >= w) return false;
+    return (qr->data[y * w + x] & 1) != 0;
+  };
+  std::string out;
+  // Two rows per line; light modules are drawn as blocks so it reads on dark terminals.
+  for (int y = -quiet; y < w + quiet; y += 2) {
+    for (int x = -quiet; x < w + quiet; ++x) {
+      bool top = !dark(x, y), bottom = !dark(x, y + 1);
+      out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
+    }
+    out += "\n";
+  }
+  QRcode_free(qr);
+  return out;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Minato: a container terminal operating system, secure by design", "minato"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "minato 0.1.0");
+  add_init(app);
+  add_serve(app);
+  add_demo(app);
+  add_audit(app);
+  add_user(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand finished; its code
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 64;  // EX_USAGE
+  }
+  return 0;
+}
+
+}  // namespace minato::cli

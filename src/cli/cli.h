@@ -1,0 +1,52 @@
+// The `minato` command line: one binary, subcommands in the style of vault/consul —
+// `--help` everywhere, `--json` for scripts, exit codes from common/result.h's exit_code().
+#pragma once
+
+#include <string>
+
+#include "app/runtime.h"
+#include "common/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace minato::cli {
+
+int run(int argc, char** argv);
+
+// Subcommand registration (one file each).
+void add_init(CLI::App& app);
+void add_serve(CLI::App& app);
+void add_demo(CLI::App& app);
+void add_audit(CLI::App& app);
+void add_user(CLI::App& app);
+
+// Shared helpers.
+// Prints "minato: <message>" to stderr and returns the exit code for the error.
+int report(const Error& e);
+// Reads a secret from a file (one line; a trailing newline is dropped).
+Result<std::string> read_secret_file(const std::string& path);
+// Renders `text` as a QR code for a terminal (Unicode half blocks).
+std::string qr_for_terminal(const std::string& text);
+
+struct InitSpec {
+  std::string data_dir;
+  std::string admin_user;
+  std::string admin_password;
+  std::string tls_cert_file;  // empty: generate a self-signed certificate
+  std::string tls_key_file;
+  std::string listen;         // empty: default
+};
+struct InitResult {
+  app::CreatedUser admin;
+  std::string cert_sha256;  // fingerprint of the TLS certificate
+};
+// Creates a new data directory (refusing an existing one) with keys, certificate,
+// configuration, database and the first administrator. Nothing is left behind on failure.
+Result<InitResult> initialise(const InitSpec& spec);
+
+// Serves `runtime` until SIGTERM/SIGINT. `announce` is called with the bound port.
+Status serve(app::Runtime& runtime, const std::string& listen_override);
+
+}  // namespace minato::cli

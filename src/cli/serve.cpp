@@ -1,0 +1,64 @@
+// `minato serve`: the HTTPS API over an initialised data directory.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "api/handlers.h"
+#include "cli/cli.h"
+#include "net/https_server.h"
+
+namespace minato::cli {
+
+Status serve(app::Runtime& rt, const std::string& listen_override) {
+  auto& cfg = rt.mutable_config();
+  if (!listen_override.empty()) cfg.listen = listen_override;
+  net::ServerOptions so;
+  MINATO_TRY(config::split_listen(cfg.listen, &so.host, &so.port));
+  so.cert_pem_path = rt.paths().resolve(cfg.tls_cert);
+  so.key_pem_path = rt.paths().resolve(cfg.tls_key);
+  so.max_connections = cfg.max_connections;
+  so.max_connections_per_source = cfg.max_connections_per_source;
+  so.header_limit_bytes = cfg.header_limit_bytes;
+  so.body_limit_bytes = cfg.body_limit_bytes;
+  so.handshake_timeout_s = cfg.handshake_timeout_s;
+  so.request_timeout_s = cfg.request_timeout_s;
+  so.keepalive_timeout_s = cfg.keepalive_timeout_s;
+  so.worker_threads = cfg.worker_threads;
+
+  api::Api api(rt);
+  auto server = net::HttpsServer::create(so, [&api](const api::HttpRequest& req) {
+    return api.handle(req);
+  });
+  if (!server) return fail(server.error());
+  std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
+  // Tests and scripts read this line to learn the port (with --listen HOST:0).
+  std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
+               static_cast<unsigned>((*server)->port()));
+  std::fflush(stderr);
+  MINATO_TRY((*server)->run());
+  rt.writes().shutdown();  // every accepted command is durable before we exit
+  auto stats = rt.writes().stats();
+  std::fprintf(stderr, "minato: stopped (%llu commands in %llu transactions)\n",
+               static_cast<unsigned long long>(stats.commands),
+               static_cast<unsigned long long>(stats.transactions));
+  return ok();
+}
+
+void add_serve(CLI::App& app) {
+  auto* cmd = app.add_subcommand("serve", "Serve the HTTPS API and console");
+  struct Opts {
+    std::string data;
+    std::string listen;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--data", o->data, "Data directory (from `minato init`)")->required();
+  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (overrides minato.toml)");
+  cmd->callback([o] {
+    auto rt = app::Runtime::open(o->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto st = serve(**rt, o->listen);
+    if (!st) throw CLI::RuntimeError(report(st.error()));
+  });
+}
+
+}  // namespace minato::cli

@@ -1,0 +1,51 @@
+// `minato user add`: enrol a user at the server's console (the local operator holds the data
+// directory). Goes through the same write path and audit as the API.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include <cstdio>
+
+#include "cli/cli.h"
+
+namespace minato::cli {
+
+namespace json = boost::json;
+
+void add_user(CLI::App& app) {
+  auto* user = app.add_subcommand("user", "Manage users");
+  user->require_subcommand(1);
+  auto* add = user->add_subcommand("add", "Create a user with a password and a TOTP secret");
+  struct Opts {
+    std::string data, username, password_file;
+    std::vector<std::string> roles;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  add->add_option("--data", o->data, "Data directory")->required();
+  add->add_option("--username", o->username, "User name")->required();
+  add->add_option("--role", o->roles, "Role (repeat for several): security_admin, planner, "
+                                      "gate_clerk, viewer")
+      ->required();
+  add->add_option("--password-file", o->password_file, "File holding the password")->required();
+  add->add_flag("--json", o->json, "Print the result as JSON");
+  add->callback([o] {
+    auto pw = read_secret_file(o->password_file);
+    if (!pw) throw CLI::RuntimeError(report(pw.error()));
+    auto rt = app::Runtime::open(o->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto created = (*rt)->identity().create_user(access::Actor::local_operator(),
+                                                 {o->username, *pw, o->roles});
+    if (!created) throw CLI::RuntimeError(report(created.error()));
+    if (o->json) {
+      std::printf("%s\n", json::serialize(json::object{{"username", created->username},
+                                                       {"totp_secret", created->totp_secret_base32},
+                                                       {"otpauth_uri", created->otpauth_uri}})
+                              .c_str());
+    } else {
+      std::printf("Created user %s. TOTP secret (shown once): %s\n%s\n", created->username.c_str(),
+                  created->totp_secret_base32.c_str(), qr_for_terminal(created->otpauth_uri).c_str());
+    }
+  });
+}
+
+}  // namespace minato::cli

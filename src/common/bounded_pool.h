@@ -1,0 +1,75 @@
+// BoundedPool: a fixed set of worker threads with a bounded queue. submit() refuses work when
+// the queue is full instead of letting a flood grow memory or latency without bound.
+// Used for Argon2id verification so a login flood cannot starve the terminal's operations.
+//
+//   BoundedPool pool(2, 16);
+//   auto fut = pool.submit([] { return expensive(); });   // nullopt when full
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace minato {
+
+class BoundedPool {
+ public:
+  BoundedPool(size_t threads, size_t max_queue) : max_queue_(max_queue) {
+    for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+  }
+  ~BoundedPool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  BoundedPool(const BoundedPool&) = delete;
+  BoundedPool& operator=(const BoundedPool&) = delete;
+
+  // Queues `fn`; returns its future, or nullopt when the queue is full or the pool stopping.
+  // Thread-safe.
+  template <class F>
+  auto submit(F fn) -> std::optional<std::future<decltype(fn())>> {
+    using R = decltype(fn());
+    auto task = std::make_shared<std::packaged_task<R()>>(std::move(fn));
+    auto fut = task->get_future();
+    {
+      std::lock_guard lock(mu_);
+      if (stop_ || queue_.size() >= max_queue_) return std::nullopt;
+      queue_.emplace_back([task] { (*task)(); });
+    }
+    cv_.notify_one();
+    return fut;
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+
+  size_t max_queue_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> workers_;
+  bool stop_ = false;
+};
+
+}  // namespace minato

@@ -1,0 +1,103 @@
+#include "common/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace minato {
+
+namespace {
+
+Error os_error(const std::string& what, const std::string& path, int err) {
+  ErrorCode code = ErrorCode::kInternal;
+  if (err == ENOENT) code = ErrorCode::kNotFound;
+  if (err == EEXIST) code = ErrorCode::kAlreadyExists;
+  if (err == EACCES || err == EPERM) code = ErrorCode::kPermissionDenied;
+  if (err == ENOSPC || err == EDQUOT) code = ErrorCode::kResourceExhausted;
+  return Error(code, what + " " + path + ": " + std::strerror(err));
+}
+
+std::string parent_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+}  // namespace
+
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return fail(os_error("cannot create", tmp, errno));
+  ::fchmod(fd, mode);  // umask must not widen or narrow what we asked for
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(os_error("cannot write", tmp, e));
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(os_error("cannot flush", tmp, e));
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return fail(os_error("cannot rename into", path, e));
+  }
+  int dfd = ::open(parent_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return ok();
+}
+
+Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(os_error("cannot open", path, errno));
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      return fail(os_error("cannot read", path, e));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      return fail(ErrorCode::kInvalidArgument,
+                  "file " + path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+Status make_dir(const std::string& path, unsigned mode, bool must_be_new) {
+  if (::mkdir(path.c_str(), mode) != 0) {
+    if (errno == EEXIST && !must_be_new) return ok();
+    return fail(os_error("cannot create directory", path, errno));
+  }
+  ::chmod(path.c_str(), mode);
+  return ok();
+}
+
+}  // namespace minato

@@ -1,0 +1,47 @@
+// Config: minato.toml in the data directory, written by `minato init`, read by `serve`.
+// Flags override the file. Unknown keys and out-of-range values are refused with the key's
+// name, so a typo never silently leaves a default in force. There is no setting that weakens
+// TLS, turns off MFA or audit: such keys do not exist (G2.3-b: no unsafe mode).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+
+namespace minato::config {
+
+struct Config {
+  // [server]
+  std::string listen = "127.0.0.1:8443";
+  int max_connections = 512;
+  int max_connections_per_source = 32;
+  int header_limit_bytes = 8 * 1024;
+  int body_limit_bytes = 1024 * 1024;
+  int handshake_timeout_s = 10;
+  int request_timeout_s = 15;   // whole request (headers and body) must arrive within this
+  int keepalive_timeout_s = 30;
+  int worker_threads = 8;       // API handlers (they wait on the write path)
+  // [login]
+  int login_threads = 2;        // Argon2id verification pool
+  int login_queue = 32;
+  int lockout_threshold = 5;    // G2.1.1-e
+  int lockout_seconds = 900;
+  int session_idle_s = 900;
+  int session_absolute_s = 8 * 3600;
+  // [tls]
+  std::string tls_cert = "tls/cert.pem";  // relative to the data directory
+  std::string tls_key = "tls/key.pem";
+};
+
+// Parses TOML text. `origin` names the file in error messages.
+Result<Config> parse(const std::string& text, const std::string& origin);
+// Loads `path`.
+Result<Config> load(const std::string& path);
+// The TOML text of `c`, as `init` writes it.
+std::string to_toml(const Config& c);
+
+// Splits "host:port" / "[v6]:port". Refuses anything else.
+Status split_listen(const std::string& listen, std::string* host, uint16_t* port);
+
+}  // namespace minato::config

@@ -1,0 +1,126 @@
+#include "crypto/keys.h"
+
+#include <sodium.h>
+
+#include "common/files.h"
+#include "crypto/random.h"
+
+namespace minato::crypto {
+
+namespace {
+
+constexpr std::string_view kSealHeader = "minato-sealing-key-v1 ";
+constexpr std::string_view kSignHeader = "minato-ed25519-secret-v1 ";
+
+Result<std::string> load_key(const std::string& path, std::string_view header, size_t size) {
+  auto text = read_file(path, 4096);
+  if (!text) return fail(text.error());
+  std::string_view t = *text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.remove_suffix(1);
+  if (t.substr(0, header.size()) != header) {
+    return fail(ErrorCode::kDataLoss, "key file " + path + " is not a Minato key of this kind");
+  }
+  auto raw = from_hex(t.substr(header.size()));
+  if (!raw || raw->size() != size) {
+    return fail(ErrorCode::kDataLoss, "key file " + path + " is damaged");
+  }
+  return raw;
+}
+
+}  // namespace
+
+SealingKey SealingKey::generate() {
+  SealingKey k;
+  k.key_ = random_bytes(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  return k;
+}
+
+Result<SealingKey> SealingKey::load(const std::string& path) {
+  auto raw = load_key(path, kSealHeader, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  if (!raw) return fail(raw.error());
+  SealingKey k;
+  k.key_ = std::move(*raw);
+  return k;
+}
+
+Status SealingKey::save(const std::string& path) const {
+  return write_file_atomic(path, std::string(kSealHeader) + to_hex(key_) + "\n", 0600);
+}
+
+std::string SealingKey::seal(std::string_view plain, std::string_view context) const {
+  std::string nonce = random_bytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  std::string out = nonce;
+  out.resize(nonce.size() + plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long clen = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      reinterpret_cast<unsigned char*>(out.data() + nonce.size()), &clen,
+      reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
+      reinterpret_cast<const unsigned char*>(context.data()), context.size(), nullptr,
+      reinterpret_cast<const unsigned char*>(nonce.data()),
+      reinterpret_cast<const unsigned char*>(key_.data()));
+  out.resize(nonce.size() + clen);
+  return out;
+}
+
+Result<std::string> SealingKey::open(std::string_view sealed, std::string_view context) const {
+  const size_t nlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  const size_t alen = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+  if (sealed.size() < nlen + alen) return fail(ErrorCode::kDataLoss, "sealed value is truncated");
+  std::string plain(sealed.size() - nlen - alen, '\0');
+  unsigned long long plen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plain.data()), &plen, nullptr,
+          reinterpret_cast<const unsigned char*>(sealed.data() + nlen), sealed.size() - nlen,
+          reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+          reinterpret_cast<const unsigned char*>(sealed.data()),
+          reinterpret_cast<const unsigned char*>(key_.data())) != 0) {
+    return fail(ErrorCode::kDataLoss, "sealed value failed authentication (wrong key or altered)");
+  }
+  plain.resize(plen);
+  return plain;
+}
+
+SigningKey SigningKey::generate() {
+  SigningKey k;
+  k.secret_.resize(crypto_sign_SECRETKEYBYTES);
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_keypair(pk, reinterpret_cast<unsigned char*>(k.secret_.data()));
+  return k;
+}
+
+Result<SigningKey> SigningKey::load(const std::string& path) {
+  auto raw = load_key(path, kSignHeader, crypto_sign_SECRETKEYBYTES);
+  if (!raw) return fail(raw.error());
+  SigningKey k;
+  k.secret_ = std::move(*raw);
+  return k;
+}
+
+Status SigningKey::save(const std::string& path) const {
+  return write_file_atomic(path, std::string(kSignHeader) + to_hex(secret_) + "\n", 0600);
+}
+
+std::string SigningKey::sign(std::string_view message) const {
+  std::string sig(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       reinterpret_cast<const unsigned char*>(secret_.data()));
+  return sig;
+}
+
+std::string SigningKey::public_key() const {
+  return secret_.substr(crypto_sign_SECRETKEYBYTES - crypto_sign_PUBLICKEYBYTES);
+}
+
+bool SigningKey::verify(std::string_view public_key, std::string_view message,
+                        std::string_view signature) {
+  if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) {
+    return false;
+  }
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(),
+                                     reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
+}
+
+}  // namespace minato::crypto

@@ -1,0 +1,47 @@
+// Keys held in the data directory: the Ed25519 signing key (audit checkpoints, exports) and the
+// sealing key that encrypts secrets at rest (TOTP seeds) with XChaCha20-Poly1305.
+// G2.3-a, G2.3-c: keys are generated here, stored 0600, never printed.
+//
+//   auto key = SealingKey::generate();
+//   std::string box = key.seal(secret, "user:alice/totp");   // associated data binds context
+//   auto back = key.open(box, "user:alice/totp");
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace minato::crypto {
+
+class SealingKey {
+ public:
+  static SealingKey generate();
+  static Result<SealingKey> load(const std::string& path);
+  Status save(const std::string& path) const;
+
+  // Encrypts and authenticates `plain`; `context` is authenticated but not stored, so a sealed
+  // value cannot be moved to another row. Output: nonce || ciphertext || tag.
+  std::string seal(std::string_view plain, std::string_view context) const;
+  Result<std::string> open(std::string_view sealed, std::string_view context) const;
+
+ private:
+  std::string key_;
+};
+
+class SigningKey {
+ public:
+  static SigningKey generate();
+  static Result<SigningKey> load(const std::string& path);
+  Status save(const std::string& path) const;
+
+  std::string sign(std::string_view message) const;  // 64-byte detached signature
+  std::string public_key() const;                     // 32 bytes
+  static bool verify(std::string_view public_key, std::string_view message,
+                     std::string_view signature);
+
+ private:
+  std::string secret_;  // 64 bytes (seed || public key), libsodium layout
+};
+
+}  // namespace minato::crypto

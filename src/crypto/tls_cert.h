@@ -1,0 +1,25 @@
+// A self-signed TLS certificate for a new installation (`minato init` without --tls-cert).
+// ECDSA P-256, SHA-256, subjectAltName for the given DNS names and IP addresses, 397 days.
+// Operators replace it with a certificate from their own CA (G2.3-d).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace minato::crypto {
+
+struct SelfSignedCert {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+Result<SelfSignedCert> make_self_signed_cert(const std::string& common_name,
+                                             const std::vector<std::string>& dns_names,
+                                             const std::vector<std::string>& ip_addresses);
+
+// Checks that `cert_pem` and `key_pem` parse and belong together.
+Status check_cert_and_key(const std::string& cert_pem, const std::string& key_pem);
+
+}  // namespace minato::crypto

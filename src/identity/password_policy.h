@@ -1,0 +1,25 @@
+// PasswordPolicy: what a password must be before Minato stores its hash.
+// G2.1.1-c / G2.2.2-b: at least 12 characters with upper case, lower case, a digit and a
+// symbol. G2.2.2-a / G2.2.2-c: not a known common or guessable password — judged by zxcvbn's
+// dictionaries (common passwords, names, words, keyboard patterns), not a hand-made list —
+// and not built on the user name.
+#pragma once
+
+#include <string_view>
+
+#include "common/result.h"
+
+namespace minato::identity {
+
+struct PasswordPolicy {
+  size_t min_length = 12;
+  size_t max_length = 256;      // bounds the work an attacker can make us do
+  double min_entropy_bits = 50;  // zxcvbn's estimate; a common password scores far below
+};
+
+// Ok when `password` satisfies the policy for `username`; otherwise an error (field
+// "password") saying every rule it breaks, without echoing the password.
+Status check_password(const PasswordPolicy& policy, std::string_view username,
+                      std::string_view password);
+
+}  // namespace minato::identity

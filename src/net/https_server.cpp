@@ -1,0 +1,455 @@
+#include "net/https_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "api/json.h"
+
+namespace minato::net {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+void add_security_headers(api::HttpResponse& resp) {
+  auto& h = resp.headers;
+  h.emplace_back("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  h.emplace_back("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  h.emplace_back("X-Content-Type-Options", "nosniff");
+  h.emplace_back("X-Frame-Options", "DENY");
+  h.emplace_back("Referrer-Policy", "no-referrer");
+  h.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+  h.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
+  h.emplace_back("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  h.emplace_back("Cache-Control", "no-store");
+}
+
+namespace {
+
+// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only. TLS 1.3 suites are all AEAD.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kTls13Suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+api::HttpResponse plain_error(int status, ErrorCode code, const std::string& message) {
+  api::HttpResponse r = api::error_response(Error(code, message));
+  r.status = status;
+  return r;
+}
+
+class Server;
+
+// Counts open connections, globally and per source address.
+class ConnectionLimiter {
+ public:
+  ConnectionLimiter(int global, int per_source) : global_(global), per_source_(per_source) {}
+  bool admit(const std::string& source) {
+    std::lock_guard lock(mu_);
+    if (total_ >= global_) return false;
+    int& n = by_source_[source];
+    if (n >= per_source_) {
+      if (n == 0) by_source_.erase(source);
+      return false;
+    }
+    ++n;
+    ++total_;
+    return true;
+  }
+  void release(const std::string& source) {
+    std::lock_guard lock(mu_);
+    auto it = by_source_.find(source);
+    if (it != by_source_.end() && --it->second <= 0) by_source_.erase(it);
+    --total_;
+  }
+  int total() const {
+    std::lock_guard lock(mu_);
+    return total_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  int global_, per_source_;
+  int total_ = 0;
+  std::map<std::string, int> by_source_;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source);
+  ~Session();
+  void start();
+  // Closes the connection if it is waiting for a request (used when draining).
+  void close_if_idle();
+
+ private:
+  void on_handshake(beast::error_code ec);
+  void read_request();
+  void on_header(beast::error_code ec);
+  void on_body(beast::error_code ec);
+  void dispatch();
+  void send(api::HttpResponse resp, bool keep_alive);
+  void on_write(bool keep_alive, beast::error_code ec);
+  void shutdown();
+
+  Server& server_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  std::string source_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  std::atomic<bool> idle_{false};
+  bool first_request_ = true;
+};
+
+class Server final : public HttpsServer {
+ public:
+  Server(const ServerOptions& o, Handler handler)
+      : options_(o),
+        handler_(std::move(handler)),
+        ssl_ctx_(ssl::context::tls_server),
+        acceptor_(ioc_),
+        workers_(static_cast<size_t>(o.worker_threads)),
+        signals_(ioc_, SIGTERM, SIGINT),
+        limiter_(o.max_connections, o.max_connections_per_source) {}
+
+  Status init() {
+    // G2.3-b: TLS 1.2 minimum, AEAD only, no compression/renegotiation, server chooses.
+    SSL_CTX* ctx = ssl_ctx_.native_handle();
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+    if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1 ||
+        SSL_CTX_set_ciphersuites(ctx, kTls13Suites) != 1) {
+      return fail(ErrorCode::kInternal, "cannot configure TLS cipher suites");
+    }
+    SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384");
+    boost::system::error_code ec;
+    ssl_ctx_.use_certificate_chain_file(options_.cert_pem_path, ec);
+    if (ec) {
+      return fail(ErrorCode::kFailedPrecondition,
+                  "cannot load TLS certificate " + options_.cert_pem_path + ": " + ec.message());
+    }
+    ssl_ctx_.use_private_key_file(options_.key_pem_path, ssl::context::pem, ec);
+    if (ec) {
+      return fail(ErrorCode::kFailedPrecondition,
+                  "cannot load TLS key " + options_.key_pem_path + ": " + ec.message());
+    }
+
+    auto addr = asio::ip::make_address(options_.host, ec);
+    if (ec) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "listen address '" + options_.host + "' is not an IP address", "listen");
+    }
+    tcp::endpoint ep(addr, options_.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return fail(ErrorCode::kUnavailable, "cannot listen on " + options_.host + ":" +
+                                               std::to_string(options_.port) + ": " + ec.message());
+    }
+    return ok();
+  }
+
+  Status run() override {
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) begin_drain();
+    });
+    accept();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+    workers_.join();
+    return ok();
+  }
+
+  void stop() override {
+    asio::post(ioc_, [this] { begin_drain(); });
+  }
+
+  uint16_t port() const override { return acceptor_.local_endpoint().port(); }
+
+  const ServerOptions& options() const { return options_; }
+  const Handler& handler() const { return handler_; }
+  asio::thread_pool& workers() { return workers_; }
+  bool draining() const { return draining_; }
+  void session_started(const std::shared_ptr<Session>& s) {
+    std::lock_guard lock(sessions_mu_);
+    sessions_[s.get()] = s;
+  }
+  void session_ended(Session* s, const std::string& source) {
+    limiter_.release(source);
+    std::lock_guard lock(sessions_mu_);
+    sessions_.erase(s);
+    if (draining_ && sessions_.empty()) asio::post(ioc_, [this] { finish(); });
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket sock) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+        accept();
+        return;
+      }
+      boost::system::error_code aec;
+      auto remote = sock.remote_endpoint(aec);
+      if (aec) {
+        accept();
+        return;
+      }
+      std::string source = remote.address().to_string();
+      // Limits first, before any TLS work is spent on the connection.
+      if (draining_ || !limiter_.admit(source)) {
+        sock.close(aec);
+      } else {
+        auto s = std::make_shared<Session>(*this, std::move(sock), ssl_ctx_, source);
+        session_started(s);
+        s->start();
+      }
+      accept();
+    });
+  }
+
+  void begin_drain() {
+    if (draining_) return;
+    draining_ = true;
+    std::fprintf(stderr, "minato: shutting down: finishing requests in flight\n");
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    signals_.cancel(ec);
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(sessions_mu_);
+      if (sessions_.empty()) {
+        asio::post(ioc_, [this] { finish(); });
+        return;
+      }
+      for (auto& [ptr, weak] : sessions_) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) s->close_if_idle();
+  }
+
+  void finish() { ioc_.stop(); }
+
+  ServerOptions options_;
+  Handler handler_;
+  asio::io_context ioc_;
+  ssl::context ssl_ctx_;
+  tcp::acceptor acceptor_;
+  asio::thread_pool workers_;
+  asio::signal_set signals_;
+  ConnectionLimiter limiter_;
+  std::atomic<bool> draining_{false};
+  std::mutex sessions_mu_;
+  std::map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+Session::Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source)
+    : server_(server), stream_(std::move(socket), ctx), source_(std::move(source)) {}
+
+Session::~Session() { server_.session_ended(this, source_); }
+
+void Session::start() {
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::seconds(server_.options().handshake_timeout_s));
+  stream_.async_handshake(ssl::stream_base::server,
+                          [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+}
+
+void Session::close_if_idle() {
+  // Runs on another thread: hop onto the session's strand.
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->idle_) {
+      beast::error_code ec;
+      beast::get_lowest_layer(self->stream_).socket().cancel(ec);
+    }
+  });
+}
+
+void Session::on_handshake(beast::error_code ec) {
+  if (ec) return;  // timed out or not TLS: drop without a word
+  read_request();
+}
+
+void Session::read_request() {
+  if (server_.draining()) {
+    shutdown();
+    return;
+  }
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(server_.options().header_limit_bytes));
+  parser_->body_limit(static_cast<std::uint64_t>(server_.options().body_limit_bytes));
+  // One deadline for the whole request: trickling bytes does not extend it.
+  int timeout = first_request_ ? server_.options().request_timeout_s
+                               : server_.options().keepalive_timeout_s;
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(timeout));
+  idle_ = true;
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->on_header(ec);
+                          });
+}
+
+void Session::on_header(beast::error_code ec) {
+  idle_ = false;
+  if (ec == http::error::header_limit) {
+    send(plain_error(431, ErrorCode::kInvalidArgument, "request headers are too large"), false);
+    return;
+  }
+  if (ec == http::error::body_limit) {
+    send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
+    return;
+  }
+  if (ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted) {
+      shutdown();
+      return;
+    }
+    send(plain_error(400, ErrorCode::kInvalidArgument, "malformed HTTP request"), false);
+    return;
+  }
+  auto& req = parser_->get();
+  // Refuse an over-size body before reading it.
+  if (auto len = parser_->content_length();
+      len && *len > static_cast<uint64_t>(server_.options().body_limit_bytes)) {
+    send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
+    return;
+  }
+  if (req.version() != 11) {
+    send(plain_error(505, ErrorCode::kInvalidArgument, "only HTTP/1.1 is supported"), false);
+    return;
+  }
+  // After the first request the deadline for the next one is the request timeout again.
+  if (!first_request_) {
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(server_.options().request_timeout_s));
+  }
+  first_request_ = false;
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void Session::on_body(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
+    return;
+  }
+  if (ec) {
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == http::error::end_of_stream) {
+      shutdown();
+      return;
+    }
+    send(plain_error(400, ErrorCode::kInvalidArgument, "malformed HTTP request"), false);
+    return;
+  }
+  dispatch();
+}
+
+void Session::dispatch() {
+  auto req = parser_->release();
+  api::HttpRequest in;
+  in.method = std::string(req.method_string());
+  std::string target(req.target());
+  auto q = target.find('?');
+  in.path = target.substr(0, q);
+  if (q != std::string::npos) in.query = target.substr(q + 1);
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    in.headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  in.body = std::move(req.body());
+  in.source = source_;
+  bool keep_alive = req.keep_alive();
+  // The handler may wait on the write path or the login pool: run it off the I/O threads.
+  beast::get_lowest_layer(stream_).expires_never();
+  asio::post(server_.workers(), [self = shared_from_this(), in = std::move(in), keep_alive]() {
+    api::HttpResponse resp;
+    try {
+      resp = self->server_.handler()(in);
+    } catch (const std::exception& e) {
+      // Cannot happen by design (no exceptions on this path); never leak it to the client.
+      std::fprintf(stderr, "minato: handler threw: %s\n", e.what());
+      resp = plain_error(500, ErrorCode::kInternal, "internal error");
+    }
+    asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive]() mutable {
+      self->send(std::move(resp), keep_alive);
+    });
+  });
+}
+
+void Session::send(api::HttpResponse resp, bool keep_alive) {
+  add_security_headers(resp);
+  auto res = std::make_shared<http::response<http::string_body>>();
+  res->version(11);
+  res->result(static_cast<unsigned>(resp.status));
+  if (!resp.body.empty() || resp.status != 204) res->set(http::field::content_type, resp.content_type);
+  for (auto& [k, v] : resp.headers) res->insert(k, v);
+  res->body() = std::move(resp.body);
+  keep_alive = keep_alive && !server_.draining();
+  res->keep_alive(keep_alive);
+  res->prepare_payload();
+  response_ = res;
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::seconds(server_.options().request_timeout_s));
+  http::async_write(stream_, *response_,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      self->on_write(keep_alive, ec);
+                    });
+}
+
+void Session::on_write(bool keep_alive, beast::error_code ec) {
+  response_.reset();
+  if (ec) return;
+  if (keep_alive) {
+    read_request();
+  } else {
+    shutdown();
+  }
+}
+
+void Session::shutdown() {
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+    beast::error_code ec;
+    beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const ServerOptions& options,
+                                                         Handler handler) {
+  auto s = std::make_unique<Server>(options, std::move(handler));
+  MINATO_TRY(s->init());
+  return std::unique_ptr<HttpsServer>(std::move(s));
+}
+
+}  // namespace minato::net

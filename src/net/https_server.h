@@ -1,0 +1,57 @@
+// HttpsServer: the TLS listener in front of the API. This header is free of Boost.Asio/Beast
+// so that only net/https_server.cpp pays for compiling them.
+//
+// What it enforces (G2.2.1-e/f, G2.3-b/d):
+//  - an explicit bind address; TLS 1.2 and 1.3 only, AEAD cipher suites only, no compression,
+//    no renegotiation; HSTS;
+//  - caps on connections, global and per source address, checked before the TLS handshake;
+//  - a TLS handshake deadline and a whole-request deadline, so a client that trickles bytes
+//    (slowloris) is cut off; header and body size limits (431 / 413);
+//  - security headers on every response, including errors it generates itself;
+//  - SIGTERM/SIGINT: stop accepting, let requests in flight finish (their commits drain), exit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http.h"
+#include "common/result.h"
+
+namespace minato::net {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8443;
+  std::string cert_pem_path;
+  std::string key_pem_path;
+  int max_connections = 512;
+  int max_connections_per_source = 32;
+  int header_limit_bytes = 8 * 1024;
+  int body_limit_bytes = 1024 * 1024;
+  int handshake_timeout_s = 10;
+  int request_timeout_s = 15;
+  int keepalive_timeout_s = 30;
+  int io_threads = 2;
+  int worker_threads = 8;
+};
+
+using Handler = std::function<api::HttpResponse(const api::HttpRequest&)>;
+
+class HttpsServer {
+ public:
+  // Binds the listener (so a busy port is reported here) and loads the certificate.
+  static Result<std::unique_ptr<HttpsServer>> create(const ServerOptions& options, Handler handler);
+  virtual ~HttpsServer() = default;
+  // Serves until SIGTERM/SIGINT or stop(); returns after in-flight requests are done.
+  virtual Status run() = 0;
+  // Asks run() to drain and return. Thread-safe.
+  virtual void stop() = 0;
+  virtual uint16_t port() const = 0;
+};
+
+// The headers every response carries.
+void add_security_headers(api::HttpResponse& resp);
+
+}  // namespace minato::net

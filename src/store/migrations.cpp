@@ -1,0 +1,99 @@
+#include "store/migrations.h"
+
+namespace minato::store {
+
+const std::vector<std::string_view>& sqlite_migrations() {
+  static const std::vector<std::string_view> kMigrations = {
+      // 1: identity, terminal core, audit log.
+      R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  totp_sealed BLOB NOT NULL,
+  roles TEXT NOT NULL,
+  failed_count INTEGER NOT NULL DEFAULT 0,
+  locked_until_us INTEGER NOT NULL DEFAULT 0,
+  totp_last_step INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_us INTEGER NOT NULL,
+  last_login_us INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE yard_blocks (
+  name TEXT PRIMARY KEY,
+  bays INTEGER NOT NULL,
+  rows_ INTEGER NOT NULL,
+  tiers INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE vessel_visits (
+  id TEXT PRIMARY KEY,
+  vessel_name TEXT NOT NULL,
+  imo TEXT NOT NULL,
+  berth TEXT NOT NULL,
+  eta_us INTEGER NOT NULL,
+  etd_us INTEGER NOT NULL,
+  phase TEXT NOT NULL,
+  created_us INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE units (
+  id INTEGER PRIMARY KEY,
+  container_id TEXT NOT NULL,
+  size_type TEXT NOT NULL,
+  category TEXT NOT NULL,
+  freight TEXT NOT NULL,
+  line_operator TEXT NOT NULL,
+  gross_kg INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  slot TEXT,
+  created_us INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL
+) STRICT;
+-- One active unit per container; one unit per yard slot.
+CREATE UNIQUE INDEX units_active_container ON units(container_id) WHERE state <> 'departed';
+CREATE UNIQUE INDEX units_slot ON units(slot) WHERE slot IS NOT NULL;
+CREATE INDEX units_container ON units(container_id, id);
+
+CREATE TABLE moves (
+  id INTEGER PRIMARY KEY,
+  unit_id INTEGER NOT NULL REFERENCES units(id),
+  kind TEXT NOT NULL,
+  from_pos TEXT NOT NULL,
+  to_pos TEXT NOT NULL,
+  at_us INTEGER NOT NULL,
+  actor TEXT NOT NULL
+) STRICT;
+CREATE INDEX moves_unit ON moves(unit_id, id);
+
+CREATE TABLE gate_transactions (
+  id INTEGER PRIMARY KEY,
+  direction TEXT NOT NULL,
+  container_id TEXT NOT NULL,
+  truck_plate TEXT NOT NULL,
+  status TEXT NOT NULL,
+  unit_id INTEGER NOT NULL REFERENCES units(id),
+  at_us INTEGER NOT NULL,
+  actor TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  source TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  change TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL
+) STRICT;
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace minato::store

@@ -1,0 +1,697 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "store/migrations.h"
+
+namespace minato::store {
+
+namespace t = minato::terminal;
+
+namespace {
+
+// Maps an SQLite result code to an Error that says what happened without internals.
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  int primary = rc & 0xff;
+  std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string msg = std::string(what) + ": ";
+  switch (primary) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error(ErrorCode::kUnavailable, msg + "the database is locked by another process");
+    case SQLITE_FULL:
+      return Error(ErrorCode::kResourceExhausted, msg + "the disk is full; nothing was written");
+    case SQLITE_IOERR:
+      return Error(ErrorCode::kUnavailable, msg + "disk I/O error; nothing was written");
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+      return Error(ErrorCode::kUnavailable, msg + "cannot open or write the database (" + detail + ")");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Error(ErrorCode::kDataLoss, msg + "the database file is corrupt");
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Error(ErrorCode::kAlreadyExists, msg + "already exists");
+      }
+      return Error(ErrorCode::kConflict, msg + "violates a constraint (" + detail + ")");
+    default:
+      return Error(ErrorCode::kInternal, msg + detail);
+  }
+}
+
+// One database connection with a cache of prepared statements.
+class Connection {
+ public:
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+  }
+
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, bool create,
+                                                  int busy_ms, const char* synchronous) {
+    auto c = std::make_unique<Connection>();
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      return fail(sqlite_error(c->db_, rc, "cannot open database " + path));
+    }
+    sqlite3_extended_result_codes(c->db_, 1);
+    sqlite3_busy_timeout(c->db_, busy_ms);
+    std::string pragmas = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
+                          synchronous +
+                          "; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;"
+                          " PRAGMA secure_delete=ON;";
+    MINATO_TRY(c->exec(pragmas, "configure database"));
+    return c;
+  }
+
+  Status exec(const std::string& sql, std::string_view what) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, what));
+    return ok();
+  }
+
+  Result<sqlite3_stmt*> prepare(const char* sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, "prepare statement"));
+    cache_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  sqlite3* db() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> cache_;  // keyed by the literal's address
+};
+
+// A bound statement; resets itself when it goes out of scope.
+class Query {
+ public:
+  Query(Connection& c, sqlite3_stmt* s) : conn_(c), stmt_(s) {}
+  ~Query() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Query& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Query& bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& bind_null(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Returns true when a row is available, false when done.
+  Result<bool> step(std::string_view what) {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return fail(sqlite_error(conn_.db(), rc, what));
+  }
+  Status run(std::string_view what) {
+    auto r = step(what);
+    if (!r) return fail(r.error());
+    return ok();
+  }
+  int64_t i64(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
+  }
+  std::string blob(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+  }
+  bool is_null(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  Connection& conn_;
+  sqlite3_stmt* stmt_;
+};
+
+std::string join_roles(const std::vector<std::string>& roles) {
+  std::string out;
+  for (const auto& r : roles) out += (out.empty() ? "" : ",") + r;
+  return out;
+}
+
+std::vector<std::string> split_roles(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Error corrupt(std::string_view what) {
+  return Error(ErrorCode::kDataLoss, "stored " + std::string(what) + " is not valid");
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  std::string path;
+  SqliteOptions options;
+  int version = 0;
+
+  std::mutex write_mu;  // the single write connection
+  std::unique_ptr<Connection> writer;
+  bool write_open = false;
+
+  std::mutex read_mu;
+  std::condition_variable read_cv;
+  std::vector<std::unique_ptr<Connection>> idle_readers;
+};
+
+namespace {
+
+// Reads shared by both transaction kinds, over one connection.
+class SqliteReader {
+ public:
+  explicit SqliteReader(Connection& c) : c_(c) {}
+
+  Result<Query> q(const char* sql) {
+    auto s = c_.prepare(sql);
+    if (!s) return fail(s.error());
+    return Query(c_, *s);
+  }
+
+  Result<std::optional<UserRecord>> find_user(std::string_view username) {
+    auto q_ = q("SELECT id, username, password_hash, totp_sealed, roles, failed_count,"
+                " locked_until_us, totp_last_step, disabled, created_us, last_login_us"
+                " FROM users WHERE username = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, username);
+    auto row = q_->step("find user");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<UserRecord>();
+    UserRecord u;
+    u.id = q_->i64(0);
+    u.username = q_->text(1);
+    u.password_hash = q_->text(2);
+    u.totp_sealed = q_->blob(3);
+    u.roles = split_roles(q_->text(4));
+    u.failed_count = static_cast<int>(q_->i64(5));
+    u.locked_until_us = q_->i64(6);
+    u.totp_last_step = q_->i64(7);
+    u.disabled = q_->i64(8) != 0;
+    u.created_us = q_->i64(9);
+    u.last_login_us = q_->i64(10);
+    return std::optional<UserRecord>(std::move(u));
+  }
+
+  Result<int64_t> count(const char* sql, std::string_view what) {
+    auto q_ = q(sql);
+    if (!q_) return fail(q_.error());
+    auto row = q_->step(what);
+    if (!row) return fail(row.error());
+    return *row ? q_->i64(0) : 0;
+  }
+
+  static Result<t::VesselVisit> visit_from(Query& q) {
+    t::VesselVisitSpec spec{q.text(0), q.text(1), q.text(2), q.text(3), q.i64(4), q.i64(5)};
+    auto phase = t::visit_phase_from(q.text(6));
+    if (!phase) return fail(corrupt("vessel visit phase"));
+    return t::VesselVisit::restore(std::move(spec), *phase);
+  }
+
+  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) {
+    auto q_ = q("SELECT id, vessel_name, imo, berth, eta_us, etd_us, phase FROM vessel_visits"
+                " WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto row = q_->step("find vessel visit");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<t::VesselVisit>();
+    auto v = visit_from(*q_);
+    if (!v) return fail(v.error());
+    return std::optional<t::VesselVisit>(std::move(*v));
+  }
+
+  Result<std::vector<t::VesselVisit>> list_visits() {
+    auto q_ = q("SELECT id, vessel_name, imo, berth, eta_us, etd_us, phase FROM vessel_visits"
+                " ORDER BY eta_us, id");
+    if (!q_) return fail(q_.error());
+    std::vector<t::VesselVisit> out;
+    for (;;) {
+      auto row = q_->step("list vessel visits");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto v = visit_from(*q_);
+      if (!v) return fail(v.error());
+      out.push_back(std::move(*v));
+    }
+    return out;
+  }
+
+  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) {
+    // Active unit first (state <> departed sorts before departed), then the newest.
+    auto q_ = q("SELECT id, container_id, size_type, category, freight, line_operator, gross_kg,"
+                " state, slot FROM units WHERE container_id = ?1"
+                " ORDER BY (state = 'departed'), id DESC LIMIT 1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id.str());
+    auto row = q_->step("find unit");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<t::Unit>();
+    auto cid = t::ContainerId::parse(q_->text(1));
+    auto st = t::SizeType::parse(q_->text(2));
+    auto cat = t::unit_category_from(q_->text(3));
+    auto fk = t::freight_kind_from(q_->text(4));
+    auto state = t::unit_state_from(q_->text(7));
+    if (!cid || !st || !cat || !fk || !state) return fail(corrupt("unit"));
+    std::optional<t::YardSlot> slot;
+    if (!q_->is_null(8)) {
+      auto s = t::YardSlot::parse(q_->text(8));
+      if (!s) return fail(corrupt("unit slot"));
+      slot = *s;
+    }
+    t::UnitSpec spec{*cid, *st, *cat, *fk, q_->text(5), static_cast<int>(q_->i64(6))};
+    return std::optional<t::Unit>(t::Unit::restore(q_->i64(0), std::move(spec), *state, slot));
+  }
+
+  Result<std::vector<MoveRecord>> unit_moves(int64_t unit_id) {
+    auto q_ = q("SELECT kind, from_pos, to_pos, at_us, actor FROM moves WHERE unit_id = ?1"
+                " ORDER BY id");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, unit_id);
+    std::vector<MoveRecord> out;
+    for (;;) {
+      auto row = q_->step("list moves");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto kind = t::move_kind_from(q_->text(0));
+      if (!kind) return fail(corrupt("move kind"));
+      out.push_back(MoveRecord{unit_id, t::Move{*kind, q_->text(1), q_->text(2)}, q_->i64(3),
+                               q_->text(4)});
+    }
+    return out;
+  }
+
+  Result<std::optional<t::YardBlock>> find_block(std::string_view name) {
+    auto q_ = q("SELECT name, bays, rows_, tiers FROM yard_blocks WHERE name = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, name);
+    auto row = q_->step("find yard block");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<t::YardBlock>();
+    return std::optional<t::YardBlock>(t::YardBlock{q_->text(0), static_cast<int>(q_->i64(1)),
+                                                    static_cast<int>(q_->i64(2)),
+                                                    static_cast<int>(q_->i64(3))});
+  }
+
+  Result<std::vector<BlockOccupancy>> yard_occupancy() {
+    // Slot text starts with "BLOCK-": count units in the yard per block.
+    auto q_ = q("SELECT b.name, b.bays, b.rows_, b.tiers,"
+                " (SELECT count(*) FROM units u WHERE u.slot >= b.name || '-'"
+                "   AND u.slot < b.name || '.')"
+                " FROM yard_blocks b ORDER BY b.name");
+    if (!q_) return fail(q_.error());
+    std::vector<BlockOccupancy> out;
+    for (;;) {
+      auto row = q_->step("yard occupancy");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(BlockOccupancy{
+          t::YardBlock{q_->text(0), static_cast<int>(q_->i64(1)), static_cast<int>(q_->i64(2)),
+                       static_cast<int>(q_->i64(3))},
+          static_cast<int>(q_->i64(4))});
+    }
+    return out;
+  }
+
+  Result<bool> slot_occupied(const t::YardSlot& slot) {
+    auto q_ = q("SELECT 1 FROM units WHERE slot = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, slot.str());
+    return q_->step("check slot");
+  }
+
+  static AuditRecord audit_from(Query& q) {
+    AuditRecord r;
+    r.seq = q.i64(0);
+    r.at_us = q.i64(1);
+    r.subject = q.text(2);
+    r.source = q.text(3);
+    r.action = q.text(4);
+    r.target = q.text(5);
+    r.result = q.text(6);
+    r.reason = q.text(7);
+    r.change = q.text(8);
+    r.prev_hash = q.blob(9);
+    r.hash = q.blob(10);
+    return r;
+  }
+
+  Result<std::optional<AuditRecord>> last_audit() {
+    auto q_ = q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
+                " prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+    if (!q_) return fail(q_.error());
+    auto row = q_->step("read audit head");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<AuditRecord>();
+    return std::optional<AuditRecord>(audit_from(*q_));
+  }
+
+  Status scan_audit(int64_t from_seq, const std::function<bool(const AuditRecord&)>& visit) {
+    auto q_ = q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
+                " prev_hash, hash FROM audit_events WHERE seq >= ?1 ORDER BY seq");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_seq);
+    for (;;) {
+      auto row = q_->step("read audit log");
+      if (!row) return fail(row.error());
+      if (!*row || !visit(audit_from(*q_))) break;
+    }
+    return ok();
+  }
+
+ protected:
+  Connection& c_;
+};
+
+#define MINATO_READ_METHODS                                                                  \
+  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                 \
+    return r_.find_user(u);                                                                  \
+  }                                                                                          \
+  Result<int64_t> count_users() override {                                                   \
+    return r_.count("SELECT count(*) FROM users", "count users");                            \
+  }                                                                                          \
+  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {           \
+    return r_.find_visit(id);                                                                \
+  }                                                                                          \
+  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }    \
+  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {      \
+    return r_.find_current_unit(id);                                                         \
+  }                                                                                          \
+  Result<std::vector<MoveRecord>> unit_moves(int64_t id) override { return r_.unit_moves(id); } \
+  Result<int64_t> count_units_in_yard() override {                                           \
+    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");    \
+  }                                                                                          \
+  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {              \
+    return r_.find_block(n);                                                                 \
+  }                                                                                          \
+  Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); } \
+  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }  \
+  Result<std::optional<AuditRecord>> last_audit() override { return r_.last_audit(); }       \
+  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override { \
+    return r_.scan_audit(from, v);                                                           \
+  }
+
+class SqliteReadTxn final : public ReadTxn {
+ public:
+  SqliteReadTxn(SqliteStore::Impl& impl, std::unique_ptr<Connection> c)
+      : impl_(impl), conn_(std::move(c)), r_(*conn_) {}
+  ~SqliteReadTxn() override {
+    (void)conn_->exec("COMMIT", "end read");
+    std::lock_guard lock(impl_.read_mu);
+    impl_.idle_readers.push_back(std::move(conn_));
+    impl_.read_cv.notify_one();
+  }
+  MINATO_READ_METHODS
+
+ private:
+  SqliteStore::Impl& impl_;
+  std::unique_ptr<Connection> conn_;
+  SqliteReader r_;
+};
+
+class SqliteWriteTxn final : public WriteTxn {
+ public:
+  explicit SqliteWriteTxn(SqliteStore::Impl& impl) : impl_(impl), r_(*impl.writer) {}
+  ~SqliteWriteTxn() override {
+    if (!done_) (void)impl_.writer->exec("ROLLBACK", "roll back");
+    std::lock_guard lock(impl_.write_mu);
+    impl_.write_open = false;
+  }
+  MINATO_READ_METHODS
+
+  Result<int64_t> insert_user(const UserRecord& u) override {
+    auto q = r_.q("INSERT INTO users (username, password_hash, totp_sealed, roles, created_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!q) return fail(q.error());
+    q->bind(1, u.username).bind(2, u.password_hash).bind_blob(3, u.totp_sealed);
+    q->bind(4, join_roles(u.roles)).bind(5, u.created_us);
+    auto st = q->run("insert user '" + u.username + "'");
+    if (!st) return fail(st.error());
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_user_login_state(const UserRecord& u) override {
+    auto q = r_.q("UPDATE users SET failed_count = ?2, locked_until_us = ?3, totp_last_step = ?4,"
+                  " last_login_us = ?5 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, u.id).bind(2, static_cast<int64_t>(u.failed_count)).bind(3, u.locked_until_us);
+    q->bind(4, u.totp_last_step).bind(5, u.last_login_us);
+    return q->run("update user login state");
+  }
+
+  Status insert_visit(const t::VesselVisit& v, int64_t at_us) override {
+    auto q = r_.q("INSERT INTO vessel_visits (id, vessel_name, imo, berth, eta_us, etd_us, phase,"
+                  " created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!q) return fail(q.error());
+    const auto& s = v.spec();
+    q->bind(1, s.id).bind(2, s.vessel_name).bind(3, s.imo).bind(4, s.berth);
+    q->bind(5, s.eta_us).bind(6, s.etd_us).bind(7, t::to_string(v.phase())).bind(8, at_us);
+    return q->run("insert vessel visit " + s.id);
+  }
+
+  Status update_visit_phase(const t::VesselVisit& v) override {
+    auto q = r_.q("UPDATE vessel_visits SET phase = ?2 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, v.id()).bind(2, t::to_string(v.phase()));
+    return q->run("update vessel visit");
+  }
+
+  Result<int64_t> insert_unit(const t::Unit& u, int64_t at_us) override {
+    auto q = r_.q("INSERT INTO units (container_id, size_type, category, freight, line_operator,"
+                  " gross_kg, state, slot, created_us, updated_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+    if (!q) return fail(q.error());
+    const auto& s = u.spec();
+    q->bind(1, s.container_id.str()).bind(2, s.size_type.code()).bind(3, t::to_string(s.category));
+    q->bind(4, t::to_string(s.freight)).bind(5, s.line_operator);
+    q->bind(6, static_cast<int64_t>(s.gross_kg)).bind(7, t::to_string(u.state()));
+    if (u.slot()) {
+      q->bind(8, u.slot()->str());
+    } else {
+      q->bind_null(8);
+    }
+    q->bind(9, at_us);
+    auto st = q->run("insert unit " + s.container_id.str());
+    if (!st) {
+      if (st.error().code() == ErrorCode::kAlreadyExists) {
+        return fail(ErrorCode::kAlreadyExists,
+                    "container " + s.container_id.str() + " already has an active unit",
+                    "container_id");
+      }
+      return fail(st.error());
+    }
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_unit(const t::Unit& u, int64_t at_us) override {
+    auto q = r_.q("UPDATE units SET state = ?2, slot = ?3, updated_us = ?4 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, u.id()).bind(2, t::to_string(u.state()));
+    if (u.slot()) {
+      q->bind(3, u.slot()->str());
+    } else {
+      q->bind_null(3);
+    }
+    q->bind(4, at_us);
+    auto st = q->run("update unit");
+    if (!st && st.error().code() == ErrorCode::kAlreadyExists) {
+      return fail(ErrorCode::kConflict, "yard slot " + u.slot()->str() + " is occupied", "slot");
+    }
+    return st;
+  }
+
+  Status insert_move(const MoveRecord& m) override {
+    auto q = r_.q("INSERT INTO moves (unit_id, kind, from_pos, to_pos, at_us, actor)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!q) return fail(q.error());
+    q->bind(1, m.unit_id).bind(2, t::to_string(m.move.kind)).bind(3, m.move.from);
+    q->bind(4, m.move.to).bind(5, m.at_us).bind(6, m.actor);
+    return q->run("insert move");
+  }
+
+  Result<int64_t> insert_gate(const GateRecord& g) override {
+    auto q = r_.q("INSERT INTO gate_transactions (direction, container_id, truck_plate, status,"
+                  " unit_id, at_us, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, t::to_string(g.direction)).bind(2, g.container_id).bind(3, g.truck_plate);
+    q->bind(4, t::to_string(g.status)).bind(5, g.unit_id).bind(6, g.at_us).bind(7, g.actor);
+    auto st = q->run("insert gate transaction");
+    if (!st) return fail(st.error());
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status insert_block(const t::YardBlock& b) override {
+    auto q = r_.q("INSERT INTO yard_blocks (name, bays, rows_, tiers) VALUES (?1, ?2, ?3, ?4)");
+    if (!q) return fail(q.error());
+    q->bind(1, b.name).bind(2, static_cast<int64_t>(b.bays)).bind(3, static_cast<int64_t>(b.rows));
+    q->bind(4, static_cast<int64_t>(b.tiers));
+    return q->run("insert yard block " + b.name);
+  }
+
+  Status append_audit(const AuditRecord& a) override {
+    auto q = r_.q("INSERT INTO audit_events (seq, at_us, subject, source, action, target, result,"
+                  " reason, change, prev_hash, hash)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!q) return fail(q.error());
+    q->bind(1, a.seq).bind(2, a.at_us).bind(3, a.subject).bind(4, a.source).bind(5, a.action);
+    q->bind(6, a.target).bind(7, a.result).bind(8, a.reason).bind(9, a.change);
+    q->bind_blob(10, a.prev_hash).bind_blob(11, a.hash);
+    return q->run("append audit event");
+  }
+
+  Status savepoint() override { return impl_.writer->exec("SAVEPOINT cmd", "savepoint"); }
+  Status rollback_to_savepoint() override {
+    return impl_.writer->exec("ROLLBACK TO cmd; RELEASE cmd", "roll back command");
+  }
+  Status release_savepoint() override { return impl_.writer->exec("RELEASE cmd", "release"); }
+
+  Status commit() override {
+    auto st = impl_.writer->exec("COMMIT", "commit");
+    if (!st) {
+      // SQLite may keep the transaction open after a failed COMMIT (e.g. SQLITE_BUSY or FULL):
+      // roll it back so nothing is half-written, and report the original error.
+      (void)impl_.writer->exec("ROLLBACK", "roll back");
+      done_ = true;
+      return st;
+    }
+    done_ = true;
+    return ok();
+  }
+
+ private:
+  SqliteStore::Impl& impl_;
+  SqliteReader r_;
+  bool done_ = false;
+};
+
+Status apply_migrations(Connection& c, int* version) {
+  MINATO_TRY(c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                    " applied_us INTEGER NOT NULL)",
+                    "create migrations table"));
+  MINATO_TRY(c.exec("BEGIN IMMEDIATE", "begin migration"));
+  auto s = c.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!s) return fail(s.error());
+  int current = 0;
+  {
+    Query q(c, *s);
+    auto row = q.step("read schema version");
+    if (!row) return fail(row.error());
+    current = static_cast<int>(q.i64(0));
+  }
+  const auto& migrations = sqlite_migrations();
+  int known = static_cast<int>(migrations.size());
+  if (current > known) {
+    (void)c.exec("ROLLBACK", "roll back");
+    return fail(ErrorCode::kFailedPrecondition,
+                "the database has schema version " + std::to_string(current) +
+                    " but this minato knows only up to " + std::to_string(known) +
+                    "; use a newer minato");
+  }
+  for (int v = current + 1; v <= known; ++v) {
+    auto st = c.exec(std::string(migrations[v - 1]), "apply migration " + std::to_string(v));
+    if (st) {
+      st = c.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) +
+                      ", CAST(strftime('%s','now') AS INTEGER) * 1000000)",
+                  "record migration");
+    }
+    if (!st) {
+      (void)c.exec("ROLLBACK", "roll back");
+      return st;
+    }
+  }
+  MINATO_TRY(c.exec("COMMIT", "commit migrations"));
+  *version = known;
+  return ok();
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       const SqliteOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  auto w = Connection::open(path, options.create, options.busy_timeout_ms, options.synchronous);
+  if (!w) return fail(w.error());
+  impl->writer = std::move(*w);
+  MINATO_TRY(apply_migrations(*impl->writer, &impl->version));
+  for (int i = 0; i < options.read_connections; ++i) {
+    auto r = Connection::open(path, false, options.busy_timeout_ms, options.synchronous);
+    if (!r) return fail(r.error());
+    MINATO_TRY((*r)->exec("PRAGMA query_only=ON", "configure reader"));
+    impl->idle_readers.push_back(std::move(*r));
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+Result<std::unique_ptr<ReadTxn>> SqliteStore::read() {
+  std::unique_ptr<Connection> c;
+  {
+    std::unique_lock lock(impl_->read_mu);
+    impl_->read_cv.wait(lock, [&] { return !impl_->idle_readers.empty(); });
+    c = std::move(impl_->idle_readers.back());
+    impl_->idle_readers.pop_back();
+  }
+  auto st = c->exec("BEGIN", "begin read");
+  if (!st) {
+    std::lock_guard lock(impl_->read_mu);
+    impl_->idle_readers.push_back(std::move(c));
+    impl_->read_cv.notify_one();
+    return fail(st.error());
+  }
+  return std::unique_ptr<ReadTxn>(new SqliteReadTxn(*impl_, std::move(c)));
+}
+
+Result<std::unique_ptr<WriteTxn>> SqliteStore::write() {
+  {
+    std::lock_guard lock(impl_->write_mu);
+    if (impl_->write_open) {
+      return fail(ErrorCode::kInternal, "a write transaction is already open in this process");
+    }
+    impl_->write_open = true;
+  }
+  auto st = impl_->writer->exec("BEGIN IMMEDIATE", "begin write");
+  if (!st) {
+    std::lock_guard lock(impl_->write_mu);
+    impl_->write_open = false;
+    return fail(st.error());
+  }
+  return std::unique_ptr<WriteTxn>(new SqliteWriteTxn(*impl_));
+}
+
+int SqliteStore::schema_version() const { return impl_->version; }
+
+}  // namespace minato::store

@@ -1,0 +1,43 @@
+// SqliteStore: the embedded Store. One database file in WAL mode with synchronous=FULL (a
+// commit is on disk before commit() returns), foreign keys on, a busy timeout so a second
+// process (the CLI beside a running server) waits instead of failing at once.
+//
+//   auto store = SqliteStore::open(data_dir + "/minato.db", {.create = true});
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace minato::store {
+
+struct SqliteOptions {
+  bool create = false;        // create the file if missing (only `minato init` does)
+  int read_connections = 4;   // size of the read pool
+  int busy_timeout_ms = 5000;
+  // For benchmarks and tests only: synchronous level ("FULL" in production; never lowered by
+  // configuration).
+  const char* synchronous = "FULL";
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (and with options.create, creates) the database, then applies pending migrations.
+  // Refuses a database whose schema is newer than this binary knows (kFailedPrecondition).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   const SqliteOptions& options = {});
+  ~SqliteStore() override;
+
+  Result<std::unique_ptr<ReadTxn>> read() override;
+  Result<std::unique_ptr<WriteTxn>> write() override;
+  int schema_version() const override;
+
+  struct Impl;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace minato::store

@@ -1,0 +1,145 @@
+// Store: the persistence seam. Services see typed reads and writes inside transactions; the
+// SQL lives behind this interface (SQLite now, PostgreSQL later, same contract).
+//
+//   auto rx = store.read();                     // a consistent snapshot; many may run at once
+//   auto unit = (*rx)->find_current_unit(id);
+//
+//   auto tx = store.write();                    // REQUIRES: only the WritePath's writer thread
+//   (*tx)->insert_unit(unit); (*tx)->append_audit(rec); (*tx)->commit();   // durable on return
+//
+// Every method returns an Error instead of throwing: kUnavailable for a locked database,
+// kResourceExhausted for a full disk, kAlreadyExists/kConflict for constraint violations,
+// kDataLoss for corrupt rows. A WriteTxn that is destroyed without commit() rolls back.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "terminal/gate_transaction.h"
+#include "terminal/unit.h"
+#include "terminal/vessel_visit.h"
+#include "terminal/yard_slot.h"
+
+namespace minato::store {
+
+struct UserRecord {
+  int64_t id = 0;
+  std::string username;
+  std::string password_hash;  // Argon2id encoded string
+  std::string totp_sealed;    // TOTP secret sealed with the data directory's sealing key
+  std::vector<std::string> roles;
+  int failed_count = 0;          // consecutive failed logins
+  int64_t locked_until_us = 0;   // 0 = not locked
+  int64_t totp_last_step = 0;    // last accepted TOTP time step (a code is accepted once)
+  bool disabled = false;
+  int64_t created_us = 0;
+  int64_t last_login_us = 0;
+};
+
+// One row of the audit log. The hash fields are filled by audit::AuditChain.
+struct AuditRecord {
+  int64_t seq = 0;
+  int64_t at_us = 0;
+  std::string subject;  // "user:alice", "cli:root", "anonymous"
+  std::string source;   // client address, "local" for the CLI
+  std::string action;   // "gate.in", "session.create"
+  std::string target;   // "unit:CSQU3054383"
+  std::string result;   // "success" | "failure" | "denied"
+  std::string reason;   // why it failed; empty on success
+  std::string change;   // JSON: the row-level change made (empty when nothing changed)
+  std::string prev_hash;  // 32 bytes
+  std::string hash;       // 32 bytes
+};
+
+struct MoveRecord {
+  int64_t unit_id = 0;
+  terminal::Move move;
+  int64_t at_us = 0;
+  std::string actor;
+};
+
+struct GateRecord {
+  int64_t id = 0;
+  terminal::GateDirection direction = terminal::GateDirection::kIn;
+  std::string container_id;
+  std::string truck_plate;
+  terminal::GateStatus status = terminal::GateStatus::kOpen;
+  int64_t unit_id = 0;
+  int64_t at_us = 0;
+  std::string actor;
+};
+
+struct BlockOccupancy {
+  terminal::YardBlock block;
+  int occupied = 0;
+};
+
+class ReadTxn {
+ public:
+  virtual ~ReadTxn() = default;
+
+  virtual Result<std::optional<UserRecord>> find_user(std::string_view username) = 0;
+  virtual Result<int64_t> count_users() = 0;
+
+  virtual Result<std::optional<terminal::VesselVisit>> find_visit(std::string_view id) = 0;
+  virtual Result<std::vector<terminal::VesselVisit>> list_visits() = 0;
+
+  // The unit of the container's current visit (not departed), else its most recent visit.
+  virtual Result<std::optional<terminal::Unit>> find_current_unit(const terminal::ContainerId& id) = 0;
+  virtual Result<std::vector<MoveRecord>> unit_moves(int64_t unit_id) = 0;
+  virtual Result<int64_t> count_units_in_yard() = 0;
+
+  virtual Result<std::optional<terminal::YardBlock>> find_block(std::string_view name) = 0;
+  virtual Result<std::vector<BlockOccupancy>> yard_occupancy() = 0;
+  virtual Result<bool> slot_occupied(const terminal::YardSlot& slot) = 0;
+
+  virtual Result<std::optional<AuditRecord>> last_audit() = 0;
+  // Calls `visit` for each audit record with seq >= from_seq in order, until it returns false.
+  virtual Status scan_audit(int64_t from_seq, const std::function<bool(const AuditRecord&)>& visit) = 0;
+};
+
+class WriteTxn : public ReadTxn {
+ public:
+  virtual Result<int64_t> insert_user(const UserRecord& user) = 0;
+  virtual Status update_user_login_state(const UserRecord& user) = 0;
+
+  virtual Status insert_visit(const terminal::VesselVisit& visit, int64_t at_us) = 0;
+  virtual Status update_visit_phase(const terminal::VesselVisit& visit) = 0;
+
+  // Inserts the unit and returns its id; refuses (kAlreadyExists) a second active unit for the
+  // same container.
+  virtual Result<int64_t> insert_unit(const terminal::Unit& unit, int64_t at_us) = 0;
+  virtual Status update_unit(const terminal::Unit& unit, int64_t at_us) = 0;
+  virtual Status insert_move(const MoveRecord& move) = 0;
+  virtual Result<int64_t> insert_gate(const GateRecord& gate) = 0;
+  virtual Status insert_block(const terminal::YardBlock& block) = 0;
+
+  virtual Status append_audit(const AuditRecord& record) = 0;
+
+  // Nested undo points inside the transaction (group commit isolates each command in one).
+  virtual Status savepoint() = 0;
+  virtual Status rollback_to_savepoint() = 0;
+  virtual Status release_savepoint() = 0;
+
+  // Makes everything durable (fsync) before returning ok. After an error nothing was written.
+  virtual Status commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // A read-only snapshot. Thread-safe; blocks while all read connections are in use.
+  virtual Result<std::unique_ptr<ReadTxn>> read() = 0;
+  // The write transaction. REQUIRES: at most one open at a time in this process (the WritePath
+  // writer thread, or the CLI's own process); other processes are serialised by the database.
+  virtual Result<std::unique_ptr<WriteTxn>> write() = 0;
+  virtual int schema_version() const = 0;
+};
+
+}  // namespace minato::store
