@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/runtime.h"
+#include "app/setup.h"
 #include "common/result.h"
 
 namespace CLI {
@@ -29,22 +30,6 @@ int report(const Error& e);
 Result<std::string> read_secret_file(const std::string& path);
 // Renders `text` as a QR code for a terminal (Unicode half blocks).
 std::string qr_for_terminal(const std::string& text);
-
-struct InitSpec {
-  std::string data_dir;
-  std::string admin_user;
-  std::string admin_password;
-  std::string tls_cert_file;  // empty: generate a self-signed certificate
-  std::string tls_key_file;
-  std::string listen;         // empty: default
-};
-struct InitResult {
-  app::CreatedUser admin;
-  std::string cert_sha256;  // fingerprint of the TLS certificate
-};
-// Creates a new data directory (refusing an existing one) with keys, certificate,
-// configuration, database and the first administrator. Nothing is left behind on failure.
-Result<InitResult> initialise(const InitSpec& spec);
 
 // Serves `runtime` until SIGTERM/SIGINT. `announce` is called with the bound port.
 Status serve(app::Runtime& runtime, const std::string& listen_override);

@@ -113,8 +113,8 @@ void add_demo(CLI::App& app) {
                   "passwords were shown when it was created).\n",
                   o->data.c_str());
     } else {
-      InitSpec spec{o->data, "admin", generate_password("admin"), "", "", ""};
-      auto init = initialise(spec);
+      app::InitSpec spec{o->data, "admin", generate_password("admin"), "", "", ""};
+      auto init = app::initialise(spec);
       if (!init) throw CLI::RuntimeError(report(init.error()));
       auto rt = app::Runtime::open(o->data);
       if (!rt) throw CLI::RuntimeError(report(rt.error()));

@@ -54,7 +54,8 @@ class Connection {
   }
 
   static Result<std::unique_ptr<Connection>> open(const std::string& path, bool create,
-                                                  int busy_ms, const char* synchronous) {
+                                                  int busy_ms, const char* synchronous,
+                                                  int max_page_count) {
     auto c = std::make_unique<Connection>();
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr);
@@ -67,6 +68,7 @@ class Connection {
                           synchronous +
                           "; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;"
                           " PRAGMA secure_delete=ON;";
+    if (max_page_count > 0) pragmas += " PRAGMA max_page_count=" + std::to_string(max_page_count) + ";";
     MINATO_TRY(c->exec(pragmas, "configure database"));
     return c;
   }
@@ -644,12 +646,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
-  auto w = Connection::open(path, options.create, options.busy_timeout_ms, options.synchronous);
+  auto w = Connection::open(path, options.create, options.busy_timeout_ms, options.synchronous,
+                            options.max_page_count);
   if (!w) return fail(w.error());
   impl->writer = std::move(*w);
   MINATO_TRY(apply_migrations(*impl->writer, &impl->version));
   for (int i = 0; i < options.read_connections; ++i) {
-    auto r = Connection::open(path, false, options.busy_timeout_ms, options.synchronous);
+    auto r = Connection::open(path, false, options.busy_timeout_ms, options.synchronous, 0);
     if (!r) return fail(r.error());
     MINATO_TRY((*r)->exec("PRAGMA query_only=ON", "configure reader"));
     impl->idle_readers.push_back(std::move(*r));

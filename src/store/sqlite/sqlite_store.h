@@ -19,6 +19,9 @@ struct SqliteOptions {
   // For benchmarks and tests only: synchronous level ("FULL" in production; never lowered by
   // configuration).
   const char* synchronous = "FULL";
+  // For tests only: cap the database at this many pages so writes fail as on a full disk
+  // (0 = no cap).
+  int max_page_count = 0;
 };
 
 class SqliteStore final : public Store {

@@ -1,0 +1,103 @@
+#include "app/identity_service.h"
+
+#include "testing/runtime_fixture.h"
+
+namespace minato::app {
+namespace {
+
+using testing::kUserPassword;
+
+class IdentityServiceTest : public testing::RuntimeFixture {};
+
+TEST_F(IdentityServiceTest, G2_1_1_b_LoginNeedsPasswordAndTotp) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  auto bad_code = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, "000000"});
+  ASSERT_FALSE(bad_code);
+  EXPECT_EQ(bad_code.error().code(), ErrorCode::kUnauthenticated);
+  auto ok_login = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, code(secret)});
+  ASSERT_TRUE(ok_login) << ok_login.error().message();
+  EXPECT_EQ(ok_login->username, "clerk");
+  auto session = rt_->identity().authenticate(ok_login->session_token, "10.0.0.1");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->second.subject, "user:clerk");
+  EXPECT_TRUE(session->second.has(access::Permission::kGateWrite));
+  EXPECT_FALSE(session->second.has(access::Permission::kUserAdmin));
+}
+
+TEST_F(IdentityServiceTest, TotpCodeIsAcceptedOnceOnly) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  std::string c = code(secret);
+  ASSERT_TRUE(rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, c}));
+  auto replay = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, c});
+  ASSERT_FALSE(replay);
+  EXPECT_EQ(audit().back().reason.rfind("TOTP code already used", 0), 0u);
+}
+
+TEST_F(IdentityServiceTest, G2_1_1_e_FiveFailuresLockTheAccountForFifteenMinutes) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", code(secret)}));
+  }
+  // Locked: even correct credentials fail, with the same generic answer.
+  auto locked = rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)});
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().message(), "login failed: wrong user name, password or code");
+  EXPECT_NE(audit().back().reason.find("account locked"), std::string::npos);
+
+  clock_.advance_s(14 * 60);
+  EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
+  clock_.advance_s(61);
+  auto after = rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)});
+  EXPECT_TRUE(after) << after.error().message();
+}
+
+TEST_F(IdentityServiceTest, SuccessResetsTheFailureCount) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", "000000"}));
+  }
+  ASSERT_TRUE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
+  clock_.advance_s(30);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", "000000"}));
+  }
+  EXPECT_TRUE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
+}
+
+TEST_F(IdentityServiceTest, UnknownUserGetsTheSameAnswerAndIsAudited) {
+  add_user("clerk", {"gate_clerk"});
+  auto unknown = rt_->identity().login("10.0.0.7", {"nobody", kUserPassword, "123456"});
+  auto wrong = rt_->identity().login("10.0.0.7", {"clerk", "Wrong#Password1", "123456"});
+  ASSERT_FALSE(unknown);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(unknown.error().message(), wrong.error().message());
+  EXPECT_EQ(unknown.error().code(), wrong.error().code());
+  auto log = audit();
+  const auto& ev = log[log.size() - 2];
+  EXPECT_EQ(ev.action, "session.create");
+  EXPECT_EQ(ev.target, "user:nobody");
+  EXPECT_EQ(ev.source, "10.0.0.7");
+  EXPECT_EQ(ev.result, "failure");
+  EXPECT_EQ(ev.reason, "unknown user");
+}
+
+TEST_F(IdentityServiceTest, G2_1_1_j_AdminRoleCannotBeCombinedWithOperations) {
+  auto r = rt_->identity().create_user(access::Actor::local_operator(),
+                                       {"mixed", kUserPassword, {"security_admin", "planner"}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().field(), "roles");
+}
+
+TEST_F(IdentityServiceTest, CreatingUsersNeedsUserAdmin) {
+  access::Actor clerk{"user:clerk", "10.0.0.1", access::permissions_of({"gate_clerk"})};
+  auto r = rt_->identity().create_user(clerk, {"other", kUserPassword, {"viewer"}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+  auto ev = audit().back();
+  EXPECT_EQ(ev.action, "user.create");
+  EXPECT_EQ(ev.result, "denied");
+  EXPECT_EQ(ev.subject, "user:clerk");
+}
+
+}  // namespace
+}  // namespace minato::app

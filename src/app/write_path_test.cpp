@@ -1,0 +1,109 @@
+#include "app/write_path.h"
+
+#include <thread>
+
+#include "audit/audit_chain.h"
+#include "testing/runtime_fixture.h"
+
+namespace minato::app {
+namespace {
+
+namespace t = minato::terminal;
+
+class WritePathTest : public testing::RuntimeFixture {
+ protected:
+  access::Actor planner_{"user:pat", "10.1.1.1", access::permissions_of({"planner"})};
+  access::Actor clerk_{"user:gil", "10.1.1.2", access::permissions_of({"gate_clerk"})};
+};
+
+TEST_F(WritePathTest, G2_7_3_a_ChangeAndAuditEventCommitTogether) {
+  ASSERT_TRUE(rt_->terminal().create_block(planner_, {"A1", 4, 4, 4}));
+  auto ev = audit().back();
+  EXPECT_EQ(ev.subject, "user:pat");
+  EXPECT_EQ(ev.source, "10.1.1.1");
+  EXPECT_EQ(ev.action, "yard.block.create");
+  EXPECT_EQ(ev.target, "block:A1");
+  EXPECT_EQ(ev.result, "success");
+  EXPECT_EQ(ev.at_us, clock_.now_us());
+  EXPECT_NE(ev.change.find("\"bays\":4"), std::string::npos);
+}
+
+TEST_F(WritePathTest, FailedCommandChangesNothingButIsAudited) {
+  ASSERT_TRUE(rt_->terminal().create_block(planner_, {"A1", 4, 4, 4}));
+  auto before = audit().size();
+  // Fails inside the transaction after a write: the write must be undone.
+  auto st = rt_->writes().execute_status(
+      planner_, {"test.fail", "block:B1", access::Permission::kYardWrite},
+      [](store::WriteTxn& tx, Effects&) -> Status {
+        MINATO_TRY(tx.insert_block({"B1", 1, 1, 1}));
+        return fail(ErrorCode::kConflict, "refused after writing");
+      });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), ErrorCode::kConflict);
+  auto rx = rt_->store().read();
+  ASSERT_TRUE(rx);
+  EXPECT_FALSE(*(*rx)->find_block("B1"));
+  auto log = audit();
+  ASSERT_EQ(log.size(), before + 1);
+  EXPECT_EQ(log.back().result, "failure");
+  EXPECT_EQ(log.back().reason, "refused after writing");
+  EXPECT_TRUE(log.back().change.empty());
+}
+
+TEST_F(WritePathTest, G2_2_1_a_DeniedCommandIsRefusedAndAudited) {
+  auto r = rt_->terminal().create_block(clerk_, {"A1", 4, 4, 4});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+  auto ev = audit().back();
+  EXPECT_EQ(ev.result, "denied");
+  EXPECT_EQ(ev.reason, "missing permission yard.write");
+  auto rx = rt_->store().read();
+  ASSERT_TRUE(rx);
+  EXPECT_FALSE(*(*rx)->find_block("A1"));
+}
+
+TEST_F(WritePathTest, ConcurrentCommandsShareTransactions) {
+  ASSERT_TRUE(rt_->terminal().create_block(planner_, {"A1", 40, 10, 5}));
+  auto before = rt_->writes().stats();
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int th = 0; th < kThreads; ++th) {
+    threads.emplace_back([&, th] {
+      for (int i = 0; i < kEach; ++i) {
+        int n = th * kEach + i;
+        char base[16];
+        std::snprintf(base, sizeof base, "TSTU%06d", n);
+        auto cid = *t::ContainerId::parse(std::string(base) +
+                                          std::to_string(t::ContainerId::check_digit(base)));
+        auto slot = *t::YardSlot::parse("A1-" + std::to_string(n / 50 + 1) + "-" +
+                                        std::to_string((n / 5) % 10 + 1) + "-" +
+                                        std::to_string(n % 5 + 1));
+        t::UnitSpec spec{cid, *t::SizeType::parse("22G1"), t::UnitCategory::kExport,
+                         t::FreightKind::kFull, "ONE", 12000};
+        if (!rt_->terminal().gate_in(clerk_, {cid, "TRK-1", slot, spec})) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto after = rt_->writes().stats();
+  EXPECT_EQ(after.commands - before.commands, static_cast<uint64_t>(kThreads * kEach));
+  EXPECT_LT(after.transactions - before.transactions, after.commands - before.commands);
+  auto rx = rt_->store().read();
+  ASSERT_TRUE(rx);
+  EXPECT_EQ(*(*rx)->count_units_in_yard(), kThreads * kEach);
+  auto rep = audit::verify(**rx);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->first_bad, 0);
+}
+
+TEST_F(WritePathTest, ShutdownRefusesNewCommands) {
+  rt_->writes().shutdown();
+  auto r = rt_->terminal().create_block(planner_, {"A1", 4, 4, 4});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace minato::app

@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include "crypto/random.h"
+#include "identity/password_hash.h"
+#include "identity/password_policy.h"
+#include "identity/sessions.h"
+#include "identity/totp.h"
+
+namespace minato::identity {
+namespace {
+
+TEST(PasswordPolicy, G2_1_1_c_RequiresLengthAndFourCharacterKinds) {
+  PasswordPolicy p;
+  EXPECT_TRUE(check_password(p, "alice", "Vq7#rT2m!xK9"));
+  auto short_pw = check_password(p, "alice", "Vq7#rT2m!x");
+  ASSERT_FALSE(short_pw);
+  EXPECT_EQ(short_pw.error().field(), "password");
+  EXPECT_NE(short_pw.error().message().find("12 characters"), std::string::npos);
+  EXPECT_FALSE(check_password(p, "alice", "vq7#rt2m!xk9zz"));  // no upper
+  EXPECT_FALSE(check_password(p, "alice", "VQ7#RT2M!XK9ZZ"));  // no lower
+  EXPECT_FALSE(check_password(p, "alice", "Vqa#rTbm!xKczz"));  // no digit
+  EXPECT_FALSE(check_password(p, "alice", "Vq7arT2mbxK9zz"));  // no symbol
+  EXPECT_FALSE(check_password(p, "alice", "Vq7#rT2m!xK9\x01"));  // control character
+}
+
+TEST(PasswordPolicy, G2_2_2_c_RefusesCommonAndUserNamePasswords) {
+  PasswordPolicy p;
+  for (const char* pw : {"Password123!", "Qwerty123456!", "P@ssw0rd2024!", "Welcome2026!!",
+                         "Iloveyou1234!"}) {
+    auto st = check_password(p, "bob", pw);
+    EXPECT_FALSE(st) << pw;
+    if (!st) {
+      EXPECT_EQ(st.error().message().find(pw), std::string::npos) << "must not echo";
+    }
+  }
+  EXPECT_FALSE(check_password(p, "harbourmaster", "Harbourmaster#2026x"));
+}
+
+TEST(PasswordHash, Argon2idRoundTrip) {
+  ASSERT_TRUE(crypto::init());
+  Argon2Params fast{1, 8 * 1024 * 1024};
+  auto h = hash_password("Vq7#rT2m!xK9", fast);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(verify_password(*h, "Vq7#rT2m!xK9"));
+  EXPECT_FALSE(verify_password(*h, "Vq7#rT2m!xK8"));
+  EXPECT_FALSE(verify_password("garbage", "x"));
+}
+
+// RFC 6238 appendix B, SHA-1 seed "12345678901234567890" (last 6 of the 8-digit values).
+TEST(Totp, Rfc6238Vectors) {
+  std::string seed = "12345678901234567890";
+  EXPECT_EQ(totp_code(seed, 59), "287082");
+  EXPECT_EQ(totp_code(seed, 1111111109), "081804");
+  EXPECT_EQ(totp_code(seed, 1234567890), "005924");
+  EXPECT_EQ(totp_code(seed, 2000000000), "279037");
+}
+
+TEST(Totp, G2_1_1_b_AcceptsOneStepEitherSideOnly) {
+  std::string seed = "12345678901234567890";
+  int64_t now = 1234567890;
+  auto step = verify_totp(seed, totp_code(seed, now), now);
+  ASSERT_TRUE(step);
+  EXPECT_EQ(*step, now / 30);
+  EXPECT_TRUE(verify_totp(seed, totp_code(seed, now - 30), now));
+  EXPECT_TRUE(verify_totp(seed, totp_code(seed, now + 30), now));
+  EXPECT_FALSE(verify_totp(seed, totp_code(seed, now - 90), now));
+  EXPECT_FALSE(verify_totp(seed, "12345", now));
+  EXPECT_FALSE(verify_totp(seed, "abcdef", now));
+}
+
+TEST(Totp, Base32AndUri) {
+  ASSERT_TRUE(crypto::init());
+  auto s = TotpSecret::generate();
+  EXPECT_EQ(s.raw().size(), 20u);
+  auto back = TotpSecret::from_base32(s.base32());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->raw(), s.raw());
+  EXPECT_EQ(s.otpauth_uri("Minato", "ops a").find("otpauth://totp/Minato:ops%20a?secret="), 0u);
+  EXPECT_FALSE(TotpSecret::from_base32("!!!"));
+}
+
+TEST(Sessions, IdleAndAbsoluteTimeouts) {
+  ASSERT_TRUE(crypto::init());
+  FakeClock clock;
+  SessionRegistry reg(clock, {60, 300, 10});
+  auto c = reg.create("alice", {"planner"});
+  ASSERT_TRUE(c);
+  EXPECT_NE(c->token, c->csrf_token);
+  clock.advance_s(50);
+  ASSERT_TRUE(reg.touch(c->token));
+  clock.advance_s(50);  // idle 50 s since the last touch: still alive
+  ASSERT_TRUE(reg.touch(c->token));
+  clock.advance_s(61);  // idle too long
+  EXPECT_FALSE(reg.touch(c->token));
+
+  auto d = reg.create("alice", {"planner"});
+  ASSERT_TRUE(d);
+  for (int i = 0; i < 5; ++i) {
+    clock.advance_s(50);
+    EXPECT_TRUE(reg.touch(d->token)) << i;
+  }
+  clock.advance_s(60);  // 310 s since creation, idle only 60 s
+  EXPECT_FALSE(reg.touch(d->token));  // 300 s absolute limit passed
+  EXPECT_FALSE(reg.touch("not-a-token"));
+}
+
+TEST(Sessions, RemoveAndCapacity) {
+  ASSERT_TRUE(crypto::init());
+  FakeClock clock;
+  SessionRegistry reg(clock, {60, 300, 2});
+  auto a = reg.create("a", {});
+  auto b = reg.create("b", {});
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(reg.create("c", {}));
+  EXPECT_TRUE(reg.remove(a->token));
+  EXPECT_FALSE(reg.touch(a->token));
+  EXPECT_TRUE(reg.create("c", {}));
+}
+
+}  // namespace
+}  // namespace minato::identity

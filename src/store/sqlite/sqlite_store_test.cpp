@@ -1,0 +1,178 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "store/migrations.h"
+#include "testing/test_env.h"
+
+namespace minato::store {
+namespace {
+
+namespace t = minato::terminal;
+
+std::unique_ptr<SqliteStore> open_new(const std::string& path, int max_pages = 0) {
+  SqliteOptions o;
+  o.create = true;
+  o.max_page_count = max_pages;
+  auto s = SqliteStore::open(path, o);
+  EXPECT_TRUE(s) << s.error().message();
+  return std::move(*s);
+}
+
+t::Unit unit(const char* cid) {
+  return *t::Unit::advise({*t::ContainerId::parse(cid), *t::SizeType::parse("22G1"),
+                           t::UnitCategory::kImport, t::FreightKind::kFull, "ONE", 20000});
+}
+
+TEST(SqliteStore, AppliesMigrationsAndReopens) {
+  testing::TempDir dir;
+  {
+    auto s = open_new(dir.file("m.db"));
+    EXPECT_EQ(s->schema_version(), static_cast<int>(sqlite_migrations().size()));
+  }
+  auto again = SqliteStore::open(dir.file("m.db"));
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->schema_version(), static_cast<int>(sqlite_migrations().size()));
+}
+
+TEST(SqliteStore, RefusesMissingFileWithoutCreate) {
+  testing::TempDir dir;
+  auto s = SqliteStore::open(dir.file("absent.db"));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), ErrorCode::kUnavailable);
+}
+
+TEST(SqliteStore, RefusesDatabaseNewerThanBinary) {
+  testing::TempDir dir;
+  open_new(dir.file("n.db"));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("n.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto s = SqliteStore::open(dir.file("n.db"));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(s.error().message().find("999"), std::string::npos);
+}
+
+TEST(SqliteStore, UncommittedWriteRollsBack) {
+  testing::TempDir dir;
+  auto s = open_new(dir.file("r.db"));
+  {
+    auto tx = s->write();
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE((*tx)->insert_unit(unit("CSQU3054383"), 1));
+  }  // destroyed without commit
+  auto rx = s->read();
+  ASSERT_TRUE(rx);
+  auto found = (*rx)->find_current_unit(*t::ContainerId::parse("CSQU3054383"));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(*found);
+}
+
+TEST(SqliteStore, OneActiveUnitPerContainerAndOneUnitPerSlot) {
+  testing::TempDir dir;
+  auto s = open_new(dir.file("u.db"));
+  auto tx = s->write();
+  ASSERT_TRUE(tx);
+  auto& w = **tx;
+  auto u = unit("CSQU3054383");
+  auto id = w.insert_unit(u, 1);
+  ASSERT_TRUE(id);
+  auto dup = w.insert_unit(u, 2);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
+
+  u.set_id(*id);
+  ASSERT_TRUE(u.gate_in(*t::YardSlot::parse("A1-01-01-1")));
+  ASSERT_TRUE(w.update_unit(u, 3));
+  auto v = unit("MWCU6059784");
+  auto vid = w.insert_unit(v, 4);
+  ASSERT_TRUE(vid);
+  v.set_id(*vid);
+  ASSERT_TRUE(v.gate_in(*t::YardSlot::parse("A1-01-01-1")));
+  auto clash = w.update_unit(v, 5);
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code(), ErrorCode::kConflict);
+
+  // A departed unit frees the container id for its next visit.
+  ASSERT_TRUE(u.gate_out());
+  ASSERT_TRUE(w.update_unit(u, 6));
+  EXPECT_TRUE(w.insert_unit(unit("CSQU3054383"), 7));
+  ASSERT_TRUE(w.commit());
+}
+
+TEST(SqliteStore, SavepointUndoesOnlyTheCommand) {
+  testing::TempDir dir;
+  auto s = open_new(dir.file("s.db"));
+  {
+    auto tx = s->write();
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE((*tx)->insert_block({"A1", 2, 2, 2}));
+    ASSERT_TRUE((*tx)->savepoint());
+    ASSERT_TRUE((*tx)->insert_block({"B1", 2, 2, 2}));
+    ASSERT_TRUE((*tx)->rollback_to_savepoint());
+    ASSERT_TRUE((*tx)->commit());
+  }
+  auto rx = s->read();
+  ASSERT_TRUE(rx);
+  EXPECT_TRUE(*(*rx)->find_block("A1"));
+  EXPECT_FALSE(*(*rx)->find_block("B1"));
+}
+
+TEST(SqliteStore, FullDiskIsAClearErrorAndWritesNothing) {
+  testing::TempDir dir;
+  auto s = open_new(dir.file("f.db"), 40);
+  Status last = ok();
+  int committed = 0;
+  for (int i = 0; i < 2000 && last; ++i) {
+    auto tx = s->write();
+    ASSERT_TRUE(tx);
+    AuditRecord r;
+    r.seq = i + 1;
+    r.change = std::string(2000, 'x');
+    last = (*tx)->append_audit(r);
+    if (last) last = (*tx)->commit();
+    if (last) ++committed;
+  }
+  ASSERT_FALSE(last);
+  EXPECT_EQ(last.error().code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(last.error().message().find("disk is full"), std::string::npos);
+  int64_t rows = 0;
+  auto rx = s->read();
+  ASSERT_TRUE(rx);
+  ASSERT_TRUE((*rx)->scan_audit(1, [&](const AuditRecord&) { return ++rows, true; }));
+  EXPECT_EQ(rows, committed);
+}
+
+TEST(SqliteStore, YardOccupancyCountsPerBlock) {
+  testing::TempDir dir;
+  auto s = open_new(dir.file("y.db"));
+  auto tx = s->write();
+  ASSERT_TRUE(tx);
+  ASSERT_TRUE((*tx)->insert_block({"A", 2, 2, 2}));
+  ASSERT_TRUE((*tx)->insert_block({"A1", 2, 2, 2}));
+  const char* ids[] = {"CSQU3054383", "MWCU6059784"};
+  const char* slots[] = {"A1-01-01-1", "A1-01-02-1"};
+  for (int i = 0; i < 2; ++i) {
+    auto u = unit(ids[i]);
+    auto id = (*tx)->insert_unit(u, 1);
+    ASSERT_TRUE(id);
+    u.set_id(*id);
+    ASSERT_TRUE(u.gate_in(*t::YardSlot::parse(slots[i])));
+    ASSERT_TRUE((*tx)->update_unit(u, 1));
+  }
+  auto occ = (*tx)->yard_occupancy();
+  ASSERT_TRUE(occ);
+  ASSERT_EQ(occ->size(), 2u);
+  EXPECT_EQ((*occ)[0].block.name, "A");
+  EXPECT_EQ((*occ)[0].occupied, 0);
+  EXPECT_EQ((*occ)[1].occupied, 2);
+  EXPECT_EQ((*occ)[1].block.capacity(), 8);
+}
+
+}  // namespace
+}  // namespace minato::store
