@@ -304,6 +304,26 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               })));
 
   // --- yard --------------------------------------------------------------------------------
+  router_.add("POST", "/api/v1/yard/blocks",
+              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
+                                   -> Result<HttpResponse> {
+                auto name = b.string("name", 4);
+                if (!name) return fail(name.error());
+                auto bays = b.integer("bays", 1, 99);
+                if (!bays) return fail(bays.error());
+                auto rows = b.integer("rows", 1, 30);
+                if (!rows) return fail(rows.error());
+                auto tiers = b.integer("tiers", 1, 9);
+                if (!tiers) return fail(tiers.error());
+                MINATO_TRY(b.finish());
+                t::YardBlock block{*name, static_cast<int>(*bays), static_cast<int>(*rows),
+                                   static_cast<int>(*tiers)};
+                MINATO_TRY(rt_.terminal().create_block(c.actor, block));
+                return ok_json(json::object{{"name", block.name}, {"bays", block.bays},
+                                            {"rows", block.rows}, {"tiers", block.tiers},
+                                            {"capacity", block.capacity()}},
+                               201);
+              })));
   router_.add("GET", "/api/v1/yard/occupancy",
               authed([this](const HttpRequest&, const PathParams&, const Caller& c)
                          -> Result<HttpResponse> {

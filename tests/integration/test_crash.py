@@ -1,0 +1,85 @@
+"""Crash consistency: SIGKILL the server in the middle of a stream of gate-ins.
+
+Every gate-in that was answered 2xx must be present after restart (the answer came only after
+the commit was durable), and the audit chain must still verify.
+"""
+import json
+import threading
+import unittest
+
+from harness import USER_PASSWORD, DataDir, Server, container_id, run
+
+
+class CrashConsistencyTest(unittest.TestCase):
+    def setUp(self):
+        self.data = DataDir()
+        self.secret1 = self.data.add_user("kenji", ["planner", "gate_clerk"])
+        self.secret2 = self.data.add_user("yuki", ["viewer"])
+
+    def tearDown(self):
+        self.data.cleanup()
+
+    def test_answered_gate_ins_survive_sigkill(self):
+        server = Server(self.data).start()
+        c = server.client()
+        self.assertEqual(c.login("kenji", USER_PASSWORD, self.secret1).status, 201)
+        r = c.request("POST", "/api/v1/yard/blocks", {"name": "K1", "bays": 99, "rows": 30,
+                                                      "tiers": 9})
+        self.assertEqual(r.status, 201, r)
+
+        answered = []
+        lock = threading.Lock()
+        stop = threading.Event()
+        enough = threading.Event()
+
+        def stream(worker):
+            n = 0
+            while not stop.is_set() and n < 2000:
+                serial = worker * 10000 + n
+                cid = container_id("CRS", serial)
+                slot = f"K1-{serial % 99 + 1}-{(serial // 99) % 30 + 1}-{(serial // 2970) % 9 + 1}"
+                try:
+                    resp = c.request("POST", "/api/v1/gate/in",
+                                     {"container_id": cid, "truck_plate": f"T{worker}",
+                                      "slot": slot, "size_type": "22G1", "category": "export",
+                                      "freight": "full", "line_operator": "ONE",
+                                      "gross_kg": 10000})
+                except OSError:
+                    return  # the server is gone
+                if 200 <= resp.status < 300:
+                    with lock:
+                        answered.append(cid)
+                        if len(answered) >= 150:
+                            enough.set()
+                n += 1
+
+        threads = [threading.Thread(target=stream, args=(w,)) for w in range(6)]
+        for t in threads:
+            t.start()
+        enough.wait(timeout=300)
+        server.kill()  # SIGKILL while requests are in flight
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        self.assertGreaterEqual(len(answered), 150)
+
+        verify = run(["audit", "verify", "--data", self.data.path, "--json"], check=False)
+        self.assertEqual(verify.returncode, 0, verify.stderr)
+        self.assertTrue(json.loads(verify.stdout)["intact"])
+
+        server2 = Server(self.data).start()
+        try:
+            v = server2.client()
+            self.assertEqual(v.login("yuki", USER_PASSWORD, self.secret2).status, 201)
+            missing = []
+            for cid in answered:
+                r = v.request("GET", f"/api/v1/units/{cid}")
+                if r.status != 200 or r.json["state"] != "in_yard":
+                    missing.append((cid, r.status))
+            self.assertEqual(missing, [], f"{len(missing)} of {len(answered)} answered gate-ins lost")
+        finally:
+            server2.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()

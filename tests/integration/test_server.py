@@ -1,0 +1,349 @@
+"""Integration tests against a real `minato serve` over real TLS (issue 2's proofs).
+
+Test names carry the guideline item they prove where there is one.
+"""
+import os
+import socket
+import ssl
+import subprocess
+import time
+import unittest
+
+from harness import (ADMIN_PASSWORD, USER_PASSWORD, ServerTestCase, container_id, run)
+
+SECURITY_HEADERS = {
+    "strict-transport-security": "max-age=",
+    "content-security-policy": "frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+class LoginTest(ServerTestCase):
+    @classmethod
+    def prepare(cls, data):
+        cls.secrets = {name: data.add_user(name, ["planner", "gate_clerk"])
+                       for name in ("alice", "bob", "carol", "dave", "erin")}
+
+    def test_G2_1_1_b_login_with_password_and_totp_from_oathtool(self):
+        c = self.server.client()
+        r = c.login("alice", USER_PASSWORD, self.secrets["alice"])
+        self.assertEqual(r.status, 201, r)
+        cookie = r.header("set-cookie")
+        self.assertTrue(cookie.startswith("__Host-minato_session="))
+        for attr in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+            self.assertIn(attr, cookie)
+        self.assertNotIn("Domain", cookie)
+        self.assertEqual(r.json["roles"], ["planner", "gate_clerk"])
+        me = c.request("GET", "/api/v1/session")
+        self.assertEqual(me.status, 200, me)
+        self.assertEqual(me.json["username"], "alice")
+        # Logout ends the session.
+        out = c.request("DELETE", "/api/v1/session")
+        self.assertEqual(out.status, 204, out)
+        self.assertEqual(c.request("GET", "/api/v1/session").status, 401)
+
+    def test_G2_1_1_b_totp_code_is_accepted_once(self):
+        c = self.server.client()
+        self.assertEqual(c.login("bob", USER_PASSWORD, self.secrets["bob"]).status, 201)
+        again = self.server.client().login("bob", USER_PASSWORD, self.secrets["bob"])
+        self.assertEqual(again.status, 401, again)
+
+    def test_G2_1_1_b_password_alone_is_not_enough(self):
+        c = self.server.client()
+        r = c.request("POST", "/api/v1/session",
+                      {"username": "carol", "password": USER_PASSWORD, "totp": "000000"})
+        self.assertEqual(r.status, 401)
+        r = c.request("POST", "/api/v1/session", {"username": "carol", "password": USER_PASSWORD})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json["error"]["field"], "totp")
+
+    def test_G2_1_1_e_lockout_after_five_failures(self):
+        c = self.server.client()
+        for _ in range(5):
+            r = c.request("POST", "/api/v1/session",
+                          {"username": "dave", "password": "Wrong#Password1", "totp": "123456"})
+            self.assertEqual(r.status, 401)
+        r = c.login("dave", USER_PASSWORD, self.secrets["dave"])
+        self.assertEqual(r.status, 401, "a locked account must refuse correct credentials")
+        # The answer is the same as for a user that does not exist.
+        ghost = c.request("POST", "/api/v1/session",
+                          {"username": "ghost", "password": USER_PASSWORD, "totp": "123456"})
+        self.assertEqual(ghost.status, 401)
+        self.assertEqual(ghost.raw, r.raw)
+
+    def test_G2_2_1_g_every_attempt_is_audited_with_source_and_result(self):
+        c = self.server.client()
+        c.request("POST", "/api/v1/session",
+                  {"username": "erin", "password": "Wrong#Password1", "totp": "123456"})
+        import sqlite3
+        db = sqlite3.connect(self.data.db)
+        rows = db.execute("SELECT subject, source, action, target, result, reason FROM audit_events"
+                          " WHERE target = 'user:erin' AND action = 'session.create'").fetchall()
+        db.close()
+        self.assertTrue(rows)
+        self.assertEqual(rows[-1][1], "127.0.0.1")
+        self.assertEqual(rows[-1][4], "failure")
+        self.assertIn("wrong password", rows[-1][5])
+
+    def test_login_needs_json(self):
+        c = self.server.client()
+        r = c.request("POST", "/api/v1/session", raw_body="username=a&password=b",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 415)
+
+
+class HttpHardeningTest(ServerTestCase):
+    CONFIG = {"request_timeout_s": 3, "keepalive_timeout_s": 3}
+
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("gina", ["planner", "gate_clerk"])
+
+    def test_G2_2_1_f_security_headers_on_every_response(self):
+        c = self.server.client()
+        for r in (c.request("GET", "/api/v1/health"), c.request("GET", "/api/v1/yard/occupancy"),
+                  c.request("GET", "/no/such/thing")):
+            for name, expect in SECURITY_HEADERS.items():
+                self.assertIn(expect, r.header(name) or "", f"{name} on {r.status}")
+            self.assertIsNone(r.header("server"))
+
+    def test_errors_are_json_without_internals(self):
+        r = self.server.client().request("GET", "/no/such/thing")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json["error"]["code"], "not_found")
+        r = self.server.client().request("PUT", "/api/v1/session")
+        self.assertEqual(r.status, 405)
+        self.assertIn("POST", r.header("allow"))
+
+    def test_G2_3_b_tls_1_1_is_refused(self):
+        # SECLEVEL=0 lets the client offer TLS 1.1, so a refusal is the server's.
+        p = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{self.server.port}",
+                            "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"],
+                           input="", capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn("Cipher is (NONE)", p.stdout)
+        self.assertIn("alert protocol version", p.stderr)
+
+    def test_G2_3_b_non_aead_suite_is_refused_and_aead_accepted(self):
+        base = ["openssl", "s_client", "-connect", f"127.0.0.1:{self.server.port}", "-tls1_2"]
+        bad = subprocess.run(base + ["-cipher", "ECDHE-ECDSA-AES128-SHA256:AES128-SHA"],
+                             input="", capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(bad.returncode, 0, bad.stdout)
+        self.assertIn("Cipher is (NONE)", bad.stdout)
+        good = subprocess.run(base + ["-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+                              input="", capture_output=True, text=True, timeout=30)
+        self.assertEqual(good.returncode, 0, good.stderr)
+        self.assertIn("ECDHE-ECDSA-AES128-GCM-SHA256", good.stdout)
+
+    def test_tls_1_3_works(self):
+        ctx = self.server.tls_context()
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
+                self.assertEqual(t.version(), "TLSv1.3")
+
+    def test_G2_2_1_f_oversize_header_gets_431(self):
+        r = self.server.client().request("GET", "/api/v1/health", headers={"X-Pad": "a" * 10000})
+        self.assertEqual(r.status, 431)
+
+    def test_G2_2_1_f_oversize_body_gets_413_before_it_is_sent(self):
+        with self.server.raw_tls() as t:
+            t.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n")
+            reply = t.recv(4096).decode()
+        self.assertTrue(reply.startswith("HTTP/1.1 413"), reply)
+
+    def test_G2_2_1_f_body_larger_than_declared_limit_in_chunks_gets_413(self):
+        with self.server.raw_tls() as t:
+            t.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"x" * 65536
+            reply = b""
+            try:
+                for _ in range(40):  # 2.5 MiB, over the 1 MiB limit
+                    t.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            except OSError:
+                pass
+            try:
+                reply = t.recv(4096)
+            except OSError:
+                pass
+        self.assertTrue(reply.startswith(b"HTTP/1.1 413"), reply[:100])
+
+    def test_G2_2_1_f_slow_client_is_cut_off(self):
+        # request_timeout_s is 3 here: one byte a second must not keep the connection.
+        request = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 40
+        t = self.server.raw_tls()
+        t.settimeout(15)
+        sent = 0
+        closed = False
+        try:
+            for byte in request:
+                t.sendall(bytes([byte]))
+                sent += 1
+                time.sleep(1)
+                t.setblocking(False)
+                try:
+                    if t.recv(1) == b"":
+                        closed = True
+                        break
+                except ssl.SSLWantReadError:
+                    pass
+                finally:
+                    t.setblocking(True)
+        except (OSError, ssl.SSLError):
+            closed = True
+        finally:
+            t.close()
+        self.assertTrue(closed, f"server kept a trickling client for {sent} s")
+        self.assertLess(sent, len(request))
+
+    def test_handshake_that_never_comes_is_cut_off(self):
+        # A TCP client that never starts TLS is dropped after the handshake deadline.
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=30) as s:
+            s.settimeout(30)
+            self.assertEqual(s.recv(1), b"")
+
+    def test_plain_http_is_not_served(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=15) as s:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            try:
+                data = s.recv(100)
+            except OSError:
+                pass
+            self.assertNotIn(b"200 OK", data)
+
+
+class TerminalApiTest(ServerTestCase):
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("hana", ["planner", "gate_clerk"])
+        cls.viewer_secret = data.add_user("ivan", ["viewer"])
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.c = cls.server.client()
+        r = cls.c.login("hana", USER_PASSWORD, cls.secret)
+        assert r.status == 201, r
+
+    def occupancy(self):
+        r = self.c.request("GET", "/api/v1/yard/occupancy")
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def test_csrf_token_required_on_state_changes(self):
+        body = {"id": "CSRF-1", "vessel_name": "X", "imo": "9321483", "berth": "T1",
+                "eta": "2026-12-01T06:00:00Z", "etd": "2026-12-02T06:00:00Z"}
+        no = self.c.request("POST", "/api/v1/vessel-visits", body, csrf=False)
+        self.assertEqual(no.status, 403, no)
+        wrong = self.c.request("POST", "/api/v1/vessel-visits", body,
+                               headers={"X-CSRF-Token": "forged"})
+        self.assertEqual(wrong.status, 403, wrong)
+        good = self.c.request("POST", "/api/v1/vessel-visits", body)
+        self.assertEqual(good.status, 201, good)
+        listed = self.c.request("GET", "/api/v1/vessel-visits").json["vessel_visits"]
+        self.assertEqual([v["id"] for v in listed].count("CSRF-1"), 1)
+
+    def test_block_gate_in_unit_history_gate_out_and_occupancy(self):
+        r = self.c.request("POST", "/api/v1/yard/blocks", {"name": "C1", "bays": 10, "rows": 6,
+                                                           "tiers": 4})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["capacity"], 240)
+        advised = container_id("TST", 100001)
+        r = self.c.request("POST", "/api/v1/units",
+                           {"container_id": advised, "size_type": "45R1", "category": "import",
+                            "freight": "full", "line_operator": "ONE", "gross_kg": 28000})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["state"], "advised")
+        r = self.c.request("POST", "/api/v1/gate/in",
+                           {"container_id": advised.lower(), "truck_plate": "ngy-1",
+                            "slot": "C1-2-3-1"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["unit"]["slot"], "C1-02-03-1")
+        # Gate-in of an unadvised export unit with its data given at the gate.
+        walk_in = container_id("TST", 100002)
+        r = self.c.request("POST", "/api/v1/gate/in",
+                           {"container_id": walk_in, "truck_plate": "NGY-2", "slot": "C1-2-3-2",
+                            "size_type": "2200", "category": "export", "freight": "empty",
+                            "line_operator": "MSK", "gross_kg": 2300})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["unit"]["iso_size_type"], "22G1")
+        occupied = self.c.request("POST", "/api/v1/gate/in",
+                                  {"container_id": container_id("TST", 100003),
+                                   "truck_plate": "NGY-3", "slot": "C1-2-3-2",
+                                   "size_type": "22G1", "category": "export", "freight": "full",
+                                   "line_operator": "ONE", "gross_kg": 9000})
+        self.assertEqual(occupied.status, 409, occupied)
+        nowhere = self.c.request("POST", "/api/v1/gate/in",
+                                 {"container_id": container_id("TST", 100003),
+                                  "truck_plate": "NGY-3", "slot": "Q1-01-01-1",
+                                  "size_type": "22G1", "category": "export", "freight": "full",
+                                  "line_operator": "ONE", "gross_kg": 9000})
+        self.assertEqual(nowhere.status, 400, nowhere)
+        self.assertEqual(nowhere.json["error"]["field"], "slot")
+
+        occ = self.occupancy()
+        c1 = [b for b in occ["blocks"] if b["block"] == "C1"][0]
+        self.assertEqual(c1["occupied"], 2)
+
+        out = self.c.request("POST", "/api/v1/gate/out",
+                             {"container_id": advised, "truck_plate": "NGY-9"})
+        self.assertEqual(out.status, 201, out)
+        again = self.c.request("POST", "/api/v1/gate/out",
+                               {"container_id": advised, "truck_plate": "NGY-9"})
+        self.assertEqual(again.status, 409, again)
+        unit = self.c.request("GET", f"/api/v1/units/{advised}")
+        self.assertEqual(unit.status, 200, unit)
+        self.assertEqual(unit.json["state"], "departed")
+        self.assertEqual([(m["kind"], m["from"], m["to"]) for m in unit.json["moves"]],
+                         [("gate_in", "gate", "C1-02-03-1"), ("gate_out", "C1-02-03-1", "gate")])
+        self.assertTrue(all(m["by"] == "user:hana" for m in unit.json["moves"]))
+        c1 = [b for b in self.occupancy()["blocks"] if b["block"] == "C1"][0]
+        self.assertEqual(c1["occupied"], 1)
+
+    def test_viewer_cannot_write(self):
+        v = self.server.client()
+        self.assertEqual(v.login("ivan", USER_PASSWORD, self.viewer_secret).status, 201)
+        r = v.request("POST", "/api/v1/units",
+                      {"container_id": "CSQU3054383", "size_type": "22G1", "category": "import",
+                       "freight": "full", "line_operator": "ONE", "gross_kg": 1000})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(v.request("GET", "/api/v1/yard/occupancy").status, 200)
+
+    def test_bad_input_names_the_field_and_writes_nothing(self):
+        before = self.occupancy()
+        cases = [
+            ("{not json", None, "body"),
+            ("[1,2]", None, "body"),
+            ('{"container_id":"CSQU3054384","size_type":"22G1","category":"import",'
+             '"freight":"full","line_operator":"ONE","gross_kg":1}', "expected 3", "container_id"),
+            ('{"container_id":"CSQU3054383","size_type":"22G1","category":"import",'
+             '"freight":"full","line_operator":"ONE","gross_kg":"heavy"}', None, "gross_kg"),
+            ('{"container_id":"CSQU3054383","size_type":"22G1","category":"import",'
+             '"freight":"full","line_operator":"ONE","gross_kg":1,"colour":"red"}', None, "colour"),
+            ('{"container_id":"' + "C" * 100 + '","size_type":"22G1"}', None, "container_id"),
+            ('{"container_id":"CSQU3054383","size_type":"99Z9","category":"import",'
+             '"freight":"full","line_operator":"ONE","gross_kg":1}', None, "size_type"),
+            ('{"container_id":"CSQU3054383","size_type":"22G1","category":"import",'
+             '"freight":"full","line_operator":"ONE","gross_kg":999999}', None, "gross_kg"),
+        ]
+        for raw, text, field in cases:
+            r = self.c.request("POST", "/api/v1/units", raw_body=raw,
+                               headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status, 400, (raw, r))
+            self.assertEqual(r.json["error"]["field"], field, raw)
+            if text:
+                self.assertIn(text, r.json["error"]["message"])
+        bad_id = self.c.request("GET", "/api/v1/units/NOTANID")
+        self.assertEqual(bad_id.status, 400)
+        self.assertEqual(self.occupancy(), before)
+        missing = self.c.request("GET", "/api/v1/units/CSQU3054383")
+        self.assertEqual(missing.status, 404, missing)
+
+
+if __name__ == "__main__":
+    unittest.main()
