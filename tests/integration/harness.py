@@ -106,7 +106,8 @@ class Server:
             m = re.search(r"listening on https://127\.0\.0\.1:(\d+)", line)
             if m:
                 self.port = int(m.group(1))
-                threading.Thread(target=self._drain, daemon=True).start()
+                self._drainer = threading.Thread(target=self._drain, daemon=True)
+                self._drainer.start()
                 return self
         raise AssertionError("minato serve did not start")
 
@@ -118,6 +119,8 @@ class Server:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=timeout)
+        if getattr(self, "_drainer", None):
+            self._drainer.join(timeout=10)
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
         return self.proc.returncode

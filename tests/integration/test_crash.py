@@ -80,6 +80,50 @@ class CrashConsistencyTest(unittest.TestCase):
         finally:
             server2.stop()
 
+    def test_sigterm_drains_in_flight_commands_then_exits(self):
+        server = Server(self.data).start()
+        c = server.client()
+        self.assertEqual(c.login("kenji", USER_PASSWORD, self.secret1).status, 201)
+        self.assertEqual(c.request("POST", "/api/v1/yard/blocks",
+                                   {"name": "T1", "bays": 99, "rows": 30, "tiers": 9}).status, 201)
+        answered, lock, started = [], threading.Lock(), threading.Event()
+
+        def stream(worker):
+            for n in range(400):
+                cid = container_id("TRM", worker * 1000 + n)
+                slot = f"T1-{n % 99 + 1}-{worker + 1}-{n // 99 + 1}"
+                try:
+                    r = c.request("POST", "/api/v1/gate/in",
+                                  {"container_id": cid, "truck_plate": "T", "slot": slot,
+                                   "size_type": "22G1", "category": "export", "freight": "full",
+                                   "line_operator": "ONE", "gross_kg": 10000})
+                except OSError:
+                    return
+                if r.status == 201:
+                    with lock:
+                        answered.append(cid)
+                    started.set()
+                elif r.status >= 500 or r.status == 401:
+                    return
+
+        threads = [threading.Thread(target=stream, args=(w,)) for w in range(4)]
+        for t in threads:
+            t.start()
+        started.wait(timeout=120)
+        code = server.stop()  # SIGTERM
+        for t in threads:
+            t.join(timeout=60)
+        self.assertEqual(code, 0, "".join(server.stderr_lines))
+        self.assertIn("stopped (", "".join(server.stderr_lines))
+        server2 = Server(self.data).start()
+        try:
+            v = server2.client()
+            self.assertEqual(v.login("yuki", USER_PASSWORD, self.secret2).status, 201)
+            for cid in answered:
+                self.assertEqual(v.request("GET", f"/api/v1/units/{cid}").status, 200, cid)
+        finally:
+            server2.stop()
+
 
 if __name__ == "__main__":
     unittest.main()
