@@ -1,0 +1,56 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace minato::config {
+namespace {
+
+TEST(Config, DefaultsRoundTrip) {
+  Config c;
+  c.listen = "[::1]:9443";
+  c.lockout_threshold = 7;
+  auto back = parse(to_toml(c), "x.toml");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->listen, "[::1]:9443");
+  EXPECT_EQ(back->lockout_threshold, 7);
+  EXPECT_EQ(back->body_limit_bytes, c.body_limit_bytes);
+}
+
+TEST(Config, RefusesUnknownKeysAndOutOfRangeValues) {
+  auto typo = parse("[server]\nmax_conections = 5\n", "m.toml");
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().message().find("server.max_conections"), std::string::npos);
+  auto table = parse("[tls]\nminimum_version = \"1.0\"\n", "m.toml");
+  ASSERT_FALSE(table);  // there is no setting that weakens TLS
+  auto range = parse("[login]\nlockout_threshold = 0\n", "m.toml");
+  ASSERT_FALSE(range);
+  EXPECT_NE(range.error().message().find("login.lockout_threshold"), std::string::npos);
+  EXPECT_FALSE(parse("[server]\nlisten = 5\n", "m.toml"));
+  EXPECT_FALSE(parse("[server]\nlisten = \"nohost\"\n", "m.toml"));
+  auto syntax = parse("[server\n", "m.toml");
+  ASSERT_FALSE(syntax);
+  EXPECT_NE(syntax.error().message().find("m.toml:1"), std::string::npos);
+}
+
+// Regression: found by fuzz/fuzz_config (a NUL in a table header asserted inside toml++).
+TEST(Config, RefusesControlCharacters) {
+  auto r = parse(std::string("[server]\n[\0ogins = 15\n", 22), "c.toml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("c.toml:2: control character"), std::string::npos);
+}
+
+TEST(Config, SplitListen) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_TRUE(split_listen("127.0.0.1:8443", &host, &port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8443);
+  ASSERT_TRUE(split_listen("[::1]:0", &host, &port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_FALSE(split_listen("127.0.0.1", &host, &port));
+  EXPECT_FALSE(split_listen("127.0.0.1:99999", &host, &port));
+  EXPECT_FALSE(split_listen("127.0.0.1:8a", &host, &port));
+}
+
+}  // namespace
+}  // namespace minato::config
