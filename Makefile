@@ -22,7 +22,7 @@ build: configure
 demo: build
 	build/minato demo --data $(DEMO_DATA)
 
-test: build
+test: format-check build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 unit-test: build
@@ -42,7 +42,7 @@ fuzz: deps
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
-format-check:
+format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
 
 tidy: configure

@@ -24,15 +24,24 @@ constexpr RoleDef kRoles[] = {
 
 std::string_view to_string(Permission p) {
   switch (p) {
-    case P::kNone: return "none";
-    case P::kTerminalRead: return "terminal.read";
-    case P::kVisitWrite: return "visit.write";
-    case P::kUnitWrite: return "unit.write";
-    case P::kGateWrite: return "gate.write";
-    case P::kYardWrite: return "yard.write";
-    case P::kUserAdmin: return "user.admin";
-    case P::kAuditRead: return "audit.read";
-    case P::kSelf: return "self";
+    case P::kNone:
+      return "none";
+    case P::kTerminalRead:
+      return "terminal.read";
+    case P::kVisitWrite:
+      return "visit.write";
+    case P::kUnitWrite:
+      return "unit.write";
+    case P::kGateWrite:
+      return "gate.write";
+    case P::kYardWrite:
+      return "yard.write";
+    case P::kUserAdmin:
+      return "user.admin";
+    case P::kAuditRead:
+      return "audit.read";
+    case P::kSelf:
+      return "self";
   }
   return "unknown";
 }

@@ -80,8 +80,7 @@ Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::Con
   if (!required && !body.has("size_type")) {
     for (const char* k : {"category", "freight", "line_operator", "gross_kg"}) {
       if (body.has(k)) {
-        return fail(ErrorCode::kInvalidArgument,
-                    std::string(k) + " is given without size_type", k);
+        return fail(ErrorCode::kInvalidArgument, std::string(k) + " is given without size_type", k);
       }
     }
     return std::optional<t::UnitSpec>();
@@ -94,8 +93,8 @@ Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::Con
   if (!cat_text) return fail(cat_text.error());
   auto cat = t::unit_category_from(*cat_text);
   if (!cat) {
-    return fail(ErrorCode::kInvalidArgument,
-                "category must be import, export, tranship or storage", "category");
+    return fail(ErrorCode::kInvalidArgument, "category must be import, export, tranship or storage",
+                "category");
   }
   auto fk_text = body.string("freight", 8);
   if (!fk_text) return fail(fk_text.error());
@@ -140,8 +139,8 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
     };
   };
   auto with_body = [](auto fn) {
-    return [fn](const HttpRequest& req, const PathParams& params, const Caller& c)
-               -> Result<HttpResponse> {
+    return [fn](const HttpRequest& req, const PathParams& params,
+                const Caller& c) -> Result<HttpResponse> {
       if (!is_json(req)) {
         HttpResponse r = error_response(
             Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
@@ -182,22 +181,21 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                                                {"roles", roles_json(r->roles)},
                                                {"csrf_token", r->csrf_token}},
                                   201);
-      resp.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" +
-                                                  r->session_token +
+      resp.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + r->session_token +
                                                   "; Path=/; Secure; HttpOnly; SameSite=Strict");
       return resp;
     });
   });
-  router_.add("GET", "/api/v1/session",
-              authed([](const HttpRequest&, const PathParams&, const Caller& c)
-                         -> Result<HttpResponse> {
-                return ok_json(json::object{{"username", c.session.username},
-                                            {"roles", roles_json(c.session.roles)},
-                                            {"created", format_utc(c.session.created_us)}});
-              }));
+  router_.add(
+      "GET", "/api/v1/session",
+      authed([](const HttpRequest&, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+        return ok_json(json::object{{"username", c.session.username},
+                                    {"roles", roles_json(c.session.roles)},
+                                    {"created", format_utc(c.session.created_us)}});
+      }));
   router_.add("DELETE", "/api/v1/session",
-              authed([this](const HttpRequest&, const PathParams&, const Caller& c)
-                         -> Result<HttpResponse> {
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
                 MINATO_TRY(rt_.identity().logout(c.actor, c.token));
                 HttpResponse resp;
                 resp.status = 204;
@@ -209,30 +207,30 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
 
   // --- vessel visits -----------------------------------------------------------------------
   router_.add("POST", "/api/v1/vessel-visits",
-              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
-                                   -> Result<HttpResponse> {
-                t::VesselVisitSpec spec;
-                auto id = b.string("id", 16);
-                if (!id) return fail(id.error());
-                auto name = b.string("vessel_name", 64);
-                if (!name) return fail(name.error());
-                auto imo = b.string("imo", 10);
-                if (!imo) return fail(imo.error());
-                auto berth = b.string("berth", 8);
-                if (!berth) return fail(berth.error());
-                auto eta = time_field(b, "eta");
-                if (!eta) return fail(eta.error());
-                auto etd = time_field(b, "etd");
-                if (!etd) return fail(etd.error());
-                MINATO_TRY(b.finish());
-                auto v = rt_.terminal().create_visit(
-                    c.actor, t::VesselVisitSpec{*id, *name, *imo, *berth, *eta, *etd});
-                if (!v) return fail(v.error());
-                return ok_json(app::to_json(*v), 201);
-              })));
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    t::VesselVisitSpec spec;
+                    auto id = b.string("id", 16);
+                    if (!id) return fail(id.error());
+                    auto name = b.string("vessel_name", 64);
+                    if (!name) return fail(name.error());
+                    auto imo = b.string("imo", 10);
+                    if (!imo) return fail(imo.error());
+                    auto berth = b.string("berth", 8);
+                    if (!berth) return fail(berth.error());
+                    auto eta = time_field(b, "eta");
+                    if (!eta) return fail(eta.error());
+                    auto etd = time_field(b, "etd");
+                    if (!etd) return fail(etd.error());
+                    MINATO_TRY(b.finish());
+                    auto v = rt_.terminal().create_visit(
+                        c.actor, t::VesselVisitSpec{*id, *name, *imo, *berth, *eta, *etd});
+                    if (!v) return fail(v.error());
+                    return ok_json(app::to_json(*v), 201);
+                  })));
   router_.add("GET", "/api/v1/vessel-visits",
-              authed([this](const HttpRequest&, const PathParams&, const Caller& c)
-                         -> Result<HttpResponse> {
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
                 auto visits = rt_.terminal().list_visits(c.actor);
                 if (!visits) return fail(visits.error());
                 json::array arr;
@@ -242,22 +240,22 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
 
   // --- units -------------------------------------------------------------------------------
   router_.add("POST", "/api/v1/units",
-              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
-                                   -> Result<HttpResponse> {
-                auto cid_text = b.string("container_id", 32);
-                if (!cid_text) return fail(cid_text.error());
-                auto cid = t::ContainerId::parse(*cid_text);
-                if (!cid) return fail(cid.error());
-                auto spec = unit_spec_fields(b, *cid, true);
-                if (!spec) return fail(spec.error());
-                MINATO_TRY(b.finish());
-                auto u = rt_.terminal().create_unit(c.actor, **spec);
-                if (!u) return fail(u.error());
-                return ok_json(app::to_json(*u), 201);
-              })));
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto cid_text = b.string("container_id", 32);
+                    if (!cid_text) return fail(cid_text.error());
+                    auto cid = t::ContainerId::parse(*cid_text);
+                    if (!cid) return fail(cid.error());
+                    auto spec = unit_spec_fields(b, *cid, true);
+                    if (!spec) return fail(spec.error());
+                    MINATO_TRY(b.finish());
+                    auto u = rt_.terminal().create_unit(c.actor, **spec);
+                    if (!u) return fail(u.error());
+                    return ok_json(app::to_json(*u), 201);
+                  })));
   router_.add("GET", "/api/v1/units/{container_id}",
-              authed([this](const HttpRequest&, const PathParams& p, const Caller& c)
-                         -> Result<HttpResponse> {
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
                 auto cid = t::ContainerId::parse(p.at("container_id"));
                 if (!cid) return fail(cid.error());
                 auto v = rt_.terminal().get_unit(c.actor, *cid);
@@ -266,81 +264,83 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               }));
 
   // --- gate --------------------------------------------------------------------------------
-  router_.add("POST", "/api/v1/gate/in",
-              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
-                                   -> Result<HttpResponse> {
-                auto cid_text = b.string("container_id", 32);
-                if (!cid_text) return fail(cid_text.error());
-                auto cid = t::ContainerId::parse(*cid_text);
-                if (!cid) return fail(cid.error());
-                auto plate = b.string("truck_plate", 16);
-                if (!plate) return fail(plate.error());
-                auto slot_text = b.string("slot", 16);
-                if (!slot_text) return fail(slot_text.error());
-                auto slot = t::YardSlot::parse(*slot_text);
-                if (!slot) return fail(slot.error());
-                auto spec = unit_spec_fields(b, *cid, false);
-                if (!spec) return fail(spec.error());
-                MINATO_TRY(b.finish());
-                auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, *slot, *spec});
-                if (!r) return fail(r.error());
-                return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}},
-                               201);
-              })));
-  router_.add("POST", "/api/v1/gate/out",
-              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
-                                   -> Result<HttpResponse> {
-                auto cid_text = b.string("container_id", 32);
-                if (!cid_text) return fail(cid_text.error());
-                auto cid = t::ContainerId::parse(*cid_text);
-                if (!cid) return fail(cid.error());
-                auto plate = b.string("truck_plate", 16);
-                if (!plate) return fail(plate.error());
-                MINATO_TRY(b.finish());
-                auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate});
-                if (!r) return fail(r.error());
-                return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}},
-                               201);
-              })));
+  router_.add(
+      "POST", "/api/v1/gate/in",
+      authed(with_body([this](JsonBody& b, const PathParams&,
+                              const Caller& c) -> Result<HttpResponse> {
+        auto cid_text = b.string("container_id", 32);
+        if (!cid_text) return fail(cid_text.error());
+        auto cid = t::ContainerId::parse(*cid_text);
+        if (!cid) return fail(cid.error());
+        auto plate = b.string("truck_plate", 16);
+        if (!plate) return fail(plate.error());
+        auto slot_text = b.string("slot", 16);
+        if (!slot_text) return fail(slot_text.error());
+        auto slot = t::YardSlot::parse(*slot_text);
+        if (!slot) return fail(slot.error());
+        auto spec = unit_spec_fields(b, *cid, false);
+        if (!spec) return fail(spec.error());
+        MINATO_TRY(b.finish());
+        auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, *slot, *spec});
+        if (!r) return fail(r.error());
+        return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}}, 201);
+      })));
+  router_.add(
+      "POST", "/api/v1/gate/out",
+      authed(with_body([this](JsonBody& b, const PathParams&,
+                              const Caller& c) -> Result<HttpResponse> {
+        auto cid_text = b.string("container_id", 32);
+        if (!cid_text) return fail(cid_text.error());
+        auto cid = t::ContainerId::parse(*cid_text);
+        if (!cid) return fail(cid.error());
+        auto plate = b.string("truck_plate", 16);
+        if (!plate) return fail(plate.error());
+        MINATO_TRY(b.finish());
+        auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate});
+        if (!r) return fail(r.error());
+        return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}}, 201);
+      })));
 
   // --- yard --------------------------------------------------------------------------------
   router_.add("POST", "/api/v1/yard/blocks",
-              authed(with_body([this](JsonBody& b, const PathParams&, const Caller& c)
-                                   -> Result<HttpResponse> {
-                auto name = b.string("name", 4);
-                if (!name) return fail(name.error());
-                auto bays = b.integer("bays", 1, 99);
-                if (!bays) return fail(bays.error());
-                auto rows = b.integer("rows", 1, 30);
-                if (!rows) return fail(rows.error());
-                auto tiers = b.integer("tiers", 1, 9);
-                if (!tiers) return fail(tiers.error());
-                MINATO_TRY(b.finish());
-                t::YardBlock block{*name, static_cast<int>(*bays), static_cast<int>(*rows),
-                                   static_cast<int>(*tiers)};
-                MINATO_TRY(rt_.terminal().create_block(c.actor, block));
-                return ok_json(json::object{{"name", block.name}, {"bays", block.bays},
-                                            {"rows", block.rows}, {"tiers", block.tiers},
-                                            {"capacity", block.capacity()}},
-                               201);
-              })));
-  router_.add("GET", "/api/v1/yard/occupancy",
-              authed([this](const HttpRequest&, const PathParams&, const Caller& c)
-                         -> Result<HttpResponse> {
-                auto occ = rt_.terminal().yard_occupancy(c.actor);
-                if (!occ) return fail(occ.error());
-                json::array blocks;
-                int64_t cap = 0, used = 0;
-                for (const auto& b : *occ) {
-                  blocks.push_back(json::object{{"block", b.block.name},
-                                                {"capacity", b.block.capacity()},
-                                                {"occupied", b.occupied}});
-                  cap += b.block.capacity();
-                  used += b.occupied;
-                }
-                return ok_json(json::object{
-                    {"blocks", std::move(blocks)}, {"capacity", cap}, {"occupied", used}});
-              }));
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto name = b.string("name", 4);
+                    if (!name) return fail(name.error());
+                    auto bays = b.integer("bays", 1, 99);
+                    if (!bays) return fail(bays.error());
+                    auto rows = b.integer("rows", 1, 30);
+                    if (!rows) return fail(rows.error());
+                    auto tiers = b.integer("tiers", 1, 9);
+                    if (!tiers) return fail(tiers.error());
+                    MINATO_TRY(b.finish());
+                    t::YardBlock block{*name, static_cast<int>(*bays), static_cast<int>(*rows),
+                                       static_cast<int>(*tiers)};
+                    MINATO_TRY(rt_.terminal().create_block(c.actor, block));
+                    return ok_json(json::object{{"name", block.name},
+                                                {"bays", block.bays},
+                                                {"rows", block.rows},
+                                                {"tiers", block.tiers},
+                                                {"capacity", block.capacity()}},
+                                   201);
+                  })));
+  router_.add(
+      "GET", "/api/v1/yard/occupancy",
+      authed([this](const HttpRequest&, const PathParams&,
+                    const Caller& c) -> Result<HttpResponse> {
+        auto occ = rt_.terminal().yard_occupancy(c.actor);
+        if (!occ) return fail(occ.error());
+        json::array blocks;
+        int64_t cap = 0, used = 0;
+        for (const auto& b : *occ) {
+          blocks.push_back(json::object{
+              {"block", b.block.name}, {"capacity", b.block.capacity()}, {"occupied", b.occupied}});
+          cap += b.block.capacity();
+          used += b.occupied;
+        }
+        return ok_json(
+            json::object{{"blocks", std::move(blocks)}, {"capacity", cap}, {"occupied", used}});
+      }));
 }
 
 HttpResponse Api::handle(const HttpRequest& req) const { return router_.dispatch(req); }

@@ -17,8 +17,8 @@ Result<JsonBody> JsonBody::parse(const std::string& body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec, {}, opts);
   if (ec) {
-    return fail(ErrorCode::kInvalidArgument, "request body is not valid JSON (" + ec.message() + ")",
-                "body");
+    return fail(ErrorCode::kInvalidArgument,
+                "request body is not valid JSON (" + ec.message() + ")", "body");
   }
   if (!v.is_object()) {
     return fail(ErrorCode::kInvalidArgument, "request body must be a JSON object", "body");
@@ -56,7 +56,8 @@ Result<std::string> JsonBody::string(const char* key, size_t max_len) {
 Result<int64_t> JsonBody::integer(const char* key, int64_t min, int64_t max) {
   seen_.insert(key);
   auto it = obj_.find(key);
-  if (it == obj_.end()) return fail(ErrorCode::kInvalidArgument, std::string(key) + " is required", key);
+  if (it == obj_.end())
+    return fail(ErrorCode::kInvalidArgument, std::string(key) + " is required", key);
   const json::value& v = it->value();
   int64_t n = 0;
   if (v.is_int64()) {
@@ -67,10 +68,10 @@ Result<int64_t> JsonBody::integer(const char* key, int64_t min, int64_t max) {
     return fail(ErrorCode::kInvalidArgument, std::string(key) + " must be an integer", key);
   }
   if (n < min || n > max) {
-    return fail(ErrorCode::kInvalidArgument,
-                std::string(key) + " must be from " + std::to_string(min) + " to " +
-                    std::to_string(max),
-                key);
+    return fail(
+        ErrorCode::kInvalidArgument,
+        std::string(key) + " must be from " + std::to_string(min) + " to " + std::to_string(max),
+        key);
   }
   return n;
 }

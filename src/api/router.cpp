@@ -39,8 +39,8 @@ HttpResponse Router::dispatch(const HttpRequest& req) const {
     allow += (allow.empty() ? "" : ", ") + r.method;
   }
   if (!allow.empty()) {
-    auto resp = error_response(Error(ErrorCode::kInvalidArgument,
-                                     "method " + req.method + " is not allowed here"));
+    auto resp = error_response(
+        Error(ErrorCode::kInvalidArgument, "method " + req.method + " is not allowed here"));
     resp.status = 405;
     resp.headers.emplace_back("Allow", allow);
     return resp;

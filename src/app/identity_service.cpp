@@ -11,8 +11,8 @@ namespace json = boost::json;
 Status check_username(std::string_view name) {
   bool good = name.size() >= 3 && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z';
   for (char c : name) {
-    good = good && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-');
+    good = good &&
+           ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
   }
   if (!good) {
     return fail(ErrorCode::kInvalidArgument,
@@ -27,8 +27,14 @@ IdentityService::IdentityService(store::Store& store, WritePath& writes, const C
                                  const crypto::SealingKey& sealing,
                                  identity::SessionRegistry& sessions, BoundedPool& login_pool,
                                  LockoutPolicy lockout, identity::Argon2Params argon)
-    : store_(store), writes_(writes), clock_(clock), sealing_(sealing), sessions_(sessions),
-      login_pool_(login_pool), lockout_(lockout), argon_(argon) {}
+    : store_(store),
+      writes_(writes),
+      clock_(clock),
+      sealing_(sealing),
+      sessions_(sessions),
+      login_pool_(login_pool),
+      lockout_(lockout),
+      argon_(argon) {}
 
 Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, const NewUser& u) {
   MINATO_TRY(check_username(u.username));
@@ -49,11 +55,11 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   MINATO_TRY(identity::check_password(policy_, u.username, u.password));
   if (!actor.has(access::Permission::kUserAdmin)) {
     // Let the write path audit the refusal.
-    return writes_.execute<CreatedUser>(actor, {"user.create", "user:" + u.username,
-                                                access::Permission::kUserAdmin},
-                                        [](store::WriteTxn&, Effects&) -> Result<CreatedUser> {
-                                          return fail(ErrorCode::kInternal, "unreachable");
-                                        });
+    return writes_.execute<CreatedUser>(
+        actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
+        [](store::WriteTxn&, Effects&) -> Result<CreatedUser> {
+          return fail(ErrorCode::kInternal, "unreachable");
+        });
   }
   // Hash outside the writer: Argon2id takes tens of milliseconds.
   auto hash = identity::hash_password(u.password, argon_);
@@ -79,11 +85,12 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
         }
         json::array roles;
         for (const auto& r : u.roles) roles.emplace_back(r);
-        fx.change = json::serialize(json::object{
-            {"table", "users"}, {"op", "insert"}, {"id", *id}, {"username", u.username},
-            {"roles", roles}});
-        return CreatedUser{u.username, secret.base32(),
-                           secret.otpauth_uri("Minato", u.username)};
+        fx.change = json::serialize(json::object{{"table", "users"},
+                                                 {"op", "insert"},
+                                                 {"id", *id},
+                                                 {"username", u.username},
+                                                 {"roles", roles}});
+        return CreatedUser{u.username, secret.base32(), secret.otpauth_uri("Minato", u.username)};
       });
 }
 
@@ -107,7 +114,8 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   // 1. Password, on the bounded pool.
   std::string hash = user ? user->password_hash : identity::decoy_hash();
   std::string password = req.password;
-  auto fut = login_pool_.submit([hash, password] { return identity::verify_password(hash, password); });
+  auto fut =
+      login_pool_.submit([hash, password] { return identity::verify_password(hash, password); });
   if (!fut) return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
   bool password_ok = fut->get() && user.has_value();
 
@@ -142,9 +150,12 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           return Outcome::kFailed;
         }
         std::string why;
-        if (!password_ok) why = "wrong password";
-        else if (step < 0) why = "wrong TOTP code";
-        else if (step <= u.totp_last_step) why = "TOTP code already used";
+        if (!password_ok)
+          why = "wrong password";
+        else if (step < 0)
+          why = "wrong TOTP code";
+        else if (step <= u.totp_last_step)
+          why = "TOTP code already used";
         if (!why.empty()) {
           u.failed_count += 1;
           fx.reason = why + " (" + std::to_string(u.failed_count) + " consecutive failures)";
@@ -154,7 +165,8 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
             fx.reason += "; account locked until " + format_utc(u.locked_until_us);
           }
           MINATO_TRY(tx.update_user_login_state(u));
-          fx.change = json::serialize(json::object{{"table", "users"}, {"op", "update"},
+          fx.change = json::serialize(json::object{{"table", "users"},
+                                                   {"op", "update"},
                                                    {"id", u.id},
                                                    {"failed_count", u.failed_count},
                                                    {"locked_until_us", u.locked_until_us}});
@@ -166,8 +178,10 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         MINATO_TRY(tx.update_user_login_state(u));
         fx.result = "success";
         fx.reason = "password and TOTP";
-        fx.change = json::serialize(json::object{{"table", "users"}, {"op", "update"},
-                                                 {"id", u.id}, {"failed_count", 0},
+        fx.change = json::serialize(json::object{{"table", "users"},
+                                                 {"op", "update"},
+                                                 {"id", u.id},
+                                                 {"failed_count", 0},
                                                  {"totp_last_step", step},
                                                  {"last_login_us", fx.now_us}});
         return Outcome::kOk;

@@ -58,7 +58,8 @@ class IdentityService {
  public:
   IdentityService(store::Store& store, WritePath& writes, const Clock& clock,
                   const crypto::SealingKey& sealing, identity::SessionRegistry& sessions,
-                  BoundedPool& login_pool, LockoutPolicy lockout, identity::Argon2Params argon = {});
+                  BoundedPool& login_pool, LockoutPolicy lockout,
+                  identity::Argon2Params argon = {});
 
   // Validates (name 3-32 of a-z 0-9 . _ -, password policy, known roles) and creates the user
   // with a fresh TOTP secret. REQUIRES permission user.admin.

@@ -14,14 +14,15 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->paths_ = DataPaths{data_dir};
   rt->clock_ = options.clock != nullptr ? options.clock : &SystemClock::instance();
 
-  struct stat st{};
+  struct stat st {};
   if (::stat(data_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail(ErrorCode::kNotFound,
                 "data directory " + data_dir + " does not exist; create it with `minato init`");
   }
   if ((st.st_mode & 077) != 0) {
-    return fail(ErrorCode::kFailedPrecondition,
-                "data directory " + data_dir + " is accessible to other users; run chmod 700 on it");
+    return fail(
+        ErrorCode::kFailedPrecondition,
+        "data directory " + data_dir + " is accessible to other users; run chmod 700 on it");
   }
   auto cfg = config::load(rt->paths_.config());
   if (!cfg) return fail(cfg.error());

@@ -32,11 +32,13 @@ struct DataPaths {
   std::string sealing_key() const { return dir + "/keys/sealing.key"; }
   std::string signing_key() const { return dir + "/keys/signing.key"; }
   std::string tls() const { return dir + "/tls"; }
-  std::string resolve(const std::string& p) const { return p.empty() || p[0] == '/' ? p : dir + "/" + p; }
+  std::string resolve(const std::string& p) const {
+    return p.empty() || p[0] == '/' ? p : dir + "/" + p;
+  }
 };
 
 struct RuntimeOptions {
-  const Clock* clock = nullptr;    // default: the system clock
+  const Clock* clock = nullptr;  // default: the system clock
   WritePathOptions write_path;
   identity::Argon2Params argon;
 };

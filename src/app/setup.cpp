@@ -19,9 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fingerprint(const std::string& pem) {
-  return crypto::to_hex(crypto::sha256(pem));
-}
+std::string fingerprint(const std::string& pem) { return crypto::to_hex(crypto::sha256(pem)); }
 
 Status populate(const std::string& dir, const InitSpec& spec, InitResult* out) {
   DataPaths paths{dir};
@@ -66,9 +64,8 @@ Status populate(const std::string& dir, const InitSpec& spec, InitResult* out) {
   ::chmod(paths.database().c_str(), 0600);
   auto rt = Runtime::open(dir);
   if (!rt) return fail(rt.error());
-  auto admin = (*rt)->identity().create_user(access::Actor::local_operator(),
-                                             {spec.admin_user, spec.admin_password,
-                                              {"security_admin"}});
+  auto admin = (*rt)->identity().create_user(
+      access::Actor::local_operator(), {spec.admin_user, spec.admin_password, {"security_admin"}});
   if (!admin) return fail(admin.error());
   out->admin = std::move(*admin);
   return ok();
@@ -106,8 +103,8 @@ Result<InitResult> initialise(const InitSpec& spec) {
   InitResult result;
   Status st = populate(tmp, spec, &result);
   if (st && ::rename(tmp.c_str(), target.c_str()) != 0) {
-    st = fail(ErrorCode::kUnavailable, "cannot move the new data directory into place at " +
-                                           target.string());
+    st = fail(ErrorCode::kUnavailable,
+              "cannot move the new data directory into place at " + target.string());
   }
   if (!st) {
     fs::remove_all(tmp, ec);
@@ -115,6 +112,5 @@ Result<InitResult> initialise(const InitSpec& spec) {
   }
   return result;
 }
-
 
 }  // namespace minato::app

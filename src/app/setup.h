@@ -16,7 +16,7 @@ struct InitSpec {
   std::string admin_password;
   std::string tls_cert_file;  // empty: generate a self-signed certificate
   std::string tls_key_file;
-  std::string listen;         // empty: default
+  std::string listen;  // empty: default
 };
 
 struct InitResult {

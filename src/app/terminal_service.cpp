@@ -10,7 +10,6 @@ namespace json = boost::json;
 namespace t = minato::terminal;
 using access::Permission;
 
-
 Status TerminalService::require(const access::Actor& actor, Permission p) const {
   if (!actor.has(p)) {
     return fail(ErrorCode::kPermissionDenied,
@@ -52,19 +51,18 @@ Result<t::Unit> TerminalService::create_unit(const access::Actor& actor, t::Unit
   auto unit = t::Unit::advise(std::move(spec));
   if (!unit) return fail(unit.error());
   const std::string cid = unit->spec().container_id.str();
-  return writes_.execute<t::Unit>(
-      actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
-      [&](store::WriteTxn& tx, Effects& fx) -> Result<t::Unit> {
-        t::Unit u = *unit;
-        auto id = tx.insert_unit(u, fx.now_us);
-        if (!id) return fail(id.error());
-        u.set_id(*id);
-        json::object change = to_json(u);
-        change["table"] = "units";
-        change["op"] = "insert";
-        fx.change = json::serialize(change);
-        return u;
-      });
+  return writes_.execute<t::Unit>(actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
+                                  [&](store::WriteTxn& tx, Effects& fx) -> Result<t::Unit> {
+                                    t::Unit u = *unit;
+                                    auto id = tx.insert_unit(u, fx.now_us);
+                                    if (!id) return fail(id.error());
+                                    u.set_id(*id);
+                                    json::object change = to_json(u);
+                                    change["table"] = "units";
+                                    change["op"] = "insert";
+                                    fx.change = json::serialize(change);
+                                    return u;
+                                  });
 }
 
 Result<UnitView> TerminalService::get_unit(const access::Actor& actor, const t::ContainerId& id) {
@@ -128,9 +126,9 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
         MINATO_TRY(gate->complete());
         MINATO_TRY(tx.update_unit(unit, fx.now_us));
         MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), *move, fx.now_us, actor.subject}));
-        auto gate_id = tx.insert_gate(store::GateRecord{0, t::GateDirection::kIn, cid,
-                                                        gate->truck_plate(), gate->status(),
-                                                        unit.id(), fx.now_us, actor.subject});
+        auto gate_id =
+            tx.insert_gate(store::GateRecord{0, t::GateDirection::kIn, cid, gate->truck_plate(),
+                                             gate->status(), unit.id(), fx.now_us, actor.subject});
         if (!gate_id) return fail(gate_id.error());
         json::object change = to_json(unit);
         change["table"] = "units";
@@ -161,9 +159,9 @@ Result<GateResult> TerminalService::gate_out(const access::Actor& actor,
         MINATO_TRY(gate->complete());
         MINATO_TRY(tx.update_unit(unit, fx.now_us));
         MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), *move, fx.now_us, actor.subject}));
-        auto gate_id = tx.insert_gate(store::GateRecord{0, t::GateDirection::kOut, cid,
-                                                        gate->truck_plate(), gate->status(),
-                                                        unit.id(), fx.now_us, actor.subject});
+        auto gate_id =
+            tx.insert_gate(store::GateRecord{0, t::GateDirection::kOut, cid, gate->truck_plate(),
+                                             gate->status(), unit.id(), fx.now_us, actor.subject});
         if (!gate_id) return fail(gate_id.error());
         json::object change = to_json(unit);
         change["table"] = "units";
@@ -188,8 +186,10 @@ Status TerminalService::create_block(const access::Actor& actor, const t::YardBl
           }
           return st;
         }
-        fx.change = json::serialize(json::object{{"table", "yard_blocks"}, {"op", "insert"},
-                                                 {"name", checked->name}, {"bays", checked->bays},
+        fx.change = json::serialize(json::object{{"table", "yard_blocks"},
+                                                 {"op", "insert"},
+                                                 {"name", checked->name},
+                                                 {"bays", checked->bays},
                                                  {"rows", checked->rows},
                                                  {"tiers", checked->tiers}});
         return ok();

@@ -14,8 +14,12 @@ class TerminalServiceTest : public testing::RuntimeFixture {
     ASSERT_TRUE(rt_->terminal().create_block(planner_, {"A1", 10, 6, 4}));
   }
   t::UnitSpec spec(const char* cid) {
-    return {*t::ContainerId::parse(cid), *t::SizeType::parse("45R1"), t::UnitCategory::kImport,
-            t::FreightKind::kFull, "ONE", 28000};
+    return {*t::ContainerId::parse(cid),
+            *t::SizeType::parse("45R1"),
+            t::UnitCategory::kImport,
+            t::FreightKind::kFull,
+            "ONE",
+            28000};
   }
   access::Actor planner_{"user:pat", "10.1.1.1", access::permissions_of({"planner"})};
   access::Actor clerk_{"user:gil", "10.1.1.2", access::permissions_of({"gate_clerk"})};
@@ -43,23 +47,24 @@ TEST_F(TerminalServiceTest, AdvisedUnitGatesInAndOutWithMoveHistory) {
 
 TEST_F(TerminalServiceTest, GateInRefusesUnknownSlotsOccupiedSlotsAndUnadvisedUnits) {
   auto cid = *t::ContainerId::parse("CSQU3054383");
-  auto unadvised = rt_->terminal().gate_in(clerk_, {cid, "T1", *t::YardSlot::parse("A1-1-1-1"), {}});
+  auto unadvised =
+      rt_->terminal().gate_in(clerk_, {cid, "T1", *t::YardSlot::parse("A1-1-1-1"), {}});
   ASSERT_FALSE(unadvised);
   EXPECT_EQ(unadvised.error().code(), ErrorCode::kNotFound);
 
-  auto nowhere = rt_->terminal().gate_in(clerk_, {cid, "T1", *t::YardSlot::parse("Z9-1-1-1"),
-                                                  spec("CSQU3054383")});
+  auto nowhere = rt_->terminal().gate_in(
+      clerk_, {cid, "T1", *t::YardSlot::parse("Z9-1-1-1"), spec("CSQU3054383")});
   ASSERT_FALSE(nowhere);
   EXPECT_EQ(nowhere.error().field(), "slot");
-  auto outside = rt_->terminal().gate_in(clerk_, {cid, "T1", *t::YardSlot::parse("A1-11-1-1"),
-                                                  spec("CSQU3054383")});
+  auto outside = rt_->terminal().gate_in(
+      clerk_, {cid, "T1", *t::YardSlot::parse("A1-11-1-1"), spec("CSQU3054383")});
   ASSERT_FALSE(outside);
 
-  ASSERT_TRUE(rt_->terminal().gate_in(clerk_, {cid, "T1", *t::YardSlot::parse("A1-1-1-1"),
-                                               spec("CSQU3054383")}));
+  ASSERT_TRUE(rt_->terminal().gate_in(
+      clerk_, {cid, "T1", *t::YardSlot::parse("A1-1-1-1"), spec("CSQU3054383")}));
   auto other = *t::ContainerId::parse("MWCU6059784");
-  auto taken = rt_->terminal().gate_in(clerk_, {other, "T2", *t::YardSlot::parse("A1-1-1-1"),
-                                                spec("MWCU6059784")});
+  auto taken = rt_->terminal().gate_in(
+      clerk_, {other, "T2", *t::YardSlot::parse("A1-1-1-1"), spec("MWCU6059784")});
   ASSERT_FALSE(taken);
   EXPECT_EQ(taken.error().code(), ErrorCode::kConflict);
   // The failed gate-in created no unit.
@@ -71,8 +76,8 @@ TEST_F(TerminalServiceTest, GateInRefusesUnknownSlotsOccupiedSlotsAndUnadvisedUn
 
 TEST_F(TerminalServiceTest, OccupancyAndVisits) {
   auto cid = *t::ContainerId::parse("CSQU3054383");
-  ASSERT_TRUE(rt_->terminal().gate_in(clerk_, {cid, "T1", *t::YardSlot::parse("A1-1-1-1"),
-                                               spec("CSQU3054383")}));
+  ASSERT_TRUE(rt_->terminal().gate_in(
+      clerk_, {cid, "T1", *t::YardSlot::parse("A1-1-1-1"), spec("CSQU3054383")}));
   auto occ = rt_->terminal().yard_occupancy(viewer_);
   ASSERT_TRUE(occ);
   ASSERT_EQ(occ->size(), 1u);

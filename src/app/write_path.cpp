@@ -72,8 +72,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
     ev.reason = "missing permission " + std::string(access::to_string(item.spec.required));
     auto seq = audit::append(tx, ev);
     if (!seq) return fail(seq.error());
-    return fail(ErrorCode::kPermissionDenied,
-                "you are not allowed to do " + item.spec.action);
+    return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
   // (b) apply, isolated in a savepoint.
   MINATO_TRY(tx.savepoint());

@@ -11,8 +11,10 @@
 // failing command does not undo its neighbours, and the batch is made durable with one fsync.
 // execute() returns only after the caller's data is durable.
 //
-//   auto r = write_path.execute<int64_t>(actor, {"unit.create", "unit:" + id, Permission::kUnitWrite},
-//       [&](store::WriteTxn& tx, Effects& fx) -> Result<int64_t> { ...; fx.change = json; return id; });
+//   auto r = write_path.execute<int64_t>(actor, {"unit.create", "unit:" + id,
+//   Permission::kUnitWrite},
+//       [&](store::WriteTxn& tx, Effects& fx) -> Result<int64_t> { ...; fx.change = json; return
+//       id; });
 #pragma once
 
 #include <condition_variable>
@@ -40,15 +42,15 @@ struct CommandSpec {
 
 // What a command reports about itself for its audit event.
 struct Effects {
-  int64_t now_us = 0;         // the command's time (one clock reading per command)
-  std::string change;         // JSON of the change made
+  int64_t now_us = 0;              // the command's time (one clock reading per command)
+  std::string change;              // JSON of the change made
   std::string result = "success";  // a command may record an outcome such as a failed login
   std::string reason;
 };
 
 struct WritePathOptions {
-  size_t max_batch = 256;       // commands per transaction; 1 disables group commit
-  size_t max_queue = 10'000;    // waiting commands; beyond that execute() refuses at once
+  size_t max_batch = 256;     // commands per transaction; 1 disables group commit
+  size_t max_queue = 10'000;  // waiting commands; beyond that execute() refuses at once
 };
 
 struct WritePathStats {
@@ -72,12 +74,13 @@ class WritePath {
   Result<T> execute(const access::Actor& actor, CommandSpec spec,
                     std::function<Result<T>(store::WriteTxn&, Effects&)> fn) {
     std::optional<T> out;
-    auto st = execute_status(actor, std::move(spec), [&](store::WriteTxn& tx, Effects& fx) -> Status {
-      auto r = fn(tx, fx);
-      if (!r) return fail(std::move(r).error());
-      out.emplace(std::move(*r));
-      return ok();
-    });
+    auto st =
+        execute_status(actor, std::move(spec), [&](store::WriteTxn& tx, Effects& fx) -> Status {
+          auto r = fn(tx, fx);
+          if (!r) return fail(std::move(r).error());
+          out.emplace(std::move(*r));
+          return ok();
+        });
     if (!st) return fail(std::move(st).error());
     return std::move(*out);
   }

@@ -76,11 +76,15 @@ TEST_F(WritePathTest, ConcurrentCommandsShareTransactions) {
         std::snprintf(base, sizeof base, "TSTU%06d", n);
         auto cid = *t::ContainerId::parse(std::string(base) +
                                           std::to_string(t::ContainerId::check_digit(base)));
-        auto slot = *t::YardSlot::parse("A1-" + std::to_string(n / 50 + 1) + "-" +
-                                        std::to_string((n / 5) % 10 + 1) + "-" +
-                                        std::to_string(n % 5 + 1));
-        t::UnitSpec spec{cid, *t::SizeType::parse("22G1"), t::UnitCategory::kExport,
-                         t::FreightKind::kFull, "ONE", 12000};
+        auto slot =
+            *t::YardSlot::parse("A1-" + std::to_string(n / 50 + 1) + "-" +
+                                std::to_string((n / 5) % 10 + 1) + "-" + std::to_string(n % 5 + 1));
+        t::UnitSpec spec{cid,
+                         *t::SizeType::parse("22G1"),
+                         t::UnitCategory::kExport,
+                         t::FreightKind::kFull,
+                         "ONE",
+                         12000};
         if (!rt_->terminal().gate_in(clerk_, {cid, "TRK-1", slot, spec})) ++failures;
       }
     });

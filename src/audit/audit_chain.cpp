@@ -71,7 +71,9 @@ Result<VerifyReport> verify(store::ReadTxn& rx) {
                  std::to_string(r.seq) + " (events missing or reordered)");
     }
     if (!crypto::constant_time_equal(r.prev_hash, prev)) {
-      return bad("its link to the previous event does not match (an earlier event was changed or removed)");
+      return bad(
+          "its link to the previous event does not match (an earlier event was changed or "
+          "removed)");
     }
     if (!crypto::constant_time_equal(chain_hash(prev, r), r.hash)) {
       return bad("its content does not match its hash (the event was changed)");

@@ -38,10 +38,10 @@ std::string chain_hash(const std::string& prev_hash, const store::AuditRecord& r
 Result<int64_t> append(store::WriteTxn& tx, const AuditEvent& event);
 
 struct VerifyReport {
-  int64_t events = 0;       // records checked
-  int64_t first_bad = 0;    // seq of the first bad record, 0 if intact
-  std::string problem;      // what is wrong with it
-  std::string head_hash;    // hex of the last good hash
+  int64_t events = 0;     // records checked
+  int64_t first_bad = 0;  // seq of the first bad record, 0 if intact
+  std::string problem;    // what is wrong with it
+  std::string head_hash;  // hex of the last good hash
 };
 
 // Recomputes the chain over the whole log.

@@ -22,8 +22,14 @@ class AuditChainTest : public ::testing::Test {
     auto tx = store_->write();
     ASSERT_TRUE(tx);
     for (int i = 1; i <= 5; ++i) {
-      AuditEvent e{1000 + i, "user:alice", "127.0.0.1", "gate.in", "unit:" + std::to_string(i),
-                   "success", "", R"({"n":)" + std::to_string(i) + "}"};
+      AuditEvent e{1000 + i,
+                   "user:alice",
+                   "127.0.0.1",
+                   "gate.in",
+                   "unit:" + std::to_string(i),
+                   "success",
+                   "",
+                   R"({"n":)" + std::to_string(i) + "}"};
       auto seq = append(**tx, e);
       ASSERT_TRUE(seq);
       EXPECT_EQ(*seq, i);

@@ -1,7 +1,7 @@
 #include "cli/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <qrencode.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 

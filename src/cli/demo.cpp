@@ -63,7 +63,8 @@ Status seed_terminal(app::Runtime& rt) {
   std::mt19937 rng(20231);  // fixed seed: the same demo every time
   const char* owners[] = {"ONE", "MSK", "CSQ", "MWC", "TGH", "EGH", "NYK", "HLX"};
   const char* lines[] = {"ONE", "MSK", "COS", "MSC", "ONE", "EMC", "ONE", "HLC"};
-  const char* sizes[] = {"22G1", "22G1", "45G1", "45G1", "42G1", "45R1", "22R1", "L5G1", "22U1", "22T1"};
+  const char* sizes[] = {"22G1", "22G1", "45G1", "45G1", "42G1",
+                         "45R1", "22R1", "L5G1", "22U1", "22T1"};
   const t::UnitCategory cats[] = {t::UnitCategory::kImport, t::UnitCategory::kExport,
                                   t::UnitCategory::kTranship, t::UnitCategory::kStorage};
   int placed = 0;
@@ -72,17 +73,22 @@ Status seed_terminal(app::Runtime& rt) {
     auto cid = make_container_id(owners[o], static_cast<int>(100000 + rng() % 899999));
     auto st = t::SizeType::parse(sizes[rng() % 10]);
     bool empty = rng() % 5 == 0;
-    t::UnitSpec spec{cid, *st, cats[rng() % 4], empty ? t::FreightKind::kEmpty : t::FreightKind::kFull,
-                     lines[o], empty ? 2'300 + static_cast<int>(rng() % 1'500)
-                                     : 8'000 + static_cast<int>(rng() % 22'000)};
+    t::UnitSpec spec{
+        cid,
+        *st,
+        cats[rng() % 4],
+        empty ? t::FreightKind::kEmpty : t::FreightKind::kFull,
+        lines[o],
+        empty ? 2'300 + static_cast<int>(rng() % 1'500) : 8'000 + static_cast<int>(rng() % 22'000)};
     if (i % 8 == 7) {  // some units only advised: they are expected at the gate
       auto u = term.create_unit(actor, spec);
       if (!u && u.error().code() != ErrorCode::kAlreadyExists) return fail(u.error());
       continue;
     }
     int b = placed % 6, n = placed / 6;
-    auto slot = t::YardSlot::parse(std::string(blocks[b]) + "-" + std::to_string(n / 24 + 1) + "-" +
-                                   std::to_string((n / 4) % 6 + 1) + "-" + std::to_string(n % 4 + 1));
+    auto slot =
+        t::YardSlot::parse(std::string(blocks[b]) + "-" + std::to_string(n / 24 + 1) + "-" +
+                           std::to_string((n / 4) % 6 + 1) + "-" + std::to_string(n % 4 + 1));
     char plate[16];
     std::snprintf(plate, sizeof plate, "NGY-%04d", static_cast<int>(rng() % 10000));
     auto r = term.gate_in(actor, {cid, plate, *slot, spec});
@@ -109,9 +115,10 @@ void add_demo(CLI::App& app) {
   cmd->callback([o] {
     std::error_code ec;
     if (std::filesystem::exists(o->data, ec)) {
-      std::printf("Using the existing demo terminal in %s (delete it to start afresh; its\n"
-                  "passwords were shown when it was created).\n",
-                  o->data.c_str());
+      std::printf(
+          "Using the existing demo terminal in %s (delete it to start afresh; its\n"
+          "passwords were shown when it was created).\n",
+          o->data.c_str());
     } else {
       app::InitSpec spec{o->data, "admin", generate_password("admin"), "", "", ""};
       auto init = app::initialise(spec);
@@ -131,12 +138,15 @@ void add_demo(CLI::App& app) {
           "  operator       user: operator  password: %s\n"
           "                 TOTP secret: %s\n\n"
           "Current code:    oathtool --totp -b SECRET\n"
-          "Log in:          curl -k -c jar -H 'Content-Type: application/json' \\\n"
-          "                   -d '{\"username\":\"operator\",\"password\":\"...\",\"totp\":\"123456\"}' \\\n"
+          "Log in:          curl --cacert %s/tls/cert.pem -c jar \\\n"
+          "                   -H 'Content-Type: application/json' \\\n"
+          "                   -d "
+          "'{\"username\":\"operator\",\"password\":\"...\",\"totp\":\"123456\"}' \\\n"
           "                   https://127.0.0.1:8443/api/v1/session\n\n",
           o->data.c_str(), spec.admin_password.c_str(), init->admin.totp_secret_base32.c_str(),
-          op_pw.c_str(), op->totp_secret_base32.c_str());
-      std::printf("Scan the operator's TOTP secret:\n%s\n", qr_for_terminal(op->otpauth_uri).c_str());
+          op_pw.c_str(), op->totp_secret_base32.c_str(), o->data.c_str());
+      std::printf("Scan the operator's TOTP secret:\n%s\n",
+                  qr_for_terminal(op->otpauth_uri).c_str());
     }
     std::fflush(stdout);
     auto rt = app::Runtime::open(o->data);

@@ -2,10 +2,10 @@
 // the first administrator — enrolled with a password that meets the policy and a TOTP secret.
 // G2.1.1-g, G2.2.2-a: no default account or password exists anywhere; the administrator is
 // created here, by the installer, with MFA.
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 #include <termios.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -46,14 +46,16 @@ void add_init(CLI::App& app) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--data", o->spec.data_dir, "Data directory to create (must not exist)")->required();
+  cmd->add_option("--data", o->spec.data_dir, "Data directory to create (must not exist)")
+      ->required();
   cmd->add_option("--admin-user", o->spec.admin_user, "User name of the first administrator")
       ->required();
   cmd->add_option("--admin-password-file", o->password_file,
                   "File holding the administrator's password (else asked at the terminal)");
   cmd->add_option("--tls-cert", o->spec.tls_cert_file, "PEM certificate (chain) to serve");
   cmd->add_option("--tls-key", o->spec.tls_key_file, "PEM private key of --tls-cert");
-  cmd->add_option("--listen", o->spec.listen, "Address to serve on, HOST:PORT (default 127.0.0.1:8443)");
+  cmd->add_option("--listen", o->spec.listen,
+                  "Address to serve on, HOST:PORT (default 127.0.0.1:8443)");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o] {
     if (!o->password_file.empty()) {
@@ -73,12 +75,11 @@ void add_init(CLI::App& app) {
     auto r = app::initialise(o->spec);
     if (!r) throw CLI::RuntimeError(report(r.error()));
     if (o->json) {
-      std::printf("%s\n", json::serialize(json::object{
-                              {"data_dir", o->spec.data_dir},
-                              {"admin_user", r->admin.username},
-                              {"totp_secret", r->admin.totp_secret_base32},
-                              {"otpauth_uri", r->admin.otpauth_uri},
-                              {"tls_cert_sha256", r->cert_sha256}})
+      std::printf("%s\n", json::serialize(json::object{{"data_dir", o->spec.data_dir},
+                                                       {"admin_user", r->admin.username},
+                                                       {"totp_secret", r->admin.totp_secret_base32},
+                                                       {"otpauth_uri", r->admin.otpauth_uri},
+                                                       {"tls_cert_sha256", r->cert_sha256}})
                               .c_str());
       return;
     }

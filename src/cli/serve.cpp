@@ -26,9 +26,8 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   so.worker_threads = cfg.worker_threads;
 
   api::Api api(rt);
-  auto server = net::HttpsServer::create(so, [&api](const api::HttpRequest& req) {
-    return api.handle(req);
-  });
+  auto server =
+      net::HttpsServer::create(so, [&api](const api::HttpRequest& req) { return api.handle(req); });
   if (!server) return fail(server.error());
   std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
   // Tests and scripts read this line to learn the port (with --listen HOST:0).

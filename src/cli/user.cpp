@@ -23,8 +23,9 @@ void add_user(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   add->add_option("--data", o->data, "Data directory")->required();
   add->add_option("--username", o->username, "User name")->required();
-  add->add_option("--role", o->roles, "Role (repeat for several): security_admin, planner, "
-                                      "gate_clerk, viewer")
+  add->add_option("--role", o->roles,
+                  "Role (repeat for several): security_admin, planner, "
+                  "gate_clerk, viewer")
       ->required();
   add->add_option("--password-file", o->password_file, "File holding the password")->required();
   add->add_flag("--json", o->json, "Print the result as JSON");
@@ -43,7 +44,8 @@ void add_user(CLI::App& app) {
                               .c_str());
     } else {
       std::printf("Created user %s. TOTP secret (shown once): %s\n%s\n", created->username.c_str(),
-                  created->totp_secret_base32.c_str(), qr_for_terminal(created->otpauth_uri).c_str());
+                  created->totp_secret_base32.c_str(),
+                  qr_for_terminal(created->otpauth_uri).c_str());
     }
   });
 }

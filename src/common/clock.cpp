@@ -19,8 +19,8 @@ namespace minato {
 
 bool parse_utc(std::string_view text, int64_t* us) {
   // Fixed shape: 20 characters, digits where digits belong.
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return false;
   }
   auto num = [&](size_t pos, size_t len, int* out) {
@@ -33,8 +33,8 @@ bool parse_utc(std::string_view text, int64_t* us) {
     return true;
   };
   int y, mo, d, h, mi, s;
-  if (!num(0, 4, &y) || !num(5, 2, &mo) || !num(8, 2, &d) || !num(11, 2, &h) ||
-      !num(14, 2, &mi) || !num(17, 2, &s)) {
+  if (!num(0, 4, &y) || !num(5, 2, &mo) || !num(8, 2, &d) || !num(11, 2, &h) || !num(14, 2, &mi) ||
+      !num(17, 2, &s)) {
     return false;
   }
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;

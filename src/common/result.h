@@ -72,8 +72,8 @@ int exit_code(ErrorCode code);
 }  // namespace minato
 
 // Propagates an error from an expression returning Result<...>.
-#define MINATO_TRY(expr)                                   \
-  do {                                                     \
-    auto minato_try_status_ = (expr);                      \
+#define MINATO_TRY(expr)                                                                   \
+  do {                                                                                     \
+    auto minato_try_status_ = (expr);                                                      \
     if (!minato_try_status_) return ::minato::fail(std::move(minato_try_status_).error()); \
   } while (0)

@@ -121,7 +121,8 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
   std::string host;
   uint16_t port = 0;
   auto st = split_listen(c.listen, &host, &port);
-  if (!st) return fail(ErrorCode::kInvalidArgument, origin + ": server.listen: " + st.error().message());
+  if (!st)
+    return fail(ErrorCode::kInvalidArgument, origin + ": server.listen: " + st.error().message());
   return c;
 }
 
@@ -162,7 +163,8 @@ Status split_listen(const std::string& listen, std::string* host, uint16_t* port
   }
   std::string h = listen.substr(0, colon);
   if (h.front() == '[') {
-    if (h.back() != ']') return fail(ErrorCode::kInvalidArgument, "bad IPv6 listen address", "listen");
+    if (h.back() != ']')
+      return fail(ErrorCode::kInvalidArgument, "bad IPv6 listen address", "listen");
     h = h.substr(1, h.size() - 2);
   }
   int p = 0;

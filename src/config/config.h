@@ -19,13 +19,13 @@ struct Config {
   int header_limit_bytes = 8 * 1024;
   int body_limit_bytes = 1024 * 1024;
   int handshake_timeout_s = 10;
-  int request_timeout_s = 15;   // whole request (headers and body) must arrive within this
+  int request_timeout_s = 15;  // whole request (headers and body) must arrive within this
   int keepalive_timeout_s = 30;
-  int worker_threads = 8;       // API handlers (they wait on the write path)
+  int worker_threads = 8;  // API handlers (they wait on the write path)
   // [login]
-  int login_threads = 2;        // Argon2id verification pool
+  int login_threads = 2;  // Argon2id verification pool
   int login_queue = 32;
-  int lockout_threshold = 5;    // G2.1.1-e
+  int lockout_threshold = 5;  // G2.1.1-e
   int lockout_seconds = 900;
   int session_idle_s = 900;
   int session_absolute_s = 8 * 3600;

@@ -36,7 +36,7 @@ class SigningKey {
   Status save(const std::string& path) const;
 
   std::string sign(std::string_view message) const;  // 64-byte detached signature
-  std::string public_key() const;                     // 32 bytes
+  std::string public_key() const;                    // 32 bytes
   static bool verify(std::string_view public_key, std::string_view message,
                      std::string_view signature);
 

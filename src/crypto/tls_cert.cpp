@@ -81,8 +81,7 @@ Result<SelfSignedCert> make_self_signed_cert(const std::string& common_name,
   Ptr<BIO> cbio(BIO_new(BIO_s_mem()));
   Ptr<BIO> kbio(BIO_new(BIO_s_mem()));
   if (!cbio || !kbio || PEM_write_bio_X509(cbio.get(), cert.get()) != 1 ||
-      PEM_write_bio_PrivateKey(kbio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
-          1) {
+      PEM_write_bio_PrivateKey(kbio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return fail(ssl_error("cannot encode PEM"));
   }
   return SelfSignedCert{bio_string(cbio.get()), bio_string(kbio.get())};
@@ -94,7 +93,8 @@ Status check_cert_and_key(const std::string& cert_pem, const std::string& key_pe
   Ptr<X509> cert(PEM_read_bio_X509(cbio.get(), nullptr, nullptr, nullptr));
   if (!cert) return fail(ErrorCode::kInvalidArgument, "TLS certificate is not a PEM certificate");
   Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr));
-  if (!key) return fail(ErrorCode::kInvalidArgument, "TLS key is not an unencrypted PEM private key");
+  if (!key)
+    return fail(ErrorCode::kInvalidArgument, "TLS key is not an unencrypted PEM private key");
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     return fail(ErrorCode::kInvalidArgument, "TLS certificate and key do not belong together");
   }

@@ -16,17 +16,17 @@ TEST(PasswordPolicy, G2_1_1_c_RequiresLengthAndFourCharacterKinds) {
   ASSERT_FALSE(short_pw);
   EXPECT_EQ(short_pw.error().field(), "password");
   EXPECT_NE(short_pw.error().message().find("12 characters"), std::string::npos);
-  EXPECT_FALSE(check_password(p, "alice", "vq7#rt2m!xk9zz"));  // no upper
-  EXPECT_FALSE(check_password(p, "alice", "VQ7#RT2M!XK9ZZ"));  // no lower
-  EXPECT_FALSE(check_password(p, "alice", "Vqa#rTbm!xKczz"));  // no digit
-  EXPECT_FALSE(check_password(p, "alice", "Vq7arT2mbxK9zz"));  // no symbol
+  EXPECT_FALSE(check_password(p, "alice", "vq7#rt2m!xk9zz"));    // no upper
+  EXPECT_FALSE(check_password(p, "alice", "VQ7#RT2M!XK9ZZ"));    // no lower
+  EXPECT_FALSE(check_password(p, "alice", "Vqa#rTbm!xKczz"));    // no digit
+  EXPECT_FALSE(check_password(p, "alice", "Vq7arT2mbxK9zz"));    // no symbol
   EXPECT_FALSE(check_password(p, "alice", "Vq7#rT2m!xK9\x01"));  // control character
 }
 
 TEST(PasswordPolicy, G2_2_2_c_RefusesCommonAndUserNamePasswords) {
   PasswordPolicy p;
-  for (const char* pw : {"Password123!", "Qwerty123456!", "P@ssw0rd2024!", "Welcome2026!!",
-                         "Iloveyou1234!"}) {
+  for (const char* pw :
+       {"Password123!", "Qwerty123456!", "P@ssw0rd2024!", "Welcome2026!!", "Iloveyou1234!"}) {
     auto st = check_password(p, "bob", pw);
     EXPECT_FALSE(st) << pw;
     if (!st) {
@@ -100,7 +100,7 @@ TEST(Sessions, IdleAndAbsoluteTimeouts) {
     clock.advance_s(50);
     EXPECT_TRUE(reg.touch(d->token)) << i;
   }
-  clock.advance_s(60);  // 310 s since creation, idle only 60 s
+  clock.advance_s(60);                // 310 s since creation, idle only 60 s
   EXPECT_FALSE(reg.touch(d->token));  // 300 s absolute limit passed
   EXPECT_FALSE(reg.touch("not-a-token"));
 }

@@ -8,8 +8,8 @@ namespace minato::identity {
 
 Result<std::string> hash_password(std::string_view password, const Argon2Params& params) {
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.opslimit,
-                            params.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.opslimit, params.memlimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return fail(ErrorCode::kResourceExhausted, "not enough memory to hash the password");
   }
   return std::string(out);

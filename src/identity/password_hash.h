@@ -10,8 +10,8 @@
 namespace minato::identity {
 
 struct Argon2Params {
-  unsigned long long opslimit = 3;             // passes (crypto_pwhash_OPSLIMIT_MODERATE is 3)
-  size_t memlimit = 64ull * 1024 * 1024;       // 64 MiB
+  unsigned long long opslimit = 3;        // passes (crypto_pwhash_OPSLIMIT_MODERATE is 3)
+  size_t memlimit = 64ull * 1024 * 1024;  // 64 MiB
 };
 
 Result<std::string> hash_password(std::string_view password, const Argon2Params& params = {});

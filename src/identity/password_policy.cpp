@@ -21,11 +21,16 @@ Status check_password(const PasswordPolicy& policy, std::string_view username,
   bool upper = false, lower = false, digit = false, symbol = false, control = false;
   for (char ch : password) {
     auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) control = true;
-    else if (std::isupper(c)) upper = true;
-    else if (std::islower(c)) lower = true;
-    else if (std::isdigit(c)) digit = true;
-    else symbol = true;  // punctuation, space, or non-ASCII
+    if (c < 0x20 || c == 0x7f)
+      control = true;
+    else if (std::isupper(c))
+      upper = true;
+    else if (std::islower(c))
+      lower = true;
+    else if (std::isdigit(c))
+      digit = true;
+    else
+      symbol = true;  // punctuation, space, or non-ASCII
   }
   if (!upper) broken.push_back("an upper-case letter");
   if (!lower) broken.push_back("a lower-case letter");
@@ -37,8 +42,10 @@ Status check_password(const PasswordPolicy& policy, std::string_view username,
   std::string user(username);
   if (broken.empty() && banned.empty()) {
     std::string lower_pw, lower_user;
-    for (char c : pw) lower_pw.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    for (char c : user) lower_user.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (char c : pw)
+      lower_pw.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (char c : user)
+      lower_user.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     if (lower_user.size() >= 3 && lower_pw.find(lower_user) != std::string::npos) {
       banned.push_back("contain the user name");
     }
@@ -47,8 +54,9 @@ Status check_password(const PasswordPolicy& policy, std::string_view username,
     const char* user_dict[] = {user.c_str(), "minato", "terminal", "port", "container", nullptr};
     double bits = ZxcvbnMatch(pw.c_str(), user_dict, nullptr);
     if (bits < policy.min_entropy_bits) {
-      banned.push_back("be a common or easily guessed password (words, names, keyboard "
-                       "patterns, dates)");
+      banned.push_back(
+          "be a common or easily guessed password (words, names, keyboard "
+          "patterns, dates)");
     }
   }
   if (broken.empty() && banned.empty()) return ok();

@@ -13,7 +13,7 @@ namespace minato::identity {
 
 struct PasswordPolicy {
   size_t min_length = 12;
-  size_t max_length = 256;      // bounds the work an attacker can make us do
+  size_t max_length = 256;       // bounds the work an attacker can make us do
   double min_entropy_bits = 50;  // zxcvbn's estimate; a common password scores far below
 };
 

@@ -277,8 +277,9 @@ Session::~Session() { server_.session_ended(this, source_); }
 void Session::start() {
   beast::get_lowest_layer(stream_).expires_after(
       std::chrono::seconds(server_.options().handshake_timeout_s));
-  stream_.async_handshake(ssl::stream_base::server,
-                          [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+  stream_.async_handshake(
+      ssl::stream_base::server,
+      [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
 }
 
 void Session::close_if_idle() {
@@ -305,14 +306,13 @@ void Session::read_request() {
   parser_->header_limit(static_cast<std::uint32_t>(server_.options().header_limit_bytes));
   parser_->body_limit(static_cast<std::uint64_t>(server_.options().body_limit_bytes));
   // One deadline for the whole request: trickling bytes does not extend it.
-  int timeout = first_request_ ? server_.options().request_timeout_s
-                               : server_.options().keepalive_timeout_s;
+  int timeout =
+      first_request_ ? server_.options().request_timeout_s : server_.options().keepalive_timeout_s;
   beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(timeout));
   idle_ = true;
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->on_header(ec);
-                          });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Session::on_header(beast::error_code ec) {
@@ -351,8 +351,9 @@ void Session::on_header(beast::error_code ec) {
         std::chrono::seconds(server_.options().request_timeout_s));
   }
   first_request_ = false;
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Session::on_body(beast::error_code ec) {
@@ -410,7 +411,8 @@ void Session::send(api::HttpResponse resp, bool keep_alive) {
   auto res = std::make_shared<http::response<http::string_body>>();
   res->version(11);
   res->result(static_cast<unsigned>(resp.status));
-  if (!resp.body.empty() || resp.status != 204) res->set(http::field::content_type, resp.content_type);
+  if (!resp.body.empty() || resp.status != 204)
+    res->set(http::field::content_type, resp.content_type);
   for (auto& [k, v] : resp.headers) res->insert(k, v);
   res->body() = std::move(resp.body);
   keep_alive = keep_alive && !server_.draining();

@@ -34,9 +34,9 @@ struct UserRecord {
   std::string password_hash;  // Argon2id encoded string
   std::string totp_sealed;    // TOTP secret sealed with the data directory's sealing key
   std::vector<std::string> roles;
-  int failed_count = 0;          // consecutive failed logins
-  int64_t locked_until_us = 0;   // 0 = not locked
-  int64_t totp_last_step = 0;    // last accepted TOTP time step (a code is accepted once)
+  int failed_count = 0;         // consecutive failed logins
+  int64_t locked_until_us = 0;  // 0 = not locked
+  int64_t totp_last_step = 0;   // last accepted TOTP time step (a code is accepted once)
   bool disabled = false;
   int64_t created_us = 0;
   int64_t last_login_us = 0;
@@ -46,13 +46,13 @@ struct UserRecord {
 struct AuditRecord {
   int64_t seq = 0;
   int64_t at_us = 0;
-  std::string subject;  // "user:alice", "cli:root", "anonymous"
-  std::string source;   // client address, "local" for the CLI
-  std::string action;   // "gate.in", "session.create"
-  std::string target;   // "unit:CSQU3054383"
-  std::string result;   // "success" | "failure" | "denied"
-  std::string reason;   // why it failed; empty on success
-  std::string change;   // JSON: the row-level change made (empty when nothing changed)
+  std::string subject;    // "user:alice", "cli:root", "anonymous"
+  std::string source;     // client address, "local" for the CLI
+  std::string action;     // "gate.in", "session.create"
+  std::string target;     // "unit:CSQU3054383"
+  std::string result;     // "success" | "failure" | "denied"
+  std::string reason;     // why it failed; empty on success
+  std::string change;     // JSON: the row-level change made (empty when nothing changed)
   std::string prev_hash;  // 32 bytes
   std::string hash;       // 32 bytes
 };
@@ -91,7 +91,8 @@ class ReadTxn {
   virtual Result<std::vector<terminal::VesselVisit>> list_visits() = 0;
 
   // The unit of the container's current visit (not departed), else its most recent visit.
-  virtual Result<std::optional<terminal::Unit>> find_current_unit(const terminal::ContainerId& id) = 0;
+  virtual Result<std::optional<terminal::Unit>> find_current_unit(
+      const terminal::ContainerId& id) = 0;
   virtual Result<std::vector<MoveRecord>> unit_moves(int64_t unit_id) = 0;
   virtual Result<int64_t> count_units_in_yard() = 0;
 
@@ -101,7 +102,8 @@ class ReadTxn {
 
   virtual Result<std::optional<AuditRecord>> last_audit() = 0;
   // Calls `visit` for each audit record with seq >= from_seq in order, until it returns false.
-  virtual Status scan_audit(int64_t from_seq, const std::function<bool(const AuditRecord&)>& visit) = 0;
+  virtual Status scan_audit(int64_t from_seq,
+                            const std::function<bool(const AuditRecord&)>& visit) = 0;
 };
 
 class WriteTxn : public ReadTxn {

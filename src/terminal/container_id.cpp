@@ -53,7 +53,8 @@ Result<ContainerId> ContainerId::parse(std::string_view text) {
   if (code.size() != 11) {
     return fail(ErrorCode::kInvalidArgument,
                 "container id must have 11 characters (owner code, category, 6-digit serial, "
-                "check digit), got " + std::to_string(code.size()),
+                "check digit), got " +
+                    std::to_string(code.size()),
                 kField);
   }
   for (size_t i = 0; i < 3; ++i) {

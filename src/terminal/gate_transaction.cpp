@@ -8,9 +8,12 @@ std::string_view to_string(GateDirection d) { return d == GateDirection::kIn ? "
 
 std::string_view to_string(GateStatus s) {
   switch (s) {
-    case GateStatus::kOpen: return "open";
-    case GateStatus::kCompleted: return "completed";
-    case GateStatus::kCancelled: return "cancelled";
+    case GateStatus::kOpen:
+      return "open";
+    case GateStatus::kCompleted:
+      return "completed";
+    case GateStatus::kCancelled:
+      return "cancelled";
   }
   return "open";
 }
@@ -34,8 +37,8 @@ Result<GateTransaction> GateTransaction::open(GateDirection direction, Container
 
 Status GateTransaction::complete() {
   if (status_ != GateStatus::kOpen) {
-    return fail(ErrorCode::kConflict, "gate transaction is already " +
-                                          std::string(to_string(status_)));
+    return fail(ErrorCode::kConflict,
+                "gate transaction is already " + std::string(to_string(status_)));
   }
   status_ = GateStatus::kCompleted;
   return ok();
@@ -43,8 +46,8 @@ Status GateTransaction::complete() {
 
 Status GateTransaction::cancel(std::string_view reason) {
   if (status_ != GateStatus::kOpen) {
-    return fail(ErrorCode::kConflict, "gate transaction is already " +
-                                          std::string(to_string(status_)));
+    return fail(ErrorCode::kConflict,
+                "gate transaction is already " + std::string(to_string(status_)));
   }
   if (reason.empty()) {
     return fail(ErrorCode::kInvalidArgument, "a cancelled gate transaction needs a reason",

@@ -28,7 +28,11 @@ TEST(SizeType, CurrentCodes) {
 }
 
 TEST(SizeType, LegacyCodesMapToCurrent) {
-  struct Case { const char* legacy; const char* iso; int len; };
+  struct Case {
+    const char* legacy;
+    const char* iso;
+    int len;
+  };
   for (auto [legacy, iso, len] : {Case{"2200", "22G1", 20}, Case{"4310", "42V0", 40},
                                   Case{"4510", "45V0", 40}, Case{"4532", "45R1", 40}}) {
     auto st = SizeType::parse(legacy);

@@ -43,8 +43,8 @@ Result<Unit> Unit::advise(UnitSpec spec) {
   bool op_ok = op.size() >= 2 && op.size() <= 6;
   for (char c : op) op_ok = op_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
   if (!op_ok) {
-    return fail(ErrorCode::kInvalidArgument,
-                "line operator must be 2-6 characters of A-Z and 0-9", "line_operator");
+    return fail(ErrorCode::kInvalidArgument, "line operator must be 2-6 characters of A-Z and 0-9",
+                "line_operator");
   }
   if (spec.gross_kg < 0 || spec.gross_kg > kMaxGrossKg) {
     return fail(ErrorCode::kInvalidArgument,

@@ -5,8 +5,8 @@
 // gate_in() places an advised unit in a yard slot, yard_shift() moves it within the yard,
 // gate_out() lets it leave. Each returns the Move it made, for the move history.
 //
-//   auto u = Unit::advise({id, size_type, UnitCategory::kImport, FreightKind::kFull, "ONE", 24000});
-//   auto move = u->gate_in(slot);    // u->state() == UnitState::kInYard
+//   auto u = Unit::advise({id, size_type, UnitCategory::kImport, FreightKind::kFull, "ONE",
+//   24000}); auto move = u->gate_in(slot);    // u->state() == UnitState::kInYard
 #pragma once
 
 #include <cstdint>

@@ -9,8 +9,12 @@ namespace minato::terminal {
 namespace {
 
 UnitSpec spec() {
-  return UnitSpec{*ContainerId::parse("CSQU3054383"), *SizeType::parse("22G1"),
-                  UnitCategory::kImport, FreightKind::kFull, "ONE", 24'000};
+  return UnitSpec{*ContainerId::parse("CSQU3054383"),
+                  *SizeType::parse("22G1"),
+                  UnitCategory::kImport,
+                  FreightKind::kFull,
+                  "ONE",
+                  24'000};
 }
 
 TEST(Unit, LifeCycleRecordsMoves) {

@@ -22,14 +22,21 @@ bool code_chars(std::string_view s, size_t max, bool allow_dash) {
 bool allowed(VisitPhase from, VisitPhase to) {
   using P = VisitPhase;
   switch (from) {
-    case P::kCreated: return to == P::kInbound || to == P::kArrived || to == P::kCancelled;
-    case P::kInbound: return to == P::kArrived || to == P::kCancelled;
-    case P::kArrived: return to == P::kWorking || to == P::kDeparted;
-    case P::kWorking: return to == P::kCompleted;
-    case P::kCompleted: return to == P::kDeparted;
-    case P::kDeparted: return to == P::kClosed;
+    case P::kCreated:
+      return to == P::kInbound || to == P::kArrived || to == P::kCancelled;
+    case P::kInbound:
+      return to == P::kArrived || to == P::kCancelled;
+    case P::kArrived:
+      return to == P::kWorking || to == P::kDeparted;
+    case P::kWorking:
+      return to == P::kCompleted;
+    case P::kCompleted:
+      return to == P::kDeparted;
+    case P::kDeparted:
+      return to == P::kClosed;
     case P::kClosed:
-    case P::kCancelled: return false;
+    case P::kCancelled:
+      return false;
   }
   return false;
 }
@@ -58,8 +65,8 @@ bool valid_imo_number(std::string_view imo) {
 
 Result<VesselVisit> VesselVisit::create(VesselVisitSpec spec) {
   if (!code_chars(spec.id, 16, true)) {
-    return fail(ErrorCode::kInvalidArgument,
-                "visit id must be 1-16 characters of A-Z, 0-9 and '-'", "id");
+    return fail(ErrorCode::kInvalidArgument, "visit id must be 1-16 characters of A-Z, 0-9 and '-'",
+                "id");
   }
   if (spec.vessel_name.empty() || spec.vessel_name.size() > 64) {
     return fail(ErrorCode::kInvalidArgument, "vessel name must be 1-64 characters", "vessel_name");
@@ -76,7 +83,8 @@ Result<VesselVisit> VesselVisit::create(VesselVisitSpec spec) {
   }
   if (spec.imo.size() == 10) spec.imo = spec.imo.substr(3);
   if (!code_chars(spec.berth, 8, false)) {
-    return fail(ErrorCode::kInvalidArgument, "berth must be 1-8 characters of A-Z and 0-9", "berth");
+    return fail(ErrorCode::kInvalidArgument, "berth must be 1-8 characters of A-Z and 0-9",
+                "berth");
   }
   if (spec.etd_us < spec.eta_us) {
     return fail(ErrorCode::kInvalidArgument, "etd must not be before eta", "etd");

@@ -18,7 +18,16 @@
 
 namespace minato::terminal {
 
-enum class VisitPhase { kCreated, kInbound, kArrived, kWorking, kCompleted, kDeparted, kClosed, kCancelled };
+enum class VisitPhase {
+  kCreated,
+  kInbound,
+  kArrived,
+  kWorking,
+  kCompleted,
+  kDeparted,
+  kClosed,
+  kCancelled
+};
 
 std::string_view to_string(VisitPhase p);
 std::optional<VisitPhase> visit_phase_from(std::string_view s);
@@ -33,7 +42,7 @@ struct VesselVisitSpec {
   std::string imo;          // 7-digit IMO number, "IMO" prefix allowed
   std::string berth;        // 1-8 of A-Z 0-9
   int64_t eta_us = 0;
-  int64_t etd_us = 0;       // must not be before eta
+  int64_t etd_us = 0;  // must not be before eta
 };
 
 class VesselVisit {

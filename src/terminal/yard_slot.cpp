@@ -72,7 +72,8 @@ Result<YardBlock> YardBlock::make(std::string_view name, int bays, int rows, int
   }
   if (bays < 1 || bays > 99) return fail(ErrorCode::kInvalidArgument, "bays must be 1-99", "bays");
   if (rows < 1 || rows > 30) return fail(ErrorCode::kInvalidArgument, "rows must be 1-30", "rows");
-  if (tiers < 1 || tiers > 9) return fail(ErrorCode::kInvalidArgument, "tiers must be 1-9", "tiers");
+  if (tiers < 1 || tiers > 9)
+    return fail(ErrorCode::kInvalidArgument, "tiers must be 1-9", "tiers");
   return YardBlock{std::string(name), bays, rows, tiers};
 }
 

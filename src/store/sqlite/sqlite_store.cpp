@@ -31,7 +31,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
-      return Error(ErrorCode::kUnavailable, msg + "cannot open or write the database (" + detail + ")");
+      return Error(ErrorCode::kUnavailable,
+                   msg + "cannot open or write the database (" + detail + ")");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Error(ErrorCode::kDataLoss, msg + "the database file is corrupt");
@@ -53,9 +54,8 @@ class Connection {
     if (db_ != nullptr) sqlite3_close_v2(db_);
   }
 
-  static Result<std::unique_ptr<Connection>> open(const std::string& path, bool create,
-                                                  int busy_ms, const char* synchronous,
-                                                  int max_page_count) {
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, bool create, int busy_ms,
+                                                  const char* synchronous, int max_page_count) {
     auto c = std::make_unique<Connection>();
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr);
@@ -68,7 +68,8 @@ class Connection {
                           synchronous +
                           "; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;"
                           " PRAGMA secure_delete=ON;";
-    if (max_page_count > 0) pragmas += " PRAGMA max_page_count=" + std::to_string(max_page_count) + ";";
+    if (max_page_count > 0)
+      pragmas += " PRAGMA max_page_count=" + std::to_string(max_page_count) + ";";
     MINATO_TRY(c->exec(pragmas, "configure database"));
     return c;
   }
@@ -202,9 +203,10 @@ class SqliteReader {
   }
 
   Result<std::optional<UserRecord>> find_user(std::string_view username) {
-    auto q_ = q("SELECT id, username, password_hash, totp_sealed, roles, failed_count,"
-                " locked_until_us, totp_last_step, disabled, created_us, last_login_us"
-                " FROM users WHERE username = ?1");
+    auto q_ =
+        q("SELECT id, username, password_hash, totp_sealed, roles, failed_count,"
+          " locked_until_us, totp_last_step, disabled, created_us, last_login_us"
+          " FROM users WHERE username = ?1");
     if (!q_) return fail(q_.error());
     q_->bind(1, username);
     auto row = q_->step("find user");
@@ -241,8 +243,9 @@ class SqliteReader {
   }
 
   Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) {
-    auto q_ = q("SELECT id, vessel_name, imo, berth, eta_us, etd_us, phase FROM vessel_visits"
-                " WHERE id = ?1");
+    auto q_ =
+        q("SELECT id, vessel_name, imo, berth, eta_us, etd_us, phase FROM vessel_visits"
+          " WHERE id = ?1");
     if (!q_) return fail(q_.error());
     q_->bind(1, id);
     auto row = q_->step("find vessel visit");
@@ -254,8 +257,9 @@ class SqliteReader {
   }
 
   Result<std::vector<t::VesselVisit>> list_visits() {
-    auto q_ = q("SELECT id, vessel_name, imo, berth, eta_us, etd_us, phase FROM vessel_visits"
-                " ORDER BY eta_us, id");
+    auto q_ =
+        q("SELECT id, vessel_name, imo, berth, eta_us, etd_us, phase FROM vessel_visits"
+          " ORDER BY eta_us, id");
     if (!q_) return fail(q_.error());
     std::vector<t::VesselVisit> out;
     for (;;) {
@@ -271,9 +275,10 @@ class SqliteReader {
 
   Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) {
     // Active unit first (state <> departed sorts before departed), then the newest.
-    auto q_ = q("SELECT id, container_id, size_type, category, freight, line_operator, gross_kg,"
-                " state, slot FROM units WHERE container_id = ?1"
-                " ORDER BY (state = 'departed'), id DESC LIMIT 1");
+    auto q_ =
+        q("SELECT id, container_id, size_type, category, freight, line_operator, gross_kg,"
+          " state, slot FROM units WHERE container_id = ?1"
+          " ORDER BY (state = 'departed'), id DESC LIMIT 1");
     if (!q_) return fail(q_.error());
     q_->bind(1, id.str());
     auto row = q_->step("find unit");
@@ -296,8 +301,9 @@ class SqliteReader {
   }
 
   Result<std::vector<MoveRecord>> unit_moves(int64_t unit_id) {
-    auto q_ = q("SELECT kind, from_pos, to_pos, at_us, actor FROM moves WHERE unit_id = ?1"
-                " ORDER BY id");
+    auto q_ =
+        q("SELECT kind, from_pos, to_pos, at_us, actor FROM moves WHERE unit_id = ?1"
+          " ORDER BY id");
     if (!q_) return fail(q_.error());
     q_->bind(1, unit_id);
     std::vector<MoveRecord> out;
@@ -307,8 +313,8 @@ class SqliteReader {
       if (!*row) break;
       auto kind = t::move_kind_from(q_->text(0));
       if (!kind) return fail(corrupt("move kind"));
-      out.push_back(MoveRecord{unit_id, t::Move{*kind, q_->text(1), q_->text(2)}, q_->i64(3),
-                               q_->text(4)});
+      out.push_back(
+          MoveRecord{unit_id, t::Move{*kind, q_->text(1), q_->text(2)}, q_->i64(3), q_->text(4)});
     }
     return out;
   }
@@ -327,20 +333,21 @@ class SqliteReader {
 
   Result<std::vector<BlockOccupancy>> yard_occupancy() {
     // Slot text starts with "BLOCK-": count units in the yard per block.
-    auto q_ = q("SELECT b.name, b.bays, b.rows_, b.tiers,"
-                " (SELECT count(*) FROM units u WHERE u.slot >= b.name || '-'"
-                "   AND u.slot < b.name || '.')"
-                " FROM yard_blocks b ORDER BY b.name");
+    auto q_ =
+        q("SELECT b.name, b.bays, b.rows_, b.tiers,"
+          " (SELECT count(*) FROM units u WHERE u.slot >= b.name || '-'"
+          "   AND u.slot < b.name || '.')"
+          " FROM yard_blocks b ORDER BY b.name");
     if (!q_) return fail(q_.error());
     std::vector<BlockOccupancy> out;
     for (;;) {
       auto row = q_->step("yard occupancy");
       if (!row) return fail(row.error());
       if (!*row) break;
-      out.push_back(BlockOccupancy{
-          t::YardBlock{q_->text(0), static_cast<int>(q_->i64(1)), static_cast<int>(q_->i64(2)),
-                       static_cast<int>(q_->i64(3))},
-          static_cast<int>(q_->i64(4))});
+      out.push_back(
+          BlockOccupancy{t::YardBlock{q_->text(0), static_cast<int>(q_->i64(1)),
+                                      static_cast<int>(q_->i64(2)), static_cast<int>(q_->i64(3))},
+                         static_cast<int>(q_->i64(4))});
     }
     return out;
   }
@@ -369,8 +376,9 @@ class SqliteReader {
   }
 
   Result<std::optional<AuditRecord>> last_audit() {
-    auto q_ = q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
-                " prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+    auto q_ =
+        q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
+          " prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     if (!q_) return fail(q_.error());
     auto row = q_->step("read audit head");
     if (!row) return fail(row.error());
@@ -379,8 +387,9 @@ class SqliteReader {
   }
 
   Status scan_audit(int64_t from_seq, const std::function<bool(const AuditRecord&)>& visit) {
-    auto q_ = q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
-                " prev_hash, hash FROM audit_events WHERE seq >= ?1 ORDER BY seq");
+    auto q_ =
+        q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
+          " prev_hash, hash FROM audit_events WHERE seq >= ?1 ORDER BY seq");
     if (!q_) return fail(q_.error());
     q_->bind(1, from_seq);
     for (;;) {
@@ -395,32 +404,32 @@ class SqliteReader {
   Connection& c_;
 };
 
-#define MINATO_READ_METHODS                                                                  \
-  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                 \
-    return r_.find_user(u);                                                                  \
-  }                                                                                          \
-  Result<int64_t> count_users() override {                                                   \
-    return r_.count("SELECT count(*) FROM users", "count users");                            \
-  }                                                                                          \
-  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {           \
-    return r_.find_visit(id);                                                                \
-  }                                                                                          \
-  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }    \
-  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {      \
-    return r_.find_current_unit(id);                                                         \
-  }                                                                                          \
+#define MINATO_READ_METHODS                                                                     \
+  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                    \
+    return r_.find_user(u);                                                                     \
+  }                                                                                             \
+  Result<int64_t> count_users() override {                                                      \
+    return r_.count("SELECT count(*) FROM users", "count users");                               \
+  }                                                                                             \
+  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {              \
+    return r_.find_visit(id);                                                                   \
+  }                                                                                             \
+  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }       \
+  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {         \
+    return r_.find_current_unit(id);                                                            \
+  }                                                                                             \
   Result<std::vector<MoveRecord>> unit_moves(int64_t id) override { return r_.unit_moves(id); } \
-  Result<int64_t> count_units_in_yard() override {                                           \
-    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");    \
-  }                                                                                          \
-  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {              \
-    return r_.find_block(n);                                                                 \
-  }                                                                                          \
+  Result<int64_t> count_units_in_yard() override {                                              \
+    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");       \
+  }                                                                                             \
+  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {                 \
+    return r_.find_block(n);                                                                    \
+  }                                                                                             \
   Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); } \
-  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }  \
-  Result<std::optional<AuditRecord>> last_audit() override { return r_.last_audit(); }       \
-  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override { \
-    return r_.scan_audit(from, v);                                                           \
+  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }     \
+  Result<std::optional<AuditRecord>> last_audit() override { return r_.last_audit(); }          \
+  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override {  \
+    return r_.scan_audit(from, v);                                                              \
   }
 
 class SqliteReadTxn final : public ReadTxn {
@@ -452,8 +461,9 @@ class SqliteWriteTxn final : public WriteTxn {
   MINATO_READ_METHODS
 
   Result<int64_t> insert_user(const UserRecord& u) override {
-    auto q = r_.q("INSERT INTO users (username, password_hash, totp_sealed, roles, created_us)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5)");
+    auto q = r_.q(
+        "INSERT INTO users (username, password_hash, totp_sealed, roles, created_us)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!q) return fail(q.error());
     q->bind(1, u.username).bind(2, u.password_hash).bind_blob(3, u.totp_sealed);
     q->bind(4, join_roles(u.roles)).bind(5, u.created_us);
@@ -463,8 +473,9 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status update_user_login_state(const UserRecord& u) override {
-    auto q = r_.q("UPDATE users SET failed_count = ?2, locked_until_us = ?3, totp_last_step = ?4,"
-                  " last_login_us = ?5 WHERE id = ?1");
+    auto q = r_.q(
+        "UPDATE users SET failed_count = ?2, locked_until_us = ?3, totp_last_step = ?4,"
+        " last_login_us = ?5 WHERE id = ?1");
     if (!q) return fail(q.error());
     q->bind(1, u.id).bind(2, static_cast<int64_t>(u.failed_count)).bind(3, u.locked_until_us);
     q->bind(4, u.totp_last_step).bind(5, u.last_login_us);
@@ -472,8 +483,9 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status insert_visit(const t::VesselVisit& v, int64_t at_us) override {
-    auto q = r_.q("INSERT INTO vessel_visits (id, vessel_name, imo, berth, eta_us, etd_us, phase,"
-                  " created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    auto q = r_.q(
+        "INSERT INTO vessel_visits (id, vessel_name, imo, berth, eta_us, etd_us, phase,"
+        " created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!q) return fail(q.error());
     const auto& s = v.spec();
     q->bind(1, s.id).bind(2, s.vessel_name).bind(3, s.imo).bind(4, s.berth);
@@ -489,9 +501,10 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Result<int64_t> insert_unit(const t::Unit& u, int64_t at_us) override {
-    auto q = r_.q("INSERT INTO units (container_id, size_type, category, freight, line_operator,"
-                  " gross_kg, state, slot, created_us, updated_us)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+    auto q = r_.q(
+        "INSERT INTO units (container_id, size_type, category, freight, line_operator,"
+        " gross_kg, state, slot, created_us, updated_us)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
     if (!q) return fail(q.error());
     const auto& s = u.spec();
     q->bind(1, s.container_id.str()).bind(2, s.size_type.code()).bind(3, t::to_string(s.category));
@@ -533,8 +546,9 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status insert_move(const MoveRecord& m) override {
-    auto q = r_.q("INSERT INTO moves (unit_id, kind, from_pos, to_pos, at_us, actor)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    auto q = r_.q(
+        "INSERT INTO moves (unit_id, kind, from_pos, to_pos, at_us, actor)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!q) return fail(q.error());
     q->bind(1, m.unit_id).bind(2, t::to_string(m.move.kind)).bind(3, m.move.from);
     q->bind(4, m.move.to).bind(5, m.at_us).bind(6, m.actor);
@@ -542,8 +556,9 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Result<int64_t> insert_gate(const GateRecord& g) override {
-    auto q = r_.q("INSERT INTO gate_transactions (direction, container_id, truck_plate, status,"
-                  " unit_id, at_us, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    auto q = r_.q(
+        "INSERT INTO gate_transactions (direction, container_id, truck_plate, status,"
+        " unit_id, at_us, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!q) return fail(q.error());
     q->bind(1, t::to_string(g.direction)).bind(2, g.container_id).bind(3, g.truck_plate);
     q->bind(4, t::to_string(g.status)).bind(5, g.unit_id).bind(6, g.at_us).bind(7, g.actor);
@@ -561,9 +576,10 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status append_audit(const AuditRecord& a) override {
-    auto q = r_.q("INSERT INTO audit_events (seq, at_us, subject, source, action, target, result,"
-                  " reason, change, prev_hash, hash)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    auto q = r_.q(
+        "INSERT INTO audit_events (seq, at_us, subject, source, action, target, result,"
+        " reason, change, prev_hash, hash)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!q) return fail(q.error());
     q->bind(1, a.seq).bind(2, a.at_us).bind(3, a.subject).bind(4, a.source).bind(5, a.action);
     q->bind(6, a.target).bind(7, a.result).bind(8, a.reason).bind(9, a.change);
@@ -597,9 +613,10 @@ class SqliteWriteTxn final : public WriteTxn {
 };
 
 Status apply_migrations(Connection& c, int* version) {
-  MINATO_TRY(c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                    " applied_us INTEGER NOT NULL)",
-                    "create migrations table"));
+  MINATO_TRY(
+      c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+             " applied_us INTEGER NOT NULL)",
+             "create migrations table"));
   MINATO_TRY(c.exec("BEGIN IMMEDIATE", "begin migration"));
   auto s = c.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
   if (!s) return fail(s.error());
@@ -614,10 +631,10 @@ Status apply_migrations(Connection& c, int* version) {
   int known = static_cast<int>(migrations.size());
   if (current > known) {
     (void)c.exec("ROLLBACK", "roll back");
-    return fail(ErrorCode::kFailedPrecondition,
-                "the database has schema version " + std::to_string(current) +
-                    " but this minato knows only up to " + std::to_string(known) +
-                    "; use a newer minato");
+    return fail(ErrorCode::kFailedPrecondition, "the database has schema version " +
+                                                    std::to_string(current) +
+                                                    " but this minato knows only up to " +
+                                                    std::to_string(known) + "; use a newer minato");
   }
   for (int v = current + 1; v <= known; ++v) {
     auto st = c.exec(std::string(migrations[v - 1]), "apply migration " + std::to_string(v));

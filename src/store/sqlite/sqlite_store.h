@@ -13,8 +13,8 @@
 namespace minato::store {
 
 struct SqliteOptions {
-  bool create = false;        // create the file if missing (only `minato init` does)
-  int read_connections = 4;   // size of the read pool
+  bool create = false;       // create the file if missing (only `minato init` does)
+  int read_connections = 4;  // size of the read pool
   int busy_timeout_ms = 5000;
   // For benchmarks and tests only: synchronous level ("FULL" in production; never lowered by
   // configuration).

@@ -48,9 +48,9 @@ TEST(SqliteStore, RefusesDatabaseNewerThanBinary) {
   open_new(dir.file("n.db"));
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.file("n.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto s = SqliteStore::open(dir.file("n.db"));
   ASSERT_FALSE(s);
