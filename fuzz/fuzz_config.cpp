@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto c = minato::config::parse(s, "fuzz.toml");
   if (c) {
     auto again = minato::config::parse(minato::config::to_toml(*c), "again.toml");
-    if (!again || again->listen != c->listen) __builtin_trap();
+    if (!again || again->listen != c->listen || again->tls_cert != c->tls_cert) __builtin_trap();
   }
   return 0;
 }

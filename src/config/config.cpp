@@ -1,10 +1,7 @@
 #include "config/config.h"
 
-// Header-only, without exceptions: a parse error is a value (parse_result), not a throw.
-#define TOML_HEADER_ONLY 1
-#define TOML_EXCEPTIONS 0
-#include <toml++/toml.h>
-
+#include <cctype>
+#include <map>
 #include <sstream>
 
 #include "common/files.h"
@@ -60,63 +57,160 @@ bool known(std::string_view table, std::string_view key) {
 
 }  // namespace
 
+namespace {
+
+// One value of the configuration file: an integer or a string.
+struct Value {
+  bool is_int = false;
+  int64_t i = 0;
+  std::string s;
+  int line = 0;
+};
+
+Error at(const std::string& origin, int line, const std::string& what) {
+  return Error(ErrorCode::kInvalidArgument, origin + ":" + std::to_string(line) + ": " + what);
+}
+
+// Parses `"..."` (TOML basic string: escapes \" \\ \t \n) from the start of `v`; returns the
+// rest of the line after the closing quote.
+Result<std::string_view> parse_string(std::string_view v, std::string* out,
+                                      const std::string& origin, int line) {
+  size_t i = 1;
+  while (i < v.size() && v[i] != '"') {
+    if (v[i] == '\\') {
+      if (i + 1 >= v.size()) break;
+      char e = v[i + 1];
+      if (e == '"' || e == '\\')
+        out->push_back(e);
+      else if (e == 't')
+        out->push_back('\t');
+      else if (e == 'n')
+        out->push_back('\n');
+      else
+        return fail(at(origin, line, std::string("unsupported escape \\") + e));
+      i += 2;
+    } else {
+      out->push_back(v[i++]);
+    }
+  }
+  if (i >= v.size()) return fail(at(origin, line, "string is not closed"));
+  return v.substr(i + 1);
+}
+
+}  // namespace
+
+// minato.toml uses a small subset of TOML: [section] headers, `key = integer` and
+// `key = "string"`, comments. It is parsed here rather than by a general TOML library because
+// the file is input like any other: toml++ 3.3 (Debian 12) hit internal assertions on inputs
+// that fuzz/fuzz_config found in minutes (a NUL, '#' or '[' after '[' in a header; '[}' in an
+// array), which a release build turns into undefined behaviour.
 Result<Config> parse(const std::string& text, const std::string& origin) {
-  // Configuration is text. Refusing control characters up front also keeps toml++ 3.3 away
-  // from inputs that trip its internal assertions (a NUL inside a table header: found by
-  // fuzz/fuzz_config).
-  int line = 1;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') ++line;
-    if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
-      return fail(ErrorCode::kInvalidArgument,
-                  origin + ":" + std::to_string(line) + ": control character in configuration");
-    }
-  }
-  toml::parse_result parsed = toml::parse(text, origin);
-  if (!parsed) {
-    const auto& err = parsed.error();
-    std::ostringstream msg;
-    msg << origin << ":" << err.source().begin.line << ":" << err.source().begin.column << ": "
-        << err.description();
-    return fail(ErrorCode::kInvalidArgument, msg.str());
-  }
-  const toml::table& root = parsed.table();
-  for (const auto& [tname, tnode] : root) {
-    const toml::table* t = tnode.as_table();
-    if (t == nullptr || (tname != "server" && tname != "login" && tname != "tls")) {
-      return fail(ErrorCode::kInvalidArgument,
-                  origin + ": unknown setting '" + std::string(tname.str()) + "'");
-    }
-    for (const auto& [k, v] : *t) {
-      if (!known(tname.str(), k.str())) {
-        return fail(ErrorCode::kInvalidArgument, origin + ": unknown setting '" +
-                                                     std::string(tname.str()) + "." +
-                                                     std::string(k.str()) + "'");
+  std::map<std::string, Value> values;  // "section.key"
+  std::string section;
+  int line_no = 0;
+  size_t pos = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // a UTF-8 byte-order mark
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    for (char ch : line) {
+      auto c = static_cast<unsigned char>(ch);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return fail(at(origin, line_no, "control character in configuration"));
       }
+      if (c >= 0x80) return fail(at(origin, line_no, "configuration must be ASCII text"));
     }
+    auto trim_left = [](std::string_view v) {
+      size_t f = v.find_first_not_of(" \t");
+      return f == std::string_view::npos ? std::string_view() : v.substr(f);
+    };
+    line = trim_left(line);
+    if (line.empty() || line[0] == '#') continue;
+
+    if (line[0] == '[') {
+      std::string_view header = line.substr(0, line.find('#'));
+      while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) {
+        header.remove_suffix(1);
+      }
+      if (header != "[server]" && header != "[login]" && header != "[tls]") {
+        return fail(
+            at(origin, line_no, "unknown section; the sections are [server], [login] and [tls]"));
+      }
+      section = std::string(header.substr(1, header.size() - 2));
+      continue;
+    }
+
+    size_t k = 0;
+    while (k < line.size() && (std::isalnum(static_cast<unsigned char>(line[k])) != 0 ||
+                               line[k] == '_' || line[k] == '-')) {
+      ++k;
+    }
+    std::string key(line.substr(0, k));
+    std::string_view rest = trim_left(line.substr(k));
+    if (key.empty() || rest.empty() || rest[0] != '=') {
+      return fail(at(origin, line_no, "expected `key = value`"));
+    }
+    if (section.empty())
+      return fail(at(origin, line_no, "setting '" + key + "' is outside a section"));
+    std::string name = section + "." + key;
+    if (!known(section, key)) return fail(at(origin, line_no, "unknown setting '" + name + "'"));
+    if (values.contains(name)) return fail(at(origin, line_no, "'" + name + "' is set twice"));
+
+    std::string_view v = trim_left(rest.substr(1));
+    Value val;
+    val.line = line_no;
+    std::string_view after;
+    if (!v.empty() && v[0] == '"') {
+      auto r = parse_string(v, &val.s, origin, line_no);
+      if (!r) return fail(r.error());
+      after = *r;
+    } else {
+      size_t i = 0;
+      bool neg = false;
+      if (i < v.size() && (v[i] == '-' || v[i] == '+')) neg = v[i++] == '-';
+      size_t digits = 0;
+      int64_t n = 0;
+      while (i < v.size() && v[i] >= '0' && v[i] <= '9' && digits < 18) {
+        n = n * 10 + (v[i++] - '0');
+        ++digits;
+      }
+      if (digits == 0 || (i < v.size() && v[i] >= '0' && v[i] <= '9')) {
+        return fail(at(origin, line_no, name + " must be an integer or a quoted string"));
+      }
+      val.is_int = true;
+      val.i = neg ? -n : n;
+      after = v.substr(i);
+    }
+    after = trim_left(after);
+    if (!after.empty() && after[0] != '#') {
+      return fail(at(origin, line_no, "unexpected text after the value of " + name));
+    }
+    values.emplace(name, std::move(val));
   }
+
   Config c;
   for (const auto& k : kIntKeys) {
-    const toml::node* n = root[k.table][k.key].node();
-    if (n == nullptr) continue;
-    auto v = n->value<int64_t>();
-    std::string name = std::string(k.table) + "." + k.key;
-    if (!n->is_integer() || !v || *v < k.min || *v > k.max) {
-      return fail(ErrorCode::kInvalidArgument, origin + ": " + name + " must be an integer from " +
-                                                   std::to_string(k.min) + " to " +
-                                                   std::to_string(k.max));
+    auto it = values.find(std::string(k.table) + "." + k.key);
+    if (it == values.end()) continue;
+    const Value& v = it->second;
+    if (!v.is_int || v.i < k.min || v.i > k.max) {
+      return fail(at(origin, v.line,
+                     std::string(k.table) + "." + k.key + " must be an integer from " +
+                         std::to_string(k.min) + " to " + std::to_string(k.max)));
     }
-    c.*(k.field) = static_cast<int>(*v);
+    c.*(k.field) = static_cast<int>(v.i);
   }
   for (const auto& k : kStrKeys) {
-    const toml::node* n = root[k.table][k.key].node();
-    if (n == nullptr) continue;
-    if (!n->is_string()) {
-      return fail(ErrorCode::kInvalidArgument,
-                  origin + ": " + std::string(k.table) + "." + k.key + " must be a string");
+    auto it = values.find(std::string(k.table) + "." + k.key);
+    if (it == values.end()) continue;
+    if (it->second.is_int) {
+      return fail(at(origin, it->second.line,
+                     std::string(k.table) + "." + k.key + " must be a quoted string"));
     }
-    c.*(k.field) = *n->value<std::string>();
+    c.*(k.field) = it->second.s;
   }
   std::string host;
   uint16_t port = 0;
@@ -132,6 +226,23 @@ Result<Config> load(const std::string& path) {
   return parse(*text, path);
 }
 
+namespace {
+std::string quoted(const std::string& v) {
+  std::string out = "\"";
+  for (char ch : v) {
+    if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else {
+      if (ch == '"' || ch == '\\') out.push_back('\\');
+      out.push_back(ch);
+    }
+  }
+  return out + "\"";
+}
+}  // namespace
+
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
@@ -140,7 +251,7 @@ std::string to_toml(const Config& c) {
     if (std::string_view(k.table) == "server") {
       if (std::string_view(current) != "server") out << "\n[server]\n";
       current = "server";
-      out << k.key << " = \"" << c.*(k.field) << "\"\n";
+      out << k.key << " = " << quoted(c.*(k.field)) << "\n";
     }
   }
   for (const auto& k : kIntKeys) {
@@ -150,7 +261,7 @@ std::string to_toml(const Config& c) {
   }
   out << "\n[tls]\n";
   for (const auto& k : kStrKeys) {
-    if (std::string_view(k.table) == "tls") out << k.key << " = \"" << c.*(k.field) << "\"\n";
+    if (std::string_view(k.table) == "tls") out << k.key << " = " << quoted(c.*(k.field)) << "\n";
   }
   return out.str();
 }

@@ -30,13 +30,43 @@ TEST(Config, RefusesUnknownKeysAndOutOfRangeValues) {
   auto syntax = parse("[server\n", "m.toml");
   ASSERT_FALSE(syntax);
   EXPECT_NE(syntax.error().message().find("m.toml:1"), std::string::npos);
+  EXPECT_FALSE(parse("[server]\nworker_threads = 8 8\n", "m.toml"));
+  EXPECT_FALSE(parse("[server]\nworker_threads = 8\nworker_threads = 9\n", "m.toml"));
+  EXPECT_FALSE(parse("worker_threads = 8\n", "m.toml"));
+  EXPECT_FALSE(parse("[server]\nlisten = \"127.0.0.1:1\n", "m.toml"));
+  EXPECT_FALSE(parse("[server]\nworker_threads = [1, 2]\n", "m.toml"));
+  EXPECT_FALSE(parse("[server]\nworker_threads = 99999999999999999999999\n", "m.toml"));
+  auto esc = parse("[tls]\ncert = \"a\\\\b \\\"q\\\"\"  # comment\n", "e.toml");
+  ASSERT_TRUE(esc) << esc.error().message();
+  EXPECT_EQ(esc->tls_cert, "a\\b \"q\"");
 }
 
-// Regression: found by fuzz/fuzz_config (a NUL in a table header asserted inside toml++).
-TEST(Config, RefusesControlCharacters) {
+// Regressions: found by fuzz/fuzz_config (a NUL, and a '#', right after '[' in a table header
+// reached an assertion inside toml++ 3.3).
+TEST(Config, RefusesControlCharactersAndUnknownSections) {
   auto r = parse(std::string("[server]\n[\0ogins = 15\n", 22), "c.toml");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("c.toml:2: control character"), std::string::npos);
+  auto hash = parse("# comment\n[# Minato\nkey = 1\n", "h.toml");
+  ASSERT_FALSE(hash);
+  EXPECT_NE(hash.error().message().find("h.toml:2: unknown section"), std::string::npos);
+  EXPECT_FALSE(parse("[[server]]\n", "a.toml"));
+  EXPECT_FALSE(parse("\xEF\xBB\xBF[[[ 1\n", "bom.toml"));
+  EXPECT_TRUE(parse("\xEF\xBB\xBF[tls]\n", "bom.toml"));
+  auto utf8 = parse("[tls]\ncert = \"\xE8\xA8\xBC.pem\"\n", "u.toml");
+  ASSERT_FALSE(utf8);
+  EXPECT_NE(utf8.error().message().find("ASCII"), std::string::npos);
+  EXPECT_TRUE(parse("  [server]  # the listener\r\nlisten = \"127.0.0.1:1\"\n", "ok.toml"));
+}
+
+// Regression: found by fuzz/fuzz_config's round-trip check (an escaped newline was written back
+// raw by to_toml).
+TEST(Config, StringsWithEscapesRoundTrip) {
+  Config c;
+  c.tls_cert = "a\nb\t\"c\"\\";
+  auto back = parse(to_toml(c), "r.toml");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->tls_cert, c.tls_cert);
 }
 
 TEST(Config, SplitListen) {

@@ -148,6 +148,25 @@ TEST(SqliteStore, FullDiskIsAClearErrorAndWritesNothing) {
   EXPECT_EQ(rows, committed);
 }
 
+TEST(SqliteStore, LockedDatabaseIsAClearTemporaryError) {
+  testing::TempDir dir;
+  open_new(dir.file("l.db"));
+  SqliteOptions o;
+  o.busy_timeout_ms = 100;
+  auto s = SqliteStore::open(dir.file("l.db"), o);
+  ASSERT_TRUE(s);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("l.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto tx = (*s)->write();
+  ASSERT_FALSE(tx);
+  EXPECT_EQ(tx.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(tx.error().message().find("locked by another process"), std::string::npos);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE((*s)->write());  // usable again once the other writer is gone
+}
+
 TEST(SqliteStore, YardOccupancyCountsPerBlock) {
   testing::TempDir dir;
   auto s = open_new(dir.file("y.db"));
