@@ -217,6 +217,32 @@ class HttpHardeningTest(ServerTestCase):
             self.assertNotIn(b"200 OK", data)
 
 
+class ConnectionLimitTest(ServerTestCase):
+    CONFIG = {"max_connections_per_source": 4}
+
+    def test_G2_2_1_f_connections_per_source_are_capped_before_tls(self):
+        held = [self.server.raw_tls() for _ in range(4)]
+        try:
+            # The fifth connection from the same address is closed before any TLS work.
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+                s.settimeout(10)
+                try:
+                    refused = s.recv(1) == b""
+                except ConnectionResetError:
+                    refused = True
+            self.assertTrue(refused)
+        finally:
+            for t in held:
+                t.close()
+        # Once they are gone, the same source is served again.
+        for _ in range(50):
+            if self.server.client().request("GET", "/api/v1/health").status == 200:
+                break
+            time.sleep(0.1)
+        else:
+            self.fail("source not admitted again after its connections closed")
+
+
 class TerminalApiTest(ServerTestCase):
     @classmethod
     def prepare(cls, data):
