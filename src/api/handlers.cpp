@@ -74,6 +74,16 @@ Result<int64_t> time_field(JsonBody& body, const char* key) {
   return us;
 }
 
+Result<t::ContainerId> container_id_field(JsonBody& body) {
+  auto text = body.string("container_id", 32);
+  if (!text) return fail(text.error());
+  return t::ContainerId::parse(*text);
+}
+
+HttpResponse gate_json(const app::GateResult& r) {
+  return ok_json(json::object{{"gate_id", r.gate_id}, {"unit", app::to_json(r.unit)}}, 201);
+}
+
 // Reads the optional inline unit description of a gate-in.
 Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::ContainerId& id,
                                                     bool required) {
@@ -242,9 +252,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   router_.add("POST", "/api/v1/units",
               authed(with_body(
                   [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-                    auto cid_text = b.string("container_id", 32);
-                    if (!cid_text) return fail(cid_text.error());
-                    auto cid = t::ContainerId::parse(*cid_text);
+                    auto cid = container_id_field(b);
                     if (!cid) return fail(cid.error());
                     auto spec = unit_spec_fields(b, *cid, true);
                     if (!spec) return fail(spec.error());
@@ -264,42 +272,36 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               }));
 
   // --- gate --------------------------------------------------------------------------------
-  router_.add(
-      "POST", "/api/v1/gate/in",
-      authed(with_body([this](JsonBody& b, const PathParams&,
-                              const Caller& c) -> Result<HttpResponse> {
-        auto cid_text = b.string("container_id", 32);
-        if (!cid_text) return fail(cid_text.error());
-        auto cid = t::ContainerId::parse(*cid_text);
-        if (!cid) return fail(cid.error());
-        auto plate = b.string("truck_plate", 16);
-        if (!plate) return fail(plate.error());
-        auto slot_text = b.string("slot", 16);
-        if (!slot_text) return fail(slot_text.error());
-        auto slot = t::YardSlot::parse(*slot_text);
-        if (!slot) return fail(slot.error());
-        auto spec = unit_spec_fields(b, *cid, false);
-        if (!spec) return fail(spec.error());
-        MINATO_TRY(b.finish());
-        auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, *slot, *spec});
-        if (!r) return fail(r.error());
-        return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}}, 201);
-      })));
-  router_.add(
-      "POST", "/api/v1/gate/out",
-      authed(with_body([this](JsonBody& b, const PathParams&,
-                              const Caller& c) -> Result<HttpResponse> {
-        auto cid_text = b.string("container_id", 32);
-        if (!cid_text) return fail(cid_text.error());
-        auto cid = t::ContainerId::parse(*cid_text);
-        if (!cid) return fail(cid.error());
-        auto plate = b.string("truck_plate", 16);
-        if (!plate) return fail(plate.error());
-        MINATO_TRY(b.finish());
-        auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate});
-        if (!r) return fail(r.error());
-        return ok_json(json::object{{"gate_id", r->gate_id}, {"unit", app::to_json(r->unit)}}, 201);
-      })));
+  router_.add("POST", "/api/v1/gate/in",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto cid = container_id_field(b);
+                    if (!cid) return fail(cid.error());
+                    auto plate = b.string("truck_plate", 16);
+                    if (!plate) return fail(plate.error());
+                    auto slot_text = b.string("slot", 16);
+                    if (!slot_text) return fail(slot_text.error());
+                    auto slot = t::YardSlot::parse(*slot_text);
+                    if (!slot) return fail(slot.error());
+                    auto spec = unit_spec_fields(b, *cid, false);
+                    if (!spec) return fail(spec.error());
+                    MINATO_TRY(b.finish());
+                    auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, *slot, *spec});
+                    if (!r) return fail(r.error());
+                    return gate_json(*r);
+                  })));
+  router_.add("POST", "/api/v1/gate/out",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto cid = container_id_field(b);
+                    if (!cid) return fail(cid.error());
+                    auto plate = b.string("truck_plate", 16);
+                    if (!plate) return fail(plate.error());
+                    MINATO_TRY(b.finish());
+                    auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate});
+                    if (!r) return fail(r.error());
+                    return gate_json(*r);
+                  })));
 
   // --- yard --------------------------------------------------------------------------------
   router_.add("POST", "/api/v1/yard/blocks",

@@ -10,6 +10,32 @@ namespace json = boost::json;
 namespace t = minato::terminal;
 using access::Permission;
 
+namespace {
+
+// The common end of a gate transaction: complete it, store the unit's new state, its move and
+// the gate record, and describe the change for the audit event.
+Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::Actor& actor,
+                               t::GateTransaction& gate, const t::Unit& unit, const t::Move& move,
+                               bool created) {
+  MINATO_TRY(gate.complete());
+  MINATO_TRY(tx.update_unit(unit, fx.now_us));
+  MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), move, fx.now_us, actor.subject}));
+  auto gate_id = tx.insert_gate(store::GateRecord{0, gate.direction(), gate.container().str(),
+                                                  gate.truck_plate(), gate.status(), unit.id(),
+                                                  fx.now_us, actor.subject});
+  if (!gate_id) return fail(gate_id.error());
+  json::object change = to_json(unit);
+  change["table"] = "units";
+  change["op"] = created ? "insert" : "update";
+  change["gate_id"] = *gate_id;
+  change["gate"] = t::to_string(gate.direction());
+  change["truck_plate"] = gate.truck_plate();
+  fx.change = json::serialize(change);
+  return GateResult{*gate_id, unit};
+}
+
+}  // namespace
+
 Status TerminalService::require(const access::Actor& actor, Permission p) const {
   if (!actor.has(p)) {
     return fail(ErrorCode::kPermissionDenied,
@@ -123,20 +149,7 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
         t::Unit& unit = *current;
         auto move = unit.gate_in(req.slot);
         if (!move) return fail(move.error());
-        MINATO_TRY(gate->complete());
-        MINATO_TRY(tx.update_unit(unit, fx.now_us));
-        MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), *move, fx.now_us, actor.subject}));
-        auto gate_id =
-            tx.insert_gate(store::GateRecord{0, t::GateDirection::kIn, cid, gate->truck_plate(),
-                                             gate->status(), unit.id(), fx.now_us, actor.subject});
-        if (!gate_id) return fail(gate_id.error());
-        json::object change = to_json(unit);
-        change["table"] = "units";
-        change["op"] = created ? "insert" : "update";
-        change["gate_id"] = *gate_id;
-        change["truck_plate"] = gate->truck_plate();
-        fx.change = json::serialize(change);
-        return GateResult{*gate_id, unit};
+        return record_gate(tx, fx, actor, *gate, unit, *move, created);
       });
 }
 
@@ -156,20 +169,7 @@ Result<GateResult> TerminalService::gate_out(const access::Actor& actor,
         t::Unit unit = **found;
         auto move = unit.gate_out();
         if (!move) return fail(move.error());
-        MINATO_TRY(gate->complete());
-        MINATO_TRY(tx.update_unit(unit, fx.now_us));
-        MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), *move, fx.now_us, actor.subject}));
-        auto gate_id =
-            tx.insert_gate(store::GateRecord{0, t::GateDirection::kOut, cid, gate->truck_plate(),
-                                             gate->status(), unit.id(), fx.now_us, actor.subject});
-        if (!gate_id) return fail(gate_id.error());
-        json::object change = to_json(unit);
-        change["table"] = "units";
-        change["op"] = "update";
-        change["gate_id"] = *gate_id;
-        change["truck_plate"] = gate->truck_plate();
-        fx.change = json::serialize(change);
-        return GateResult{*gate_id, unit};
+        return record_gate(tx, fx, actor, *gate, unit, *move, false);
       });
 }
 

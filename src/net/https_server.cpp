@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -105,6 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_request();
   void on_header(beast::error_code ec);
   void on_body(beast::error_code ec);
+  void on_read_error(beast::error_code ec);
   void dispatch();
   void send(api::HttpResponse resp, bool keep_alive);
   void on_write(bool keep_alive, beast::error_code ec);
@@ -126,10 +128,12 @@ class Server final : public HttpsServer {
       : options_(o),
         handler_(std::move(handler)),
         ssl_ctx_(ssl::context::tls_server),
-        acceptor_(ioc_),
         workers_(static_cast<size_t>(o.worker_threads)),
-        signals_(ioc_, SIGTERM, SIGINT),
-        limiter_(o.max_connections, o.max_connections_per_source) {}
+        limiter_(o.max_connections, o.max_connections_per_source),
+        acceptor_(ioc_),
+        signals_(ioc_, SIGTERM, SIGINT) {}
+
+  ~Server() override { stopped_ = true; }
 
   Status init() {
     // G2.3-b: TLS 1.2 minimum, AEAD only, no compression/renegotiation, server chooses.
@@ -176,6 +180,7 @@ class Server final : public HttpsServer {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) begin_drain();
     });
+    guard_.emplace(ioc_.get_executor());
     accept();
     std::vector<std::thread> threads;
     for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
@@ -203,7 +208,7 @@ class Server final : public HttpsServer {
     limiter_.release(source);
     std::lock_guard lock(sessions_mu_);
     sessions_.erase(s);
-    if (draining_ && sessions_.empty()) asio::post(ioc_, [this] { finish(); });
+    if (draining_ && sessions_.empty() && !stopped_) asio::post(ioc_, [this] { finish(); });
   }
 
  private:
@@ -254,19 +259,30 @@ class Server final : public HttpsServer {
     for (auto& s : live) s->close_if_idle();
   }
 
-  void finish() { ioc_.stop(); }
+  void finish() {
+    stopped_ = true;
+    guard_.reset();
+    ioc_.stop();
+  }
 
+  // Declaration order is destruction order, reversed: the io_context and its I/O objects go
+  // first, while everything a Session's destructor touches (limiter, session map, TLS context)
+  // is still alive — ~io_context destroys handlers that may own the last Session references.
   ServerOptions options_;
   Handler handler_;
-  asio::io_context ioc_;
   ssl::context ssl_ctx_;
-  tcp::acceptor acceptor_;
   asio::thread_pool workers_;
-  asio::signal_set signals_;
   ConnectionLimiter limiter_;
   std::atomic<bool> draining_{false};
+  std::atomic<bool> stopped_{false};
   std::mutex sessions_mu_;
   std::map<Session*, std::weak_ptr<Session>> sessions_;
+  asio::io_context ioc_;
+  // Keeps run() running while every connection is in a worker (no I/O pending on the
+  // io_context): without it run() would return mid-drain and strand their responses.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
 };
 
 Session::Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source)
@@ -317,21 +333,8 @@ void Session::read_request() {
 
 void Session::on_header(beast::error_code ec) {
   idle_ = false;
-  if (ec == http::error::header_limit) {
-    send(plain_error(431, ErrorCode::kInvalidArgument, "request headers are too large"), false);
-    return;
-  }
-  if (ec == http::error::body_limit) {
-    send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
-    return;
-  }
   if (ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted) {
-      shutdown();
-      return;
-    }
-    send(plain_error(400, ErrorCode::kInvalidArgument, "malformed HTTP request"), false);
+    on_read_error(ec);
     return;
   }
   auto& req = parser_->get();
@@ -356,18 +359,24 @@ void Session::on_header(beast::error_code ec) {
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
-void Session::on_body(beast::error_code ec) {
-  if (ec == http::error::body_limit) {
+// A failed read: answer what deserves an answer (limits, malformed requests), drop the rest
+// (timeouts, the peer leaving, shutdown).
+void Session::on_read_error(beast::error_code ec) {
+  if (ec == http::error::header_limit) {
+    send(plain_error(431, ErrorCode::kInvalidArgument, "request headers are too large"), false);
+  } else if (ec == http::error::body_limit) {
     send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
-    return;
-  }
-  if (ec) {
-    if (ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == http::error::end_of_stream) {
-      shutdown();
-      return;
-    }
+  } else if (ec != http::error::end_of_stream &&
+             ec.category() == http::make_error_code(http::error::bad_target).category()) {
     send(plain_error(400, ErrorCode::kInvalidArgument, "malformed HTTP request"), false);
+  } else {
+    shutdown();  // timeout, the peer left, a TLS error, or we are draining
+  }
+}
+
+void Session::on_body(beast::error_code ec) {
+  if (ec) {
+    on_read_error(ec);
     return;
   }
   dispatch();
