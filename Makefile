@@ -45,8 +45,8 @@ format:
 format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
 
-tidy: configure
-	run-clang-tidy -p $(BUILD_DIR) -quiet 'src/'
+tidy: build
+	run-clang-tidy -p $(BUILD_DIR) -quiet -j $(JOBS) 'src/(?!.*_test).*\.cpp$$'
 
 clean:
 	rm -rf build

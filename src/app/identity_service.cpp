@@ -99,28 +99,38 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
     return fail(ErrorCode::kUnauthenticated, "login failed: wrong user name, password or code");
   };
   access::Actor anon = access::Actor::anonymous(source);
-  // Bound attacker-controlled sizes before any work; the target name is kept short in the log.
+  // Bound attacker-controlled sizes before any work; the name in the log is cut to 64 bytes.
+  const std::string name = req.username.substr(0, 64);
+  std::string refused;  // why the attempt was refused before the credentials were checked
   if (req.username.empty() || req.username.size() > 64 || req.password.size() > 1024) {
-    return generic();
+    refused = "malformed login request";
   }
 
-  auto rx = store_.read();
-  if (!rx) return fail(rx.error());
-  auto found = (*rx)->find_user(req.username);
-  rx = fail(ErrorCode::kInternal, "closed");
-  if (!found) return fail(found.error());
-  const std::optional<store::UserRecord>& user = *found;
+  std::optional<store::UserRecord> user;
+  bool pool_busy = false;
+  bool password_ok = false;
+  int64_t step = -1;
+  if (refused.empty()) {
+    auto rx = store_.read();
+    if (!rx) return fail(rx.error());
+    auto found = (*rx)->find_user(req.username);
+    if (!found) return fail(found.error());
+    user = std::move(*found);
 
-  // 1. Password, on the bounded pool.
-  std::string hash = user ? user->password_hash : identity::decoy_hash();
-  std::string password = req.password;
-  auto fut =
-      login_pool_.submit([hash, password] { return identity::verify_password(hash, password); });
-  if (!fut) return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
-  bool password_ok = fut->get() && user.has_value();
+    // 1. Password, on the bounded pool.
+    std::string hash = user ? user->password_hash : identity::decoy_hash();
+    std::string password = req.password;
+    auto fut =
+        login_pool_.submit([hash, password] { return identity::verify_password(hash, password); });
+    if (fut) {
+      password_ok = fut->get() && user.has_value();
+    } else {
+      pool_busy = true;
+      refused = "login pool saturated";
+    }
+  }
 
   // 2. TOTP.
-  int64_t step = -1;
   if (password_ok) {
     auto secret = sealing_.open(user->totp_sealed, "user:" + user->username + "/totp");
     if (!secret) return fail(secret.error());
@@ -131,11 +141,15 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   // 3. Record the outcome (counts, lock, audit) as one command.
   enum class Outcome { kOk, kFailed };
   auto outcome = writes_.execute<Outcome>(
-      anon, {"session.create", "user:" + req.username, access::Permission::kNone},
+      anon, {"session.create", "user:" + name, access::Permission::kNone},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<Outcome> {
+        fx.result = "failure";
+        if (!refused.empty()) {
+          fx.reason = refused;  // audited, but counts against no account
+          return Outcome::kFailed;
+        }
         auto fresh = tx.find_user(req.username);
         if (!fresh) return fail(fresh.error());
-        fx.result = "failure";
         if (!*fresh) {
           fx.reason = "unknown user";
           return Outcome::kFailed;
@@ -187,6 +201,9 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         return Outcome::kOk;
       });
   if (!outcome) return fail(outcome.error());
+  if (pool_busy) {
+    return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
+  }
   if (*outcome != Outcome::kOk) return generic();
 
   auto created = sessions_.create(user->username, user->roles);

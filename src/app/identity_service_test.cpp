@@ -81,6 +81,20 @@ TEST_F(IdentityServiceTest, UnknownUserGetsTheSameAnswerAndIsAudited) {
   EXPECT_EQ(ev.reason, "unknown user");
 }
 
+TEST_F(IdentityServiceTest, G2_2_1_g_MalformedAttemptsAreAuditedToo) {
+  auto r = rt_->identity().login("10.0.0.8", {"", kUserPassword, "123456"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnauthenticated);
+  auto ev = audit().back();
+  EXPECT_EQ(ev.action, "session.create");
+  EXPECT_EQ(ev.source, "10.0.0.8");
+  EXPECT_EQ(ev.result, "failure");
+  EXPECT_EQ(ev.reason, "malformed login request");
+  auto long_name = rt_->identity().login("10.0.0.8", {std::string(500, 'x'), "p", "1"});
+  ASSERT_FALSE(long_name);
+  EXPECT_EQ(audit().back().target, "user:" + std::string(64, 'x'));
+}
+
 TEST_F(IdentityServiceTest, G2_1_1_j_AdminRoleCannotBeCombinedWithOperations) {
   auto r = rt_->identity().create_user(access::Actor::local_operator(),
                                        {"mixed", kUserPassword, {"security_admin", "planner"}});

@@ -27,8 +27,8 @@ struct Session {
 };
 
 struct SessionLimits {
-  int64_t idle_timeout_s = 15 * 60;
-  int64_t absolute_timeout_s = 8 * 3600;  // one shift
+  int64_t idle_timeout_s = int64_t{15} * 60;
+  int64_t absolute_timeout_s = int64_t{8} * 3600;  // one shift
   size_t max_sessions = 10'000;
 };
 
