@@ -1,0 +1,175 @@
+"""The command line as an operator uses it: init, demo, serve's refusals, exit codes."""
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import shutil
+import unittest
+
+from harness import ADMIN_PASSWORD, MINATO, DataDir, Server, run, totp
+
+
+class InitTest(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="minato-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def pwfile(self, text):
+        p = os.path.join(self.root, "pw")
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+
+    def test_G2_1_1_g_init_creates_private_data_with_one_enrolled_admin(self):
+        data = os.path.join(self.root, "data")
+        out = run(["init", "--data", data, "--admin-user", "sec-admin",
+                   "--admin-password-file", self.pwfile(ADMIN_PASSWORD), "--json"])
+        info = json.loads(out.stdout)
+        self.assertRegex(info["totp_secret"], r"^[A-Z2-7]{32}$")
+        self.assertTrue(info["otpauth_uri"].startswith("otpauth://totp/Minato:sec-admin?secret="))
+        self.assertEqual(os.stat(data).st_mode & 0o777, 0o700)
+        for dirpath, dirs, files in os.walk(data):
+            for d in dirs:
+                self.assertEqual(os.stat(os.path.join(dirpath, d)).st_mode & 0o777, 0o700, d)
+            for f in files:
+                self.assertEqual(os.stat(os.path.join(dirpath, f)).st_mode & 0o777, 0o600, f)
+        db = sqlite3.connect(os.path.join(data, "minato.db"))
+        users = db.execute("SELECT username, roles FROM users").fetchall()
+        db.close()
+        self.assertEqual(users, [("sec-admin", "security_admin")])  # no default account
+
+    def test_G2_2_2_a_weak_password_is_refused_and_nothing_is_written(self):
+        data = os.path.join(self.root, "data")
+        for weak in ("Password123!", "short1A!", "alllowercase123!", "Sec-admin#2026xyz"):
+            p = run(["init", "--data", data, "--admin-user", "sec-admin",
+                     "--admin-password-file", self.pwfile(weak)], check=False)
+            self.assertEqual(p.returncode, 64, (weak, p.stderr))
+            self.assertIn("password must", p.stderr)
+            self.assertNotIn(weak, p.stderr)
+        self.assertEqual(os.listdir(self.root), ["pw"])
+
+    def test_init_never_touches_an_existing_directory(self):
+        data = os.path.join(self.root, "data")
+        os.mkdir(data)
+        marker = os.path.join(data, "keep")
+        open(marker, "w").close()
+        p = run(["init", "--data", data, "--admin-user", "sec-admin",
+                 "--admin-password-file", self.pwfile(ADMIN_PASSWORD)], check=False)
+        self.assertEqual(p.returncode, 73)
+        self.assertIn("already exists", p.stderr)
+        self.assertEqual(os.listdir(data), ["keep"])
+
+    def test_wrong_flag_is_a_usage_error(self):
+        p = subprocess.run([MINATO, "serve", "--bogus"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 64)
+        p = subprocess.run([MINATO, "serve"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 64)
+        self.assertIn("--data", p.stderr)
+
+
+class ServeRefusalTest(unittest.TestCase):
+    def setUp(self):
+        self.data = DataDir()
+
+    def tearDown(self):
+        self.data.cleanup()
+
+    def serve(self):
+        return subprocess.run([MINATO, "serve", "--data", self.data.path, "--listen",
+                               "127.0.0.1:0"], capture_output=True, text=True, timeout=30)
+
+    def test_refuses_a_data_directory_others_can_read(self):
+        os.chmod(self.data.path, 0o755)
+        p = self.serve()
+        self.assertEqual(p.returncode, 78, p.stderr)
+        self.assertIn("chmod 700", p.stderr)
+
+    def test_refuses_a_database_newer_than_the_binary(self):
+        db = sqlite3.connect(self.data.db)
+        db.execute("INSERT INTO schema_migrations VALUES (9999, 0)")
+        db.commit()
+        db.close()
+        p = self.serve()
+        self.assertEqual(p.returncode, 78, p.stderr)
+        self.assertIn("newer minato", p.stderr)
+
+    def test_refuses_an_unknown_setting(self):
+        with open(os.path.join(self.data.path, "minato.toml"), "a") as f:
+            f.write("tls_min_version = \"1.0\"\n")
+        p = self.serve()
+        self.assertEqual(p.returncode, 64, p.stderr)
+        self.assertIn("unknown setting 'tls.tls_min_version'", p.stderr)
+
+    def test_busy_port_is_a_clear_error(self):
+        first = Server(self.data).start()
+        try:
+            p = subprocess.run([MINATO, "serve", "--data", self.data.path, "--listen",
+                                f"127.0.0.1:{first.port}"], capture_output=True, text=True,
+                               timeout=30)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(f"cannot listen on 127.0.0.1:{first.port}", p.stderr)
+        finally:
+            first.stop()
+
+
+class DemoTest(unittest.TestCase):
+    """What `make demo` runs: a demo terminal, served, that the printed credentials open."""
+
+    def test_demo_serves_a_terminal_the_printed_credentials_open(self):
+        root = tempfile.mkdtemp(prefix="minato-demo-")
+        data = os.path.join(root, "demo")
+        proc = subprocess.Popen([MINATO, "demo", "--data", data, "--listen", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            port = None
+            for line in proc.stderr:
+                m = re.search(r"listening on https://127\.0\.0\.1:(\d+)", line)
+                if m:
+                    port = int(m.group(1))
+                    break
+            self.assertIsNotNone(port, "demo did not start serving")
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+            self.assertEqual(proc.returncode, 0, err)
+            m = re.search(r"operator\s+user: operator\s+password: (\S+)\s+TOTP secret: (\S+)", out)
+            self.assertIsNotNone(m, out)
+            password, secret = m.group(1), m.group(2)
+
+            class D:  # the harness's DataDir shape, for Server
+                path = data
+                cert = os.path.join(data, "tls", "cert.pem")
+            server = Server(D).start()
+            try:
+                c = server.client()
+                r = c.login("operator", password, secret)
+                self.assertEqual(r.status, 201, r)
+                occ = c.request("GET", "/api/v1/yard/occupancy").json
+                self.assertEqual(len(occ["blocks"]), 6)
+                self.assertGreaterEqual(occ["occupied"], 250)
+                visits = c.request("GET", "/api/v1/vessel-visits").json["vessel_visits"]
+                self.assertEqual(len(visits), 3)
+            finally:
+                server.stop()
+            # A second `make demo` reuses the terminal instead of failing.
+            again = subprocess.Popen([MINATO, "demo", "--data", data, "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for line in again.stderr:
+                if "listening on" in line:
+                    break
+            again.send_signal(signal.SIGTERM)
+            out2, _ = again.communicate(timeout=60)
+            self.assertEqual(again.returncode, 0)
+            self.assertIn("Using the existing demo terminal", out2)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
