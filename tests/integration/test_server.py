@@ -217,6 +217,30 @@ class HttpHardeningTest(ServerTestCase):
             self.assertNotIn(b"200 OK", data)
 
 
+class LoginFloodTest(ServerTestCase):
+    # One Argon2id thread with a queue of one: a burst of logins must be refused, not queued.
+    CONFIG = {"threads": 1, "queue": 1}
+
+    def test_G2_2_1_f_login_flood_is_refused_and_the_api_stays_up(self):
+        import concurrent.futures
+        body = {"username": "admin", "password": "Wrong#Password1", "totp": "123456"}
+
+        def attempt(_):
+            return self.server.client().request("POST", "/api/v1/session", body).status
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(attempt, range(24)))
+        self.assertIn(429, statuses, statuses)
+        self.assertTrue(set(statuses) <= {401, 429}, statuses)
+        self.assertEqual(self.server.client().request("GET", "/api/v1/health").status, 200)
+        import sqlite3
+        db = sqlite3.connect(self.data.db)
+        busy = db.execute("SELECT count(*) FROM audit_events WHERE action = 'session.create'"
+                          " AND reason = 'login pool saturated'").fetchone()[0]
+        db.close()
+        self.assertEqual(busy, statuses.count(429))
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 
