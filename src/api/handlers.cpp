@@ -41,6 +41,15 @@ bool is_json(const HttpRequest& req) {
   return base == "application/json";
 }
 
+// 415 unless the request says its body is JSON (a cross-site form cannot say so).
+std::optional<HttpResponse> require_json(const HttpRequest& req) {
+  if (is_json(req)) return std::nullopt;
+  HttpResponse r =
+      error_response(Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
+  r.status = 415;
+  return r;
+}
+
 HttpResponse ok_json(const json::value& v, int status = 200) { return json_response(status, v); }
 
 json::object unit_view_json(const app::UnitView& v) {
@@ -151,12 +160,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   auto with_body = [](auto fn) {
     return [fn](const HttpRequest& req, const PathParams& params,
                 const Caller& c) -> Result<HttpResponse> {
-      if (!is_json(req)) {
-        HttpResponse r = error_response(
-            Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
-        r.status = 415;
-        return r;
-      }
+      if (auto refused = require_json(req)) return *refused;
       auto body = JsonBody::parse(req.body);
       if (!body) return fail(body.error());
       return fn(*body, params, c);
@@ -170,12 +174,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   // --- session -----------------------------------------------------------------------------
   router_.add("POST", "/api/v1/session", [this](const HttpRequest& req, const PathParams&) {
     return guarded([&]() -> Result<HttpResponse> {
-      if (!is_json(req)) {
-        HttpResponse r = error_response(
-            Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
-        r.status = 415;
-        return r;
-      }
+      if (auto refused = require_json(req)) return *refused;
       auto body = JsonBody::parse(req.body);
       if (!body) return fail(body.error());
       auto user = body->string("username", 64);

@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from harness import (ADMIN_PASSWORD, USER_PASSWORD, ServerTestCase, container_id, run)
+from harness import USER_PASSWORD, ServerTestCase, container_id, totp
 
 SECURITY_HEADERS = {
     "strict-transport-security": "max-age=",
@@ -45,9 +45,11 @@ class LoginTest(ServerTestCase):
         self.assertEqual(c.request("GET", "/api/v1/session").status, 401)
 
     def test_G2_1_1_b_totp_code_is_accepted_once(self):
-        c = self.server.client()
-        self.assertEqual(c.login("bob", USER_PASSWORD, self.secrets["bob"]).status, 201)
-        again = self.server.client().login("bob", USER_PASSWORD, self.secrets["bob"])
+        code = totp(self.secrets["bob"])
+        body = {"username": "bob", "password": USER_PASSWORD, "totp": code}
+        first = self.server.client().request("POST", "/api/v1/session", body)
+        self.assertEqual(first.status, 201, first)
+        again = self.server.client().request("POST", "/api/v1/session", body)
         self.assertEqual(again.status, 401, again)
 
     def test_G2_1_1_b_password_alone_is_not_enough(self):
@@ -259,9 +261,12 @@ class ConnectionLimitTest(ServerTestCase):
             for t in held:
                 t.close()
         # Once they are gone, the same source is served again.
-        for _ in range(50):
-            if self.server.client().request("GET", "/api/v1/health").status == 200:
-                break
+        for _ in range(100):
+            try:
+                if self.server.client().request("GET", "/api/v1/health").status == 200:
+                    break
+            except (OSError, ssl.SSLError):
+                pass  # the server has not yet seen all of them close
             time.sleep(0.1)
         else:
             self.fail("source not admitted again after its connections closed")
