@@ -8,6 +8,12 @@ namespace minato::app {
 
 namespace json = boost::json;
 
+int64_t LockoutPolicy::lock_duration_s(int lock_count) const {
+  int64_t d = lock_seconds;
+  for (int i = 0; i < lock_count && d < max_lock_seconds; ++i) d *= 2;
+  return std::min(d, max_lock_seconds);
+}
+
 Status check_username(std::string_view name) {
   bool good = name.size() >= 3 && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z';
   for (char c : name) {
@@ -174,7 +180,8 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           u.failed_count += 1;
           fx.reason = why + " (" + std::to_string(u.failed_count) + " consecutive failures)";
           if (u.failed_count >= lockout_.threshold) {
-            u.locked_until_us = fx.now_us + lockout_.lock_seconds * 1'000'000;
+            u.locked_until_us = fx.now_us + lockout_.lock_duration_s(u.lock_count) * 1'000'000;
+            u.lock_count += 1;
             u.failed_count = 0;
             fx.reason += "; account locked until " + format_utc(u.locked_until_us);
           }
@@ -183,10 +190,12 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
                                                    {"op", "update"},
                                                    {"id", u.id},
                                                    {"failed_count", u.failed_count},
-                                                   {"locked_until_us", u.locked_until_us}});
+                                                   {"locked_until_us", u.locked_until_us},
+                                                   {"lock_count", u.lock_count}});
           return Outcome::kFailed;
         }
         u.failed_count = 0;
+        u.lock_count = 0;
         u.totp_last_step = step;
         u.last_login_us = fx.now_us;
         MINATO_TRY(tx.update_user_login_state(u));

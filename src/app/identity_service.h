@@ -5,8 +5,9 @@
 //      unknown user is verified against a decoy hash so timing does not reveal existence.
 //   2. TOTP within ±1 step, and only a step later than the last accepted one (no replay).
 //   3. A command records the outcome: success resets the failure count; a failure counts, and
-//      the threshold-th consecutive failure locks the account for the lockout period. While
-//      locked, even correct credentials are refused. Every attempt is audited with its source.
+//      the threshold-th consecutive failure locks the account, for twice as long at each
+//      further lock in a row (LockoutPolicy). While locked, even correct credentials are
+//      refused. Every attempt is audited with its source.
 //   4. The caller sees one generic answer for every failure (never whether the user exists).
 #pragma once
 
@@ -49,9 +50,15 @@ struct LoginResult {
   std::vector<std::string> roles;
 };
 
+// G2.1.1-e: `threshold` consecutive failures lock the account for `lock_seconds`; every further
+// lock before a successful login doubles the wait, up to `max_lock_seconds`.
 struct LockoutPolicy {
   int threshold = 5;
   int64_t lock_seconds = 900;
+  int64_t max_lock_seconds = 86400;
+
+  // How long the account is locked when it is locked for the (lock_count+1)-th time in a row.
+  int64_t lock_duration_s(int lock_count) const;
 };
 
 class IdentityService {

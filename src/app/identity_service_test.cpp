@@ -51,6 +51,54 @@ TEST_F(IdentityServiceTest, G2_1_1_e_FiveFailuresLockTheAccountForFifteenMinutes
   EXPECT_TRUE(after) << after.error().message();
 }
 
+TEST_F(IdentityServiceTest, G2_1_1_e_EachFurtherLockDoublesTheWaitUpToTheCap) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  auto fail_five = [&] {
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", "000000"}));
+    }
+  };
+  auto locked_for = [&]() -> int64_t {
+    // Seconds until a correct login works again (probed in 60 s steps, without sleeping).
+    int64_t waited = 0;
+    while (!rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)})) {
+      clock_.advance_s(60);
+      waited += 60;
+      if (waited > 3 * 86400) return -1;
+    }
+    return waited;
+  };
+  // 15 min, then 30 min, 60 min ... while the account never logs in successfully.
+  int64_t expected = 15 * 60;
+  for (int lock = 0; lock < 3; ++lock) {
+    fail_five();
+    auto log = audit();
+    EXPECT_NE(log.back().reason.find("account locked until " +
+                                     format_utc(clock_.now_us() + expected * 1'000'000)),
+              std::string::npos)
+        << log.back().reason;
+    clock_.advance_s(expected + 1);
+    expected *= 2;
+  }
+  // A success resets the escalation: the next lock is 15 minutes again.
+  EXPECT_GE(locked_for(), 0);
+  clock_.advance_s(30);
+  fail_five();
+  clock_.advance_s(15 * 60 - 60);
+  EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
+  clock_.advance_s(61);
+  EXPECT_TRUE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
+}
+
+TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
+  LockoutPolicy p{5, 900, 86400};
+  EXPECT_EQ(p.lock_duration_s(0), 900);
+  EXPECT_EQ(p.lock_duration_s(1), 1800);
+  EXPECT_EQ(p.lock_duration_s(6), 57600);
+  EXPECT_EQ(p.lock_duration_s(7), 86400);
+  EXPECT_EQ(p.lock_duration_s(1000), 86400);
+}
+
 TEST_F(IdentityServiceTest, SuccessResetsTheFailureCount) {
   auto secret = add_user("clerk", {"gate_clerk"});
   for (int i = 0; i < 4; ++i) {

@@ -47,7 +47,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
                                                   static_cast<size_t>(c.login_queue));
   rt->identity_ = std::make_unique<IdentityService>(
       *rt->store_, *rt->writes_, *rt->clock_, rt->sealing_, *rt->sessions_, *rt->login_pool_,
-      LockoutPolicy{c.lockout_threshold, c.lockout_seconds}, options.argon);
+      LockoutPolicy{c.lockout_threshold, c.lockout_seconds,
+                    std::max(c.lockout_seconds, c.lockout_max_seconds)},
+      options.argon);
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
   return rt;
 }

@@ -30,6 +30,7 @@ constexpr IntKey kIntKeys[] = {
     {"login", "queue", &Config::login_queue, 1, 10'000},
     {"login", "lockout_threshold", &Config::lockout_threshold, 1, 20},
     {"login", "lockout_seconds", &Config::lockout_seconds, 60, 7 * 24 * 3600},
+    {"login", "lockout_max_seconds", &Config::lockout_max_seconds, 60, 30 * 24 * 3600},
     {"login", "session_idle_s", &Config::session_idle_s, 60, 24 * 3600},
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
 };

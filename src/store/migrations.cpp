@@ -92,6 +92,11 @@ CREATE TABLE audit_events (
   hash BLOB NOT NULL
 ) STRICT;
 )sql",
+      // 2: escalating lockout; login history by account.
+      R"sql(
+ALTER TABLE users ADD COLUMN lock_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX audit_events_target ON audit_events(target, action, seq);
+)sql",
   };
   return kMigrations;
 }

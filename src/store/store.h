@@ -36,6 +36,7 @@ struct UserRecord {
   std::vector<std::string> roles;
   int failed_count = 0;         // consecutive failed logins
   int64_t locked_until_us = 0;  // 0 = not locked
+  int lock_count = 0;           // locks since the last successful login (escalation)
   int64_t totp_last_step = 0;   // last accepted TOTP time step (a code is accepted once)
   bool disabled = false;
   int64_t created_us = 0;

@@ -205,7 +205,7 @@ class SqliteReader {
   Result<std::optional<UserRecord>> find_user(std::string_view username) {
     auto q_ =
         q("SELECT id, username, password_hash, totp_sealed, roles, failed_count,"
-          " locked_until_us, totp_last_step, disabled, created_us, last_login_us"
+          " locked_until_us, totp_last_step, disabled, created_us, last_login_us, lock_count"
           " FROM users WHERE username = ?1");
     if (!q_) return fail(q_.error());
     q_->bind(1, username);
@@ -224,6 +224,7 @@ class SqliteReader {
     u.disabled = q_->i64(8) != 0;
     u.created_us = q_->i64(9);
     u.last_login_us = q_->i64(10);
+    u.lock_count = static_cast<int>(q_->i64(11));
     return std::optional<UserRecord>(std::move(u));
   }
 
@@ -475,10 +476,11 @@ class SqliteWriteTxn final : public WriteTxn {
   Status update_user_login_state(const UserRecord& u) override {
     auto q = r_.q(
         "UPDATE users SET failed_count = ?2, locked_until_us = ?3, totp_last_step = ?4,"
-        " last_login_us = ?5 WHERE id = ?1");
+        " last_login_us = ?5, lock_count = ?6 WHERE id = ?1");
     if (!q) return fail(q.error());
     q->bind(1, u.id).bind(2, static_cast<int64_t>(u.failed_count)).bind(3, u.locked_until_us);
     q->bind(4, u.totp_last_step).bind(5, u.last_login_us);
+    q->bind(6, static_cast<int64_t>(u.lock_count));
     return q->run("update user login state");
   }
 
