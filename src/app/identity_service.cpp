@@ -31,13 +31,15 @@ Status check_username(std::string_view name) {
 
 IdentityService::IdentityService(store::Store& store, WritePath& writes, const Clock& clock,
                                  const crypto::SealingKey& sealing,
-                                 identity::SessionRegistry& sessions, BoundedPool& login_pool,
+                                 identity::SessionRegistry& sessions,
+                                 identity::SourceGuard& sources, BoundedPool& login_pool,
                                  LockoutPolicy lockout, identity::Argon2Params argon)
     : store_(store),
       writes_(writes),
       clock_(clock),
       sealing_(sealing),
       sessions_(sessions),
+      sources_(sources),
       login_pool_(login_pool),
       lockout_(lockout),
       argon_(argon) {}
@@ -108,7 +110,9 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   // Bound attacker-controlled sizes before any work; the name in the log is cut to 64 bytes.
   const std::string name = req.username.substr(0, 64);
   std::string refused;  // why the attempt was refused before the credentials were checked
-  if (req.username.empty() || req.username.size() > 64 || req.password.size() > 1024) {
+  if (sources_.blocked(source)) {
+    refused = "source address blocked after repeated failures";
+  } else if (req.username.empty() || req.username.size() > 64 || req.password.size() > 1024) {
     refused = "malformed login request";
   }
 
@@ -213,7 +217,22 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   if (pool_busy) {
     return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
   }
-  if (*outcome != Outcome::kOk) return generic();
+  if (*outcome != Outcome::kOk) {
+    if (int64_t until = sources_.record_failure(source); until != 0) {
+      const auto& p = sources_.policy();
+      auto st = writes_.execute_status(
+          anon, {"source.block", "source:" + source, access::Permission::kNone},
+          [&](store::WriteTxn&, Effects& fx) -> Status {
+            fx.reason = std::to_string(p.threshold) + " failed logins within " +
+                        std::to_string(p.window_s) + " s; blocked until " + format_utc(until);
+            fx.change =
+                json::serialize(json::object{{"source", source}, {"blocked_until_us", until}});
+            return ok();
+          });
+      if (!st) return fail(st.error());
+    }
+    return generic();
+  }
 
   auto created = sessions_.create(user->username, user->roles);
   if (!created) return fail(ErrorCode::kResourceExhausted, "too many sessions; try again later");

@@ -9,6 +9,8 @@
 //      further lock in a row (LockoutPolicy). While locked, even correct credentials are
 //      refused. Every attempt is audited with its source.
 //   4. The caller sees one generic answer for every failure (never whether the user exists).
+//   5. Failures also count against the source address (SourceGuard, G2.2.2-f): a source that
+//      fails too often, across any accounts, is blocked for a while; the block is audited.
 #pragma once
 
 #include <memory>
@@ -22,6 +24,7 @@
 #include "identity/password_hash.h"
 #include "identity/password_policy.h"
 #include "identity/sessions.h"
+#include "identity/source_guard.h"
 
 namespace minato::app {
 
@@ -65,7 +68,7 @@ class IdentityService {
  public:
   IdentityService(store::Store& store, WritePath& writes, const Clock& clock,
                   const crypto::SealingKey& sealing, identity::SessionRegistry& sessions,
-                  BoundedPool& login_pool, LockoutPolicy lockout,
+                  identity::SourceGuard& sources, BoundedPool& login_pool, LockoutPolicy lockout,
                   identity::Argon2Params argon = {});
 
   // Validates (name 3-32 of a-z 0-9 . _ -, password policy, known roles) and creates the user
@@ -87,6 +90,7 @@ class IdentityService {
   const Clock& clock_;
   const crypto::SealingKey& sealing_;
   identity::SessionRegistry& sessions_;
+  identity::SourceGuard& sources_;
   BoundedPool& login_pool_;
   LockoutPolicy lockout_;
   identity::Argon2Params argon_;

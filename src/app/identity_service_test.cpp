@@ -90,6 +90,27 @@ TEST_F(IdentityServiceTest, G2_1_1_e_EachFurtherLockDoublesTheWaitUpToTheCap) {
   EXPECT_TRUE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
 }
 
+TEST_F(IdentityServiceTest, G2_2_2_f_SourceFailingAcrossAccountsIsBlockedAndAudited) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  // 20 failures (the default) from one address, spread over unknown accounts: no account locks,
+  // but the address is blocked.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_FALSE(rt_->identity().login("203.0.113.5",
+                                       {"user" + std::to_string(i), kUserPassword, "000000"}));
+  }
+  auto log = audit();
+  EXPECT_EQ(log.back().action, "source.block");
+  EXPECT_EQ(log.back().target, "source:203.0.113.5");
+  EXPECT_NE(log.back().reason.find("20 failed logins within 600 s"), std::string::npos);
+  EXPECT_TRUE(rt_->source_guard().blocked("203.0.113.5"));
+  // Even correct credentials are refused from there; other sources are not affected.
+  EXPECT_FALSE(rt_->identity().login("203.0.113.5", {"clerk", kUserPassword, code(secret)}));
+  EXPECT_EQ(audit().back().reason, "source address blocked after repeated failures");
+  EXPECT_TRUE(rt_->identity().login("203.0.113.6", {"clerk", kUserPassword, code(secret)}));
+  clock_.advance_s(901);
+  EXPECT_FALSE(rt_->source_guard().blocked("203.0.113.5"));
+}
+
 TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
   LockoutPolicy p{5, 900, 86400};
   EXPECT_EQ(p.lock_duration_s(0), 900);

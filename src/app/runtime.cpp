@@ -43,10 +43,14 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->writes_ = std::make_unique<WritePath>(*rt->store_, *rt->clock_, options.write_path);
   rt->sessions_ = std::make_unique<identity::SessionRegistry>(
       *rt->clock_, identity::SessionLimits{c.session_idle_s, c.session_absolute_s, 10'000});
+  rt->source_guard_ = std::make_unique<identity::SourceGuard>(
+      *rt->clock_, identity::SourcePolicy{c.source_failure_threshold, c.source_window_s,
+                                          c.source_block_s, 100'000});
   rt->login_pool_ = std::make_unique<BoundedPool>(static_cast<size_t>(c.login_threads),
                                                   static_cast<size_t>(c.login_queue));
   rt->identity_ = std::make_unique<IdentityService>(
-      *rt->store_, *rt->writes_, *rt->clock_, rt->sealing_, *rt->sessions_, *rt->login_pool_,
+      *rt->store_, *rt->writes_, *rt->clock_, rt->sealing_, *rt->sessions_, *rt->source_guard_,
+      *rt->login_pool_,
       LockoutPolicy{c.lockout_threshold, c.lockout_seconds,
                     std::max(c.lockout_seconds, c.lockout_max_seconds)},
       options.argon);

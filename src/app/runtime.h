@@ -58,6 +58,7 @@ class Runtime {
   store::Store& store() { return *store_; }
   WritePath& writes() { return *writes_; }
   identity::SessionRegistry& sessions() { return *sessions_; }
+  identity::SourceGuard& source_guard() { return *source_guard_; }
   IdentityService& identity() { return *identity_; }
   TerminalService& terminal() { return *terminal_; }
   const crypto::SigningKey& signing_key() const { return signing_; }
@@ -72,6 +73,7 @@ class Runtime {
   crypto::SigningKey signing_ = crypto::SigningKey::generate();
   std::unique_ptr<WritePath> writes_;
   std::unique_ptr<identity::SessionRegistry> sessions_;
+  std::unique_ptr<identity::SourceGuard> source_guard_;
   std::unique_ptr<BoundedPool> login_pool_;
   std::unique_ptr<IdentityService> identity_;
   std::unique_ptr<TerminalService> terminal_;

@@ -24,6 +24,8 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   so.request_timeout_s = cfg.request_timeout_s;
   so.keepalive_timeout_s = cfg.keepalive_timeout_s;
   so.worker_threads = cfg.worker_threads;
+  // G2.2.2-f: a source blocked for repeated login failures is refused before TLS.
+  so.admit_source = [&rt](const std::string& source) { return !rt.source_guard().blocked(source); };
 
   api::Api api(rt);
   auto server =

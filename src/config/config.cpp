@@ -31,6 +31,9 @@ constexpr IntKey kIntKeys[] = {
     {"login", "lockout_threshold", &Config::lockout_threshold, 1, 20},
     {"login", "lockout_seconds", &Config::lockout_seconds, 60, 7 * 24 * 3600},
     {"login", "lockout_max_seconds", &Config::lockout_max_seconds, 60, 30 * 24 * 3600},
+    {"login", "source_failure_threshold", &Config::source_failure_threshold, 3, 10'000},
+    {"login", "source_window_s", &Config::source_window_s, 60, 86400},
+    {"login", "source_block_s", &Config::source_block_s, 60, 7 * 24 * 3600},
     {"login", "session_idle_s", &Config::session_idle_s, 60, 24 * 3600},
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
 };

@@ -120,3 +120,49 @@ TEST(Sessions, RemoveAndCapacity) {
 
 }  // namespace
 }  // namespace minato::identity
+
+#include "identity/source_guard.h"
+
+namespace minato::identity {
+namespace {
+
+TEST(SourceGuard, G2_2_2_f_BlocksASourceAfterTooManyFailuresInTheWindow) {
+  FakeClock clock;
+  SourceGuard g(clock, {3, 600, 900, 1000});
+  EXPECT_EQ(g.record_failure("198.51.100.7"), 0);
+  EXPECT_EQ(g.record_failure("198.51.100.7"), 0);
+  EXPECT_FALSE(g.blocked("198.51.100.7"));
+  int64_t until = g.record_failure("198.51.100.7");
+  EXPECT_EQ(until, clock.now_us() + 900LL * 1'000'000);
+  EXPECT_TRUE(g.blocked("198.51.100.7"));
+  EXPECT_FALSE(g.blocked("198.51.100.8"));  // other sources are not affected
+  clock.advance_s(899);
+  EXPECT_TRUE(g.blocked("198.51.100.7"));
+  clock.advance_s(2);
+  EXPECT_FALSE(g.blocked("198.51.100.7"));
+}
+
+TEST(SourceGuard, FailuresOutsideTheWindowDoNotAddUp) {
+  FakeClock clock;
+  SourceGuard g(clock, {3, 600, 900, 1000});
+  g.record_failure("a");
+  g.record_failure("a");
+  clock.advance_s(601);
+  EXPECT_EQ(g.record_failure("a"), 0);
+  EXPECT_FALSE(g.blocked("a"));
+}
+
+TEST(SourceGuard, MemoryIsBounded) {
+  FakeClock clock;
+  SourceGuard g(clock, {3, 600, 900, 10});
+  for (int i = 0; i < 100; ++i) g.record_failure("s" + std::to_string(i));
+  // The table is full of live entries: new sources are not tracked, old ones still are.
+  for (int i = 0; i < 2; ++i) g.record_failure("s0");
+  EXPECT_TRUE(g.blocked("s0"));
+  clock.advance_s(601);
+  for (int i = 0; i < 3; ++i) g.record_failure("fresh");  // stale entries were swept
+  EXPECT_TRUE(g.blocked("fresh"));
+}
+
+}  // namespace
+}  // namespace minato::identity

@@ -227,7 +227,8 @@ class Server final : public HttpsServer {
       }
       std::string source = remote.address().to_string();
       // Limits first, before any TLS work is spent on the connection.
-      if (draining_ || !limiter_.admit(source)) {
+      if (draining_ || (options_.admit_source && !options_.admit_source(source)) ||
+          !limiter_.admit(source)) {
         sock.close(aec);
       } else {
         auto s = std::make_shared<Session>(*this, std::move(sock), ssl_ctx_, source);

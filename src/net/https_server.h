@@ -35,6 +35,8 @@ struct ServerOptions {
   int keepalive_timeout_s = 30;
   int io_threads = 2;
   int worker_threads = 8;
+  // Asked for every new connection before any TLS work; false closes it (blocked sources).
+  std::function<bool(const std::string& source)> admit_source;
 };
 
 using Handler = std::function<api::HttpResponse(const api::HttpRequest&)>;

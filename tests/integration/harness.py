@@ -137,8 +137,8 @@ class Server:
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
         return self.tls_context().wrap_socket(sock, server_hostname="127.0.0.1")
 
-    def client(self):
-        return Client(self)
+    def client(self, source=None):
+        return Client(self, source)
 
 
 class Response:
@@ -161,14 +161,16 @@ class Response:
 class Client:
     """An HTTPS client with a cookie and the CSRF token of its session."""
 
-    def __init__(self, server):
+    def __init__(self, server, source=None):
         self.server = server
+        self.source = source  # a loopback address to connect from, e.g. "127.0.0.2"
         self.cookie = None
         self.csrf = None
 
     def request(self, method, path, body=None, headers=None, raw_body=None, csrf=True):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.server.port,
-                                           context=self.server.tls_context(), timeout=30)
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", self.server.port, context=self.server.tls_context(), timeout=30,
+            source_address=(self.source, 0) if self.source else None)
         h = dict(headers or {})
         data = raw_body
         if body is not None:

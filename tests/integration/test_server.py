@@ -243,6 +243,44 @@ class LoginFloodTest(ServerTestCase):
         self.assertEqual(busy, statuses.count(429))
 
 
+class SourceBlockTest(ServerTestCase):
+    CONFIG = {"source_failure_threshold": 5, "source_block_s": 60}
+
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("jun", ["viewer"])
+
+    def test_G2_2_2_f_failing_source_is_blocked_before_tls_and_others_are_not(self):
+        attacker = self.server.client(source="127.0.0.2")
+        for i in range(5):
+            r = attacker.request("POST", "/api/v1/session",
+                                 {"username": f"guess{i}", "password": "Wrong#Password1",
+                                  "totp": "123456"})
+            self.assertEqual(r.status, 401)
+        # New connections from the blocked address are closed before the TLS handshake.
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10,
+                                      source_address=("127.0.0.2", 0)) as s:
+            s.settimeout(10)
+            try:
+                closed = s.recv(1) == b""
+            except ConnectionResetError:
+                closed = True
+        self.assertTrue(closed)
+        with self.assertRaises((OSError, ssl.SSLError)):
+            attacker.request("GET", "/api/v1/health")
+        # Everyone else keeps working.
+        user = self.server.client()
+        self.assertEqual(user.login("jun", USER_PASSWORD, self.secret).status, 201)
+        self.assertEqual(user.request("GET", "/api/v1/yard/occupancy").status, 200)
+        import sqlite3
+        db = sqlite3.connect(self.data.db)
+        rows = db.execute("SELECT reason FROM audit_events WHERE action = 'source.block'"
+                          " AND target = 'source:127.0.0.2'").fetchall()
+        db.close()
+        self.assertEqual(len(rows), 1)
+        self.assertIn("5 failed logins", rows[0][0])
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 
