@@ -93,6 +93,19 @@ HttpResponse gate_json(const app::GateResult& r) {
   return ok_json(json::object{{"gate_id", r.gate_id}, {"unit", app::to_json(r.unit)}}, 201);
 }
 
+json::object login_history_json(const std::vector<store::AuditRecord>& records) {
+  json::array logins;
+  for (const auto& r : records) {
+    logins.push_back(json::object{{"at", format_utc(r.at_us)},
+                                  {"source", r.source},
+                                  {"result", r.result},
+                                  {"detail", r.reason}});
+  }
+  return json::object{{"logins", std::move(logins)}};
+}
+
+constexpr int kHistoryLimit = 50;
+
 // Reads the optional inline unit description of a gate-in.
 Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::ContainerId& id,
                                                     bool required) {
@@ -212,6 +225,30 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                     "Set-Cookie", std::string(kSessionCookie) +
                                       "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
                 return resp;
+              }));
+
+  // G2.2.2-e: one's own recent logins.
+  router_.add("GET", "/api/v1/session/history",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto h = rt_.identity().login_history(c.actor, c.session.username, kHistoryLimit);
+                if (!h) return fail(h.error());
+                return ok_json(login_history_json(*h));
+              }));
+
+  // --- users (administration) --------------------------------------------------------------
+  router_.add("GET", "/api/v1/users/{username}/logins",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto h = rt_.identity().login_history(c.actor, p.at("username"), kHistoryLimit);
+                if (!h) return fail(h.error());
+                return ok_json(login_history_json(*h));
+              }));
+  router_.add("POST", "/api/v1/users/{username}/unlock",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                MINATO_TRY(rt_.identity().unlock(c.actor, p.at("username")));
+                return ok_json(json::object{{"username", p.at("username")}, {"locked", false}});
               }));
 
   // --- vessel visits -----------------------------------------------------------------------

@@ -250,6 +250,47 @@ Status IdentityService::logout(const access::Actor& actor, const std::string& se
                                 });
 }
 
+Status IdentityService::unlock(const access::Actor& actor, const std::string& username) {
+  MINATO_TRY(check_username(username));
+  return writes_.execute_status(
+      actor, {"user.unlock", "user:" + username, access::Permission::kUserAdmin},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto found = tx.find_user(username);
+        if (!found) return fail(found.error());
+        if (!*found) return fail(ErrorCode::kNotFound, "no user " + username, "username");
+        store::UserRecord u = **found;
+        json::object before{{"failed_count", u.failed_count},
+                            {"locked_until_us", u.locked_until_us},
+                            {"lock_count", u.lock_count}};
+        u.failed_count = 0;
+        u.locked_until_us = 0;
+        u.lock_count = 0;
+        MINATO_TRY(tx.update_user_login_state(u));
+        fx.change = json::serialize(json::object{
+            {"table", "users"},
+            {"op", "update"},
+            {"id", u.id},
+            {"before", std::move(before)},
+            {"after",
+             json::object{{"failed_count", 0}, {"locked_until_us", 0}, {"lock_count", 0}}}});
+        return ok();
+      });
+}
+
+Result<std::vector<store::AuditRecord>> IdentityService::login_history(const access::Actor& actor,
+                                                                       const std::string& username,
+                                                                       int limit) {
+  MINATO_TRY(check_username(username));
+  bool own = actor.subject == "user:" + username && actor.has(access::Permission::kSelf);
+  if (!own && !actor.has(access::Permission::kUserAdmin) &&
+      !actor.has(access::Permission::kAuditRead)) {
+    return fail(ErrorCode::kPermissionDenied, "you may read only your own login history");
+  }
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->audit_by_target("session.create", "user:" + username, limit);
+}
+
 std::optional<std::pair<identity::Session, access::Actor>> IdentityService::authenticate(
     const std::string& session_token, const std::string& source) {
   auto s = sessions_.touch(session_token);

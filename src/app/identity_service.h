@@ -80,6 +80,15 @@ class IdentityService {
   Result<LoginResult> login(const std::string& source, const LoginRequest& req);
   Status logout(const access::Actor& actor, const std::string& session_token);
 
+  // G2.1.1-e: ends a lock and clears the failure counts. REQUIRES permission user.admin;
+  // audited with the state before.
+  Status unlock(const access::Actor& actor, const std::string& username);
+
+  // G2.2.2-e: the newest `limit` login attempts of `username` (time, source, result, detail).
+  // A user may read their own; reading another's needs user.admin or audit.read.
+  Result<std::vector<store::AuditRecord>> login_history(const access::Actor& actor,
+                                                        const std::string& username, int limit);
+
   // The session for a cookie token, with the actor it stands for; nullopt if none or expired.
   std::optional<std::pair<identity::Session, access::Actor>> authenticate(
       const std::string& session_token, const std::string& source);

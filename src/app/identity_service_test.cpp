@@ -111,6 +111,55 @@ TEST_F(IdentityServiceTest, G2_2_2_f_SourceFailingAcrossAccountsIsBlockedAndAudi
   EXPECT_FALSE(rt_->source_guard().blocked("203.0.113.5"));
 }
 
+TEST_F(IdentityServiceTest, G2_1_1_e_AdminUnlockIsAuditedWithTheStateBefore) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", "000000"}));
+  }
+  access::Actor clerk{"user:clerk", "10.0.0.9", access::permissions_of({"gate_clerk"})};
+  auto denied = rt_->identity().unlock(clerk, "clerk");
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(audit().back().result, "denied");
+
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  ASSERT_TRUE(rt_->identity().unlock(admin, "clerk"));
+  auto ev = audit().back();
+  EXPECT_EQ(ev.action, "user.unlock");
+  EXPECT_EQ(ev.subject, "user:admin");
+  EXPECT_EQ(ev.target, "user:clerk");
+  EXPECT_NE(ev.change.find("\"before\":{\"failed_count\":0,\"locked_until_us\":"),
+            std::string::npos)
+      << ev.change;
+  EXPECT_TRUE(rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)}));
+  auto none = rt_->identity().unlock(admin, "nobody");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(IdentityServiceTest, G2_2_2_e_LoginHistoryOwnForUsersAnyForAdmins) {
+  auto secret = add_user("clerk", {"gate_clerk"});
+  add_user("other", {"viewer"});
+  EXPECT_FALSE(rt_->identity().login("10.0.0.3", {"clerk", "Wrong#Password1", "000000"}));
+  clock_.advance_s(5);
+  ASSERT_TRUE(rt_->identity().login("10.0.0.4", {"clerk", kUserPassword, code(secret)}));
+  access::Actor clerk{"user:clerk", "10.0.0.4", access::permissions_of({"gate_clerk"})};
+  auto mine = rt_->identity().login_history(clerk, "clerk", 50);
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->size(), 2u);
+  EXPECT_EQ((*mine)[0].result, "success");  // newest first
+  EXPECT_EQ((*mine)[0].source, "10.0.0.4");
+  EXPECT_EQ((*mine)[1].result, "failure");
+  EXPECT_EQ((*mine)[1].source, "10.0.0.3");
+  auto theirs = rt_->identity().login_history(clerk, "other", 50);
+  ASSERT_FALSE(theirs);
+  EXPECT_EQ(theirs.error().code(), ErrorCode::kPermissionDenied);
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  auto any = rt_->identity().login_history(admin, "clerk", 1);
+  ASSERT_TRUE(any);
+  EXPECT_EQ(any->size(), 1u);
+}
+
 TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
   LockoutPolicy p{5, 900, 86400};
   EXPECT_EQ(p.lock_duration_s(0), 900);

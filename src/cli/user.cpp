@@ -29,6 +29,18 @@ void add_user(CLI::App& app) {
       ->required();
   add->add_option("--password-file", o->password_file, "File holding the password")->required();
   add->add_flag("--json", o->json, "Print the result as JSON");
+  auto* unlock = user->add_subcommand("unlock", "End a login lock and clear failure counts");
+  auto u = std::make_shared<Opts>();
+  unlock->add_option("--data", u->data, "Data directory")->required();
+  unlock->add_option("--username", u->username, "User name")->required();
+  unlock->callback([u] {
+    auto rt = app::Runtime::open(u->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto st = (*rt)->identity().unlock(access::Actor::local_operator(), u->username);
+    if (!st) throw CLI::RuntimeError(report(st.error()));
+    std::printf("Unlocked %s.\n", u->username.c_str());
+  });
+
   add->callback([o] {
     auto pw = read_secret_file(o->password_file);
     if (!pw) throw CLI::RuntimeError(report(pw.error()));

@@ -102,6 +102,9 @@ class ReadTxn {
   virtual Result<bool> slot_occupied(const terminal::YardSlot& slot) = 0;
 
   virtual Result<std::optional<AuditRecord>> last_audit() = 0;
+  // The newest `limit` audit records with this action and target, newest first.
+  virtual Result<std::vector<AuditRecord>> audit_by_target(std::string_view action,
+                                                           std::string_view target, int limit) = 0;
   // Calls `visit` for each audit record with seq >= from_seq in order, until it returns false.
   virtual Status scan_audit(int64_t from_seq,
                             const std::function<bool(const AuditRecord&)>& visit) = 0;

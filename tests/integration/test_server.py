@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from harness import USER_PASSWORD, ServerTestCase, container_id, totp
+from harness import ADMIN_PASSWORD, USER_PASSWORD, ServerTestCase, container_id, totp
 
 SECURITY_HEADERS = {
     "strict-transport-security": "max-age=",
@@ -39,6 +39,13 @@ class LoginTest(ServerTestCase):
         me = c.request("GET", "/api/v1/session")
         self.assertEqual(me.status, 200, me)
         self.assertEqual(me.json["username"], "alice")
+        # G2.2.2-e: the user sees their own login history; not someone else's.
+        hist = c.request("GET", "/api/v1/session/history")
+        self.assertEqual(hist.status, 200, hist)
+        self.assertEqual(hist.json["logins"][0]["result"], "success")
+        self.assertEqual(hist.json["logins"][0]["source"], "127.0.0.1")
+        self.assertEqual(hist.json["logins"][0]["detail"], "password and TOTP")
+        self.assertEqual(c.request("GET", "/api/v1/users/bob/logins").status, 403)
         # Logout ends the session.
         out = c.request("DELETE", "/api/v1/session")
         self.assertEqual(out.status, 204, out)
@@ -74,6 +81,18 @@ class LoginTest(ServerTestCase):
                           {"username": "ghost", "password": USER_PASSWORD, "totp": "123456"})
         self.assertEqual(ghost.status, 401)
         self.assertEqual(ghost.raw, r.raw)
+        # A security administrator ends the lock (audited); the user can log in again.
+        admin = self.server.client()
+        self.assertEqual(admin.login("admin", ADMIN_PASSWORD, self.data.admin_totp).status, 201)
+        history = admin.request("GET", "/api/v1/users/dave/logins")
+        self.assertEqual(history.status, 200, history)
+        self.assertEqual([h["result"] for h in history.json["logins"]], ["failure"] * 6)
+        self.assertIn("account locked", history.json["logins"][0]["detail"])
+        self.assertEqual(admin.request("POST", "/api/v1/users/dave/unlock", csrf=False).status, 403)
+        unlocked = admin.request("POST", "/api/v1/users/dave/unlock")
+        self.assertEqual(unlocked.status, 200, unlocked)
+        self.assertEqual(c.login("dave", USER_PASSWORD, self.secrets["dave"], offset_s=30).status,
+                         201)
 
     def test_G2_2_1_g_every_attempt_is_audited_with_source_and_result(self):
         c = self.server.client()

@@ -387,6 +387,24 @@ class SqliteReader {
     return std::optional<AuditRecord>(audit_from(*q_));
   }
 
+  Result<std::vector<AuditRecord>> audit_by_target(std::string_view action, std::string_view target,
+                                                   int limit) {
+    auto q_ =
+        q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
+          " prev_hash, hash FROM audit_events WHERE target = ?1 AND action = ?2"
+          " ORDER BY seq DESC LIMIT ?3");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, target).bind(2, action).bind(3, static_cast<int64_t>(limit));
+    std::vector<AuditRecord> out;
+    for (;;) {
+      auto row = q_->step("read audit by target");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(audit_from(*q_));
+    }
+    return out;
+  }
+
   Status scan_audit(int64_t from_seq, const std::function<bool(const AuditRecord&)>& visit) {
     auto q_ =
         q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
@@ -405,32 +423,36 @@ class SqliteReader {
   Connection& c_;
 };
 
-#define MINATO_READ_METHODS                                                                     \
-  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                    \
-    return r_.find_user(u);                                                                     \
-  }                                                                                             \
-  Result<int64_t> count_users() override {                                                      \
-    return r_.count("SELECT count(*) FROM users", "count users");                               \
-  }                                                                                             \
-  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {              \
-    return r_.find_visit(id);                                                                   \
-  }                                                                                             \
-  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }       \
-  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {         \
-    return r_.find_current_unit(id);                                                            \
-  }                                                                                             \
-  Result<std::vector<MoveRecord>> unit_moves(int64_t id) override { return r_.unit_moves(id); } \
-  Result<int64_t> count_units_in_yard() override {                                              \
-    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");       \
-  }                                                                                             \
-  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {                 \
-    return r_.find_block(n);                                                                    \
-  }                                                                                             \
-  Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); } \
-  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }     \
-  Result<std::optional<AuditRecord>> last_audit() override { return r_.last_audit(); }          \
-  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override {  \
-    return r_.scan_audit(from, v);                                                              \
+#define MINATO_READ_METHODS                                                                       \
+  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                      \
+    return r_.find_user(u);                                                                       \
+  }                                                                                               \
+  Result<int64_t> count_users() override {                                                        \
+    return r_.count("SELECT count(*) FROM users", "count users");                                 \
+  }                                                                                               \
+  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {                \
+    return r_.find_visit(id);                                                                     \
+  }                                                                                               \
+  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }         \
+  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {           \
+    return r_.find_current_unit(id);                                                              \
+  }                                                                                               \
+  Result<std::vector<MoveRecord>> unit_moves(int64_t id) override { return r_.unit_moves(id); }   \
+  Result<int64_t> count_units_in_yard() override {                                                \
+    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");         \
+  }                                                                                               \
+  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {                   \
+    return r_.find_block(n);                                                                      \
+  }                                                                                               \
+  Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }   \
+  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }       \
+  Result<std::optional<AuditRecord>> last_audit() override { return r_.last_audit(); }            \
+  Result<std::vector<AuditRecord>> audit_by_target(std::string_view a, std::string_view t, int n) \
+      override {                                                                                  \
+    return r_.audit_by_target(a, t, n);                                                           \
+  }                                                                                               \
+  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override {    \
+    return r_.scan_audit(from, v);                                                                \
   }
 
 class SqliteReadTxn final : public ReadTxn {
