@@ -149,7 +149,9 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   }
 
   // 3. Record the outcome (counts, lock, audit) as one command.
-  enum class Outcome { kOk, kFailed };
+  enum class Outcome { kOk, kFailed, kTooManySessions };
+  const auto& limits = sessions_.limits();
+  size_t live_sessions = 0;
   auto outcome = writes_.execute<Outcome>(
       anon, {"session.create", "user:" + name, access::Permission::kNone},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<Outcome> {
@@ -198,6 +200,14 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
                                                    {"lock_count", u.lock_count}});
           return Outcome::kFailed;
         }
+        // G2.2.1-d: concurrent sessions of one user. A refused login changes nothing (the
+        // code was not accepted, so it stays usable within its window).
+        live_sessions = sessions_.count_for(u.username);
+        if (live_sessions >= limits.max_per_user && !limits.evict_oldest) {
+          fx.reason = "credentials right, but " + std::to_string(live_sessions) +
+                      " sessions are open (the limit)";
+          return Outcome::kTooManySessions;
+        }
         u.failed_count = 0;
         u.lock_count = 0;
         u.totp_last_step = step;
@@ -205,6 +215,9 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         MINATO_TRY(tx.update_user_login_state(u));
         fx.result = "success";
         fx.reason = "password and TOTP";
+        if (live_sessions >= limits.max_per_user) {
+          fx.reason += "; ended the oldest of " + std::to_string(live_sessions) + " open sessions";
+        }
         fx.change = json::serialize(json::object{{"table", "users"},
                                                  {"op", "update"},
                                                  {"id", u.id},
@@ -216,6 +229,10 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   if (!outcome) return fail(outcome.error());
   if (pool_busy) {
     return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
+  }
+  if (*outcome == Outcome::kTooManySessions) {
+    return fail(ErrorCode::kConflict, "you already have " + std::to_string(live_sessions) +
+                                          " open sessions; log out of one first");
   }
   if (*outcome != Outcome::kOk) {
     if (int64_t until = sources_.record_failure(source); until != 0) {

@@ -42,7 +42,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   const auto& c = rt->config_;
   rt->writes_ = std::make_unique<WritePath>(*rt->store_, *rt->clock_, options.write_path);
   rt->sessions_ = std::make_unique<identity::SessionRegistry>(
-      *rt->clock_, identity::SessionLimits{c.session_idle_s, c.session_absolute_s, 10'000});
+      *rt->clock_, identity::SessionLimits{c.session_idle_s, c.session_absolute_s, 10'000,
+                                           static_cast<size_t>(c.max_sessions_per_user),
+                                           c.session_limit == "end_oldest"});
   rt->source_guard_ = std::make_unique<identity::SourceGuard>(
       *rt->clock_, identity::SourcePolicy{c.source_failure_threshold, c.source_window_s,
                                           c.source_block_s, 100'000});

@@ -34,6 +34,7 @@ constexpr IntKey kIntKeys[] = {
     {"login", "source_failure_threshold", &Config::source_failure_threshold, 3, 10'000},
     {"login", "source_window_s", &Config::source_window_s, 60, 86400},
     {"login", "source_block_s", &Config::source_block_s, 60, 7 * 24 * 3600},
+    {"login", "max_sessions_per_user", &Config::max_sessions_per_user, 1, 100},
     {"login", "session_idle_s", &Config::session_idle_s, 60, 24 * 3600},
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
 };
@@ -45,6 +46,7 @@ struct StrKey {
 };
 constexpr StrKey kStrKeys[] = {
     {"server", "listen", &Config::listen},
+    {"login", "session_limit", &Config::session_limit},
     {"tls", "cert", &Config::tls_cert},
     {"tls", "key", &Config::tls_key},
 };
@@ -216,6 +218,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
     }
     c.*(k.field) = it->second.s;
   }
+  if (c.session_limit != "end_oldest" && c.session_limit != "refuse_new") {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": login.session_limit must be \"end_oldest\" or \"refuse_new\"");
+  }
   std::string host;
   uint16_t port = 0;
   auto st = split_listen(c.listen, &host, &port);
@@ -250,22 +256,14 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  const char* current = "";
-  for (const auto& k : kStrKeys) {
-    if (std::string_view(k.table) == "server") {
-      if (std::string_view(current) != "server") out << "\n[server]\n";
-      current = "server";
-      out << k.key << " = " << quoted(c.*(k.field)) << "\n";
+  for (std::string_view table : {"server", "login", "tls"}) {
+    out << "\n[" << table << "]\n";
+    for (const auto& k : kStrKeys) {
+      if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";
     }
-  }
-  for (const auto& k : kIntKeys) {
-    if (std::string_view(current) != k.table) out << "\n[" << k.table << "]\n";
-    current = k.table;
-    out << k.key << " = " << c.*(k.field) << "\n";
-  }
-  out << "\n[tls]\n";
-  for (const auto& k : kStrKeys) {
-    if (std::string_view(k.table) == "tls") out << k.key << " = " << quoted(c.*(k.field)) << "\n";
+    for (const auto& k : kIntKeys) {
+      if (table == k.table) out << k.key << " = " << c.*(k.field) << "\n";
+    }
   }
   return out.str();
 }

@@ -25,12 +25,14 @@ struct Config {
   // [login]
   int login_threads = 2;  // Argon2id verification pool
   int login_queue = 32;
-  int lockout_threshold = 5;          // G2.1.1-e
-  int lockout_seconds = 900;          // the first lock; each further lock doubles it ...
-  int lockout_max_seconds = 86400;    // ... up to this
-  int source_failure_threshold = 20;  // G2.2.2-f: failed logins from one address ...
-  int source_window_s = 600;          // ... within this window ...
-  int source_block_s = 900;           // ... block the address for this long
+  int lockout_threshold = 5;                 // G2.1.1-e
+  int lockout_seconds = 900;                 // the first lock; each further lock doubles it ...
+  int lockout_max_seconds = 86400;           // ... up to this
+  int source_failure_threshold = 20;         // G2.2.2-f: failed logins from one address ...
+  int source_window_s = 600;                 // ... within this window ...
+  int source_block_s = 900;                  // ... block the address for this long
+  int max_sessions_per_user = 3;             // G2.2.1-d
+  std::string session_limit = "end_oldest";  // or "refuse_new"
   int session_idle_s = 900;
   int session_absolute_s = 8 * 3600;
   // [tls]

@@ -83,7 +83,7 @@ TEST(Totp, Base32AndUri) {
 TEST(Sessions, IdleAndAbsoluteTimeouts) {
   ASSERT_TRUE(crypto::init());
   FakeClock clock;
-  SessionRegistry reg(clock, {60, 300, 10});
+  SessionRegistry reg(clock, {60, 300, 10, 10, true});
   auto c = reg.create("alice", {"planner"});
   ASSERT_TRUE(c);
   EXPECT_NE(c->token, c->csrf_token);
@@ -105,10 +105,36 @@ TEST(Sessions, IdleAndAbsoluteTimeouts) {
   EXPECT_FALSE(reg.touch("not-a-token"));
 }
 
+TEST(Sessions, G2_2_1_d_ConcurrentSessionsPerUserEndOldestOrRefuse) {
+  ASSERT_TRUE(crypto::init());
+  FakeClock clock;
+  SessionRegistry evict(clock, {600, 3600, 100, 2, true});
+  auto a = evict.create("u", {});
+  clock.advance_s(1);
+  auto b = evict.create("u", {});
+  clock.advance_s(1);
+  auto other = evict.create("v", {});
+  auto c = evict.create("u", {});
+  ASSERT_TRUE(a && b && c && other);
+  EXPECT_FALSE(evict.touch(a->token));  // the oldest was ended
+  EXPECT_TRUE(evict.touch(b->token));
+  EXPECT_TRUE(evict.touch(c->token));
+  EXPECT_TRUE(evict.touch(other->token));
+  EXPECT_EQ(evict.count_for("u"), 2u);
+
+  SessionRegistry refuse(clock, {600, 3600, 100, 2, false});
+  ASSERT_TRUE(refuse.create("u", {}));
+  ASSERT_TRUE(refuse.create("u", {}));
+  EXPECT_FALSE(refuse.create("u", {}));
+  EXPECT_TRUE(refuse.create("v", {}));
+  clock.advance_s(601);  // idle sessions expire and no longer count
+  EXPECT_TRUE(refuse.create("u", {}));
+}
+
 TEST(Sessions, RemoveAndCapacity) {
   ASSERT_TRUE(crypto::init());
   FakeClock clock;
-  SessionRegistry reg(clock, {60, 300, 2});
+  SessionRegistry reg(clock, {60, 300, 2, 10, true});
   auto a = reg.create("a", {});
   auto b = reg.create("b", {});
   ASSERT_TRUE(a && b);

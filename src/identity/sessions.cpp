@@ -22,8 +22,32 @@ std::optional<SessionRegistry::Created> SessionRegistry::create(
   std::lock_guard lock(mu_);
   if (by_hash_.size() >= limits_.max_sessions) sweep_locked(now);
   if (by_hash_.size() >= limits_.max_sessions) return std::nullopt;
+  for (;;) {
+    // The user's live sessions, oldest first by creation.
+    auto oldest = by_hash_.end();
+    size_t mine = 0;
+    for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+      if (it->second.username != username || expired(it->second, now)) continue;
+      ++mine;
+      if (oldest == by_hash_.end() || it->second.created_us < oldest->second.created_us)
+        oldest = it;
+    }
+    if (mine < limits_.max_per_user) break;
+    if (!limits_.evict_oldest) return std::nullopt;
+    by_hash_.erase(oldest);
+  }
   by_hash_[crypto::sha256(c.token)] = Session{username, roles, c.csrf_token, now, now};
   return c;
+}
+
+size_t SessionRegistry::count_for(const std::string& username) const {
+  int64_t now = clock_.now_us();
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& [k, s] : by_hash_) {
+    if (s.username == username && !expired(s, now)) ++n;
+  }
+  return n;
 }
 
 std::optional<Session> SessionRegistry::touch(const std::string& token) {

@@ -30,6 +30,10 @@ struct SessionLimits {
   int64_t idle_timeout_s = int64_t{15} * 60;
   int64_t absolute_timeout_s = int64_t{8} * 3600;  // one shift
   size_t max_sessions = 10'000;
+  // G2.2.1-d: concurrent sessions of one user. At the limit a new login either ends the
+  // user's oldest session (evict_oldest) or is refused.
+  size_t max_per_user = 3;
+  bool evict_oldest = true;
 };
 
 class SessionRegistry {
@@ -40,8 +44,12 @@ class SessionRegistry {
     std::string token;  // for the cookie; never stored
     std::string csrf_token;
   };
-  // Starts a session; evicts expired ones first. Returns nullopt when the registry is full.
+  // Starts a session; evicts expired ones first, and the user's oldest ones beyond
+  // max_per_user when evict_oldest. Returns nullopt when the registry is full, or the user is
+  // at the limit and evict_oldest is off.
   std::optional<Created> create(const std::string& username, const std::vector<std::string>& roles);
+  // Live sessions of `username`.
+  size_t count_for(const std::string& username) const;
   // Finds a live session by token and refreshes its idle timer.
   std::optional<Session> touch(const std::string& token);
   // Ends a session; returns whether it existed.

@@ -300,6 +300,25 @@ class SourceBlockTest(ServerTestCase):
         self.assertIn("5 failed logins", rows[0][0])
 
 
+class SessionLimitTest(ServerTestCase):
+    CONFIG = {"max_sessions_per_user": 1, "session_limit": '"refuse_new"'}
+
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("kai", ["viewer"])
+
+    def test_G2_2_1_d_second_concurrent_session_is_refused(self):
+        first = self.server.client()
+        self.assertEqual(first.login("kai", USER_PASSWORD, self.secret).status, 201)
+        second = self.server.client()
+        r = second.login("kai", USER_PASSWORD, self.secret, offset_s=30)
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("log out of one first", r.json["error"]["message"])
+        # After logging out the first session, the refused code (never accepted) logs in.
+        self.assertEqual(first.request("DELETE", "/api/v1/session").status, 204)
+        self.assertEqual(second.login("kai", USER_PASSWORD, self.secret, offset_s=30).status, 201)
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 
