@@ -236,7 +236,35 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 return ok_json(login_history_json(*h));
               }));
 
+  // G2.1.2-b: "my credentials are compromised" — the account is disabled and every session ends.
+  router_.add("POST", "/api/v1/session/compromised",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                MINATO_TRY(rt_.identity().report_compromised(c.actor, c.session.username));
+                HttpResponse resp =
+                    ok_json(json::object{{"username", c.session.username}, {"disabled", true}});
+                resp.headers.emplace_back(
+                    "Set-Cookie", std::string(kSessionCookie) +
+                                      "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+                return resp;
+              }));
+
   // --- users (administration) --------------------------------------------------------------
+  router_.add("POST", "/api/v1/users/{username}/disable",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto reason = b.string("reason", 200);
+                if (!reason) return fail(reason.error());
+                MINATO_TRY(b.finish());
+                MINATO_TRY(rt_.identity().disable(c.actor, p.at("username"), *reason));
+                return ok_json(json::object{{"username", p.at("username")}, {"disabled", true}});
+              })));
+  router_.add("POST", "/api/v1/users/{username}/enable",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                MINATO_TRY(rt_.identity().enable(c.actor, p.at("username")));
+                return ok_json(json::object{{"username", p.at("username")}, {"disabled", false}});
+              }));
   router_.add("GET", "/api/v1/users/{username}/logins",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {

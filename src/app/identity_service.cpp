@@ -294,6 +294,68 @@ Status IdentityService::unlock(const access::Actor& actor, const std::string& us
       });
 }
 
+namespace {
+
+// Sets the disabled flag of `username` inside a command; fills the audit change.
+Status set_disabled(store::WriteTxn& tx, Effects& fx, const std::string& username, bool disabled) {
+  auto found = tx.find_user(username);
+  if (!found) return fail(found.error());
+  if (!*found) return fail(ErrorCode::kNotFound, "no user " + username, "username");
+  if ((*found)->disabled == disabled) {
+    return fail(ErrorCode::kConflict,
+                "user " + username + " is already " + (disabled ? "disabled" : "enabled"));
+  }
+  MINATO_TRY(tx.set_user_disabled((*found)->id, disabled));
+  fx.change = json::serialize(json::object{{"table", "users"},
+                                           {"op", "update"},
+                                           {"id", (*found)->id},
+                                           {"before", json::object{{"disabled", !disabled}}},
+                                           {"after", json::object{{"disabled", disabled}}}});
+  return ok();
+}
+
+}  // namespace
+
+Status IdentityService::disable(const access::Actor& actor, const std::string& username,
+                                const std::string& why) {
+  MINATO_TRY(check_username(username));
+  if (why.empty() || why.size() > 200) {
+    return fail(ErrorCode::kInvalidArgument, "give a reason of 1-200 characters", "reason");
+  }
+  MINATO_TRY(writes_.execute_status(
+      actor, {"user.disable", "user:" + username, access::Permission::kUserAdmin},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        fx.reason = why;
+        return set_disabled(tx, fx, username, true);
+      }));
+  sessions_.remove_user(username);
+  return ok();
+}
+
+Status IdentityService::enable(const access::Actor& actor, const std::string& username) {
+  MINATO_TRY(check_username(username));
+  return writes_.execute_status(actor,
+                                {"user.enable", "user:" + username, access::Permission::kUserAdmin},
+                                [&](store::WriteTxn& tx, Effects& fx) -> Status {
+                                  return set_disabled(tx, fx, username, false);
+                                });
+}
+
+Status IdentityService::report_compromised(const access::Actor& actor,
+                                           const std::string& username) {
+  if (actor.subject != "user:" + username) {
+    return fail(ErrorCode::kPermissionDenied, "you can report only your own account");
+  }
+  MINATO_TRY(writes_.execute_status(
+      actor, {"user.compromised", "user:" + username, access::Permission::kSelf},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        fx.reason = "reported by the user: credentials compromised";
+        return set_disabled(tx, fx, username, true);
+      }));
+  sessions_.remove_user(username);
+  return ok();
+}
+
 Result<std::vector<store::AuditRecord>> IdentityService::login_history(const access::Actor& actor,
                                                                        const std::string& username,
                                                                        int limit) {

@@ -84,6 +84,15 @@ class IdentityService {
   // audited with the state before.
   Status unlock(const access::Actor& actor, const std::string& username);
 
+  // Disables an account and ends its sessions at once (G2.1.1-k offboarding; G2.2.2-g).
+  // REQUIRES permission user.admin. `why` is recorded in the audit event.
+  Status disable(const access::Actor& actor, const std::string& username, const std::string& why);
+  // Enables a disabled account again. REQUIRES permission user.admin.
+  Status enable(const access::Actor& actor, const std::string& username);
+  // G2.1.2-b: "my credentials are compromised": the caller's own account is disabled and all
+  // its sessions end at once. Security staff re-enable it after a credential reset.
+  Status report_compromised(const access::Actor& actor, const std::string& username);
+
   // G2.2.2-e: the newest `limit` login attempts of `username` (time, source, result, detail).
   // A user may read their own; reading another's needs user.admin or audit.read.
   Result<std::vector<store::AuditRecord>> login_history(const access::Actor& actor,

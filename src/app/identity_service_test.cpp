@@ -160,6 +160,41 @@ TEST_F(IdentityServiceTest, G2_2_2_e_LoginHistoryOwnForUsersAnyForAdmins) {
   EXPECT_EQ(any->size(), 1u);
 }
 
+TEST_F(IdentityServiceTest, G2_1_1_k_OffboardingDisablesAndEndsSessionsAtOnce) {
+  auto secret = add_user("leaver", {"planner"});
+  auto session = rt_->identity().login("10.0.0.2", {"leaver", kUserPassword, code(secret)});
+  ASSERT_TRUE(session);
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  auto no_reason = rt_->identity().disable(admin, "leaver", "");
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().field(), "reason");
+  ASSERT_TRUE(rt_->identity().disable(admin, "leaver", "left the company 2026-11-30"));
+  EXPECT_FALSE(rt_->identity().authenticate(session->session_token, "10.0.0.2"));
+  auto ev = audit().back();
+  EXPECT_EQ(ev.action, "user.disable");
+  EXPECT_EQ(ev.reason, "left the company 2026-11-30");
+  clock_.advance_s(30);
+  EXPECT_FALSE(rt_->identity().login("10.0.0.2", {"leaver", kUserPassword, code(secret)}));
+  EXPECT_EQ(audit().back().reason, "account disabled");
+  EXPECT_FALSE(rt_->identity().disable(admin, "leaver", "again"));  // already disabled
+  ASSERT_TRUE(rt_->identity().enable(admin, "leaver"));
+  EXPECT_TRUE(rt_->identity().login("10.0.0.2", {"leaver", kUserPassword, code(secret)}));
+}
+
+TEST_F(IdentityServiceTest, G2_1_2_b_SelfReportedCompromiseDisablesAtOnce) {
+  auto secret = add_user("victim", {"gate_clerk"});
+  auto s1 = rt_->identity().login("10.0.0.2", {"victim", kUserPassword, code(secret)});
+  ASSERT_TRUE(s1);
+  access::Actor victim{"user:victim", "10.0.0.2", access::permissions_of({"gate_clerk"})};
+  access::Actor other{"user:other", "10.0.0.3", access::permissions_of({"gate_clerk"})};
+  EXPECT_FALSE(rt_->identity().report_compromised(other, "victim"));
+  ASSERT_TRUE(rt_->identity().report_compromised(victim, "victim"));
+  EXPECT_FALSE(rt_->identity().authenticate(s1->session_token, "10.0.0.2"));
+  EXPECT_EQ(audit().back().action, "user.compromised");
+  clock_.advance_s(30);
+  EXPECT_FALSE(rt_->identity().login("10.0.0.2", {"victim", kUserPassword, code(secret)}));
+}
+
 TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
   LockoutPolicy p{5, 900, 86400};
   EXPECT_EQ(p.lock_duration_s(0), 900);

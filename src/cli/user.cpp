@@ -41,6 +41,33 @@ void add_user(CLI::App& app) {
     std::printf("Unlocked %s.\n", u->username.c_str());
   });
 
+  auto* offboard = user->add_subcommand(
+      "offboard", "Disable an account and end its sessions at once (a leaver: G2.1.1-k)");
+  auto off = std::make_shared<Opts>();
+  auto reason = std::make_shared<std::string>();
+  offboard->add_option("--data", off->data, "Data directory")->required();
+  offboard->add_option("--username", off->username, "User name")->required();
+  offboard->add_option("--reason", *reason, "Why (recorded in the audit log)")->required();
+  offboard->callback([off, reason] {
+    auto rt = app::Runtime::open(off->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto st = (*rt)->identity().disable(access::Actor::local_operator(), off->username, *reason);
+    if (!st) throw CLI::RuntimeError(report(st.error()));
+    std::printf("Disabled %s.\n", off->username.c_str());
+  });
+
+  auto* enable = user->add_subcommand("enable", "Enable a disabled account again");
+  auto en = std::make_shared<Opts>();
+  enable->add_option("--data", en->data, "Data directory")->required();
+  enable->add_option("--username", en->username, "User name")->required();
+  enable->callback([en] {
+    auto rt = app::Runtime::open(en->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto st = (*rt)->identity().enable(access::Actor::local_operator(), en->username);
+    if (!st) throw CLI::RuntimeError(report(st.error()));
+    std::printf("Enabled %s.\n", en->username.c_str());
+  });
+
   add->callback([o] {
     auto pw = read_secret_file(o->password_file);
     if (!pw) throw CLI::RuntimeError(report(pw.error()));

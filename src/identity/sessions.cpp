@@ -70,6 +70,20 @@ bool SessionRegistry::remove(const std::string& token) {
   return by_hash_.erase(crypto::sha256(token)) > 0;
 }
 
+size_t SessionRegistry::remove_user(const std::string& username) {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+    if (it->second.username == username) {
+      it = by_hash_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
 size_t SessionRegistry::size() const {
   std::lock_guard lock(mu_);
   return by_hash_.size();

@@ -54,6 +54,8 @@ class SessionRegistry {
   std::optional<Session> touch(const std::string& token);
   // Ends a session; returns whether it existed.
   bool remove(const std::string& token);
+  // Ends every session of `username`; returns how many there were.
+  size_t remove_user(const std::string& username);
   size_t size() const;
   const SessionLimits& limits() const { return limits_; }
 

@@ -114,6 +114,7 @@ class WriteTxn : public ReadTxn {
  public:
   virtual Result<int64_t> insert_user(const UserRecord& user) = 0;
   virtual Status update_user_login_state(const UserRecord& user) = 0;
+  virtual Status set_user_disabled(int64_t user_id, bool disabled) = 0;
 
   virtual Status insert_visit(const terminal::VesselVisit& visit, int64_t at_us) = 0;
   virtual Status update_visit_phase(const terminal::VesselVisit& visit) = 0;

@@ -105,6 +105,26 @@ class ServeRefusalTest(unittest.TestCase):
         self.assertEqual(p.returncode, 64, p.stderr)
         self.assertIn("unknown setting 'tls.tls_min_version'", p.stderr)
 
+    def test_G2_1_1_k_offboard_disables_and_is_audited(self):
+        self.data.add_user("leaver", ["viewer"])
+        args = ["user", "offboard", "--data", self.data.path, "--username", "leaver",
+                "--reason", "contract ended"]
+        self.assertEqual(run(args, check=False).returncode, 0)
+        self.assertEqual(run(args, check=False).returncode, 75)  # already disabled
+        db = sqlite3.connect(self.data.db)
+        disabled = db.execute("SELECT disabled FROM users WHERE username = 'leaver'").fetchone()
+        ev = db.execute("SELECT subject, reason FROM audit_events WHERE action = 'user.disable'"
+                        " AND result = 'success'").fetchall()
+        db.close()
+        self.assertEqual(disabled, (1,))
+        self.assertEqual(len(ev), 1)
+        self.assertTrue(ev[0][0].startswith("cli:"))
+        self.assertEqual(ev[0][1], "contract ended")
+        self.assertEqual(run(["user", "enable", "--data", self.data.path, "--username",
+                              "leaver"], check=False).returncode, 0)
+        self.assertEqual(run(["audit", "verify", "--data", self.data.path],
+                             check=False).returncode, 0)
+
     def test_busy_port_is_a_clear_error(self):
         first = Server(self.data).start()
         try:

@@ -319,6 +319,31 @@ class SessionLimitTest(ServerTestCase):
         self.assertEqual(second.login("kai", USER_PASSWORD, self.secret, offset_s=30).status, 201)
 
 
+class AccountLifecycleTest(ServerTestCase):
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("mio", ["gate_clerk"])
+
+    def test_G2_1_2_b_self_reported_compromise_then_admin_reenables(self):
+        user = self.server.client()
+        self.assertEqual(user.login("mio", USER_PASSWORD, self.secret).status, 201)
+        r = user.request("POST", "/api/v1/session/compromised")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Max-Age=0", r.header("set-cookie"))
+        self.assertEqual(user.request("GET", "/api/v1/session").status, 401)
+        again = self.server.client().login("mio", USER_PASSWORD, self.secret, offset_s=30)
+        self.assertEqual(again.status, 401)
+
+        admin = self.server.client()
+        self.assertEqual(admin.login("admin", ADMIN_PASSWORD, self.data.admin_totp).status, 201)
+        bad = admin.request("POST", "/api/v1/users/mio/disable", {"reason": "x", "extra": 1})
+        self.assertEqual(bad.status, 400)
+        self.assertEqual(admin.request("POST", "/api/v1/users/mio/enable").status, 200)
+        self.assertEqual(admin.request("POST", "/api/v1/users/mio/enable").status, 409)
+        back = self.server.client().login("mio", USER_PASSWORD, self.secret, offset_s=30)
+        self.assertEqual(back.status, 201, back)
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 

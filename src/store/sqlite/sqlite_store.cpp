@@ -495,6 +495,13 @@ class SqliteWriteTxn final : public WriteTxn {
     return sqlite3_last_insert_rowid(impl_.writer->db());
   }
 
+  Status set_user_disabled(int64_t user_id, bool disabled) override {
+    auto q = r_.q("UPDATE users SET disabled = ?2 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind(2, static_cast<int64_t>(disabled ? 1 : 0));
+    return q->run("update user");
+  }
+
   Status update_user_login_state(const UserRecord& u) override {
     auto q = r_.q(
         "UPDATE users SET failed_count = ?2, locked_until_us = ?3, totp_last_step = ?4,"
