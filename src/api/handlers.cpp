@@ -236,6 +236,22 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 return ok_json(login_history_json(*h));
               }));
 
+  // G2.2.2-c: change one's own password.
+  router_.add("POST", "/api/v1/session/password",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto current = b.string("current_password", 1024);
+                    if (!current) return fail(current.error());
+                    auto replacement = b.string("new_password", 1024);
+                    if (!replacement) return fail(replacement.error());
+                    MINATO_TRY(b.finish());
+                    MINATO_TRY(rt_.identity().change_password(c.actor, c.session.username, *current,
+                                                              *replacement));
+                    HttpResponse resp;
+                    resp.status = 204;
+                    return resp;
+                  })));
+
   // G2.1.2-b: "my credentials are compromised" — the account is disabled and every session ends.
   router_.add("POST", "/api/v1/session/compromised",
               authed([this](const HttpRequest&, const PathParams&,

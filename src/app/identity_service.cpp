@@ -140,6 +140,22 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
     }
   }
 
+  // Hashes made with weaker Argon2id settings than configured are upgraded on a successful
+  // login (the password is in hand only now).
+  std::optional<std::string> rehashed;
+  if (password_ok && identity::hash_weaker_than(user->password_hash, argon_)) {
+    std::string password = req.password;
+    auto params = argon_;
+    auto fut = login_pool_.submit([password, params] {
+      auto h = identity::hash_password(password, params);
+      return h ? *h : std::string();
+    });
+    if (fut) {
+      std::string h = fut->get();
+      if (!h.empty()) rehashed = std::move(h);
+    }
+  }
+
   // 2. TOTP.
   if (password_ok) {
     auto secret = sealing_.open(user->totp_sealed, "user:" + user->username + "/totp");
@@ -213,8 +229,12 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         u.totp_last_step = step;
         u.last_login_us = fx.now_us;
         MINATO_TRY(tx.update_user_login_state(u));
+        if (rehashed && u.password_hash == user->password_hash) {
+          MINATO_TRY(tx.set_password_hash(u.id, *rehashed, fx.now_us, false));
+        }
         fx.result = "success";
         fx.reason = "password and TOTP";
+        if (rehashed) fx.reason += "; password re-hashed with current Argon2id settings";
         if (live_sessions >= limits.max_per_user) {
           fx.reason += "; ended the oldest of " + std::to_string(live_sessions) + " open sessions";
         }
@@ -265,6 +285,73 @@ Status IdentityService::logout(const access::Actor& actor, const std::string& se
                                   fx.change = R"({"session":"ended"})";
                                   return ok();
                                 });
+}
+
+Status IdentityService::change_password(const access::Actor& actor, const std::string& username,
+                                        const std::string& current,
+                                        const std::string& replacement) {
+  if (actor.subject != "user:" + username || !actor.has(access::Permission::kSelf)) {
+    return fail(ErrorCode::kPermissionDenied, "you can change only your own password");
+  }
+  MINATO_TRY(identity::check_password(policy_, username, replacement));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto found = (*rx)->find_user(username);
+  if (!found) return fail(found.error());
+  if (!*found) return fail(ErrorCode::kNotFound, "no user " + username);
+  const store::UserRecord user = **found;
+  auto history = (*rx)->password_history(user.id, kPasswordHistory);
+  if (!history) return fail(history.error());
+  rx = fail(ErrorCode::kInternal, "closed");
+
+  // All Argon2id work on the login pool: check the current password, compare the new one with
+  // the current and the remembered hashes, and hash it.
+  struct Checked {
+    bool current_ok = false;
+    bool reused = false;
+    std::string hash;
+  };
+  auto params = argon_;
+  auto fut = login_pool_.submit([&user, &history, current, replacement, params] {
+    Checked c;
+    c.current_ok = identity::verify_password(user.password_hash, current);
+    if (!c.current_ok) return c;
+    c.reused = identity::verify_password(user.password_hash, replacement);
+    for (const auto& old : *history)
+      c.reused = c.reused || identity::verify_password(old, replacement);
+    if (!c.reused) {
+      auto h = identity::hash_password(replacement, params);
+      if (h) c.hash = *h;
+    }
+    return c;
+  });
+  if (!fut) return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
+  Checked checked = fut->get();
+
+  return writes_.execute_status(
+      actor, {"user.password.change", "user:" + username, access::Permission::kSelf},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        if (!checked.current_ok) {
+          return fail(ErrorCode::kUnauthenticated, "the current password is wrong",
+                      "current_password");
+        }
+        if (checked.reused) {
+          return fail(ErrorCode::kInvalidArgument,
+                      "the new password must differ from the last " +
+                          std::to_string(kPasswordHistory + 1) + " passwords",
+                      "new_password");
+        }
+        if (checked.hash.empty()) return fail(ErrorCode::kResourceExhausted, "cannot hash");
+        auto fresh = tx.find_user(username);
+        if (!fresh) return fail(fresh.error());
+        if (!*fresh || (*fresh)->password_hash != user.password_hash) {
+          return fail(ErrorCode::kConflict, "the password was changed meanwhile; try again");
+        }
+        MINATO_TRY(tx.set_password_hash(user.id, checked.hash, fx.now_us, true));
+        fx.change = json::serialize(json::object{
+            {"table", "users"}, {"op", "update"}, {"id", user.id}, {"password", "changed"}});
+        return ok();
+      });
 }
 
 Status IdentityService::unlock(const access::Actor& actor, const std::string& username) {

@@ -84,6 +84,12 @@ class IdentityService {
   // audited with the state before.
   Status unlock(const access::Actor& actor, const std::string& username);
 
+  // G2.1.1-c, G2.2.2-b/c: the caller changes their own password: the current one must be
+  // right, the new one must meet the policy and differ from the last kPasswordHistory ones.
+  static constexpr int kPasswordHistory = 5;
+  Status change_password(const access::Actor& actor, const std::string& username,
+                         const std::string& current, const std::string& replacement);
+
   // Disables an account and ends its sessions at once (G2.1.1-k offboarding; G2.2.2-g).
   // REQUIRES permission user.admin. `why` is recorded in the audit event.
   Status disable(const access::Actor& actor, const std::string& username, const std::string& why);

@@ -195,6 +195,59 @@ TEST_F(IdentityServiceTest, G2_1_2_b_SelfReportedCompromiseDisablesAtOnce) {
   EXPECT_FALSE(rt_->identity().login("10.0.0.2", {"victim", kUserPassword, code(secret)}));
 }
 
+TEST_F(IdentityServiceTest, G2_2_2_c_PasswordChangeChecksCurrentPolicyAndHistory) {
+  auto secret = add_user("pat", {"planner"});
+  access::Actor pat{"user:pat", "10.0.0.2", access::permissions_of({"planner"})};
+  auto& id = rt_->identity();
+  auto wrong = id.change_password(pat, "pat", "Not#The1Password", "Qz8!mK2#vLp9-new");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().field(), "current_password");
+  EXPECT_EQ(audit().back().result, "failure");
+  auto weak = id.change_password(pat, "pat", kUserPassword, "Password123!");
+  ASSERT_FALSE(weak);
+  EXPECT_EQ(weak.error().field(), "password");
+  auto same = id.change_password(pat, "pat", kUserPassword, kUserPassword);
+  ASSERT_FALSE(same);
+  EXPECT_EQ(same.error().field(), "new_password");
+  access::Actor other{"user:other", "10.0.0.3", access::permissions_of({"planner"})};
+  EXPECT_FALSE(id.change_password(other, "pat", kUserPassword, "Qz8!mK2#vLp9-new"));
+
+  // Six changes in a row; none may reuse any of the last six passwords.
+  std::vector<std::string> used = {kUserPassword};
+  for (int i = 0; i < 6; ++i) {
+    std::string next = "Qz8!mK2#vLp9-" + std::string(1, static_cast<char>('a' + i)) + "x7";
+    auto st = id.change_password(pat, "pat", used.back(), next);
+    ASSERT_TRUE(st) << i << ": " << st.error().message();
+    used.push_back(next);
+    if (i < 5) {
+      auto reuse = id.change_password(pat, "pat", next, used[0]);
+      ASSERT_FALSE(reuse) << i;
+      EXPECT_EQ(reuse.error().field(), "new_password");
+    }
+  }
+  // The first password has now left the history (current + 5 remembered) and may return.
+  EXPECT_TRUE(id.change_password(pat, "pat", used.back(), used[0]));
+  // Login uses the new password only.
+  EXPECT_TRUE(id.login("10.0.0.2", {"pat", kUserPassword, code(secret)}));
+}
+
+TEST_F(IdentityServiceTest, G2_1_1_c_WeakerHashesAreUpgradedAtLogin) {
+  auto secret = add_user("old", {"viewer"});  // hashed with the fixture's fast settings
+  app::RuntimeOptions o;
+  o.clock = &clock_;
+  o.argon = {2, 16 * 1024 * 1024};
+  auto stronger = app::Runtime::open(dir_.path() + "/data", o);
+  ASSERT_TRUE(stronger);
+  ASSERT_TRUE((*stronger)->identity().login("10.0.0.2", {"old", kUserPassword, code(secret)}));
+  auto rx = (*stronger)->store().read();
+  ASSERT_TRUE(rx);
+  auto u = (*rx)->find_user("old");
+  ASSERT_TRUE(u && *u);
+  EXPECT_NE((*u)->password_hash.find("$m=16384,t=2,"), std::string::npos) << (*u)->password_hash;
+  EXPECT_FALSE(identity::hash_weaker_than((*u)->password_hash, o.argon));
+  EXPECT_TRUE(identity::verify_password((*u)->password_hash, kUserPassword));
+}
+
 TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
   LockoutPolicy p{5, 900, 86400};
   EXPECT_EQ(p.lock_duration_s(0), 900);

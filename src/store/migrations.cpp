@@ -97,6 +97,17 @@ CREATE TABLE audit_events (
 ALTER TABLE users ADD COLUMN lock_count INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX audit_events_target ON audit_events(target, action, seq);
 )sql",
+      // 3: password history (no reuse) and the time a password was set.
+      R"sql(
+CREATE TABLE password_history (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  hash TEXT NOT NULL,
+  replaced_us INTEGER NOT NULL
+) STRICT;
+CREATE INDEX password_history_user ON password_history(user_id, id);
+ALTER TABLE users ADD COLUMN password_set_us INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

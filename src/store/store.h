@@ -87,6 +87,8 @@ class ReadTxn {
 
   virtual Result<std::optional<UserRecord>> find_user(std::string_view username) = 0;
   virtual Result<int64_t> count_users() = 0;
+  // The newest `limit` earlier password hashes of a user, newest first.
+  virtual Result<std::vector<std::string>> password_history(int64_t user_id, int limit) = 0;
 
   virtual Result<std::optional<terminal::VesselVisit>> find_visit(std::string_view id) = 0;
   virtual Result<std::vector<terminal::VesselVisit>> list_visits() = 0;
@@ -115,6 +117,10 @@ class WriteTxn : public ReadTxn {
   virtual Result<int64_t> insert_user(const UserRecord& user) = 0;
   virtual Status update_user_login_state(const UserRecord& user) = 0;
   virtual Status set_user_disabled(int64_t user_id, bool disabled) = 0;
+  // Replaces the password hash. With `keep_old_in_history`, the previous hash is kept in the
+  // password history first (a change); without, it is a re-hash of the same password.
+  virtual Status set_password_hash(int64_t user_id, const std::string& hash, int64_t at_us,
+                                   bool keep_old_in_history) = 0;
 
   virtual Status insert_visit(const terminal::VesselVisit& visit, int64_t at_us) = 0;
   virtual Status update_visit_phase(const terminal::VesselVisit& visit) = 0;

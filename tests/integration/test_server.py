@@ -344,6 +344,33 @@ class AccountLifecycleTest(ServerTestCase):
         self.assertEqual(back.status, 201, back)
 
 
+class PasswordChangeTest(ServerTestCase):
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("noa", ["viewer"])
+
+    def test_G2_2_2_c_change_password_through_the_api(self):
+        c = self.server.client()
+        self.assertEqual(c.login("noa", USER_PASSWORD, self.secret).status, 201)
+        new = "Tq5$wRz9!mXe-quay2"
+        wrong = c.request("POST", "/api/v1/session/password",
+                          {"current_password": "Wrong#Password1", "new_password": new})
+        self.assertEqual(wrong.status, 401, wrong)
+        common = c.request("POST", "/api/v1/session/password",
+                           {"current_password": USER_PASSWORD, "new_password": "Password123!"})
+        self.assertEqual(common.status, 400, common)
+        self.assertNotIn("Password123!", common.raw)
+        ok = c.request("POST", "/api/v1/session/password",
+                       {"current_password": USER_PASSWORD, "new_password": new})
+        self.assertEqual(ok.status, 204, ok)
+        old = self.server.client().request(
+            "POST", "/api/v1/session",
+            {"username": "noa", "password": USER_PASSWORD, "totp": "000000"})
+        self.assertEqual(old.status, 401)
+        self.assertEqual(self.server.client().login("noa", new, self.secret, offset_s=30).status,
+                         201)
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 

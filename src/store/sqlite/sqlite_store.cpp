@@ -228,6 +228,20 @@ class SqliteReader {
     return std::optional<UserRecord>(std::move(u));
   }
 
+  Result<std::vector<std::string>> password_history(int64_t user_id, int limit) {
+    auto q_ = q("SELECT hash FROM password_history WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, user_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<std::string> out;
+    for (;;) {
+      auto row = q_->step("read password history");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(q_->text(0));
+    }
+    return out;
+  }
+
   Result<int64_t> count(const char* sql, std::string_view what) {
     auto q_ = q(sql);
     if (!q_) return fail(q_.error());
@@ -427,6 +441,9 @@ class SqliteReader {
   Result<std::optional<UserRecord>> find_user(std::string_view u) override {                      \
     return r_.find_user(u);                                                                       \
   }                                                                                               \
+  Result<std::vector<std::string>> password_history(int64_t id, int n) override {                 \
+    return r_.password_history(id, n);                                                            \
+  }                                                                                               \
   Result<int64_t> count_users() override {                                                        \
     return r_.count("SELECT count(*) FROM users", "count users");                                 \
   }                                                                                               \
@@ -493,6 +510,28 @@ class SqliteWriteTxn final : public WriteTxn {
     auto st = q->run("insert user '" + u.username + "'");
     if (!st) return fail(st.error());
     return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status set_password_hash(int64_t user_id, const std::string& hash, int64_t at_us,
+                           bool keep_old_in_history) override {
+    if (keep_old_in_history) {
+      auto h = r_.q(
+          "INSERT INTO password_history (user_id, hash, replaced_us)"
+          " SELECT id, password_hash, ?2 FROM users WHERE id = ?1");
+      if (!h) return fail(h.error());
+      h->bind(1, user_id).bind(2, at_us);
+      MINATO_TRY(h->run("keep password history"));
+    }
+    if (!keep_old_in_history) {  // same password, stronger hash: the set time stays
+      auto q = r_.q("UPDATE users SET password_hash = ?2 WHERE id = ?1");
+      if (!q) return fail(q.error());
+      q->bind(1, user_id).bind(2, hash);
+      return q->run("re-hash password");
+    }
+    auto q = r_.q("UPDATE users SET password_hash = ?2, password_set_us = ?3 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind(2, hash).bind(3, at_us);
+    return q->run("set password");
   }
 
   Status set_user_disabled(int64_t user_id, bool disabled) override {
