@@ -419,6 +419,49 @@ Status IdentityService::disable(const access::Actor& actor, const std::string& u
   return ok();
 }
 
+Result<std::vector<std::string>> IdentityService::sweep_inactive(const access::Actor& actor,
+                                                                 int inactive_days) {
+  if (inactive_days < 1) {
+    return fail(ErrorCode::kInvalidArgument, "inactive_days must be at least 1", "inactive_days");
+  }
+  if (!actor.has(access::Permission::kUserAdmin)) {
+    return fail(ErrorCode::kPermissionDenied, "the inactivity sweep needs user.admin");
+  }
+  const int64_t cutoff = clock_.now_us() - int64_t{inactive_days} * 86400 * 1'000'000;
+  auto last_use = [](const store::UserRecord& u) {
+    return std::max(u.last_login_us, u.created_us);
+  };
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto users = (*rx)->list_users();
+  if (!users) return fail(users.error());
+  rx = fail(ErrorCode::kInternal, "closed");
+  std::vector<std::string> disabled;
+  for (const auto& candidate : *users) {
+    if (candidate.disabled || last_use(candidate) >= cutoff) continue;
+    auto st = writes_.execute_status(
+        actor, {"user.disable", "user:" + candidate.username, access::Permission::kUserAdmin},
+        [&](store::WriteTxn& tx, Effects& fx) -> Status {
+          // Re-check inside the transaction: a login may have happened meanwhile.
+          auto fresh = tx.find_user(candidate.username);
+          if (!fresh) return fail(fresh.error());
+          if (!*fresh || (*fresh)->disabled || last_use(**fresh) >= cutoff) {
+            return fail(ErrorCode::kConflict, "used again meanwhile");
+          }
+          fx.reason = "unused for " + std::to_string(inactive_days) + " days (last use " +
+                      format_utc(last_use(**fresh)) + ")";
+          return set_disabled(tx, fx, candidate.username, true);
+        });
+    if (st) {
+      sessions_.remove_user(candidate.username);
+      disabled.push_back(candidate.username);
+    } else if (st.error().code() != ErrorCode::kConflict) {
+      return fail(st.error());
+    }
+  }
+  return disabled;
+}
+
 Status IdentityService::enable(const access::Actor& actor, const std::string& username) {
   MINATO_TRY(check_username(username));
   return writes_.execute_status(actor,

@@ -93,6 +93,11 @@ class IdentityService {
   // Disables an account and ends its sessions at once (G2.1.1-k offboarding; G2.2.2-g).
   // REQUIRES permission user.admin. `why` is recorded in the audit event.
   Status disable(const access::Actor& actor, const std::string& username, const std::string& why);
+  // G2.2.2-g: disables every enabled account unused for `inactive_days` (since its last login,
+  // or its creation if it never logged in) and ends its sessions. Returns the names disabled.
+  // REQUIRES permission user.admin (the scheduled job acts as system:inactivity-sweep).
+  Result<std::vector<std::string>> sweep_inactive(const access::Actor& actor, int inactive_days);
+
   // Enables a disabled account again. REQUIRES permission user.admin.
   Status enable(const access::Actor& actor, const std::string& username);
   // G2.1.2-b: "my credentials are compromised": the caller's own account is disabled and all

@@ -248,6 +248,32 @@ TEST_F(IdentityServiceTest, G2_1_1_c_WeakerHashesAreUpgradedAtLogin) {
   EXPECT_TRUE(identity::verify_password((*u)->password_hash, kUserPassword));
 }
 
+TEST_F(IdentityServiceTest, G2_2_2_g_InactivitySweepDisablesUnusedAccounts) {
+  auto active = add_user("active", {"viewer"});
+  add_user("idle", {"viewer"});
+  clock_.advance_s(60 * 86400);
+  ASSERT_TRUE(rt_->identity().login("10.0.0.2", {"active", kUserPassword, code(active)}));
+  clock_.advance_s(31 * 86400);  // idle: 91 days since creation; active: 31 since login
+  access::Actor sweeper{"system:inactivity-sweep", "local",
+                        static_cast<uint32_t>(access::Permission::kUserAdmin)};
+  auto swept = rt_->identity().sweep_inactive(sweeper, 90);
+  ASSERT_TRUE(swept) << swept.error().message();
+  // The administrator created at init has never logged in either.
+  EXPECT_EQ(*swept, (std::vector<std::string>{"admin", "idle"}));
+  auto ev = audit().back();
+  EXPECT_EQ(ev.subject, "system:inactivity-sweep");
+  EXPECT_EQ(ev.action, "user.disable");
+  EXPECT_EQ(ev.target, "user:idle");
+  EXPECT_NE(ev.reason.find("unused for 90 days"), std::string::npos);
+  auto again = rt_->identity().sweep_inactive(sweeper, 90);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  access::Actor nobody{"user:x", "10.0.0.9", access::permissions_of({"viewer"})};
+  auto denied = rt_->identity().sweep_inactive(nobody, 90);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+}
+
 TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
   LockoutPolicy p{5, 900, 86400};
   EXPECT_EQ(p.lock_duration_s(0), 900);

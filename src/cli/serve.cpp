@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "api/handlers.h"
+#include "app/jobs.h"
 #include "cli/cli.h"
 #include "net/https_server.h"
 
@@ -36,7 +37,9 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
                static_cast<unsigned>((*server)->port()));
   std::fflush(stderr);
+  app::Jobs jobs(rt, std::chrono::hours(1));
   MINATO_TRY((*server)->run());
+  jobs.stop();
   rt.writes().shutdown();  // every accepted command is durable before we exit
   auto stats = rt.writes().stats();
   std::fprintf(stderr, "minato: stopped (%llu commands in %llu transactions)\n",

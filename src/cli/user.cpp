@@ -68,6 +68,21 @@ void add_user(CLI::App& app) {
     std::printf("Enabled %s.\n", en->username.c_str());
   });
 
+  auto* sweep = user->add_subcommand(
+      "sweep", "Disable accounts unused for login.inactive_days (G2.2.2-g); serve runs it hourly");
+  auto sw = std::make_shared<Opts>();
+  sweep->add_option("--data", sw->data, "Data directory")->required();
+  sweep->callback([sw] {
+    auto rt = app::Runtime::open(sw->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto done = (*rt)->identity().sweep_inactive(access::Actor::local_operator(),
+                                                 (*rt)->config().inactive_days);
+    if (!done) throw CLI::RuntimeError(report(done.error()));
+    std::printf("Disabled %zu account(s) unused for %d days.\n", done->size(),
+                (*rt)->config().inactive_days);
+    for (const auto& name : *done) std::printf("  %s\n", name.c_str());
+  });
+
   add->callback([o] {
     auto pw = read_secret_file(o->password_file);
     if (!pw) throw CLI::RuntimeError(report(pw.error()));

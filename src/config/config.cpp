@@ -35,6 +35,7 @@ constexpr IntKey kIntKeys[] = {
     {"login", "source_window_s", &Config::source_window_s, 60, 86400},
     {"login", "source_block_s", &Config::source_block_s, 60, 7 * 24 * 3600},
     {"login", "max_sessions_per_user", &Config::max_sessions_per_user, 1, 100},
+    {"login", "inactive_days", &Config::inactive_days, 1, 3650},
     {"login", "session_idle_s", &Config::session_idle_s, 60, 24 * 3600},
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
 };

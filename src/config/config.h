@@ -33,6 +33,7 @@ struct Config {
   int source_block_s = 900;                  // ... block the address for this long
   int max_sessions_per_user = 3;             // G2.2.1-d
   std::string session_limit = "end_oldest";  // or "refuse_new"
+  int inactive_days = 90;                    // G2.2.2-g: accounts unused this long are disabled
   int session_idle_s = 900;
   int session_absolute_s = 8 * 3600;
   // [tls]

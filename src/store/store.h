@@ -87,6 +87,7 @@ class ReadTxn {
 
   virtual Result<std::optional<UserRecord>> find_user(std::string_view username) = 0;
   virtual Result<int64_t> count_users() = 0;
+  virtual Result<std::vector<UserRecord>> list_users() = 0;
   // The newest `limit` earlier password hashes of a user, newest first.
   virtual Result<std::vector<std::string>> password_history(int64_t user_id, int limit) = 0;
 

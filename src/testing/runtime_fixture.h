@@ -16,7 +16,7 @@ inline constexpr const char* kUserPassword = "Hx4$wLm8@pZ3-user";
 class RuntimeFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    clock_.set_us(1'764'000'000'000'000);  // 2025-11-24
+    clock_.set_us(SystemClock::instance().now_us());  // init below uses the real clock
     auto init = app::initialise({dir_.path() + "/data", "admin", kAdminPassword, "", "", ""});
     ASSERT_TRUE(init) << init.error().message();
     admin_totp_ = init->admin.totp_secret_base32;

@@ -125,6 +125,25 @@ class ServeRefusalTest(unittest.TestCase):
         self.assertEqual(run(["audit", "verify", "--data", self.data.path],
                              check=False).returncode, 0)
 
+    def test_G2_2_2_g_inactivity_sweep_disables_unused_accounts(self):
+        self.data.add_user("dormant", ["viewer"])
+        self.data.set_config({"inactive_days": 30})
+        db = sqlite3.connect(self.data.db)
+        # Pretend "dormant" was created 31 days ago and never used; admin stays recent.
+        db.execute("UPDATE users SET created_us = created_us - 31 * 86400 * 1000000"
+                   " WHERE username = 'dormant'")
+        db.commit()
+        db.close()
+        out = run(["user", "sweep", "--data", self.data.path])
+        self.assertIn("Disabled 1 account(s) unused for 30 days", out.stdout)
+        self.assertIn("dormant", out.stdout)
+        db = sqlite3.connect(self.data.db)
+        rows = dict(db.execute("SELECT username, disabled FROM users").fetchall())
+        db.close()
+        self.assertEqual(rows, {"admin": 0, "dormant": 1})
+        self.assertIn("Disabled 0 account(s)", run(["user", "sweep", "--data",
+                                                     self.data.path]).stdout)
+
     def test_busy_port_is_a_clear_error(self):
         first = Server(self.data).start()
         try:

@@ -191,6 +191,11 @@ struct SqliteStore::Impl {
 
 namespace {
 
+// The users columns in the order user_from() reads them.
+#define MINATO_USER_COLUMNS                                                          \
+  "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, " \
+  "totp_last_step, disabled, created_us, last_login_us, lock_count"
+
 // Reads shared by both transaction kinds, over one connection.
 class SqliteReader {
  public:
@@ -203,15 +208,30 @@ class SqliteReader {
   }
 
   Result<std::optional<UserRecord>> find_user(std::string_view username) {
-    auto q_ =
-        q("SELECT id, username, password_hash, totp_sealed, roles, failed_count,"
-          " locked_until_us, totp_last_step, disabled, created_us, last_login_us, lock_count"
-          " FROM users WHERE username = ?1");
+    auto q_ = q("SELECT " MINATO_USER_COLUMNS " FROM users WHERE username = ?1");
     if (!q_) return fail(q_.error());
     q_->bind(1, username);
     auto row = q_->step("find user");
     if (!row) return fail(row.error());
     if (!*row) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(user_from(*q_));
+  }
+
+  Result<std::vector<UserRecord>> list_users() {
+    auto q_ = q("SELECT " MINATO_USER_COLUMNS " FROM users ORDER BY username");
+    if (!q_) return fail(q_.error());
+    std::vector<UserRecord> out;
+    for (;;) {
+      auto row = q_->step("list users");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(user_from(*q_));
+    }
+    return out;
+  }
+
+  static UserRecord user_from(Query& row) {
+    Query* q_ = &row;
     UserRecord u;
     u.id = q_->i64(0);
     u.username = q_->text(1);
@@ -225,7 +245,7 @@ class SqliteReader {
     u.created_us = q_->i64(9);
     u.last_login_us = q_->i64(10);
     u.lock_count = static_cast<int>(q_->i64(11));
-    return std::optional<UserRecord>(std::move(u));
+    return u;
   }
 
   Result<std::vector<std::string>> password_history(int64_t user_id, int limit) {
@@ -444,6 +464,7 @@ class SqliteReader {
   Result<std::vector<std::string>> password_history(int64_t id, int n) override {                 \
     return r_.password_history(id, n);                                                            \
   }                                                                                               \
+  Result<std::vector<UserRecord>> list_users() override { return r_.list_users(); }               \
   Result<int64_t> count_users() override {                                                        \
     return r_.count("SELECT count(*) FROM users", "count users");                                 \
   }                                                                                               \

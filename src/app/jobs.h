@@ -1,0 +1,36 @@
+// Jobs: the scheduled work of a running server — for now the inactivity sweep (G2.2.2-g),
+// run at start and then every `interval`. Each run goes through the services, so through the
+// write path and the audit log, as the actor `system:<job>`. Stops (and joins) on stop() or
+// destruction.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "app/runtime.h"
+
+namespace minato::app {
+
+class Jobs {
+ public:
+  Jobs(Runtime& runtime, std::chrono::milliseconds interval);
+  ~Jobs() { stop(); }
+  Jobs(const Jobs&) = delete;
+  Jobs& operator=(const Jobs&) = delete;
+  void stop();
+
+  // One pass of every job now (also what the thread runs). Thread-compatible.
+  void run_once();
+
+ private:
+  Runtime& rt_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace minato::app
