@@ -4,12 +4,36 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <functional>
+#include <memory>
 
 #include "cli/cli.h"
 
 namespace minato::cli {
 
 namespace json = boost::json;
+
+namespace {
+
+// Registers `minato user NAME --data DIR --username USER`, which runs `act` as the local
+// operator (through the services, so audited) and prints "DONE USER.".
+CLI::App* add_account_action(CLI::App* user, const char* name, const char* help, const char* done,
+                             std::function<Status(app::Runtime&, const std::string&)> act) {
+  auto* cmd = user->add_subcommand(name, help);
+  auto o = std::make_shared<std::pair<std::string, std::string>>();  // data dir, user name
+  cmd->add_option("--data", o->first, "Data directory")->required();
+  cmd->add_option("--username", o->second, "User name")->required();
+  cmd->callback([o, act = std::move(act), done] {
+    auto rt = app::Runtime::open(o->first);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto st = act(**rt, o->second);
+    if (!st) throw CLI::RuntimeError(report(st.error()));
+    std::printf("%s %s.\n", done, o->second.c_str());
+  });
+  return cmd;
+}
+
+}  // namespace
 
 void add_user(CLI::App& app) {
   auto* user = app.add_subcommand("user", "Manage users");
@@ -29,44 +53,21 @@ void add_user(CLI::App& app) {
       ->required();
   add->add_option("--password-file", o->password_file, "File holding the password")->required();
   add->add_flag("--json", o->json, "Print the result as JSON");
-  auto* unlock = user->add_subcommand("unlock", "End a login lock and clear failure counts");
-  auto u = std::make_shared<Opts>();
-  unlock->add_option("--data", u->data, "Data directory")->required();
-  unlock->add_option("--username", u->username, "User name")->required();
-  unlock->callback([u] {
-    auto rt = app::Runtime::open(u->data);
-    if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto st = (*rt)->identity().unlock(access::Actor::local_operator(), u->username);
-    if (!st) throw CLI::RuntimeError(report(st.error()));
-    std::printf("Unlocked %s.\n", u->username.c_str());
-  });
-
-  auto* offboard = user->add_subcommand(
-      "offboard", "Disable an account and end its sessions at once (a leaver: G2.1.1-k)");
-  auto off = std::make_shared<Opts>();
+  add_account_action(user, "unlock", "End a login lock and clear failure counts", "Unlocked",
+                     [](app::Runtime& rt, const std::string& name) {
+                       return rt.identity().unlock(access::Actor::local_operator(), name);
+                     });
   auto reason = std::make_shared<std::string>();
-  offboard->add_option("--data", off->data, "Data directory")->required();
-  offboard->add_option("--username", off->username, "User name")->required();
+  auto* offboard = add_account_action(
+      user, "offboard", "Disable an account and end its sessions at once (a leaver: G2.1.1-k)",
+      "Disabled", [reason](app::Runtime& rt, const std::string& name) {
+        return rt.identity().disable(access::Actor::local_operator(), name, *reason);
+      });
   offboard->add_option("--reason", *reason, "Why (recorded in the audit log)")->required();
-  offboard->callback([off, reason] {
-    auto rt = app::Runtime::open(off->data);
-    if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto st = (*rt)->identity().disable(access::Actor::local_operator(), off->username, *reason);
-    if (!st) throw CLI::RuntimeError(report(st.error()));
-    std::printf("Disabled %s.\n", off->username.c_str());
-  });
-
-  auto* enable = user->add_subcommand("enable", "Enable a disabled account again");
-  auto en = std::make_shared<Opts>();
-  enable->add_option("--data", en->data, "Data directory")->required();
-  enable->add_option("--username", en->username, "User name")->required();
-  enable->callback([en] {
-    auto rt = app::Runtime::open(en->data);
-    if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto st = (*rt)->identity().enable(access::Actor::local_operator(), en->username);
-    if (!st) throw CLI::RuntimeError(report(st.error()));
-    std::printf("Enabled %s.\n", en->username.c_str());
-  });
+  add_account_action(user, "enable", "Enable a disabled account again", "Enabled",
+                     [](app::Runtime& rt, const std::string& name) {
+                       return rt.identity().enable(access::Actor::local_operator(), name);
+                     });
 
   auto* sweep = user->add_subcommand(
       "sweep", "Disable accounts unused for login.inactive_days (G2.2.2-g); serve runs it hourly");
