@@ -192,3 +192,48 @@ TEST(SourceGuard, MemoryIsBounded) {
 
 }  // namespace
 }  // namespace minato::identity
+
+#include "identity/source_rules.h"
+
+namespace minato::identity {
+namespace {
+
+TEST(SourceRules, G2_1_1_a_CidrAllowLists) {
+  auto r = SourceRules::parse(" 10.20.0.0/16, 192.0.2.7 ,2001:db8::/32");
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->str(), "10.20.0.0/16,192.0.2.7/32,2001:db8::/32");
+  EXPECT_TRUE(r->allows("10.20.3.4"));
+  EXPECT_TRUE(r->allows("::ffff:10.20.3.4"));  // IPv4-mapped
+  EXPECT_TRUE(r->allows("192.0.2.7"));
+  EXPECT_FALSE(r->allows("192.0.2.8"));
+  EXPECT_FALSE(r->allows("10.21.0.1"));
+  EXPECT_TRUE(r->allows("2001:db8:1::5"));
+  EXPECT_FALSE(r->allows("2001:db9::1"));
+  EXPECT_FALSE(r->allows("not an address"));
+  auto any = SourceRules::parse("");
+  ASSERT_TRUE(any);
+  EXPECT_TRUE(any->allows("203.0.113.1"));
+  auto odd = SourceRules::parse("10.16.0.0/12");  // a prefix not on an octet boundary
+  EXPECT_FALSE(SourceRules::parse("10.20.0.0/12"));  // host bits set
+  ASSERT_TRUE(odd);
+  EXPECT_TRUE(odd->allows("10.31.255.255"));
+  EXPECT_FALSE(odd->allows("10.32.0.0"));
+}
+
+TEST(SourceRules, RefusesMalformedEntries) {
+  for (const char* bad : {"10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/", "300.1.1.1", "a.b.c.d",
+                          "10.0.0.0/8,,", "2001:db8::/129", "10.0.0.0/-1", "10.0.0.0/8x"}) {
+    auto r = SourceRules::parse(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().field(), "allowed_sources");
+    }
+  }
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += "10.0." + std::to_string(i) + ".0/24,";
+  many.pop_back();
+  EXPECT_FALSE(SourceRules::parse(many));
+}
+
+}  // namespace
+}  // namespace minato::identity
