@@ -61,6 +61,8 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
                 "roles");
   }
   MINATO_TRY(identity::check_password(policy_, u.username, u.password));
+  auto sources = identity::SourceRules::parse(u.allowed_sources);
+  if (!sources) return fail(sources.error());
   if (!actor.has(access::Permission::kUserAdmin)) {
     // Let the write path audit the refusal.
     return writes_.execute<CreatedUser>(
@@ -79,6 +81,7 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   rec.password_hash = *hash;
   rec.totp_sealed = sealing_.seal(secret.raw(), "user:" + u.username + "/totp");
   rec.roles = u.roles;
+  rec.allowed_sources = sources->str();
   return writes_.execute<CreatedUser>(
       actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<CreatedUser> {
@@ -97,7 +100,8 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
                                                  {"op", "insert"},
                                                  {"id", *id},
                                                  {"username", u.username},
-                                                 {"roles", roles}});
+                                                 {"roles", roles},
+                                                 {"allowed_sources", rec.allowed_sources}});
         return CreatedUser{u.username, secret.base32(), secret.otpauth_uri("Minato", u.username)};
       });
 }
@@ -187,6 +191,13 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           fx.reason = "account disabled";
           return Outcome::kFailed;
         }
+        // G2.1.1-a: an account bound to source addresses is usable only from them. Such a
+        // refusal does not count against the account (it would let anyone lock it out).
+        auto rules = identity::SourceRules::parse(u.allowed_sources);
+        if (!rules || !rules->allows(source)) {
+          fx.reason = "source address not allowed for this account";
+          return Outcome::kFailed;
+        }
         if (u.locked_until_us > fx.now_us) {
           fx.reason = "account locked until " + format_utc(u.locked_until_us);
           return Outcome::kFailed;
@@ -271,7 +282,9 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
     return generic();
   }
 
-  auto created = sessions_.create(user->username, user->roles);
+  auto rules = identity::SourceRules::parse(user->allowed_sources);
+  if (!rules) return fail(rules.error());
+  auto created = sessions_.create(user->username, user->roles, std::move(*rules));
   if (!created) return fail(ErrorCode::kResourceExhausted, "too many sessions; try again later");
   return LoginResult{created->token, created->csrf_token, user->username, user->roles};
 }
@@ -503,7 +516,7 @@ Result<std::vector<store::AuditRecord>> IdentityService::login_history(const acc
 std::optional<std::pair<identity::Session, access::Actor>> IdentityService::authenticate(
     const std::string& session_token, const std::string& source) {
   auto s = sessions_.touch(session_token);
-  if (!s) return std::nullopt;
+  if (!s || !s->sources.allows(source)) return std::nullopt;  // G2.1.1-a on every request
   access::Actor actor{"user:" + s->username, source, access::permissions_of(s->roles)};
   return std::make_pair(std::move(*s), std::move(actor));
 }

@@ -32,6 +32,7 @@ struct NewUser {
   std::string username;
   std::string password;
   std::vector<std::string> roles;
+  std::string allowed_sources;  // CIDR list (G2.1.1-a); empty = any source
 };
 
 struct CreatedUser {

@@ -274,6 +274,26 @@ TEST_F(IdentityServiceTest, G2_2_2_g_InactivitySweepDisablesUnusedAccounts) {
   EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
 }
 
+TEST_F(IdentityServiceTest, G2_1_1_a_AccountBoundToSourcesWorksOnlyFromThem) {
+  auto secret = add_user("vendor", {"viewer"}, "10.1.0.0/16, 192.0.2.7");
+  auto wrong = rt_->identity().login("10.2.0.1", {"vendor", kUserPassword, code(secret)});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code(), ErrorCode::kUnauthenticated);  // the generic answer
+  EXPECT_EQ(audit().back().reason, "source address not allowed for this account");
+  // Refusals by source do not count towards the account's lockout.
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_FALSE(rt_->identity().login("10.2.0.1", {"vendor", kUserPassword, "000000"}));
+  }
+  auto ok_login = rt_->identity().login("10.1.2.3", {"vendor", kUserPassword, code(secret)});
+  ASSERT_TRUE(ok_login) << ok_login.error().message();
+  EXPECT_TRUE(rt_->identity().authenticate(ok_login->session_token, "10.1.9.9"));
+  EXPECT_FALSE(rt_->identity().authenticate(ok_login->session_token, "10.2.0.1"));
+  auto bad = rt_->identity().create_user(access::Actor::local_operator(),
+                                         {"vendor2", kUserPassword, {"viewer"}, "10.1.0.1/16"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field(), "allowed_sources");
+}
+
 TEST(LockoutPolicy, DurationDoublesAndIsCapped) {
   LockoutPolicy p{5, 900, 86400};
   EXPECT_EQ(p.lock_duration_s(0), 900);
@@ -329,14 +349,14 @@ TEST_F(IdentityServiceTest, G2_2_1_g_MalformedAttemptsAreAuditedToo) {
 
 TEST_F(IdentityServiceTest, G2_1_1_j_AdminRoleCannotBeCombinedWithOperations) {
   auto r = rt_->identity().create_user(access::Actor::local_operator(),
-                                       {"mixed", kUserPassword, {"security_admin", "planner"}});
+                                       {"mixed", kUserPassword, {"security_admin", "planner"}, ""});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field(), "roles");
 }
 
 TEST_F(IdentityServiceTest, CreatingUsersNeedsUserAdmin) {
   access::Actor clerk{"user:clerk", "10.0.0.1", access::permissions_of({"gate_clerk"})};
-  auto r = rt_->identity().create_user(clerk, {"other", kUserPassword, {"viewer"}});
+  auto r = rt_->identity().create_user(clerk, {"other", kUserPassword, {"viewer"}, ""});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
   auto ev = audit().back();

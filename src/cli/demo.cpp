@@ -127,7 +127,7 @@ void add_demo(CLI::App& app) {
       if (!rt) throw CLI::RuntimeError(report(rt.error()));
       std::string op_pw = generate_password("operator");
       auto op = (*rt)->identity().create_user(access::Actor::local_operator(),
-                                              {"operator", op_pw, {"planner", "gate_clerk"}});
+                                              {"operator", op_pw, {"planner", "gate_clerk"}, ""});
       if (!op) throw CLI::RuntimeError(report(op.error()));
       auto seeded = seed_terminal(**rt);
       if (!seeded) throw CLI::RuntimeError(report(seeded.error()));

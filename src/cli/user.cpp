@@ -40,7 +40,7 @@ void add_user(CLI::App& app) {
   user->require_subcommand(1);
   auto* add = user->add_subcommand("add", "Create a user with a password and a TOTP secret");
   struct Opts {
-    std::string data, username, password_file;
+    std::string data, username, password_file, allow_from;
     std::vector<std::string> roles;
     bool json = false;
   };
@@ -52,6 +52,9 @@ void add_user(CLI::App& app) {
                   "gate_clerk, viewer")
       ->required();
   add->add_option("--password-file", o->password_file, "File holding the password")->required();
+  add->add_option("--allow-from", o->allow_from,
+                  "Source addresses the account may be used from, as a CIDR list "
+                  "(e.g. \"192.0.2.7,10.20.0.0/16\"); default any (G2.1.1-a)");
   add->add_flag("--json", o->json, "Print the result as JSON");
   add_account_action(user, "unlock", "End a login lock and clear failure counts", "Unlocked",
                      [](app::Runtime& rt, const std::string& name) {
@@ -90,7 +93,7 @@ void add_user(CLI::App& app) {
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto created = (*rt)->identity().create_user(access::Actor::local_operator(),
-                                                 {o->username, *pw, o->roles});
+                                                 {o->username, *pw, o->roles, o->allow_from});
     if (!created) throw CLI::RuntimeError(report(created.error()));
     if (o->json) {
       std::printf("%s\n", json::serialize(json::object{{"username", created->username},

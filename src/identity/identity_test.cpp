@@ -213,7 +213,7 @@ TEST(SourceRules, G2_1_1_a_CidrAllowLists) {
   auto any = SourceRules::parse("");
   ASSERT_TRUE(any);
   EXPECT_TRUE(any->allows("203.0.113.1"));
-  auto odd = SourceRules::parse("10.16.0.0/12");  // a prefix not on an octet boundary
+  auto odd = SourceRules::parse("10.16.0.0/12");     // a prefix not on an octet boundary
   EXPECT_FALSE(SourceRules::parse("10.20.0.0/12"));  // host bits set
   ASSERT_TRUE(odd);
   EXPECT_TRUE(odd->allows("10.31.255.255"));

@@ -16,7 +16,7 @@ void SessionRegistry::sweep_locked(int64_t now) {
 }
 
 std::optional<SessionRegistry::Created> SessionRegistry::create(
-    const std::string& username, const std::vector<std::string>& roles) {
+    const std::string& username, const std::vector<std::string>& roles, SourceRules sources) {
   int64_t now = clock_.now_us();
   Created c{crypto::random_token(32), crypto::random_token(32)};
   std::lock_guard lock(mu_);
@@ -36,7 +36,8 @@ std::optional<SessionRegistry::Created> SessionRegistry::create(
     if (!limits_.evict_oldest) return std::nullopt;
     by_hash_.erase(oldest);
   }
-  by_hash_[crypto::sha256(c.token)] = Session{username, roles, c.csrf_token, now, now};
+  by_hash_[crypto::sha256(c.token)] =
+      Session{username, roles, c.csrf_token, std::move(sources), now, now};
   return c;
 }
 

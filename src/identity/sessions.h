@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "identity/source_rules.h"
 
 namespace minato::identity {
 
@@ -22,6 +23,7 @@ struct Session {
   std::string username;
   std::vector<std::string> roles;
   std::string csrf_token;
+  SourceRules sources;  // where the session may be used from (G2.1.1-a)
   int64_t created_us = 0;
   int64_t last_seen_us = 0;
 };
@@ -47,7 +49,8 @@ class SessionRegistry {
   // Starts a session; evicts expired ones first, and the user's oldest ones beyond
   // max_per_user when evict_oldest. Returns nullopt when the registry is full, or the user is
   // at the limit and evict_oldest is off.
-  std::optional<Created> create(const std::string& username, const std::vector<std::string>& roles);
+  std::optional<Created> create(const std::string& username, const std::vector<std::string>& roles,
+                                SourceRules sources = {});
   // Live sessions of `username`.
   size_t count_for(const std::string& username) const;
   // Finds a live session by token and refreshes its idle timer.

@@ -108,6 +108,10 @@ CREATE TABLE password_history (
 CREATE INDEX password_history_user ON password_history(user_id, id);
 ALTER TABLE users ADD COLUMN password_set_us INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 4: per-account source allow-lists (canonical CIDR list; empty = any source).
+      R"sql(
+ALTER TABLE users ADD COLUMN allowed_sources TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

@@ -41,6 +41,7 @@ struct UserRecord {
   bool disabled = false;
   int64_t created_us = 0;
   int64_t last_login_us = 0;
+  std::string allowed_sources;  // canonical CIDR list (identity::SourceRules); empty = any
 };
 
 // One row of the audit log. The hash fields are filled by audit::AuditChain.

@@ -29,9 +29,10 @@ class RuntimeFixture : public ::testing::Test {
   }
 
   // Creates a user and returns its raw TOTP secret.
-  std::string add_user(const std::string& name, std::vector<std::string> roles) {
+  std::string add_user(const std::string& name, std::vector<std::string> roles,
+                       const std::string& allowed_sources = "") {
     auto u = rt_->identity().create_user(access::Actor::local_operator(),
-                                         {name, kUserPassword, std::move(roles)});
+                                         {name, kUserPassword, std::move(roles), allowed_sources});
     EXPECT_TRUE(u) << u.error().message();
     return identity::TotpSecret::from_base32(u->totp_secret_base32)->raw();
   }

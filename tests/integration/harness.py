@@ -62,7 +62,7 @@ class DataDir:
         with open(cfg, "w") as f:
             f.write(text)
 
-    def add_user(self, name, roles, password=USER_PASSWORD):
+    def add_user(self, name, roles, password=USER_PASSWORD, allow_from=None):
         pw = os.path.join(self.root, name + ".pw")
         with open(pw, "w") as f:
             f.write(password)
@@ -70,6 +70,8 @@ class DataDir:
                 "--password-file", pw, "--json"]
         for r in roles:
             args += ["--role", r]
+        if allow_from:
+            args += ["--allow-from", allow_from]
         return json.loads(run(args).stdout)["totp_secret"]
 
     @property

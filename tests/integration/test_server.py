@@ -371,6 +371,24 @@ class PasswordChangeTest(ServerTestCase):
                          201)
 
 
+class SourceRulesTest(ServerTestCase):
+    @classmethod
+    def prepare(cls, data):
+        cls.secret = data.add_user("vendor", ["viewer"], allow_from="127.0.0.2/32")
+
+    def test_G2_1_1_a_account_usable_only_from_its_sources(self):
+        elsewhere = self.server.client()
+        r = elsewhere.login("vendor", USER_PASSWORD, self.secret)
+        self.assertEqual(r.status, 401, r)
+        vendor = self.server.client(source="127.0.0.2")
+        self.assertEqual(vendor.login("vendor", USER_PASSWORD, self.secret).status, 201)
+        self.assertEqual(vendor.request("GET", "/api/v1/yard/occupancy").status, 200)
+        # The session cookie does not work from another address either.
+        stolen = self.server.client()
+        stolen.cookie = vendor.cookie
+        self.assertEqual(stolen.request("GET", "/api/v1/yard/occupancy").status, 401)
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 

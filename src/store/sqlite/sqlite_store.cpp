@@ -194,7 +194,7 @@ namespace {
 // The users columns in the order user_from() reads them.
 #define MINATO_USER_COLUMNS                                                          \
   "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, " \
-  "totp_last_step, disabled, created_us, last_login_us, lock_count"
+  "totp_last_step, disabled, created_us, last_login_us, lock_count, allowed_sources"
 
 // Reads shared by both transaction kinds, over one connection.
 class SqliteReader {
@@ -245,6 +245,7 @@ class SqliteReader {
     u.created_us = q_->i64(9);
     u.last_login_us = q_->i64(10);
     u.lock_count = static_cast<int>(q_->i64(11));
+    u.allowed_sources = q_->text(12);
     return u;
   }
 
@@ -523,11 +524,11 @@ class SqliteWriteTxn final : public WriteTxn {
 
   Result<int64_t> insert_user(const UserRecord& u) override {
     auto q = r_.q(
-        "INSERT INTO users (username, password_hash, totp_sealed, roles, created_us)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT INTO users (username, password_hash, totp_sealed, roles, created_us,"
+        " allowed_sources) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!q) return fail(q.error());
     q->bind(1, u.username).bind(2, u.password_hash).bind_blob(3, u.totp_sealed);
-    q->bind(4, join_roles(u.roles)).bind(5, u.created_us);
+    q->bind(4, join_roles(u.roles)).bind(5, u.created_us).bind(6, u.allowed_sources);
     auto st = q->run("insert user '" + u.username + "'");
     if (!st) return fail(st.error());
     return sqlite3_last_insert_rowid(impl_.writer->db());
