@@ -25,8 +25,13 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   so.request_timeout_s = cfg.request_timeout_s;
   so.keepalive_timeout_s = cfg.keepalive_timeout_s;
   so.worker_threads = cfg.worker_threads;
-  // G2.2.2-f: a source blocked for repeated login failures is refused before TLS.
-  so.admit_source = [&rt](const std::string& source) { return !rt.source_guard().blocked(source); };
+  // G2.1.1-a: only listed sources; G2.2.2-f: not a source blocked for repeated login
+  // failures. Both are decided before any TLS work.
+  auto allowed = identity::SourceRules::parse(cfg.allow_sources);
+  if (!allowed) return fail(allowed.error());
+  so.admit_source = [&rt, rules = std::move(*allowed)](const std::string& source) {
+    return rules.allows(source) && !rt.source_guard().blocked(source);
+  };
 
   api::Api api(rt);
   auto server =

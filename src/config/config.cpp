@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/files.h"
+#include "identity/source_rules.h"
 
 namespace minato::config {
 
@@ -47,6 +48,7 @@ struct StrKey {
 };
 constexpr StrKey kStrKeys[] = {
     {"server", "listen", &Config::listen},
+    {"server", "allow_sources", &Config::allow_sources},
     {"login", "session_limit", &Config::session_limit},
     {"tls", "cert", &Config::tls_cert},
     {"tls", "key", &Config::tls_key},
@@ -218,6 +220,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
                      std::string(k.table) + "." + k.key + " must be a quoted string"));
     }
     c.*(k.field) = it->second.s;
+  }
+  if (auto rules = identity::SourceRules::parse(c.allow_sources); !rules) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": server.allow_sources: " + rules.error().message());
   }
   if (c.session_limit != "end_oldest" && c.session_limit != "refuse_new") {
     return fail(ErrorCode::kInvalidArgument,

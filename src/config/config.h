@@ -14,6 +14,9 @@ namespace minato::config {
 struct Config {
   // [server]
   std::string listen = "127.0.0.1:8443";
+  // G2.1.1-a: CIDR list of sources the listener accepts, checked before any TLS work; empty
+  // accepts every source (accounts may still be bound to their own sources).
+  std::string allow_sources;
   int max_connections = 512;
   int max_connections_per_source = 32;
   int header_limit_bytes = 8 * 1024;

@@ -26,6 +26,10 @@ TEST(Config, RefusesUnknownKeysAndOutOfRangeValues) {
   ASSERT_FALSE(range);
   EXPECT_NE(range.error().message().find("login.lockout_threshold"), std::string::npos);
   EXPECT_FALSE(parse("[server]\nlisten = 5\n", "m.toml"));
+  auto cidr = parse("[server]\nallow_sources = \"10.0.0.1/8\"\n", "m.toml");
+  ASSERT_FALSE(cidr);
+  EXPECT_NE(cidr.error().message().find("server.allow_sources"), std::string::npos);
+  EXPECT_TRUE(parse("[server]\nallow_sources = \"10.0.0.0/8, ::1\"\n", "m.toml"));
   EXPECT_FALSE(parse("[server]\nlisten = \"nohost\"\n", "m.toml"));
   auto syntax = parse("[server\n", "m.toml");
   ASSERT_FALSE(syntax);

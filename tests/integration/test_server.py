@@ -389,6 +389,21 @@ class SourceRulesTest(ServerTestCase):
         self.assertEqual(stolen.request("GET", "/api/v1/yard/occupancy").status, 401)
 
 
+class ListenerAllowListTest(ServerTestCase):
+    CONFIG = {"allow_sources": '"127.0.0.2/32"'}
+
+    def test_G2_1_1_a_unlisted_sources_are_closed_before_tls(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.settimeout(10)
+            try:
+                closed = s.recv(1) == b""
+            except ConnectionResetError:
+                closed = True
+        self.assertTrue(closed)
+        listed = self.server.client(source="127.0.0.2")
+        self.assertEqual(listed.request("GET", "/api/v1/health").status, 200)
+
+
 class ConnectionLimitTest(ServerTestCase):
     CONFIG = {"max_connections_per_source": 4}
 
