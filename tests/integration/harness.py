@@ -139,6 +139,19 @@ class Server:
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
         return self.tls_context().wrap_socket(sock, server_hostname="127.0.0.1")
 
+    def closed_before_tls(self, source=None):
+        """True when a new TCP connection (from `source`) is closed by the server before any
+        TLS byte is exchanged, as the listener does for refused sources. The wait is well under
+        the server's TLS handshake deadline (10 s), so a connection that was admitted and then
+        dropped for never starting TLS does not count as refused: recv times out instead."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=3,
+                                      source_address=(source, 0) if source else None) as s:
+            s.settimeout(3)
+            try:
+                return s.recv(1) == b""
+            except ConnectionResetError:
+                return True
+
     def client(self, source=None):
         return Client(self, source)
 
