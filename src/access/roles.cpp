@@ -3,6 +3,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace minato::access {
 
 namespace {
@@ -11,15 +13,38 @@ constexpr uint32_t bit(P p) { return static_cast<uint32_t>(p); }
 
 struct RoleDef {
   std::string_view name;
+  bool admin;
   uint32_t perms;
 };
+constexpr uint32_t kSelfBit = bit(P::kSelf);
 constexpr RoleDef kRoles[] = {
-    {"security_admin", bit(P::kUserAdmin) | bit(P::kAuditRead) | bit(P::kSelf)},
-    {"planner", bit(P::kTerminalRead) | bit(P::kVisitWrite) | bit(P::kUnitWrite) |
-                    bit(P::kYardWrite) | bit(P::kSelf)},
-    {"gate_clerk", bit(P::kTerminalRead) | bit(P::kGateWrite) | bit(P::kSelf)},
-    {"viewer", bit(P::kTerminalRead) | bit(P::kSelf)},
+    // Administrative, split by purpose.
+    {"user_admin", true, bit(P::kUserAdmin) | kSelfBit},
+    {"security_officer", true, bit(P::kApprove) | bit(P::kAuditRead) | kSelfBit},
+    {"auditor", true, bit(P::kAuditRead) | bit(P::kAccessReview) | kSelfBit},
+    {"backup_operator", true, bit(P::kBackupRun) | kSelfBit},
+    {"config_reader", true, bit(P::kConfigRead) | kSelfBit},
+    {"config_changer", true, bit(P::kConfigRead) | bit(P::kConfigWrite) | kSelfBit},
+    {"maintenance_vendor", true, bit(P::kConfigRead) | kSelfBit},
+    // Operational.
+    {"planner", false,
+     bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kVisitWrite) | bit(P::kUnitWrite) |
+         bit(P::kYardWrite) | bit(P::kYardMove) | kSelfBit},
+    {"yard_clerk", false,
+     bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kYardMove) | kSelfBit},
+    {"gate_clerk", false,
+     bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kGateWrite) | kSelfBit},
+    {"line_client", false, bit(P::kUnitLookup) | kSelfBit},
+    {"haulier_client", false, bit(P::kUnitLookup) | kSelfBit},
+    {"viewer", false, bit(P::kTerminalRead) | bit(P::kUnitLookup) | kSelfBit},
 };
+
+const RoleDef* find(std::string_view name) {
+  for (const auto& r : kRoles) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
 }  // namespace
 
 std::string_view to_string(Permission p) {
@@ -42,16 +67,32 @@ std::string_view to_string(Permission p) {
       return "audit.read";
     case P::kSelf:
       return "self";
+    case P::kUnitLookup:
+      return "unit.lookup";
+    case P::kYardMove:
+      return "yard.move";
+    case P::kApprove:
+      return "change.approve";
+    case P::kAccessReview:
+      return "access.review";
+    case P::kBackupRun:
+      return "backup.run";
+    case P::kConfigRead:
+      return "config.read";
+    case P::kConfigWrite:
+      return "config.write";
   }
   return "unknown";
 }
 
-bool valid_role(std::string_view role) {
-  for (const auto& r : kRoles) {
-    if (r.name == role) return true;
-  }
-  return false;
+bool valid_role(std::string_view role) { return find(role) != nullptr; }
+
+bool admin_role(std::string_view role) {
+  const RoleDef* r = find(role);
+  return r != nullptr && r->admin;
 }
+
+bool vendor_role(std::string_view role) { return role == "maintenance_vendor"; }
 
 const std::vector<std::string_view>& all_roles() {
   static const std::vector<std::string_view> kNames = [] {
@@ -65,17 +106,41 @@ const std::vector<std::string_view>& all_roles() {
 uint32_t permissions_of(const std::vector<std::string>& roles) {
   uint32_t p = 0;
   for (const auto& role : roles) {
-    for (const auto& r : kRoles) {
-      if (r.name == role) p |= r.perms;
-    }
+    if (const RoleDef* r = find(role)) p |= r->perms;
   }
   return p;
+}
+
+RoleCheck check_roles(const std::vector<std::string>& roles) {
+  if (roles.empty()) return {false, "an account needs at least one role"};
+  if (roles.size() > 8) return {false, "an account holds at most 8 roles"};
+  std::string admin, ops;
+  for (size_t i = 0; i < roles.size(); ++i) {
+    const RoleDef* r = find(roles[i]);
+    if (r == nullptr) return {false, "unknown role '" + roles[i].substr(0, 40) + "'"};
+    if (std::find(roles.begin(), roles.begin() + static_cast<long>(i), roles[i]) !=
+        roles.begin() + static_cast<long>(i)) {
+      return {false, "role '" + roles[i] + "' is given twice"};
+    }
+    (r->admin ? admin : ops) = roles[i];
+  }
+  if (!admin.empty() && !ops.empty()) {
+    return {false, "administrative role '" + admin +
+                       "' cannot be combined with operational role '" + ops +
+                       "'; use two accounts (G2.1.1-j)"};
+  }
+  for (const auto& r : roles) {
+    if (vendor_role(r) && roles.size() > 1) {
+      return {false, "maintenance_vendor is a role of its own and cannot be combined"};
+    }
+  }
+  return {};
 }
 
 Actor Actor::local_operator() {
   std::string name = "uid" + std::to_string(::getuid());
   if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr) name = pw->pw_name;
-  return Actor{"cli:" + name, "local", ~0u};
+  return Actor{"cli:" + name, "local", ~0u, {}};
 }
 
 }  // namespace minato::access

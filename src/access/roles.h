@@ -1,12 +1,25 @@
 // Roles and permissions (RBAC, least privilege). G2.2.1-a: every endpoint checks a permission.
-// G2.1.1-j: administration is its own role and carries no terminal-operation rights, so an
-// administrator works in the terminal only through a separate, ordinary account.
 //
-// Roles:
-//   security_admin  manage users and read the audit log; no terminal operations
-//   planner         vessel visits, units, yard
-//   gate_clerk      gate transactions
-//   viewer          read terminal state
+// G2.1.1-h/j, G2.5-b: administrative roles are split by purpose and carry no terminal-operation
+// rights; operational roles carry no administrative rights; one account never holds both kinds
+// (an administrator works in the terminal only through a separate, ordinary account).
+//
+// Administrative roles:
+//   user_admin          create, lock/unlock, disable accounts; request privileged changes
+//   security_officer    approve privileged changes (two-person rule), read the audit log
+//   auditor             read the audit log, access review and its sign-off
+//   backup_operator     run and verify backups, restore drills
+//   config_reader       read the configuration and software inventory
+//   config_changer      request configuration changes (approved by a security officer)
+//   maintenance_vendor  a vendor's maintenance engineer: usable only inside an approved
+//                       maintenance window (G1.3, A1.5.2), reads configuration
+// Operational roles:
+//   planner             vessel visits, units, yard
+//   yard_clerk          read terminal state, yard moves
+//   gate_clerk          gate transactions
+//   line_client         a shipping line's API client: looks up its own line's units only
+//   haulier_client      a haulier's API client: looks up single units
+//   viewer              read terminal state
 #pragma once
 
 #include <cstdint>
@@ -25,24 +38,53 @@ enum class Permission : uint32_t {
   kYardWrite = 1u << 4,
   kUserAdmin = 1u << 5,
   kAuditRead = 1u << 6,
-  kSelf = 1u << 7,  // act on one's own session
+  kSelf = 1u << 7,           // act on one's own session and account
+  kUnitLookup = 1u << 8,     // look up one unit by container number (API clients)
+  kYardMove = 1u << 9,       // move units inside the yard
+  kApprove = 1u << 10,       // approve another person's privileged change
+  kAccessReview = 1u << 11,  // read the access review and sign it off
+  kBackupRun = 1u << 12,
+  kConfigRead = 1u << 13,
+  kConfigWrite = 1u << 14,
 };
 
 std::string_view to_string(Permission p);
 bool valid_role(std::string_view role);
+// True for the administrative roles (see above).
+bool admin_role(std::string_view role);
+// True for maintenance_vendor: usable only inside an approved maintenance window.
+bool vendor_role(std::string_view role);
 const std::vector<std::string_view>& all_roles();
 uint32_t permissions_of(const std::vector<std::string>& roles);
+// Checks a role set: non-empty, known roles, no duplicates, not administrative and operational
+// together (G2.1.1-j). The message names the offending role.
+struct RoleCheck {
+  bool ok = true;
+  std::string message;
+};
+RoleCheck check_roles(const std::vector<std::string>& roles);
 
 // Who is acting, from where, with which rights.
 struct Actor {
+  Actor() = default;
+  Actor(std::string subj, std::string src, uint32_t perms, std::string object_scope = {})
+      : subject(std::move(subj)),
+        source(std::move(src)),
+        permissions(perms),
+        scope(std::move(object_scope)) {}
+
   std::string subject;  // "user:alice", "cli:root", "anonymous"
   std::string source;   // client address or "local"
   uint32_t permissions = 0;
+  // Object-level scope: for a line_client, the line operator code whose units it may see.
+  std::string scope;
 
   bool has(Permission p) const {
     return p == Permission::kNone || (permissions & static_cast<uint32_t>(p)) != 0;
   }
-  static Actor anonymous(std::string source) { return Actor{"anonymous", std::move(source), 0}; }
+  static Actor anonymous(std::string source) {
+    return Actor{"anonymous", std::move(source), 0, {}};
+  }
   // The local operator at the CLI: holds the data directory, so holds every right (and is
   // audited like everyone else).
   static Actor local_operator();

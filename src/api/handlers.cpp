@@ -106,6 +106,50 @@ json::object login_history_json(const std::vector<store::AuditRecord>& records) 
 
 constexpr int kHistoryLimit = 50;
 
+std::string time_or_empty(int64_t us) { return us == 0 ? std::string() : format_utc(us); }
+
+json::object approval_json(const app::ApprovalView& v) {
+  const auto& a = v.record;
+  json::value change = json::parse(a.payload);
+  return json::object{{"id", a.id},
+                      {"kind", a.kind},
+                      {"target", a.target},
+                      {"change", std::move(change)},
+                      {"reason", a.reason},
+                      {"requested_by", a.requested_by},
+                      {"requested_at", format_utc(a.requested_us)},
+                      {"expires_at", format_utc(a.expires_us)},
+                      {"status", v.expired ? std::string("expired") : a.status},
+                      {"decided_by", a.decided_by},
+                      {"decided_at", time_or_empty(a.decided_us)},
+                      {"note", a.decision_note},
+                      {"executed_by", a.executed_by},
+                      {"executed_at", time_or_empty(a.executed_us)}};
+}
+
+json::object window_json(const store::MaintenanceWindow& w) {
+  return json::object{{"id", w.id},
+                      {"username", w.username},
+                      {"start", format_utc(w.start_us)},
+                      {"end", format_utc(w.end_us)},
+                      {"approval", w.approval_id},
+                      {"reason", w.reason},
+                      {"started_at", time_or_empty(w.started_us)},
+                      {"stopped_at", time_or_empty(w.stopped_us)}};
+}
+
+Result<int64_t> id_param(const PathParams& p) {
+  const std::string& text = p.at("id");
+  int64_t id = 0;
+  bool good = !text.empty() && text.size() <= 18;
+  for (char ch : text) {
+    good = good && ch >= '0' && ch <= '9';
+    if (good) id = id * 10 + (ch - '0');
+  }
+  if (!good || id == 0) return fail(ErrorCode::kNotFound, "no such request");
+  return id;
+}
+
 // Reads the optional inline unit description of a gate-in.
 Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::ContainerId& id,
                                                     bool required) {
@@ -293,6 +337,193 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                             const Caller& c) -> Result<HttpResponse> {
                 MINATO_TRY(rt_.identity().unlock(c.actor, p.at("username")));
                 return ok_json(json::object{{"username", p.at("username")}, {"locked", false}});
+              }));
+
+  // G2.2.2-e: one's own live sessions, and ending one of them.
+  router_.add("GET", "/api/v1/session/sessions",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                json::array arr;
+                std::string current = crypto::to_hex(crypto::sha256(crypto::sha256(c.token)));
+                for (const auto& l : rt_.identity().sessions_of(c.actor)) {
+                  arr.push_back(json::object{{"id", l.id},
+                                             {"source", l.session.source},
+                                             {"created", format_utc(l.session.created_us)},
+                                             {"last_seen", format_utc(l.session.last_seen_us)},
+                                             {"current", current.substr(0, 16) == l.id}});
+                }
+                return ok_json(json::object{{"sessions", std::move(arr)}});
+              }));
+  router_.add("DELETE", "/api/v1/session/sessions/{id}",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                MINATO_TRY(rt_.identity().end_session(c.actor, p.at("id")));
+                HttpResponse resp;
+                resp.status = 204;
+                return resp;
+              }));
+
+  // --- privileged changes: two-person rule (G2.1.1-h, G2.5-b) ------------------------------
+  router_.add(
+      "POST", "/api/v1/approvals",
+      authed(with_body([this](JsonBody& b, const PathParams&,
+                              const Caller& c) -> Result<HttpResponse> {
+        auto kind = b.string("kind", 32);
+        if (!kind) return fail(kind.error());
+        auto reason = b.string("reason", 200);
+        if (!reason) return fail(reason.error());
+        Result<int64_t> id =
+            fail(ErrorCode::kInvalidArgument,
+                 "kind must be user.access, role.rule or maintenance.window", "kind");
+        if (*kind == "user.access") {
+          auto user = b.string("username", 64);
+          if (!user) return fail(user.error());
+          app::AccessChange ch;
+          auto roles = b.optional_strings("roles", 8, 32);
+          if (!roles) return fail(roles.error());
+          ch.roles = std::move(*roles);
+          for (auto [key, field] :
+               {std::pair{"allowed_sources", &ch.allowed_sources},
+                std::pair{"login_window", &ch.login_window}, std::pair{"scope", &ch.scope}}) {
+            auto v = b.optional_string(key, 2000);
+            if (!v) return fail(v.error());
+            *field = std::move(*v);
+          }
+          auto until = b.optional_string("valid_until", 20);
+          if (!until) return fail(until.error());
+          if (*until) {
+            int64_t us = 0;
+            if (!(*until)->empty() && !parse_utc(**until, &us)) {
+              return fail(ErrorCode::kInvalidArgument,
+                          "valid_until must be a UTC time like 2026-12-31T00:00:00Z, or \"\" for "
+                          "no end",
+                          "valid_until");
+            }
+            ch.valid_until_us = us;
+          }
+          MINATO_TRY(b.finish());
+          id = rt_.access().request_access_change(c.actor, *user, ch, *reason);
+        } else if (*kind == "role.rule") {
+          auto role = b.string("role", 32);
+          if (!role) return fail(role.error());
+          auto sources = b.string("allowed_sources", 2000);
+          if (!sources) return fail(sources.error());
+          auto window = b.string("login_window", 400);
+          if (!window) return fail(window.error());
+          MINATO_TRY(b.finish());
+          id = rt_.access().request_role_rule(c.actor, *role, *sources, *window, *reason);
+        } else if (*kind == "maintenance.window") {
+          auto user = b.string("username", 64);
+          if (!user) return fail(user.error());
+          auto start = time_field(b, "start");
+          if (!start) return fail(start.error());
+          auto end = time_field(b, "end");
+          if (!end) return fail(end.error());
+          MINATO_TRY(b.finish());
+          id = rt_.access().request_maintenance(c.actor, *user, *start, *end, *reason);
+        }
+        if (!id) return fail(id.error());
+        return ok_json(json::object{{"id", *id}, {"status", "pending"}}, 201);
+      })));
+  router_.add("GET", "/api/v1/approvals",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto all = rt_.access().list(c.actor, false);
+                if (!all) return fail(all.error());
+                json::array arr;
+                for (const auto& v : *all) arr.push_back(approval_json(v));
+                return ok_json(json::object{{"approvals", std::move(arr)}});
+              }));
+  for (const char* step : {"approve", "reject"}) {
+    bool approve = std::string_view(step) == "approve";
+    router_.add(
+        "POST", std::string("/api/v1/approvals/{id}/") + step,
+        authed(with_body([this, approve](JsonBody& b, const PathParams& p,
+                                         const Caller& c) -> Result<HttpResponse> {
+          auto id = id_param(p);
+          if (!id) return fail(id.error());
+          auto note = b.optional_string("note", 200);
+          if (!note) return fail(note.error());
+          MINATO_TRY(b.finish());
+          std::string text = note->value_or("");
+          MINATO_TRY(approve ? rt_.access().approve(c.actor, *id, text)
+                             : rt_.access().reject(c.actor, *id, text));
+          return ok_json(json::object{{"id", *id}, {"status", approve ? "approved" : "rejected"}});
+        })));
+  }
+  router_.add("POST", "/api/v1/approvals/{id}/execute",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p);
+                if (!id) return fail(id.error());
+                MINATO_TRY(rt_.access().execute(c.actor, *id));
+                return ok_json(json::object{{"id", *id}, {"status", "executed"}});
+              }));
+
+  // --- vendor maintenance windows (G1.3, A1.5.2) -------------------------------------------
+  router_.add("GET", "/api/v1/maintenance-windows",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                bool staff = c.actor.has(access::Permission::kUserAdmin) ||
+                             c.actor.has(access::Permission::kApprove) ||
+                             c.actor.has(access::Permission::kAuditRead);
+                auto all =
+                    rt_.access().maintenance_windows(c.actor, staff ? "" : c.session.username);
+                if (!all) return fail(all.error());
+                json::array arr;
+                for (const auto& w : *all) arr.push_back(window_json(w));
+                return ok_json(json::object{{"maintenance_windows", std::move(arr)}});
+              }));
+  router_.add("POST", "/api/v1/maintenance-windows/{id}/stop",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p);
+                if (!id) return fail(id.error());
+                auto reason = b.string("reason", 200);
+                if (!reason) return fail(reason.error());
+                MINATO_TRY(b.finish());
+                MINATO_TRY(rt_.access().stop_maintenance(c.actor, *id, *reason));
+                return ok_json(json::object{{"id", *id}, {"stopped", true}});
+              })));
+
+  // --- access review (G2.1.1-h) ------------------------------------------------------------
+  router_.add("GET", "/api/v1/access-review",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto r = rt_.access().access_report(c.actor);
+                if (!r) return fail(r.error());
+                json::object body = json::parse(r->canonical).as_object();
+                body["generated_at"] = format_utc(r->generated_us);
+                body["digest"] = r->digest;
+                return ok_json(body);
+              }));
+  router_.add("POST", "/api/v1/access-review/sign-off",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto digest = b.string("digest", 64);
+                    if (!digest) return fail(digest.error());
+                    auto note = b.string("note", 500);
+                    if (!note) return fail(note.error());
+                    MINATO_TRY(b.finish());
+                    auto id = rt_.access().sign_off(c.actor, *digest, *note);
+                    if (!id) return fail(id.error());
+                    return ok_json(json::object{{"id", *id}, {"digest", *digest}}, 201);
+                  })));
+  router_.add("GET", "/api/v1/access-review/sign-offs",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto all = rt_.access().sign_offs(c.actor);
+                if (!all) return fail(all.error());
+                json::array arr;
+                for (const auto& r : *all) {
+                  arr.push_back(json::object{{"id", r.id},
+                                             {"at", format_utc(r.at_us)},
+                                             {"reviewer", r.reviewer},
+                                             {"digest", r.digest},
+                                             {"accounts", r.accounts},
+                                             {"note", r.note}});
+                }
+                return ok_json(json::object{{"sign_offs", std::move(arr)}});
               }));
 
   // --- vessel visits -----------------------------------------------------------------------

@@ -46,6 +46,28 @@ Result<std::optional<std::string>> JsonBody::optional_string(const char* key, si
   return std::optional<std::string>(std::string(s));
 }
 
+Result<std::optional<std::vector<std::string>>> JsonBody::optional_strings(const char* key,
+                                                                           size_t max_items,
+                                                                           size_t max_len) {
+  using Out = std::optional<std::vector<std::string>>;
+  seen_.insert(key);
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return Out();
+  const auto bad = [&] {
+    return fail(ErrorCode::kInvalidArgument,
+                std::string(key) + " must be an array of at most " + std::to_string(max_items) +
+                    " strings of at most " + std::to_string(max_len) + " characters",
+                key);
+  };
+  if (!it->value().is_array() || it->value().as_array().size() > max_items) return bad();
+  std::vector<std::string> out;
+  for (const auto& e : it->value().as_array()) {
+    if (!e.is_string() || e.as_string().size() > max_len) return bad();
+    out.emplace_back(e.as_string());
+  }
+  return Out(std::move(out));
+}
+
 Result<std::string> JsonBody::string(const char* key, size_t max_len) {
   auto v = optional_string(key, max_len);
   if (!v) return fail(v.error());

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -26,6 +27,10 @@ class JsonBody {
   Result<std::string> string(const char* key, size_t max_len);
   Result<std::optional<std::string>> optional_string(const char* key, size_t max_len);
   Result<int64_t> integer(const char* key, int64_t min, int64_t max);
+  // An optional array of at most `max_items` strings of at most `max_len` characters each.
+  Result<std::optional<std::vector<std::string>>> optional_strings(const char* key,
+                                                                   size_t max_items,
+                                                                   size_t max_len);
   bool has(const char* key) const;
   // Refuses the body if it has a field that no accessor asked for.
   Status finish() const;

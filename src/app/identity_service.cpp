@@ -2,11 +2,18 @@
 
 #include <boost/json.hpp>
 
+#include "identity/time_window.h"
 #include "identity/totp.h"
 
 namespace minato::app {
 
 namespace json = boost::json;
+
+namespace {
+Error corrupt_rules(const std::string& what) {
+  return Error(ErrorCode::kDataLoss, "stored access rules of " + what + " are not valid");
+}
+}  // namespace
 
 int64_t LockoutPolicy::lock_duration_s(int lock_count) const {
   int64_t d = lock_seconds;
@@ -29,6 +36,80 @@ Status check_username(std::string_view name) {
   return ok();
 }
 
+namespace {
+
+// Where and when `u` may be used (G2.1.1-a, G2.2.1-d, G1.3): fills `rules` for its session and
+// `window` with a vendor's current maintenance window. Returns why a login from `source` at
+// `now_us` is refused, or an empty string when it is allowed.
+Result<std::string> access_refusal(store::ReadTxn& tx, const store::UserRecord& u,
+                                   const std::string& source, int64_t now_us, int utc_offset_s,
+                                   identity::SessionRules* rules,
+                                   std::optional<store::MaintenanceWindow>* window) {
+  auto own_sources = identity::SourceRules::parse(u.allowed_sources);
+  auto own_window = identity::TimeWindows::parse(u.login_window, utc_offset_s);
+  if (!own_sources || !own_window) return fail(corrupt_rules("user " + u.username));
+  rules->sources.push_back(std::move(*own_sources));
+  rules->windows.push_back(std::move(*own_window));
+  rules->not_after_us = u.valid_until_us;
+  auto role_rules = tx.list_role_rules();
+  if (!role_rules) return fail(role_rules.error());
+  bool vendor = false;
+  for (const auto& role : u.roles) {
+    vendor = vendor || access::vendor_role(role);
+    for (const auto& rr : *role_rules) {
+      if (rr.role != role) continue;
+      auto src = identity::SourceRules::parse(rr.allowed_sources);
+      auto win = identity::TimeWindows::parse(rr.login_window, utc_offset_s);
+      if (!src || !win) return fail(corrupt_rules("role " + role));
+      rules->sources.push_back(std::move(*src));
+      rules->windows.push_back(std::move(*win));
+    }
+  }
+  if (u.valid_until_us != 0 && now_us >= u.valid_until_us) {
+    return std::string("account expired at " + format_utc(u.valid_until_us));
+  }
+  // Such refusals do not count against the account (they would let anyone lock it out).
+  if (!rules->allows_source(source)) {
+    return std::string("source address not allowed for this account or its roles");
+  }
+  if (!rules->allows_time(now_us)) {
+    return std::string("outside the login time window of this account or its roles");
+  }
+  if (vendor) {
+    auto open = tx.open_maintenance_windows(u.username);
+    if (!open) return fail(open.error());
+    for (const auto& w : *open) {
+      if (w.start_us <= now_us && now_us < w.end_us) *window = w;
+    }
+    if (!*window) return std::string("no approved maintenance window is open for this vendor");
+    if (rules->not_after_us == 0 || (*window)->end_us < rules->not_after_us) {
+      rules->not_after_us = (*window)->end_us;
+    }
+  }
+  return std::string();
+}
+
+}  // namespace
+
+Status check_account_access(const std::vector<std::string>& roles, const std::string& scope) {
+  auto rc = access::check_roles(roles);
+  if (!rc.ok) return fail(ErrorCode::kInvalidArgument, rc.message, "roles");
+  bool line = std::find(roles.begin(), roles.end(), "line_client") != roles.end();
+  if (!line && !scope.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "only a line_client account has a scope", "scope");
+  }
+  if (line) {
+    bool good = scope.size() >= 2 && scope.size() <= 6;
+    for (char c : scope) good = good && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    if (!good) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "a line_client needs the line operator code it acts for (2-6 of A-Z, 0-9)",
+                  "scope");
+    }
+  }
+  return ok();
+}
+
 IdentityService::IdentityService(store::Store& store, WritePath& writes, const Clock& clock,
                                  const crypto::SealingKey& sealing,
                                  identity::SessionRegistry& sessions,
@@ -46,23 +127,22 @@ IdentityService::IdentityService(store::Store& store, WritePath& writes, const C
 
 Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, const NewUser& u) {
   MINATO_TRY(check_username(u.username));
-  if (u.roles.empty()) return fail(ErrorCode::kInvalidArgument, "a user needs a role", "roles");
-  for (const auto& r : u.roles) {
-    if (!access::valid_role(r)) {
-      return fail(ErrorCode::kInvalidArgument, "unknown role '" + r + "'", "roles");
-    }
-  }
   // G2.1.1-j: an administrator account holds no operational role.
-  bool admin = false, ops = false;
-  for (const auto& r : u.roles) (r == "security_admin" ? admin : ops) = true;
-  if (admin && ops) {
-    return fail(ErrorCode::kInvalidArgument,
-                "security_admin cannot be combined with operational roles; use two accounts",
-                "roles");
-  }
+  MINATO_TRY(check_account_access(u.roles, u.scope));
   MINATO_TRY(identity::check_password(policy_, u.username, u.password));
   auto sources = identity::SourceRules::parse(u.allowed_sources);
   if (!sources) return fail(sources.error());
+  auto window = identity::TimeWindows::parse(u.login_window, utc_offset_s_);
+  if (!window) return fail(window.error());
+  bool grants_admin = false;
+  for (const auto& r : u.roles) grants_admin = grants_admin || access::admin_role(r);
+  if (grants_admin && actor.subject.rfind("cli:", 0) != 0) {
+    return fail(ErrorCode::kPermissionDenied,
+                "administrative roles are granted only by an approved change (two-person rule): "
+                "create the account with an operational role and request the role change, or "
+                "use `minato user add` on the server host",
+                "roles");
+  }
   if (!actor.has(access::Permission::kUserAdmin)) {
     // Let the write path audit the refusal.
     return writes_.execute<CreatedUser>(
@@ -82,6 +162,10 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   rec.totp_sealed = sealing_.seal(secret.raw(), "user:" + u.username + "/totp");
   rec.roles = u.roles;
   rec.allowed_sources = sources->str();
+  rec.login_window = window->str();
+  rec.valid_until_us = u.valid_until_us;
+  rec.scope = u.scope;
+  rec.access_granted_by = "created by " + actor.subject;
   return writes_.execute<CreatedUser>(
       actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<CreatedUser> {
@@ -101,7 +185,10 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
                                                  {"id", *id},
                                                  {"username", u.username},
                                                  {"roles", roles},
-                                                 {"allowed_sources", rec.allowed_sources}});
+                                                 {"allowed_sources", rec.allowed_sources},
+                                                 {"login_window", rec.login_window},
+                                                 {"valid_until_us", rec.valid_until_us},
+                                                 {"scope", rec.scope}});
         return CreatedUser{u.username, secret.base32(), secret.otpauth_uri("Minato", u.username)};
       });
 }
@@ -172,6 +259,8 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   enum class Outcome { kOk, kFailed, kTooManySessions };
   const auto& limits = sessions_.limits();
   size_t live_sessions = 0;
+  identity::SessionRules session_rules;
+  std::optional<store::MaintenanceWindow> maintenance;
   auto outcome = writes_.execute<Outcome>(
       anon, {"session.create", "user:" + name, access::Permission::kNone},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<Outcome> {
@@ -191,11 +280,12 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           fx.reason = "account disabled";
           return Outcome::kFailed;
         }
-        // G2.1.1-a: an account bound to source addresses is usable only from them. Such a
-        // refusal does not count against the account (it would let anyone lock it out).
-        auto rules = identity::SourceRules::parse(u.allowed_sources);
-        if (!rules || !rules->allows(source)) {
-          fx.reason = "source address not allowed for this account";
+        // G2.1.1-a, G2.2.1-d, G1.3: sources, time windows, validity, maintenance window.
+        auto refusal =
+            access_refusal(tx, u, source, fx.now_us, utc_offset_s_, &session_rules, &maintenance);
+        if (!refusal) return fail(refusal.error());
+        if (!refusal->empty()) {
+          fx.reason = *refusal;
           return Outcome::kFailed;
         }
         if (u.locked_until_us > fx.now_us) {
@@ -282,9 +372,31 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
     return generic();
   }
 
-  auto rules = identity::SourceRules::parse(user->allowed_sources);
-  if (!rules) return fail(rules.error());
-  auto created = sessions_.create(user->username, user->roles, std::move(*rules));
+  // G1.3: the first login inside a vendor's maintenance window records its start.
+  if (maintenance && maintenance->started_us == 0) {
+    auto st = writes_.execute_status(
+        access::Actor{"user:" + user->username, source, 0, {}},
+        {"maintenance.start", "maintenance:" + std::to_string(maintenance->id),
+         access::Permission::kNone},
+        [&](store::WriteTxn& tx, Effects& fx) -> Status {
+          auto w = tx.find_maintenance_window(maintenance->id);
+          if (!w) return fail(w.error());
+          if (!*w || (*w)->started_us != 0) return fail(ErrorCode::kConflict, "already started");
+          store::MaintenanceWindow started = **w;
+          started.started_us = fx.now_us;
+          MINATO_TRY(tx.update_maintenance_window(started));
+          fx.reason = "first login of " + user->username + " in the window " +
+                      format_utc(started.start_us) + " - " + format_utc(started.end_us);
+          fx.change = json::serialize(json::object{{"table", "maintenance_windows"},
+                                                   {"op", "update"},
+                                                   {"id", started.id},
+                                                   {"started_us", fx.now_us}});
+          return ok();
+        });
+    if (!st && st.error().code() != ErrorCode::kConflict) return fail(st.error());
+  }
+  auto created =
+      sessions_.create(user->username, user->roles, std::move(session_rules), user->scope, source);
   if (!created) return fail(ErrorCode::kResourceExhausted, "too many sessions; try again later");
   return LoginResult{created->token, created->csrf_token, user->username, user->roles};
 }
@@ -513,11 +625,34 @@ Result<std::vector<store::AuditRecord>> IdentityService::login_history(const acc
   return (*rx)->audit_by_target("session.create", "user:" + username, limit);
 }
 
+std::vector<identity::SessionRegistry::Listed> IdentityService::sessions_of(
+    const access::Actor& actor) {
+  if (actor.subject.rfind("user:", 0) != 0) return {};
+  return sessions_.list_for(actor.subject.substr(5));
+}
+
+Status IdentityService::end_session(const access::Actor& actor, const std::string& session_id) {
+  return writes_.execute_status(
+      actor, {"session.end", actor.subject, access::Permission::kSelf},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        if (actor.subject.rfind("user:", 0) != 0 ||
+            !sessions_.remove_by_id(actor.subject.substr(5), session_id)) {
+          return fail(ErrorCode::kNotFound, "you have no session " + session_id.substr(0, 16));
+        }
+        fx.change = json::serialize(json::object{{"session", session_id}, {"op", "end"}});
+        return ok();
+      });
+}
+
 std::optional<std::pair<identity::Session, access::Actor>> IdentityService::authenticate(
     const std::string& session_token, const std::string& source) {
   auto s = sessions_.touch(session_token);
-  if (!s || !s->sources.allows(source)) return std::nullopt;  // G2.1.1-a on every request
-  access::Actor actor{"user:" + s->username, source, access::permissions_of(s->roles)};
+  if (!s || !s->rules.allows_source(source)) return std::nullopt;  // G2.1.1-a on every request
+  if (!s->rules.allows_time(clock_.now_us())) {  // G2.2.1-d, G1.3: the window has closed
+    sessions_.remove(session_token);
+    return std::nullopt;
+  }
+  access::Actor actor{"user:" + s->username, source, access::permissions_of(s->roles), s->scope};
   return std::make_pair(std::move(*s), std::move(actor));
 }
 

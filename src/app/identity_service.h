@@ -29,10 +29,21 @@
 namespace minato::app {
 
 struct NewUser {
+  NewUser() = default;
+  NewUser(std::string name, std::string pw, std::vector<std::string> role_list,
+          std::string sources = {})
+      : username(std::move(name)),
+        password(std::move(pw)),
+        roles(std::move(role_list)),
+        allowed_sources(std::move(sources)) {}
+
   std::string username;
   std::string password;
   std::vector<std::string> roles;
   std::string allowed_sources;  // CIDR list (G2.1.1-a); empty = any source
+  std::string login_window;     // identity::TimeWindows text; empty = any time
+  int64_t valid_until_us = 0;   // the account works until then; 0 = no end date
+  std::string scope;            // a line_client's line operator code
 };
 
 struct CreatedUser {
@@ -72,8 +83,10 @@ class IdentityService {
                   identity::SourceGuard& sources, BoundedPool& login_pool, LockoutPolicy lockout,
                   identity::Argon2Params argon = {});
 
-  // Validates (name 3-32 of a-z 0-9 . _ -, password policy, known roles) and creates the user
-  // with a fresh TOTP secret. REQUIRES permission user.admin.
+  // Validates (name 3-32 of a-z 0-9 . _ -, password policy, role set, rules) and creates the
+  // user with a fresh TOTP secret. REQUIRES permission user.admin. Administrative roles are
+  // granted only by an approved change (AccessService, two-person rule) or by the operator on
+  // the server host (the CLI, which holds the data directory).
   Result<CreatedUser> create_user(const access::Actor& actor, const NewUser& user);
 
   // kUnauthenticated (generic) on any credential failure; kResourceExhausted when the login
@@ -110,7 +123,16 @@ class IdentityService {
   Result<std::vector<store::AuditRecord>> login_history(const access::Actor& actor,
                                                         const std::string& username, int limit);
 
+  // G2.2.2-e: the caller's live sessions; ending one of them by its public id.
+  std::vector<identity::SessionRegistry::Listed> sessions_of(const access::Actor& actor);
+  Status end_session(const access::Actor& actor, const std::string& session_id);
+
+  // The terminal's offset from UTC, for login time windows.
+  void set_utc_offset(int seconds) { utc_offset_s_ = seconds; }
+  int utc_offset_s() const { return utc_offset_s_; }
+
   // The session for a cookie token, with the actor it stands for; nullopt if none or expired.
+  // A session used outside its time window or past its end (G2.2.1-d, G1.3) is ended.
   std::optional<std::pair<identity::Session, access::Actor>> authenticate(
       const std::string& session_token, const std::string& source);
 
@@ -125,9 +147,14 @@ class IdentityService {
   LockoutPolicy lockout_;
   identity::Argon2Params argon_;
   identity::PasswordPolicy policy_;
+  int utc_offset_s_ = 9 * 3600;
 };
 
 // Validates a user name: 3-32 characters of a-z, 0-9, '.', '_', '-', starting with a letter.
 Status check_username(std::string_view name);
+
+// Checks a role set (access::check_roles) with its object scope: a line_client needs the line
+// operator code it acts for (2-6 of A-Z 0-9); other accounts have none.
+Status check_account_access(const std::vector<std::string>& roles, const std::string& scope);
 
 }  // namespace minato::app

@@ -122,7 +122,7 @@ TEST_F(IdentityServiceTest, G2_1_1_e_AdminUnlockIsAuditedWithTheStateBefore) {
   EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(audit().back().result, "denied");
 
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
   ASSERT_TRUE(rt_->identity().unlock(admin, "clerk"));
   auto ev = audit().back();
   EXPECT_EQ(ev.action, "user.unlock");
@@ -154,7 +154,7 @@ TEST_F(IdentityServiceTest, G2_2_2_e_LoginHistoryOwnForUsersAnyForAdmins) {
   auto theirs = rt_->identity().login_history(clerk, "other", 50);
   ASSERT_FALSE(theirs);
   EXPECT_EQ(theirs.error().code(), ErrorCode::kPermissionDenied);
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
   auto any = rt_->identity().login_history(admin, "clerk", 1);
   ASSERT_TRUE(any);
   EXPECT_EQ(any->size(), 1u);
@@ -164,7 +164,7 @@ TEST_F(IdentityServiceTest, G2_1_1_k_OffboardingDisablesAndEndsSessionsAtOnce) {
   auto secret = add_user("leaver", {"planner"});
   auto session = rt_->identity().login("10.0.0.2", {"leaver", kUserPassword, code(secret)});
   ASSERT_TRUE(session);
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
   auto no_reason = rt_->identity().disable(admin, "leaver", "");
   ASSERT_FALSE(no_reason);
   EXPECT_EQ(no_reason.error().field(), "reason");
@@ -254,8 +254,10 @@ TEST_F(IdentityServiceTest, G2_2_2_g_InactivitySweepDisablesUnusedAccounts) {
   clock_.advance_s(60 * 86400);
   ASSERT_TRUE(rt_->identity().login("10.0.0.2", {"active", kUserPassword, code(active)}));
   clock_.advance_s(31 * 86400);  // idle: 91 days since creation; active: 31 since login
-  access::Actor sweeper{"system:inactivity-sweep", "local",
-                        static_cast<uint32_t>(access::Permission::kUserAdmin)};
+  access::Actor sweeper{"system:inactivity-sweep",
+                        "local",
+                        static_cast<uint32_t>(access::Permission::kUserAdmin),
+                        {}};
   auto swept = rt_->identity().sweep_inactive(sweeper, 90);
   ASSERT_TRUE(swept) << swept.error().message();
   // The administrator created at init has never logged in either.
@@ -279,7 +281,7 @@ TEST_F(IdentityServiceTest, G2_1_1_a_AccountBoundToSourcesWorksOnlyFromThem) {
   auto wrong = rt_->identity().login("10.2.0.1", {"vendor", kUserPassword, code(secret)});
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code(), ErrorCode::kUnauthenticated);  // the generic answer
-  EXPECT_EQ(audit().back().reason, "source address not allowed for this account");
+  EXPECT_EQ(audit().back().reason, "source address not allowed for this account or its roles");
   // Refusals by source do not count towards the account's lockout.
   for (int i = 0; i < 6; ++i) {
     EXPECT_FALSE(rt_->identity().login("10.2.0.1", {"vendor", kUserPassword, "000000"}));
@@ -349,7 +351,7 @@ TEST_F(IdentityServiceTest, G2_2_1_g_MalformedAttemptsAreAuditedToo) {
 
 TEST_F(IdentityServiceTest, G2_1_1_j_AdminRoleCannotBeCombinedWithOperations) {
   auto r = rt_->identity().create_user(access::Actor::local_operator(),
-                                       {"mixed", kUserPassword, {"security_admin", "planner"}, ""});
+                                       {"mixed", kUserPassword, {"user_admin", "planner"}, ""});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field(), "roles");
 }

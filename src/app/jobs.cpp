@@ -27,8 +27,23 @@ void Jobs::stop() {
 }
 
 void Jobs::run_once() {
-  access::Actor sweeper{"system:inactivity-sweep", "local",
-                        static_cast<uint32_t>(access::Permission::kUserAdmin)};
+  access::Actor closer{"system:maintenance-windows",
+                       "local",
+                       static_cast<uint32_t>(access::Permission::kUserAdmin),
+                       {}};
+  auto closed = rt_.access().close_ended_maintenance(closer);
+  if (!closed) {
+    std::fprintf(stderr, "minato: closing maintenance windows failed: %s\n",
+                 closed.error().message().c_str());
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
+  swept_ = true;
+  last_sweep_ = now;
+  access::Actor sweeper{"system:inactivity-sweep",
+                        "local",
+                        static_cast<uint32_t>(access::Permission::kUserAdmin),
+                        {}};
   auto swept = rt_.identity().sweep_inactive(sweeper, rt_.config().inactive_days);
   if (!swept) {
     std::fprintf(stderr, "minato: inactivity sweep failed: %s\n", swept.error().message().c_str());

@@ -1,7 +1,8 @@
-// Jobs: the scheduled work of a running server — for now the inactivity sweep (G2.2.2-g),
-// run at start and then every `interval`. Each run goes through the services, so through the
-// write path and the audit log, as the actor `system:<job>`. Stops (and joins) on stop() or
-// destruction.
+// Jobs: the scheduled work of a running server, run every `interval` (a minute in serve):
+// recording the end of vendor maintenance windows and ending their sessions (G1.3), and,
+// at start and then hourly, the inactivity sweep (G2.2.2-g). Each run goes through the services, so
+// through the write path and the audit log, as the actor `system:<job>`. Stops (and joins) on
+// stop() or destruction.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,8 @@ class Jobs {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  std::chrono::steady_clock::time_point last_sweep_{};
+  bool swept_ = false;
   std::thread thread_;
 };
 

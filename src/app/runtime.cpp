@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "crypto/random.h"
+#include "identity/time_window.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace minato::app {
@@ -56,6 +57,11 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
       LockoutPolicy{c.lockout_threshold, c.lockout_seconds,
                     std::max(c.lockout_seconds, c.lockout_max_seconds)},
       options.argon);
+  auto offset = identity::parse_utc_offset(c.utc_offset);
+  if (!offset) return fail(offset.error());
+  rt->identity_->set_utc_offset(*offset);
+  rt->access_ = std::make_unique<AccessService>(*rt->store_, *rt->writes_, *rt->clock_,
+                                                *rt->sessions_, *offset);
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
   return rt;
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "app/access_service.h"
 #include "app/identity_service.h"
 #include "app/terminal_service.h"
 #include "app/write_path.h"
@@ -61,6 +62,7 @@ class Runtime {
   identity::SourceGuard& source_guard() { return *source_guard_; }
   IdentityService& identity() { return *identity_; }
   TerminalService& terminal() { return *terminal_; }
+  AccessService& access() { return *access_; }
   const crypto::SigningKey& signing_key() const { return signing_; }
 
  private:
@@ -76,6 +78,7 @@ class Runtime {
   std::unique_ptr<identity::SourceGuard> source_guard_;
   std::unique_ptr<BoundedPool> login_pool_;
   std::unique_ptr<IdentityService> identity_;
+  std::unique_ptr<AccessService> access_;
   std::unique_ptr<TerminalService> terminal_;
 };
 

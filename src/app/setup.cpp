@@ -64,9 +64,9 @@ Status populate(const std::string& dir, const InitSpec& spec, InitResult* out) {
   ::chmod(paths.database().c_str(), 0600);
   auto rt = Runtime::open(dir);
   if (!rt) return fail(rt.error());
-  auto admin =
-      (*rt)->identity().create_user(access::Actor::local_operator(),
-                                    {spec.admin_user, spec.admin_password, {"security_admin"}, ""});
+  auto admin = (*rt)->identity().create_user(
+      access::Actor::local_operator(),
+      {spec.admin_user, spec.admin_password, {"user_admin", "security_officer"}, ""});
   if (!admin) return fail(admin.error());
   out->admin = std::move(*admin);
   return ok();

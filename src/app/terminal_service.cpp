@@ -92,12 +92,19 @@ Result<t::Unit> TerminalService::create_unit(const access::Actor& actor, t::Unit
 }
 
 Result<UnitView> TerminalService::get_unit(const access::Actor& actor, const t::ContainerId& id) {
-  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  MINATO_TRY(require(actor, Permission::kUnitLookup));
   auto rx = store_.read();
   if (!rx) return fail(rx.error());
   auto unit = (*rx)->find_current_unit(id);
   if (!unit) return fail(unit.error());
-  if (!*unit) return fail(ErrorCode::kNotFound, "no unit for container " + id.str());
+  // G2.2.1-a object-level check: a line's client sees only its own line's units, and cannot
+  // tell another line's unit from a missing one.
+  if (!*unit || (!actor.scope.empty() && (*unit)->spec().line_operator != actor.scope)) {
+    return fail(ErrorCode::kNotFound, "no unit for container " + id.str());
+  }
+  if (!actor.has(Permission::kTerminalRead)) {  // API clients see the unit, not its history
+    return UnitView{std::move(**unit), {}};
+  }
   auto moves = (*rx)->unit_moves((*unit)->id());
   if (!moves) return fail(moves.error());
   return UnitView{std::move(**unit), std::move(*moves)};

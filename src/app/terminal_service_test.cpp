@@ -97,8 +97,28 @@ TEST_F(TerminalServiceTest, OccupancyAndVisits) {
       viewer_, {"V2", "X", "9321483", "T1", clock_.now_us(), clock_.now_us()}));
 }
 
+TEST_F(TerminalServiceTest, G2_2_1_a_LineClientSeesOnlyItsOwnLinesUnits) {
+  ASSERT_TRUE(rt_->terminal().create_unit(planner_, spec("CSQU3054383")));  // line ONE
+  auto cid = *t::ContainerId::parse("CSQU3054383");
+  access::Actor one{"user:one-api", "10.2.0.1", access::permissions_of({"line_client"}), "ONE"};
+  access::Actor msk{"user:msk-api", "10.2.0.2", access::permissions_of({"line_client"}), "MSK"};
+  auto own = rt_->terminal().get_unit(one, cid);
+  ASSERT_TRUE(own) << own.error().message();
+  EXPECT_TRUE(own->moves.empty());  // an API client sees the unit, not the yard history
+  auto other = rt_->terminal().get_unit(msk, cid);
+  ASSERT_FALSE(other);
+  // Another line's unit looks exactly like a missing one.
+  auto missing = rt_->terminal().get_unit(msk, *t::ContainerId::parse("MSCU1234566"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(other.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(other.error().message(), "no unit for container CSQU3054383");
+  // And it has no other terminal reads.
+  EXPECT_FALSE(rt_->terminal().yard_occupancy(one));
+  EXPECT_FALSE(rt_->terminal().list_visits(one));
+}
+
 TEST_F(TerminalServiceTest, ReadsNeedTerminalRead) {
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"security_admin"})};
+  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
   auto r = rt_->terminal().yard_occupancy(admin);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);

@@ -129,6 +129,11 @@ void add_demo(CLI::App& app) {
       auto op = (*rt)->identity().create_user(access::Actor::local_operator(),
                                               {"operator", op_pw, {"planner", "gate_clerk"}, ""});
       if (!op) throw CLI::RuntimeError(report(op.error()));
+      // A second administrator, so privileged changes can be approved (two-person rule).
+      std::string officer_pw = generate_password("officer");
+      auto officer = (*rt)->identity().create_user(
+          access::Actor::local_operator(), {"officer", officer_pw, {"security_officer"}, ""});
+      if (!officer) throw CLI::RuntimeError(report(officer.error()));
       auto seeded = seed_terminal(**rt);
       if (!seeded) throw CLI::RuntimeError(report(seeded.error()));
       std::printf(
@@ -136,6 +141,8 @@ void add_demo(CLI::App& app) {
           "  administrator  user: admin     password: %s\n"
           "                 TOTP secret: %s\n"
           "  operator       user: operator  password: %s\n"
+          "                 TOTP secret: %s\n"
+          "  officer        user: officer   password: %s\n"
           "                 TOTP secret: %s\n\n"
           "Current code:    oathtool --totp -b SECRET\n"
           "Log in:          curl --cacert %s/tls/cert.pem -c jar \\\n"
@@ -144,7 +151,8 @@ void add_demo(CLI::App& app) {
           "'{\"username\":\"operator\",\"password\":\"...\",\"totp\":\"123456\"}' \\\n"
           "                   https://127.0.0.1:8443/api/v1/session\n\n",
           o->data.c_str(), spec.admin_password.c_str(), init->admin.totp_secret_base32.c_str(),
-          op_pw.c_str(), op->totp_secret_base32.c_str(), o->data.c_str());
+          op_pw.c_str(), op->totp_secret_base32.c_str(), officer_pw.c_str(),
+          officer->totp_secret_base32.c_str(), o->data.c_str());
       std::printf("Scan the operator's TOTP secret:\n%s\n",
                   qr_for_terminal(op->otpauth_uri).c_str());
     }

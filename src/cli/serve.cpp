@@ -42,7 +42,7 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
                static_cast<unsigned>((*server)->port()));
   std::fflush(stderr);
-  app::Jobs jobs(rt, std::chrono::hours(1));
+  app::Jobs jobs(rt, std::chrono::minutes(1));
   MINATO_TRY((*server)->run());
   jobs.stop();
   rt.writes().shutdown();  // every accepted command is durable before we exit

@@ -40,17 +40,26 @@ void add_user(CLI::App& app) {
   user->require_subcommand(1);
   auto* add = user->add_subcommand("add", "Create a user with a password and a TOTP secret");
   struct Opts {
-    std::string data, username, password_file, allow_from;
+    std::string data, username, password_file, allow_from, window, valid_until, scope;
     std::vector<std::string> roles;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   add->add_option("--data", o->data, "Data directory")->required();
   add->add_option("--username", o->username, "User name")->required();
+  std::string role_names;
+  for (auto r : access::all_roles())
+    role_names += (role_names.empty() ? "" : ", ") + std::string(r);
   add->add_option("--role", o->roles,
-                  "Role (repeat for several): security_admin, planner, "
-                  "gate_clerk, viewer")
+                  "Role (repeat for several; administrative and operational roles do not mix): " +
+                      role_names)
       ->required();
+  add->add_option("--window", o->window,
+                  "When the account may log in, in the terminal's local time "
+                  "(e.g. \"mon-fri 07:00-19:00\"); default any time");
+  add->add_option("--valid-until", o->valid_until,
+                  "The account stops working at this UTC time (2026-12-31T00:00:00Z)");
+  add->add_option("--scope", o->scope, "For a line_client: the line operator code it acts for");
   add->add_option("--password-file", o->password_file, "File holding the password")->required();
   add->add_option("--allow-from", o->allow_from,
                   "Source addresses the account may be used from, as a CIDR list "
@@ -92,8 +101,15 @@ void add_user(CLI::App& app) {
     if (!pw) throw CLI::RuntimeError(report(pw.error()));
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto created = (*rt)->identity().create_user(access::Actor::local_operator(),
-                                                 {o->username, *pw, o->roles, o->allow_from});
+    int64_t valid_until = 0;
+    if (!o->valid_until.empty() && !parse_utc(o->valid_until, &valid_until)) {
+      throw CLI::ValidationError("--valid-until", "must be a UTC time like 2026-12-31T00:00:00Z");
+    }
+    app::NewUser spec(o->username, *pw, o->roles, o->allow_from);
+    spec.login_window = o->window;
+    spec.valid_until_us = valid_until;
+    spec.scope = o->scope;
+    auto created = (*rt)->identity().create_user(access::Actor::local_operator(), spec);
     if (!created) throw CLI::RuntimeError(report(created.error()));
     if (o->json) {
       std::printf("%s\n", json::serialize(json::object{{"username", created->username},

@@ -52,7 +52,20 @@ constexpr StrKey kStrKeys[] = {
     {"login", "session_limit", &Config::session_limit},
     {"tls", "cert", &Config::tls_cert},
     {"tls", "key", &Config::tls_key},
+    {"terminal", "utc_offset", &Config::utc_offset},
 };
+
+// "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
+bool valid_utc_offset(const std::string& o) {
+  if (o == "Z") return true;
+  if (o.size() != 6 || (o[0] != '+' && o[0] != '-') || o[3] != ':') return false;
+  for (size_t j : {1u, 2u, 4u, 5u}) {
+    if (o[j] < '0' || o[j] > '9') return false;
+  }
+  int h = (o[1] - '0') * 10 + (o[2] - '0');
+  int m = (o[4] - '0') * 10 + (o[5] - '0');
+  return m < 60 && (h < 14 || (h == 14 && m == 0));
+}
 
 bool known(std::string_view table, std::string_view key) {
   for (const auto& k : kIntKeys) {
@@ -144,9 +157,11 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
       while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) {
         header.remove_suffix(1);
       }
-      if (header != "[server]" && header != "[login]" && header != "[tls]") {
-        return fail(
-            at(origin, line_no, "unknown section; the sections are [server], [login] and [tls]"));
+      if (header != "[server]" && header != "[login]" && header != "[tls]" &&
+          header != "[terminal]") {
+        return fail(at(origin, line_no,
+                       "unknown section; the sections are [server], [login], [tls] and "
+                       "[terminal]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
       continue;
@@ -225,6 +240,12 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": server.allow_sources: " + rules.error().message());
   }
+  if (!valid_utc_offset(c.utc_offset)) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin +
+                    ": terminal.utc_offset must look like \"+09:00\" (the terminal's local "
+                    "time, for login time windows)");
+  }
   if (c.session_limit != "end_oldest" && c.session_limit != "refuse_new") {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": login.session_limit must be \"end_oldest\" or \"refuse_new\"");
@@ -263,7 +284,7 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table : {"server", "login", "tls"}) {
+  for (std::string_view table : {"server", "login", "tls", "terminal"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

@@ -42,6 +42,9 @@ struct Config {
   // [tls]
   std::string tls_cert = "tls/cert.pem";  // relative to the data directory
   std::string tls_key = "tls/key.pem";
+  // [terminal]
+  // The terminal's local time as an offset from UTC; login time windows are in local time.
+  std::string utc_offset = "+09:00";
 };
 
 // Parses TOML text. `origin` names the file in error messages.

@@ -237,3 +237,120 @@ TEST(SourceRules, RefusesMalformedEntries) {
 
 }  // namespace
 }  // namespace minato::identity
+
+#include "access/roles.h"
+#include "identity/time_window.h"
+
+namespace minato::identity {
+namespace {
+
+constexpr int kJst = 9 * 3600;
+// 2026-11-23 is a Monday. Local (JST) time -> UTC microseconds.
+int64_t jst(int day_of_week_from_monday, int hour, int minute) {
+  const int64_t monday_00_jst_utc_s = 1'795'359'600;  // 2026-11-22T15:00:00Z
+  return (monday_00_jst_utc_s + int64_t{day_of_week_from_monday} * 86400 + hour * 3600 +
+          minute * 60) *
+         1'000'000;
+}
+
+TEST(TimeWindows, G2_2_1_d_DayShiftOnWeekdays) {
+  auto w = TimeWindows::parse("mon-fri 07:00-19:00", kJst);
+  ASSERT_TRUE(w) << w.error().message();
+  EXPECT_TRUE(w->allows(jst(0, 7, 0)));
+  EXPECT_TRUE(w->allows(jst(4, 18, 59)));
+  EXPECT_FALSE(w->allows(jst(0, 6, 59)));
+  EXPECT_FALSE(w->allows(jst(2, 19, 0)));
+  EXPECT_FALSE(w->allows(jst(5, 10, 0)));  // Saturday
+  EXPECT_EQ(w->str(), "mon-fri 07:00-19:00");
+}
+
+TEST(TimeWindows, NightShiftRunsPastMidnightIntoTheNextDay) {
+  auto w = TimeWindows::parse("fri 22:00-06:00", kJst);
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->allows(jst(4, 23, 0)));
+  EXPECT_TRUE(w->allows(jst(5, 5, 59)));  // Saturday morning belongs to Friday's shift
+  EXPECT_FALSE(w->allows(jst(5, 6, 0)));
+  EXPECT_FALSE(w->allows(jst(4, 5, 0)));  // Friday morning belongs to Thursday
+  EXPECT_FALSE(w->allows(jst(5, 23, 0)));
+}
+
+TEST(TimeWindows, SeveralWindowsAndCanonicalText) {
+  auto w = TimeWindows::parse(" sat 08:00-12:00 ;mon,tue,wed,thu,fri 07:00-24:00", kJst);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->str(), "sat 08:00-12:00; mon-fri 07:00-24:00");
+  EXPECT_TRUE(w->allows(jst(5, 9, 0)));
+  EXPECT_TRUE(w->allows(jst(3, 23, 59)));
+  EXPECT_FALSE(w->allows(jst(6, 9, 0)));
+  auto wrap = TimeWindows::parse("fri-mon 00:00-24:00", kJst);
+  ASSERT_TRUE(wrap);
+  EXPECT_EQ(wrap->str(), "mon,fri-sun 00:00-24:00");
+  EXPECT_TRUE(TimeWindows::parse("", kJst)->allows(0));
+  // The offset matters: 07:00 JST is 22:00 UTC the day before.
+  auto utc = TimeWindows::parse("mon-fri 07:00-19:00", 0);
+  EXPECT_FALSE(utc->allows(jst(0, 7, 0)));
+}
+
+TEST(TimeWindows, RefusesMalformedWindowsNamingThem) {
+  for (const char* bad : {"mon", "mon 7:00-19:00", "mon 07:00", "xyz 07:00-19:00",
+                          "mon 07:00-07:00", "mon 25:00-26:00", "mon 07:60-08:00",
+                          "mon 24:00-01:00", "mon-fri 07:00-19:00;", "mon,,fri 07:00-19:00"}) {
+    auto w = TimeWindows::parse(bad, kJst);
+    EXPECT_FALSE(w) << bad;
+    if (!w) {
+      EXPECT_EQ(w.error().field(), "window") << bad;
+    }
+  }
+  EXPECT_EQ(*parse_utc_offset("+09:00"), 9 * 3600);
+  EXPECT_EQ(*parse_utc_offset("-05:30"), -(5 * 3600 + 1800));
+  EXPECT_FALSE(parse_utc_offset("+15:00"));
+  EXPECT_FALSE(parse_utc_offset("9"));
+}
+
+TEST(Roles, G2_1_1_j_AdministrativeAndOperationalRolesDoNotMix) {
+  EXPECT_TRUE(access::check_roles({"user_admin", "security_officer"}).ok);
+  EXPECT_TRUE(access::check_roles({"planner", "gate_clerk"}).ok);
+  auto mixed = access::check_roles({"planner", "auditor"});
+  EXPECT_FALSE(mixed.ok);
+  EXPECT_NE(mixed.message.find("auditor"), std::string::npos);
+  EXPECT_FALSE(access::check_roles({}).ok);
+  EXPECT_FALSE(access::check_roles({"root"}).ok);
+  EXPECT_FALSE(access::check_roles({"viewer", "viewer"}).ok);
+  EXPECT_FALSE(access::check_roles({"maintenance_vendor", "config_reader"}).ok);
+}
+
+TEST(Roles, G2_2_1_a_AdministrativeRolesAreSplitByPurpose) {
+  using access::Permission;
+  auto has = [](const char* role, Permission p) {
+    return (access::permissions_of({role}) & static_cast<uint32_t>(p)) != 0;
+  };
+  // No administrative role carries a terminal operation; no operational role administers.
+  for (auto role : access::all_roles()) {
+    std::string r(role);
+    for (Permission p : {Permission::kTerminalRead, Permission::kGateWrite, Permission::kVisitWrite,
+                         Permission::kUnitLookup}) {
+      if (access::admin_role(r)) {
+        EXPECT_FALSE(has(r.c_str(), p)) << r;
+      }
+    }
+    for (Permission p : {Permission::kUserAdmin, Permission::kApprove, Permission::kAuditRead,
+                         Permission::kBackupRun, Permission::kConfigWrite}) {
+      if (!access::admin_role(r)) {
+        EXPECT_FALSE(has(r.c_str(), p)) << r;
+      }
+    }
+  }
+  // Each purpose is its own: a user admin cannot approve, read the audit log or run backups.
+  EXPECT_TRUE(has("user_admin", Permission::kUserAdmin));
+  EXPECT_FALSE(has("user_admin", Permission::kApprove));
+  EXPECT_FALSE(has("user_admin", Permission::kAuditRead));
+  EXPECT_FALSE(has("user_admin", Permission::kBackupRun));
+  EXPECT_TRUE(has("security_officer", Permission::kApprove));
+  EXPECT_FALSE(has("security_officer", Permission::kUserAdmin));
+  EXPECT_TRUE(has("config_changer", Permission::kConfigWrite));
+  EXPECT_FALSE(has("config_reader", Permission::kConfigWrite));
+  EXPECT_TRUE(has("backup_operator", Permission::kBackupRun));
+  EXPECT_FALSE(has("auditor", Permission::kUserAdmin));
+}
+
+}  // namespace
+}  // namespace minato::identity

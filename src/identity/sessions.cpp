@@ -1,5 +1,7 @@
 #include "identity/sessions.h"
 
+#include <algorithm>
+
 #include "crypto/random.h"
 
 namespace minato::identity {
@@ -16,7 +18,8 @@ void SessionRegistry::sweep_locked(int64_t now) {
 }
 
 std::optional<SessionRegistry::Created> SessionRegistry::create(
-    const std::string& username, const std::vector<std::string>& roles, SourceRules sources) {
+    const std::string& username, const std::vector<std::string>& roles, SessionRules rules,
+    std::string scope, std::string source) {
   int64_t now = clock_.now_us();
   Created c{crypto::random_token(32), crypto::random_token(32)};
   std::lock_guard lock(mu_);
@@ -37,7 +40,8 @@ std::optional<SessionRegistry::Created> SessionRegistry::create(
     by_hash_.erase(oldest);
   }
   by_hash_[crypto::sha256(c.token)] =
-      Session{username, roles, c.csrf_token, std::move(sources), now, now};
+      Session{username,          roles, c.csrf_token, std::move(rules), std::move(scope),
+              std::move(source), now,   now};
   return c;
 }
 
@@ -83,6 +87,51 @@ size_t SessionRegistry::remove_user(const std::string& username) {
     }
   }
   return n;
+}
+
+size_t SessionRegistry::remove_role(const std::string& role) {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+    const auto& roles = it->second.roles;
+    if (std::find(roles.begin(), roles.end(), role) != roles.end()) {
+      it = by_hash_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+namespace {
+std::string public_id(const std::string& token_hash) {
+  return crypto::to_hex(crypto::sha256(token_hash)).substr(0, 16);
+}
+}  // namespace
+
+std::vector<SessionRegistry::Listed> SessionRegistry::list_for(const std::string& username) const {
+  int64_t now = clock_.now_us();
+  std::lock_guard lock(mu_);
+  std::vector<Listed> out;
+  for (const auto& [hash, s] : by_hash_) {
+    if (s.username == username && !expired(s, now)) out.push_back({public_id(hash), s});
+  }
+  std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) {
+    return a.session.created_us < b.session.created_us;
+  });
+  return out;
+}
+
+bool SessionRegistry::remove_by_id(const std::string& username, const std::string& id) {
+  std::lock_guard lock(mu_);
+  for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+    if (it->second.username == username && public_id(it->first) == id) {
+      by_hash_.erase(it);
+      return true;
+    }
+  }
+  return false;
 }
 
 size_t SessionRegistry::size() const {

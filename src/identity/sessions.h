@@ -16,14 +16,40 @@
 
 #include "common/clock.h"
 #include "identity/source_rules.h"
+#include "identity/time_window.h"
 
 namespace minato::identity {
+
+// Where and when a session may be used: the account's and each of its roles' source lists and
+// time windows must all allow (G2.1.1-a, G2.2.1-d), and never after `not_after_us` (the end
+// of the account's validity or of a vendor's maintenance window, G1.3).
+struct SessionRules {
+  std::vector<SourceRules> sources;
+  std::vector<TimeWindows> windows;
+  int64_t not_after_us = 0;  // 0 = no end
+
+  bool allows_source(std::string_view address) const {
+    for (const auto& s : sources) {
+      if (!s.allows(address)) return false;
+    }
+    return true;
+  }
+  bool allows_time(int64_t now_us) const {
+    if (not_after_us != 0 && now_us >= not_after_us) return false;
+    for (const auto& w : windows) {
+      if (!w.allows(now_us)) return false;
+    }
+    return true;
+  }
+};
 
 struct Session {
   std::string username;
   std::vector<std::string> roles;
   std::string csrf_token;
-  SourceRules sources;  // where the session may be used from (G2.1.1-a)
+  SessionRules rules;
+  std::string scope;   // object-level scope of the account (a line_client's line)
+  std::string source;  // the address the session was created from
   int64_t created_us = 0;
   int64_t last_seen_us = 0;
 };
@@ -50,7 +76,8 @@ class SessionRegistry {
   // max_per_user when evict_oldest. Returns nullopt when the registry is full, or the user is
   // at the limit and evict_oldest is off.
   std::optional<Created> create(const std::string& username, const std::vector<std::string>& roles,
-                                SourceRules sources = {});
+                                SessionRules rules = {}, std::string scope = {},
+                                std::string source = {});
   // Live sessions of `username`.
   size_t count_for(const std::string& username) const;
   // Finds a live session by token and refreshes its idle timer.
@@ -59,6 +86,16 @@ class SessionRegistry {
   bool remove(const std::string& token);
   // Ends every session of `username`; returns how many there were.
   size_t remove_user(const std::string& username);
+  // Ends every session holding `role`; returns how many there were.
+  size_t remove_role(const std::string& role);
+  // A user's live sessions, oldest first, with a public id each (not the token).
+  struct Listed {
+    std::string id;  // first 16 hex digits of SHA-256(SHA-256(token))
+    Session session;
+  };
+  std::vector<Listed> list_for(const std::string& username) const;
+  // Ends the user's session with this public id; returns whether it existed.
+  bool remove_by_id(const std::string& username, const std::string& id);
   size_t size() const;
   const SessionLimits& limits() const { return limits_; }
 

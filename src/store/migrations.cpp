@@ -112,6 +112,65 @@ ALTER TABLE users ADD COLUMN password_set_us INTEGER NOT NULL DEFAULT 0;
       R"sql(
 ALTER TABLE users ADD COLUMN allowed_sources TEXT NOT NULL DEFAULT '';
 )sql",
+      // 5: administrative roles split by purpose; time windows, validity, object scope; role
+      // rules; two-person approvals; vendor maintenance windows; access reviews.
+      R"sql(
+UPDATE users SET roles = replace(roles, 'security_admin', 'user_admin,security_officer');
+ALTER TABLE users ADD COLUMN login_window TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN valid_until_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN access_granted_by TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE role_rules (
+  role TEXT PRIMARY KEY,
+  allowed_sources TEXT NOT NULL,
+  login_window TEXT NOT NULL,
+  updated_us INTEGER NOT NULL,
+  granted_by TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE approvals (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_us INTEGER NOT NULL,
+  expires_us INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'executed')),
+  decided_by TEXT NOT NULL DEFAULT '',
+  decided_us INTEGER NOT NULL DEFAULT 0,
+  decision_note TEXT NOT NULL DEFAULT '',
+  executed_by TEXT NOT NULL DEFAULT '',
+  executed_us INTEGER NOT NULL DEFAULT 0,
+  CHECK (decided_by = '' OR decided_by <> requested_by)
+) STRICT;
+CREATE INDEX approvals_open ON approvals(status, id);
+
+CREATE TABLE maintenance_windows (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL,
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  approval_id INTEGER NOT NULL REFERENCES approvals(id),
+  reason TEXT NOT NULL,
+  started_us INTEGER NOT NULL DEFAULT 0,
+  stopped_us INTEGER NOT NULL DEFAULT 0,
+  stop_reason TEXT NOT NULL DEFAULT '',
+  CHECK (end_us > start_us)
+) STRICT;
+CREATE INDEX maintenance_windows_user ON maintenance_windows(username, stopped_us, start_us);
+
+CREATE TABLE access_reviews (
+  id INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  reviewer TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  accounts INTEGER NOT NULL,
+  note TEXT NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

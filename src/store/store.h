@@ -42,6 +42,63 @@ struct UserRecord {
   int64_t created_us = 0;
   int64_t last_login_us = 0;
   std::string allowed_sources;  // canonical CIDR list (identity::SourceRules); empty = any
+  std::string login_window;     // canonical identity::TimeWindows; empty = any time
+  int64_t valid_until_us = 0;   // the account works until then; 0 = no end date
+  std::string scope;            // object-level scope (a line_client's line operator code)
+  // Who granted the current roles and rules: "created by cli:root", or the approval that
+  // changed them ("approval 7: requested by user:a, approved by user:b, executed by user:a").
+  std::string access_granted_by;
+};
+
+// Source rules and a time window for everyone holding a role (G2.1.1-a, G2.2.1-d).
+struct RoleRule {
+  std::string role;
+  std::string allowed_sources;  // canonical; empty = any
+  std::string login_window;     // canonical; empty = any time
+  int64_t updated_us = 0;
+  std::string granted_by;
+};
+
+// A privileged change under the two-person rule (G2.1.1-h, G2.5-b): requested by one person,
+// approved by another, then executed; each step recorded.
+struct ApprovalRecord {
+  int64_t id = 0;
+  std::string kind;     // "user.access", "role.rule", "maintenance.window"
+  std::string target;   // "user:vendor1", "role:gate_clerk"
+  std::string payload;  // JSON: the change, validated when requested
+  std::string reason;
+  std::string requested_by;
+  int64_t requested_us = 0;
+  int64_t expires_us = 0;
+  std::string status;  // "pending" | "approved" | "rejected" | "executed"
+  std::string decided_by;
+  int64_t decided_us = 0;
+  std::string decision_note;
+  std::string executed_by;
+  int64_t executed_us = 0;
+};
+
+// An approved maintenance window for a vendor account (G1.3, A1.5.2).
+struct MaintenanceWindow {
+  int64_t id = 0;
+  std::string username;
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+  int64_t approval_id = 0;
+  std::string reason;
+  int64_t started_us = 0;  // first login inside the window; 0 = not yet
+  int64_t stopped_us = 0;  // ended (early by hand, or at its end); 0 = not yet
+  std::string stop_reason;
+};
+
+// A signed-off access review (G2.1.1-h): who reviewed which state of the accounts.
+struct AccessReviewRecord {
+  int64_t id = 0;
+  int64_t at_us = 0;
+  std::string reviewer;
+  std::string digest;  // SHA-256 (hex) of the report the reviewer saw
+  int64_t accounts = 0;
+  std::string note;
 };
 
 // One row of the audit log. The hash fields are filled by audit::AuditChain.
@@ -92,6 +149,16 @@ class ReadTxn {
   // The newest `limit` earlier password hashes of a user, newest first.
   virtual Result<std::vector<std::string>> password_history(int64_t user_id, int limit) = 0;
 
+  virtual Result<std::vector<RoleRule>> list_role_rules() = 0;
+  virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
+  // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
+  virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
+  virtual Result<std::optional<MaintenanceWindow>> find_maintenance_window(int64_t id) = 0;
+  // Windows of `username` (all users if empty) that are not stopped, oldest start first.
+  virtual Result<std::vector<MaintenanceWindow>> open_maintenance_windows(
+      std::string_view username) = 0;
+  virtual Result<std::vector<AccessReviewRecord>> list_access_reviews(int limit) = 0;
+
   virtual Result<std::optional<terminal::VesselVisit>> find_visit(std::string_view id) = 0;
   virtual Result<std::vector<terminal::VesselVisit>> list_visits() = 0;
 
@@ -119,6 +186,14 @@ class WriteTxn : public ReadTxn {
   virtual Result<int64_t> insert_user(const UserRecord& user) = 0;
   virtual Status update_user_login_state(const UserRecord& user) = 0;
   virtual Status set_user_disabled(int64_t user_id, bool disabled) = 0;
+  // Replaces roles, allowed_sources, login_window, valid_until_us, scope and access_granted_by.
+  virtual Status update_user_access(const UserRecord& user) = 0;
+  virtual Status upsert_role_rule(const RoleRule& rule) = 0;
+  virtual Result<int64_t> insert_approval(const ApprovalRecord& approval) = 0;
+  virtual Status update_approval(const ApprovalRecord& approval) = 0;
+  virtual Result<int64_t> insert_maintenance_window(const MaintenanceWindow& window) = 0;
+  virtual Status update_maintenance_window(const MaintenanceWindow& window) = 0;
+  virtual Result<int64_t> insert_access_review(const AccessReviewRecord& review) = 0;
   // Replaces the password hash. With `keep_old_in_history`, the previous hash is kept in the
   // password history first (a change); without, it is a re-hash of the same password.
   virtual Status set_password_hash(int64_t user_id, const std::string& hash, int64_t at_us,

@@ -41,7 +41,7 @@ class InitTest(unittest.TestCase):
         db = sqlite3.connect(os.path.join(data, "minato.db"))
         users = db.execute("SELECT username, roles FROM users").fetchall()
         db.close()
-        self.assertEqual(users, [("sec-admin", "security_admin")])  # no default account
+        self.assertEqual(users, [("sec-admin", "user_admin,security_officer")])  # no default account
 
     def test_G2_2_2_a_weak_password_is_refused_and_nothing_is_written(self):
         data = os.path.join(self.root, "data")
@@ -100,7 +100,7 @@ class ServeRefusalTest(unittest.TestCase):
 
     def test_refuses_an_unknown_setting(self):
         with open(os.path.join(self.data.path, "minato.toml"), "a") as f:
-            f.write("tls_min_version = \"1.0\"\n")
+            f.write("[tls]\ntls_min_version = \"1.0\"\n")
         p = self.serve()
         self.assertEqual(p.returncode, 64, p.stderr)
         self.assertIn("unknown setting 'tls.tls_min_version'", p.stderr)

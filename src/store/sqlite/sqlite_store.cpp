@@ -192,9 +192,15 @@ struct SqliteStore::Impl {
 namespace {
 
 // The users columns in the order user_from() reads them.
-#define MINATO_USER_COLUMNS                                                          \
-  "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, " \
-  "totp_last_step, disabled, created_us, last_login_us, lock_count, allowed_sources"
+#define MINATO_USER_COLUMNS                                                            \
+  "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, "   \
+  "totp_last_step, disabled, created_us, last_login_us, lock_count, allowed_sources, " \
+  "login_window, valid_until_us, scope, access_granted_by"
+#define MINATO_APPROVAL_COLUMNS                                                         \
+  "id, kind, target, payload, reason, requested_by, requested_us, expires_us, status, " \
+  "decided_by, decided_us, decision_note, executed_by, executed_us"
+#define MINATO_WINDOW_COLUMNS \
+  "id, username, start_us, end_us, approval_id, reason, started_us, stopped_us, stop_reason"
 
 // Reads shared by both transaction kinds, over one connection.
 class SqliteReader {
@@ -246,7 +252,109 @@ class SqliteReader {
     u.last_login_us = q_->i64(10);
     u.lock_count = static_cast<int>(q_->i64(11));
     u.allowed_sources = q_->text(12);
+    u.login_window = q_->text(13);
+    u.valid_until_us = q_->i64(14);
+    u.scope = q_->text(15);
+    u.access_granted_by = q_->text(16);
     return u;
+  }
+
+  // Every row of a query, converted by `from`.
+  template <class T, class F>
+  static Result<std::vector<T>> rows(Query& query, std::string_view what, F from) {
+    std::vector<T> out;
+    for (;;) {
+      auto row = query.step(what);
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(from(query));
+    }
+    return out;
+  }
+
+  Result<std::vector<RoleRule>> list_role_rules() {
+    auto q_ =
+        q("SELECT role, allowed_sources, login_window, updated_us, granted_by"
+          " FROM role_rules ORDER BY role");
+    if (!q_) return fail(q_.error());
+    return rows<RoleRule>(*q_, "list role rules", [](Query& r) {
+      return RoleRule{r.text(0), r.text(1), r.text(2), r.i64(3), r.text(4)};
+    });
+  }
+
+  static ApprovalRecord approval_from(Query& r) {
+    ApprovalRecord a;
+    a.id = r.i64(0);
+    a.kind = r.text(1);
+    a.target = r.text(2);
+    a.payload = r.text(3);
+    a.reason = r.text(4);
+    a.requested_by = r.text(5);
+    a.requested_us = r.i64(6);
+    a.expires_us = r.i64(7);
+    a.status = r.text(8);
+    a.decided_by = r.text(9);
+    a.decided_us = r.i64(10);
+    a.decision_note = r.text(11);
+    a.executed_by = r.text(12);
+    a.executed_us = r.i64(13);
+    return a;
+  }
+
+  Result<std::optional<ApprovalRecord>> find_approval(int64_t id) {
+    auto q_ = q("SELECT " MINATO_APPROVAL_COLUMNS " FROM approvals WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto all = rows<ApprovalRecord>(*q_, "find approval", approval_from);
+    if (!all) return fail(all.error());
+    if (all->empty()) return std::optional<ApprovalRecord>();
+    return std::optional<ApprovalRecord>(std::move(all->front()));
+  }
+
+  Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) {
+    auto q_ = open_only ? q("SELECT " MINATO_APPROVAL_COLUMNS
+                            " FROM approvals"
+                            " WHERE status IN ('pending', 'approved') ORDER BY id DESC LIMIT ?1")
+                        : q("SELECT " MINATO_APPROVAL_COLUMNS
+                            " FROM approvals ORDER BY id DESC LIMIT ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, static_cast<int64_t>(limit));
+    return rows<ApprovalRecord>(*q_, "list approvals", approval_from);
+  }
+
+  static MaintenanceWindow window_from(Query& r) {
+    return MaintenanceWindow{r.i64(0),  r.text(1), r.i64(2), r.i64(3), r.i64(4),
+                             r.text(5), r.i64(6),  r.i64(7), r.text(8)};
+  }
+
+  Result<std::optional<MaintenanceWindow>> find_maintenance_window(int64_t id) {
+    auto q_ = q("SELECT " MINATO_WINDOW_COLUMNS " FROM maintenance_windows WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto all = rows<MaintenanceWindow>(*q_, "find maintenance window", window_from);
+    if (!all) return fail(all.error());
+    if (all->empty()) return std::optional<MaintenanceWindow>();
+    return std::optional<MaintenanceWindow>(std::move(all->front()));
+  }
+
+  Result<std::vector<MaintenanceWindow>> open_maintenance_windows(std::string_view username) {
+    auto q_ = q("SELECT " MINATO_WINDOW_COLUMNS
+                " FROM maintenance_windows"
+                " WHERE stopped_us = 0 AND (?1 = '' OR username = ?1) ORDER BY start_us, id");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, username);
+    return rows<MaintenanceWindow>(*q_, "list maintenance windows", window_from);
+  }
+
+  Result<std::vector<AccessReviewRecord>> list_access_reviews(int limit) {
+    auto q_ =
+        q("SELECT id, at_us, reviewer, digest, accounts, note FROM access_reviews"
+          " ORDER BY id DESC LIMIT ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, static_cast<int64_t>(limit));
+    return rows<AccessReviewRecord>(*q_, "list access reviews", [](Query& r) {
+      return AccessReviewRecord{r.i64(0), r.i64(1), r.text(2), r.text(3), r.i64(4), r.text(5)};
+    });
   }
 
   Result<std::vector<std::string>> password_history(int64_t user_id, int limit) {
@@ -466,6 +574,22 @@ class SqliteReader {
     return r_.password_history(id, n);                                                            \
   }                                                                                               \
   Result<std::vector<UserRecord>> list_users() override { return r_.list_users(); }               \
+  Result<std::vector<RoleRule>> list_role_rules() override { return r_.list_role_rules(); }       \
+  Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                      \
+    return r_.find_approval(id);                                                                  \
+  }                                                                                               \
+  Result<std::vector<ApprovalRecord>> list_approvals(bool open, int n) override {                 \
+    return r_.list_approvals(open, n);                                                            \
+  }                                                                                               \
+  Result<std::optional<MaintenanceWindow>> find_maintenance_window(int64_t id) override {         \
+    return r_.find_maintenance_window(id);                                                        \
+  }                                                                                               \
+  Result<std::vector<MaintenanceWindow>> open_maintenance_windows(std::string_view u) override {  \
+    return r_.open_maintenance_windows(u);                                                        \
+  }                                                                                               \
+  Result<std::vector<AccessReviewRecord>> list_access_reviews(int n) override {                   \
+    return r_.list_access_reviews(n);                                                             \
+  }                                                                                               \
   Result<int64_t> count_users() override {                                                        \
     return r_.count("SELECT count(*) FROM users", "count users");                                 \
   }                                                                                               \
@@ -525,10 +649,13 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<int64_t> insert_user(const UserRecord& u) override {
     auto q = r_.q(
         "INSERT INTO users (username, password_hash, totp_sealed, roles, created_us,"
-        " allowed_sources) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        " allowed_sources, login_window, valid_until_us, scope, access_granted_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!q) return fail(q.error());
     q->bind(1, u.username).bind(2, u.password_hash).bind_blob(3, u.totp_sealed);
     q->bind(4, join_roles(u.roles)).bind(5, u.created_us).bind(6, u.allowed_sources);
+    q->bind(7, u.login_window).bind(8, u.valid_until_us).bind(9, u.scope);
+    q->bind(10, u.access_granted_by);
     auto st = q->run("insert user '" + u.username + "'");
     if (!st) return fail(st.error());
     return sqlite3_last_insert_rowid(impl_.writer->db());
@@ -554,6 +681,80 @@ class SqliteWriteTxn final : public WriteTxn {
     if (!q) return fail(q.error());
     q->bind(1, user_id).bind(2, hash).bind(3, at_us);
     return q->run("set password");
+  }
+
+  Status update_user_access(const UserRecord& u) override {
+    auto q = r_.q(
+        "UPDATE users SET roles = ?2, allowed_sources = ?3, login_window = ?4,"
+        " valid_until_us = ?5, scope = ?6, access_granted_by = ?7 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, u.id).bind(2, join_roles(u.roles)).bind(3, u.allowed_sources);
+    q->bind(4, u.login_window).bind(5, u.valid_until_us).bind(6, u.scope);
+    q->bind(7, u.access_granted_by);
+    return q->run("update user access");
+  }
+
+  Status upsert_role_rule(const RoleRule& r) override {
+    auto q = r_.q(
+        "INSERT INTO role_rules (role, allowed_sources, login_window, updated_us, granted_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(role) DO UPDATE SET"
+        " allowed_sources = ?2, login_window = ?3, updated_us = ?4, granted_by = ?5");
+    if (!q) return fail(q.error());
+    q->bind(1, r.role).bind(2, r.allowed_sources).bind(3, r.login_window);
+    q->bind(4, r.updated_us).bind(5, r.granted_by);
+    return q->run("store role rule for " + r.role);
+  }
+
+  Result<int64_t> insert_approval(const ApprovalRecord& a) override {
+    auto q = r_.q(
+        "INSERT INTO approvals (kind, target, payload, reason, requested_by, requested_us,"
+        " expires_us, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!q) return fail(q.error());
+    q->bind(1, a.kind).bind(2, a.target).bind(3, a.payload).bind(4, a.reason);
+    q->bind(5, a.requested_by).bind(6, a.requested_us).bind(7, a.expires_us).bind(8, a.status);
+    MINATO_TRY(q->run("insert approval"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_approval(const ApprovalRecord& a) override {
+    auto q = r_.q(
+        "UPDATE approvals SET status = ?2, decided_by = ?3, decided_us = ?4, decision_note = ?5,"
+        " executed_by = ?6, executed_us = ?7 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, a.id).bind(2, a.status).bind(3, a.decided_by).bind(4, a.decided_us);
+    q->bind(5, a.decision_note).bind(6, a.executed_by).bind(7, a.executed_us);
+    return q->run("update approval " + std::to_string(a.id));
+  }
+
+  Result<int64_t> insert_maintenance_window(const MaintenanceWindow& w) override {
+    auto q = r_.q(
+        "INSERT INTO maintenance_windows (username, start_us, end_us, approval_id, reason)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!q) return fail(q.error());
+    q->bind(1, w.username).bind(2, w.start_us).bind(3, w.end_us).bind(4, w.approval_id);
+    q->bind(5, w.reason);
+    MINATO_TRY(q->run("insert maintenance window"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_maintenance_window(const MaintenanceWindow& w) override {
+    auto q = r_.q(
+        "UPDATE maintenance_windows SET started_us = ?2, stopped_us = ?3, stop_reason = ?4"
+        " WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, w.id).bind(2, w.started_us).bind(3, w.stopped_us).bind(4, w.stop_reason);
+    return q->run("update maintenance window");
+  }
+
+  Result<int64_t> insert_access_review(const AccessReviewRecord& r) override {
+    auto q = r_.q(
+        "INSERT INTO access_reviews (at_us, reviewer, digest, accounts, note)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!q) return fail(q.error());
+    q->bind(1, r.at_us).bind(2, r.reviewer).bind(3, r.digest).bind(4, r.accounts);
+    q->bind(5, r.note);
+    MINATO_TRY(q->run("insert access review"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
   }
 
   Status set_user_disabled(int64_t user_id, bool disabled) override {
