@@ -382,9 +382,9 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
           auto roles = b.optional_strings("roles", 8, 32);
           if (!roles) return fail(roles.error());
           ch.roles = std::move(*roles);
-          for (auto [key, field] :
-               {std::pair{"allowed_sources", &ch.allowed_sources},
-                std::pair{"login_window", &ch.login_window}, std::pair{"scope", &ch.scope}}) {
+          for (auto [key, field] : {std::pair{"allowed_sources", &ch.allowed_sources},
+                                    std::pair{"login_window", &ch.login_window},
+                                    std::pair{"scope", &ch.scope}, std::pair{"email", &ch.email}}) {
             auto v = b.optional_string(key, 2000);
             if (!v) return fail(v.error());
             *field = std::move(*v);
@@ -525,6 +525,34 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 }
                 return ok_json(json::object{{"sign_offs", std::move(arr)}});
               }));
+
+  // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
+  router_.add(
+      "GET", "/api/v1/notifications",
+      authed(
+          [this](const HttpRequest&, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+            if (!c.actor.has(access::Permission::kAuditRead)) {
+              return fail(ErrorCode::kPermissionDenied, "reading notifications needs audit.read");
+            }
+            auto rx = rt_.store().read();
+            if (!rx) return fail(rx.error());
+            auto all = (*rx)->recent_notifications(100);
+            if (!all) return fail(all.error());
+            json::array arr;
+            for (const auto& n : *all) {
+              std::string state = n.sent_us != 0 ? "sent" : n.abandoned ? "abandoned" : "queued";
+              arr.push_back(json::object{{"id", n.id},
+                                         {"channel", n.channel},
+                                         {"event", n.event},
+                                         {"recipients", n.recipients},
+                                         {"created", format_utc(n.created_us)},
+                                         {"state", state},
+                                         {"attempts", n.attempts},
+                                         {"sent_at", time_or_empty(n.sent_us)},
+                                         {"last_error", n.last_error}});
+            }
+            return ok_json(json::object{{"notifications", std::move(arr)}});
+          }));
 
   // --- vessel visits -----------------------------------------------------------------------
   router_.add("POST", "/api/v1/vessel-visits",

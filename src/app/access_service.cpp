@@ -6,6 +6,7 @@
 #include "crypto/random.h"
 #include "identity/source_rules.h"
 #include "identity/time_window.h"
+#include "notify/transport.h"
 
 namespace minato::app {
 
@@ -85,7 +86,8 @@ Result<int64_t> AccessService::request_access_change(const access::Actor& actor,
                                                      const std::string& reason) {
   MINATO_TRY(check_username(username));
   json::object p{{"username", username}};
-  if (!c.roles && !c.allowed_sources && !c.login_window && !c.valid_until_us && !c.scope) {
+  if (!c.roles && !c.allowed_sources && !c.login_window && !c.valid_until_us && !c.scope &&
+      !c.email) {
     return fail(ErrorCode::kInvalidArgument, "the request changes nothing");
   }
   if (c.roles) p["roles"] = str_array(*c.roles);
@@ -101,6 +103,12 @@ Result<int64_t> AccessService::request_access_change(const access::Actor& actor,
   }
   if (c.valid_until_us) p["valid_until_us"] = *c.valid_until_us;
   if (c.scope) p["scope"] = *c.scope;
+  if (c.email) {
+    if (!c.email->empty() && !notify::valid_mail_address(*c.email)) {
+      return fail(ErrorCode::kInvalidArgument, "email must be a plain address", "email");
+    }
+    p["email"] = *c.email;
+  }
   // Validate against the account as it is now, so the approver sees a change that can apply.
   {
     auto rx = store_.read();
@@ -249,13 +257,15 @@ Status AccessService::execute(const access::Actor& actor, int64_t id) {
                               {"allowed_sources", u.allowed_sources},
                               {"login_window", u.login_window},
                               {"valid_until_us", u.valid_until_us},
-                              {"scope", u.scope}};
+                              {"scope", u.scope},
+                              {"email", u.email}};
           if (p.contains("roles")) u.roles = from_array(p.at("roles"));
           if (p.contains("allowed_sources"))
             u.allowed_sources = p.at("allowed_sources").as_string();
           if (p.contains("login_window")) u.login_window = p.at("login_window").as_string();
           if (p.contains("valid_until_us")) u.valid_until_us = p.at("valid_until_us").as_int64();
           if (p.contains("scope")) u.scope = p.at("scope").as_string();
+          if (p.contains("email")) u.email = p.at("email").as_string();
           // The account may have changed since the request: check the result again.
           MINATO_TRY(check_account_access(u.roles, u.scope));
           u.access_granted_by = who_granted(a, actor.subject);

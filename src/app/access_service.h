@@ -36,6 +36,7 @@ struct AccessChange {
   std::optional<std::string> login_window;
   std::optional<int64_t> valid_until_us;  // 0 = no end date
   std::optional<std::string> scope;
+  std::optional<std::string> email;  // where the user's security notices go (G2.1.1-f)
 };
 
 struct ApprovalView {

@@ -4,6 +4,7 @@
 
 #include "identity/time_window.h"
 #include "identity/totp.h"
+#include "notify/transport.h"
 
 namespace minato::app {
 
@@ -129,6 +130,10 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   MINATO_TRY(check_username(u.username));
   // G2.1.1-j: an administrator account holds no operational role.
   MINATO_TRY(check_account_access(u.roles, u.scope));
+  if (!u.email.empty() && !notify::valid_mail_address(u.email)) {
+    return fail(ErrorCode::kInvalidArgument, "email must be a plain address like name@example.jp",
+                "email");
+  }
   MINATO_TRY(identity::check_password(policy_, u.username, u.password));
   auto sources = identity::SourceRules::parse(u.allowed_sources);
   if (!sources) return fail(sources.error());
@@ -166,6 +171,7 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   rec.valid_until_us = u.valid_until_us;
   rec.scope = u.scope;
   rec.access_granted_by = "created by " + actor.subject;
+  rec.email = u.email;
   return writes_.execute<CreatedUser>(
       actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<CreatedUser> {
@@ -307,6 +313,27 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
             u.lock_count += 1;
             u.failed_count = 0;
             fx.reason += "; account locked until " + format_utc(u.locked_until_us);
+            // G2.1.1-e: security staff hear of repeated failures.
+            Alert a;
+            a.event = "account.locked";
+            a.username = u.username;
+            a.title_ja = "アカウントがロックされました: " + u.username;
+            a.title_en = "Account locked: " + u.username;
+            std::string when = local_time_text(fx.now_us, utc_offset_s_);
+            std::string until = local_time_text(u.locked_until_us, utc_offset_s_);
+            a.text_ja = "アカウント " + u.username + " はログインに " +
+                        std::to_string(lockout_.threshold) + " 回連続で失敗したため、" + until +
+                        " までロックされました。\n最後の試行: " + when + "、送信元 " + source +
+                        "\n心当たりがなければ攻撃の可能性があります。";
+            a.text_en = "Account " + u.username + " failed to log in " +
+                        std::to_string(lockout_.threshold) +
+                        " times in a row and is locked until " + until +
+                        ".\nLast attempt: " + when + " from " + source +
+                        "\nIf this was not the user, it may be an attack.";
+            a.details_json = json::serialize(
+                json::object{{"source", source}, {"locked_until", format_utc(u.locked_until_us)}});
+            auto q = queue_alert(tx, fx.now_us, alerts_, a);
+            if (!q) return fail(q.error());
           }
           MINATO_TRY(tx.update_user_login_state(u));
           fx.change = json::serialize(json::object{{"table", "users"},
@@ -333,8 +360,45 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         if (rehashed && u.password_hash == user->password_hash) {
           MINATO_TRY(tx.set_password_hash(u.id, *rehashed, fx.now_us, false));
         }
+        // G2.1.1-f: a login from a network never seen for this account raises an alert.
+        std::string network = identity::network_of(source, prefix_v4_, prefix_v6_);
+        bool new_source = false;
+        int alerts_queued = 0;
+        if (!network.empty()) {
+          auto fresh_source = tx.note_known_source(u.id, network, fx.now_us);
+          if (!fresh_source) return fail(fresh_source.error());
+          new_source = *fresh_source;
+        }
+        if (new_source) {
+          Alert a;
+          a.event = "login.new_source";
+          a.username = u.username;
+          a.user_email = u.email;
+          a.title_ja = "新しい接続元からのログイン: " + u.username;
+          a.title_en = "Login from a new source: " + u.username;
+          std::string when = local_time_text(fx.now_us, utc_offset_s_);
+          a.text_ja = "アカウント " + u.username + " に、これまでにない接続元 " + source + " (" +
+                      network + ") からログインがありました。\n日時: " + when +
+                      "\n方式: パスワード + TOTP\n\n心当たりがない場合は、直ちにセキュリティ担当"
+                      "へ連絡し、「認証情報の漏えい」を報告してください (POST "
+                      "/api/v1/session/compromised)。";
+          a.text_en = "Account " + u.username +
+                      " logged in from a source never seen before: " + source + " (" + network +
+                      ").\nTime: " + when +
+                      "\nMethod: password + TOTP\n\nIf this was not you, tell security staff at "
+                      "once and report your credentials compromised (POST "
+                      "/api/v1/session/compromised).";
+          a.details_json = json::serialize(json::object{{"source", source}, {"network", network}});
+          auto q = queue_alert(tx, fx.now_us, alerts_, a);
+          if (!q) return fail(q.error());
+          alerts_queued = *q;
+        }
         fx.result = "success";
         fx.reason = "password and TOTP";
+        if (new_source) {
+          fx.reason += "; new source " + network + " (" + std::to_string(alerts_queued) +
+                       " alert(s) queued)";
+        }
         if (rehashed) fx.reason += "; password re-hashed with current Argon2id settings";
         if (live_sessions >= limits.max_per_user) {
           fx.reason += "; ended the oldest of " + std::to_string(live_sessions) + " open sessions";
@@ -360,11 +424,25 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
       const auto& p = sources_.policy();
       auto st = writes_.execute_status(
           anon, {"source.block", "source:" + source, access::Permission::kNone},
-          [&](store::WriteTxn&, Effects& fx) -> Status {
+          [&](store::WriteTxn& tx, Effects& fx) -> Status {
             fx.reason = std::to_string(p.threshold) + " failed logins within " +
                         std::to_string(p.window_s) + " s; blocked until " + format_utc(until);
             fx.change =
                 json::serialize(json::object{{"source", source}, {"blocked_until_us", until}});
+            Alert a;
+            a.event = "source.blocked";
+            a.title_ja = "接続元を一時遮断しました: " + source;
+            a.title_en = "Source blocked: " + source;
+            a.text_ja = "接続元 " + source + " からのログイン失敗が " + std::to_string(p.window_s) +
+                        " 秒間に " + std::to_string(p.threshold) + " 回に達したため、" +
+                        local_time_text(until, utc_offset_s_) + " まで遮断しました。";
+            a.text_en = "Source " + source + " failed " + std::to_string(p.threshold) +
+                        " logins within " + std::to_string(p.window_s) +
+                        " s and is blocked until " + local_time_text(until, utc_offset_s_) + ".";
+            a.details_json = json::serialize(
+                json::object{{"source", source}, {"blocked_until", format_utc(until)}});
+            auto q = queue_alert(tx, fx.now_us, alerts_, a);
+            if (!q) return fail(q.error());
             return ok();
           });
       if (!st) return fail(st.error());
@@ -605,7 +683,27 @@ Status IdentityService::report_compromised(const access::Actor& actor,
       actor, {"user.compromised", "user:" + username, access::Permission::kSelf},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         fx.reason = "reported by the user: credentials compromised";
-        return set_disabled(tx, fx, username, true);
+        MINATO_TRY(set_disabled(tx, fx, username, true));
+        auto user = tx.find_user(username);
+        if (!user) return fail(user.error());
+        Alert a;
+        a.event = "account.compromised";
+        a.username = username;
+        a.user_email = *user ? (*user)->email : std::string();
+        a.title_ja = "認証情報の漏えい報告: " + username;
+        a.title_en = "Credentials reported compromised: " + username;
+        a.text_ja = "利用者 " + username + " が認証情報の漏えいを報告しました (" +
+                    local_time_text(fx.now_us, utc_offset_s_) + "、送信元 " + actor.source +
+                    ")。アカウントは無効化され、全セッションを終了しました。本人確認の後、"
+                    "認証情報を再発行してください。";
+        a.text_en = "User " + username + " reported their credentials compromised (" +
+                    local_time_text(fx.now_us, utc_offset_s_) + ", from " + actor.source +
+                    "). The account is disabled and all its sessions ended. Verify the person, "
+                    "then issue new credentials.";
+        a.details_json = json::serialize(json::object{{"source", actor.source}});
+        auto q = queue_alert(tx, fx.now_us, alerts_, a);
+        if (!q) return fail(q.error());
+        return ok();
       }));
   sessions_.remove_user(username);
   return ok();

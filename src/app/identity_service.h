@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "access/roles.h"
+#include "app/alerts.h"
 #include "app/write_path.h"
 #include "common/bounded_pool.h"
 #include "crypto/keys.h"
@@ -44,6 +45,7 @@ struct NewUser {
   std::string login_window;     // identity::TimeWindows text; empty = any time
   int64_t valid_until_us = 0;   // the account works until then; 0 = no end date
   std::string scope;            // a line_client's line operator code
+  std::string email;            // for the user's own security notices (G2.1.1-f); optional
 };
 
 struct CreatedUser {
@@ -129,6 +131,13 @@ class IdentityService {
 
   // The terminal's offset from UTC, for login time windows.
   void set_utc_offset(int seconds) { utc_offset_s_ = seconds; }
+  // Where alerts go, and how coarsely login sources are compared (G2.1.1-f): a login from a
+  // network (address at these prefix lengths) never seen for the account raises an alert.
+  void set_alerts(AlertSettings settings, int new_source_prefix_v4, int new_source_prefix_v6) {
+    alerts_ = std::move(settings);
+    prefix_v4_ = new_source_prefix_v4;
+    prefix_v6_ = new_source_prefix_v6;
+  }
   int utc_offset_s() const { return utc_offset_s_; }
 
   // The session for a cookie token, with the actor it stands for; nullopt if none or expired.
@@ -148,6 +157,9 @@ class IdentityService {
   identity::Argon2Params argon_;
   identity::PasswordPolicy policy_;
   int utc_offset_s_ = 9 * 3600;
+  AlertSettings alerts_;
+  int prefix_v4_ = 32;
+  int prefix_v6_ = 64;
 };
 
 // Validates a user name: 3-32 characters of a-z, 0-9, '.', '_', '-', starting with a letter.

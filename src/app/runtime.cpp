@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include "common/files.h"
 #include "crypto/random.h"
 #include "identity/time_window.h"
+#include "notify/transport.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace minato::app {
@@ -60,6 +62,41 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   auto offset = identity::parse_utc_offset(c.utc_offset);
   if (!offset) return fail(offset.error());
   rt->identity_->set_utc_offset(*offset);
+
+  // G2.1.1-f: alerts and their delivery.
+  AlertSettings alerts;
+  alerts.utc_offset_s = *offset;
+  alerts.webhook = !c.webhook_url.empty();
+  for (size_t pos = 0; pos <= c.security_mail.size();) {
+    size_t comma = c.security_mail.find(',', pos);
+    if (comma == std::string::npos) comma = c.security_mail.size();
+    std::string addr = c.security_mail.substr(pos, comma - pos);
+    while (!addr.empty() && addr.front() == ' ') addr.erase(0, 1);
+    while (!addr.empty() && addr.back() == ' ') addr.pop_back();
+    pos = comma + 1;
+    if (addr.empty()) continue;
+    if (!notify::valid_mail_address(addr)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "notify.security_mail: '" + addr.substr(0, 60) + "' is not a mail address");
+    }
+    alerts.security_mail.push_back(addr);
+  }
+  rt->identity_->set_alerts(alerts, c.new_source_prefix_v4, c.new_source_prefix_v6);
+  notify::MailSettings mail{
+      c.smtp_url, c.smtp_from, c.smtp_user, "", rt->paths_.resolve(c.smtp_ca_file), 30};
+  if (!c.smtp_password_file.empty()) {
+    auto pw = read_file(rt->paths_.resolve(c.smtp_password_file), 4096);
+    if (!pw) return fail(pw.error());
+    mail.password = *pw;
+    while (!mail.password.empty() &&
+           (mail.password.back() == '\n' || mail.password.back() == '\r')) {
+      mail.password.pop_back();
+    }
+  }
+  rt->transport_ = notify::make_curl_transport(
+      std::move(mail), {c.webhook_url, rt->paths_.resolve(c.webhook_ca_file), 10});
+  rt->notifier_ = std::make_unique<Notifier>(*rt->store_, *rt->writes_, *rt->clock_,
+                                             *rt->transport_, rt->signing_);
   rt->access_ = std::make_unique<AccessService>(*rt->store_, *rt->writes_, *rt->clock_,
                                                 *rt->sessions_, *offset);
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
@@ -67,7 +104,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
 }
 
 Runtime::~Runtime() {
-  // Drain the write path before the services and the store go away.
+  // Stop background senders, then drain the write path before the services and the store go.
+  if (notifier_) notifier_->stop();
   if (writes_) writes_->shutdown();
 }
 

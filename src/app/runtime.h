@@ -15,6 +15,7 @@
 
 #include "app/access_service.h"
 #include "app/identity_service.h"
+#include "app/notifier.h"
 #include "app/terminal_service.h"
 #include "app/write_path.h"
 #include "common/bounded_pool.h"
@@ -63,6 +64,7 @@ class Runtime {
   IdentityService& identity() { return *identity_; }
   TerminalService& terminal() { return *terminal_; }
   AccessService& access() { return *access_; }
+  Notifier& notifier() { return *notifier_; }
   const crypto::SigningKey& signing_key() const { return signing_; }
 
  private:
@@ -79,6 +81,8 @@ class Runtime {
   std::unique_ptr<BoundedPool> login_pool_;
   std::unique_ptr<IdentityService> identity_;
   std::unique_ptr<AccessService> access_;
+  std::unique_ptr<notify::Transport> transport_;
+  std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<TerminalService> terminal_;
 };
 

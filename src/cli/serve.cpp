@@ -42,8 +42,15 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
                static_cast<unsigned>((*server)->port()));
   std::fflush(stderr);
+  if (cfg.smtp_url.empty()) {
+    std::fprintf(stderr,
+                 "minato: warning: notify.smtp_url is not set; security alerts are queued but not "
+                 "mailed (G2.1.1-f)\n");
+  }
   app::Jobs jobs(rt, std::chrono::minutes(1));
+  rt.notifier().start(std::chrono::seconds(1));
   MINATO_TRY((*server)->run());
+  rt.notifier().stop();
   jobs.stop();
   rt.writes().shutdown();  // every accepted command is durable before we exit
   auto stats = rt.writes().stats();

@@ -40,7 +40,7 @@ void add_user(CLI::App& app) {
   user->require_subcommand(1);
   auto* add = user->add_subcommand("add", "Create a user with a password and a TOTP secret");
   struct Opts {
-    std::string data, username, password_file, allow_from, window, valid_until, scope;
+    std::string data, username, password_file, allow_from, window, valid_until, scope, email;
     std::vector<std::string> roles;
     bool json = false;
   };
@@ -60,6 +60,8 @@ void add_user(CLI::App& app) {
   add->add_option("--valid-until", o->valid_until,
                   "The account stops working at this UTC time (2026-12-31T00:00:00Z)");
   add->add_option("--scope", o->scope, "For a line_client: the line operator code it acts for");
+  add->add_option("--email", o->email,
+                  "Where the user's security notices go (logins from new sources, G2.1.1-f)");
   add->add_option("--password-file", o->password_file, "File holding the password")->required();
   add->add_option("--allow-from", o->allow_from,
                   "Source addresses the account may be used from, as a CIDR list "
@@ -109,6 +111,7 @@ void add_user(CLI::App& app) {
     spec.login_window = o->window;
     spec.valid_until_us = valid_until;
     spec.scope = o->scope;
+    spec.email = o->email;
     auto created = (*rt)->identity().create_user(access::Actor::local_operator(), spec);
     if (!created) throw CLI::RuntimeError(report(created.error()));
     if (o->json) {

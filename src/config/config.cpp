@@ -39,6 +39,8 @@ constexpr IntKey kIntKeys[] = {
     {"login", "inactive_days", &Config::inactive_days, 1, 3650},
     {"login", "session_idle_s", &Config::session_idle_s, 60, 24 * 3600},
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
+    {"login", "new_source_prefix_v4", &Config::new_source_prefix_v4, 8, 32},
+    {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
 };
 
 struct StrKey {
@@ -53,6 +55,14 @@ constexpr StrKey kStrKeys[] = {
     {"tls", "cert", &Config::tls_cert},
     {"tls", "key", &Config::tls_key},
     {"terminal", "utc_offset", &Config::utc_offset},
+    {"notify", "smtp_url", &Config::smtp_url},
+    {"notify", "smtp_from", &Config::smtp_from},
+    {"notify", "smtp_user", &Config::smtp_user},
+    {"notify", "smtp_password_file", &Config::smtp_password_file},
+    {"notify", "smtp_ca_file", &Config::smtp_ca_file},
+    {"notify", "security_mail", &Config::security_mail},
+    {"notify", "webhook_url", &Config::webhook_url},
+    {"notify", "webhook_ca_file", &Config::webhook_ca_file},
 };
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
@@ -158,10 +168,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
         header.remove_suffix(1);
       }
       if (header != "[server]" && header != "[login]" && header != "[tls]" &&
-          header != "[terminal]") {
+          header != "[terminal]" && header != "[notify]") {
         return fail(at(origin, line_no,
-                       "unknown section; the sections are [server], [login], [tls] and "
-                       "[terminal]"));
+                       "unknown section; the sections are [server], [login], [tls], [terminal] "
+                       "and [notify]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
       continue;
@@ -246,6 +256,20 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
                     ": terminal.utc_offset must look like \"+09:00\" (the terminal's local "
                     "time, for login time windows)");
   }
+  // G2.1.1-f: alerts leave only over verified TLS.
+  if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
+      c.smtp_url.rfind("smtps://", 0) != 0) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin +
+                    ": notify.smtp_url must be smtp://HOST:PORT (STARTTLS is required) or "
+                    "smtps://HOST:PORT");
+  }
+  if (!c.webhook_url.empty() && c.webhook_url.rfind("https://", 0) != 0) {
+    return fail(ErrorCode::kInvalidArgument, origin + ": notify.webhook_url must be https://...");
+  }
+  if (c.smtp_from.empty() || c.smtp_from.find('@') == std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument, origin + ": notify.smtp_from must be a mail address");
+  }
   if (c.session_limit != "end_oldest" && c.session_limit != "refuse_new") {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": login.session_limit must be \"end_oldest\" or \"refuse_new\"");
@@ -284,7 +308,7 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table : {"server", "login", "tls", "terminal"}) {
+  for (std::string_view table : {"server", "login", "tls", "terminal", "notify"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

@@ -39,12 +39,24 @@ struct Config {
   int inactive_days = 90;                    // G2.2.2-g: accounts unused this long are disabled
   int session_idle_s = 900;
   int session_absolute_s = 8 * 3600;
+  int new_source_prefix_v4 = 32;  // G2.1.1-f: sources are compared as networks of this size
+  int new_source_prefix_v6 = 64;
   // [tls]
   std::string tls_cert = "tls/cert.pem";  // relative to the data directory
   std::string tls_key = "tls/key.pem";
   // [terminal]
   // The terminal's local time as an offset from UTC; login time windows are in local time.
   std::string utc_offset = "+09:00";
+  // [notify] G2.1.1-f: where security alerts go. Mail needs smtp_url; without it alerts stay
+  // queued (and visible) until it is set.
+  std::string smtp_url;  // smtp://host:587 (STARTTLS required) or smtps://host:465
+  std::string smtp_from = "minato@localhost.localdomain";
+  std::string smtp_user;
+  std::string smtp_password_file;  // relative to the data directory
+  std::string smtp_ca_file;        // PEM bundle to verify the mail server; empty = system store
+  std::string security_mail;       // comma-separated addresses of security staff
+  std::string webhook_url;         // https:// only
+  std::string webhook_ca_file;
 };
 
 // Parses TOML text. `origin` names the file in error messages.

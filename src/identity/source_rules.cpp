@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace minato::identity {
@@ -122,6 +123,23 @@ std::string SourceRules::str() const {
     out += std::string(buf) + "/" + std::to_string(n.prefix);
   }
   return out;
+}
+
+}  // namespace minato::identity
+
+namespace minato::identity {
+
+std::string network_of(std::string_view address, int v4_prefix, int v6_prefix) {
+  bool v6 = false;
+  std::array<uint8_t, 16> addr{};
+  if (!parse_ip(address, &v6, &addr)) return {};
+  int prefix = std::clamp(v6 ? v6_prefix : v4_prefix, 0, v6 ? 128 : 32);
+  for (int bit = prefix; bit < 128; ++bit) {
+    addr[static_cast<size_t>(bit / 8)] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+  }
+  char buf[INET6_ADDRSTRLEN] = {0};
+  inet_ntop(v6 ? AF_INET6 : AF_INET, addr.data(), buf, sizeof buf);
+  return std::string(buf) + "/" + std::to_string(prefix);
 }
 
 }  // namespace minato::identity

@@ -38,4 +38,9 @@ class SourceRules {
   std::vector<Net> nets_;
 };
 
+// The network of `address` at the given prefix lengths, canonical ("192.0.2.0/24",
+// "2001:db8:1:2::/64"); empty if `address` is not an IP address. New-source detection compares
+// these (G2.1.1-f).
+std::string network_of(std::string_view address, int v4_prefix, int v6_prefix);
+
 }  // namespace minato::identity

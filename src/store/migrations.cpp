@@ -171,6 +171,32 @@ CREATE TABLE access_reviews (
   note TEXT NOT NULL
 ) STRICT;
 )sql",
+      // 6: new-source detection and the notification outbox (G2.1.1-f).
+      R"sql(
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+CREATE TABLE known_sources (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  network TEXT NOT NULL,
+  first_seen_us INTEGER NOT NULL,
+  last_seen_us INTEGER NOT NULL,
+  PRIMARY KEY (user_id, network)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL CHECK (channel IN ('mail', 'webhook')),
+  recipients TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  event TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_us INTEGER NOT NULL,
+  sent_us INTEGER NOT NULL DEFAULT 0,
+  abandoned INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX notifications_due ON notifications(sent_us, abandoned, next_attempt_us);
+)sql",
   };
   return kMigrations;
 }

@@ -48,6 +48,24 @@ struct UserRecord {
   // Who granted the current roles and rules: "created by cli:root", or the approval that
   // changed them ("approval 7: requested by user:a, approved by user:b, executed by user:a").
   std::string access_granted_by;
+  std::string email;  // where the user's own security notices go (G2.1.1-f); may be empty
+};
+
+// One message to deliver: a mail or a webhook call, kept in the outbox until delivered so an
+// alert survives a restart or an unreachable mail server (G2.1.1-f).
+struct Notification {
+  int64_t id = 0;
+  std::string channel;     // "mail" | "webhook"
+  std::string recipients;  // mail: comma-separated addresses; webhook: empty (configured URL)
+  std::string subject;
+  std::string body;   // mail: text; webhook: JSON
+  std::string event;  // what it reports: "login.new_source", "account.locked", ...
+  int64_t created_us = 0;
+  int attempts = 0;
+  int64_t next_attempt_us = 0;
+  int64_t sent_us = 0;     // 0 = not delivered yet
+  bool abandoned = false;  // gave up after too many attempts
+  std::string last_error;
 };
 
 // Source rules and a time window for everyone holding a role (G2.1.1-a, G2.2.1-d).
@@ -158,6 +176,10 @@ class ReadTxn {
   virtual Result<std::vector<MaintenanceWindow>> open_maintenance_windows(
       std::string_view username) = 0;
   virtual Result<std::vector<AccessReviewRecord>> list_access_reviews(int limit) = 0;
+  // Undelivered, not abandoned notifications due at `now_us`, oldest first.
+  virtual Result<std::vector<Notification>> due_notifications(int64_t now_us, int limit) = 0;
+  // The newest `limit` notifications, newest first.
+  virtual Result<std::vector<Notification>> recent_notifications(int limit) = 0;
 
   virtual Result<std::optional<terminal::VesselVisit>> find_visit(std::string_view id) = 0;
   virtual Result<std::vector<terminal::VesselVisit>> list_visits() = 0;
@@ -194,6 +216,12 @@ class WriteTxn : public ReadTxn {
   virtual Result<int64_t> insert_maintenance_window(const MaintenanceWindow& window) = 0;
   virtual Status update_maintenance_window(const MaintenanceWindow& window) = 0;
   virtual Result<int64_t> insert_access_review(const AccessReviewRecord& review) = 0;
+  // Records that `user_id` logged in from `network` at `at_us`; true if it never had before.
+  virtual Result<bool> note_known_source(int64_t user_id, const std::string& network,
+                                         int64_t at_us) = 0;
+  virtual Result<int64_t> insert_notification(const Notification& n) = 0;
+  // Updates attempts, next_attempt_us, sent_us, abandoned and last_error.
+  virtual Status update_notification(const Notification& n) = 0;
   // Replaces the password hash. With `keep_old_in_history`, the previous hash is kept in the
   // password history first (a change); without, it is a re-hash of the same password.
   virtual Status set_password_hash(int64_t user_id, const std::string& hash, int64_t at_us,

@@ -22,6 +22,35 @@ ADMIN_PASSWORD = "Vq7#rT2m!xK9-harbour"
 USER_PASSWORD = "Hx4$wLm8@pZ3-quay"
 
 
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_test_pki(directory):
+    """A test CA (ca.pem) and a server certificate for 127.0.0.1/localhost (srv.pem, srv.key)
+    signed by it, in `directory`. Returns (ca, cert, key) paths."""
+    r = directory
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650", "-subj",
+             "/CN=Minato Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=r)
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1", cwd=r)
+    with open(os.path.join(r, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n"
+                "basicConstraints=critical,CA:FALSE\n")
+    _openssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "srv.pem", "-days", "397", "-extfile", "ext.cnf", cwd=r)
+    return (os.path.join(r, "ca.pem"), os.path.join(r, "srv.pem"), os.path.join(r, "srv.key"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run(args, check=True, **kw):
     proc = subprocess.run([MINATO] + args, capture_output=True, text=True, timeout=120, **kw)
     if check and proc.returncode != 0:
@@ -55,14 +84,15 @@ class DataDir:
     def set_config(self, values):
         """Replaces `key = value` lines in minato.toml (keys must exist there)."""
         cfg = os.path.join(self.path, "minato.toml")
-        text = open(cfg).read()
+        with open(cfg) as f:
+            text = f.read()
         for key, value in values.items():
             text, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
             assert n == 1, key
         with open(cfg, "w") as f:
             f.write(text)
 
-    def add_user(self, name, roles, password=USER_PASSWORD, allow_from=None):
+    def add_user(self, name, roles, password=USER_PASSWORD, allow_from=None, email=None):
         pw = os.path.join(self.root, name + ".pw")
         with open(pw, "w") as f:
             f.write(password)
@@ -72,6 +102,8 @@ class DataDir:
             args += ["--role", r]
         if allow_from:
             args += ["--allow-from", allow_from]
+        if email:
+            args += ["--email", email]
         return json.loads(run(args).stdout)["totp_secret"]
 
     @property

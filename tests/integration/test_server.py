@@ -44,7 +44,9 @@ class LoginTest(ServerTestCase):
         self.assertEqual(hist.status, 200, hist)
         self.assertEqual(hist.json["logins"][0]["result"], "success")
         self.assertEqual(hist.json["logins"][0]["source"], "127.0.0.1")
-        self.assertEqual(hist.json["logins"][0]["detail"], "password and TOTP")
+        # The first login from here is a new source (G2.1.1-f; no recipients configured here).
+        self.assertEqual(hist.json["logins"][0]["detail"],
+                         "password and TOTP; new source 127.0.0.1/32 (0 alert(s) queued)")
         self.assertEqual(c.request("GET", "/api/v1/users/bob/logins").status, 403)
         # Logout ends the session.
         out = c.request("DELETE", "/api/v1/session")

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from harness import ADMIN_PASSWORD, MINATO, Server  # noqa: E402
+from harness import ADMIN_PASSWORD, MINATO, Server, make_test_pki  # noqa: E402
 
 ALLOWED = {
     # A terminal's own CA often publishes neither CRL nor OCSP; the operator decides (the
@@ -24,26 +24,11 @@ ALLOWED = {
 }
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
 class TestSslScan(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="minato-testssl-")
         r = self.root
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650", "-subj",
-                "/CN=Minato Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=r)
-        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1", cwd=r)
-        with open(os.path.join(r, "ext.cnf"), "w") as f:
-            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                    "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n"
-                    "basicConstraints=critical,CA:FALSE\n")
-        openssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-out", "srv.pem", "-days", "397", "-extfile", "ext.cnf", cwd=r)
+        make_test_pki(r)
         with open(os.path.join(r, "pw"), "w") as f:
             f.write(ADMIN_PASSWORD)
         self.data_path = os.path.join(r, "data")

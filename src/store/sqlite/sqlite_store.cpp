@@ -195,7 +195,10 @@ namespace {
 #define MINATO_USER_COLUMNS                                                            \
   "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, "   \
   "totp_last_step, disabled, created_us, last_login_us, lock_count, allowed_sources, " \
-  "login_window, valid_until_us, scope, access_granted_by"
+  "login_window, valid_until_us, scope, access_granted_by, email"
+#define MINATO_NOTIFICATION_COLUMNS                                                    \
+  "id, channel, recipients, subject, body, event, created_us, attempts, next_attempt_us, " \
+  "sent_us, abandoned, last_error"
 #define MINATO_APPROVAL_COLUMNS                                                         \
   "id, kind, target, payload, reason, requested_by, requested_us, expires_us, status, " \
   "decided_by, decided_us, decision_note, executed_by, executed_us"
@@ -256,7 +259,42 @@ class SqliteReader {
     u.valid_until_us = q_->i64(14);
     u.scope = q_->text(15);
     u.access_granted_by = q_->text(16);
+    u.email = q_->text(17);
     return u;
+  }
+
+  static Notification notification_from(Query& r) {
+    Notification n;
+    n.id = r.i64(0);
+    n.channel = r.text(1);
+    n.recipients = r.text(2);
+    n.subject = r.text(3);
+    n.body = r.text(4);
+    n.event = r.text(5);
+    n.created_us = r.i64(6);
+    n.attempts = static_cast<int>(r.i64(7));
+    n.next_attempt_us = r.i64(8);
+    n.sent_us = r.i64(9);
+    n.abandoned = r.i64(10) != 0;
+    n.last_error = r.text(11);
+    return n;
+  }
+
+  Result<std::vector<Notification>> due_notifications(int64_t now_us, int limit) {
+    auto q_ = q("SELECT " MINATO_NOTIFICATION_COLUMNS " FROM notifications"
+                " WHERE sent_us = 0 AND abandoned = 0 AND next_attempt_us <= ?1"
+                " ORDER BY id LIMIT ?2");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, now_us).bind(2, static_cast<int64_t>(limit));
+    return rows<Notification>(*q_, "read due notifications", notification_from);
+  }
+
+  Result<std::vector<Notification>> recent_notifications(int limit) {
+    auto q_ = q("SELECT " MINATO_NOTIFICATION_COLUMNS
+                " FROM notifications ORDER BY id DESC LIMIT ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, static_cast<int64_t>(limit));
+    return rows<Notification>(*q_, "read notifications", notification_from);
   }
 
   // Every row of a query, converted by `from`.
@@ -590,6 +628,12 @@ class SqliteReader {
   Result<std::vector<AccessReviewRecord>> list_access_reviews(int n) override {                   \
     return r_.list_access_reviews(n);                                                             \
   }                                                                                               \
+  Result<std::vector<Notification>> due_notifications(int64_t now, int n) override {              \
+    return r_.due_notifications(now, n);                                                          \
+  }                                                                                               \
+  Result<std::vector<Notification>> recent_notifications(int n) override {                        \
+    return r_.recent_notifications(n);                                                            \
+  }                                                                                               \
   Result<int64_t> count_users() override {                                                        \
     return r_.count("SELECT count(*) FROM users", "count users");                                 \
   }                                                                                               \
@@ -649,13 +693,13 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<int64_t> insert_user(const UserRecord& u) override {
     auto q = r_.q(
         "INSERT INTO users (username, password_hash, totp_sealed, roles, created_us,"
-        " allowed_sources, login_window, valid_until_us, scope, access_granted_by)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        " allowed_sources, login_window, valid_until_us, scope, access_granted_by, email)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!q) return fail(q.error());
     q->bind(1, u.username).bind(2, u.password_hash).bind_blob(3, u.totp_sealed);
     q->bind(4, join_roles(u.roles)).bind(5, u.created_us).bind(6, u.allowed_sources);
     q->bind(7, u.login_window).bind(8, u.valid_until_us).bind(9, u.scope);
-    q->bind(10, u.access_granted_by);
+    q->bind(10, u.access_granted_by).bind(11, u.email);
     auto st = q->run("insert user '" + u.username + "'");
     if (!st) return fail(st.error());
     return sqlite3_last_insert_rowid(impl_.writer->db());
@@ -686,11 +730,11 @@ class SqliteWriteTxn final : public WriteTxn {
   Status update_user_access(const UserRecord& u) override {
     auto q = r_.q(
         "UPDATE users SET roles = ?2, allowed_sources = ?3, login_window = ?4,"
-        " valid_until_us = ?5, scope = ?6, access_granted_by = ?7 WHERE id = ?1");
+        " valid_until_us = ?5, scope = ?6, access_granted_by = ?7, email = ?8 WHERE id = ?1");
     if (!q) return fail(q.error());
     q->bind(1, u.id).bind(2, join_roles(u.roles)).bind(3, u.allowed_sources);
     q->bind(4, u.login_window).bind(5, u.valid_until_us).bind(6, u.scope);
-    q->bind(7, u.access_granted_by);
+    q->bind(7, u.access_granted_by).bind(8, u.email);
     return q->run("update user access");
   }
 
@@ -755,6 +799,45 @@ class SqliteWriteTxn final : public WriteTxn {
     q->bind(5, r.note);
     MINATO_TRY(q->run("insert access review"));
     return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Result<bool> note_known_source(int64_t user_id, const std::string& network,
+                                 int64_t at_us) override {
+    auto q = r_.q(
+        "INSERT INTO known_sources (user_id, network, first_seen_us, last_seen_us)"
+        " VALUES (?1, ?2, ?3, ?3) ON CONFLICT(user_id, network) DO UPDATE SET last_seen_us = ?3"
+        " RETURNING first_seen_us");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind(2, network).bind(3, at_us);
+    auto row = q->step("record login source");
+    if (!row) return fail(row.error());
+    if (!*row) return fail(ErrorCode::kInternal, "record login source: no row returned");
+    bool fresh = q->i64(0) == at_us;
+    auto done = q->step("record login source");
+    if (!done) return fail(done.error());
+    return fresh;
+  }
+
+  Result<int64_t> insert_notification(const Notification& n) override {
+    auto q = r_.q(
+        "INSERT INTO notifications (channel, recipients, subject, body, event, created_us,"
+        " next_attempt_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+    if (!q) return fail(q.error());
+    q->bind(1, n.channel).bind(2, n.recipients).bind(3, n.subject).bind(4, n.body);
+    q->bind(5, n.event).bind(6, n.created_us);
+    MINATO_TRY(q->run("queue notification"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_notification(const Notification& n) override {
+    auto q = r_.q(
+        "UPDATE notifications SET attempts = ?2, next_attempt_us = ?3, sent_us = ?4,"
+        " abandoned = ?5, last_error = ?6 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, n.id).bind(2, static_cast<int64_t>(n.attempts)).bind(3, n.next_attempt_us);
+    q->bind(4, n.sent_us).bind(5, static_cast<int64_t>(n.abandoned ? 1 : 0));
+    q->bind(6, n.last_error);
+    return q->run("update notification");
   }
 
   Status set_user_disabled(int64_t user_id, bool disabled) override {
