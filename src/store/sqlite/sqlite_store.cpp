@@ -196,7 +196,7 @@ namespace {
   "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, "   \
   "totp_last_step, disabled, created_us, last_login_us, lock_count, allowed_sources, " \
   "login_window, valid_until_us, scope, access_granted_by, email"
-#define MINATO_NOTIFICATION_COLUMNS                                                    \
+#define MINATO_NOTIFICATION_COLUMNS                                                        \
   "id, channel, recipients, subject, body, event, created_us, attempts, next_attempt_us, " \
   "sent_us, abandoned, last_error"
 #define MINATO_APPROVAL_COLUMNS                                                         \
@@ -281,7 +281,8 @@ class SqliteReader {
   }
 
   Result<std::vector<Notification>> due_notifications(int64_t now_us, int limit) {
-    auto q_ = q("SELECT " MINATO_NOTIFICATION_COLUMNS " FROM notifications"
+    auto q_ = q("SELECT " MINATO_NOTIFICATION_COLUMNS
+                " FROM notifications"
                 " WHERE sent_us = 0 AND abandoned = 0 AND next_attempt_us <= ?1"
                 " ORDER BY id LIMIT ?2");
     if (!q_) return fail(q_.error());
@@ -290,8 +291,8 @@ class SqliteReader {
   }
 
   Result<std::vector<Notification>> recent_notifications(int limit) {
-    auto q_ = q("SELECT " MINATO_NOTIFICATION_COLUMNS
-                " FROM notifications ORDER BY id DESC LIMIT ?1");
+    auto q_ =
+        q("SELECT " MINATO_NOTIFICATION_COLUMNS " FROM notifications ORDER BY id DESC LIMIT ?1");
     if (!q_) return fail(q_.error());
     q_->bind(1, static_cast<int64_t>(limit));
     return rows<Notification>(*q_, "read notifications", notification_from);
