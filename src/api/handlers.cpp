@@ -138,6 +138,45 @@ json::object window_json(const store::MaintenanceWindow& w) {
                       {"stopped_at", time_or_empty(w.stopped_us)}};
 }
 
+// PublicKeyCredentialCreationOptions / RequestOptions as JSON (binary fields base64url).
+json::object webauthn_options_json(const app::WebAuthnOptions& o, bool create) {
+  namespace wa = identity::webauthn;
+  json::array creds;
+  for (const auto& id : o.credential_ids) {
+    creds.push_back(json::object{{"type", "public-key"}, {"id", wa::base64url_encode(id)}});
+  }
+  const char* uv = o.require_user_verification ? "required" : "preferred";
+  if (!create) {
+    return json::object{{"challenge", wa::base64url_encode(o.challenge)},
+                        {"rpId", o.rp_id},
+                        {"allowCredentials", std::move(creds)},
+                        {"userVerification", uv},
+                        {"timeout", 300000}};
+  }
+  return json::object{
+      {"challenge", wa::base64url_encode(o.challenge)},
+      {"rp", json::object{{"id", o.rp_id}, {"name", "Minato TOS"}}},
+      {"user", json::object{{"id", wa::base64url_encode(o.user_handle)},
+                            {"name", o.username},
+                            {"displayName", o.username}}},
+      {"pubKeyCredParams", json::array{json::object{{"type", "public-key"}, {"alg", wa::kES256}},
+                                       json::object{{"type", "public-key"}, {"alg", wa::kEdDSA}}}},
+      {"excludeCredentials", std::move(creds)},
+      {"authenticatorSelection", json::object{{"userVerification", uv}}},
+      {"attestation", "none"},
+      {"timeout", 300000}};
+}
+
+json::object authenticator_json(const store::WebAuthnCredentialRecord& k) {
+  return json::object{{"id", k.id},
+                      {"name", k.name},
+                      {"credential_id", identity::webauthn::base64url_encode(k.credential_id)},
+                      {"alg", k.alg == identity::webauthn::kES256 ? "ES256" : "EdDSA"},
+                      {"sign_count", k.sign_count},
+                      {"created", format_utc(k.created_us)},
+                      {"last_used", time_or_empty(k.last_used_us)}};
+}
+
 Result<int64_t> id_param(const PathParams& p) {
   const std::string& text = p.at("id");
   int64_t id = 0;
@@ -238,10 +277,50 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
       if (!user) return fail(user.error());
       auto password = body->string("password", 1024);
       if (!password) return fail(password.error());
-      auto totp = body->string("totp", 16);
+      // The second factor: exactly one of totp, webauthn, recovery_code.
+      app::LoginRequest login(*user, *password, "");
+      auto totp = body->optional_string("totp", 16);
       if (!totp) return fail(totp.error());
+      auto recovery = body->optional_string("recovery_code", 32);
+      if (!recovery) return fail(recovery.error());
+      auto credential_id = body->optional_string("credential_id", 1400);
+      if (!credential_id) return fail(credential_id.error());
+      auto client_data = body->optional_string("client_data_json", 8000);
+      if (!client_data) return fail(client_data.error());
+      auto auth_data = body->optional_string("authenticator_data", 8000);
+      if (!auth_data) return fail(auth_data.error());
+      auto signature = body->optional_string("signature", 400);
+      if (!signature) return fail(signature.error());
       MINATO_TRY(body->finish());
-      auto r = rt_.identity().login(req.source, {*user, *password, *totp});
+      int factors = (*totp ? 1 : 0) + (*recovery ? 1 : 0) + (*credential_id ? 1 : 0);
+      if (factors != 1) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "give exactly one second factor: totp, a WebAuthn assertion (credential_id, "
+                    "client_data_json, authenticator_data, signature) or recovery_code",
+                    "second_factor");
+      }
+      if (*totp) login.totp = **totp;
+      if (*recovery) login.recovery_code = **recovery;
+      if (*credential_id) {
+        if (!*client_data || !*auth_data || !*signature) {
+          return fail(ErrorCode::kInvalidArgument,
+                      "a WebAuthn assertion needs credential_id, client_data_json, "
+                      "authenticator_data and signature");
+        }
+        app::WebAuthnLogin w;
+        for (auto [text, out] : {std::pair{&**credential_id, &w.credential_id},
+                                 std::pair{&**client_data, &w.response.client_data_json},
+                                 std::pair{&**auth_data, &w.response.authenticator_data},
+                                 std::pair{&**signature, &w.response.signature}}) {
+          auto raw = identity::webauthn::base64url_decode(*text);
+          if (!raw) {
+            return fail(ErrorCode::kInvalidArgument, "WebAuthn fields must be base64url");
+          }
+          *out = std::move(*raw);
+        }
+        login.webauthn = std::move(w);
+      }
+      auto r = rt_.identity().login(req.source, login);
       if (!r) return fail(r.error());
       HttpResponse resp = ok_json(json::object{{"username", r->username},
                                                {"roles", roles_json(r->roles)},
@@ -337,6 +416,85 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                             const Caller& c) -> Result<HttpResponse> {
                 MINATO_TRY(rt_.identity().unlock(c.actor, p.at("username")));
                 return ok_json(json::object{{"username", p.at("username")}, {"locked", false}});
+              }));
+
+  // --- WebAuthn and recovery codes (G2.1.1-b, G2.2.2-d) ---------------------------------------
+  router_.add(
+      "POST", "/api/v1/session/webauthn/options",
+      [this](const HttpRequest& req, const PathParams&) {
+        return guarded([&]() -> Result<HttpResponse> {
+          if (auto refused = require_json(req)) return *refused;
+          auto body = JsonBody::parse(req.body);
+          if (!body) return fail(body.error());
+          auto user = body->string("username", 64);
+          if (!user) return fail(user.error());
+          MINATO_TRY(body->finish());
+          if (rt_.source_guard().blocked(req.source)) {
+            return fail(ErrorCode::kUnauthenticated, "login failed");
+          }
+          return ok_json(webauthn_options_json(rt_.identity().webauthn_login_begin(*user), false));
+        });
+      });
+  router_.add("POST", "/api/v1/session/webauthn/register/options",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto o = rt_.identity().webauthn_register_begin(c.actor);
+                if (!o) return fail(o.error());
+                return ok_json(webauthn_options_json(*o, true));
+              }));
+  router_.add("POST", "/api/v1/session/webauthn/register",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto name = b.string("name", 64);
+                    if (!name) return fail(name.error());
+                    auto client_data = b.string("client_data_json", 8000);
+                    if (!client_data) return fail(client_data.error());
+                    auto attestation = b.string("attestation_object", 40000);
+                    if (!attestation) return fail(attestation.error());
+                    MINATO_TRY(b.finish());
+                    auto cd = identity::webauthn::base64url_decode(*client_data);
+                    auto ao = identity::webauthn::base64url_decode(*attestation);
+                    if (!cd || !ao) {
+                      return fail(ErrorCode::kInvalidArgument, "WebAuthn fields must be base64url");
+                    }
+                    auto r = rt_.identity().webauthn_register_finish(c.actor, *name, {*cd, *ao});
+                    if (!r) return fail(r.error());
+                    return ok_json(authenticator_json(*r), 201);
+                  })));
+  router_.add("GET", "/api/v1/session/webauthn",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto all = rt_.identity().webauthn_list(c.actor);
+                if (!all) return fail(all.error());
+                json::array arr;
+                for (const auto& k : *all) arr.push_back(authenticator_json(k));
+                return ok_json(json::object{{"authenticators", std::move(arr)}});
+              }));
+  router_.add("DELETE", "/api/v1/session/webauthn/{id}",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p);
+                if (!id) return fail(ErrorCode::kNotFound, "no such authenticator");
+                MINATO_TRY(rt_.identity().webauthn_remove(c.actor, *id));
+                HttpResponse resp;
+                resp.status = 204;
+                return resp;
+              }));
+  router_.add("POST", "/api/v1/session/recovery-codes",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto codes = rt_.identity().new_recovery_codes(c.actor);
+                if (!codes) return fail(codes.error());
+                json::array arr;
+                for (const auto& code : *codes) arr.emplace_back(code);
+                return ok_json(json::object{{"recovery_codes", std::move(arr)}}, 201);
+              }));
+  router_.add("GET", "/api/v1/session/recovery-codes",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto left = rt_.identity().recovery_codes_left(c.actor);
+                if (!left) return fail(left.error());
+                return ok_json(json::object{{"unused", *left}});
               }));
 
   // G2.2.2-e: one's own live sessions, and ending one of them.

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "crypto/random.h"
 #include "identity/time_window.h"
 #include "identity/totp.h"
 #include "notify/transport.h"
@@ -253,12 +254,29 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
     }
   }
 
-  // 2. TOTP.
-  if (password_ok) {
+  // 2. The second factor: TOTP, a WebAuthn assertion or a recovery code.
+  enum class Factor { kTotp, kWebAuthn, kRecovery };
+  const Factor factor = req.webauthn                 ? Factor::kWebAuthn
+                        : !req.recovery_code.empty() ? Factor::kRecovery
+                                                     : Factor::kTotp;
+  std::string factor_failure;  // why the second factor failed, when the password was right
+  std::optional<store::WebAuthnCredentialRecord> used_key;
+  uint32_t new_sign_count = 0;
+  std::string recovery_mac;
+  if (password_ok && factor == Factor::kTotp) {
     auto secret = sealing_.open(user->totp_sealed, "user:" + user->username + "/totp");
     if (!secret) return fail(secret.error());
     auto s = identity::verify_totp(*secret, req.totp, clock_.now_s());
     if (s) step = *s;
+    if (step < 0) factor_failure = "wrong TOTP code";
+  } else if (password_ok && factor == Factor::kWebAuthn) {
+    factor_failure = check_webauthn_login(*user, *req.webauthn, &used_key, &new_sign_count);
+  } else if (password_ok && factor == Factor::kRecovery) {
+    std::string code;
+    for (char ch : req.recovery_code) {
+      if (ch != '-' && ch != ' ') code.push_back(static_cast<char>(std::tolower(ch)));
+    }
+    recovery_mac = sealing_.mac(code, "recovery-code:" + user->username);
   }
 
   // 3. Record the outcome (counts, lock, audit) as one command.
@@ -299,12 +317,27 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           return Outcome::kFailed;
         }
         std::string why;
-        if (!password_ok)
+        if (!password_ok) {
           why = "wrong password";
-        else if (step < 0)
-          why = "wrong TOTP code";
-        else if (step <= u.totp_last_step)
+        } else if (!factor_failure.empty()) {
+          why = factor_failure;
+        } else if (factor == Factor::kTotp && step <= u.totp_last_step) {
           why = "TOTP code already used";
+        } else if (factor == Factor::kRecovery) {
+          auto unused = tx.recovery_code_unused(u.id, recovery_mac);
+          if (!unused) return fail(unused.error());
+          if (!*unused) why = "wrong or used recovery code";
+        } else if (factor == Factor::kWebAuthn) {
+          // Re-check the counter against the row now (two logins with one assertion race).
+          auto keys = tx.webauthn_credentials(u.id);
+          if (!keys) return fail(keys.error());
+          for (const auto& k : *keys) {
+            if (k.id == used_key->id && (new_sign_count != 0 || k.sign_count != 0) &&
+                new_sign_count <= k.sign_count) {
+              why = "WebAuthn counter check failed: sign counter did not grow";
+            }
+          }
+        }
         if (!why.empty()) {
           u.failed_count += 1;
           fx.reason = why + " (" + std::to_string(u.failed_count) + " consecutive failures)";
@@ -354,7 +387,37 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         }
         u.failed_count = 0;
         u.lock_count = 0;
-        u.totp_last_step = step;
+        if (factor == Factor::kTotp) u.totp_last_step = step;
+        std::string method = "password and TOTP";
+        if (factor == Factor::kWebAuthn) {
+          MINATO_TRY(tx.update_webauthn_use(used_key->id, new_sign_count, fx.now_us));
+          method = "password and WebAuthn (" + used_key->name + ")";
+        } else if (factor == Factor::kRecovery) {
+          auto used = tx.use_recovery_code(u.id, recovery_mac, fx.now_us);
+          if (!used) return fail(used.error());
+          auto left = tx.count_recovery_codes(u.id);
+          if (!left) return fail(left.error());
+          method = "password and recovery code (" + std::to_string(*left) + " left)";
+          Alert a;
+          a.event = "login.recovery_code";
+          a.username = u.username;
+          a.user_email = u.email;
+          a.title_ja = "リカバリーコードでログイン: " + u.username;
+          a.title_en = "Login with a recovery code: " + u.username;
+          a.text_ja = "アカウント " + u.username + " がリカバリーコードでログインしました (" +
+                      local_time_text(fx.now_us, utc_offset_s_) + "、送信元 " + source + "、残り " +
+                      std::to_string(*left) +
+                      " 個)。認証器を紛失した場合は再登録してください。心当たりがなければ直ちに"
+                      "セキュリティ担当へ連絡してください。";
+          a.text_en = "Account " + u.username + " logged in with a recovery code (" +
+                      local_time_text(fx.now_us, utc_offset_s_) + ", from " + source + ", " +
+                      std::to_string(*left) +
+                      " left). If an authenticator was lost, register a new one. If this was not "
+                      "you, tell security staff at once.";
+          a.details_json = json::serialize(json::object{{"source", source}, {"left", *left}});
+          auto q = queue_alert(tx, fx.now_us, alerts_, a);
+          if (!q) return fail(q.error());
+        }
         u.last_login_us = fx.now_us;
         MINATO_TRY(tx.update_user_login_state(u));
         if (rehashed && u.password_hash == user->password_hash) {
@@ -394,7 +457,7 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           alerts_queued = *q;
         }
         fx.result = "success";
-        fx.reason = "password and TOTP";
+        fx.reason = method;
         if (new_source) {
           fx.reason += "; new source " + network + " (" + std::to_string(alerts_queued) +
                        " alert(s) queued)";
@@ -407,7 +470,7 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
                                                  {"op", "update"},
                                                  {"id", u.id},
                                                  {"failed_count", 0},
-                                                 {"totp_last_step", step},
+                                                 {"totp_last_step", u.totp_last_step},
                                                  {"last_login_us", fx.now_us}});
         return Outcome::kOk;
       });
@@ -721,6 +784,227 @@ Result<std::vector<store::AuditRecord>> IdentityService::login_history(const acc
   auto rx = store_.read();
   if (!rx) return fail(rx.error());
   return (*rx)->audit_by_target("session.create", "user:" + username, limit);
+}
+
+// --- WebAuthn and recovery codes ---------------------------------------------------------------
+
+namespace {
+
+// The challenge inside clientDataJSON (raw bytes), or empty.
+std::string challenge_in(std::string_view client_data_json) {
+  boost::system::error_code ec;
+  json::value v = json::parse(client_data_json, ec);
+  if (ec || !v.is_object()) return {};
+  auto it = v.as_object().find("challenge");
+  if (it == v.as_object().end() || !it->value().is_string()) return {};
+  auto raw = identity::webauthn::base64url_decode(it->value().as_string());
+  return raw ? *raw : std::string();
+}
+
+}  // namespace
+
+std::string IdentityService::user_handle(const store::UserRecord& user) const {
+  return sealing_.mac(std::to_string(user.id), "webauthn-user-handle").substr(0, 16);
+}
+
+Result<store::UserRecord> IdentityService::own_account(const access::Actor& actor) {
+  if (actor.subject.rfind("user:", 0) != 0 || !actor.has(access::Permission::kSelf)) {
+    return fail(ErrorCode::kPermissionDenied, "only a logged-in user manages their own factors");
+  }
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto found = (*rx)->find_user(actor.subject.substr(5));
+  if (!found) return fail(found.error());
+  if (!*found) return fail(ErrorCode::kNotFound, "no such user");
+  return **found;
+}
+
+std::string IdentityService::check_webauthn_login(
+    const store::UserRecord& user, const WebAuthnLogin& login,
+    std::optional<store::WebAuthnCredentialRecord>* used, uint32_t* new_sign_count) {
+  std::string challenge = challenge_in(login.response.client_data_json);
+  if (challenge.empty() || !challenges_.consume(challenge, "login", user.username)) {
+    return "WebAuthn challenge check failed: unknown, used or expired challenge";
+  }
+  auto rx = store_.read();
+  if (!rx) return "WebAuthn: " + rx.error().message();
+  auto keys = (*rx)->webauthn_credentials(user.id);
+  if (!keys) return "WebAuthn: " + keys.error().message();
+  for (const auto& k : *keys) {
+    if (!crypto::constant_time_equal(k.credential_id, login.credential_id)) continue;
+    identity::webauthn::Credential stored;
+    stored.public_key = k.public_key;
+    stored.alg = k.alg;
+    stored.sign_count = static_cast<uint32_t>(k.sign_count);
+    auto n = identity::webauthn::verify_assertion(rp_, challenge, stored, login.response);
+    if (!n) return n.error().message();
+    *used = k;
+    *new_sign_count = *n;
+    return {};
+  }
+  return "WebAuthn: not an authenticator of this account";
+}
+
+Result<WebAuthnOptions> IdentityService::webauthn_register_begin(const access::Actor& actor) {
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto keys = (*rx)->webauthn_credentials(user->id);
+  if (!keys) return fail(keys.error());
+  if (keys->size() >= kMaxAuthenticators) {
+    return fail(ErrorCode::kResourceExhausted, "at most " + std::to_string(kMaxAuthenticators) +
+                                                   " authenticators per user; remove one first");
+  }
+  WebAuthnOptions o;
+  o.challenge = challenges_.issue("register", user->username);
+  o.rp_id = rp_.id;
+  o.user_handle = user_handle(*user);
+  o.username = user->username;
+  for (const auto& k : *keys) o.credential_ids.push_back(k.credential_id);
+  o.require_user_verification = rp_.require_user_verification;
+  return o;
+}
+
+Result<store::WebAuthnCredentialRecord> IdentityService::webauthn_register_finish(
+    const access::Actor& actor, const std::string& name,
+    const identity::webauthn::RegistrationResponse& response) {
+  if (name.empty() || name.size() > 64) {
+    return fail(ErrorCode::kInvalidArgument, "name the authenticator in 1-64 characters", "name");
+  }
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  std::string challenge = challenge_in(response.client_data_json);
+  const bool issued =
+      !challenge.empty() && challenges_.consume(challenge, "register", user->username);
+  Result<identity::webauthn::Credential> cred =
+      issued ? identity::webauthn::verify_registration(rp_, challenge, response)
+             : Result<identity::webauthn::Credential>(
+                   fail(ErrorCode::kUnauthenticated,
+                        "WebAuthn challenge check failed: unknown, used or expired challenge",
+                        "challenge"));
+  return writes_.execute<store::WebAuthnCredentialRecord>(
+      actor, {"webauthn.register", actor.subject, access::Permission::kSelf},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<store::WebAuthnCredentialRecord> {
+        if (!cred) return fail(cred.error());  // audited as a failure with the check named
+        auto keys = tx.webauthn_credentials(user->id);
+        if (!keys) return fail(keys.error());
+        if (keys->size() >= kMaxAuthenticators) {
+          return fail(ErrorCode::kResourceExhausted, "too many authenticators");
+        }
+        store::WebAuthnCredentialRecord r;
+        r.user_id = user->id;
+        r.credential_id = cred->id;
+        r.public_key = cred->public_key;
+        r.alg = cred->alg;
+        r.sign_count = cred->sign_count;
+        r.aaguid = cred->aaguid;
+        r.name = name;
+        r.created_us = fx.now_us;
+        auto id = tx.insert_webauthn_credential(r);
+        if (!id) {
+          if (id.error().code() == ErrorCode::kAlreadyExists) {
+            return fail(ErrorCode::kAlreadyExists, "this authenticator is already registered");
+          }
+          return fail(id.error());
+        }
+        r.id = *id;
+        fx.reason = "authenticator '" + name + "' (" +
+                    (cred->alg == identity::webauthn::kES256 ? "ES256" : "EdDSA") +
+                    ", attestation " + cred->fmt + ")";
+        fx.change = json::serialize(json::object{{"table", "webauthn_credentials"},
+                                                 {"op", "insert"},
+                                                 {"id", *id},
+                                                 {"name", name},
+                                                 {"alg", cred->alg}});
+        return r;
+      });
+}
+
+Result<std::vector<store::WebAuthnCredentialRecord>> IdentityService::webauthn_list(
+    const access::Actor& actor) {
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->webauthn_credentials(user->id);
+}
+
+Status IdentityService::webauthn_remove(const access::Actor& actor, int64_t id) {
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  return writes_.execute_status(
+      actor, {"webauthn.remove", actor.subject, access::Permission::kSelf},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto gone = tx.delete_webauthn_credential(user->id, id);
+        if (!gone) return fail(gone.error());
+        if (!*gone)
+          return fail(ErrorCode::kNotFound, "you have no authenticator " + std::to_string(id));
+        fx.change = json::serialize(
+            json::object{{"table", "webauthn_credentials"}, {"op", "delete"}, {"id", id}});
+        return ok();
+      });
+}
+
+WebAuthnOptions IdentityService::webauthn_login_begin(const std::string& username) {
+  WebAuthnOptions o;
+  o.rp_id = rp_.id;
+  o.username = username.substr(0, 64);
+  o.require_user_verification = rp_.require_user_verification;
+  o.challenge = challenges_.issue("login", o.username);
+  std::vector<std::string> real;
+  if (auto rx = store_.read(); rx) {
+    auto user = (*rx)->find_user(o.username);
+    if (user && *user) {
+      auto keys = (*rx)->webauthn_credentials((*user)->id);
+      if (keys) {
+        for (const auto& k : *keys) real.push_back(k.credential_id);
+      }
+    }
+  }
+  if (real.empty())
+    real.push_back(sealing_.mac(o.username, "webauthn-decoy") +
+                   sealing_.mac(o.username, "webauthn-decoy-2"));
+  o.credential_ids = std::move(real);
+  return o;
+}
+
+Result<std::vector<std::string>> IdentityService::new_recovery_codes(const access::Actor& actor) {
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";  // no 0/o, 1/l/i
+  std::vector<std::string> codes, macs;
+  for (int i = 0; i < kRecoveryCodes; ++i) {
+    std::string raw = crypto::random_bytes(12), code;
+    for (size_t j = 0; j < raw.size(); ++j) {
+      if (j > 0 && j % 4 == 0) code.push_back('-');
+      code.push_back(kAlphabet[static_cast<uint8_t>(raw[j]) % (sizeof kAlphabet - 1)]);
+    }
+    std::string bare;
+    for (char ch : code) {
+      if (ch != '-') bare.push_back(ch);
+    }
+    macs.push_back(sealing_.mac(bare, "recovery-code:" + user->username));
+    codes.push_back(std::move(code));
+  }
+  MINATO_TRY(writes_.execute_status(
+      actor, {"recovery_codes.create", actor.subject, access::Permission::kSelf},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        MINATO_TRY(tx.replace_recovery_codes(user->id, macs, fx.now_us));
+        fx.reason = std::to_string(kRecoveryCodes) + " new recovery codes; earlier ones void";
+        fx.change = json::serialize(json::object{
+            {"table", "recovery_codes"}, {"op", "replace"}, {"count", kRecoveryCodes}});
+        return ok();
+      }));
+  return codes;
+}
+
+Result<int64_t> IdentityService::recovery_codes_left(const access::Actor& actor) {
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->count_recovery_codes(user->id);
 }
 
 std::vector<identity::SessionRegistry::Listed> IdentityService::sessions_of(

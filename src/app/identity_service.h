@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,12 @@
 #include "app/write_path.h"
 #include "common/bounded_pool.h"
 #include "crypto/keys.h"
+#include "identity/challenges.h"
 #include "identity/password_hash.h"
 #include "identity/password_policy.h"
 #include "identity/sessions.h"
 #include "identity/source_guard.h"
+#include "identity/webauthn.h"
 
 namespace minato::app {
 
@@ -54,10 +57,34 @@ struct CreatedUser {
   std::string otpauth_uri;
 };
 
+// A WebAuthn assertion presented at login (raw bytes, decoded from the API's base64url).
+struct WebAuthnLogin {
+  std::string credential_id;
+  identity::webauthn::AssertionResponse response;
+};
+
+// Password plus exactly one second factor: a TOTP code, a WebAuthn assertion or a recovery
+// code (G2.1.1-b: every account, administrators included, always uses MFA; there is no SMS).
 struct LoginRequest {
+  LoginRequest() = default;
+  LoginRequest(std::string user, std::string pw, std::string code)
+      : username(std::move(user)), password(std::move(pw)), totp(std::move(code)) {}
+
   std::string username;
   std::string password;
   std::string totp;
+  std::optional<WebAuthnLogin> webauthn;
+  std::string recovery_code;
+};
+
+// What a browser needs for navigator.credentials.create()/get().
+struct WebAuthnOptions {
+  std::string challenge;  // raw
+  std::string rp_id;
+  std::string user_handle;  // raw, not personal data
+  std::string username;
+  std::vector<std::string> credential_ids;  // exclude (register) or allow (login) list, raw
+  bool require_user_verification = false;
 };
 
 struct LoginResult {
@@ -125,6 +152,26 @@ class IdentityService {
   Result<std::vector<store::AuditRecord>> login_history(const access::Actor& actor,
                                                         const std::string& username, int limit);
 
+  // --- WebAuthn and recovery codes (G2.1.1-b, G2.2.2-d) -------------------------------------
+  static constexpr size_t kMaxAuthenticators = 10;
+  static constexpr int kRecoveryCodes = 10;
+  void set_webauthn(identity::webauthn::RelyingParty rp) { rp_ = std::move(rp); }
+  const identity::webauthn::RelyingParty& relying_party() const { return rp_; }
+  // Registration of another authenticator by the logged-in caller.
+  Result<WebAuthnOptions> webauthn_register_begin(const access::Actor& actor);
+  Result<store::WebAuthnCredentialRecord> webauthn_register_finish(
+      const access::Actor& actor, const std::string& name,
+      const identity::webauthn::RegistrationResponse& response);
+  Result<std::vector<store::WebAuthnCredentialRecord>> webauthn_list(const access::Actor& actor);
+  Status webauthn_remove(const access::Actor& actor, int64_t id);
+  // Login options for `username`. An unknown user, or one without authenticators, gets a
+  // decoy credential id derived from the name, so the answer does not reveal either.
+  WebAuthnOptions webauthn_login_begin(const std::string& username);
+  // Replaces the caller's recovery codes with kRecoveryCodes fresh ones, returned once. Each
+  // logs in once in place of the second factor; only keyed hashes are stored.
+  Result<std::vector<std::string>> new_recovery_codes(const access::Actor& actor);
+  Result<int64_t> recovery_codes_left(const access::Actor& actor);
+
   // G2.2.2-e: the caller's live sessions; ending one of them by its public id.
   std::vector<identity::SessionRegistry::Listed> sessions_of(const access::Actor& actor);
   Status end_session(const access::Actor& actor, const std::string& session_id);
@@ -160,6 +207,17 @@ class IdentityService {
   AlertSettings alerts_;
   int prefix_v4_ = 32;
   int prefix_v6_ = 64;
+  // Checks a WebAuthn login assertion of `user`; returns why it failed, or "" with the key used
+  // and its new sign count.
+  std::string check_webauthn_login(const store::UserRecord& user, const WebAuthnLogin& login,
+                                   std::optional<store::WebAuthnCredentialRecord>* used,
+                                   uint32_t* new_sign_count);
+  std::string user_handle(const store::UserRecord& user) const;
+  // The caller's own account, for self-service (WebAuthn, recovery codes).
+  Result<store::UserRecord> own_account(const access::Actor& actor);
+
+  identity::webauthn::RelyingParty rp_{"localhost", "https://localhost:8443", false};
+  identity::ChallengeStore challenges_{clock_};
 };
 
 // Validates a user name: 3-32 characters of a-z, 0-9, '.', '_', '-', starting with a letter.

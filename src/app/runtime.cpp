@@ -82,6 +82,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
     alerts.security_mail.push_back(addr);
   }
   rt->identity_->set_alerts(alerts, c.new_source_prefix_v4, c.new_source_prefix_v6);
+  rt->identity_->set_webauthn(
+      {c.webauthn_rp_id, c.webauthn_origin, c.webauthn_user_verification == "required"});
   notify::MailSettings mail{
       c.smtp_url, c.smtp_from, c.smtp_user, "", rt->paths_.resolve(c.smtp_ca_file), 30};
   if (!c.smtp_password_file.empty()) {

@@ -55,6 +55,9 @@ constexpr StrKey kStrKeys[] = {
     {"tls", "cert", &Config::tls_cert},
     {"tls", "key", &Config::tls_key},
     {"terminal", "utc_offset", &Config::utc_offset},
+    {"webauthn", "rp_id", &Config::webauthn_rp_id},
+    {"webauthn", "origin", &Config::webauthn_origin},
+    {"webauthn", "user_verification", &Config::webauthn_user_verification},
     {"notify", "smtp_url", &Config::smtp_url},
     {"notify", "smtp_from", &Config::smtp_from},
     {"notify", "smtp_user", &Config::smtp_user},
@@ -168,10 +171,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
         header.remove_suffix(1);
       }
       if (header != "[server]" && header != "[login]" && header != "[tls]" &&
-          header != "[terminal]" && header != "[notify]") {
+          header != "[terminal]" && header != "[notify]" && header != "[webauthn]") {
         return fail(at(origin, line_no,
-                       "unknown section; the sections are [server], [login], [tls], [terminal] "
-                       "and [notify]"));
+                       "unknown section; the sections are [server], [login], [tls], [terminal], "
+                       "[webauthn] and [notify]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
       continue;
@@ -256,6 +259,19 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
                     ": terminal.utc_offset must look like \"+09:00\" (the terminal's local "
                     "time, for login time windows)");
   }
+  // G2.1.1-b: WebAuthn runs only in a secure context, for one relying party.
+  if (c.webauthn_origin.rfind("https://", 0) != 0) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": webauthn.origin must be the console's https:// origin");
+  }
+  if (c.webauthn_rp_id.empty() || c.webauthn_rp_id.find_first_of(":/ ") != std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": webauthn.rp_id must be a host name such as tos.example.jp");
+  }
+  if (c.webauthn_user_verification != "preferred" && c.webauthn_user_verification != "required") {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": webauthn.user_verification must be \"preferred\" or \"required\"");
+  }
   // G2.1.1-f: alerts leave only over verified TLS.
   if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
       c.smtp_url.rfind("smtps://", 0) != 0) {
@@ -308,7 +324,7 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table : {"server", "login", "tls", "terminal", "notify"}) {
+  for (std::string_view table : {"server", "login", "tls", "terminal", "webauthn", "notify"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

@@ -47,6 +47,10 @@ struct Config {
   // [terminal]
   // The terminal's local time as an offset from UTC; login time windows are in local time.
   std::string utc_offset = "+09:00";
+  // [webauthn] G2.1.1-b: the relying party the console is served as.
+  std::string webauthn_rp_id = "localhost";
+  std::string webauthn_origin = "https://localhost:8443";
+  std::string webauthn_user_verification = "preferred";  // or "required" (PIN/biometrics)
   // [notify] G2.1.1-f: where security alerts go. Mail needs smtp_url; without it alerts stay
   // queued (and visible) until it is set.
   std::string smtp_url;  // smtp://host:587 (STARTTLS required) or smtps://host:465

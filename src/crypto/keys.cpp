@@ -47,6 +47,21 @@ Status SealingKey::save(const std::string& path) const {
   return write_file_atomic(path, std::string(kSealHeader) + to_hex(key_) + "\n", 0600);
 }
 
+std::string SealingKey::mac(std::string_view data, std::string_view context) const {
+  // Subkey = BLAKE2b(key = sealing key, "minato-mac:" || context); then BLAKE2b(subkey, data).
+  std::string label = "minato-mac:" + std::string(context);
+  unsigned char subkey[crypto_generichash_KEYBYTES];
+  crypto_generichash(subkey, sizeof subkey, reinterpret_cast<const unsigned char*>(label.data()),
+                     label.size(), reinterpret_cast<const unsigned char*>(key_.data()),
+                     key_.size());
+  std::string out(32, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), subkey,
+                     sizeof subkey);
+  sodium_memzero(subkey, sizeof subkey);
+  return out;
+}
+
 std::string SealingKey::seal(std::string_view plain, std::string_view context) const {
   std::string nonce = random_bytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   std::string out = nonce;

@@ -24,6 +24,9 @@ class SealingKey {
   // value cannot be moved to another row. Output: nonce || ciphertext || tag.
   std::string seal(std::string_view plain, std::string_view context) const;
   Result<std::string> open(std::string_view sealed, std::string_view context) const;
+  // A keyed hash (BLAKE2b-256 under a subkey for `context`) of values that are stored only
+  // to be compared, such as recovery codes: a stolen database alone cannot test guesses.
+  std::string mac(std::string_view data, std::string_view context) const;
 
  private:
   std::string key_;

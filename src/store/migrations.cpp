@@ -197,6 +197,30 @@ CREATE TABLE notifications (
 ) STRICT;
 CREATE INDEX notifications_due ON notifications(sent_us, abandoned, next_attempt_us);
 )sql",
+      // 7: WebAuthn authenticators and recovery codes (G2.1.1-b).
+      R"sql(
+CREATE TABLE webauthn_credentials (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  credential_id BLOB NOT NULL UNIQUE,
+  public_key BLOB NOT NULL,
+  alg INTEGER NOT NULL,
+  sign_count INTEGER NOT NULL,
+  aaguid BLOB NOT NULL,
+  name TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  last_used_us INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);
+CREATE TABLE recovery_codes (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  mac BLOB NOT NULL,
+  created_us INTEGER NOT NULL,
+  used_us INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id, mac);
+)sql",
   };
   return kMigrations;
 }

@@ -51,6 +51,20 @@ struct UserRecord {
   std::string email;  // where the user's own security notices go (G2.1.1-f); may be empty
 };
 
+// A WebAuthn authenticator of a user (G2.1.1-b): several per user.
+struct WebAuthnCredentialRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string credential_id;  // raw bytes
+  std::string public_key;     // COSE_Key
+  int alg = 0;
+  int64_t sign_count = 0;
+  std::string aaguid;
+  std::string name;  // the user's label, "YubiKey 5 (desk)"
+  int64_t created_us = 0;
+  int64_t last_used_us = 0;
+};
+
 // One message to deliver: a mail or a webhook call, kept in the outbox until delivered so an
 // alert survives a restart or an unreachable mail server (G2.1.1-f).
 struct Notification {
@@ -176,6 +190,11 @@ class ReadTxn {
   virtual Result<std::vector<MaintenanceWindow>> open_maintenance_windows(
       std::string_view username) = 0;
   virtual Result<std::vector<AccessReviewRecord>> list_access_reviews(int limit) = 0;
+  virtual Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t user_id) = 0;
+  // Whether the user has an unused recovery code with this keyed hash.
+  virtual Result<bool> recovery_code_unused(int64_t user_id, const std::string& mac) = 0;
+  // How many of the user's recovery codes are still unused.
+  virtual Result<int64_t> count_recovery_codes(int64_t user_id) = 0;
   // Undelivered, not abandoned notifications due at `now_us`, oldest first.
   virtual Result<std::vector<Notification>> due_notifications(int64_t now_us, int limit) = 0;
   // The newest `limit` notifications, newest first.
@@ -220,6 +239,16 @@ class WriteTxn : public ReadTxn {
   virtual Result<bool> note_known_source(int64_t user_id, const std::string& network,
                                          int64_t at_us) = 0;
   virtual Result<int64_t> insert_notification(const Notification& n) = 0;
+  virtual Result<int64_t> insert_webauthn_credential(const WebAuthnCredentialRecord& c) = 0;
+  virtual Status update_webauthn_use(int64_t id, int64_t sign_count, int64_t at_us) = 0;
+  // Removes the user's credential with this row id; false if there was none.
+  virtual Result<bool> delete_webauthn_credential(int64_t user_id, int64_t id) = 0;
+  // Replaces all the user's recovery codes by these keyed hashes.
+  virtual Status replace_recovery_codes(int64_t user_id, const std::vector<std::string>& macs,
+                                        int64_t at_us) = 0;
+  // Marks the unused code with this keyed hash used; false if there is none.
+  virtual Result<bool> use_recovery_code(int64_t user_id, const std::string& mac,
+                                         int64_t at_us) = 0;
   // Updates attempts, next_attempt_us, sent_us, abandoned and last_error.
   virtual Status update_notification(const Notification& n) = 0;
   // Replaces the password hash. With `keep_old_in_history`, the previous hash is kept in the

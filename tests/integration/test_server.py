@@ -68,7 +68,7 @@ class LoginTest(ServerTestCase):
         self.assertEqual(r.status, 401)
         r = c.request("POST", "/api/v1/session", {"username": "carol", "password": USER_PASSWORD})
         self.assertEqual(r.status, 400)
-        self.assertEqual(r.json["error"]["field"], "totp")
+        self.assertEqual(r.json["error"]["field"], "second_factor")
 
     def test_G2_1_1_e_lockout_after_five_failures(self):
         c = self.server.client()

@@ -280,6 +280,37 @@ class SqliteReader {
     return n;
   }
 
+  Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t user_id) {
+    auto q_ =
+        q("SELECT id, user_id, credential_id, public_key, alg, sign_count, aaguid, name,"
+          " created_us, last_used_us FROM webauthn_credentials WHERE user_id = ?1 ORDER BY id");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, user_id);
+    return rows<WebAuthnCredentialRecord>(*q_, "read authenticators", [](Query& r) {
+      WebAuthnCredentialRecord c;
+      c.id = r.i64(0);
+      c.user_id = r.i64(1);
+      c.credential_id = r.blob(2);
+      c.public_key = r.blob(3);
+      c.alg = static_cast<int>(r.i64(4));
+      c.sign_count = r.i64(5);
+      c.aaguid = r.blob(6);
+      c.name = r.text(7);
+      c.created_us = r.i64(8);
+      c.last_used_us = r.i64(9);
+      return c;
+    });
+  }
+
+  Result<bool> recovery_code_unused(int64_t user_id, const std::string& mac) {
+    auto q_ = q("SELECT 1 FROM recovery_codes WHERE user_id = ?1 AND mac = ?2 AND used_us = 0");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, user_id).bind_blob(2, mac);
+    auto row = q_->step("check recovery code");
+    if (!row) return fail(row.error());
+    return *row;
+  }
+
   Result<std::vector<Notification>> due_notifications(int64_t now_us, int limit) {
     auto q_ = q("SELECT " MINATO_NOTIFICATION_COLUMNS
                 " FROM notifications"
@@ -408,6 +439,15 @@ class SqliteReader {
       out.push_back(q_->text(0));
     }
     return out;
+  }
+
+  Result<int64_t> count_for(const char* sql, int64_t arg, std::string_view what) {
+    auto q_ = q(sql);
+    if (!q_) return fail(q_.error());
+    q_->bind(1, arg);
+    auto row = q_->step(what);
+    if (!row) return fail(row.error());
+    return *row ? q_->i64(0) : 0;
   }
 
   Result<int64_t> count(const char* sql, std::string_view what) {
@@ -629,6 +669,16 @@ class SqliteReader {
   Result<std::vector<AccessReviewRecord>> list_access_reviews(int n) override {                   \
     return r_.list_access_reviews(n);                                                             \
   }                                                                                               \
+  Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t u) override {        \
+    return r_.webauthn_credentials(u);                                                            \
+  }                                                                                               \
+  Result<bool> recovery_code_unused(int64_t u, const std::string& mac) override {                 \
+    return r_.recovery_code_unused(u, mac);                                                       \
+  }                                                                                               \
+  Result<int64_t> count_recovery_codes(int64_t u) override {                                      \
+    return r_.count_for("SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_us = 0", \
+                        u, "count recovery codes");                                               \
+  }                                                                                               \
   Result<std::vector<Notification>> due_notifications(int64_t now, int n) override {              \
     return r_.due_notifications(now, n);                                                          \
   }                                                                                               \
@@ -804,19 +854,19 @@ class SqliteWriteTxn final : public WriteTxn {
 
   Result<bool> note_known_source(int64_t user_id, const std::string& network,
                                  int64_t at_us) override {
+    auto seen =
+        r_.q("UPDATE known_sources SET last_seen_us = ?3 WHERE user_id = ?1 AND network = ?2");
+    if (!seen) return fail(seen.error());
+    seen->bind(1, user_id).bind(2, network).bind(3, at_us);
+    MINATO_TRY(seen->run("record login source"));
+    if (sqlite3_changes(impl_.writer->db()) == 1) return false;
     auto q = r_.q(
         "INSERT INTO known_sources (user_id, network, first_seen_us, last_seen_us)"
-        " VALUES (?1, ?2, ?3, ?3) ON CONFLICT(user_id, network) DO UPDATE SET last_seen_us = ?3"
-        " RETURNING first_seen_us");
+        " VALUES (?1, ?2, ?3, ?3)");
     if (!q) return fail(q.error());
     q->bind(1, user_id).bind(2, network).bind(3, at_us);
-    auto row = q->step("record login source");
-    if (!row) return fail(row.error());
-    if (!*row) return fail(ErrorCode::kInternal, "record login source: no row returned");
-    bool fresh = q->i64(0) == at_us;
-    auto done = q->step("record login source");
-    if (!done) return fail(done.error());
-    return fresh;
+    MINATO_TRY(q->run("record login source"));
+    return true;
   }
 
   Result<int64_t> insert_notification(const Notification& n) override {
@@ -839,6 +889,58 @@ class SqliteWriteTxn final : public WriteTxn {
     q->bind(4, n.sent_us).bind(5, static_cast<int64_t>(n.abandoned ? 1 : 0));
     q->bind(6, n.last_error);
     return q->run("update notification");
+  }
+
+  Result<int64_t> insert_webauthn_credential(const WebAuthnCredentialRecord& c) override {
+    auto q = r_.q(
+        "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg, sign_count,"
+        " aaguid, name, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!q) return fail(q.error());
+    q->bind(1, c.user_id).bind_blob(2, c.credential_id).bind_blob(3, c.public_key);
+    q->bind(4, static_cast<int64_t>(c.alg)).bind(5, c.sign_count).bind_blob(6, c.aaguid);
+    q->bind(7, c.name).bind(8, c.created_us);
+    MINATO_TRY(q->run("store authenticator"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_webauthn_use(int64_t id, int64_t sign_count, int64_t at_us) override {
+    auto q =
+        r_.q("UPDATE webauthn_credentials SET sign_count = ?2, last_used_us = ?3 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, sign_count).bind(3, at_us);
+    return q->run("update authenticator");
+  }
+
+  Result<bool> delete_webauthn_credential(int64_t user_id, int64_t id) override {
+    auto q = r_.q("DELETE FROM webauthn_credentials WHERE id = ?1 AND user_id = ?2");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, user_id);
+    MINATO_TRY(q->run("remove authenticator"));
+    return sqlite3_changes(impl_.writer->db()) == 1;
+  }
+
+  Status replace_recovery_codes(int64_t user_id, const std::vector<std::string>& macs,
+                                int64_t at_us) override {
+    auto del = r_.q("DELETE FROM recovery_codes WHERE user_id = ?1");
+    if (!del) return fail(del.error());
+    del->bind(1, user_id);
+    MINATO_TRY(del->run("remove recovery codes"));
+    for (const auto& m : macs) {
+      auto q = r_.q("INSERT INTO recovery_codes (user_id, mac, created_us) VALUES (?1, ?2, ?3)");
+      if (!q) return fail(q.error());
+      q->bind(1, user_id).bind_blob(2, m).bind(3, at_us);
+      MINATO_TRY(q->run("store recovery code"));
+    }
+    return ok();
+  }
+
+  Result<bool> use_recovery_code(int64_t user_id, const std::string& mac, int64_t at_us) override {
+    auto q = r_.q(
+        "UPDATE recovery_codes SET used_us = ?3 WHERE user_id = ?1 AND mac = ?2 AND used_us = 0");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind_blob(2, mac).bind(3, at_us);
+    MINATO_TRY(q->run("use recovery code"));
+    return sqlite3_changes(impl_.writer->db()) >= 1;
   }
 
   Status set_user_disabled(int64_t user_id, bool disabled) override {
