@@ -35,8 +35,58 @@ struct CborDeleter {
 };
 using CborItem = std::unique_ptr<cbor_item_t, CborDeleter>;
 
+// Walks one CBOR item at the front of `d` without allocating and returns its length, or 0 if
+// it is not well-formed, uses indefinite lengths, nests deeper than 16, or declares more
+// elements than there are bytes left. libcbor 0.8 allocates for a declared map or array size
+// before reading its elements, so a 10-byte input claiming 2^31 entries exhausted memory:
+// found by fuzz_webauthn; every input passes this check first.
+size_t cbor_well_formed(std::string_view d, int depth = 0) {
+  if (d.empty() || depth > 16) return 0;
+  const auto b = static_cast<uint8_t>(d[0]);
+  const int major = b >> 5, info = b & 31;
+  size_t pos = 1;
+  uint64_t arg = 0;
+  if (info < 24) {
+    arg = static_cast<uint64_t>(info);
+  } else if (info <= 27) {
+    size_t n = size_t{1} << (info - 24);
+    if (d.size() < pos + n) return 0;
+    for (size_t i = 0; i < n; ++i) arg = (arg << 8) | static_cast<uint8_t>(d[pos + i]);
+    pos += n;
+  } else {
+    return 0;  // reserved, or indefinite length / break
+  }
+  const uint64_t rest = d.size() - pos;
+  switch (major) {
+    case 0:
+    case 1:
+    case 7:
+      return pos;
+    case 2:
+    case 3:
+      return arg <= rest ? pos + static_cast<size_t>(arg) : 0;
+    case 4:
+    case 5: {
+      const uint64_t items = major == 4 ? arg : arg * 2;
+      if (arg > rest || items > rest) return 0;  // each element takes at least one byte
+      for (uint64_t i = 0; i < items; ++i) {
+        size_t n = cbor_well_formed(d.substr(pos), depth + 1);
+        if (n == 0) return 0;
+        pos += n;
+      }
+      return pos;
+    }
+    case 6: {
+      size_t n = cbor_well_formed(d.substr(pos), depth + 1);
+      return n == 0 ? 0 : pos + n;
+    }
+  }
+  return 0;
+}
+
 // Decodes one CBOR item from the front of `data`; `*used` is how many bytes it took.
 CborItem cbor_decode(std::string_view data, size_t* used) {
+  if (cbor_well_formed(data) == 0) return nullptr;
   cbor_load_result res{};
   cbor_item_t* item = cbor_load(reinterpret_cast<cbor_data>(data.data()), data.size(), &res);
   if (item == nullptr || res.error.code != CBOR_ERR_NONE) {

@@ -244,6 +244,24 @@ TEST(WebAuthn, AssertionNegativeChecks) {
       "alg");
 }
 
+TEST(WebAuthn, HostileCborIsRefusedWithoutAllocating) {
+  // Found by fuzz_webauthn: a map header declaring billions of entries made libcbor 0.8
+  // allocate for all of them. Declared sizes are now checked against the bytes present first.
+  for (std::string hostile : {std::string("\xbb\x00\x00\x00\x08\x31\xd9\x76\x30", 9),
+                              std::string("\x9a\x7f\xff\xff\xff\x01", 6),
+                              std::string("\xbf\x63"
+                                          "fmt"
+                                          "\x64"
+                                          "none"
+                                          "\xff",
+                                          11),                      // indefinite
+                              std::string(40, '\x81') + "\x01"}) {  // too deep
+    auto r = verify_registration(kRp, b64(kNoneChallenge), {b64(kNoneClientData), hostile});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().field(), "attestationObject");
+  }
+}
+
 TEST(WebAuthn, Base64Url) {
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
   EXPECT_EQ(*base64url_decode("-_8"), "\xfb\xff");
