@@ -31,11 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     default: {  // authenticator data of an assertion; the rest of the input as signature
       size_t cut = input.size() / 2;
       wa::Credential c;
-      c.public_key = std::string("\xa4\x01\x01\x03\x27\x20\x06\x21\x58\x20", 10) +
-                     std::string(32, '\x11');
-      (void)wa::verify_assertion(rp, challenge, c,
-                                 {client_data("webauthn.get"), input.substr(0, cut),
-                                  input.substr(cut)});
+      c.public_key =
+          std::string("\xa4\x01\x01\x03\x27\x20\x06\x21\x58\x20", 10) + std::string(32, '\x11');
+      (void)wa::verify_assertion(
+          rp, challenge, c, {client_data("webauthn.get"), input.substr(0, cut), input.substr(cut)});
       break;
     }
   }

@@ -17,6 +17,7 @@ struct Caller {
   identity::Session session;
   access::Actor actor;
   std::string token;
+  bool via_api_token = false;  // a line's or haulier's client with a bearer token
 };
 
 std::string cookie_value(std::string_view header, std::string_view name) {
@@ -177,6 +178,16 @@ json::object authenticator_json(const store::WebAuthnCredentialRecord& k) {
                       {"last_used", time_or_empty(k.last_used_us)}};
 }
 
+// An enrolment link for its owner: the console's page with the token in the fragment (never
+// sent to a server, so it does not end up in proxy logs).
+json::object enrolment_json(app::Runtime& rt, const app::CreatedUser& c) {
+  return json::object{
+      {"username", c.username},
+      {"enrolment_url", rt.config().webauthn_origin + "/enrol#" + c.enrolment_token},
+      {"enrolment_token", c.enrolment_token},
+      {"expires", format_utc(c.enrolment_expires_us)}};
+}
+
 Result<int64_t> id_param(const PathParams& p) {
   const std::string& text = p.at("id");
   int64_t id = 0;
@@ -237,6 +248,20 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   // token of that session and a JSON body.
   auto authed = [this](auto fn) {
     return [this, fn](const HttpRequest& req, const PathParams& params) -> HttpResponse {
+      // API clients: "Authorization: Bearer mnt_..." (no cookie, so no CSRF to guard).
+      std::string_view authz = req.header("authorization");
+      if (authz.rfind("Bearer ", 0) == 0) {
+        if (req.path.rfind("/api/v1/session", 0) == 0) {
+          return error_response(
+              Error(ErrorCode::kPermissionDenied, "API tokens cannot use session endpoints"));
+        }
+        auto actor = rt_.identity().authenticate_token(std::string(authz.substr(7)), req.source);
+        if (!actor) {
+          return error_response(Error(ErrorCode::kUnauthenticated, "invalid or expired token"));
+        }
+        Caller caller{{}, std::move(*actor), {}, true};
+        return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
+      }
       std::string token = cookie_value(req.header("cookie"), kSessionCookie);
       auto auth = rt_.identity().authenticate(token, req.source);
       if (!auth) {
@@ -249,7 +274,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               Error(ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header"));
         }
       }
-      Caller caller{std::move(auth->first), std::move(auth->second), token};
+      Caller caller{std::move(auth->first), std::move(auth->second), token, false};
       return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
     };
   };
@@ -389,6 +414,124 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               }));
 
   // --- users (administration) --------------------------------------------------------------
+  // G2.1.1-d/i: a new account gets a one-time enrolment link, never a password.
+  router_.add(
+      "POST", "/api/v1/users",
+      authed(with_body([this](JsonBody& b, const PathParams&,
+                              const Caller& c) -> Result<HttpResponse> {
+        auto name = b.string("username", 64);
+        if (!name) return fail(name.error());
+        auto roles = b.optional_strings("roles", 8, 32);
+        if (!roles) return fail(roles.error());
+        app::NewUser u(*name, "", roles->value_or(std::vector<std::string>{}));
+        u.enrolment_link = true;
+        for (auto [key, field] : {std::pair{"allowed_sources", &u.allowed_sources},
+                                  std::pair{"login_window", &u.login_window},
+                                  std::pair{"scope", &u.scope}, std::pair{"email", &u.email}}) {
+          auto v = b.optional_string(key, 2000);
+          if (!v) return fail(v.error());
+          *field = v->value_or("");
+        }
+        auto until = b.optional_string("valid_until", 20);
+        if (!until) return fail(until.error());
+        if (*until && !(*until)->empty() && !parse_utc(**until, &u.valid_until_us)) {
+          return fail(ErrorCode::kInvalidArgument,
+                      "valid_until must be a UTC time like 2026-12-31T00:00:00Z", "valid_until");
+        }
+        MINATO_TRY(b.finish());
+        auto created = rt_.identity().create_user(c.actor, u);
+        if (!created) return fail(created.error());
+        return ok_json(enrolment_json(rt_, *created), 201);
+      })));
+  router_.add("POST", "/api/v1/users/{username}/reset",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto reason = b.string("reason", 200);
+                if (!reason) return fail(reason.error());
+                MINATO_TRY(b.finish());
+                auto r = rt_.identity().reset_credentials(c.actor, p.at("username"), *reason);
+                if (!r) return fail(r.error());
+                return ok_json(enrolment_json(rt_, *r));
+              })));
+  // The owner completes the link (anonymous: the link is the credential).
+  router_.add("POST", "/api/v1/enrolment", [this](const HttpRequest& req, const PathParams&) {
+    return guarded([&]() -> Result<HttpResponse> {
+      if (auto refused = require_json(req)) return *refused;
+      auto body = JsonBody::parse(req.body);
+      if (!body) return fail(body.error());
+      auto token = body->string("token", 64);
+      if (!token) return fail(token.error());
+      auto password = body->string("password", 1024);
+      if (!password) return fail(password.error());
+      MINATO_TRY(body->finish());
+      auto r = rt_.identity().complete_enrolment(req.source, *token, *password);
+      if (!r) return fail(r.error());
+      return ok_json(json::object{{"username", r->username},
+                                  {"totp_secret", r->totp_secret_base32},
+                                  {"otpauth_uri", r->otpauth_uri}});
+    });
+  });
+
+  // API tokens of line/haulier client accounts.
+  router_.add("POST", "/api/v1/users/{username}/tokens",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto name = b.string("name", 64);
+                if (!name) return fail(name.error());
+                auto days = b.integer("days", 1, app::IdentityService::kMaxTokenDays);
+                if (!days) return fail(days.error());
+                auto sources = b.optional_string("allowed_sources", 2000);
+                if (!sources) return fail(sources.error());
+                MINATO_TRY(b.finish());
+                auto t =
+                    rt_.identity().issue_api_token(c.actor, p.at("username"), *name,
+                                                   static_cast<int>(*days), sources->value_or(""));
+                if (!t) return fail(t.error());
+                return ok_json(
+                    json::object{
+                        {"id", t->id}, {"token", t->token}, {"expires", format_utc(t->expires_us)}},
+                    201);
+              })));
+  router_.add("GET", "/api/v1/users/{username}/tokens",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto all = rt_.identity().list_api_tokens(c.actor, p.at("username"));
+                if (!all) return fail(all.error());
+                json::array arr;
+                for (const auto& t : *all) {
+                  arr.push_back(json::object{{"id", t.id},
+                                             {"name", t.name},
+                                             {"allowed_sources", t.allowed_sources},
+                                             {"created", format_utc(t.created_us)},
+                                             {"expires", format_utc(t.expires_us)},
+                                             {"last_used", time_or_empty(t.last_used_us)},
+                                             {"revoked", time_or_empty(t.revoked_us)},
+                                             {"created_by", t.created_by}});
+                }
+                return ok_json(json::object{{"tokens", std::move(arr)}});
+              }));
+  router_.add("POST", "/api/v1/users/{username}/tokens/{id}/rotate",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p);
+                if (!id) return fail(ErrorCode::kNotFound, "no such token");
+                auto t = rt_.identity().rotate_api_token(c.actor, p.at("username"), *id);
+                if (!t) return fail(t.error());
+                return ok_json(
+                    json::object{
+                        {"id", t->id}, {"token", t->token}, {"expires", format_utc(t->expires_us)}},
+                    201);
+              }));
+  router_.add("DELETE", "/api/v1/users/{username}/tokens/{id}",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p);
+                if (!id) return fail(ErrorCode::kNotFound, "no such token");
+                MINATO_TRY(rt_.identity().revoke_api_token(c.actor, p.at("username"), *id));
+                HttpResponse resp;
+                resp.status = 204;
+                return resp;
+              }));
   router_.add("POST", "/api/v1/users/{username}/disable",
               authed(with_body([this](JsonBody& b, const PathParams& p,
                                       const Caller& c) -> Result<HttpResponse> {

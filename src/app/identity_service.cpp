@@ -38,7 +38,7 @@ Status check_username(std::string_view name) {
   return ok();
 }
 
-namespace {
+// (declared in identity_service.h)
 
 // Where and when `u` may be used (G2.1.1-a, G2.2.1-d, G1.3): fills `rules` for its session and
 // `window` with a vendor's current maintenance window. Returns why a login from `source` at
@@ -91,8 +91,6 @@ Result<std::string> access_refusal(store::ReadTxn& tx, const store::UserRecord& 
   return std::string();
 }
 
-}  // namespace
-
 Status check_account_access(const std::vector<std::string>& roles, const std::string& scope) {
   auto rc = access::check_roles(roles);
   if (!rc.ok) return fail(ErrorCode::kInvalidArgument, rc.message, "roles");
@@ -135,7 +133,7 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
     return fail(ErrorCode::kInvalidArgument, "email must be a plain address like name@example.jp",
                 "email");
   }
-  MINATO_TRY(identity::check_password(policy_, u.username, u.password));
+  if (!u.enrolment_link) MINATO_TRY(identity::check_password(policy_, u.username, u.password));
   auto sources = identity::SourceRules::parse(u.allowed_sources);
   if (!sources) return fail(sources.error());
   auto window = identity::TimeWindows::parse(u.login_window, utc_offset_s_);
@@ -158,14 +156,19 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
         });
   }
   // Hash outside the writer: Argon2id takes tens of milliseconds.
-  auto hash = identity::hash_password(u.password, argon_);
-  if (!hash) return fail(hash.error());
   auto secret = identity::TotpSecret::generate();
-
   store::UserRecord rec;
+  std::string link_token;
+  if (u.enrolment_link) {
+    // G2.1.1-d/i: no password is made up or sent: the owner sets one through the link.
+    link_token = crypto::random_bytes(32);
+  } else {
+    auto hash = identity::hash_password(u.password, argon_);
+    if (!hash) return fail(hash.error());
+    rec.password_hash = *hash;
+    rec.totp_sealed = sealing_.seal(secret.raw(), "user:" + u.username + "/totp");
+  }
   rec.username = u.username;
-  rec.password_hash = *hash;
-  rec.totp_sealed = sealing_.seal(secret.raw(), "user:" + u.username + "/totp");
   rec.roles = u.roles;
   rec.allowed_sources = sources->str();
   rec.login_window = window->str();
@@ -195,8 +198,22 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
                                                  {"allowed_sources", rec.allowed_sources},
                                                  {"login_window", rec.login_window},
                                                  {"valid_until_us", rec.valid_until_us},
-                                                 {"scope", rec.scope}});
-        return CreatedUser{u.username, secret.base32(), secret.otpauth_uri("Minato", u.username)};
+                                                 {"scope", rec.scope},
+                                                 {"enrolment_link", u.enrolment_link}});
+        if (u.enrolment_link) {
+          store::EnrolmentRecord e{0,     *id,          crypto::sha256(link_token),
+                                   "new", fx.now_us,    fx.now_us + enrolment_ttl_s_ * 1'000'000,
+                                   0,     actor.subject};
+          auto eid = tx.insert_enrolment(e);
+          if (!eid) return fail(eid.error());
+          CreatedUser out;
+          out.username = u.username;
+          out.enrolment_token = identity::webauthn::base64url_encode(link_token);
+          out.enrolment_expires_us = e.expires_us;
+          return out;
+        }
+        return CreatedUser{
+            u.username, secret.base32(), secret.otpauth_uri("Minato", u.username), {}, 0};
       });
 }
 
@@ -226,7 +243,10 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
     user = std::move(*found);
 
     // 1. Password, on the bounded pool.
-    std::string hash = user ? user->password_hash : identity::decoy_hash();
+    // An account still waiting for its enrolment has no password: verify against the decoy
+    // so the answer and its timing are those of a wrong password.
+    std::string hash =
+        user && !user->password_hash.empty() ? user->password_hash : identity::decoy_hash();
     std::string password = req.password;
     auto fut =
         login_pool_.submit([hash, password] { return identity::verify_password(hash, password); });
@@ -678,8 +698,15 @@ Status IdentityService::disable(const access::Actor& actor, const std::string& u
   MINATO_TRY(writes_.execute_status(
       actor, {"user.disable", "user:" + username, access::Permission::kUserAdmin},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        MINATO_TRY(set_disabled(tx, fx, username, true));
+        // G2.1.1-k: offboarding ends the person's API tokens in the same step.
+        auto user = tx.find_user(username);
+        if (!user) return fail(user.error());
+        auto revoked = tx.revoke_api_tokens((*user)->id, fx.now_us);
+        if (!revoked) return fail(revoked.error());
         fx.reason = why;
-        return set_disabled(tx, fx, username, true);
+        if (*revoked > 0) fx.reason += "; " + std::to_string(*revoked) + " API token(s) revoked";
+        return ok();
       }));
   sessions_.remove_user(username);
   return ok();

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "access/roles.h"
@@ -49,12 +51,17 @@ struct NewUser {
   int64_t valid_until_us = 0;   // the account works until then; 0 = no end date
   std::string scope;            // a line_client's line operator code
   std::string email;            // for the user's own security notices (G2.1.1-f); optional
+  // G2.1.1-d/i: create the account without a password and return a one-time enrolment link
+  // (the owner sets the password and gets the TOTP secret); `password` is then ignored.
+  bool enrolment_link = false;
 };
 
 struct CreatedUser {
   std::string username;
-  std::string totp_secret_base32;
+  std::string totp_secret_base32;  // empty for an enrolment link
   std::string otpauth_uri;
+  std::string enrolment_token;  // base64url; only for an enrolment link
+  int64_t enrolment_expires_us = 0;
 };
 
 // A WebAuthn assertion presented at login (raw bytes, decoded from the API's base64url).
@@ -172,6 +179,41 @@ class IdentityService {
   Result<std::vector<std::string>> new_recovery_codes(const access::Actor& actor);
   Result<int64_t> recovery_codes_left(const access::Actor& actor);
 
+  // --- enrolment links and credential resets (G2.1.1-d/i, G2.1.2-b) -------------------------
+  void set_enrolment_ttl(int64_t seconds) { enrolment_ttl_s_ = seconds; }
+  // Resets every credential of `username` at once (password, TOTP, WebAuthn keys, recovery
+  // codes, sessions) and returns a one-time link for its owner to enrol again.
+  // REQUIRES user.admin.
+  Result<CreatedUser> reset_credentials(const access::Actor& actor, const std::string& username,
+                                        const std::string& why);
+  // The owner completes an enrolment link: sets a password (policy-checked) and receives a new
+  // TOTP secret. A bad, used or expired link gets one generic answer and counts against the
+  // source (G2.2.2-f).
+  Result<CreatedUser> complete_enrolment(const std::string& source, const std::string& token,
+                                         const std::string& password);
+
+  // --- API tokens for lines' and hauliers' client accounts ------------------------------------
+  static constexpr int kMaxTokenDays = 90;
+  struct IssuedToken {
+    int64_t id = 0;
+    std::string token;  // shown once: "mnt_<id>_<secret>"
+    int64_t expires_us = 0;
+  };
+  // REQUIRES user.admin; only for line_client/haulier_client accounts.
+  Result<IssuedToken> issue_api_token(const access::Actor& actor, const std::string& username,
+                                      const std::string& name, int days,
+                                      const std::string& allowed_sources);
+  // Issues a successor with the same name and rules; the old token ends in 24 hours (or at
+  // its own expiry if sooner), so a client can switch without an outage.
+  Result<IssuedToken> rotate_api_token(const access::Actor& actor, const std::string& username,
+                                       int64_t id);
+  Status revoke_api_token(const access::Actor& actor, const std::string& username, int64_t id);
+  Result<std::vector<store::ApiTokenRecord>> list_api_tokens(const access::Actor& actor,
+                                                             const std::string& username);
+  // The actor for a bearer token, if it is valid and usable from `source` now.
+  std::optional<access::Actor> authenticate_token(const std::string& token,
+                                                  const std::string& source);
+
   // G2.2.2-e: the caller's live sessions; ending one of them by its public id.
   std::vector<identity::SessionRegistry::Listed> sessions_of(const access::Actor& actor);
   Status end_session(const access::Actor& actor, const std::string& session_id);
@@ -218,7 +260,18 @@ class IdentityService {
 
   identity::webauthn::RelyingParty rp_{"localhost", "https://localhost:8443", false};
   identity::ChallengeStore challenges_{clock_};
+  int64_t enrolment_ttl_s_ = 72 * 3600;
+  std::mutex token_use_mu_;
+  std::unordered_map<int64_t, int64_t> token_use_written_us_;  // last-use writes, throttled
 };
+
+// Where and when `u` may be used (G2.1.1-a, G2.2.1-d, G1.3): fills `rules` (its sources, time
+// windows and end) and `window` with a vendor's open maintenance window. Returns why a use from
+// `source` at `now_us` is refused, or "" when it is allowed. Shared by logins and API tokens.
+Result<std::string> access_refusal(store::ReadTxn& tx, const store::UserRecord& u,
+                                   const std::string& source, int64_t now_us, int utc_offset_s,
+                                   identity::SessionRules* rules,
+                                   std::optional<store::MaintenanceWindow>* window);
 
 // Validates a user name: 3-32 characters of a-z, 0-9, '.', '_', '-', starting with a letter.
 Status check_username(std::string_view name);

@@ -33,6 +33,23 @@ CLI::App* add_account_action(CLI::App* user, const char* name, const char* help,
   return cmd;
 }
 
+void print_enrolment(app::Runtime& rt, const app::CreatedUser& c, bool as_json) {
+  std::string url = rt.config().webauthn_origin + "/enrol#" + c.enrolment_token;
+  if (as_json) {
+    std::printf("%s\n",
+                json::serialize(json::object{{"username", c.username},
+                                             {"enrolment_url", url},
+                                             {"enrolment_token", c.enrolment_token},
+                                             {"expires", format_utc(c.enrolment_expires_us)}})
+                    .c_str());
+  } else {
+    std::printf(
+        "Enrolment link for %s (one use, until %s). Hand it to its owner in person or by a\n"
+        "separate channel; it sets the password and the TOTP secret:\n  %s\n",
+        c.username.c_str(), format_utc(c.enrolment_expires_us).c_str(), url.c_str());
+  }
+}
+
 }  // namespace
 
 void add_user(CLI::App& app) {
@@ -43,9 +60,13 @@ void add_user(CLI::App& app) {
     std::string data, username, password_file, allow_from, window, valid_until, scope, email;
     std::vector<std::string> roles;
     bool json = false;
+    bool enrol = false;
   };
   auto o = std::make_shared<Opts>();
   add->add_option("--data", o->data, "Data directory")->required();
+  add->add_flag("--enrol", o->enrol,
+                "No password: print a one-time enrolment link for the owner instead "
+                "(G2.1.1-d/i; expires after login.enrolment_hours)");
   add->add_option("--username", o->username, "User name")->required();
   std::string role_names;
   for (auto r : access::all_roles())
@@ -62,7 +83,7 @@ void add_user(CLI::App& app) {
   add->add_option("--scope", o->scope, "For a line_client: the line operator code it acts for");
   add->add_option("--email", o->email,
                   "Where the user's security notices go (logins from new sources, G2.1.1-f)");
-  add->add_option("--password-file", o->password_file, "File holding the password")->required();
+  add->add_option("--password-file", o->password_file, "File holding the password");
   add->add_option("--allow-from", o->allow_from,
                   "Source addresses the account may be used from, as a CIDR list "
                   "(e.g. \"192.0.2.7,10.20.0.0/16\"); default any (G2.1.1-a)");
@@ -78,6 +99,23 @@ void add_user(CLI::App& app) {
         return rt.identity().disable(access::Actor::local_operator(), name, *reason);
       });
   offboard->add_option("--reason", *reason, "Why (recorded in the audit log)")->required();
+  auto* reset = user->add_subcommand(
+      "reset",
+      "Clear every credential of an account at once and print an enrolment link (G2.1.2-b)");
+  auto ro = std::make_shared<Opts>();
+  auto reset_reason = std::make_shared<std::string>();
+  reset->add_option("--data", ro->data, "Data directory")->required();
+  reset->add_option("--username", ro->username, "User name")->required();
+  reset->add_option("--reason", *reset_reason, "Why (recorded in the audit log)")->required();
+  reset->add_flag("--json", ro->json, "Print the result as JSON");
+  reset->callback([ro, reset_reason] {
+    auto rt = app::Runtime::open(ro->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto r = (*rt)->identity().reset_credentials(access::Actor::local_operator(), ro->username,
+                                                 *reset_reason);
+    if (!r) throw CLI::RuntimeError(report(r.error()));
+    print_enrolment(**rt, *r, ro->json);
+  });
   add_account_action(user, "enable", "Enable a disabled account again", "Enabled",
                      [](app::Runtime& rt, const std::string& name) {
                        return rt.identity().enable(access::Actor::local_operator(), name);
@@ -99,21 +137,33 @@ void add_user(CLI::App& app) {
   });
 
   add->callback([o] {
-    auto pw = read_secret_file(o->password_file);
-    if (!pw) throw CLI::RuntimeError(report(pw.error()));
+    if (o->enrol == !o->password_file.empty()) {
+      throw CLI::ValidationError("--password-file", "give either --password-file or --enrol");
+    }
+    std::string password;
+    if (!o->enrol) {
+      auto pw = read_secret_file(o->password_file);
+      if (!pw) throw CLI::RuntimeError(report(pw.error()));
+      password = *pw;
+    }
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     int64_t valid_until = 0;
     if (!o->valid_until.empty() && !parse_utc(o->valid_until, &valid_until)) {
       throw CLI::ValidationError("--valid-until", "must be a UTC time like 2026-12-31T00:00:00Z");
     }
-    app::NewUser spec(o->username, *pw, o->roles, o->allow_from);
+    app::NewUser spec(o->username, password, o->roles, o->allow_from);
+    spec.enrolment_link = o->enrol;
     spec.login_window = o->window;
     spec.valid_until_us = valid_until;
     spec.scope = o->scope;
     spec.email = o->email;
     auto created = (*rt)->identity().create_user(access::Actor::local_operator(), spec);
     if (!created) throw CLI::RuntimeError(report(created.error()));
+    if (o->enrol) {
+      print_enrolment(**rt, *created, o->json);
+      return;
+    }
     if (o->json) {
       std::printf("%s\n", json::serialize(json::object{{"username", created->username},
                                                        {"totp_secret", created->totp_secret_base32},

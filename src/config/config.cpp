@@ -40,6 +40,7 @@ constexpr IntKey kIntKeys[] = {
     {"login", "session_idle_s", &Config::session_idle_s, 60, 24 * 3600},
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
     {"login", "new_source_prefix_v4", &Config::new_source_prefix_v4, 8, 32},
+    {"login", "enrolment_hours", &Config::enrolment_hours, 1, 30 * 24},
     {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
 };
 

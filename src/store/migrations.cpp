@@ -221,6 +221,33 @@ CREATE TABLE recovery_codes (
 ) STRICT;
 CREATE INDEX recovery_codes_user ON recovery_codes(user_id, mac);
 )sql",
+      // 8: enrolment links and API tokens.
+      R"sql(
+CREATE TABLE enrolments (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  token_hash BLOB NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('new', 'reset')),
+  created_us INTEGER NOT NULL,
+  expires_us INTEGER NOT NULL,
+  used_us INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL
+) STRICT;
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  secret_hash BLOB NOT NULL,
+  allowed_sources TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  expires_us INTEGER NOT NULL,
+  last_used_us INTEGER NOT NULL DEFAULT 0,
+  revoked_us INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+UPDATE users SET password_set_us = created_us WHERE password_set_us = 0;
+)sql",
   };
   return kMigrations;
 }

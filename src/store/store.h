@@ -48,7 +48,38 @@ struct UserRecord {
   // Who granted the current roles and rules: "created by cli:root", or the approval that
   // changed them ("approval 7: requested by user:a, approved by user:b, executed by user:a").
   std::string access_granted_by;
-  std::string email;  // where the user's own security notices go (G2.1.1-f); may be empty
+  std::string email;            // where the user's own security notices go (G2.1.1-f); may be empty
+  int64_t password_set_us = 0;  // when the password was last set (0: at creation)
+};
+
+// A one-time enrolment link (G2.1.1-d/i): a new account, or a credential reset, is completed
+// by its owner choosing a password and receiving a new TOTP secret. Only the SHA-256 of the
+// link's token is stored.
+struct EnrolmentRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string token_hash;
+  std::string kind;  // "new" | "reset"
+  int64_t created_us = 0;
+  int64_t expires_us = 0;
+  int64_t used_us = 0;
+  std::string created_by;
+};
+
+// An API token of a line's or haulier's client account (item 10 of issue 3): bound to the
+// account's roles, scope and source rules, plus its own source list; expires; rotated by
+// issuing a new one. Only the SHA-256 of the secret is stored.
+struct ApiTokenRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string secret_hash;
+  std::string allowed_sources;  // canonical; empty = the account's rules only
+  int64_t created_us = 0;
+  int64_t expires_us = 0;
+  int64_t last_used_us = 0;
+  int64_t revoked_us = 0;
+  std::string created_by;
 };
 
 // A WebAuthn authenticator of a user (G2.1.1-b): several per user.
@@ -191,6 +222,10 @@ class ReadTxn {
       std::string_view username) = 0;
   virtual Result<std::vector<AccessReviewRecord>> list_access_reviews(int limit) = 0;
   virtual Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t user_id) = 0;
+  virtual Result<std::optional<EnrolmentRecord>> find_enrolment(const std::string& token_hash) = 0;
+  virtual Result<std::optional<ApiTokenRecord>> find_api_token(int64_t id) = 0;
+  virtual Result<std::vector<ApiTokenRecord>> api_tokens(int64_t user_id) = 0;
+  virtual Result<std::optional<UserRecord>> find_user_by_id(int64_t id) = 0;
   // Whether the user has an unused recovery code with this keyed hash.
   virtual Result<bool> recovery_code_unused(int64_t user_id, const std::string& mac) = 0;
   // How many of the user's recovery codes are still unused.
@@ -239,6 +274,21 @@ class WriteTxn : public ReadTxn {
   virtual Result<bool> note_known_source(int64_t user_id, const std::string& network,
                                          int64_t at_us) = 0;
   virtual Result<int64_t> insert_notification(const Notification& n) = 0;
+  virtual Result<int64_t> insert_enrolment(const EnrolmentRecord& e) = 0;
+  // Marks the enrolment used (and every other open one of the user void).
+  virtual Status use_enrolment(int64_t id, int64_t user_id, int64_t at_us) = 0;
+  // Sets a new password hash and sealed TOTP secret after an enrolment (no history kept of the
+  // empty placeholder).
+  virtual Status set_credentials(int64_t user_id, const std::string& password_hash,
+                                 const std::string& totp_sealed, int64_t at_us) = 0;
+  // Removes every credential of the user: password (made unusable), TOTP, WebAuthn keys,
+  // recovery codes; resets lock state. For a credential reset.
+  virtual Status clear_credentials(int64_t user_id) = 0;
+  virtual Result<int64_t> insert_api_token(const ApiTokenRecord& t) = 0;
+  virtual Status set_api_token_revoked(int64_t id, int64_t at_us) = 0;
+  virtual Status set_api_token_used(int64_t id, int64_t at_us) = 0;
+  // Revokes every live token of the user; returns how many.
+  virtual Result<int64_t> revoke_api_tokens(int64_t user_id, int64_t at_us) = 0;
   virtual Result<int64_t> insert_webauthn_credential(const WebAuthnCredentialRecord& c) = 0;
   virtual Status update_webauthn_use(int64_t id, int64_t sign_count, int64_t at_us) = 0;
   // Removes the user's credential with this row id; false if there was none.

@@ -195,7 +195,7 @@ namespace {
 #define MINATO_USER_COLUMNS                                                            \
   "id, username, password_hash, totp_sealed, roles, failed_count, locked_until_us, "   \
   "totp_last_step, disabled, created_us, last_login_us, lock_count, allowed_sources, " \
-  "login_window, valid_until_us, scope, access_granted_by, email"
+  "login_window, valid_until_us, scope, access_granted_by, email, password_set_us"
 #define MINATO_NOTIFICATION_COLUMNS                                                        \
   "id, channel, recipients, subject, body, event, created_us, attempts, next_attempt_us, " \
   "sent_us, abandoned, last_error"
@@ -260,6 +260,7 @@ class SqliteReader {
     u.scope = q_->text(15);
     u.access_granted_by = q_->text(16);
     u.email = q_->text(17);
+    u.password_set_us = q_->i64(18);
     return u;
   }
 
@@ -300,6 +301,58 @@ class SqliteReader {
       c.last_used_us = r.i64(9);
       return c;
     });
+  }
+
+  Result<std::optional<UserRecord>> find_user_by_id(int64_t id) {
+    auto q_ = q("SELECT " MINATO_USER_COLUMNS " FROM users WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto row = q_->step("find user");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(user_from(*q_));
+  }
+
+  Result<std::optional<EnrolmentRecord>> find_enrolment(const std::string& token_hash) {
+    auto q_ =
+        q("SELECT id, user_id, token_hash, kind, created_us, expires_us, used_us, created_by"
+          " FROM enrolments WHERE token_hash = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind_blob(1, token_hash);
+    auto all = rows<EnrolmentRecord>(*q_, "find enrolment", [](Query& r) {
+      return EnrolmentRecord{r.i64(0), r.i64(1), r.blob(2), r.text(3),
+                             r.i64(4), r.i64(5), r.i64(6),  r.text(7)};
+    });
+    if (!all) return fail(all.error());
+    if (all->empty()) return std::optional<EnrolmentRecord>();
+    return std::optional<EnrolmentRecord>(std::move(all->front()));
+  }
+
+  static ApiTokenRecord token_from(Query& r) {
+    return ApiTokenRecord{r.i64(0), r.i64(1), r.text(2), r.blob(3), r.text(4),
+                          r.i64(5), r.i64(6), r.i64(7),  r.i64(8),  r.text(9)};
+  }
+
+  Result<std::optional<ApiTokenRecord>> find_api_token(int64_t id) {
+    auto q_ =
+        q("SELECT id, user_id, name, secret_hash, allowed_sources, created_us, expires_us,"
+          " last_used_us, revoked_us, created_by FROM api_tokens WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto all = rows<ApiTokenRecord>(*q_, "find API token", token_from);
+    if (!all) return fail(all.error());
+    if (all->empty()) return std::optional<ApiTokenRecord>();
+    return std::optional<ApiTokenRecord>(std::move(all->front()));
+  }
+
+  Result<std::vector<ApiTokenRecord>> api_tokens(int64_t user_id) {
+    auto q_ =
+        q("SELECT id, user_id, name, secret_hash, allowed_sources, created_us, expires_us,"
+          " last_used_us, revoked_us, created_by FROM api_tokens WHERE user_id = ?1"
+          " ORDER BY id");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, user_id);
+    return rows<ApiTokenRecord>(*q_, "list API tokens", token_from);
   }
 
   Result<bool> recovery_code_unused(int64_t user_id, const std::string& mac) {
@@ -672,6 +725,16 @@ class SqliteReader {
   Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t u) override {        \
     return r_.webauthn_credentials(u);                                                            \
   }                                                                                               \
+  Result<std::optional<EnrolmentRecord>> find_enrolment(const std::string& h) override {          \
+    return r_.find_enrolment(h);                                                                  \
+  }                                                                                               \
+  Result<std::optional<ApiTokenRecord>> find_api_token(int64_t id) override {                     \
+    return r_.find_api_token(id);                                                                 \
+  }                                                                                               \
+  Result<std::vector<ApiTokenRecord>> api_tokens(int64_t u) override { return r_.api_tokens(u); } \
+  Result<std::optional<UserRecord>> find_user_by_id(int64_t id) override {                        \
+    return r_.find_user_by_id(id);                                                                \
+  }                                                                                               \
   Result<bool> recovery_code_unused(int64_t u, const std::string& mac) override {                 \
     return r_.recovery_code_unused(u, mac);                                                       \
   }                                                                                               \
@@ -744,8 +807,8 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<int64_t> insert_user(const UserRecord& u) override {
     auto q = r_.q(
         "INSERT INTO users (username, password_hash, totp_sealed, roles, created_us,"
-        " allowed_sources, login_window, valid_until_us, scope, access_granted_by, email)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        " allowed_sources, login_window, valid_until_us, scope, access_granted_by, email,"
+        " password_set_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?5)");
     if (!q) return fail(q.error());
     q->bind(1, u.username).bind(2, u.password_hash).bind_blob(3, u.totp_sealed);
     q->bind(4, join_roles(u.roles)).bind(5, u.created_us).bind(6, u.allowed_sources);
@@ -889,6 +952,87 @@ class SqliteWriteTxn final : public WriteTxn {
     q->bind(4, n.sent_us).bind(5, static_cast<int64_t>(n.abandoned ? 1 : 0));
     q->bind(6, n.last_error);
     return q->run("update notification");
+  }
+
+  Result<int64_t> insert_enrolment(const EnrolmentRecord& e) override {
+    auto q = r_.q(
+        "INSERT INTO enrolments (user_id, token_hash, kind, created_us, expires_us, created_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!q) return fail(q.error());
+    q->bind(1, e.user_id).bind_blob(2, e.token_hash).bind(3, e.kind).bind(4, e.created_us);
+    q->bind(5, e.expires_us).bind(6, e.created_by);
+    MINATO_TRY(q->run("store enrolment"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  // The used link and every other open link of the user are spent together.
+  Status use_enrolment(int64_t /*id*/, int64_t user_id, int64_t at_us) override {
+    auto q = r_.q("UPDATE enrolments SET used_us = ?2 WHERE user_id = ?1 AND used_us = 0");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind(2, at_us);
+    return q->run("use enrolment");
+  }
+
+  Status set_credentials(int64_t user_id, const std::string& password_hash,
+                         const std::string& totp_sealed, int64_t at_us) override {
+    auto q = r_.q(
+        "UPDATE users SET password_hash = ?2, totp_sealed = ?3, password_set_us = ?4,"
+        " totp_last_step = 0, failed_count = 0, locked_until_us = 0, lock_count = 0 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind(2, password_hash).bind_blob(3, totp_sealed).bind(4, at_us);
+    return q->run("set credentials");
+  }
+
+  Status clear_credentials(int64_t user_id) override {
+    auto q = r_.q(
+        "UPDATE users SET password_hash = '', totp_sealed = x'', failed_count = 0,"
+        " locked_until_us = 0, lock_count = 0 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id);
+    MINATO_TRY(q->run("clear credentials"));
+    for (const char* sql : {"DELETE FROM webauthn_credentials WHERE user_id = ?1",
+                            "DELETE FROM recovery_codes WHERE user_id = ?1"}) {
+      auto d = r_.q(sql);
+      if (!d) return fail(d.error());
+      d->bind(1, user_id);
+      MINATO_TRY(d->run("clear credentials"));
+    }
+    return ok();
+  }
+
+  Result<int64_t> insert_api_token(const ApiTokenRecord& t) override {
+    auto q = r_.q(
+        "INSERT INTO api_tokens (user_id, name, secret_hash, allowed_sources, created_us,"
+        " expires_us, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, t.user_id).bind(2, t.name).bind_blob(3, t.secret_hash).bind(4, t.allowed_sources);
+    q->bind(5, t.created_us).bind(6, t.expires_us).bind(7, t.created_by);
+    MINATO_TRY(q->run("store API token"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status set_api_token_revoked(int64_t id, int64_t at_us) override {
+    auto q = r_.q("UPDATE api_tokens SET revoked_us = ?2 WHERE id = ?1 AND revoked_us = 0");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, at_us);
+    return q->run("revoke API token");
+  }
+
+  Status set_api_token_used(int64_t id, int64_t at_us) override {
+    auto q = r_.q("UPDATE api_tokens SET last_used_us = ?2 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, at_us);
+    return q->run("note API token use");
+  }
+
+  Result<int64_t> revoke_api_tokens(int64_t user_id, int64_t at_us) override {
+    auto q = r_.q(
+        "UPDATE api_tokens SET revoked_us = ?2 WHERE user_id = ?1 AND revoked_us = 0"
+        " AND expires_us > ?2");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind(2, at_us);
+    MINATO_TRY(q->run("revoke API tokens"));
+    return static_cast<int64_t>(sqlite3_changes(impl_.writer->db()));
   }
 
   Result<int64_t> insert_webauthn_credential(const WebAuthnCredentialRecord& c) override {

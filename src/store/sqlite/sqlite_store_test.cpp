@@ -125,7 +125,7 @@ TEST(SqliteStore, SavepointUndoesOnlyTheCommand) {
 
 TEST(SqliteStore, FullDiskIsAClearErrorAndWritesNothing) {
   testing::TempDir dir;
-  auto s = open_new(dir.file("f.db"), 40);
+  auto s = open_new(dir.file("f.db"), 80);
   Status last = ok();
   int committed = 0;
   for (int i = 0; i < 2000 && last; ++i) {
