@@ -274,6 +274,13 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               Error(ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header"));
         }
       }
+      // G2.2.2-c: with an expired password only changing it (or leaving) is allowed.
+      if (auth->first.password_expired && req.path != "/api/v1/session/password" &&
+          req.path != "/api/v1/session") {
+        return error_response(
+            Error(ErrorCode::kPermissionDenied,
+                  "your password has expired; change it first (POST /api/v1/session/password)"));
+      }
       Caller caller{std::move(auth->first), std::move(auth->second), token, false};
       return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
     };
@@ -349,7 +356,8 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
       if (!r) return fail(r.error());
       HttpResponse resp = ok_json(json::object{{"username", r->username},
                                                {"roles", roles_json(r->roles)},
-                                               {"csrf_token", r->csrf_token}},
+                                               {"csrf_token", r->csrf_token},
+                                               {"password_expired", r->password_expired}},
                                   201);
       resp.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + r->session_token +
                                                   "; Path=/; Secure; HttpOnly; SameSite=Strict");

@@ -135,5 +135,30 @@ TEST_F(CredentialsTest, G2_1_1_k_OffboardingEndsTokensInTheSameStep) {
   EXPECT_FALSE(rt_->identity().authenticate_token(t->token, "10.0.0.1"));  // stays revoked
 }
 
+TEST_F(CredentialsTest, G2_2_2_c_OptionalMaximumPasswordAge) {
+  rt_->identity().set_password_max_days(90);
+  auto secret = add_user("clerk", {"gate_clerk"});
+  auto fresh = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, code(secret)});
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(fresh->password_expired);
+  clock_.advance_s(91 * 86400);
+  auto old = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, code(secret)});
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->password_expired);
+  auto s = rt_->identity().authenticate(old->session_token, "10.0.0.1");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->first.password_expired);  // the API then allows only a password change
+  ASSERT_TRUE(
+      rt_->identity().change_password(s->second, "clerk", kUserPassword, "Nw8!kPz2@rQv-fresh"));
+  EXPECT_FALSE(
+      rt_->identity().authenticate(old->session_token, "10.0.0.1")->first.password_expired);
+  // Off by default.
+  rt_->identity().set_password_max_days(0);
+  clock_.advance_s(400 * 86400);
+  auto later = rt_->identity().login("10.0.0.1", {"clerk", "Nw8!kPz2@rQv-fresh", code(secret)});
+  ASSERT_TRUE(later) << later.error().message();
+  EXPECT_FALSE(later->password_expired);
+}
+
 }  // namespace
 }  // namespace minato::app

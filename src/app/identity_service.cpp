@@ -559,7 +559,12 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   auto created =
       sessions_.create(user->username, user->roles, std::move(session_rules), user->scope, source);
   if (!created) return fail(ErrorCode::kResourceExhausted, "too many sessions; try again later");
-  return LoginResult{created->token, created->csrf_token, user->username, user->roles};
+  // G2.2.2-c: a password older than the maximum age must be changed before anything else.
+  const int64_t set_us = std::max(user->password_set_us, user->created_us);
+  const bool expired = password_max_days_ > 0 &&
+                       clock_.now_us() - set_us > int64_t{password_max_days_} * 86400 * 1'000'000;
+  if (expired) sessions_.mark_password_expired(created->token);
+  return LoginResult{created->token, created->csrf_token, user->username, user->roles, expired};
 }
 
 Status IdentityService::logout(const access::Actor& actor, const std::string& session_token) {
@@ -614,7 +619,7 @@ Status IdentityService::change_password(const access::Actor& actor, const std::s
   if (!fut) return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
   Checked checked = fut->get();
 
-  return writes_.execute_status(
+  MINATO_TRY(writes_.execute_status(
       actor, {"user.password.change", "user:" + username, access::Permission::kSelf},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         if (!checked.current_ok) {
@@ -637,7 +642,9 @@ Status IdentityService::change_password(const access::Actor& actor, const std::s
         fx.change = json::serialize(json::object{
             {"table", "users"}, {"op", "update"}, {"id", user.id}, {"password", "changed"}});
         return ok();
-      });
+      }));
+  sessions_.clear_password_expired(username);
+  return ok();
 }
 
 Status IdentityService::unlock(const access::Actor& actor, const std::string& username) {

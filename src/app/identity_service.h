@@ -99,6 +99,7 @@ struct LoginResult {
   std::string csrf_token;
   std::string username;
   std::vector<std::string> roles;
+  bool password_expired = false;  // only a password change is allowed until it is changed
 };
 
 // G2.1.1-e: `threshold` consecutive failures lock the account for `lock_seconds`; every further
@@ -181,6 +182,8 @@ class IdentityService {
 
   // --- enrolment links and credential resets (G2.1.1-d/i, G2.1.2-b) -------------------------
   void set_enrolment_ttl(int64_t seconds) { enrolment_ttl_s_ = seconds; }
+  // G2.2.2-c: optional maximum password age in days (0 = none).
+  void set_password_max_days(int days) { password_max_days_ = days; }
   // Resets every credential of `username` at once (password, TOTP, WebAuthn keys, recovery
   // codes, sessions) and returns a one-time link for its owner to enrol again.
   // REQUIRES user.admin.
@@ -261,6 +264,7 @@ class IdentityService {
   identity::webauthn::RelyingParty rp_{"localhost", "https://localhost:8443", false};
   identity::ChallengeStore challenges_{clock_};
   int64_t enrolment_ttl_s_ = 72 * 3600;
+  int password_max_days_ = 0;
   std::mutex token_use_mu_;
   std::unordered_map<int64_t, int64_t> token_use_written_us_;  // last-use writes, throttled
 };

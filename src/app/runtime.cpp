@@ -83,6 +83,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   }
   rt->identity_->set_alerts(alerts, c.new_source_prefix_v4, c.new_source_prefix_v6);
   rt->identity_->set_enrolment_ttl(int64_t{c.enrolment_hours} * 3600);
+  rt->identity_->set_password_max_days(c.password_max_days);
   rt->identity_->set_webauthn(
       {c.webauthn_rp_id, c.webauthn_origin, c.webauthn_user_verification == "required"});
   notify::MailSettings mail{

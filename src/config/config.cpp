@@ -41,6 +41,7 @@ constexpr IntKey kIntKeys[] = {
     {"login", "session_absolute_s", &Config::session_absolute_s, 300, 7 * 24 * 3600},
     {"login", "new_source_prefix_v4", &Config::new_source_prefix_v4, 8, 32},
     {"login", "enrolment_hours", &Config::enrolment_hours, 1, 30 * 24},
+    {"login", "password_max_days", &Config::password_max_days, 0, 3650},
     {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
 };
 

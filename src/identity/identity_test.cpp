@@ -36,6 +36,25 @@ TEST(PasswordPolicy, G2_2_2_c_RefusesCommonAndUserNamePasswords) {
   EXPECT_FALSE(check_password(p, "harbourmaster", "Harbourmaster#2026x"));
 }
 
+TEST(PasswordPolicy, G2_2_2_b_SeparatePoliciesPerUse) {
+  auto login = PasswordPolicy::for_use(PasswordUse::kLogin);
+  auto backup = PasswordPolicy::for_use(PasswordUse::kBackupPassphrase);
+  // A good login password is too short to guard the backups.
+  EXPECT_TRUE(check_password(login, "alice", "Vq7#rT2m!xK9"));
+  auto short_pp = check_password(backup, "alice", "Vq7#rT2m!xK9");
+  ASSERT_FALSE(short_pp);
+  EXPECT_EQ(short_pp.error().field(), "passphrase");
+  EXPECT_NE(short_pp.error().message().find("passphrase must have at least 20 characters"),
+            std::string::npos);
+  // A long unpredictable passphrase without symbols suits backups, not logins.
+  const char* phrase = "gantry lashing bollard quay mooring";
+  EXPECT_TRUE(check_password(backup, "alice", phrase));
+  EXPECT_FALSE(check_password(login, "alice", phrase));
+  // Length alone is not enough: a repeated or common phrase is refused.
+  EXPECT_FALSE(check_password(backup, "alice", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+  EXPECT_FALSE(check_password(backup, "alice", "passwordpasswordpassword"));
+}
+
 TEST(PasswordHash, Argon2idRoundTrip) {
   ASSERT_TRUE(crypto::init());
   Argon2Params fast{1, 8 * 1024 * 1024};

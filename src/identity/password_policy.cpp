@@ -32,10 +32,12 @@ Status check_password(const PasswordPolicy& policy, std::string_view username,
     else
       symbol = true;  // punctuation, space, or non-ASCII
   }
-  if (!upper) broken.push_back("an upper-case letter");
-  if (!lower) broken.push_back("a lower-case letter");
-  if (!digit) broken.push_back("a digit");
-  if (!symbol) broken.push_back("a symbol");
+  if (policy.require_classes) {
+    if (!upper) broken.push_back("an upper-case letter");
+    if (!lower) broken.push_back("a lower-case letter");
+    if (!digit) broken.push_back("a digit");
+    if (!symbol) broken.push_back("a symbol");
+  }
   if (control) banned.push_back("contain control characters");
 
   std::string pw(password);
@@ -68,11 +70,11 @@ Status check_password(const PasswordPolicy& policy, std::string_view username,
     }
     return out;
   };
-  std::string msg = "password must ";
+  std::string msg = std::string(policy.field) + " must ";
   if (!broken.empty()) msg += "have " + list(broken);
   if (!broken.empty() && !banned.empty()) msg += ", and must ";
   if (!banned.empty()) msg += "not " + list(banned);
-  return fail(ErrorCode::kInvalidArgument, msg, "password");
+  return fail(ErrorCode::kInvalidArgument, msg, policy.field);
 }
 
 }  // namespace minato::identity

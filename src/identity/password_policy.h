@@ -11,10 +11,28 @@
 
 namespace minato::identity {
 
+// G2.2.2-b: separate policies per use. A login password is typed many times a day; a backup
+// passphrase protects the backups that must survive a ransomware attack, is typed rarely and
+// kept sealed, so it must be a long passphrase rather than a complex short word.
+enum class PasswordUse { kLogin, kBackupPassphrase };
+
 struct PasswordPolicy {
   size_t min_length = 12;
   size_t max_length = 256;       // bounds the work an attacker can make us do
   double min_entropy_bits = 50;  // zxcvbn's estimate; a common password scores far below
+  bool require_classes = true;   // upper, lower, digit and symbol
+  const char* field = "password";
+
+  static PasswordPolicy for_use(PasswordUse use) {
+    PasswordPolicy p;
+    if (use == PasswordUse::kBackupPassphrase) {
+      p.min_length = 20;
+      p.min_entropy_bits = 80;
+      p.require_classes = false;  // length and unpredictability carry it
+      p.field = "passphrase";
+    }
+    return p;
+  }
 };
 
 // Ok when `password` satisfies the policy for `username`; otherwise an error (field

@@ -40,8 +40,8 @@ std::optional<SessionRegistry::Created> SessionRegistry::create(
     by_hash_.erase(oldest);
   }
   by_hash_[crypto::sha256(c.token)] =
-      Session{username,          roles, c.csrf_token, std::move(rules), std::move(scope),
-              std::move(source), now,   now};
+      Session{username, roles, c.csrf_token, std::move(rules), std::move(scope), std::move(source),
+              false,    now,   now};
   return c;
 }
 
@@ -87,6 +87,19 @@ size_t SessionRegistry::remove_user(const std::string& username) {
     }
   }
   return n;
+}
+
+void SessionRegistry::mark_password_expired(const std::string& token) {
+  std::lock_guard lock(mu_);
+  auto it = by_hash_.find(crypto::sha256(token));
+  if (it != by_hash_.end()) it->second.password_expired = true;
+}
+
+void SessionRegistry::clear_password_expired(const std::string& username) {
+  std::lock_guard lock(mu_);
+  for (auto& [hash, s] : by_hash_) {
+    if (s.username == username) s.password_expired = false;
+  }
 }
 
 size_t SessionRegistry::remove_role(const std::string& role) {

@@ -50,6 +50,8 @@ struct Session {
   SessionRules rules;
   std::string scope;   // object-level scope of the account (a line_client's line)
   std::string source;  // the address the session was created from
+  // G2.2.2-c: the password is older than the maximum age; only changing it is allowed.
+  bool password_expired = false;
   int64_t created_us = 0;
   int64_t last_seen_us = 0;
 };
@@ -86,6 +88,8 @@ class SessionRegistry {
   bool remove(const std::string& token);
   // Ends every session of `username`; returns how many there were.
   size_t remove_user(const std::string& username);
+  void mark_password_expired(const std::string& token);
+  void clear_password_expired(const std::string& username);
   // Ends every session holding `role`; returns how many there were.
   size_t remove_role(const std::string& role);
   // A user's live sessions, oldest first, with a public id each (not the token).
