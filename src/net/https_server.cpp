@@ -345,8 +345,11 @@ void Session::on_header(beast::error_code ec) {
     send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
     return;
   }
-  if (req.version() != 11) {
-    send(plain_error(505, ErrorCode::kInvalidArgument, "only HTTP/1.1 is supported"), false);
+  // HTTP/1.0 clients (scanners, simple tools) are served too; their connection closes after
+  // the answer unless they ask for keep-alive. HTTP/0.9 and 2+ are not spoken here.
+  if (req.version() != 11 && req.version() != 10) {
+    send(plain_error(505, ErrorCode::kInvalidArgument, "only HTTP/1.0 and 1.1 are supported"),
+         false);
     return;
   }
   // After the first request the deadline for the next one is the request timeout again.
