@@ -236,11 +236,16 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   bool password_ok = false;
   int64_t step = -1;
   if (refused.empty()) {
-    auto rx = store_.read();
-    if (!rx) return fail(rx.error());
-    auto found = (*rx)->find_user(req.username);
-    if (!found) return fail(found.error());
-    user = std::move(*found);
+    {
+      // The snapshot is released before waiting for Argon2id: a flood of logins must not
+      // hold the read connections that the terminal's lookups need (found by
+      // bench/load/login_flood.py: lookups waited ~60 ms for a connection).
+      auto rx = store_.read();
+      if (!rx) return fail(rx.error());
+      auto found = (*rx)->find_user(req.username);
+      if (!found) return fail(found.error());
+      user = std::move(*found);
+    }
 
     // 1. Password, on the bounded pool.
     // An account still waiting for its enrolment has no password: verify against the decoy

@@ -36,6 +36,10 @@ void Jobs::run_once() {
     std::fprintf(stderr, "minato: closing maintenance windows failed: %s\n",
                  closed.error().message().c_str());
   }
+  if (auto shed = rt_.flush_shed_log(); !shed) {
+    std::fprintf(stderr, "minato: recording shed logins failed: %s\n",
+                 shed.error().message().c_str());
+  }
   auto now = std::chrono::steady_clock::now();
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;

@@ -51,8 +51,10 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->source_guard_ = std::make_unique<identity::SourceGuard>(
       *rt->clock_, identity::SourcePolicy{c.source_failure_threshold, c.source_window_s,
                                           c.source_block_s, 100'000});
+  // Argon2id runs at a lower CPU priority (nice 10) than request handling, so a login flood
+  // slows logins, not the terminal's operations.
   rt->login_pool_ = std::make_unique<BoundedPool>(static_cast<size_t>(c.login_threads),
-                                                  static_cast<size_t>(c.login_queue));
+                                                  static_cast<size_t>(c.login_queue), 10);
   rt->identity_ = std::make_unique<IdentityService>(
       *rt->store_, *rt->writes_, *rt->clock_, rt->sealing_, *rt->sessions_, *rt->source_guard_,
       *rt->login_pool_,
@@ -105,6 +107,23 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
                                                 *rt->sessions_, *offset);
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
   return rt;
+}
+
+Result<int> Runtime::flush_shed_log() {
+  int n = 0;
+  for (const auto& [source, count] : shed_log_.take()) {
+    MINATO_TRY(writes_->execute_status(
+        access::Actor::anonymous(source),
+        {"session.shed", "source:" + source, access::Permission::kNone},
+        [&, count = count](store::WriteTxn&, Effects& fx) -> Status {
+          fx.result = "failure";
+          fx.reason = std::to_string(count) +
+                      " login attempt(s) refused at once: every login worker was busy (load shed)";
+          return ok();
+        }));
+    ++n;
+  }
+  return n;
 }
 
 Runtime::~Runtime() {

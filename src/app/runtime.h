@@ -16,6 +16,7 @@
 #include "app/access_service.h"
 #include "app/identity_service.h"
 #include "app/notifier.h"
+#include "app/shed_log.h"
 #include "app/terminal_service.h"
 #include "app/write_path.h"
 #include "common/bounded_pool.h"
@@ -65,6 +66,9 @@ class Runtime {
   TerminalService& terminal() { return *terminal_; }
   AccessService& access() { return *access_; }
   Notifier& notifier() { return *notifier_; }
+  ShedLog& shed_log() { return shed_log_; }
+  // Writes the shed-login counts as audit events (one per source). Returns how many events.
+  Result<int> flush_shed_log();
   const crypto::SigningKey& signing_key() const { return signing_; }
 
  private:
@@ -83,6 +87,7 @@ class Runtime {
   std::unique_ptr<AccessService> access_;
   std::unique_ptr<notify::Transport> transport_;
   std::unique_ptr<Notifier> notifier_;
+  ShedLog shed_log_;
   std::unique_ptr<TerminalService> terminal_;
 };
 

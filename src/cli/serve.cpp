@@ -25,6 +25,17 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   so.request_timeout_s = cfg.request_timeout_s;
   so.keepalive_timeout_s = cfg.keepalive_timeout_s;
   so.worker_threads = cfg.worker_threads;
+  // Logins (and the other requests that wait for Argon2id) get their own threads: a login
+  // flood then cannot occupy the workers that serve the terminal (issue 3, login flood).
+  // As many as can wait for the login pool (running + queued): beyond that the pool answers
+  // 429 at once instead of letting requests queue unseen.
+  so.slow_worker_threads = std::min(64, cfg.login_threads + cfg.login_queue);
+  so.on_shed = [&rt](const std::string& source) { rt.shed_log().count(source); };
+  so.is_slow = [](const api::HttpRequest& req) {
+    return req.method == "POST" &&
+           (req.path == "/api/v1/session" || req.path == "/api/v1/enrolment" ||
+            req.path == "/api/v1/session/password");
+  };
   // G2.1.1-a: only listed sources; G2.2.2-f: not a source blocked for repeated login
   // failures. Both are decided before any TLS work.
   auto allowed = identity::SourceRules::parse(cfg.allow_sources);
@@ -52,6 +63,7 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   MINATO_TRY((*server)->run());
   rt.notifier().stop();
   jobs.stop();
+  if (auto shed = rt.flush_shed_log(); !shed) return fail(shed.error());
   rt.writes().shutdown();  // every accepted command is durable before we exit
   auto stats = rt.writes().stats();
   std::fprintf(stderr, "minato: stopped (%llu commands in %llu transactions)\n",

@@ -6,6 +6,9 @@
 //   auto fut = pool.submit([] { return expensive(); });   // nullopt when full
 #pragma once
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -19,8 +22,15 @@ namespace minato {
 
 class BoundedPool {
  public:
-  BoundedPool(size_t threads, size_t max_queue) : max_queue_(max_queue) {
-    for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+  // `nice` > 0 lowers the threads' CPU priority (Linux: per thread), so that work such as a
+  // login flood's Argon2id hashing yields the CPU to the terminal's requests.
+  BoundedPool(size_t threads, size_t max_queue, int nice = 0) : max_queue_(max_queue) {
+    for (size_t i = 0; i < threads; ++i) {
+      workers_.emplace_back([this, nice] {
+        if (nice > 0) (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
+        run();
+      });
+    }
   }
   ~BoundedPool() {
     {

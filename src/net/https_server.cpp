@@ -129,6 +129,7 @@ class Server final : public HttpsServer {
         handler_(std::move(handler)),
         ssl_ctx_(ssl::context::tls_server),
         workers_(static_cast<size_t>(o.worker_threads)),
+        slow_workers_(static_cast<size_t>(std::max(1, o.slow_worker_threads))),
         limiter_(o.max_connections, o.max_connections_per_source),
         acceptor_(ioc_),
         signals_(ioc_, SIGTERM, SIGINT) {}
@@ -187,6 +188,7 @@ class Server final : public HttpsServer {
     ioc_.run();
     for (auto& t : threads) t.join();
     workers_.join();
+    slow_workers_.join();
     return ok();
   }
 
@@ -199,6 +201,8 @@ class Server final : public HttpsServer {
   const ServerOptions& options() const { return options_; }
   const Handler& handler() const { return handler_; }
   asio::thread_pool& workers() { return workers_; }
+  asio::thread_pool& slow_workers() { return slow_workers_; }
+  std::atomic<int>& slow_busy() { return slow_busy_; }
   bool draining() const { return draining_; }
   void session_started(const std::shared_ptr<Session>& s) {
     std::lock_guard lock(sessions_mu_);
@@ -273,6 +277,8 @@ class Server final : public HttpsServer {
   Handler handler_;
   ssl::context ssl_ctx_;
   asio::thread_pool workers_;
+  asio::thread_pool slow_workers_;
+  std::atomic<int> slow_busy_{0};
   ConnectionLimiter limiter_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};
@@ -404,19 +410,33 @@ void Session::dispatch() {
   bool keep_alive = req.keep_alive();
   // The handler may wait on the write path or the login pool: run it off the I/O threads.
   beast::get_lowest_layer(stream_).expires_never();
-  asio::post(server_.workers(), [self = shared_from_this(), in = std::move(in), keep_alive]() {
-    api::HttpResponse resp;
-    try {
-      resp = self->server_.handler()(in);
-    } catch (const std::exception& e) {
-      // Cannot happen by design (no exceptions on this path); never leak it to the client.
-      std::fprintf(stderr, "minato: handler threw: %s\n", e.what());
-      resp = plain_error(500, ErrorCode::kInternal, "internal error");
-    }
-    asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive]() mutable {
-      self->send(std::move(resp), keep_alive);
-    });
-  });
+  const bool slow = server_.options().is_slow && server_.options().is_slow(in);
+  // A slow request that would only wait in a queue for a slow worker is answered 429 now: the
+  // flood sheds load at once instead of piling up unseen.
+  if (slow && server_.slow_busy().fetch_add(1) >= server_.options().slow_worker_threads) {
+    server_.slow_busy().fetch_sub(1);
+    if (server_.options().on_shed) server_.options().on_shed(source_);
+    send(plain_error(429, ErrorCode::kResourceExhausted, "too many logins in progress; try again"),
+         keep_alive);
+    return;
+  }
+  asio::post(slow ? server_.slow_workers() : server_.workers(),
+             [self = shared_from_this(), in = std::move(in), keep_alive, slow]() {
+               api::HttpResponse resp;
+               try {
+                 resp = self->server_.handler()(in);
+               } catch (const std::exception& e) {
+                 // Cannot happen by design (no exceptions on this path); never leak it to the
+                 // client.
+                 std::fprintf(stderr, "minato: handler threw: %s\n", e.what());
+                 resp = plain_error(500, ErrorCode::kInternal, "internal error");
+               }
+               if (slow) self->server_.slow_busy().fetch_sub(1);
+               asio::post(self->stream_.get_executor(),
+                          [self, resp = std::move(resp), keep_alive]() mutable {
+                            self->send(std::move(resp), keep_alive);
+                          });
+             });
 }
 
 void Session::send(api::HttpResponse resp, bool keep_alive) {

@@ -35,6 +35,12 @@ struct ServerOptions {
   int keepalive_timeout_s = 30;
   int io_threads = 2;
   int worker_threads = 8;
+  // Requests for which `is_slow` is true (logins: they wait for Argon2id) run on their own
+  // threads, so however many of them wait, the other requests always find a free worker.
+  std::function<bool(const api::HttpRequest&)> is_slow;
+  int slow_worker_threads = 4;
+  // Told of each slow request refused at once because every slow worker was busy.
+  std::function<void(const std::string& source)> on_shed;
   // Asked for every new connection before any TLS work; false closes it (blocked sources).
   std::function<bool(const std::string& source)> admit_source;
 };
