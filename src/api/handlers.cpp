@@ -555,6 +555,28 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 MINATO_TRY(rt_.identity().enable(c.actor, p.at("username")));
                 return ok_json(json::object{{"username", p.at("username")}, {"disabled", false}});
               }));
+  router_.add("GET", "/api/v1/users/{username}/sessions",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto all = rt_.identity().sessions_of_user(c.actor, p.at("username"));
+                if (!all) return fail(all.error());
+                json::array arr;
+                for (const auto& l : *all) {
+                  arr.push_back(json::object{{"id", l.id},
+                                             {"source", l.session.source},
+                                             {"created", format_utc(l.session.created_us)},
+                                             {"last_seen", format_utc(l.session.last_seen_us)}});
+                }
+                return ok_json(json::object{{"sessions", std::move(arr)}});
+              }));
+  router_.add("DELETE", "/api/v1/users/{username}/sessions/{id}",
+              authed([this](const HttpRequest&, const PathParams& p,
+                            const Caller& c) -> Result<HttpResponse> {
+                MINATO_TRY(rt_.identity().end_user_session(c.actor, p.at("username"), p.at("id")));
+                HttpResponse resp;
+                resp.status = 204;
+                return resp;
+              }));
   router_.add("GET", "/api/v1/users/{username}/logins",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {

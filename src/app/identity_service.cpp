@@ -1052,6 +1052,30 @@ std::vector<identity::SessionRegistry::Listed> IdentityService::sessions_of(
   return sessions_.list_for(actor.subject.substr(5));
 }
 
+Result<std::vector<identity::SessionRegistry::Listed>> IdentityService::sessions_of_user(
+    const access::Actor& actor, const std::string& username) {
+  MINATO_TRY(check_username(username));
+  if (!actor.has(access::Permission::kUserAdmin) && !actor.has(access::Permission::kAuditRead)) {
+    return fail(ErrorCode::kPermissionDenied, "reading others' sessions needs user.admin");
+  }
+  return sessions_.list_for(username);
+}
+
+Status IdentityService::end_user_session(const access::Actor& actor, const std::string& username,
+                                         const std::string& session_id) {
+  MINATO_TRY(check_username(username));
+  return writes_.execute_status(
+      actor, {"session.end", "user:" + username, access::Permission::kUserAdmin},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        if (!sessions_.remove_by_id(username, session_id)) {
+          return fail(ErrorCode::kNotFound,
+                      username + " has no session " + session_id.substr(0, 16));
+        }
+        fx.change = json::serialize(json::object{{"session", session_id}, {"op", "end"}});
+        return ok();
+      });
+}
+
 Status IdentityService::end_session(const access::Actor& actor, const std::string& session_id) {
   return writes_.execute_status(
       actor, {"session.end", actor.subject, access::Permission::kSelf},

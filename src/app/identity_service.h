@@ -219,6 +219,12 @@ class IdentityService {
 
   // G2.2.2-e: the caller's live sessions; ending one of them by its public id.
   std::vector<identity::SessionRegistry::Listed> sessions_of(const access::Actor& actor);
+  // Administrators see and end anyone's sessions: reading needs user.admin or audit.read,
+  // ending needs user.admin (audited).
+  Result<std::vector<identity::SessionRegistry::Listed>> sessions_of_user(
+      const access::Actor& actor, const std::string& username);
+  Status end_user_session(const access::Actor& actor, const std::string& username,
+                          const std::string& session_id);
   Status end_session(const access::Actor& actor, const std::string& session_id);
 
   // The terminal's offset from UTC, for login time windows.

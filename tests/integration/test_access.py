@@ -27,7 +27,7 @@ class AccessTest(ServerTestCase):
         return c
 
     def test_G2_5_b_privileged_change_needs_a_second_person(self):
-        admin = self.login("admin", self.data.admin_totp, ADMIN_PASSWORD)
+        admin = self.login("admin", self.data.admin_totp, ADMIN_PASSWORD, offset_s=30)
         officer = self.login("officer", self.officer)
         clerk = self.login("clerk", self.clerk)
         self.assertEqual(clerk.request("GET", "/api/v1/yard/occupancy").status, 200)
@@ -100,6 +100,18 @@ class AccessTest(ServerTestCase):
         self.assertEqual(second.request("GET", "/api/v1/session").status, 200)
         self.assertEqual(second.request("DELETE",
                                         f"/api/v1/session/sessions/{other['id']}").status, 404)
+        # An administrator sees the user's sessions and ends one; the user cannot see others'.
+        # The admin logs in once per test, at increasing TOTP steps (-30 s, 0, +30 s).
+        admin = self.login("admin", self.data.admin_totp, ADMIN_PASSWORD)
+        theirs = admin.request("GET", "/api/v1/users/worker2/sessions")
+        self.assertEqual(theirs.status, 200, theirs)
+        ids = [s["id"] for s in theirs.json["sessions"]]
+        self.assertIn(next(s["id"] for s in sessions if s["current"]), ids)
+        self.assertEqual(second.request("GET", "/api/v1/users/admin/sessions").status, 403)
+        for sid in ids:
+            self.assertEqual(admin.request("DELETE",
+                                           f"/api/v1/users/worker2/sessions/{sid}").status, 204)
+        self.assertEqual(second.request("GET", "/api/v1/session").status, 401)
 
     def test_G1_3_vendor_needs_an_approved_maintenance_window(self):
         c = self.server.client()
