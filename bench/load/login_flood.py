@@ -112,6 +112,8 @@ def main():
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--procs", type=int, default=4)
     ap.add_argument("--threads", type=int, default=25, help="connections per process")
+    ap.add_argument("--tool", choices=["python", "wrk"], default="python",
+                    help="python: paced flood at --rate; wrk: as fast as wrk can (unpaced)")
     a = ap.parse_args()
     harness.MINATO = os.path.abspath(a.binary)
     data = harness.DataDir({"source_failure_threshold": 10000,
@@ -129,24 +131,41 @@ def main():
         path = f"/api/v1/units/{cid}"
         ref, ref_bad = lookups(server.port, data.cert, c.cookie, path, a.seconds)
 
-        q = multiprocessing.Queue()
-        procs = [multiprocessing.Process(target=flood, args=(server.port, data.cert,
-                                                             a.rate / a.procs, a.seconds, q,
-                                                             a.threads))
-                 for _ in range(a.procs)]
-        for p in procs:
-            p.start()
-        time.sleep(1)  # let the flood reach its pace
-        hot, hot_bad = lookups(server.port, data.cert, c.cookie, path, a.seconds - 2)
-        results = [q.get() for _ in procs]
-        for p in procs:
-            p.join()
-        sent = sum(r[0] for r in results)
-        took = max(r[2] for r in results)
-        statuses = {}
-        for _, st, _ in results:
-            for k, v in st.items():
-                statuses[k] = statuses.get(k, 0) + v
+        if a.tool == "wrk":
+            import subprocess
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "login.lua")
+            wrk = subprocess.Popen(["wrk", "-t", "1", "-c", "50", "-d", f"{a.seconds}s", "-s",
+                                    script, f"https://127.0.0.1:{server.port}/api/v1/session"],
+                                   stdout=subprocess.PIPE, text=True)
+            time.sleep(1)
+            hot, hot_bad = lookups(server.port, data.cert, c.cookie, path, a.seconds - 2)
+            out = wrk.communicate(timeout=a.seconds + 60)[0]
+            sent, took = 0, float(a.seconds)
+            for line in out.splitlines():
+                if "requests in" in line:
+                    sent = int(line.split()[0])
+                    took = float(line.split("in ")[1].split("s")[0])
+            statuses = {"wrk": " ".join(l.strip() for l in out.splitlines()
+                                        if "Non-2xx" in l or "Socket errors" in l)}
+        else:
+            q = multiprocessing.Queue()
+            procs = [multiprocessing.Process(target=flood, args=(server.port, data.cert,
+                                                                 a.rate / a.procs, a.seconds, q,
+                                                                 a.threads))
+                     for _ in range(a.procs)]
+            for p in procs:
+                p.start()
+            time.sleep(1)  # let the flood reach its pace
+            hot, hot_bad = lookups(server.port, data.cert, c.cookie, path, a.seconds - 2)
+            results = [q.get() for _ in procs]
+            for p in procs:
+                p.join()
+            sent = sum(r[0] for r in results)
+            took = max(r[2] for r in results)
+            statuses = {}
+            for _, st, _ in results:
+                for k, v in st.items():
+                    statuses[k] = statuses.get(k, 0) + v
         print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
         print(f"login flood: {sent} attempts in {took:.1f} s = {sent / took:.0f}/s; answers {statuses}")
         print("| unit lookup | n | p50 ms | p90 ms | p99 ms | max ms | not 200 |")
