@@ -99,6 +99,47 @@ TEST_F(ApiTest, RouterAnswers404And405) {
   EXPECT_EQ(api.handle(req).status, 200);
 }
 
+// G2.2.2-c: after the maximum password age, the session may only change the password.
+TEST_F(ApiTest, G2_2_2_c_ExpiredPasswordAllowsOnlyAPasswordChange) {
+  rt_->identity().set_password_max_days(90);
+  auto secret = add_user("clerk", {"gate_clerk"});
+  clock_.advance_s(91 * 86400);
+  Api api(*rt_);
+  auto request = [&](const char* method, const char* path, std::string body,
+                     const std::string& cookie, const std::string& csrf) {
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    req.source = "10.0.0.1";
+    req.body = std::move(body);
+    req.headers = {{"content-type", "application/json"}};
+    if (!cookie.empty()) req.headers.emplace_back("cookie", cookie);
+    if (!csrf.empty()) req.headers.emplace_back("x-csrf-token", csrf);
+    return api.handle(req);
+  };
+  auto login = request("POST", "/api/v1/session",
+                       R"({"username":"clerk","password":")" + std::string(testing::kUserPassword) +
+                           R"(","totp":")" + code(secret) + R"("})",
+                       "", "");
+  ASSERT_EQ(login.status, 201) << login.body;
+  EXPECT_NE(login.body.find(R"("password_expired":true)"), std::string::npos);
+  std::string set_cookie;
+  for (const auto& [k, v] : login.headers) {
+    if (k == "Set-Cookie") set_cookie = v.substr(0, v.find(';'));
+  }
+  std::string csrf = login.body.substr(login.body.find(R"("csrf_token":")") + 14, 43);
+  auto blocked = request("GET", "/api/v1/yard/occupancy", "", set_cookie, "");
+  EXPECT_EQ(blocked.status, 403);
+  EXPECT_NE(blocked.body.find("password has expired"), std::string::npos);
+  EXPECT_EQ(request("GET", "/api/v1/session", "", set_cookie, "").status, 200);
+  auto changed = request("POST", "/api/v1/session/password",
+                         R"({"current_password":")" + std::string(testing::kUserPassword) +
+                             R"(","new_password":"Nw8!kPz2@rQv-fresh"})",
+                         set_cookie, csrf);
+  ASSERT_EQ(changed.status, 204) << changed.body;
+  EXPECT_EQ(request("GET", "/api/v1/yard/occupancy", "", set_cookie, "").status, 200);
+}
+
 TEST_F(ApiTest, InternalErrorsRevealNothing) {
   auto r = error_response(Error(ErrorCode::kInternal, "sqlite: no such table users at line 3"));
   EXPECT_EQ(r.status, 500);
