@@ -824,6 +824,13 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 auto r = rt_.access().access_report(c.actor);
                 if (!r) return fail(r.error());
                 json::object body = json::parse(r->canonical).as_object();
+                // Beside the signed content: creation and last use of each account.
+                auto& accounts = body["accounts"].as_array();
+                for (size_t i = 0; i < accounts.size() && i < r->accounts.size(); ++i) {
+                  const auto& u = r->accounts[i].user;
+                  accounts[i].as_object()["created"] = format_utc(u.created_us);
+                  accounts[i].as_object()["last_login"] = time_or_empty(u.last_login_us);
+                }
                 body["generated_at"] = format_utc(r->generated_us);
                 body["digest"] = r->digest;
                 return ok_json(body);

@@ -452,8 +452,6 @@ Result<AccessReport> AccessService::access_report(const access::Actor& actor) {
                                     {"login_window", u.login_window},
                                     {"valid_until_us", u.valid_until_us},
                                     {"scope", u.scope},
-                                    {"created_us", u.created_us},
-                                    {"last_login_us", u.last_login_us},
                                     {"granted_by", u.access_granted_by}});
     e.user = std::move(u);
     report.accounts.push_back(std::move(e));
@@ -466,6 +464,8 @@ Result<AccessReport> AccessService::access_report(const access::Actor& actor) {
                                       {"granted_by", r.granted_by}});
   }
   report.role_rules = std::move(*rules);
+  // The digest covers who may do what (not when they last logged in, which changes all day),
+  // so a sign-off fails only when access itself changed since the review.
   report.canonical = json::serialize(
       json::object{{"accounts", std::move(accounts)}, {"role_rules", std::move(role_rules)}});
   report.digest = crypto::to_hex(crypto::sha256(report.canonical));

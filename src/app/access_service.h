@@ -53,7 +53,10 @@ struct AccessReport {
   int64_t generated_us = 0;
   std::vector<AccessReviewEntry> accounts;
   std::vector<store::RoleRule> role_rules;
-  std::string digest;  // SHA-256 hex of the canonical report (without generated_us)
+  // SHA-256 hex of `canonical`: every account's access (roles, permissions, rules, scope,
+  // disabled, who granted it) and the role rules; last use and creation are shown beside it
+  // but not covered, as they change without any change of access.
+  std::string digest;
   std::string canonical;
 };
 

@@ -260,12 +260,20 @@ TEST_F(AccessServiceTest, G2_1_1_h_AccessReviewIsSignedOffForTheStateSeen) {
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code(), ErrorCode::kConflict);
   auto fresh = access().access_report(auditor);
+  // Logins do not change the signed content (only access does).
+  clock_.advance_s(30);
+  auto secret = add_user("viewer1", {"viewer"});
+  auto after_add = access().access_report(auditor);
+  EXPECT_NE(after_add->digest, fresh->digest);  // a new account is a change of access
+  ASSERT_TRUE(rt_->identity().login("10.0.0.1", {"viewer1", kUserPassword, code(secret)}));
+  EXPECT_EQ(access().access_report(auditor)->digest, after_add->digest);
+  fresh = access().access_report(auditor);
   auto id = access().sign_off(auditor, fresh->digest, "Q4 review: all accounts needed");
   ASSERT_TRUE(id) << id.error().message();
   auto records = access().sign_offs(auditor);
   ASSERT_EQ(records->size(), 1u);
   EXPECT_EQ(records->front().reviewer, "user:auditor1");
-  EXPECT_EQ(records->front().accounts, 2);
+  EXPECT_EQ(records->front().accounts, 3);
   // Signing off needs access.review, not just user.admin.
   EXPECT_FALSE(access().sign_off(admin_, fresh->digest, "self-review"));
 }
