@@ -53,6 +53,12 @@ std::optional<HttpResponse> require_json(const HttpRequest& req) {
 
 HttpResponse ok_json(const json::value& v, int status = 200) { return json_response(status, v); }
 
+HttpResponse no_content() {
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
 json::object unit_view_json(const app::UnitView& v) {
   json::object o = app::to_json(v.unit);
   json::array moves;
@@ -403,9 +409,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                     MINATO_TRY(b.finish());
                     MINATO_TRY(rt_.identity().change_password(c.actor, c.session.username, *current,
                                                               *replacement));
-                    HttpResponse resp;
-                    resp.status = 204;
-                    return resp;
+                    return no_content();
                   })));
 
   // G2.1.2-b: "my credentials are compromised" — the account is disabled and every session ends.
@@ -536,9 +540,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 auto id = id_param(p);
                 if (!id) return fail(ErrorCode::kNotFound, "no such token");
                 MINATO_TRY(rt_.identity().revoke_api_token(c.actor, p.at("username"), *id));
-                HttpResponse resp;
-                resp.status = 204;
-                return resp;
+                return no_content();
               }));
   router_.add("POST", "/api/v1/users/{username}/disable",
               authed(with_body([this](JsonBody& b, const PathParams& p,
@@ -573,9 +575,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {
                 MINATO_TRY(rt_.identity().end_user_session(c.actor, p.at("username"), p.at("id")));
-                HttpResponse resp;
-                resp.status = 204;
-                return resp;
+                return no_content();
               }));
   router_.add("GET", "/api/v1/users/{username}/logins",
               authed([this](const HttpRequest&, const PathParams& p,
@@ -649,9 +649,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 auto id = id_param(p);
                 if (!id) return fail(ErrorCode::kNotFound, "no such authenticator");
                 MINATO_TRY(rt_.identity().webauthn_remove(c.actor, *id));
-                HttpResponse resp;
-                resp.status = 204;
-                return resp;
+                return no_content();
               }));
   router_.add("POST", "/api/v1/session/recovery-codes",
               authed([this](const HttpRequest&, const PathParams&,
@@ -689,9 +687,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {
                 MINATO_TRY(rt_.identity().end_session(c.actor, p.at("id")));
-                HttpResponse resp;
-                resp.status = 204;
-                return resp;
+                return no_content();
               }));
 
   // --- privileged changes: two-person rule (G2.1.1-h, G2.5-b) ------------------------------
