@@ -184,6 +184,35 @@ json::object authenticator_json(const store::WebAuthnCredentialRecord& k) {
                       {"last_used", time_or_empty(k.last_used_us)}};
 }
 
+// The optional access fields of an account in a request body (account creation and access
+// change requests share them): roles, allowed_sources, login_window, scope, email and
+// valid_until ("" = no end date).
+Result<app::AccessChange> access_fields(JsonBody& b) {
+  app::AccessChange ch;
+  auto roles = b.optional_strings("roles", 8, 32);
+  if (!roles) return fail(roles.error());
+  ch.roles = std::move(*roles);
+  for (auto [key, field] : {std::pair{"allowed_sources", &ch.allowed_sources},
+                            std::pair{"login_window", &ch.login_window},
+                            std::pair{"scope", &ch.scope}, std::pair{"email", &ch.email}}) {
+    auto v = b.optional_string(key, 2000);
+    if (!v) return fail(v.error());
+    *field = std::move(*v);
+  }
+  auto until = b.optional_string("valid_until", 20);
+  if (!until) return fail(until.error());
+  if (*until) {
+    int64_t us = 0;
+    if (!(*until)->empty() && !parse_utc(**until, &us)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "valid_until must be a UTC time like 2026-12-31T00:00:00Z, or \"\" for no end",
+                  "valid_until");
+    }
+    ch.valid_until_us = us;
+  }
+  return ch;
+}
+
 // An enrolment link for its owner: the console's page with the token in the fragment (never
 // sent to a server, so it does not end up in proxy logs).
 json::object enrolment_json(app::Runtime& rt, const app::CreatedUser& c) {
@@ -427,34 +456,25 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
 
   // --- users (administration) --------------------------------------------------------------
   // G2.1.1-d/i: a new account gets a one-time enrolment link, never a password.
-  router_.add(
-      "POST", "/api/v1/users",
-      authed(with_body([this](JsonBody& b, const PathParams&,
-                              const Caller& c) -> Result<HttpResponse> {
-        auto name = b.string("username", 64);
-        if (!name) return fail(name.error());
-        auto roles = b.optional_strings("roles", 8, 32);
-        if (!roles) return fail(roles.error());
-        app::NewUser u(*name, "", roles->value_or(std::vector<std::string>{}));
-        u.enrolment_link = true;
-        for (auto [key, field] : {std::pair{"allowed_sources", &u.allowed_sources},
-                                  std::pair{"login_window", &u.login_window},
-                                  std::pair{"scope", &u.scope}, std::pair{"email", &u.email}}) {
-          auto v = b.optional_string(key, 2000);
-          if (!v) return fail(v.error());
-          *field = v->value_or("");
-        }
-        auto until = b.optional_string("valid_until", 20);
-        if (!until) return fail(until.error());
-        if (*until && !(*until)->empty() && !parse_utc(**until, &u.valid_until_us)) {
-          return fail(ErrorCode::kInvalidArgument,
-                      "valid_until must be a UTC time like 2026-12-31T00:00:00Z", "valid_until");
-        }
-        MINATO_TRY(b.finish());
-        auto created = rt_.identity().create_user(c.actor, u);
-        if (!created) return fail(created.error());
-        return ok_json(enrolment_json(rt_, *created), 201);
-      })));
+  router_.add("POST", "/api/v1/users",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto name = b.string("username", 64);
+                    if (!name) return fail(name.error());
+                    auto f = access_fields(b);
+                    if (!f) return fail(f.error());
+                    app::NewUser u(*name, "", f->roles.value_or(std::vector<std::string>{}));
+                    u.enrolment_link = true;
+                    u.allowed_sources = f->allowed_sources.value_or("");
+                    u.login_window = f->login_window.value_or("");
+                    u.scope = f->scope.value_or("");
+                    u.email = f->email.value_or("");
+                    u.valid_until_us = f->valid_until_us.value_or(0);
+                    MINATO_TRY(b.finish());
+                    auto created = rt_.identity().create_user(c.actor, u);
+                    if (!created) return fail(created.error());
+                    return ok_json(enrolment_json(rt_, *created), 201);
+                  })));
   router_.add("POST", "/api/v1/users/{username}/reset",
               authed(with_body([this](JsonBody& b, const PathParams& p,
                                       const Caller& c) -> Result<HttpResponse> {
@@ -691,67 +711,45 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               }));
 
   // --- privileged changes: two-person rule (G2.1.1-h, G2.5-b) ------------------------------
-  router_.add(
-      "POST", "/api/v1/approvals",
-      authed(with_body([this](JsonBody& b, const PathParams&,
-                              const Caller& c) -> Result<HttpResponse> {
-        auto kind = b.string("kind", 32);
-        if (!kind) return fail(kind.error());
-        auto reason = b.string("reason", 200);
-        if (!reason) return fail(reason.error());
-        Result<int64_t> id =
-            fail(ErrorCode::kInvalidArgument,
-                 "kind must be user.access, role.rule or maintenance.window", "kind");
-        if (*kind == "user.access") {
-          auto user = b.string("username", 64);
-          if (!user) return fail(user.error());
-          app::AccessChange ch;
-          auto roles = b.optional_strings("roles", 8, 32);
-          if (!roles) return fail(roles.error());
-          ch.roles = std::move(*roles);
-          for (auto [key, field] : {std::pair{"allowed_sources", &ch.allowed_sources},
-                                    std::pair{"login_window", &ch.login_window},
-                                    std::pair{"scope", &ch.scope}, std::pair{"email", &ch.email}}) {
-            auto v = b.optional_string(key, 2000);
-            if (!v) return fail(v.error());
-            *field = std::move(*v);
-          }
-          auto until = b.optional_string("valid_until", 20);
-          if (!until) return fail(until.error());
-          if (*until) {
-            int64_t us = 0;
-            if (!(*until)->empty() && !parse_utc(**until, &us)) {
-              return fail(ErrorCode::kInvalidArgument,
-                          "valid_until must be a UTC time like 2026-12-31T00:00:00Z, or \"\" for "
-                          "no end",
-                          "valid_until");
-            }
-            ch.valid_until_us = us;
-          }
-          MINATO_TRY(b.finish());
-          id = rt_.access().request_access_change(c.actor, *user, ch, *reason);
-        } else if (*kind == "role.rule") {
-          auto role = b.string("role", 32);
-          if (!role) return fail(role.error());
-          auto sources = b.string("allowed_sources", 2000);
-          if (!sources) return fail(sources.error());
-          auto window = b.string("login_window", 400);
-          if (!window) return fail(window.error());
-          MINATO_TRY(b.finish());
-          id = rt_.access().request_role_rule(c.actor, *role, *sources, *window, *reason);
-        } else if (*kind == "maintenance.window") {
-          auto user = b.string("username", 64);
-          if (!user) return fail(user.error());
-          auto start = time_field(b, "start");
-          if (!start) return fail(start.error());
-          auto end = time_field(b, "end");
-          if (!end) return fail(end.error());
-          MINATO_TRY(b.finish());
-          id = rt_.access().request_maintenance(c.actor, *user, *start, *end, *reason);
-        }
-        if (!id) return fail(id.error());
-        return ok_json(json::object{{"id", *id}, {"status", "pending"}}, 201);
-      })));
+  router_.add("POST", "/api/v1/approvals",
+              authed(with_body([this](JsonBody& b, const PathParams&,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto kind = b.string("kind", 32);
+                if (!kind) return fail(kind.error());
+                auto reason = b.string("reason", 200);
+                if (!reason) return fail(reason.error());
+                Result<int64_t> id =
+                    fail(ErrorCode::kInvalidArgument,
+                         "kind must be user.access, role.rule or maintenance.window", "kind");
+                if (*kind == "user.access") {
+                  auto user = b.string("username", 64);
+                  if (!user) return fail(user.error());
+                  auto ch = access_fields(b);
+                  if (!ch) return fail(ch.error());
+                  MINATO_TRY(b.finish());
+                  id = rt_.access().request_access_change(c.actor, *user, *ch, *reason);
+                } else if (*kind == "role.rule") {
+                  auto role = b.string("role", 32);
+                  if (!role) return fail(role.error());
+                  auto sources = b.string("allowed_sources", 2000);
+                  if (!sources) return fail(sources.error());
+                  auto window = b.string("login_window", 400);
+                  if (!window) return fail(window.error());
+                  MINATO_TRY(b.finish());
+                  id = rt_.access().request_role_rule(c.actor, *role, *sources, *window, *reason);
+                } else if (*kind == "maintenance.window") {
+                  auto user = b.string("username", 64);
+                  if (!user) return fail(user.error());
+                  auto start = time_field(b, "start");
+                  if (!start) return fail(start.error());
+                  auto end = time_field(b, "end");
+                  if (!end) return fail(end.error());
+                  MINATO_TRY(b.finish());
+                  id = rt_.access().request_maintenance(c.actor, *user, *start, *end, *reason);
+                }
+                if (!id) return fail(id.error());
+                return ok_json(json::object{{"id", *id}, {"status", "pending"}}, 201);
+              })));
   router_.add("GET", "/api/v1/approvals",
               authed([this](const HttpRequest&, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {
