@@ -21,7 +21,7 @@ constexpr RoleDef kRoles[] = {
     // Administrative, split by purpose.
     {"user_admin", true, bit(P::kUserAdmin) | kSelfBit},
     {"security_officer", true, bit(P::kApprove) | bit(P::kAuditRead) | kSelfBit},
-    {"auditor", true, bit(P::kAuditRead) | bit(P::kAccessReview) | kSelfBit},
+    {"auditor", true, bit(P::kAuditRead) | bit(P::kAuditLog) | bit(P::kAccessReview) | kSelfBit},
     {"backup_operator", true, bit(P::kBackupRun) | kSelfBit},
     {"config_reader", true, bit(P::kConfigRead) | kSelfBit},
     {"config_changer", true, bit(P::kConfigRead) | bit(P::kConfigWrite) | kSelfBit},
@@ -65,6 +65,8 @@ std::string_view to_string(Permission p) {
       return "user.admin";
     case P::kAuditRead:
       return "audit.read";
+    case P::kAuditLog:
+      return "audit.log";
     case P::kSelf:
       return "self";
     case P::kUnitLookup:

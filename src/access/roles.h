@@ -46,6 +46,7 @@ enum class Permission : uint32_t {
   kBackupRun = 1u << 12,
   kConfigRead = 1u << 13,
   kConfigWrite = 1u << 14,
+  kAuditLog = 1u << 15,  // G2.7.3-e: read the audit log itself (the auditor only)
 };
 
 std::string_view to_string(Permission p);

@@ -1,6 +1,10 @@
 #include "app/runtime.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <sstream>
 
 #include "common/files.h"
 #include "crypto/random.h"
@@ -9,6 +13,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 namespace minato::app {
+
+Status trust_audit_key(const DataPaths& paths, const crypto::SigningKey& key);
 
 Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
                                                const RuntimeOptions& options) {
@@ -38,12 +44,40 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   if (!signing) return fail(signing.error());
   rt->signing_ = std::move(*signing);
 
+  // The checkpoint key; data directories made before the Merkle log get one now.
+  auto audit_key = crypto::SigningKey::load(rt->paths_.audit_key());
+  if (!audit_key && audit_key.error().code() == ErrorCode::kNotFound) {
+    MINATO_TRY(crypto::SigningKey::generate().save(rt->paths_.audit_key()));
+    audit_key = crypto::SigningKey::load(rt->paths_.audit_key());
+  }
+  if (!audit_key) return fail(audit_key.error());
+  rt->audit_key_ = std::move(*audit_key);
+  MINATO_TRY(trust_audit_key(rt->paths_, rt->audit_key_));
+
   auto db = store::SqliteStore::open(rt->paths_.database());
   if (!db) return fail(db.error());
   rt->store_ = std::move(*db);
 
   const auto& c = rt->config_;
-  rt->writes_ = std::make_unique<WritePath>(*rt->store_, *rt->clock_, options.write_path);
+  WritePathOptions wo = options.write_path;
+  wo.audit_key = &rt->audit_key_;
+  wo.audit_origin = c.audit_origin;
+  wo.checkpoints = {c.checkpoint_events, c.checkpoint_seconds};
+  rt->writes_ = std::make_unique<WritePath>(*rt->store_, *rt->clock_, wo);
+  if (!c.checkpoint_dir.empty()) {
+    // G2.7.3-d: a copy of each checkpoint outside the database.
+    std::string dir = rt->paths_.resolve(c.checkpoint_dir);
+    MINATO_TRY(make_dir(dir, 0700, false));
+    rt->writes_->on_checkpoint([dir, origin = c.audit_origin](const store::CheckpointRecord& cp) {
+      char name[40];
+      std::snprintf(name, sizeof name, "/%020lld.json", static_cast<long long>(cp.size));
+      auto st = write_file_atomic(dir + name, audit::checkpoint_json(origin, cp) + "\n", 0600);
+      if (!st) {
+        std::fprintf(stderr, "minato: cannot copy audit checkpoint %lld to %s: %s\n",
+                     static_cast<long long>(cp.size), dir.c_str(), st.error().message().c_str());
+      }
+    });
+  }
   rt->sessions_ = std::make_unique<identity::SessionRegistry>(
       *rt->clock_, identity::SessionLimits{c.session_idle_s, c.session_absolute_s, 10'000,
                                            static_cast<size_t>(c.max_sessions_per_user),
@@ -106,7 +140,72 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->access_ = std::make_unique<AccessService>(*rt->store_, *rt->writes_, *rt->clock_,
                                                 *rt->sessions_, *offset);
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
+  rt->audit_ =
+      std::make_unique<AuditService>(*rt->store_, *rt->writes_, *rt->clock_, c.retention_days);
   return rt;
+}
+
+Status trust_audit_key(const DataPaths& paths, const crypto::SigningKey& key) {
+  std::string id = audit::key_id_of(key.public_key());
+  std::string trust;
+  if (auto t = read_file(paths.audit_trust(), 1 << 20); t) {
+    trust = std::move(*t);
+  } else if (t.error().code() != ErrorCode::kNotFound) {
+    return fail(t.error());
+  }
+  if (trust.find(id + " ") != std::string::npos) return ok();
+  trust += id + " " + crypto::to_hex(key.public_key()) + "\n";
+  return write_file_atomic(paths.audit_trust(), trust, 0600);
+}
+
+Result<audit::VerifyOptions> Runtime::verify_options() const {
+  audit::VerifyOptions o;
+  o.origin = config_.audit_origin;
+  auto trust = read_file(paths_.audit_trust(), 1 << 20);
+  if (!trust) return fail(trust.error());
+  std::istringstream in(*trust);
+  std::string id, hex;
+  while (in >> id >> hex) {
+    auto pub = crypto::from_hex(hex);
+    if (!pub || pub->size() != 32 || audit::key_id_of(*pub) != id) {
+      return fail(ErrorCode::kDataLoss, paths_.audit_trust() + ": the entry for key " +
+                                            id.substr(0, 16) +
+                                            " is not a valid Ed25519 public key with that id");
+    }
+    o.keys[id] = *pub;
+  }
+  if (!config_.checkpoint_dir.empty()) {
+    std::string dir = paths_.resolve(config_.checkpoint_dir);
+    if (::access(dir.c_str(), F_OK) == 0) MINATO_TRY(audit::read_external(dir, o));
+  }
+  return o;
+}
+
+Result<std::string> Runtime::rotate_audit_key() {
+  auto fresh = crypto::SigningKey::generate();
+  // Trust first, then switch: a crash in between leaves the old key in use and both trusted.
+  MINATO_TRY(trust_audit_key(paths_, fresh));
+  MINATO_TRY(fresh.save(paths_.audit_key()));
+  std::string old_id = audit::key_id_of(audit_key_.public_key());
+  std::string new_id = audit::key_id_of(fresh.public_key());
+  std::string public_hex = crypto::to_hex(fresh.public_key());
+  // The swap happens on the writer thread, between checkpoints, and is itself audited.
+  MINATO_TRY(writes_->execute_status(
+      access::Actor::local_operator(),
+      {"audit.key.rotate", "audit-key:" + new_id, access::Permission::kNone},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        fx.change = "{\"old_key_id\":\"" + old_id + "\",\"new_key_id\":\"" + new_id +
+                    "\",\"public_key\":\"" + public_hex + "\"}";
+        audit_key_ = std::move(fresh);
+        return ok();
+      }));
+  return new_id;
+}
+
+std::function<std::string(std::string_view)> Runtime::redactor() const {
+  return [this](std::string_view value) {
+    return "redacted:" + crypto::to_hex(sealing_.mac(value, "audit-ship").substr(0, 8));
+  };
 }
 
 Result<int> Runtime::flush_shed_log() {

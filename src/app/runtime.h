@@ -6,7 +6,10 @@
 //   minato.toml        configuration
 //   minato.db          the SQLite store (+ -wal, -shm)
 //   keys/sealing.key   XChaCha20-Poly1305 key sealing secrets at rest
-//   keys/signing.key   Ed25519 signing key
+//   keys/signing.key   Ed25519 signing key (webhooks)
+//   keys/audit.key     Ed25519 key that signs the audit log's checkpoints
+//   keys/audit-trust.txt  public keys trusted for checkpoints, one "key-id hex" per line: the
+//                      current key and every earlier one (rotation keeps old checkpoints valid)
 //   tls/cert.pem, tls/key.pem
 #pragma once
 
@@ -14,11 +17,13 @@
 #include <string>
 
 #include "app/access_service.h"
+#include "app/audit_service.h"
 #include "app/identity_service.h"
 #include "app/notifier.h"
 #include "app/shed_log.h"
 #include "app/terminal_service.h"
 #include "app/write_path.h"
+#include "audit/log.h"
 #include "common/bounded_pool.h"
 #include "config/config.h"
 #include "crypto/keys.h"
@@ -34,6 +39,8 @@ struct DataPaths {
   std::string keys() const { return dir + "/keys"; }
   std::string sealing_key() const { return dir + "/keys/sealing.key"; }
   std::string signing_key() const { return dir + "/keys/signing.key"; }
+  std::string audit_key() const { return dir + "/keys/audit.key"; }
+  std::string audit_trust() const { return dir + "/keys/audit-trust.txt"; }
   std::string tls() const { return dir + "/tls"; }
   std::string resolve(const std::string& p) const {
     return p.empty() || p[0] == '/' ? p : dir + "/" + p;
@@ -65,11 +72,21 @@ class Runtime {
   IdentityService& identity() { return *identity_; }
   TerminalService& terminal() { return *terminal_; }
   AccessService& access() { return *access_; }
+  AuditService& audit() { return *audit_; }
+  // For copies of the log that leave the system: a keyed hash in place of personal data.
+  std::function<std::string(std::string_view)> redactor() const;
   Notifier& notifier() { return *notifier_; }
   ShedLog& shed_log() { return shed_log_; }
   // Writes the shed-login counts as audit events (one per source). Returns how many events.
   Result<int> flush_shed_log();
   const crypto::SigningKey& signing_key() const { return signing_; }
+
+  // G2.7.3-d: what `audit verify` trusts: this data directory's audit keys (plus any given),
+  // and the checkpoint directory's copies when one is configured.
+  Result<audit::VerifyOptions> verify_options() const;
+  // Replaces the checkpoint key by a new one; the old public key stays trusted. Takes effect
+  // for a running server at its next start. Returns the new key id.
+  Result<std::string> rotate_audit_key();
 
  private:
   Runtime() = default;
@@ -79,12 +96,14 @@ class Runtime {
   std::unique_ptr<store::Store> store_;
   crypto::SealingKey sealing_ = crypto::SealingKey::generate();
   crypto::SigningKey signing_ = crypto::SigningKey::generate();
+  crypto::SigningKey audit_key_ = crypto::SigningKey::generate();
   std::unique_ptr<WritePath> writes_;
   std::unique_ptr<identity::SessionRegistry> sessions_;
   std::unique_ptr<identity::SourceGuard> source_guard_;
   std::unique_ptr<BoundedPool> login_pool_;
   std::unique_ptr<IdentityService> identity_;
   std::unique_ptr<AccessService> access_;
+  std::unique_ptr<AuditService> audit_;
   std::unique_ptr<notify::Transport> transport_;
   std::unique_ptr<Notifier> notifier_;
   ShedLog shed_log_;

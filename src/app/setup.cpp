@@ -32,6 +32,7 @@ Status populate(const std::string& dir, const InitSpec& spec, InitResult* out) {
 
   MINATO_TRY(crypto::SealingKey::generate().save(paths.sealing_key()));
   MINATO_TRY(crypto::SigningKey::generate().save(paths.signing_key()));
+  MINATO_TRY(crypto::SigningKey::generate().save(paths.audit_key()));
 
   std::string cert_pem, key_pem;
   if (!spec.tls_cert_file.empty()) {

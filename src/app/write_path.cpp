@@ -1,11 +1,23 @@
 #include "app/write_path.h"
 
-#include "audit/audit_chain.h"
-
 namespace minato::app {
 
+namespace {
+
+const crypto::SigningKey& key_for(const WritePathOptions& o,
+                                  std::optional<crypto::SigningKey>& own) {
+  if (o.audit_key != nullptr) return *o.audit_key;
+  own.emplace(crypto::SigningKey::generate());
+  return *own;
+}
+
+}  // namespace
+
 WritePath::WritePath(store::Store& store, const Clock& clock, WritePathOptions options)
-    : store_(store), clock_(clock), options_(options) {
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      log_(key_for(options_, own_key_), options_.audit_origin, options_.checkpoints) {
   if (options_.max_batch == 0) options_.max_batch = 1;
   writer_ = std::thread([this] { run(); });
 }
@@ -23,7 +35,11 @@ void WritePath::shutdown() {
 
 WritePathStats WritePath::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  WritePathStats s = stats_;
+  s.audit_events = log_.size();
+  s.audit_checkpointed = log_.checkpointed_size();
+  s.queued = queue_.size();
+  return s;
 }
 
 Status WritePath::execute_status(const access::Actor& actor, CommandSpec spec, Fn fn) {
@@ -34,7 +50,7 @@ Status WritePath::execute_status(const access::Actor& actor, CommandSpec spec, F
     if (queue_.size() >= options_.max_queue) {
       return fail(ErrorCode::kResourceExhausted, "too many commands waiting; try again shortly");
     }
-    queue_.push_back(Item{&actor, std::move(spec), std::move(fn), {}});
+    queue_.push_back(Item{&actor, std::move(spec), std::move(fn), current_request(), {}});
     fut = queue_.back().done.get_future();
   }
   cv_.notify_one();
@@ -44,16 +60,28 @@ Status WritePath::execute_status(const access::Actor& actor, CommandSpec spec, F
 void WritePath::run() {
   for (;;) {
     std::deque<Item> batch;
+    bool last = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      // Wake for commands, for shutdown, or when a checkpoint falls due by time.
+      for (;;) {
+        if (stopping_ || !queue_.empty()) break;
+        int64_t wait_us = log_.us_until_due(clock_.now_us());
+        if (wait_us == 0) break;
+        if (wait_us < 0) {
+          cv_.wait(lock);
+        } else {
+          cv_.wait_for(lock, std::chrono::microseconds(std::min<int64_t>(wait_us, 1'000'000)));
+        }
+      }
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      last = stopping_ && queue_.empty();
     }
-    run_batch(batch);
+    run_batch(batch, last);
+    if (last) return;
   }
 }
 
@@ -62,15 +90,17 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
   audit::AuditEvent ev;
   ev.at_us = clock_.now_us();
   ev.subject = actor.subject;
+  ev.credential = item.context.credential;
   ev.source = actor.source;
   ev.action = item.spec.action;
   ev.target = item.spec.target;
+  ev.request_id = item.context.request_id;
 
   // (a) authorise.
   if (!actor.has(item.spec.required)) {
     ev.result = "denied";
     ev.reason = "missing permission " + std::string(access::to_string(item.spec.required));
-    auto seq = audit::append(tx, ev);
+    auto seq = log_.append(tx, ev);
     if (!seq) return fail(seq.error());
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
@@ -84,40 +114,63 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
     ev.result = fx.result;
     ev.reason = fx.reason;
     ev.change = fx.change;
-    auto seq = audit::append(tx, ev);
-    if (seq) return tx.release_savepoint();
-    applied = fail(seq.error());
+    auto seq = log_.append(tx, ev);
+    if (seq) {
+      Status released = tx.release_savepoint();
+      if (released) {
+        force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
+        return released;
+      }
+      log_.drop_last();
+      applied = std::move(released);
+    } else {
+      applied = fail(seq.error());
+    }
   }
   MINATO_TRY(tx.rollback_to_savepoint());
   ev.result = "failure";
   ev.reason = applied.error().message();
   ev.change.clear();
-  auto seq = audit::append(tx, ev);
+  auto seq = log_.append(tx, ev);
   if (!seq) return fail(seq.error());
   return applied;
 }
 
-void WritePath::run_batch(std::deque<Item>& batch) {
+void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
   std::vector<Status> results;
   results.reserve(batch.size());
   auto tx = store_.write();
   Status committed = ok();
+  std::optional<store::CheckpointRecord> checkpoint;
   if (!tx) {
     committed = fail(tx.error());
   } else {
-    for (auto& item : batch) results.push_back(apply_one(**tx, item));
-    committed = (*tx)->commit();
+    committed = log_.begin(**tx);
+    if (committed) {
+      for (auto& item : batch) results.push_back(apply_one(**tx, item));
+      auto wrote =
+          log_.checkpoint_if_due(**tx, clock_.now_us(), final_checkpoint || force_checkpoint_);
+      force_checkpoint_ = false;
+      committed = wrote ? (*tx)->commit() : fail(wrote.error());
+    }
+    if (committed) {
+      checkpoint = log_.committed();
+    } else {
+      log_.aborted();
+    }
   }
   tx = fail(ErrorCode::kInternal, "closed");  // release the transaction before answering
   {
     std::lock_guard lock(mu_);
     stats_.commands += batch.size();
     stats_.transactions += 1;
+    if (!committed) stats_.failed_commits += 1;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     // Nothing is durable if the commit failed: every caller hears the commit's error.
     batch[i].done.set_value(committed ? std::move(results[i]) : committed);
   }
+  if (checkpoint && checkpoint_sink_) checkpoint_sink_(*checkpoint);
 }
 
 }  // namespace minato::app

@@ -9,7 +9,8 @@
 // One writer thread orders all commits. Commands that arrive while a commit is in progress are
 // batched into the next transaction (group commit): each runs in its own savepoint, so one
 // failing command does not undo its neighbours, and the batch is made durable with one fsync.
-// execute() returns only after the caller's data is durable.
+// execute() returns only after the caller's data is durable. The audit events are leaves of the
+// Merkle log (audit/log.h); its signed checkpoints are written in the same transactions.
 //
 //   auto r = write_path.execute<int64_t>(actor, {"unit.create", "unit:" + id,
 //   Permission::kUnitWrite},
@@ -28,7 +29,9 @@
 #include <thread>
 
 #include "access/roles.h"
+#include "audit/log.h"
 #include "common/clock.h"
+#include "common/request_context.h"
 #include "common/result.h"
 #include "store/store.h"
 
@@ -46,16 +49,25 @@ struct Effects {
   std::string change;              // JSON of the change made
   std::string result = "success";  // a command may record an outcome such as a failed login
   std::string reason;
+  bool checkpoint = false;  // sign a checkpoint right after this command (retention prune)
 };
 
 struct WritePathOptions {
   size_t max_batch = 256;     // commands per transaction; 1 disables group commit
   size_t max_queue = 10'000;  // waiting commands; beyond that execute() refuses at once
+  // Signs the audit log's checkpoints; when null, a key made for this WritePath (tests).
+  const crypto::SigningKey* audit_key = nullptr;
+  std::string audit_origin = "minato";
+  audit::CheckpointPolicy checkpoints;
 };
 
 struct WritePathStats {
   uint64_t commands = 0;
   uint64_t transactions = 0;
+  uint64_t failed_commits = 0;
+  int64_t audit_events = 0;        // size of the audit tree
+  int64_t audit_checkpointed = 0;  // events covered by the newest checkpoint
+  size_t queued = 0;               // commands waiting now
 };
 
 class WritePath {
@@ -85,24 +97,37 @@ class WritePath {
     return std::move(*out);
   }
 
-  // Stops accepting commands, finishes those queued, and joins the writer. Idempotent.
+  // Stops accepting commands, finishes those queued, writes a last checkpoint, and joins the
+  // writer. Idempotent.
   void shutdown();
   WritePathStats stats() const;
+  const audit::Log& audit_log() const { return log_; }
+
+  // Called on the writer thread after each committed checkpoint (copies it off-system).
+  // REQUIRES: set before the first command.
+  void on_checkpoint(std::function<void(const store::CheckpointRecord&)> sink) {
+    checkpoint_sink_ = std::move(sink);
+  }
 
  private:
   struct Item {
     const access::Actor* actor;
     CommandSpec spec;
     Fn fn;
+    RequestContext context;
     std::promise<Status> done;
   };
   void run();
-  void run_batch(std::deque<Item>& batch);
+  void run_batch(std::deque<Item>& batch, bool final_checkpoint);
   Status apply_one(store::WriteTxn& tx, Item& item);
 
   store::Store& store_;
   const Clock& clock_;
   WritePathOptions options_;
+  std::optional<crypto::SigningKey> own_key_;
+  audit::Log log_;
+  std::function<void(const store::CheckpointRecord&)> checkpoint_sink_;
+  bool force_checkpoint_ = false;  // writer thread only
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;

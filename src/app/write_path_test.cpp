@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "audit/audit_chain.h"
+#include "audit/log.h"
 #include "testing/runtime_fixture.h"
 
 namespace minato::app {
@@ -97,9 +97,11 @@ TEST_F(WritePathTest, ConcurrentCommandsShareTransactions) {
   auto rx = rt_->store().read();
   ASSERT_TRUE(rx);
   EXPECT_EQ(*(*rx)->count_units_in_yard(), kThreads * kEach);
-  auto rep = audit::verify(**rx);
+  auto opts = rt_->verify_options();
+  ASSERT_TRUE(opts) << opts.error().message();
+  auto rep = audit::verify(**rx, *opts);
   ASSERT_TRUE(rep);
-  EXPECT_EQ(rep->first_bad, 0);
+  EXPECT_EQ(rep->first_bad, 0) << rep->problem;
 }
 
 TEST_F(WritePathTest, ShutdownRefusesNewCommands) {

@@ -1,11 +1,14 @@
 #include "cli/cli.h"
 
 #include <qrencode.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 
 #include "common/files.h"
+#include "common/request_context.h"
+#include "crypto/random.h"
 
 namespace minato::cli {
 
@@ -54,6 +57,10 @@ int run(int argc, char** argv) {
   add_demo(app);
   add_audit(app);
   add_user(app);
+  // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
+  // this invocation.
+  (void)crypto::init();
+  current_request() = {"cli-" + crypto::random_token(8), "host:uid=" + std::to_string(::getuid())};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/request_context.h"
+
 namespace minato {
 
 class BoundedPool {
@@ -53,7 +55,10 @@ class BoundedPool {
     {
       std::lock_guard lock(mu_);
       if (stop_ || queue_.size() >= max_queue_) return std::nullopt;
-      queue_.emplace_back([task] { (*task)(); });
+      queue_.emplace_back([task, context = current_request()] {
+        ScopedRequest scope(context);
+        (*task)();
+      });
     }
     cv_.notify_one();
     return fut;

@@ -43,6 +43,15 @@ constexpr IntKey kIntKeys[] = {
     {"login", "enrolment_hours", &Config::enrolment_hours, 1, 30 * 24},
     {"login", "password_max_days", &Config::password_max_days, 0, 3650},
     {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
+    {"audit", "checkpoint_events", &Config::checkpoint_events, 1, 1'000'000},
+    {"audit", "checkpoint_seconds", &Config::checkpoint_seconds, 1, 3600},
+    {"audit", "heartbeat_seconds", &Config::heartbeat_seconds, 5, 3600},
+    {"audit", "retention_days", &Config::retention_days, 90, 36500},
+    {"audit", "ship_queue_alert", &Config::ship_queue_alert, 10, 100'000'000},
+    {"audit", "ship_stall_seconds", &Config::ship_stall_seconds, 10, 86400},
+    {"monitor", "alert_login_failures_per_minute", &Config::alert_login_failures_per_minute, 1,
+     1'000'000},
+    {"monitor", "alert_denied_per_minute", &Config::alert_denied_per_minute, 1, 1'000'000},
 };
 
 struct StrKey {
@@ -68,6 +77,15 @@ constexpr StrKey kStrKeys[] = {
     {"notify", "security_mail", &Config::security_mail},
     {"notify", "webhook_url", &Config::webhook_url},
     {"notify", "webhook_ca_file", &Config::webhook_ca_file},
+    {"server", "management_listen", &Config::management_listen},
+    {"server", "management_allow_sources", &Config::management_allow_sources},
+    {"audit", "origin", &Config::audit_origin},
+    {"audit", "checkpoint_dir", &Config::checkpoint_dir},
+    {"audit", "syslog_target", &Config::syslog_target},
+    {"audit", "syslog_ca_file", &Config::syslog_ca_file},
+    {"audit", "syslog_server_name", &Config::syslog_server_name},
+    {"audit", "syslog_cert_file", &Config::syslog_cert_file},
+    {"audit", "syslog_key_file", &Config::syslog_key_file},
 };
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
@@ -173,9 +191,11 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
         header.remove_suffix(1);
       }
       if (header != "[server]" && header != "[login]" && header != "[tls]" &&
-          header != "[terminal]" && header != "[notify]" && header != "[webauthn]") {
+          header != "[terminal]" && header != "[notify]" && header != "[webauthn]" &&
+          header != "[audit]" && header != "[monitor]") {
         return fail(at(origin, line_no,
                        "unknown section; the sections are [server], [login], [tls], [terminal], "
+                       "[audit], [monitor], "
                        "[webauthn] and [notify]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
@@ -292,8 +312,29 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": login.session_limit must be \"end_oldest\" or \"refuse_new\"");
   }
+  if (auto rules = identity::SourceRules::parse(c.management_allow_sources); !rules) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": server.management_allow_sources: " + rules.error().message());
+  }
+  if (c.audit_origin.empty() || c.audit_origin.size() > 100 ||
+      c.audit_origin.find_first_of("\n\r") != std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": audit.origin must be a short name on one line");
+  }
   std::string host;
   uint16_t port = 0;
+  if (!c.management_listen.empty()) {
+    if (auto m = split_listen(c.management_listen, &host, &port); !m) {
+      return fail(ErrorCode::kInvalidArgument,
+                  origin + ": server.management_listen: " + m.error().message());
+    }
+  }
+  if (!c.syslog_target.empty()) {
+    if (auto m = split_listen(c.syslog_target, &host, &port); !m || port == 0) {
+      return fail(ErrorCode::kInvalidArgument,
+                  origin + ": audit.syslog_target must be HOST:PORT of a TLS syslog collector");
+    }
+  }
   auto st = split_listen(c.listen, &host, &port);
   if (!st)
     return fail(ErrorCode::kInvalidArgument, origin + ": server.listen: " + st.error().message());
@@ -326,7 +367,8 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table : {"server", "login", "tls", "terminal", "webauthn", "notify"}) {
+  for (std::string_view table :
+       {"server", "login", "tls", "terminal", "webauthn", "notify", "audit", "monitor"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

@@ -25,6 +25,10 @@ struct Config {
   int request_timeout_s = 15;  // whole request (headers and body) must arrive within this
   int keepalive_timeout_s = 30;
   int worker_threads = 8;  // API handlers (they wait on the write path)
+  // G2.6.1-d: /metrics, /healthz and /readyz over TLS on their own listener ("" = none),
+  // reachable only from these sources.
+  std::string management_listen = "127.0.0.1:9443";
+  std::string management_allow_sources = "127.0.0.0/8,::1/128";
   // [login]
   int login_threads = 2;  // Argon2id verification pool
   int login_queue = 32;
@@ -64,6 +68,26 @@ struct Config {
   std::string security_mail;       // comma-separated addresses of security staff
   std::string webhook_url;         // https:// only
   std::string webhook_ca_file;
+  // [audit] G2.7.3: the Merkle log's checkpoints, their copies outside, shipping, retention.
+  std::string audit_origin = "minato";  // names this log in every signed checkpoint
+  int checkpoint_events = 1000;         // a checkpoint every N events ...
+  int checkpoint_seconds = 60;          // ... or T seconds, whichever comes first
+  // Each checkpoint is also written here as a JSON file (mount a directory of another host or
+  // write-once storage); relative to the data directory; "" = none.
+  std::string checkpoint_dir;
+  int heartbeat_seconds = 60;  // G2.7.3-c: the server's heartbeat event
+  int retention_days = 1095;   // G2.7.3-e: events older than this may be pruned by month
+  // G2.7.3-b: RFC 5424 syslog over TLS (RFC 5425) to this collector ("host:port"; "" = none).
+  std::string syslog_target;
+  std::string syslog_ca_file;      // PEM bundle that verifies the collector; "" = system store
+  std::string syslog_server_name;  // name in the collector's certificate; "" = its host
+  std::string syslog_cert_file;    // client certificate, if the collector wants one
+  std::string syslog_key_file;
+  int ship_queue_alert = 10'000;  // G2.7.3-c: alert when this many events wait to be shipped
+  int ship_stall_seconds = 300;   // ... or when shipping has been stuck this long
+  // [monitor] G2.6.1-d: security-event thresholds per minute that alert security staff.
+  int alert_login_failures_per_minute = 30;
+  int alert_denied_per_minute = 30;
 };
 
 // Parses TOML text. `origin` names the file in error messages.

@@ -248,6 +248,35 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 UPDATE users SET password_set_us = created_us WHERE password_set_us = 0;
 )sql",
+      // 9: the audit log becomes a Merkle log (leaf hashes, signed checkpoints) and records
+      // how the subject was identified and the request id. The rows are moved by
+      // upgrade_audit_to_merkle() (sqlite_store.cpp), which checks the old chain first.
+      R"sql(
+CREATE TABLE audit_events_v2 (
+  seq INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  credential TEXT NOT NULL,
+  source TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  change TEXT NOT NULL,
+  leaf BLOB NOT NULL CHECK (length(leaf) = 32),
+  pruned INTEGER NOT NULL DEFAULT 0
+) STRICT;
+DROP INDEX audit_events_target;
+CREATE TABLE audit_checkpoints (
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  at_us INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  signature BLOB NOT NULL,
+  edge BLOB NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

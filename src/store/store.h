@@ -164,19 +164,43 @@ struct AccessReviewRecord {
   std::string note;
 };
 
-// One row of the audit log. The hash fields are filled by audit::AuditChain.
+// One row of the audit log: one leaf of the Merkle log (audit/log.h). G2.7.3-a.
 struct AuditRecord {
-  int64_t seq = 0;
+  int64_t seq = 0;  // 1-based; the leaf index is seq - 1
   int64_t at_us = 0;
-  std::string subject;    // "user:alice", "cli:root", "anonymous"
-  std::string source;     // client address, "local" for the CLI
-  std::string action;     // "gate.in", "session.create"
-  std::string target;     // "unit:CSQU3054383"
-  std::string result;     // "success" | "failure" | "denied"
-  std::string reason;     // why it failed; empty on success
-  std::string change;     // JSON: the row-level change made (empty when nothing changed)
-  std::string prev_hash;  // 32 bytes
-  std::string hash;       // 32 bytes
+  std::string subject;     // "user:alice", "token:acme/3", "cli:root", "anonymous", "system"
+  std::string credential;  // how the subject was identified: "session:1f2e...", "token:3",
+                           // "host:uid=0" (empty before authentication)
+  std::string source;      // client address, "local" for the CLI
+  std::string action;      // "gate.in", "session.create"
+  std::string target;      // "unit:CSQU3054383"
+  std::string result;      // "success" | "failure" | "denied"
+  std::string reason;      // why it failed; empty on success
+  std::string request_id;  // the HTTP request's id (X-Request-Id), empty outside requests
+  std::string change;      // JSON: the row-level change made (empty when nothing changed)
+  std::string leaf;        // 32 bytes: SHA-256(0x00 || audit::encode_event(record))
+  bool pruned = false;     // content removed after its retention period; leaf kept
+};
+
+// A signed tree head of the audit log.
+struct CheckpointRecord {
+  int64_t size = 0;  // events covered: seq 1..size
+  std::string root;  // 32 bytes
+  int64_t at_us = 0;
+  std::string key_id;     // hex of the first 8 bytes of SHA-256(public key)
+  std::string signature;  // Ed25519 over audit::checkpoint_body()
+  std::string edge;       // the tree's right edge at `size` (audit::CompactRange::serialize)
+};
+
+// What an auditor asks of the log; empty fields do not filter.
+struct AuditQuery {
+  std::string subject;
+  std::string action;  // exact, or a prefix ending in '.' ("session.")
+  std::string target;
+  int64_t from_us = 0;
+  int64_t to_us = 0;      // exclusive; 0 = no end
+  int64_t after_seq = 0;  // pagination: events with seq > after_seq
+  int limit = 100;
 };
 
 struct MoveRecord {
@@ -248,13 +272,26 @@ class ReadTxn {
   virtual Result<std::vector<BlockOccupancy>> yard_occupancy() = 0;
   virtual Result<bool> slot_occupied(const terminal::YardSlot& slot) = 0;
 
-  virtual Result<std::optional<AuditRecord>> last_audit() = 0;
+  // The highest seq in the log (0 when empty).
+  virtual Result<int64_t> audit_head() = 0;
   // The newest `limit` audit records with this action and target, newest first.
   virtual Result<std::vector<AuditRecord>> audit_by_target(std::string_view action,
                                                            std::string_view target, int limit) = 0;
   // Calls `visit` for each audit record with seq >= from_seq in order, until it returns false.
   virtual Status scan_audit(int64_t from_seq,
                             const std::function<bool(const AuditRecord&)>& visit) = 0;
+  // Calls `visit(seq, leaf)` for seq in [from_seq, to_seq] in order (cheaper than scan_audit).
+  virtual Status scan_audit_leaves(
+      int64_t from_seq, int64_t to_seq,
+      const std::function<void(int64_t seq, std::string_view leaf)>& visit) = 0;
+  // Audit records matching `q`, oldest first.
+  virtual Result<std::vector<AuditRecord>> query_audit(const AuditQuery& q) = 0;
+  // The seq of the first event at or after `at_us` (head + 1 if none).
+  virtual Result<int64_t> audit_seq_at(int64_t at_us) = 0;
+
+  // Checkpoints, by size ascending.
+  virtual Result<std::vector<CheckpointRecord>> checkpoints() = 0;
+  virtual Result<std::optional<CheckpointRecord>> last_checkpoint() = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -318,6 +355,10 @@ class WriteTxn : public ReadTxn {
   virtual Status insert_block(const terminal::YardBlock& block) = 0;
 
   virtual Status append_audit(const AuditRecord& record) = 0;
+  virtual Status insert_checkpoint(const CheckpointRecord& checkpoint) = 0;
+  // Retention (G2.7.3-e): removes the content of events with seq < before_seq, keeping their
+  // seq and leaf so that the tree and its checkpoints still verify. Returns how many.
+  virtual Result<int64_t> prune_audit(int64_t before_seq) = 0;
 
   // Nested undo points inside the transaction (group commit isolates each command in one).
   virtual Status savepoint() = 0;

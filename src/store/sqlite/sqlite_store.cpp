@@ -7,6 +7,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "audit/event.h"
+#include "crypto/random.h"
 #include "store/migrations.h"
 
 namespace minato::store {
@@ -145,6 +147,12 @@ class Query {
     const void* p = sqlite3_column_blob(stmt_, col);
     int n = sqlite3_column_bytes(stmt_, col);
     return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+  }
+  // Valid until the next step or reset.
+  std::string_view blob_view(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(p), n);
   }
   bool is_null(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
@@ -635,39 +643,36 @@ class SqliteReader {
     return q_->step("check slot");
   }
 
+#define MINATO_AUDIT_COLUMNS                                                             \
+  "seq, at_us, subject, credential, source, action, target, result, reason, request_id," \
+  " change, leaf, pruned"
   static AuditRecord audit_from(Query& q) {
     AuditRecord r;
     r.seq = q.i64(0);
     r.at_us = q.i64(1);
     r.subject = q.text(2);
-    r.source = q.text(3);
-    r.action = q.text(4);
-    r.target = q.text(5);
-    r.result = q.text(6);
-    r.reason = q.text(7);
-    r.change = q.text(8);
-    r.prev_hash = q.blob(9);
-    r.hash = q.blob(10);
+    r.credential = q.text(3);
+    r.source = q.text(4);
+    r.action = q.text(5);
+    r.target = q.text(6);
+    r.result = q.text(7);
+    r.reason = q.text(8);
+    r.request_id = q.text(9);
+    r.change = q.text(10);
+    r.leaf = q.blob(11);
+    r.pruned = q.i64(12) != 0;
     return r;
   }
 
-  Result<std::optional<AuditRecord>> last_audit() {
-    auto q_ =
-        q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
-          " prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
-    if (!q_) return fail(q_.error());
-    auto row = q_->step("read audit head");
-    if (!row) return fail(row.error());
-    if (!*row) return std::optional<AuditRecord>();
-    return std::optional<AuditRecord>(audit_from(*q_));
+  Result<int64_t> audit_head() {
+    return count("SELECT coalesce(max(seq), 0) FROM audit_events", "read audit head");
   }
 
   Result<std::vector<AuditRecord>> audit_by_target(std::string_view action, std::string_view target,
                                                    int limit) {
-    auto q_ =
-        q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
-          " prev_hash, hash FROM audit_events WHERE target = ?1 AND action = ?2"
-          " ORDER BY seq DESC LIMIT ?3");
+    auto q_ = q("SELECT " MINATO_AUDIT_COLUMNS
+                " FROM audit_events WHERE target = ?1 AND action = ?2"
+                " ORDER BY seq DESC LIMIT ?3");
     if (!q_) return fail(q_.error());
     q_->bind(1, target).bind(2, action).bind(3, static_cast<int64_t>(limit));
     std::vector<AuditRecord> out;
@@ -681,9 +686,7 @@ class SqliteReader {
   }
 
   Status scan_audit(int64_t from_seq, const std::function<bool(const AuditRecord&)>& visit) {
-    auto q_ =
-        q("SELECT seq, at_us, subject, source, action, target, result, reason, change,"
-          " prev_hash, hash FROM audit_events WHERE seq >= ?1 ORDER BY seq");
+    auto q_ = q("SELECT " MINATO_AUDIT_COLUMNS " FROM audit_events WHERE seq >= ?1 ORDER BY seq");
     if (!q_) return fail(q_.error());
     q_->bind(1, from_seq);
     for (;;) {
@@ -692,6 +695,91 @@ class SqliteReader {
       if (!*row || !visit(audit_from(*q_))) break;
     }
     return ok();
+  }
+
+  Status scan_audit_leaves(int64_t from_seq, int64_t to_seq,
+                           const std::function<void(int64_t, std::string_view)>& visit) {
+    auto q_ = q("SELECT seq, leaf FROM audit_events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_seq).bind(2, to_seq);
+    for (;;) {
+      auto row = q_->step("read audit leaves");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      visit(q_->i64(0), q_->blob_view(1));
+    }
+    return ok();
+  }
+
+  Result<std::vector<AuditRecord>> query_audit(const AuditQuery& f) {
+    // One statement; an empty filter matches everything (?n = '' OR column = ?n).
+    auto q_ = q("SELECT " MINATO_AUDIT_COLUMNS
+                " FROM audit_events WHERE seq > ?1"
+                " AND (?2 = '' OR subject = ?2)"
+                " AND (?3 = '' OR action = ?3 OR (substr(?3, -1) = '.' AND"
+                "      substr(action, 1, length(?3)) = ?3))"
+                " AND (?4 = '' OR target = ?4)"
+                " AND at_us >= ?5 AND (?6 = 0 OR at_us < ?6)"
+                " ORDER BY seq LIMIT ?7");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, f.after_seq).bind(2, f.subject).bind(3, f.action).bind(4, f.target);
+    q_->bind(5, f.from_us).bind(6, f.to_us).bind(7, static_cast<int64_t>(f.limit));
+    std::vector<AuditRecord> out;
+    for (;;) {
+      auto row = q_->step("query audit log");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(audit_from(*q_));
+    }
+    return out;
+  }
+
+  Result<int64_t> audit_seq_at(int64_t at_us) {
+    auto q_ =
+        q("SELECT coalesce((SELECT min(seq) FROM audit_events WHERE at_us >= ?1),"
+          " (SELECT coalesce(max(seq), 0) + 1 FROM audit_events))");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, at_us);
+    auto row = q_->step("find audit position");
+    if (!row) return fail(row.error());
+    return q_->i64(0);
+  }
+
+  static CheckpointRecord checkpoint_from(Query& q) {
+    CheckpointRecord c;
+    c.size = q.i64(0);
+    c.root = q.blob(1);
+    c.at_us = q.i64(2);
+    c.key_id = q.text(3);
+    c.signature = q.blob(4);
+    c.edge = q.blob(5);
+    return c;
+  }
+
+  Result<std::vector<CheckpointRecord>> checkpoints() {
+    auto q_ =
+        q("SELECT size, root, at_us, key_id, signature, edge FROM audit_checkpoints"
+          " ORDER BY size");
+    if (!q_) return fail(q_.error());
+    std::vector<CheckpointRecord> out;
+    for (;;) {
+      auto row = q_->step("read checkpoints");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(checkpoint_from(*q_));
+    }
+    return out;
+  }
+
+  Result<std::optional<CheckpointRecord>> last_checkpoint() {
+    auto q_ =
+        q("SELECT size, root, at_us, key_id, signature, edge FROM audit_checkpoints"
+          " ORDER BY size DESC LIMIT 1");
+    if (!q_) return fail(q_.error());
+    auto row = q_->step("read last checkpoint");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<CheckpointRecord>();
+    return std::optional<CheckpointRecord>(checkpoint_from(*q_));
   }
 
  protected:
@@ -767,14 +855,37 @@ class SqliteReader {
   }                                                                                               \
   Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }   \
   Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }       \
-  Result<std::optional<AuditRecord>> last_audit() override { return r_.last_audit(); }            \
+  Result<int64_t> audit_head() override { return r_.audit_head(); }                               \
   Result<std::vector<AuditRecord>> audit_by_target(std::string_view a, std::string_view t, int n) \
       override {                                                                                  \
     return r_.audit_by_target(a, t, n);                                                           \
   }                                                                                               \
   Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override {    \
     return r_.scan_audit(from, v);                                                                \
+  }                                                                                               \
+  Status scan_audit_leaves(int64_t f, int64_t t,                                                  \
+                           const std::function<void(int64_t, std::string_view)>& v) override {    \
+    return r_.scan_audit_leaves(f, t, v);                                                         \
+  }                                                                                               \
+  Result<std::vector<AuditRecord>> query_audit(const AuditQuery& f) override {                    \
+    return r_.query_audit(f);                                                                     \
+  }                                                                                               \
+  Result<int64_t> audit_seq_at(int64_t at) override { return r_.audit_seq_at(at); }               \
+  Result<std::vector<CheckpointRecord>> checkpoints() override { return r_.checkpoints(); }       \
+  Result<std::optional<CheckpointRecord>> last_checkpoint() override {                            \
+    return r_.last_checkpoint();                                                                  \
   }
+
+Status insert_audit_row(SqliteReader& r, const AuditRecord& a) {
+  auto q = r.q("INSERT INTO audit_events (" MINATO_AUDIT_COLUMNS
+               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  if (!q) return fail(q.error());
+  q->bind(1, a.seq).bind(2, a.at_us).bind(3, a.subject).bind(4, a.credential).bind(5, a.source);
+  q->bind(6, a.action).bind(7, a.target).bind(8, a.result).bind(9, a.reason);
+  q->bind(10, a.request_id).bind(11, a.change).bind_blob(12, a.leaf);
+  q->bind(13, int64_t{a.pruned ? 1 : 0});
+  return q->run("append audit event");
+}
 
 class SqliteReadTxn final : public ReadTxn {
  public:
@@ -1198,16 +1309,27 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run("insert yard block " + b.name);
   }
 
-  Status append_audit(const AuditRecord& a) override {
+  Status append_audit(const AuditRecord& a) override { return insert_audit_row(r_, a); }
+
+  Status insert_checkpoint(const CheckpointRecord& c) override {
     auto q = r_.q(
-        "INSERT INTO audit_events (seq, at_us, subject, source, action, target, result,"
-        " reason, change, prev_hash, hash)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        "INSERT INTO audit_checkpoints (size, root, at_us, key_id, signature, edge)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!q) return fail(q.error());
-    q->bind(1, a.seq).bind(2, a.at_us).bind(3, a.subject).bind(4, a.source).bind(5, a.action);
-    q->bind(6, a.target).bind(7, a.result).bind(8, a.reason).bind(9, a.change);
-    q->bind_blob(10, a.prev_hash).bind_blob(11, a.hash);
-    return q->run("append audit event");
+    q->bind(1, c.size).bind_blob(2, c.root).bind(3, c.at_us).bind(4, c.key_id);
+    q->bind_blob(5, c.signature).bind_blob(6, c.edge);
+    return q->run("insert audit checkpoint");
+  }
+
+  Result<int64_t> prune_audit(int64_t before_seq) override {
+    auto q = r_.q(
+        "UPDATE audit_events SET subject = '', credential = '', source = '', action = '',"
+        " target = '', result = '', reason = '', request_id = '', change = '', pruned = 1"
+        " WHERE seq < ?1 AND pruned = 0");
+    if (!q) return fail(q.error());
+    q->bind(1, before_seq);
+    MINATO_TRY(q->run("prune audit events"));
+    return static_cast<int64_t>(sqlite3_changes(impl_.writer->db()));
   }
 
   Status savepoint() override { return impl_.writer->exec("SAVEPOINT cmd", "savepoint"); }
@@ -1235,6 +1357,77 @@ class SqliteWriteTxn final : public WriteTxn {
   bool done_ = false;
 };
 
+// Migration 9 replaces the audit log's hash chain (v1) by the leaves of a Merkle log (v2).
+// Events of the chain era are carried over only if their chain is intact, so the upgrade never
+// launders a tampered history; each gets its v2 leaf hash. The SQL part has created
+// audit_events_v2; this moves the rows and swaps the tables.
+constexpr int kMerkleMigration = 9;
+
+std::string legacy_chain_hash(const std::string& prev, Query& q) {
+  auto put_u64 = [](std::string& out, uint64_t v) {
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+  };
+  std::string buf = "minato-audit-v1";
+  auto put_field = [&](const std::string& f) {
+    put_u64(buf, f.size());
+    buf += f;
+  };
+  put_field(prev);
+  put_u64(buf, static_cast<uint64_t>(q.i64(0)));
+  put_u64(buf, static_cast<uint64_t>(q.i64(1)));
+  for (int col = 2; col <= 8; ++col) put_field(q.text(col));
+  return crypto::sha256(buf);
+}
+
+Status upgrade_audit_to_merkle(Connection& c) {
+  auto sel = c.prepare(
+      "SELECT seq, at_us, subject, source, action, target, result, reason, change, prev_hash,"
+      " hash FROM audit_events ORDER BY seq");
+  if (!sel) return fail(sel.error());
+  auto ins = c.prepare("INSERT INTO audit_events_v2 (" MINATO_AUDIT_COLUMNS
+                       ") VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, 0)");
+  if (!ins) return fail(ins.error());
+  Query q(c, *sel);
+  std::string prev(32, '\0');
+  int64_t expected = 1;
+  for (;;) {
+    auto row = q.step("read chain-era audit events");
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    if (q.i64(0) != expected || q.blob(9) != prev || legacy_chain_hash(prev, q) != q.blob(10)) {
+      return fail(ErrorCode::kDataLoss,
+                  "the audit log's hash chain is broken at event " + std::to_string(expected) +
+                      "; the upgrade to the Merkle log refuses to re-hash a tampered history "
+                      "(keep this database as evidence; restore from a backup)");
+    }
+    prev = q.blob(10);
+    AuditRecord r;
+    r.seq = q.i64(0);
+    r.at_us = q.i64(1);
+    r.subject = q.text(2);
+    r.source = q.text(3);
+    r.action = q.text(4);
+    r.target = q.text(5);
+    r.result = q.text(6);
+    r.reason = q.text(7);
+    r.change = q.text(8);
+    audit::Hash leaf = audit::event_leaf(r);
+    Query w(c, *ins);
+    w.bind(1, r.seq).bind(2, r.at_us).bind(3, r.subject).bind(4, r.source).bind(5, r.action);
+    w.bind(6, r.target).bind(7, r.result).bind(8, r.reason).bind(9, r.change);
+    w.bind_blob(10, audit::as_bytes(leaf));
+    MINATO_TRY(w.run("copy audit event"));
+    ++expected;
+  }
+  return c.exec(
+      "DROP TABLE audit_events;"
+      " ALTER TABLE audit_events_v2 RENAME TO audit_events;"
+      " CREATE INDEX audit_events_target ON audit_events(target, action, seq);"
+      " CREATE INDEX audit_events_subject ON audit_events(subject, seq);"
+      " CREATE INDEX audit_events_time ON audit_events(at_us);",
+      "swap audit tables");
+}
+
 Status apply_migrations(Connection& c, int* version) {
   MINATO_TRY(
       c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
@@ -1261,6 +1454,7 @@ Status apply_migrations(Connection& c, int* version) {
   }
   for (int v = current + 1; v <= known; ++v) {
     auto st = c.exec(std::string(migrations[v - 1]), "apply migration " + std::to_string(v));
+    if (st && v == kMerkleMigration) st = upgrade_audit_to_merkle(c);
     if (st) {
       st = c.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) +
                       ", CAST(strftime('%s','now') AS INTEGER) * 1000000)",

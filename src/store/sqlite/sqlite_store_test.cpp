@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "audit/event.h"
+#include "crypto/random.h"
 #include "store/migrations.h"
 #include "testing/test_env.h"
 
@@ -134,6 +136,7 @@ TEST(SqliteStore, FullDiskIsAClearErrorAndWritesNothing) {
     AuditRecord r;
     r.seq = i + 1;
     r.change = std::string(2000, 'x');
+    r.leaf = std::string(32, '\0');
     last = (*tx)->append_audit(r);
     if (last) last = (*tx)->commit();
     if (last) ++committed;
@@ -193,5 +196,75 @@ TEST(SqliteStore, YardOccupancyCountsPerBlock) {
   EXPECT_EQ((*occ)[1].block.capacity(), 8);
 }
 
+// A database of schema 8, whose audit log was a hash chain, with `events` chained events; the
+// chain link of `break_at` (if any) is wrong.
+void make_chain_era_db(const std::string& path, int events, int break_at) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+  };
+  exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL)");
+  for (int v = 1; v <= 8; ++v) {
+    exec(std::string(sqlite_migrations()[v - 1]));
+    exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 0)");
+  }
+  std::string prev(32, '\0');
+  for (int seq = 1; seq <= events; ++seq) {
+    // The v1 chain: SHA-256 over the tag, the previous hash and every field, length-prefixed.
+    std::string buf = "minato-audit-v1";
+    auto u64 = [&](uint64_t v) {
+      for (int i = 7; i >= 0; --i) buf.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+    };
+    auto field = [&](const std::string& f) {
+      u64(f.size());
+      buf += f;
+    };
+    std::vector<std::string> f = {
+        "user:alice", "127.0.0.1", "gate.in", "unit:" + std::to_string(seq), "success", "", "{}"};
+    field(prev);
+    u64(static_cast<uint64_t>(seq));
+    u64(static_cast<uint64_t>(seq * 1000));
+    for (const auto& x : f) field(x);
+    std::string hash = crypto::sha256(buf);
+    if (seq == break_at) hash[0] ^= 1;
+    exec("INSERT INTO audit_events VALUES (" + std::to_string(seq) + ", " +
+         std::to_string(seq * 1000) + ", 'user:alice', '127.0.0.1', 'gate.in', 'unit:" +
+         std::to_string(seq) + "', 'success', '', '{}', X'" + crypto::to_hex(prev) + "', X'" +
+         crypto::to_hex(hash) + "')");
+    prev = hash;
+  }
+  sqlite3_close(db);
+}
+
+TEST(SqliteStore, G2_7_3_d_ChainEraLogIsCarriedIntoTheMerkleLog) {
+  ASSERT_TRUE(crypto::init());
+  testing::TempDir dir;
+  make_chain_era_db(dir.file("old.db"), 5, 0);
+  SqliteOptions o;
+  auto s = SqliteStore::open(dir.file("old.db"), o);
+  ASSERT_TRUE(s) << s.error().message();
+  auto rx = (*s)->read();
+  int rows = 0;
+  ASSERT_TRUE((*rx)->scan_audit(1, [&](const AuditRecord& r) {
+    ++rows;
+    EXPECT_EQ(r.target, "unit:" + std::to_string(r.seq));
+    EXPECT_EQ(r.leaf, std::string(audit::as_bytes(audit::event_leaf(r))));
+    return true;
+  }));
+  EXPECT_EQ(rows, 5);
+}
+
+TEST(SqliteStore, G2_7_3_d_ChainEraLogWithABrokenChainIsNotUpgraded) {
+  ASSERT_TRUE(crypto::init());
+  testing::TempDir dir;
+  make_chain_era_db(dir.file("old.db"), 5, 3);
+  auto s = SqliteStore::open(dir.file("old.db"), SqliteOptions{});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(s.error().message().find("broken at event 3"), std::string::npos)
+      << s.error().message();
+}
 }  // namespace
 }  // namespace minato::store

@@ -1,0 +1,168 @@
+#include "app/audit_service.h"
+
+#include <boost/json.hpp>
+#include <ctime>
+
+namespace minato::app {
+
+namespace json = boost::json;
+
+AuditService::AuditService(store::Store& store, WritePath& writes, const Clock& clock,
+                           int retention_days)
+    : store_(store), writes_(writes), clock_(clock), retention_days_(retention_days) {}
+
+Status AuditService::record_read(const access::Actor& actor, const std::string& what) {
+  return writes_.execute_status(actor, {"audit.read", "audit", access::Permission::kAuditLog},
+                                [&](store::WriteTxn&, Effects& fx) -> Status {
+                                  fx.change = what;
+                                  return ok();
+                                });
+}
+
+Result<std::vector<store::AuditRecord>> AuditService::events(const access::Actor& actor,
+                                                             const store::AuditQuery& q) {
+  if (q.limit < 1 || q.limit > 1000) {
+    return fail(ErrorCode::kInvalidArgument, "limit must be from 1 to 1000", "limit");
+  }
+  json::object what{{"query", "events"},        {"subject", q.subject}, {"action", q.action},
+                    {"target", q.target},       {"from_us", q.from_us}, {"to_us", q.to_us},
+                    {"after_seq", q.after_seq}, {"limit", q.limit}};
+  MINATO_TRY(record_read(actor, json::serialize(what)));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->query_audit(q);
+}
+
+Result<std::vector<store::CheckpointRecord>> AuditService::checkpoints(const access::Actor& actor,
+                                                                       int64_t after_size,
+                                                                       int limit) {
+  if (limit < 1 || limit > 1000) {
+    return fail(ErrorCode::kInvalidArgument, "limit must be from 1 to 1000", "limit");
+  }
+  MINATO_TRY(record_read(
+      actor, json::serialize(json::object{{"query", "checkpoints"}, {"after_size", after_size}})));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto all = (*rx)->checkpoints();
+  if (!all) return fail(all.error());
+  std::vector<store::CheckpointRecord> out;
+  for (auto& c : *all) {
+    if (c.size <= after_size) continue;
+    out.push_back(std::move(c));
+    if (static_cast<int>(out.size()) == limit) break;
+  }
+  return out;
+}
+
+Result<std::vector<audit::Hash>> AuditService::leaves(int64_t size) {
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto head = (*rx)->audit_head();
+  if (!head) return fail(head.error());
+  if (size < 1 || size > *head) {
+    return fail(ErrorCode::kInvalidArgument, "tree size must be from 1 to " + std::to_string(*head),
+                "size");
+  }
+  std::vector<audit::Hash> out;
+  out.reserve(static_cast<size_t>(size));
+  int64_t expected = 1;
+  bool gap = false;
+  MINATO_TRY((*rx)->scan_audit_leaves(1, size, [&](int64_t seq, std::string_view leaf) {
+    if (seq != expected++) gap = true;
+    out.push_back(audit::hash_from_bytes(leaf));
+  }));
+  if (gap || static_cast<int64_t>(out.size()) != size) {
+    return fail(ErrorCode::kDataLoss,
+                "the audit log has missing events; run `minato audit verify` for the position");
+  }
+  return out;
+}
+
+Result<InclusionProof> AuditService::inclusion(const access::Actor& actor, int64_t seq,
+                                               int64_t size) {
+  MINATO_TRY(record_read(
+      actor, json::serialize(json::object{{"query", "inclusion"}, {"seq", seq}, {"size", size}})));
+  auto all = leaves(size);
+  if (!all) return fail(all.error());
+  if (seq < 1 || seq > size) {
+    return fail(ErrorCode::kInvalidArgument, "seq must be from 1 to the tree size", "seq");
+  }
+  InclusionProof p;
+  p.seq = seq;
+  p.size = size;
+  p.leaf = audit::to_hex((*all)[static_cast<size_t>(seq - 1)]);
+  for (const auto& h :
+       audit::inclusion_proof(*all, static_cast<uint64_t>(seq - 1), static_cast<uint64_t>(size))) {
+    p.path.push_back(audit::to_hex(h));
+  }
+  p.root = audit::to_hex(audit::root_of(*all));
+  return p;
+}
+
+Result<ConsistencyProof> AuditService::consistency(const access::Actor& actor, int64_t from,
+                                                   int64_t to) {
+  MINATO_TRY(record_read(
+      actor, json::serialize(json::object{{"query", "consistency"}, {"from", from}, {"to", to}})));
+  if (from < 1 || from > to) {
+    return fail(ErrorCode::kInvalidArgument, "from must be from 1 to `to`", "from");
+  }
+  auto all = leaves(to);
+  if (!all) return fail(all.error());
+  ConsistencyProof p;
+  p.from = from;
+  p.to = to;
+  p.old_root = audit::to_hex(audit::root_of(std::span(*all).first(static_cast<size_t>(from))));
+  p.new_root = audit::to_hex(audit::root_of(*all));
+  for (const auto& h :
+       audit::consistency_proof(*all, static_cast<uint64_t>(from), static_cast<uint64_t>(to))) {
+    p.path.push_back(audit::to_hex(h));
+  }
+  return p;
+}
+
+namespace {
+
+// Microseconds of 00:00 UTC on the first of the month.
+int64_t month_start_us(int year, int month) {
+  struct tm tm {};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+
+}  // namespace
+
+Result<PruneResult> AuditService::prune(const access::Actor& actor, int year, int month) {
+  if (year < 2000 || year > 9999 || month < 1 || month > 12) {
+    return fail(ErrorCode::kInvalidArgument, "give the month as YYYY-MM", "before");
+  }
+  char before[16];
+  std::snprintf(before, sizeof before, "%04d-%02d-01", year, month);
+  int64_t cutoff = month_start_us(year, month);
+  int64_t keep_from = clock_.now_us() - int64_t{retention_days_} * 86400 * 1'000'000;
+  if (cutoff > keep_from) {
+    return fail(ErrorCode::kFailedPrecondition,
+                std::string("events before ") + before +
+                    " are not all past the retention period (" + std::to_string(retention_days_) +
+                    " days, audit.retention_days); only whole months older than that may be "
+                    "pruned");
+  }
+  return writes_.execute<PruneResult>(
+      actor, {"audit.prune", std::string("audit:before-") + before, access::Permission::kAuditLog},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<PruneResult> {
+        auto seq = tx.audit_seq_at(cutoff);
+        if (!seq) return fail(seq.error());
+        auto n = tx.prune_audit(*seq);
+        if (!n) return fail(n.error());
+        PruneResult r{before, *seq, *n};
+        fx.change = json::serialize(json::object{{"before", before},
+                                                 {"before_seq", *seq},
+                                                 {"events", *n},
+                                                 {"retention_days", retention_days_}});
+        fx.checkpoint = true;  // the prune is covered by a checkpoint at once
+        return r;
+      });
+}
+
+}  // namespace minato::app

@@ -1,0 +1,65 @@
+// AuditService: the audit log as auditors and operators use it (G2.7.3-d/e).
+//
+// Reading the log needs the auditor's permission (audit.log) and is itself an audited access
+// event (A1.4.4), recorded before the data is read. Proofs let anyone holding a checkpoint check
+// an event's inclusion, or that a later tree extends an earlier one, without trusting Minato.
+// Retention removes the content of whole months past the retention period; the removal is
+// audited, covered by a new checkpoint, and `audit verify` checks it against its record.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/write_path.h"
+#include "store/store.h"
+
+namespace minato::app {
+
+struct InclusionProof {
+  int64_t seq = 0;
+  int64_t size = 0;
+  std::string leaf;               // hex
+  std::vector<std::string> path;  // hex, leaf-first (RFC 9162)
+  std::string root;               // hex root of the first `size` events
+};
+
+struct ConsistencyProof {
+  int64_t from = 0, to = 0;
+  std::string old_root, new_root;  // hex
+  std::vector<std::string> path;   // hex (RFC 9162)
+};
+
+struct PruneResult {
+  std::string before;      // "2023-04-01"
+  int64_t before_seq = 0;  // events with seq < this lost their content
+  int64_t events = 0;      // how many were pruned now
+};
+
+class AuditService {
+ public:
+  AuditService(store::Store& store, WritePath& writes, const Clock& clock, int retention_days);
+
+  Result<std::vector<store::AuditRecord>> events(const access::Actor& actor,
+                                                 const store::AuditQuery& query);
+  Result<std::vector<store::CheckpointRecord>> checkpoints(const access::Actor& actor,
+                                                           int64_t after_size, int limit);
+  Result<InclusionProof> inclusion(const access::Actor& actor, int64_t seq, int64_t size);
+  Result<ConsistencyProof> consistency(const access::Actor& actor, int64_t from, int64_t to);
+
+  // Removes the content of every event before the first day of `year`-`month` (UTC). Refused
+  // unless that whole period lies past the retention period.
+  Result<PruneResult> prune(const access::Actor& actor, int year, int month);
+
+  int retention_days() const { return retention_days_; }
+
+ private:
+  Status record_read(const access::Actor& actor, const std::string& what);
+  Result<std::vector<audit::Hash>> leaves(int64_t size);
+
+  store::Store& store_;
+  WritePath& writes_;
+  const Clock& clock_;
+  int retention_days_;
+};
+
+}  // namespace minato::app

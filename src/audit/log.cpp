@@ -1,0 +1,383 @@
+#include "audit/log.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "crypto/random.h"
+
+namespace minato::audit {
+
+namespace json = boost::json;
+
+store::CheckpointRecord make_checkpoint(const crypto::SigningKey& key, std::string_view origin,
+                                        const CompactRange& edge, int64_t at_us) {
+  store::CheckpointRecord c;
+  c.size = static_cast<int64_t>(edge.size());
+  c.root = std::string(as_bytes(edge.root()));
+  c.at_us = at_us;
+  c.key_id = key_id_of(key.public_key());
+  c.edge = edge.serialize();
+  c.signature = key.sign(checkpoint_body(origin, c));
+  return c;
+}
+
+bool checkpoint_signature_ok(std::string_view origin, const store::CheckpointRecord& c,
+                             std::string_view public_key) {
+  return key_id_of(public_key) == c.key_id &&
+         crypto::SigningKey::verify(public_key, checkpoint_body(origin, c), c.signature);
+}
+
+Log::Log(const crypto::SigningKey& key, std::string origin, CheckpointPolicy policy)
+    : key_(key), origin_(std::move(origin)), policy_(policy) {
+  policy_.every_events = std::max<int64_t>(1, policy_.every_events);
+  policy_.every_seconds = std::max<int64_t>(1, policy_.every_seconds);
+}
+
+Status Log::load(store::WriteTxn& tx, int64_t head) {
+  edge_ = CompactRange();
+  last_cp_size_ = 0;
+  last_cp_at_us_ = 0;
+  int64_t from = 1;
+  auto cp = tx.last_checkpoint();
+  if (!cp) return fail(cp.error());
+  if (*cp && (*cp)->size <= head) {
+    // Start from the newest checkpoint's tree edge if it still matches its signed root; if it
+    // does not (tampering), rebuild from the first event and let `audit verify` say why.
+    auto edge = CompactRange::parse((*cp)->edge);
+    if (edge && static_cast<int64_t>(edge->size()) == (*cp)->size &&
+        as_bytes(edge->root()) == (*cp)->root) {
+      edge_ = std::move(*edge);
+      from = (*cp)->size + 1;
+    }
+    last_cp_size_ = (*cp)->size;
+    last_cp_at_us_ = (*cp)->at_us;
+  }
+  MINATO_TRY(tx.scan_audit_leaves(
+      from, head, [&](int64_t, std::string_view leaf) { edge_.append(hash_from_bytes(leaf)); }));
+  next_seq_ = head + 1;
+  size_ = static_cast<int64_t>(edge_.size());
+  checkpointed_ = last_cp_size_;
+  loaded_ = true;
+  return ok();
+}
+
+Status Log::begin(store::WriteTxn& tx) {
+  staged_.clear();
+  pending_.reset();
+  auto head = tx.audit_head();
+  if (!head) return fail(head.error());
+  if (!loaded_ || *head < next_seq_ - 1) return load(tx, *head);
+  if (*head > next_seq_ - 1) {
+    // Another process (the CLI on the host) appended events: take them into the tree.
+    MINATO_TRY(tx.scan_audit_leaves(next_seq_, *head, [&](int64_t, std::string_view leaf) {
+      edge_.append(hash_from_bytes(leaf));
+    }));
+    next_seq_ = *head + 1;
+    auto cp = tx.last_checkpoint();
+    if (!cp) return fail(cp.error());
+    if (*cp && (*cp)->size > last_cp_size_) {
+      last_cp_size_ = (*cp)->size;
+      last_cp_at_us_ = (*cp)->at_us;
+    }
+    size_ = static_cast<int64_t>(edge_.size());
+  }
+  return ok();
+}
+
+Result<int64_t> Log::append(store::WriteTxn& tx, const AuditEvent& e) {
+  store::AuditRecord r;
+  r.seq = next_seq_ + static_cast<int64_t>(staged_.size());
+  r.at_us = e.at_us;
+  r.subject = e.subject;
+  r.credential = e.credential;
+  r.source = e.source;
+  r.action = e.action;
+  r.target = e.target;
+  r.result = e.result;
+  r.reason = e.reason;
+  r.request_id = e.request_id;
+  r.change = e.change;
+  Hash leaf = event_leaf(r);
+  r.leaf = std::string(as_bytes(leaf));
+  MINATO_TRY(tx.append_audit(r));
+  staged_.push_back(leaf);
+  return r.seq;
+}
+
+void Log::drop_last() {
+  if (!staged_.empty()) staged_.pop_back();
+}
+
+Result<bool> Log::checkpoint_if_due(store::WriteTxn& tx, int64_t now_us, bool force) {
+  int64_t total = static_cast<int64_t>(edge_.size() + staged_.size());
+  if (total == last_cp_size_) return false;
+  bool first = last_cp_size_ == 0;  // the first checkpoint is written at once
+  bool due = force || first || total - last_cp_size_ >= policy_.every_events ||
+             now_us - last_cp_at_us_ >= policy_.every_seconds * 1'000'000;
+  if (!due) return false;
+  CompactRange edge = edge_;
+  for (const auto& h : staged_) edge.append(h);
+  auto cp = make_checkpoint(key_, origin_, edge, now_us);
+  MINATO_TRY(tx.insert_checkpoint(cp));
+  pending_ = std::move(cp);
+  return true;
+}
+
+std::optional<store::CheckpointRecord> Log::committed() {
+  for (const auto& h : staged_) edge_.append(h);
+  next_seq_ += static_cast<int64_t>(staged_.size());
+  staged_.clear();
+  size_ = static_cast<int64_t>(edge_.size());
+  auto cp = std::exchange(pending_, std::nullopt);
+  if (cp) {
+    last_cp_size_ = cp->size;
+    last_cp_at_us_ = cp->at_us;
+    checkpointed_ = cp->size;
+  }
+  return cp;
+}
+
+void Log::aborted() {
+  staged_.clear();
+  pending_.reset();
+}
+
+int64_t Log::us_until_due(int64_t now_us) const {
+  if (!loaded_ || static_cast<int64_t>(edge_.size()) == last_cp_size_) return -1;
+  if (last_cp_size_ == 0) return 0;
+  return std::max<int64_t>(0, last_cp_at_us_ + policy_.every_seconds * 1'000'000 - now_us);
+}
+
+namespace {
+
+std::string when(int64_t at_us) {
+  time_t s = static_cast<time_t>(at_us / 1'000'000);
+  struct tm tm {};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+struct Expectation {
+  std::string root;
+  bool external = false;
+  int64_t at_us = 0;
+};
+
+}  // namespace
+
+Result<VerifyReport> verify(store::ReadTxn& rx, const VerifyOptions& opt) {
+  VerifyReport rep;
+  auto bad = [&](int64_t seq, int64_t until, std::string why) {
+    if (rep.first_bad == 0 || seq < rep.first_bad) {
+      rep.first_bad = seq;
+      rep.bad_until = until;
+      rep.problem = std::move(why);
+    }
+  };
+
+  // 1. Every checkpoint, in the database or kept outside, must be signed by a trusted key.
+  std::multimap<int64_t, Expectation> expect;
+  auto admit = [&](const store::CheckpointRecord& c, bool external) {
+    std::string where = external ? "kept outside" : "in the database";
+    std::string name = "the checkpoint of " + std::to_string(c.size) + " events " + where +
+                       " (signed " + when(c.at_us) + ")";
+    auto key = opt.keys.find(c.key_id);
+    if (key == opt.keys.end()) {
+      bad(c.size, 0,
+          name + " is signed by key " + c.key_id.substr(0, 16) +
+              ", which is not a trusted audit key (re-signed by someone else?)");
+      return;
+    }
+    if (!checkpoint_signature_ok(opt.origin, c, key->second)) {
+      bad(c.size, 0, name + " has a signature that does not verify (the checkpoint was altered)");
+      return;
+    }
+    if (c.size > 0) expect.emplace(c.size, Expectation{c.root, external, c.at_us});
+  };
+  auto cps = rx.checkpoints();
+  if (!cps) return fail(cps.error());
+  for (const auto& c : *cps) admit(c, false);
+  for (const auto& c : opt.external_checkpoints) admit(c, true);
+
+  // 2. Recompute the tree from the events and compare it with every checkpoint on the way.
+  CompactRange edge;
+  int64_t expected = 1, last_good = 0, prune_limit = 0;
+  bool seen_kept = false;
+  auto next = expect.begin();
+  bool stop = false;
+  auto st = rx.scan_audit(1, [&](const store::AuditRecord& r) {
+    if (r.seq != expected) {
+      if (r.seq > expected) {
+        bad(expected, r.seq - 1,
+            r.seq - 1 == expected ? "event " + std::to_string(expected) + " is missing (deleted)"
+                                  : "events " + std::to_string(expected) + " to " +
+                                        std::to_string(r.seq - 1) + " are missing (deleted)");
+      } else {
+        bad(expected, 0,
+            "event " + std::to_string(r.seq) + " appears after event " +
+                std::to_string(expected - 1) + " (reordered)");
+      }
+      return stop = true, false;
+    }
+    if (r.leaf.size() != 32) {
+      bad(r.seq, 0, "event " + std::to_string(r.seq) + " has no valid leaf hash");
+      return stop = true, false;
+    }
+    if (r.pruned) {
+      if (seen_kept) {
+        bad(r.seq, 0,
+            "the content of event " + std::to_string(r.seq) +
+                " was removed although later events were kept (not a retention prune)");
+        return stop = true, false;
+      }
+      ++rep.pruned;
+    } else {
+      seen_kept = true;
+      if (as_bytes(event_leaf(r)) != r.leaf) {
+        bad(r.seq, 0,
+            "event " + std::to_string(r.seq) + "'s content does not match its leaf hash (the " +
+                "event was changed)");
+        return stop = true, false;
+      }
+      if (r.action == "audit.prune" && r.result == "success") {
+        boost::system::error_code ec;
+        auto v = json::parse(r.change, ec);
+        if (!ec && v.is_object()) {
+          if (auto* b = v.as_object().if_contains("before_seq"); b && b->is_int64()) {
+            prune_limit = std::max(prune_limit, b->as_int64());
+          }
+        }
+      }
+    }
+    if (auto it = opt.external_leaves.find(r.seq);
+        it != opt.external_leaves.end() && it->second != r.leaf) {
+      bad(r.seq, 0,
+          "event " + std::to_string(r.seq) +
+              "'s leaf hash differs from the copy kept outside (the event was changed and " +
+              "re-hashed)");
+      return stop = true, false;
+    }
+    edge.append(hash_from_bytes(r.leaf));
+    ++expected;
+    int64_t n = static_cast<int64_t>(edge.size());
+    while (next != expect.end() && next->first < n) ++next;
+    for (; next != expect.end() && next->first == n; ++next) {
+      if (as_bytes(edge.root()) != next->second.root) {
+        bad(last_good + 1, n,
+            "the first " + std::to_string(n) + " events do not match the checkpoint " +
+                (next->second.external ? "kept outside" : "in the database") + " signed " +
+                when(next->second.at_us) + ": an event between " + std::to_string(last_good + 1) +
+                " and " + std::to_string(n) + " was changed, removed or reordered");
+        return stop = true, false;
+      }
+      last_good = n;
+      ++(next->second.external ? rep.external : rep.checkpoints);
+    }
+    return true;
+  });
+  if (!st) return fail(st.error());
+  rep.events = expected - 1;
+  rep.root = to_hex(edge.root());
+  rep.last_checkpoint = last_good;
+  if (!stop) {
+    // 3. Checkpoints beyond the end: the newest events were removed.
+    int64_t n = rep.events;
+    for (; next != expect.end(); ++next) {
+      if (next->first > n) {
+        bad(n + 1, next->first,
+            "the log ends at event " + std::to_string(n) + " but a checkpoint " +
+                (next->second.external ? "kept outside" : "in the database") + " signed " +
+                when(next->second.at_us) + " covers " + std::to_string(next->first) +
+                " events: events " + std::to_string(n + 1) + " to " + std::to_string(next->first) +
+                " were removed (truncated)");
+        break;
+      }
+    }
+    if (rep.pruned > 0 && rep.pruned >= prune_limit) {
+      bad(std::max<int64_t>(1, prune_limit), 0,
+          "events up to " + std::to_string(rep.pruned) +
+              " have had their content removed, but no recorded retention prune covers them " +
+              "(the last covers events before " + std::to_string(prune_limit) + ")");
+    }
+  }
+  return rep;
+}
+
+namespace {
+
+Status read_external_file(const std::string& path, VerifyOptions& into) {
+  std::ifstream in(path);
+  if (!in) return fail(ErrorCode::kNotFound, "cannot read " + path);
+  std::string line;
+  int64_t lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    size_t brace = line.find('{');
+    if (brace == std::string::npos) continue;
+    boost::system::error_code ec;
+    json::value v = json::parse(std::string_view(line).substr(brace), ec);
+    if (ec || !v.is_object()) continue;  // other syslog traffic in the same file
+    const auto& o = v.as_object();
+    const auto* type = o.if_contains("type");
+    if (type == nullptr || !type->is_string()) continue;
+    auto where = [&](std::string what) {
+      return Error(ErrorCode::kInvalidArgument, path + ":" + std::to_string(lineno) + ": " + what);
+    };
+    try {
+      if (type->as_string() == "checkpoint") {
+        store::CheckpointRecord c;
+        c.size = o.at("size").as_int64();
+        auto root = hash_from_hex(o.at("root").as_string());
+        if (!root) return fail(where("checkpoint root is not a hash"));
+        c.root = std::string(as_bytes(*root));
+        c.at_us = o.at("at_us").as_int64();
+        c.key_id = std::string(o.at("key_id").as_string());
+        auto sig = crypto::from_hex(o.at("signature").as_string());
+        if (!sig || sig->size() != 64) return fail(where("checkpoint signature is not 64 bytes"));
+        c.signature = *sig;
+        if (const auto* origin = o.if_contains("origin");
+            origin && origin->is_string() && origin->as_string() != into.origin) {
+          continue;  // another log's checkpoint
+        }
+        into.external_checkpoints.push_back(std::move(c));
+      } else if (type->as_string() == "event") {
+        auto leaf = hash_from_hex(o.at("leaf").as_string());
+        if (!leaf) return fail(where("event leaf is not a hash"));
+        into.external_leaves[o.at("seq").as_int64()] = std::string(as_bytes(*leaf));
+      }
+    } catch (const std::exception&) {
+      return fail(where("a " + std::string(type->as_string()) + " line lacks a field or has " +
+                        "one of the wrong type"));
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status read_external(const std::string& path, VerifyOptions& into) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return fail(ErrorCode::kNotFound, path + " does not exist");
+  }
+  if (!S_ISDIR(st.st_mode)) return read_external_file(path, into);
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) return fail(ErrorCode::kPermissionDenied, "cannot list " + path);
+  std::vector<std::string> files;
+  while (auto* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".json") files.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) MINATO_TRY(read_external_file(path + "/" + f, into));
+  return ok();
+}
+
+}  // namespace minato::audit
