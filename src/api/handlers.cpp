@@ -1,5 +1,10 @@
 #include "api/handlers.h"
 
+#include <algorithm>
+#include <chrono>
+
+#include "common/request_context.h"
+
 #include <boost/json.hpp>
 
 #include "api/json.h"
@@ -279,6 +284,13 @@ HttpResponse guarded(F&& fn) {
 }  // namespace
 
 Api::Api(app::Runtime& rt) : rt_(rt) {
+  for (int c = 1; c <= 5; ++c) {
+    by_class_[static_cast<size_t>(c - 1)] = &rt.metrics().counter(
+        "minato_http_requests_total", "API requests answered, by status class",
+        "code=\"" + std::to_string(c) + "xx\"");
+  }
+  latency_ = &rt.metrics().histogram("minato_http_request_duration_seconds",
+                                     "Time to handle an API request (after TLS and parsing)");
   // Wraps a handler that needs a logged-in caller; state-changing methods also need the CSRF
   // token of that session and a JSON body.
   auto authed = [this](auto fn) {
@@ -294,6 +306,8 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
         if (!actor) {
           return error_response(Error(ErrorCode::kUnauthenticated, "invalid or expired token"));
         }
+        current_request().credential =
+            "api-token:" + actor->subject.substr(actor->subject.rfind('/') + 1);
         Caller caller{{}, std::move(*actor), {}, true};
         return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
       }
@@ -316,6 +330,9 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
             Error(ErrorCode::kPermissionDenied,
                   "your password has expired; change it first (POST /api/v1/session/password)"));
       }
+      // G2.7.3-a: the session's public id (as the session list shows it), never the token.
+      current_request().credential =
+          "session:" + crypto::to_hex(crypto::sha256(crypto::sha256(token))).substr(0, 16);
       Caller caller{std::move(auth->first), std::move(auth->second), token, false};
       return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
     };
@@ -1016,6 +1033,59 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
       }));
 }
 
-HttpResponse Api::handle(const HttpRequest& req) const { return router_.dispatch(req); }
+HttpResponse Api::handle(const HttpRequest& req) const {
+  // G2.7.3-a: every request gets an id, recorded in its audit events and returned to the
+  // client, so a complaint ("my gate-in at 10:02 failed") finds its events.
+  ScopedRequest scope({crypto::random_token(12), ""});
+  auto started = std::chrono::steady_clock::now();
+  HttpResponse res = router_.dispatch(req);
+  res.headers.emplace_back("X-Request-Id", current_request().request_id);
+  latency_->observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  by_class_[static_cast<size_t>(std::clamp(res.status / 100, 1, 5) - 1)]->add();
+  return res;
+}
+
+HttpResponse handle_management(app::Runtime& rt, const HttpRequest& req) {
+  HttpResponse res;
+  res.content_type = "application/json";
+  if (req.method != "GET" && req.method != "HEAD") {
+    res.status = 405;
+    res.body = R"({"error":"method_not_allowed"})";
+    return res;
+  }
+  if (req.path == "/metrics") {
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = rt.metrics().render();
+    return res;
+  }
+  if (req.path == "/healthz") {
+    res.body = R"({"status":"ok"})";
+    return res;
+  }
+  if (req.path == "/readyz") {
+    json::array problems;
+    auto rx = rt.store().read();
+    if (!rx) {
+      problems.emplace_back("database: " + rx.error().message());
+    } else if (auto head = (*rx)->audit_head(); !head) {
+      problems.emplace_back("database: " + head.error().message());
+    }
+    rx = fail(ErrorCode::kInternal, "closed");
+    auto w = rt.writes().stats();
+    if (w.queued > 5'000) {
+      problems.emplace_back("write path: " + std::to_string(w.queued) + " commands waiting");
+    }
+    bool ready = problems.empty();
+    res.status = ready ? 200 : 503;
+    res.body = json::serialize(
+        json::object{{"status", ready ? "ready" : "not_ready"}, {"problems", std::move(problems)}});
+    return res;
+  }
+  res.status = 404;
+  res.body =
+      R"({"error":"not_found","message":"the management listener serves /metrics, /healthz and /readyz"})";
+  return res;
+}
 
 }  // namespace minato::api

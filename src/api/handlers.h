@@ -4,6 +4,8 @@
 // docs/api/openapi.yaml describes every route; tests/openapi_test.cpp keeps them in step.
 #pragma once
 
+#include <array>
+
 #include "api/http.h"
 #include "api/router.h"
 #include "app/runtime.h"
@@ -22,6 +24,12 @@ class Api {
  private:
   app::Runtime& rt_;
   Router router_;
+  std::array<Counter*, 5> by_class_{};  // 1xx..5xx
+  Histogram* latency_ = nullptr;
 };
+
+// G2.6.1-d: the management listener's endpoints — /metrics (Prometheus text), /healthz (the
+// process answers) and /readyz (the store answers and the writer keeps up).
+HttpResponse handle_management(app::Runtime& runtime, const HttpRequest& req);
 
 }  // namespace minato::api

@@ -1,5 +1,6 @@
 #include "app/jobs.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace minato::app {
@@ -26,7 +27,73 @@ void Jobs::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Jobs::heartbeat() {
+  // G2.7.3-c: a sign of life in the log itself; the collector alerts when these stop coming.
+  auto w = rt_.writes().stats();
+  int64_t shipped = -1, pending = -1;
+  if (auto* s = rt_.shipper()) {
+    auto st = s->stats();
+    shipped = st.shipped_seq;
+    pending = std::max<int64_t>(0, st.head_seq - st.shipped_seq);
+  }
+  access::Actor me{"system:heartbeat", "local", 0, {}};
+  auto st = rt_.writes().execute_status(
+      me, {"audit.heartbeat", "audit", access::Permission::kNone},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        fx.change = "{\"tree_size\":" + std::to_string(w.audit_events) +
+                    ",\"checkpointed\":" + std::to_string(w.audit_checkpointed) +
+                    ",\"shipped_seq\":" + std::to_string(shipped) +
+                    ",\"ship_pending\":" + std::to_string(pending) +
+                    ",\"uptime_s\":" + std::to_string((fx.now_us - rt_.started_us()) / 1'000'000) +
+                    "}";
+        return ok();
+      });
+  if (!st) std::fprintf(stderr, "minato: heartbeat failed: %s\n", st.error().message().c_str());
+}
+
+void Jobs::monitor(int64_t now_us) {
+  // G2.6.1-d: more failed logins or refused commands in a minute than the thresholds say is
+  // normal tells security staff at once (at most every 15 minutes per kind).
+  const auto& c = rt_.security_counters();
+  uint64_t failures = c.login_failures->value(), denied = c.denied->value();
+  uint64_t new_failures = failures - seen_login_failures_, new_denied = denied - seen_denied_;
+  seen_login_failures_ = failures;
+  seen_denied_ = denied;
+  if (last_monitor_us_ == 0) return;  // the first pass only takes the baseline
+  auto raise = [&](const char* kind, uint64_t n, int limit, int64_t& until, const char* ja,
+                   const char* en) {
+    if (n < static_cast<uint64_t>(limit) || now_us < until) return;
+    until = now_us + int64_t{15} * 60 * 1'000'000;
+    Alert a;
+    a.event = std::string("security.") + kind;
+    a.title_ja = ja;
+    a.title_en = en;
+    a.text_en = std::to_string(n) + " in the last minute (threshold " + std::to_string(limit) +
+                "). Check the audit log for the sources and accounts involved.";
+    a.text_ja = "直近1分間に " + std::to_string(n) + " 件 (しきい値 " + std::to_string(limit) +
+                ")。監査ログで送信元とアカウントを確認してください。";
+    a.details_json = "{\"kind\":\"" + std::string(kind) + "\",\"count\":" + std::to_string(n) +
+                     ",\"threshold\":" + std::to_string(limit) + "}";
+    if (auto st = rt_.raise_alert("system:monitor", "alert." + a.event, a); !st) {
+      std::fprintf(stderr, "minato: threshold alert failed: %s\n", st.error().message().c_str());
+    }
+  };
+  raise("login_failures", new_failures, rt_.config().alert_login_failures_per_minute,
+        login_alert_until_us_, "ログイン失敗が急増しています", "Surge of failed logins");
+  raise("denied", new_denied, rt_.config().alert_denied_per_minute, denied_alert_until_us_,
+        "権限のない操作が急増しています", "Surge of refused commands");
+}
+
 void Jobs::run_once() {
+  int64_t now_us = rt_.clock().now_us();
+  if (now_us - last_heartbeat_us_ >= int64_t{rt_.config().heartbeat_seconds} * 1'000'000) {
+    last_heartbeat_us_ = now_us;
+    heartbeat();
+  }
+  if (now_us - last_monitor_us_ >= 60 * 1'000'000 || last_monitor_us_ == 0) {
+    monitor(now_us);
+    last_monitor_us_ = now_us;
+  }
   access::Actor closer{"system:maintenance-windows",
                        "local",
                        static_cast<uint32_t>(access::Permission::kUserAdmin),

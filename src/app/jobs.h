@@ -1,4 +1,6 @@
-// Jobs: the scheduled work of a running server, run every `interval` (a minute in serve):
+// Jobs: the scheduled work of a running server, run every `interval` (a minute in serve, less
+// when audit.heartbeat_seconds is shorter): the audit heartbeat event (G2.7.3-c), threshold
+// alerts on security events each minute (G2.6.1-d),
 // recording the end of vendor maintenance windows and ending their sessions (G1.3), and,
 // at start and then hourly, the inactivity sweep (G2.2.2-g). Each run goes through the services, so
 // through the write path and the audit log, as the actor `system:<job>`. Stops (and joins) on
@@ -33,6 +35,13 @@ class Jobs {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_sweep_{};
   bool swept_ = false;
+  // G2.7.3-c heartbeat and G2.6.1-d threshold alerts.
+  void heartbeat();
+  void monitor(int64_t now_us);
+  int64_t last_heartbeat_us_ = 0;
+  int64_t last_monitor_us_ = 0;
+  uint64_t seen_login_failures_ = 0, seen_denied_ = 0;
+  int64_t login_alert_until_us_ = 0, denied_alert_until_us_ = 0;
   std::thread thread_;
 };
 

@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <thread>
 
 #include "common/files.h"
 #include "crypto/random.h"
@@ -118,6 +120,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
     alerts.security_mail.push_back(addr);
   }
   rt->identity_->set_alerts(alerts, c.new_source_prefix_v4, c.new_source_prefix_v6);
+  rt->alerts_ = alerts;
   rt->identity_->set_enrolment_ttl(int64_t{c.enrolment_hours} * 3600);
   rt->identity_->set_password_max_days(c.password_max_days);
   rt->identity_->set_webauthn(
@@ -140,6 +143,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->access_ = std::make_unique<AccessService>(*rt->store_, *rt->writes_, *rt->clock_,
                                                 *rt->sessions_, *offset);
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
+  rt->register_metrics();
   rt->audit_ =
       std::make_unique<AuditService>(*rt->store_, *rt->writes_, *rt->clock_, c.retention_days);
   return rt;
@@ -202,6 +206,140 @@ Result<std::string> Runtime::rotate_audit_key() {
   return new_id;
 }
 
+void Runtime::register_metrics() {
+  started_us_ = clock_->now_us();
+  Metrics& m = metrics_;
+  counters_.login_failures =
+      &m.counter("minato_login_failures_total", "Failed logins (wrong credentials or refused)");
+  counters_.lockouts = &m.counter("minato_account_lockouts_total", "Accounts locked (G2.1.1-e)");
+  counters_.source_blocks =
+      &m.counter("minato_source_blocks_total", "Source addresses blocked (G2.2.2-f)");
+  counters_.denied = &m.counter("minato_denied_total", "Commands refused for lack of permission");
+  Counter* ok_events = &m.counter("minato_audited_commands_total", "Committed audited commands",
+                                  "result=\"success\"");
+  Counter* other_events = &m.counter("minato_audited_commands_total", "Committed audited commands",
+                                     "result=\"failure_or_denied\"");
+  writes_->on_event([this, ok_events, other_events](const audit::AuditEvent& ev) {
+    (ev.result == "success" ? ok_events : other_events)->add();
+    if (ev.result == "denied") counters_.denied->add();
+    if (ev.action == "session.create" && ev.result != "success") {
+      counters_.login_failures->add();
+      // identity_service.cpp words a new lock this way in the failed login's reason.
+      if (ev.reason.find("; account locked until") != std::string::npos) counters_.lockouts->add();
+    }
+    if (ev.action == "source.block") counters_.source_blocks->add();
+  });
+  m.gauge(
+      "minato_write_commands_total", "Commands through the write path since start",
+      [this] { return static_cast<double>(writes_->stats().commands); }, "", true);
+  m.gauge(
+      "minato_write_transactions_total", "Write transactions (group commits) since start",
+      [this] { return static_cast<double>(writes_->stats().transactions); }, "", true);
+  m.gauge(
+      "minato_write_failed_commits_total", "Write transactions that failed to commit",
+      [this] { return static_cast<double>(writes_->stats().failed_commits); }, "", true);
+  m.gauge("minato_write_queue_depth", "Commands waiting for the writer",
+          [this] { return static_cast<double>(writes_->stats().queued); });
+  m.gauge("minato_audit_events", "Events in the audit log (tree size)",
+          [this] { return static_cast<double>(writes_->stats().audit_events); });
+  m.gauge("minato_audit_checkpointed_events", "Events covered by the newest signed checkpoint",
+          [this] { return static_cast<double>(writes_->stats().audit_checkpointed); });
+  m.gauge("minato_audit_ship_pending", "Audit events not yet acknowledged by the collector",
+          [this] {
+            if (!shipper_) return std::nan("");
+            auto s = shipper_->stats();
+            return static_cast<double>(std::max<int64_t>(0, s.head_seq - s.shipped_seq));
+          });
+  m.gauge("minato_audit_ship_lag_seconds",
+          "Seconds since shipping last made progress while events wait (0 when caught up)", [this] {
+            if (!shipper_) return std::nan("");
+            auto s = shipper_->stats();
+            if (s.head_seq <= s.shipped_seq) return 0.0;
+            return static_cast<double>(clock_->now_us() - s.last_progress_us) / 1e6;
+          });
+  m.gauge("minato_audit_ship_connected", "1 while connected to the syslog collector",
+          [this] { return shipper_ ? (shipper_->stats().connected ? 1.0 : 0.0) : std::nan(""); });
+  m.gauge("minato_sessions", "Live sessions",
+          [this] { return static_cast<double>(sessions_->size()); });
+  m.gauge("minato_backup_age_seconds",
+          "Age of the newest backup set (NaN: no backup has been taken yet)",
+          [] { return std::nan(""); });
+  m.gauge("minato_start_time_seconds", "When this server started (Unix time)",
+          [this] { return static_cast<double>(started_us_) / 1e6; });
+}
+
+Status Runtime::raise_alert(const std::string& subject, const std::string& action,
+                            const Alert& alert) {
+  return writes_->execute_status(access::Actor{subject, "local", 0, {}},
+                                 {action, "audit", access::Permission::kNone},
+                                 [&](store::WriteTxn& tx, Effects& fx) -> Status {
+                                   fx.reason = alert.text_en;
+                                   fx.change = alert.details_json;
+                                   auto queued = queue_alert(tx, fx.now_us, alerts_, alert);
+                                   if (!queued) return fail(queued.error());
+                                   return ok();
+                                 });
+}
+
+Status Runtime::start_shipping() {
+  const auto& c = config_;
+  if (c.syslog_target.empty() || shipper_) return ok();
+  audit::ShipperOptions o;
+  uint16_t port = 0;
+  MINATO_TRY(config::split_listen(c.syslog_target, &o.host, &port));
+  o.port = port;
+  o.ca_file = paths_.resolve(c.syslog_ca_file);
+  o.server_name = c.syslog_server_name;
+  o.cert_file = paths_.resolve(c.syslog_cert_file);
+  o.key_file = paths_.resolve(c.syslog_key_file);
+  o.cursor_path = paths_.dir + "/audit-ship.cursor";
+  o.origin = c.audit_origin;
+  o.queue_alert = c.ship_queue_alert;
+  o.stall_seconds = c.ship_stall_seconds;
+  o.redact = redactor();
+  shipper_ = std::make_unique<audit::Shipper>(
+      *store_, *clock_, std::move(o), [this](const audit::ShipAlert& a) {
+        Alert alert;
+        alert.event = "audit.shipping." + a.kind;
+        alert.title_en = a.kind == "recovered" ? "Audit log shipping recovered"
+                         : a.kind == "gap"     ? "Audit log: events missing"
+                                               : "Audit log shipping stopped";
+        alert.title_ja = a.kind == "recovered" ? "監査ログの転送が回復しました"
+                         : a.kind == "gap"     ? "監査ログ: イベントの欠落"
+                                               : "監査ログの転送が停止しています";
+        alert.text_en = a.text;
+        alert.text_ja = a.kind == "recovered"
+                            ? "監査ログは再びシステム外へ転送されています。"
+                            : "監査ログをシステム外へ転送できていません (" +
+                                  std::to_string(a.pending) +
+                                  " 件待ち)。ログ収集サーバと接続を確認してください。";
+        if (a.kind == "gap") {
+          alert.text_ja =
+              "監査ログのイベントがデータベースから削除されています。"
+              "`minato audit verify` を実行してください。";
+        }
+        alert.details_json = "{\"kind\":\"" + a.kind +
+                             "\",\"pending\":" + std::to_string(a.pending) +
+                             ",\"shipped_seq\":" + std::to_string(a.shipped_seq) + "}";
+        if (auto st = raise_alert("system:audit-shipper", "alert." + alert.event, alert); !st) {
+          std::fprintf(stderr, "minato: cannot record audit shipping alert: %s\n",
+                       st.error().message().c_str());
+        }
+      });
+  return shipper_->start();
+}
+
+void Runtime::stop_shipping(int timeout_ms) {
+  if (!shipper_) return;
+  for (int waited = 0; waited < timeout_ms; waited += 50) {
+    auto s = shipper_->stats();
+    if (!s.connected || s.shipped_seq >= writes_->stats().audit_events) break;
+    shipper_->wake();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  shipper_->stop();
+}
+
 std::function<std::string(std::string_view)> Runtime::redactor() const {
   return [this](std::string_view value) {
     return "redacted:" + crypto::to_hex(sealing_.mac(value, "audit-ship").substr(0, 8));
@@ -227,6 +365,7 @@ Result<int> Runtime::flush_shed_log() {
 
 Runtime::~Runtime() {
   // Stop background senders, then drain the write path before the services and the store go.
+  if (shipper_) shipper_->stop();
   if (notifier_) notifier_->stop();
   if (writes_) writes_->shutdown();
 }

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "app/access_service.h"
+#include "app/alerts.h"
 #include "app/audit_service.h"
 #include "app/identity_service.h"
 #include "app/notifier.h"
@@ -24,7 +25,9 @@
 #include "app/terminal_service.h"
 #include "app/write_path.h"
 #include "audit/log.h"
+#include "audit/shipper.h"
 #include "common/bounded_pool.h"
+#include "common/metrics.h"
 #include "config/config.h"
 #include "crypto/keys.h"
 #include "identity/sessions.h"
@@ -73,6 +76,25 @@ class Runtime {
   TerminalService& terminal() { return *terminal_; }
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
+  // G2.6.1-d: the counters behind /metrics and the threshold alerts.
+  struct SecurityCounters {
+    Counter* login_failures = nullptr;
+    Counter* lockouts = nullptr;
+    Counter* source_blocks = nullptr;
+    Counter* denied = nullptr;
+  };
+  Metrics& metrics() { return metrics_; }
+  const SecurityCounters& security_counters() const { return counters_; }
+  int64_t started_us() const { return started_us_; }
+  // G2.7.3-b: starts shipping the audit log to audit.syslog_target (serve only; no-op when
+  // none is configured). The shipper's alerts go to security staff (G2.7.3-c).
+  Status start_shipping();
+  audit::Shipper* shipper() { return shipper_.get(); }
+  // Waits up to `timeout_ms` for the shipper to deliver everything committed, then stops it.
+  void stop_shipping(int timeout_ms);
+  // Records `action` as an audited event of `subject` and queues `alert` for security staff,
+  // in one transaction.
+  Status raise_alert(const std::string& subject, const std::string& action, const Alert& alert);
   // For copies of the log that leave the system: a keyed hash in place of personal data.
   std::function<std::string(std::string_view)> redactor() const;
   Notifier& notifier() { return *notifier_; }
@@ -90,6 +112,7 @@ class Runtime {
 
  private:
   Runtime() = default;
+  void register_metrics();
   DataPaths paths_;
   config::Config config_;
   const Clock* clock_ = nullptr;
@@ -104,6 +127,11 @@ class Runtime {
   std::unique_ptr<IdentityService> identity_;
   std::unique_ptr<AccessService> access_;
   std::unique_ptr<AuditService> audit_;
+  AlertSettings alerts_;
+  Metrics metrics_;
+  SecurityCounters counters_;
+  int64_t started_us_ = 0;
+  std::unique_ptr<audit::Shipper> shipper_;
   std::unique_ptr<notify::Transport> transport_;
   std::unique_ptr<Notifier> notifier_;
   ShedLog shed_log_;

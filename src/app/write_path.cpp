@@ -102,6 +102,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
     ev.reason = "missing permission " + std::string(access::to_string(item.spec.required));
     auto seq = log_.append(tx, ev);
     if (!seq) return fail(seq.error());
+    if (event_hook_) batch_events_.push_back(ev);
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
   // (b) apply, isolated in a savepoint.
@@ -119,6 +120,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
       Status released = tx.release_savepoint();
       if (released) {
         force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
+        if (event_hook_) batch_events_.push_back(ev);
         return released;
       }
       log_.drop_last();
@@ -133,6 +135,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
   ev.change.clear();
   auto seq = log_.append(tx, ev);
   if (!seq) return fail(seq.error());
+  if (event_hook_) batch_events_.push_back(ev);
   return applied;
 }
 
@@ -170,6 +173,10 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
     // Nothing is durable if the commit failed: every caller hears the commit's error.
     batch[i].done.set_value(committed ? std::move(results[i]) : committed);
   }
+  if (committed && event_hook_) {
+    for (const auto& ev : batch_events_) event_hook_(ev);
+  }
+  batch_events_.clear();
   if (checkpoint && checkpoint_sink_) checkpoint_sink_(*checkpoint);
 }
 

@@ -103,6 +103,11 @@ class WritePath {
   WritePathStats stats() const;
   const audit::Log& audit_log() const { return log_; }
 
+  // Called on the writer thread with each committed command's audit event (metrics).
+  // REQUIRES: set before the first command.
+  void on_event(std::function<void(const audit::AuditEvent&)> hook) {
+    event_hook_ = std::move(hook);
+  }
   // Called on the writer thread after each committed checkpoint (copies it off-system).
   // REQUIRES: set before the first command.
   void on_checkpoint(std::function<void(const store::CheckpointRecord&)> sink) {
@@ -128,6 +133,8 @@ class WritePath {
   audit::Log log_;
   std::function<void(const store::CheckpointRecord&)> checkpoint_sink_;
   bool force_checkpoint_ = false;  // writer thread only
+  std::function<void(const audit::AuditEvent&)> event_hook_;
+  std::vector<audit::AuditEvent> batch_events_;  // writer thread only
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <thread>
 
 #include "api/handlers.h"
 #include "app/jobs.h"
@@ -48,23 +49,68 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   auto server =
       net::HttpsServer::create(so, [&api](const api::HttpRequest& req) { return api.handle(req); });
   if (!server) return fail(server.error());
+  // G2.7.3-b: ship the audit log off-system.
+  MINATO_TRY(rt.start_shipping());
+  // G2.6.1-d: the management listener (/metrics, /healthz, /readyz), TLS too, for the
+  // monitoring hosts in server.management_allow_sources only.
+  std::unique_ptr<net::HttpsServer> management;
+  std::thread management_thread;
+  if (!cfg.management_listen.empty()) {
+    net::ServerOptions mo;
+    MINATO_TRY(config::split_listen(cfg.management_listen, &mo.host, &mo.port));
+    mo.cert_pem_path = so.cert_pem_path;
+    mo.key_pem_path = so.key_pem_path;
+    mo.max_connections = 64;
+    mo.max_connections_per_source = 16;
+    mo.io_threads = 1;
+    mo.worker_threads = 2;
+    mo.slow_worker_threads = 1;
+    auto rules = identity::SourceRules::parse(cfg.management_allow_sources);
+    if (!rules) return fail(rules.error());
+    mo.admit_source = [rules = std::move(*rules)](const std::string& source) {
+      return rules.allows(source);
+    };
+    auto m = net::HttpsServer::create(
+        mo, [&rt](const api::HttpRequest& req) { return api::handle_management(rt, req); });
+    if (!m) return fail(m.error());
+    management = std::move(*m);
+    std::string mhost = mo.host.find(':') != std::string::npos ? "[" + mo.host + "]" : mo.host;
+    std::fprintf(stderr, "minato: management on https://%s:%u (/metrics /healthz /readyz)\n",
+                 mhost.c_str(), static_cast<unsigned>(management->port()));
+    management_thread = std::thread([&management] {
+      if (auto st = management->run(); !st) {
+        std::fprintf(stderr, "minato: management listener: %s\n", st.error().message().c_str());
+      }
+    });
+  }
   std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
   // Tests and scripts read this line to learn the port (with --listen HOST:0).
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
                static_cast<unsigned>((*server)->port()));
   std::fflush(stderr);
+  if (cfg.syslog_target.empty()) {
+    std::fprintf(stderr,
+                 "minato: warning: audit.syslog_target is not set; the audit log is not shipped "
+                 "off-system (G2.7.3-b)\n");
+  }
   if (cfg.smtp_url.empty()) {
     std::fprintf(stderr,
                  "minato: warning: notify.smtp_url is not set; security alerts are queued but not "
                  "mailed (G2.1.1-f)\n");
   }
-  app::Jobs jobs(rt, std::chrono::minutes(1));
+  app::Jobs jobs(rt, std::chrono::seconds(std::min(60, cfg.heartbeat_seconds)));
   rt.notifier().start(std::chrono::seconds(1));
-  MINATO_TRY((*server)->run());
+  Status served = (*server)->run();
+  if (management) {
+    management->stop();
+    management_thread.join();
+  }
+  MINATO_TRY(served);
   rt.notifier().stop();
   jobs.stop();
   if (auto shed = rt.flush_shed_log(); !shed) return fail(shed.error());
   rt.writes().shutdown();  // every accepted command is durable before we exit
+  rt.stop_shipping(5000);  // and, if the collector is there, shipped with the last checkpoint
   auto stats = rt.writes().stats();
   std::fprintf(stderr, "minato: stopped (%llu commands in %llu transactions)\n",
                static_cast<unsigned long long>(stats.commands),

@@ -78,6 +78,8 @@ class DataDir:
         out = run(["init", "--data", self.path, "--admin-user", "admin",
                    "--admin-password-file", pw, "--json"])
         self.admin_totp = json.loads(out.stdout)["totp_secret"]
+        # Each test server gets its own free management port (printed at start).
+        self.set_config({"management_listen": '"127.0.0.1:0"'})
         if config:
             self.set_config(config)
 
@@ -125,6 +127,7 @@ class Server:
         self.data = data
         self.proc = None
         self.port = None
+        self.management_port = None
         self.stderr_lines = []
 
     def start(self, timeout=30):
@@ -137,6 +140,9 @@ class Server:
             if not line:
                 raise AssertionError("minato serve exited: " + "".join(self.stderr_lines))
             self.stderr_lines.append(line)
+            mm = re.search(r"management on https://127\.0\.0\.1:(\d+)", line)
+            if mm:
+                self.management_port = int(mm.group(1))
             m = re.search(r"listening on https://127\.0\.0\.1:(\d+)", line)
             if m:
                 self.port = int(m.group(1))
