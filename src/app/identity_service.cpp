@@ -194,6 +194,7 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
                                                  {"op", "insert"},
                                                  {"id", *id},
                                                  {"username", u.username},
+                                                 {"email", rec.email},
                                                  {"roles", roles},
                                                  {"allowed_sources", rec.allowed_sources},
                                                  {"login_window", rec.login_window},

@@ -163,9 +163,21 @@ struct Shipper::Conn {
   bool peer_closed() const {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 0) != 1) return false;
+    // Readable: a close (FIN, close_notify) or TLS 1.3 session tickets. Read without blocking.
+    int flags = ::fcntl(fd, F_GETFL);
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     char buf[256];
-    int n = SSL_read(ssl, buf, sizeof buf);
-    return n <= 0;
+    bool closed = false;
+    for (;;) {
+      int n = SSL_read(ssl, buf, sizeof buf);
+      if (n > 0) continue;  // a collector has nothing to say; ignore it
+      int err = SSL_get_error(ssl, n);
+      closed = err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE;
+      break;
+    }
+    ERR_clear_error();
+    ::fcntl(fd, F_SETFL, flags);
+    return closed;
   }
 
   Status write_all(const std::string& data) {
