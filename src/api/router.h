@@ -8,10 +8,20 @@
 #include <vector>
 
 #include "api/http.h"
+#include "common/result.h"
 
 namespace minato::api {
 
 using PathParams = std::map<std::string, std::string>;
+
+// Parses a query string ("a=1&b=x%20y"): percent-decoding, '+' as space. Refuses names not in
+// `allowed`, a name given twice, more than 16 parameters, values over 256 bytes, and bad
+// escapes, naming the parameter.
+Result<std::map<std::string, std::string>> parse_query(std::string_view query,
+                                                       const std::vector<std::string>& allowed);
+// An integer query parameter in [min, max], or `fallback` when absent.
+Result<int64_t> query_int(const std::map<std::string, std::string>& q, const std::string& name,
+                          int64_t fallback, int64_t min, int64_t max);
 
 struct Route {
   std::string method;
