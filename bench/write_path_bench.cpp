@@ -6,6 +6,8 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <deque>
+#include <future>
 #include <thread>
 
 #include "app/runtime.h"
@@ -18,11 +20,11 @@ namespace {
 using namespace minato;
 namespace t = minato::terminal;
 
-constexpr int kCallers = 32;
-constexpr int kCommandsPerRound = 2000;
+constexpr int kCommandsPerRound = 20000;
 
 void BM_DurableCommands(benchmark::State& state) {
   const size_t max_batch = static_cast<size_t>(state.range(0));
+  const int callers_n = static_cast<int>(state.range(1));
   testing::TempDir dir;
   auto init = app::initialise({dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
   if (!init) {
@@ -42,7 +44,7 @@ void BM_DurableCommands(benchmark::State& state) {
   for (auto _ : state) {
     std::atomic<int> next{0};
     std::vector<std::thread> callers;
-    for (int c = 0; c < kCallers; ++c) {
+    for (int c = 0; c < callers_n; ++c) {
       callers.emplace_back([&] {
         while (next.fetch_add(1) < kCommandsPerRound) {
           char base[16];
@@ -69,10 +71,77 @@ void BM_DurableCommands(benchmark::State& state) {
       static_cast<double>(stats.commands) / static_cast<double>(stats.transactions);
 }
 
+// Bulk submission (how an import works): `submitters` threads each keep `window` commands in
+// flight with WritePath::submit and wait for the oldest before sending the next.
+void BM_PipelinedCommands(benchmark::State& state) {
+  const int submitters = static_cast<int>(state.range(0));
+  const size_t window = static_cast<size_t>(state.range(1));
+  testing::TempDir dir;
+  auto init = app::initialise({dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
+  if (!init) {
+    state.SkipWithError(init.error().message().c_str());
+    return;
+  }
+  app::RuntimeOptions opts;
+  opts.write_path.max_batch = 1024;
+  auto rt = app::Runtime::open(dir.path() + "/data", opts);
+  if (!rt) {
+    state.SkipWithError(rt.error().message().c_str());
+    return;
+  }
+  access::Actor actor{"user:bench", "127.0.0.1", access::permissions_of({"planner"})};
+  std::atomic<int> serial{0};
+  int64_t done = 0;
+  for (auto _ : state) {
+    std::atomic<int> next{0};
+    std::vector<std::thread> threads;
+    for (int s = 0; s < submitters; ++s) {
+      threads.emplace_back([&] {
+        std::deque<std::future<Status>> inflight;
+        while (next.fetch_add(1) < kCommandsPerRound) {
+          char base[16];
+          std::snprintf(base, sizeof base, "BNCU%06d", serial.fetch_add(1));
+          auto id = t::ContainerId::parse(std::string(base) +
+                                          std::to_string(t::ContainerId::check_digit(base)));
+          t::UnitSpec spec{*id,
+                           *t::SizeType::parse("22G1"),
+                           t::UnitCategory::kExport,
+                           t::FreightKind::kFull,
+                           "ONE",
+                           12000};
+          inflight.push_back((*rt)->terminal().submit_create_unit(actor, spec));
+          if (inflight.size() >= window) {
+            if (!inflight.front().get()) std::abort();
+            inflight.pop_front();
+          }
+        }
+        for (auto& f : inflight) {
+          if (!f.get()) std::abort();
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    done += kCommandsPerRound;
+  }
+  auto stats = (*rt)->writes().stats();
+  state.SetItemsProcessed(done);
+  state.counters["commands_per_txn"] =
+      static_cast<double>(stats.commands) / static_cast<double>(stats.transactions);
+}
+
+BENCHMARK(BM_PipelinedCommands)
+    ->Args({2, 256})
+    ->Args({4, 512})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
+
 // max_batch 1 = one durable transaction per command; 256 = group commit.
 BENCHMARK(BM_DurableCommands)
-    ->Arg(1)
-    ->Arg(256)
+    ->Args({1, 32})
+    ->Args({256, 32})
+    ->Args({256, 128})
+    ->Args({512, 256})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(3);

@@ -73,22 +73,46 @@ Result<std::vector<t::VesselVisit>> TerminalService::list_visits(const access::A
   return (*rx)->list_visits();
 }
 
+namespace {
+
+// The write of a new unit and its row-level change record.
+Result<t::Unit> insert_unit(store::WriteTxn& tx, Effects& fx, t::Unit u) {
+  auto id = tx.insert_unit(u, fx.now_us);
+  if (!id) return fail(id.error());
+  u.set_id(*id);
+  json::object change = to_json(u);
+  change["table"] = "units";
+  change["op"] = "insert";
+  fx.change = json::serialize(change);
+  return u;
+}
+
+}  // namespace
+
 Result<t::Unit> TerminalService::create_unit(const access::Actor& actor, t::UnitSpec spec) {
   auto unit = t::Unit::advise(std::move(spec));
   if (!unit) return fail(unit.error());
   const std::string cid = unit->spec().container_id.str();
-  return writes_.execute<t::Unit>(actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
-                                  [&](store::WriteTxn& tx, Effects& fx) -> Result<t::Unit> {
-                                    t::Unit u = *unit;
-                                    auto id = tx.insert_unit(u, fx.now_us);
-                                    if (!id) return fail(id.error());
-                                    u.set_id(*id);
-                                    json::object change = to_json(u);
-                                    change["table"] = "units";
-                                    change["op"] = "insert";
-                                    fx.change = json::serialize(change);
-                                    return u;
-                                  });
+  return writes_.execute<t::Unit>(
+      actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
+      [&](store::WriteTxn& tx, Effects& fx) { return insert_unit(tx, fx, *unit); });
+}
+
+std::future<Status> TerminalService::submit_create_unit(const access::Actor& actor,
+                                                        t::UnitSpec spec) {
+  auto unit = t::Unit::advise(std::move(spec));
+  if (!unit) {
+    std::promise<Status> p;
+    p.set_value(fail(unit.error()));
+    return p.get_future();
+  }
+  const std::string cid = unit->spec().container_id.str();
+  return writes_.submit(actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
+                        [u = std::move(*unit)](store::WriteTxn& tx, Effects& fx) -> Status {
+                          auto r = insert_unit(tx, fx, u);
+                          if (!r) return fail(r.error());
+                          return ok();
+                        });
 }
 
 Result<UnitView> TerminalService::get_unit(const access::Actor& actor, const t::ContainerId& id) {

@@ -3,6 +3,8 @@
 // reads run on store snapshots after a permission check.
 #pragma once
 
+#include <future>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +49,9 @@ class TerminalService {
   Result<std::vector<terminal::VesselVisit>> list_visits(const access::Actor& actor);
 
   Result<terminal::Unit> create_unit(const access::Actor& actor, terminal::UnitSpec spec);
+  // The same, queued without waiting (bulk work such as an import keeps many in flight); the
+  // future is ready when the unit is durable. REQUIRES: `actor` outlives the future.
+  std::future<Status> submit_create_unit(const access::Actor& actor, terminal::UnitSpec spec);
   Result<UnitView> get_unit(const access::Actor& actor, const terminal::ContainerId& id);
 
   Result<GateResult> gate_in(const access::Actor& actor, const GateInRequest& req);

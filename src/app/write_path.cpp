@@ -43,18 +43,30 @@ WritePathStats WritePath::stats() const {
 }
 
 Status WritePath::execute_status(const access::Actor& actor, CommandSpec spec, Fn fn) {
+  return submit(actor, std::move(spec), std::move(fn)).get();
+}
+
+std::future<Status> WritePath::submit(const access::Actor& actor, CommandSpec spec, Fn fn) {
   std::future<Status> fut;
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return fail(ErrorCode::kUnavailable, "the server is shutting down");
+    auto refuse = [&](Error e) {
+      std::promise<Status> p;
+      p.set_value(fail(std::move(e)));
+      return p.get_future();
+    };
+    if (stopping_) return refuse(Error(ErrorCode::kUnavailable, "the server is shutting down"));
     if (queue_.size() >= options_.max_queue) {
-      return fail(ErrorCode::kResourceExhausted, "too many commands waiting; try again shortly");
+      return refuse(
+          Error(ErrorCode::kResourceExhausted, "too many commands waiting; try again shortly"));
     }
+    wake = queue_.empty();  // the writer only sleeps on an empty queue
     queue_.push_back(Item{&actor, std::move(spec), std::move(fn), current_request(), {}});
     fut = queue_.back().done.get_future();
   }
-  cv_.notify_one();
-  return fut.get();
+  if (wake) cv_.notify_one();
+  return fut;
 }
 
 void WritePath::run() {
@@ -102,7 +114,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
     ev.reason = "missing permission " + std::string(access::to_string(item.spec.required));
     auto seq = log_.append(tx, ev);
     if (!seq) return fail(seq.error());
-    if (event_hook_) batch_events_.push_back(ev);
+    if (event_hook_) batch_events_.push_back(std::move(ev));
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
   // (b) apply, isolated in a savepoint.
@@ -113,14 +125,14 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
   if (applied) {
     // (c) audit in the same transaction.
     ev.result = fx.result;
-    ev.reason = fx.reason;
-    ev.change = fx.change;
+    ev.reason = std::move(fx.reason);
+    ev.change = std::move(fx.change);
     auto seq = log_.append(tx, ev);
     if (seq) {
       Status released = tx.release_savepoint();
       if (released) {
         force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
-        if (event_hook_) batch_events_.push_back(ev);
+        if (event_hook_) batch_events_.push_back(std::move(ev));
         return released;
       }
       log_.drop_last();
@@ -135,7 +147,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
   ev.change.clear();
   auto seq = log_.append(tx, ev);
   if (!seq) return fail(seq.error());
-  if (event_hook_) batch_events_.push_back(ev);
+  if (event_hook_) batch_events_.push_back(std::move(ev));
   return applied;
 }
 

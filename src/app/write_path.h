@@ -82,6 +82,11 @@ class WritePath {
   // Runs `fn` as one audited command and waits until it is durable. Thread-safe.
   Status execute_status(const access::Actor& actor, CommandSpec spec, Fn fn);
 
+  // Queues `fn` as one audited command and returns at once; the future is ready when it is
+  // durable (or refused). For bulk work (imports) that keeps many commands in flight from
+  // one thread. REQUIRES: `actor` outlives the future.
+  std::future<Status> submit(const access::Actor& actor, CommandSpec spec, Fn fn);
+
   template <class T>
   Result<T> execute(const access::Actor& actor, CommandSpec spec,
                     std::function<Result<T>(store::WriteTxn&, Effects&)> fn) {

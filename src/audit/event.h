@@ -18,19 +18,9 @@
 
 namespace minato::audit {
 
-// The fields a caller supplies; seq and the leaf hash are assigned by Log::append().
-struct AuditEvent {
-  int64_t at_us = 0;
-  std::string subject;
-  std::string credential;
-  std::string source;
-  std::string action;
-  std::string target;
-  std::string result;  // "success" | "failure" | "denied"
-  std::string reason;
-  std::string request_id;
-  std::string change;  // JSON of the row-level change, or empty
-};
+// An event as a caller fills it in (at_us, subject, credential, source, action, target, result,
+// reason, request_id, change); Log::append() assigns seq and the leaf hash in place.
+using AuditEvent = store::AuditRecord;
 
 std::string encode_event(const store::AuditRecord& record);
 Hash event_leaf(const store::AuditRecord& record);

@@ -88,24 +88,14 @@ Status Log::begin(store::WriteTxn& tx) {
   return ok();
 }
 
-Result<int64_t> Log::append(store::WriteTxn& tx, const AuditEvent& e) {
-  store::AuditRecord r;
-  r.seq = next_seq_ + static_cast<int64_t>(staged_.size());
-  r.at_us = e.at_us;
-  r.subject = e.subject;
-  r.credential = e.credential;
-  r.source = e.source;
-  r.action = e.action;
-  r.target = e.target;
-  r.result = e.result;
-  r.reason = e.reason;
-  r.request_id = e.request_id;
-  r.change = e.change;
-  Hash leaf = event_leaf(r);
-  r.leaf = std::string(as_bytes(leaf));
-  MINATO_TRY(tx.append_audit(r));
+Result<int64_t> Log::append(store::WriteTxn& tx, AuditEvent& e) {
+  e.seq = next_seq_ + static_cast<int64_t>(staged_.size());
+  e.pruned = false;
+  Hash leaf = event_leaf(e);
+  e.leaf.assign(reinterpret_cast<const char*>(leaf.data()), leaf.size());
+  MINATO_TRY(tx.append_audit(e));
   staged_.push_back(leaf);
-  return r.seq;
+  return e.seq;
 }
 
 void Log::drop_last() {

@@ -41,7 +41,8 @@ class Log {
   Log(const crypto::SigningKey& key, std::string origin, CheckpointPolicy policy);
 
   Status begin(store::WriteTxn& tx);
-  Result<int64_t> append(store::WriteTxn& tx, const AuditEvent& event);
+  // Assigns `event`'s seq and leaf hash and appends it.
+  Result<int64_t> append(store::WriteTxn& tx, AuditEvent& event);
   void drop_last();
   // Writes a checkpoint of everything appended so far if one is due (or `force` and the tree
   // grew since the last one). Returns whether it wrote one.

@@ -25,6 +25,31 @@ Hash leaf_hash(std::string_view data) {
   return h;
 }
 
+static_assert(sizeof(SHA256_CTX) <= 128);
+
+LeafHasher::LeafHasher() {
+  auto* c = reinterpret_cast<SHA256_CTX*>(ctx_);
+  SHA256_Init(c);
+  const uint8_t prefix = 0x00;
+  SHA256_Update(c, &prefix, 1);
+}
+
+void LeafHasher::add(std::string_view bytes) {
+  SHA256_Update(reinterpret_cast<SHA256_CTX*>(ctx_), bytes.data(), bytes.size());
+}
+
+void LeafHasher::add_u64(uint64_t v) {
+  uint8_t b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(v >> (56 - 8 * i));
+  SHA256_Update(reinterpret_cast<SHA256_CTX*>(ctx_), b, 8);
+}
+
+Hash LeafHasher::finish() {
+  Hash h;
+  SHA256_Final(h.data(), reinterpret_cast<SHA256_CTX*>(ctx_));
+  return h;
+}
+
 Hash node_hash(const Hash& left, const Hash& right) {
   uint8_t buf[65];
   buf[0] = 0x01;

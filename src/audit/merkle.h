@@ -31,6 +31,18 @@ namespace minato::audit {
 using Hash = std::array<uint8_t, 32>;
 
 Hash leaf_hash(std::string_view data);
+
+// leaf_hash() of data given in pieces.
+class LeafHasher {
+ public:
+  LeafHasher();
+  void add(std::string_view bytes);
+  void add_u64(uint64_t v);  // 8 bytes, big-endian
+  Hash finish();
+
+ private:
+  alignas(16) unsigned char ctx_[128];  // SHA256_CTX
+};
 Hash node_hash(const Hash& left, const Hash& right);
 // SHA-256 of nothing: the root of the empty tree.
 Hash empty_root();
