@@ -99,7 +99,7 @@ TEST_F(WritePathTest, ConcurrentCommandsShareTransactions) {
   EXPECT_EQ(*(*rx)->count_units_in_yard(), kThreads * kEach);
   auto opts = rt_->verify_options();
   ASSERT_TRUE(opts) << opts.error().message();
-  auto rep = audit::verify(**rx, *opts);
+  auto rep = audit::verify(rt_->store(), *opts);
   ASSERT_TRUE(rep);
   EXPECT_EQ(rep->first_bad, 0) << rep->problem;
 }

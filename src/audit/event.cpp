@@ -60,18 +60,33 @@ std::string encode_event(const store::AuditRecord& r) {
   return buf;
 }
 
-Hash event_leaf(const store::AuditRecord& r) {
+namespace {
+
+Hash leaf_of(int64_t seq, int64_t at_us, std::initializer_list<std::string_view> fields) {
   // The same bytes as encode_event(), hashed as they are produced (no copy of the fields).
   LeafHasher h;
   h.add("minato/audit/2");
-  h.add_u64(static_cast<uint64_t>(r.seq));
-  h.add_u64(static_cast<uint64_t>(r.at_us));
-  for (const std::string* f : {&r.subject, &r.credential, &r.source, &r.action, &r.target,
-                               &r.result, &r.reason, &r.request_id, &r.change}) {
-    h.add_u64(f->size());
-    h.add(*f);
+  h.add_u64(static_cast<uint64_t>(seq));
+  h.add_u64(static_cast<uint64_t>(at_us));
+  for (std::string_view f : fields) {
+    h.add_u64(f.size());
+    h.add(f);
   }
   return h.finish();
+}
+
+}  // namespace
+
+Hash event_leaf(const store::AuditRecord& r) {
+  return leaf_of(r.seq, r.at_us,
+                 {r.subject, r.credential, r.source, r.action, r.target, r.result, r.reason,
+                  r.request_id, r.change});
+}
+
+Hash event_leaf(const store::AuditRowView& r) {
+  return leaf_of(r.seq, r.at_us,
+                 {r.subject, r.credential, r.source, r.action, r.target, r.result, r.reason,
+                  r.request_id, r.change});
 }
 
 std::string key_id_of(std::string_view public_key) {

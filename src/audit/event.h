@@ -24,6 +24,7 @@ using AuditEvent = store::AuditRecord;
 
 std::string encode_event(const store::AuditRecord& record);
 Hash event_leaf(const store::AuditRecord& record);
+Hash event_leaf(const store::AuditRowView& row);
 
 // The hex id of an Ed25519 public key: the first 8 bytes of its SHA-256.
 std::string key_id_of(std::string_view public_key);

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <bit>
 #include <boost/json.hpp>
 #include <fstream>
+#include <thread>
 
 #include "crypto/random.h"
 
@@ -161,7 +163,99 @@ struct Expectation {
 
 }  // namespace
 
-Result<VerifyReport> verify(store::ReadTxn& rx, const VerifyOptions& opt) {
+namespace {
+
+// What one worker found in its range of events.
+struct RangeResult {
+  // The tree of this range's leaves on its own (up to the first problem), and its roots at the
+  // checkpoint sizes that fall in the range.
+  CompactRange edge;
+  std::map<int64_t, Hash> roots;
+  int64_t first_bad = 0, bad_until = 0;
+  std::string problem;
+  int64_t pruned = 0;
+  int64_t last_pruned = 0;  // highest pruned seq
+  int64_t first_kept = 0;   // lowest seq with content
+  int64_t prune_limit = 0;  // largest before_seq of a successful audit.prune
+  Status status = ok();
+};
+
+void verify_range(store::Store& store, int64_t from, int64_t to, const VerifyOptions& opt,
+                  const std::vector<int64_t>& sizes, RangeResult& out) {
+  auto next_size = std::lower_bound(sizes.begin(), sizes.end(), from);
+  auto rx = store.read();
+  if (!rx) {
+    out.status = fail(rx.error());
+    return;
+  }
+  int64_t expected = from;
+  auto bad = [&](int64_t seq, int64_t until, std::string why) {
+    out.first_bad = seq;
+    out.bad_until = until;
+    out.problem = std::move(why);
+    return false;
+  };
+  out.status = (*rx)->scan_audit_views(from, to, [&](const store::AuditRowView& r) {
+    if (r.seq != expected) {
+      return bad(expected, r.seq - 1,
+                 r.seq - 1 == expected
+                     ? "event " + std::to_string(expected) + " is missing (deleted)"
+                     : "events " + std::to_string(expected) + " to " + std::to_string(r.seq - 1) +
+                           " are missing (deleted)");
+    }
+    if (r.leaf.size() != 32) {
+      return bad(r.seq, 0, "event " + std::to_string(r.seq) + " has no valid leaf hash");
+    }
+    if (r.pruned) {
+      if (out.first_kept != 0) {
+        return bad(r.seq, 0,
+                   "the content of event " + std::to_string(r.seq) +
+                       " was removed although earlier events were kept (not a retention prune)");
+      }
+      ++out.pruned;
+      out.last_pruned = r.seq;
+    } else {
+      if (out.first_kept == 0) out.first_kept = r.seq;
+      if (as_bytes(event_leaf(r)) != r.leaf) {
+        return bad(r.seq, 0,
+                   "event " + std::to_string(r.seq) +
+                       "'s content does not match its leaf hash (the event was changed)");
+      }
+      if (r.action == "audit.prune" && r.result == "success") {
+        boost::system::error_code ec;
+        auto v = json::parse(r.change, ec);
+        if (!ec && v.is_object()) {
+          if (auto* b = v.as_object().if_contains("before_seq"); b && b->is_int64()) {
+            out.prune_limit = std::max(out.prune_limit, b->as_int64());
+          }
+        }
+      }
+    }
+    if (auto it = opt.external_leaves.find(r.seq);
+        it != opt.external_leaves.end() && it->second != r.leaf) {
+      return bad(r.seq, 0,
+                 "event " + std::to_string(r.seq) +
+                     "'s leaf hash differs from the copy kept outside (the event was changed " +
+                     "and re-hashed)");
+    }
+    out.edge.append(hash_from_bytes(r.leaf));
+    for (; next_size != sizes.end() && *next_size <= r.seq; ++next_size) {
+      if (*next_size == r.seq) out.roots.emplace(r.seq, out.edge.root());
+    }
+    ++expected;
+    return true;
+  });
+  if (out.status && out.first_bad == 0 && expected != to + 1) {
+    // Rows missing at the end of this range (the log's head was read before the workers).
+    bad(expected, to,
+        "events " + std::to_string(expected) + " to " + std::to_string(to) +
+            " are missing (deleted)");
+  }
+}
+
+}  // namespace
+
+Result<VerifyReport> verify(store::Store& store, const VerifyOptions& opt) {
   VerifyReport rep;
   auto bad = [&](int64_t seq, int64_t until, std::string why) {
     if (rep.first_bad == 0 || seq < rep.first_bad) {
@@ -171,112 +265,126 @@ Result<VerifyReport> verify(store::ReadTxn& rx, const VerifyOptions& opt) {
     }
   };
 
-  // 1. Every checkpoint, in the database or kept outside, must be signed by a trusted key.
-  std::multimap<int64_t, Expectation> expect;
-  auto admit = [&](const store::CheckpointRecord& c, bool external) {
-    std::string where = external ? "kept outside" : "in the database";
-    std::string name = "the checkpoint of " + std::to_string(c.size) + " events " + where +
-                       " (signed " + when(c.at_us) + ")";
-    auto key = opt.keys.find(c.key_id);
-    if (key == opt.keys.end()) {
-      bad(c.size, 0,
-          name + " is signed by key " + c.key_id.substr(0, 16) +
-              ", which is not a trusted audit key (re-signed by someone else?)");
-      return;
-    }
-    if (!checkpoint_signature_ok(opt.origin, c, key->second)) {
-      bad(c.size, 0, name + " has a signature that does not verify (the checkpoint was altered)");
-      return;
-    }
-    if (c.size > 0) expect.emplace(c.size, Expectation{c.root, external, c.at_us});
-  };
-  auto cps = rx.checkpoints();
-  if (!cps) return fail(cps.error());
-  for (const auto& c : *cps) admit(c, false);
-  for (const auto& c : opt.external_checkpoints) admit(c, true);
+  auto rx = store.read();
+  if (!rx) return fail(rx.error());
+  // Rows beyond the highest seq are read as the head: a gap anywhere shows as a missing seq.
+  auto head = (*rx)->audit_head();
+  if (!head) return fail(head.error());
 
-  // 2. Recompute the tree from the events and compare it with every checkpoint on the way.
-  CompactRange edge;
-  int64_t expected = 1, last_good = 0, prune_limit = 0;
-  bool seen_kept = false;
-  auto next = expect.begin();
-  bool stop = false;
-  auto st = rx.scan_audit(1, [&](const store::AuditRecord& r) {
-    if (r.seq != expected) {
-      if (r.seq > expected) {
-        bad(expected, r.seq - 1,
-            r.seq - 1 == expected ? "event " + std::to_string(expected) + " is missing (deleted)"
-                                  : "events " + std::to_string(expected) + " to " +
-                                        std::to_string(r.seq - 1) + " are missing (deleted)");
-      } else {
-        bad(expected, 0,
-            "event " + std::to_string(r.seq) + " appears after event " +
-                std::to_string(expected - 1) + " (reordered)");
+  // 1. Every checkpoint, in the database or kept outside, must be signed by a trusted key
+  //    (checked on the second thread, beside the reading of the events).
+  std::multimap<int64_t, Expectation> expect;
+  auto cps = (*rx)->checkpoints();
+  if (!cps) return fail(cps.error());
+  rx = fail(ErrorCode::kInternal, "closed");
+  std::vector<std::pair<const store::CheckpointRecord*, bool>> all;
+  for (const auto& c : *cps) all.emplace_back(&c, false);
+  for (const auto& c : opt.external_checkpoints) all.emplace_back(&c, true);
+  std::vector<int64_t> sizes;
+  for (const auto& [c, external] : all) sizes.push_back(c->size);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  std::vector<std::string> signature_problems(all.size());
+  auto check_signatures = [&] {
+    for (size_t i = 0; i < all.size(); ++i) {
+      const auto& c = *all[i].first;
+      std::string name = "the checkpoint of " + std::to_string(c.size) + " events " +
+                         (all[i].second ? "kept outside" : "in the database") + " (signed " +
+                         when(c.at_us) + ")";
+      auto key = opt.keys.find(c.key_id);
+      if (key == opt.keys.end()) {
+        signature_problems[i] = name + " is signed by key " + c.key_id.substr(0, 16) +
+                                ", which is not a trusted audit key (re-signed by someone else?)";
+      } else if (!checkpoint_signature_ok(opt.origin, c, key->second)) {
+        signature_problems[i] =
+            name + " has a signature that does not verify (the checkpoint was altered)";
       }
-      return stop = true, false;
     }
-    if (r.leaf.size() != 32) {
-      bad(r.seq, 0, "event " + std::to_string(r.seq) + " has no valid leaf hash");
-      return stop = true, false;
+  };
+
+  // 2. Read and re-hash the events, in two ranges at once for a large log. The split is at the
+  //    largest power of two B below the head, so the tree of the second range is the right
+  //    subtree of every tree size in (B, head]: root(n) = node(MTH[0, B), MTH[B, n)).
+  int64_t n_head = *head;
+  bool split = n_head >= opt.parallel_min_events && n_head >= 2;
+  int64_t B =
+      split ? static_cast<int64_t>(std::bit_floor(static_cast<uint64_t>(n_head - 1))) : n_head;
+  std::vector<RangeResult> parts(split ? 2 : 1);
+  {
+    std::thread second;
+    if (split) {
+      second = std::thread([&] {
+        verify_range(store, B + 1, n_head, opt, sizes, parts[1]);
+        check_signatures();
+      });
     }
-    if (r.pruned) {
-      if (seen_kept) {
-        bad(r.seq, 0,
-            "the content of event " + std::to_string(r.seq) +
-                " was removed although later events were kept (not a retention prune)");
-        return stop = true, false;
-      }
-      ++rep.pruned;
+    verify_range(store, 1, B, opt, sizes, parts[0]);
+    if (second.joinable()) {
+      second.join();
     } else {
-      seen_kept = true;
-      if (as_bytes(event_leaf(r)) != r.leaf) {
-        bad(r.seq, 0,
-            "event " + std::to_string(r.seq) + "'s content does not match its leaf hash (the " +
-                "event was changed)");
-        return stop = true, false;
-      }
-      if (r.action == "audit.prune" && r.result == "success") {
-        boost::system::error_code ec;
-        auto v = json::parse(r.change, ec);
-        if (!ec && v.is_object()) {
-          if (auto* b = v.as_object().if_contains("before_seq"); b && b->is_int64()) {
-            prune_limit = std::max(prune_limit, b->as_int64());
-          }
-        }
-      }
+      check_signatures();
     }
-    if (auto it = opt.external_leaves.find(r.seq);
-        it != opt.external_leaves.end() && it->second != r.leaf) {
-      bad(r.seq, 0,
-          "event " + std::to_string(r.seq) +
-              "'s leaf hash differs from the copy kept outside (the event was changed and " +
-              "re-hashed)");
-      return stop = true, false;
+  }
+  for (auto& p : parts) MINATO_TRY(p.status);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto& c = *all[i].first;
+    if (!signature_problems[i].empty()) {
+      bad(c.size, 0, signature_problems[i]);
+    } else if (c.size > 0) {
+      expect.emplace(c.size, Expectation{c.root, all[i].second, c.at_us});
     }
-    edge.append(hash_from_bytes(r.leaf));
-    ++expected;
-    int64_t n = static_cast<int64_t>(edge.size());
-    while (next != expect.end() && next->first < n) ++next;
-    for (; next != expect.end() && next->first == n; ++next) {
-      if (as_bytes(edge.root()) != next->second.root) {
+  }
+
+  // 3. Compare the tree with every checkpoint in order, up to the first bad row; then the
+  //    rules that span ranges (pruning).
+  int64_t last_good = 0, prune_limit = 0, pruned = 0;
+  bool stop = false, seen_kept = false;
+  auto next = expect.begin();
+  Hash left_root = parts[0].edge.root();
+  int64_t total = 0;
+  for (size_t i = 0; i < parts.size() && !stop; ++i) {
+    auto& p = parts[i];
+    int64_t offset = i == 0 ? 0 : B;
+    int64_t end = offset + static_cast<int64_t>(p.edge.size());
+    for (; next != expect.end() && next->first <= end; ++next) {
+      int64_t n = next->first;
+      if (n <= offset) continue;  // a size inside a previous part that was not reached
+      Hash root = i == 0 ? p.roots.at(n) : node_hash(left_root, p.roots.at(n));
+      if (as_bytes(root) != next->second.root) {
         bad(last_good + 1, n,
             "the first " + std::to_string(n) + " events do not match the checkpoint " +
                 (next->second.external ? "kept outside" : "in the database") + " signed " +
                 when(next->second.at_us) + ": an event between " + std::to_string(last_good + 1) +
                 " and " + std::to_string(n) + " was changed, removed or reordered");
-        return stop = true, false;
+        stop = true;
+        break;
       }
       last_good = n;
       ++(next->second.external ? rep.external : rep.checkpoints);
     }
-    return true;
-  });
-  if (!st) return fail(st.error());
-  rep.events = expected - 1;
-  rep.root = to_hex(edge.root());
+    total = end;
+    prune_limit = std::max(prune_limit, p.prune_limit);
+    if (p.pruned > 0 && seen_kept) {
+      bad(p.last_pruned, 0,
+          "the content of event " + std::to_string(p.last_pruned) +
+              " was removed although earlier events were kept (not a retention prune)");
+    }
+    pruned += p.pruned;
+    if (p.first_kept != 0) seen_kept = true;
+    if (p.first_bad != 0) {
+      bad(p.first_bad, p.bad_until, p.problem);
+      stop = true;
+    }
+  }
+  Hash whole = parts.size() == 2 && parts[1].edge.size() > 0
+                   ? node_hash(left_root, parts[1].edge.root())
+                   : left_root;
+  rep.events = total;
+  rep.pruned = pruned;
+  rep.root = to_hex(whole);
   rep.last_checkpoint = last_good;
   if (!stop) {
-    // 3. Checkpoints beyond the end: the newest events were removed.
+    // 4. Checkpoints beyond the end: the newest events were removed.
     int64_t n = rep.events;
     for (; next != expect.end(); ++next) {
       if (next->first > n) {

@@ -93,6 +93,8 @@ struct VerifyOptions {
   // Copies kept outside the database: checkpoints, and events' leaf hashes (seq -> leaf).
   std::vector<store::CheckpointRecord> external_checkpoints;
   std::map<int64_t, std::string> external_leaves;
+  // Logs at least this long are read in two ranges at once (tests lower it).
+  int64_t parallel_min_events = 100'000;
 };
 
 struct VerifyReport {
@@ -108,7 +110,9 @@ struct VerifyReport {
   bool intact() const { return first_bad == 0; }
 };
 
-Result<VerifyReport> verify(store::ReadTxn& rx, const VerifyOptions& options);
+// Reads the log with several read connections at once (large logs); events committed while
+// it runs, after the head it read first, are not checked.
+Result<VerifyReport> verify(store::Store& store, const VerifyOptions& options);
 
 // Reads checkpoints and event leaves from a file or directory of JSON lines in any of the
 // forms Minato writes (checkpoint directory, `audit export`, the syslog copy: the JSON object

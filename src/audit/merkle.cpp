@@ -55,8 +55,12 @@ Hash node_hash(const Hash& left, const Hash& right) {
   buf[0] = 0x01;
   std::memcpy(buf + 1, left.data(), 32);
   std::memcpy(buf + 33, right.data(), 32);
+  // The low-level calls: the one-shot SHA256() of OpenSSL 3 looks the algorithm up each time.
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  SHA256_Update(&c, buf, sizeof buf);
   Hash h;
-  SHA256(buf, sizeof buf, h.data());
+  SHA256_Final(h.data(), &c);
   return h;
 }
 

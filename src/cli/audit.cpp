@@ -53,9 +53,7 @@ void add_verify(CLI::App& audit) {
         throw CLI::RuntimeError(report(st.error()));
       }
     }
-    auto rx = (*rt)->store().read();
-    if (!rx) throw CLI::RuntimeError(report(rx.error()));
-    auto rep = audit::verify(**rx, *opts);
+    auto rep = audit::verify((*rt)->store(), *opts);
     if (!rep) throw CLI::RuntimeError(report(rep.error()));
     if (o->json) {
       json::object out{{"intact", rep->intact()},

@@ -182,6 +182,15 @@ struct AuditRecord {
   bool pruned = false;     // content removed after its retention period; leaf kept
 };
 
+// An audit row as the database holds it, without copies: valid only during the visit.
+struct AuditRowView {
+  int64_t seq = 0;
+  int64_t at_us = 0;
+  std::string_view subject, credential, source, action, target, result, reason, request_id, change,
+      leaf;
+  bool pruned = false;
+};
+
 // A signed tree head of the audit log.
 struct CheckpointRecord {
   int64_t size = 0;  // events covered: seq 1..size
@@ -284,6 +293,9 @@ class ReadTxn {
   virtual Status scan_audit_leaves(
       int64_t from_seq, int64_t to_seq,
       const std::function<void(int64_t seq, std::string_view leaf)>& visit) = 0;
+  // Calls `visit` for each row with seq in [from_seq, to_seq] in order, until it returns false.
+  virtual Status scan_audit_views(int64_t from_seq, int64_t to_seq,
+                                  const std::function<bool(const AuditRowView&)>& visit) = 0;
   // Audit records matching `q`, oldest first.
   virtual Result<std::vector<AuditRecord>> query_audit(const AuditQuery& q) = 0;
   // The seq of the first event at or after `at_us` (head + 1 if none).

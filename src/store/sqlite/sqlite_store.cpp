@@ -153,6 +153,12 @@ class Query {
     return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
   }
   // Valid until the next step or reset.
+  std::string_view text_view(int col) {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string_view()
+                        : std::string_view(reinterpret_cast<const char*>(p), n);
+  }
   std::string_view blob_view(int col) {
     const void* p = sqlite3_column_blob(stmt_, col);
     int n = sqlite3_column_bytes(stmt_, col);
@@ -715,6 +721,35 @@ class SqliteReader {
     return ok();
   }
 
+  Status scan_audit_views(int64_t from_seq, int64_t to_seq,
+                          const std::function<bool(const AuditRowView&)>& visit) {
+    auto q_ = q("SELECT " MINATO_AUDIT_COLUMNS
+                " FROM audit_events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_seq).bind(2, to_seq);
+    AuditRowView v;
+    for (;;) {
+      auto row = q_->step("read audit log");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      v.seq = q_->i64(0);
+      v.at_us = q_->i64(1);
+      v.subject = q_->text_view(2);
+      v.credential = q_->text_view(3);
+      v.source = q_->text_view(4);
+      v.action = q_->text_view(5);
+      v.target = q_->text_view(6);
+      v.result = q_->text_view(7);
+      v.reason = q_->text_view(8);
+      v.request_id = q_->text_view(9);
+      v.change = q_->text_view(10);
+      v.leaf = q_->blob_view(11);
+      v.pruned = q_->i64(12) != 0;
+      if (!visit(v)) break;
+    }
+    return ok();
+  }
+
   Result<std::vector<AuditRecord>> query_audit(const AuditQuery& f) {
     // One statement; an empty filter matches everything (?n = '' OR column = ?n).
     auto q_ = q("SELECT " MINATO_AUDIT_COLUMNS
@@ -790,94 +825,98 @@ class SqliteReader {
   Connection& c_;
 };
 
-#define MINATO_READ_METHODS                                                                       \
-  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                      \
-    return r_.find_user(u);                                                                       \
-  }                                                                                               \
-  Result<std::vector<std::string>> password_history(int64_t id, int n) override {                 \
-    return r_.password_history(id, n);                                                            \
-  }                                                                                               \
-  Result<std::vector<UserRecord>> list_users() override { return r_.list_users(); }               \
-  Result<std::vector<RoleRule>> list_role_rules() override { return r_.list_role_rules(); }       \
-  Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                      \
-    return r_.find_approval(id);                                                                  \
-  }                                                                                               \
-  Result<std::vector<ApprovalRecord>> list_approvals(bool open, int n) override {                 \
-    return r_.list_approvals(open, n);                                                            \
-  }                                                                                               \
-  Result<std::optional<MaintenanceWindow>> find_maintenance_window(int64_t id) override {         \
-    return r_.find_maintenance_window(id);                                                        \
-  }                                                                                               \
-  Result<std::vector<MaintenanceWindow>> open_maintenance_windows(std::string_view u) override {  \
-    return r_.open_maintenance_windows(u);                                                        \
-  }                                                                                               \
-  Result<std::vector<AccessReviewRecord>> list_access_reviews(int n) override {                   \
-    return r_.list_access_reviews(n);                                                             \
-  }                                                                                               \
-  Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t u) override {        \
-    return r_.webauthn_credentials(u);                                                            \
-  }                                                                                               \
-  Result<std::optional<EnrolmentRecord>> find_enrolment(const std::string& h) override {          \
-    return r_.find_enrolment(h);                                                                  \
-  }                                                                                               \
-  Result<std::optional<ApiTokenRecord>> find_api_token(int64_t id) override {                     \
-    return r_.find_api_token(id);                                                                 \
-  }                                                                                               \
-  Result<std::vector<ApiTokenRecord>> api_tokens(int64_t u) override { return r_.api_tokens(u); } \
-  Result<std::optional<UserRecord>> find_user_by_id(int64_t id) override {                        \
-    return r_.find_user_by_id(id);                                                                \
-  }                                                                                               \
-  Result<bool> recovery_code_unused(int64_t u, const std::string& mac) override {                 \
-    return r_.recovery_code_unused(u, mac);                                                       \
-  }                                                                                               \
-  Result<int64_t> count_recovery_codes(int64_t u) override {                                      \
-    return r_.count_for("SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_us = 0", \
-                        u, "count recovery codes");                                               \
-  }                                                                                               \
-  Result<std::vector<Notification>> due_notifications(int64_t now, int n) override {              \
-    return r_.due_notifications(now, n);                                                          \
-  }                                                                                               \
-  Result<std::vector<Notification>> recent_notifications(int n) override {                        \
-    return r_.recent_notifications(n);                                                            \
-  }                                                                                               \
-  Result<int64_t> count_users() override {                                                        \
-    return r_.count("SELECT count(*) FROM users", "count users");                                 \
-  }                                                                                               \
-  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {                \
-    return r_.find_visit(id);                                                                     \
-  }                                                                                               \
-  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }         \
-  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {           \
-    return r_.find_current_unit(id);                                                              \
-  }                                                                                               \
-  Result<std::vector<MoveRecord>> unit_moves(int64_t id) override { return r_.unit_moves(id); }   \
-  Result<int64_t> count_units_in_yard() override {                                                \
-    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");         \
-  }                                                                                               \
-  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {                   \
-    return r_.find_block(n);                                                                      \
-  }                                                                                               \
-  Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }   \
-  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }       \
-  Result<int64_t> audit_head() override { return r_.audit_head(); }                               \
-  Result<std::vector<AuditRecord>> audit_by_target(std::string_view a, std::string_view t, int n) \
-      override {                                                                                  \
-    return r_.audit_by_target(a, t, n);                                                           \
-  }                                                                                               \
-  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override {    \
-    return r_.scan_audit(from, v);                                                                \
-  }                                                                                               \
-  Status scan_audit_leaves(int64_t f, int64_t t,                                                  \
-                           const std::function<void(int64_t, std::string_view)>& v) override {    \
-    return r_.scan_audit_leaves(f, t, v);                                                         \
-  }                                                                                               \
-  Result<std::vector<AuditRecord>> query_audit(const AuditQuery& f) override {                    \
-    return r_.query_audit(f);                                                                     \
-  }                                                                                               \
-  Result<int64_t> audit_seq_at(int64_t at) override { return r_.audit_seq_at(at); }               \
-  Result<std::vector<CheckpointRecord>> checkpoints() override { return r_.checkpoints(); }       \
-  Result<std::optional<CheckpointRecord>> last_checkpoint() override {                            \
-    return r_.last_checkpoint();                                                                  \
+#define MINATO_READ_METHODS                                                                        \
+  Result<std::optional<UserRecord>> find_user(std::string_view u) override {                       \
+    return r_.find_user(u);                                                                        \
+  }                                                                                                \
+  Result<std::vector<std::string>> password_history(int64_t id, int n) override {                  \
+    return r_.password_history(id, n);                                                             \
+  }                                                                                                \
+  Result<std::vector<UserRecord>> list_users() override { return r_.list_users(); }                \
+  Result<std::vector<RoleRule>> list_role_rules() override { return r_.list_role_rules(); }        \
+  Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
+    return r_.find_approval(id);                                                                   \
+  }                                                                                                \
+  Result<std::vector<ApprovalRecord>> list_approvals(bool open, int n) override {                  \
+    return r_.list_approvals(open, n);                                                             \
+  }                                                                                                \
+  Result<std::optional<MaintenanceWindow>> find_maintenance_window(int64_t id) override {          \
+    return r_.find_maintenance_window(id);                                                         \
+  }                                                                                                \
+  Result<std::vector<MaintenanceWindow>> open_maintenance_windows(std::string_view u) override {   \
+    return r_.open_maintenance_windows(u);                                                         \
+  }                                                                                                \
+  Result<std::vector<AccessReviewRecord>> list_access_reviews(int n) override {                    \
+    return r_.list_access_reviews(n);                                                              \
+  }                                                                                                \
+  Result<std::vector<WebAuthnCredentialRecord>> webauthn_credentials(int64_t u) override {         \
+    return r_.webauthn_credentials(u);                                                             \
+  }                                                                                                \
+  Result<std::optional<EnrolmentRecord>> find_enrolment(const std::string& h) override {           \
+    return r_.find_enrolment(h);                                                                   \
+  }                                                                                                \
+  Result<std::optional<ApiTokenRecord>> find_api_token(int64_t id) override {                      \
+    return r_.find_api_token(id);                                                                  \
+  }                                                                                                \
+  Result<std::vector<ApiTokenRecord>> api_tokens(int64_t u) override { return r_.api_tokens(u); }  \
+  Result<std::optional<UserRecord>> find_user_by_id(int64_t id) override {                         \
+    return r_.find_user_by_id(id);                                                                 \
+  }                                                                                                \
+  Result<bool> recovery_code_unused(int64_t u, const std::string& mac) override {                  \
+    return r_.recovery_code_unused(u, mac);                                                        \
+  }                                                                                                \
+  Result<int64_t> count_recovery_codes(int64_t u) override {                                       \
+    return r_.count_for("SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_us = 0",  \
+                        u, "count recovery codes");                                                \
+  }                                                                                                \
+  Result<std::vector<Notification>> due_notifications(int64_t now, int n) override {               \
+    return r_.due_notifications(now, n);                                                           \
+  }                                                                                                \
+  Result<std::vector<Notification>> recent_notifications(int n) override {                         \
+    return r_.recent_notifications(n);                                                             \
+  }                                                                                                \
+  Result<int64_t> count_users() override {                                                         \
+    return r_.count("SELECT count(*) FROM users", "count users");                                  \
+  }                                                                                                \
+  Result<std::optional<t::VesselVisit>> find_visit(std::string_view id) override {                 \
+    return r_.find_visit(id);                                                                      \
+  }                                                                                                \
+  Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }          \
+  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {            \
+    return r_.find_current_unit(id);                                                               \
+  }                                                                                                \
+  Result<std::vector<MoveRecord>> unit_moves(int64_t id) override { return r_.unit_moves(id); }    \
+  Result<int64_t> count_units_in_yard() override {                                                 \
+    return r_.count("SELECT count(*) FROM units WHERE state = 'in_yard'", "count units");          \
+  }                                                                                                \
+  Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {                    \
+    return r_.find_block(n);                                                                       \
+  }                                                                                                \
+  Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }    \
+  Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }        \
+  Result<int64_t> audit_head() override { return r_.audit_head(); }                                \
+  Result<std::vector<AuditRecord>> audit_by_target(std::string_view a, std::string_view t, int n)  \
+      override {                                                                                   \
+    return r_.audit_by_target(a, t, n);                                                            \
+  }                                                                                                \
+  Status scan_audit(int64_t from, const std::function<bool(const AuditRecord&)>& v) override {     \
+    return r_.scan_audit(from, v);                                                                 \
+  }                                                                                                \
+  Status scan_audit_leaves(int64_t f, int64_t t,                                                   \
+                           const std::function<void(int64_t, std::string_view)>& v) override {     \
+    return r_.scan_audit_leaves(f, t, v);                                                          \
+  }                                                                                                \
+  Status scan_audit_views(int64_t f, int64_t t, const std::function<bool(const AuditRowView&)>& v) \
+      override {                                                                                   \
+    return r_.scan_audit_views(f, t, v);                                                           \
+  }                                                                                                \
+  Result<std::vector<AuditRecord>> query_audit(const AuditQuery& f) override {                     \
+    return r_.query_audit(f);                                                                      \
+  }                                                                                                \
+  Result<int64_t> audit_seq_at(int64_t at) override { return r_.audit_seq_at(at); }                \
+  Result<std::vector<CheckpointRecord>> checkpoints() override { return r_.checkpoints(); }        \
+  Result<std::optional<CheckpointRecord>> last_checkpoint() override {                             \
+    return r_.last_checkpoint();                                                                   \
   }
 
 Status insert_audit_row(SqliteReader& r, const AuditRecord& a) {
@@ -1499,7 +1538,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   for (int i = 0; i < options.read_connections; ++i) {
     auto r = Connection::open(path, false, options.busy_timeout_ms, options.synchronous, 0);
     if (!r) return fail(r.error());
-    MINATO_TRY((*r)->exec("PRAGMA query_only=ON", "configure reader"));
+    // Readers scan (audit verification, exports, reports): they read the database file
+    // through a memory map instead of copying each page, and keep a small page cache.
+    MINATO_TRY(
+        (*r)->exec("PRAGMA query_only=ON; PRAGMA mmap_size=4294967296;"
+                   " PRAGMA cache_size=-8192;",
+                   "configure reader"));
     impl->idle_readers.push_back(std::move(*r));
   }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
