@@ -412,14 +412,23 @@ namespace {
 Status read_external_file(const std::string& path, VerifyOptions& into) {
   std::ifstream in(path);
   if (!in) return fail(ErrorCode::kNotFound, "cannot read " + path);
-  std::string line;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_external(text, path, into);
+}
+
+}  // namespace
+
+Status parse_external(std::string_view text, const std::string& path, VerifyOptions& into) {
   int64_t lineno = 0;
-  while (std::getline(in, line)) {
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++lineno;
     size_t brace = line.find('{');
     if (brace == std::string::npos) continue;
     boost::system::error_code ec;
-    json::value v = json::parse(std::string_view(line).substr(brace), ec);
+    json::value v = json::parse(line.substr(brace), ec);
     if (ec || !v.is_object()) continue;  // other syslog traffic in the same file
     const auto& o = v.as_object();
     const auto* type = o.if_contains("type");
@@ -456,8 +465,6 @@ Status read_external_file(const std::string& path, VerifyOptions& into) {
   }
   return ok();
 }
-
-}  // namespace
 
 Status read_external(const std::string& path, VerifyOptions& into) {
   struct stat st {};

@@ -118,5 +118,7 @@ Result<VerifyReport> verify(store::Store& store, const VerifyOptions& options);
 // forms Minato writes (checkpoint directory, `audit export`, the syslog copy: the JSON object
 // that starts at the first '{' of a line).
 Status read_external(const std::string& path, VerifyOptions& into);
+// The same for text already read; `path` names it in errors.
+Status parse_external(std::string_view text, const std::string& path, VerifyOptions& into);
 
 }  // namespace minato::audit
