@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto h = minato::audit::hash_from_hex(s); h && minato::audit::to_hex(*h).size() != 64) {
     __builtin_trap();
   }
-  auto q = minato::api::parse_query(s, {"subject", "action", "target", "from", "to", "after",
-                                        "limit"});
+  auto q =
+      minato::api::parse_query(s, {"subject", "action", "target", "from", "to", "after", "limit"});
   if (q) {
     if (q->size() > 16) __builtin_trap();
     (void)minato::api::query_int(*q, "limit", 100, 1, 1000);

@@ -542,24 +542,26 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                         {"id", t->id}, {"token", t->token}, {"expires", format_utc(t->expires_us)}},
                     201);
               })));
-  router_.add("GET", "/api/v1/users/{username}/tokens",
-              authed([this](const HttpRequest&, const PathParams& p,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto all = rt_.identity().list_api_tokens(c.actor, p.at("username"));
-                if (!all) return fail(all.error());
-                json::array arr;
-                for (const auto& t : *all) {
-                  arr.push_back(json::object{{"id", t.id},
-                                             {"name", t.name},
-                                             {"allowed_sources", t.allowed_sources},
-                                             {"created", format_utc(t.created_us)},
-                                             {"expires", format_utc(t.expires_us)},
-                                             {"last_used", time_or_empty(t.last_used_us)},
-                                             {"revoked", time_or_empty(t.revoked_us)},
-                                             {"created_by", t.created_by}});
-                }
-                return ok_json(json::object{{"tokens", std::move(arr)}});
-              }));
+  router_.add(
+      "GET", "/api/v1/users/{username}/tokens",
+      authed([this](const HttpRequest&, const PathParams& p,
+                    const Caller& c) -> Result<HttpResponse> {
+        auto all = rt_.identity().list_api_tokens(c.actor, p.at("username"));
+        if (!all) return fail(all.error());
+        MINATO_TRY(rt_.audit().record_access(c.actor, "api tokens", "user:" + p.at("username")));
+        json::array arr;
+        for (const auto& t : *all) {
+          arr.push_back(json::object{{"id", t.id},
+                                     {"name", t.name},
+                                     {"allowed_sources", t.allowed_sources},
+                                     {"created", format_utc(t.created_us)},
+                                     {"expires", format_utc(t.expires_us)},
+                                     {"last_used", time_or_empty(t.last_used_us)},
+                                     {"revoked", time_or_empty(t.revoked_us)},
+                                     {"created_by", t.created_by}});
+        }
+        return ok_json(json::object{{"tokens", std::move(arr)}});
+      }));
   router_.add("POST", "/api/v1/users/{username}/tokens/{id}/rotate",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {
@@ -595,33 +597,37 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 MINATO_TRY(rt_.identity().enable(c.actor, p.at("username")));
                 return ok_json(json::object{{"username", p.at("username")}, {"disabled", false}});
               }));
-  router_.add("GET", "/api/v1/users/{username}/sessions",
-              authed([this](const HttpRequest&, const PathParams& p,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto all = rt_.identity().sessions_of_user(c.actor, p.at("username"));
-                if (!all) return fail(all.error());
-                json::array arr;
-                for (const auto& l : *all) {
-                  arr.push_back(json::object{{"id", l.id},
-                                             {"source", l.session.source},
-                                             {"created", format_utc(l.session.created_us)},
-                                             {"last_seen", format_utc(l.session.last_seen_us)}});
-                }
-                return ok_json(json::object{{"sessions", std::move(arr)}});
-              }));
+  router_.add(
+      "GET", "/api/v1/users/{username}/sessions",
+      authed(
+          [this](const HttpRequest&, const PathParams& p, const Caller& c) -> Result<HttpResponse> {
+            auto all = rt_.identity().sessions_of_user(c.actor, p.at("username"));
+            if (!all) return fail(all.error());
+            MINATO_TRY(rt_.audit().record_access(c.actor, "sessions", "user:" + p.at("username")));
+            json::array arr;
+            for (const auto& l : *all) {
+              arr.push_back(json::object{{"id", l.id},
+                                         {"source", l.session.source},
+                                         {"created", format_utc(l.session.created_us)},
+                                         {"last_seen", format_utc(l.session.last_seen_us)}});
+            }
+            return ok_json(json::object{{"sessions", std::move(arr)}});
+          }));
   router_.add("DELETE", "/api/v1/users/{username}/sessions/{id}",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {
                 MINATO_TRY(rt_.identity().end_user_session(c.actor, p.at("username"), p.at("id")));
                 return no_content();
               }));
-  router_.add("GET", "/api/v1/users/{username}/logins",
-              authed([this](const HttpRequest&, const PathParams& p,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto h = rt_.identity().login_history(c.actor, p.at("username"), kHistoryLimit);
-                if (!h) return fail(h.error());
-                return ok_json(login_history_json(*h));
-              }));
+  router_.add(
+      "GET", "/api/v1/users/{username}/logins",
+      authed([this](const HttpRequest&, const PathParams& p,
+                    const Caller& c) -> Result<HttpResponse> {
+        auto h = rt_.identity().login_history(c.actor, p.at("username"), kHistoryLimit);
+        if (!h) return fail(h.error());
+        MINATO_TRY(rt_.audit().record_access(c.actor, "login history", "user:" + p.at("username")));
+        return ok_json(login_history_json(*h));
+      }));
   router_.add("POST", "/api/v1/users/{username}/unlock",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {
@@ -835,6 +841,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                             const Caller& c) -> Result<HttpResponse> {
                 auto r = rt_.access().access_report(c.actor);
                 if (!r) return fail(r.error());
+                MINATO_TRY(rt_.audit().record_access(c.actor, "access review", "access-review"));
                 json::object body = json::parse(r->canonical).as_object();
                 // Beside the signed content: creation and last use of each account.
                 auto& accounts = body["accounts"].as_array();
@@ -998,6 +1005,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
             if (!c.actor.has(access::Permission::kAuditRead)) {
               return fail(ErrorCode::kPermissionDenied, "reading notifications needs audit.read");
             }
+            MINATO_TRY(rt_.audit().record_access(c.actor, "notifications", "notifications"));
             auto rx = rt_.store().read();
             if (!rx) return fail(rx.error());
             auto all = (*rx)->recent_notifications(100);

@@ -19,6 +19,15 @@ Status AuditService::record_read(const access::Actor& actor, const std::string& 
                                 });
 }
 
+Status AuditService::record_access(const access::Actor& actor, const std::string& what,
+                                   const std::string& target) {
+  return writes_.execute_status(actor, {"data.read", target, access::Permission::kNone},
+                                [&](store::WriteTxn&, Effects& fx) -> Status {
+                                  fx.change = json::serialize(json::object{{"read", what}});
+                                  return ok();
+                                });
+}
+
 Result<std::vector<store::AuditRecord>> AuditService::events(const access::Actor& actor,
                                                              const store::AuditQuery& q) {
   if (q.limit < 1 || q.limit > 1000) {

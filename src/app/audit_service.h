@@ -46,6 +46,12 @@ class AuditService {
   Result<InclusionProof> inclusion(const access::Actor& actor, int64_t seq, int64_t size);
   Result<ConsistencyProof> consistency(const access::Actor& actor, int64_t from, int64_t to);
 
+  // A1.4.4: records that `actor` read personal or security data of `target` (another user's
+  // login history, sessions or tokens; the access review; the notification outbox). Called
+  // after the read was allowed.
+  Status record_access(const access::Actor& actor, const std::string& what,
+                       const std::string& target);
+
   // Removes the content of every event before the first day of `year`-`month` (UTC). Refused
   // unless that whole period lies past the retention period.
   Result<PruneResult> prune(const access::Actor& actor, int year, int month);

@@ -144,6 +144,15 @@ class AuditApiTest(ServerTestCase):
         self.assertTrue(any(e["change"].get("target") == "user:viewer5" for e in reads), reads)
         self.assertTrue(all(e["credential"].startswith("session:") for e in reads))
 
+    def test_A1_4_4_reading_another_users_login_history_is_audited(self):
+        a = self.auditor()
+        r = a.request("GET", "/api/v1/users/viewer2/logins")
+        self.assertEqual(r.status, 200, r)
+        r = a.request("GET", "/api/v1/audit/events?action=data.read&target=user:viewer2")
+        reads = [e for e in r.json["events"] if e["subject"] == "user:auditor1"]
+        self.assertEqual(len(reads), 1, r.json)
+        self.assertEqual(reads[0]["change"], {"read": "login history"})
+
     def test_G2_7_3_d_proofs_verify_against_signed_checkpoints(self):
         a = self.auditor()
         cps = a.request("GET", "/api/v1/audit/checkpoints").json["checkpoints"]
