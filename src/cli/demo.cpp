@@ -134,6 +134,11 @@ void add_demo(CLI::App& app) {
       auto officer = (*rt)->identity().create_user(
           access::Actor::local_operator(), {"officer", officer_pw, {"security_officer"}, ""});
       if (!officer) throw CLI::RuntimeError(report(officer.error()));
+      // The only role that reads the audit log (G2.7.3-e).
+      std::string auditor_pw = generate_password("auditor");
+      auto auditor = (*rt)->identity().create_user(access::Actor::local_operator(),
+                                                   {"auditor", auditor_pw, {"auditor"}, ""});
+      if (!auditor) throw CLI::RuntimeError(report(auditor.error()));
       auto seeded = seed_terminal(**rt);
       if (!seeded) throw CLI::RuntimeError(report(seeded.error()));
       std::printf(
@@ -143,6 +148,8 @@ void add_demo(CLI::App& app) {
           "  operator       user: operator  password: %s\n"
           "                 TOTP secret: %s\n"
           "  officer        user: officer   password: %s\n"
+          "                 TOTP secret: %s\n"
+          "  auditor        user: auditor   password: %s\n"
           "                 TOTP secret: %s\n\n"
           "Current code:    oathtool --totp -b SECRET\n"
           "Log in:          curl --cacert %s/tls/cert.pem -c jar \\\n"
@@ -152,7 +159,8 @@ void add_demo(CLI::App& app) {
           "                   https://127.0.0.1:8443/api/v1/session\n\n",
           o->data.c_str(), spec.admin_password.c_str(), init->admin.totp_secret_base32.c_str(),
           op_pw.c_str(), op->totp_secret_base32.c_str(), officer_pw.c_str(),
-          officer->totp_secret_base32.c_str(), o->data.c_str());
+          officer->totp_secret_base32.c_str(), auditor_pw.c_str(),
+          auditor->totp_secret_base32.c_str(), o->data.c_str());
       std::printf("Scan the operator's TOTP secret:\n%s\n",
                   qr_for_terminal(op->otpauth_uri).c_str());
     }

@@ -178,6 +178,8 @@ class DemoTest(unittest.TestCase):
             m = re.search(r"operator\s+user: operator\s+password: (\S+)\s+TOTP secret: (\S+)", out)
             self.assertIsNotNone(m, out)
             password, secret = m.group(1), m.group(2)
+            ma = re.search(r"auditor\s+user: auditor\s+password: (\S+)\s+TOTP secret: (\S+)", out)
+            self.assertIsNotNone(ma, out)
 
             class D:  # the harness's DataDir shape, for Server
                 path = data
@@ -192,6 +194,13 @@ class DemoTest(unittest.TestCase):
                 self.assertGreaterEqual(occ["occupied"], 250)
                 visits = c.request("GET", "/api/v1/vessel-visits").json["vessel_visits"]
                 self.assertEqual(len(visits), 3)
+                # The demo's auditor reads the audit log; the operator may not.
+                self.assertEqual(c.request("GET", "/api/v1/audit/events").status, 403)
+                a = server.client()
+                self.assertEqual(a.login("auditor", ma.group(1), ma.group(2)).status, 201)
+                r = a.request("GET", "/api/v1/audit/events?action=unit.&limit=5")
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(len(r.json["events"]), 5)
             finally:
                 server.stop()
             # A second `make demo` reuses the terminal instead of failing.
