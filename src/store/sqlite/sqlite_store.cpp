@@ -73,7 +73,10 @@ class Connection {
                           // 64 MiB of page cache per connection: the indexes of a busy
                           // terminal (units, audit log) stay in memory instead of being re-read
                           // from the OS cache on every insert.
-                          " PRAGMA cache_size=-65536;";
+                          " PRAGMA cache_size=-65536;"
+                          // Savepoint sub-journals (one per command under group commit) in
+                          // memory, not in a temporary file.
+                          " PRAGMA temp_store=MEMORY;";
     if (max_page_count > 0)
       pragmas += " PRAGMA max_page_count=" + std::to_string(max_page_count) + ";";
     MINATO_TRY(c->exec(pragmas, "configure database"));
