@@ -94,7 +94,7 @@ Result<t::Unit> TerminalService::create_unit(const access::Actor& actor, t::Unit
   if (!unit) return fail(unit.error());
   const std::string cid = unit->spec().container_id.str();
   return writes_.execute<t::Unit>(
-      actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
+      actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) { return insert_unit(tx, fx, *unit); });
 }
 
@@ -107,7 +107,7 @@ std::future<Status> TerminalService::submit_create_unit(const access::Actor& act
     return p.get_future();
   }
   const std::string cid = unit->spec().container_id.str();
-  return writes_.submit(actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite},
+  return writes_.submit(actor, {"unit.create", "unit:" + cid, Permission::kUnitWrite, true},
                         [u = std::move(*unit)](store::WriteTxn& tx, Effects& fx) -> Status {
                           auto r = insert_unit(tx, fx, u);
                           if (!r) return fail(r.error());
@@ -145,7 +145,7 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
   }
   const std::string cid = req.container_id.str();
   return writes_.execute<GateResult>(
-      actor, {"gate.in", "unit:" + cid, Permission::kGateWrite},
+      actor, {"gate.in", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
         auto block = tx.find_block(req.slot.block());
         if (!block) return fail(block.error());
@@ -190,7 +190,7 @@ Result<GateResult> TerminalService::gate_out(const access::Actor& actor,
   if (!gate) return fail(gate.error());
   const std::string cid = req.container_id.str();
   return writes_.execute<GateResult>(
-      actor, {"gate.out", "unit:" + cid, Permission::kGateWrite},
+      actor, {"gate.out", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
         auto found = tx.find_current_unit(req.container_id);
         if (!found) return fail(found.error());

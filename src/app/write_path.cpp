@@ -97,7 +97,7 @@ void WritePath::run() {
   }
 }
 
-Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
+Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bool* abort) {
   const access::Actor& actor = *item.actor;
   audit::AuditEvent ev;
   ev.at_us = clock_.now_us();
@@ -117,11 +117,34 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
     if (event_hook_) batch_events_.push_back(std::move(ev));
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
-  // (b) apply, isolated in a savepoint.
-  MINATO_TRY(tx.savepoint());
+  // (b) apply, isolated in a savepoint (or, in an optimistic batch, not: see run_batch).
+  if (!optimistic) MINATO_TRY(tx.savepoint());
+  int64_t changes_before = optimistic ? tx.change_count() : 0;
   Effects fx;
   fx.now_us = ev.at_us;
   Status applied = item.fn(tx, fx);
+  if (optimistic) {
+    if (!applied && tx.change_count() != changes_before) {
+      *abort = true;  // it wrote before failing: only a savepoint could undo just that
+      return applied;
+    }
+    if (applied) {
+      ev.result = fx.result;
+      ev.reason = std::move(fx.reason);
+      ev.change = std::move(fx.change);
+    } else {
+      ev.result = "failure";
+      ev.reason = applied.error().message();
+    }
+    auto seq = log_.append(tx, ev);
+    if (!seq) {
+      *abort = true;
+      return fail(seq.error());
+    }
+    if (applied) force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
+    if (event_hook_) batch_events_.push_back(std::move(ev));
+    return applied;
+  }
   if (applied) {
     // (c) audit in the same transaction.
     ev.result = fx.result;
@@ -151,6 +174,17 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item) {
   return applied;
 }
 
+std::vector<Status> WritePath::apply_batch(store::WriteTxn& tx, std::deque<Item>& batch,
+                                           bool optimistic, bool* abort) {
+  std::vector<Status> results;
+  results.reserve(batch.size());
+  for (auto& item : batch) {
+    results.push_back(apply_one(tx, item, optimistic, abort));
+    if (*abort) break;
+  }
+  return results;
+}
+
 void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
   std::vector<Status> results;
   results.reserve(batch.size());
@@ -161,8 +195,33 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
     committed = fail(tx.error());
   } else {
     committed = log_.begin(**tx);
+    bool optimistic = batch.size() > 1;
+    for (const auto& item : batch) optimistic = optimistic && item.spec.retry_safe;
+    if (committed && optimistic) {
+      bool abort = false;
+      results = apply_batch(**tx, batch, true, &abort);
+      {
+        std::lock_guard lock(mu_);
+        ++stats_.optimistic_batches;
+        if (abort) ++stats_.batch_retries;
+      }
+      if (abort) {
+        // Undo the whole attempt and run the batch again, each command in its savepoint.
+        tx = fail(ErrorCode::kInternal, "rolled back");
+        log_.aborted();
+        batch_events_.clear();
+        force_checkpoint_ = false;
+        results.clear();
+        tx = store_.write();
+        committed = tx ? log_.begin(**tx) : fail(tx.error());
+        optimistic = false;
+      }
+    }
+    if (committed && !optimistic) {
+      bool unused = false;
+      results = apply_batch(**tx, batch, false, &unused);
+    }
     if (committed) {
-      for (auto& item : batch) results.push_back(apply_one(**tx, item));
       auto wrote =
           log_.checkpoint_if_due(**tx, clock_.now_us(), final_checkpoint || force_checkpoint_);
       force_checkpoint_ = false;

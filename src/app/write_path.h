@@ -41,6 +41,10 @@ struct CommandSpec {
   std::string action;  // "gate.in"
   std::string target;  // "unit:CSQU3054383"
   access::Permission required = access::Permission::kNone;
+  // The command's function touches nothing but the transaction, so it may run twice. A batch
+  // of such commands runs without a savepoint per command; if one fails after writing, the
+  // batch is rolled back and run again with savepoints (see run_batch).
+  bool retry_safe = false;
 };
 
 // What a command reports about itself for its audit event.
@@ -65,9 +69,11 @@ struct WritePathStats {
   uint64_t commands = 0;
   uint64_t transactions = 0;
   uint64_t failed_commits = 0;
-  int64_t audit_events = 0;        // size of the audit tree
-  int64_t audit_checkpointed = 0;  // events covered by the newest checkpoint
-  size_t queued = 0;               // commands waiting now
+  uint64_t optimistic_batches = 0;  // batches run without a savepoint per command
+  uint64_t batch_retries = 0;       // ... of which had to run again with savepoints
+  int64_t audit_events = 0;         // size of the audit tree
+  int64_t audit_checkpointed = 0;   // events covered by the newest checkpoint
+  size_t queued = 0;                // commands waiting now
 };
 
 class WritePath {
@@ -129,7 +135,11 @@ class WritePath {
   };
   void run();
   void run_batch(std::deque<Item>& batch, bool final_checkpoint);
-  Status apply_one(store::WriteTxn& tx, Item& item);
+  // Runs one batch in `tx`; without savepoints when `optimistic` (then *abort is set if a
+  // command failed after writing, and the transaction must be dropped).
+  std::vector<Status> apply_batch(store::WriteTxn& tx, std::deque<Item>& batch, bool optimistic,
+                                  bool* abort);
+  Status apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bool* abort);
 
   store::Store& store_;
   const Clock& clock_;

@@ -1,5 +1,6 @@
 #include "app/write_path.h"
 
+#include <future>
 #include <thread>
 
 #include "audit/log.h"
@@ -102,6 +103,52 @@ TEST_F(WritePathTest, ConcurrentCommandsShareTransactions) {
   auto rep = audit::verify(rt_->store(), *opts);
   ASSERT_TRUE(rep);
   EXPECT_EQ(rep->first_bad, 0) << rep->problem;
+}
+
+// Batches of retry-safe commands run without a savepoint per command; one that fails after
+// writing makes the batch run again with savepoints, so its neighbours still commit and its own
+// write is undone; one that fails before writing costs no retry.
+TEST_F(WritePathTest, OptimisticBatchesKeepPerCommandAtomicity) {
+  constexpr int kCommands = 200;
+  std::vector<std::future<Status>> futures;
+  for (int i = 0; i < kCommands; ++i) {
+    std::string name = "B" + std::to_string(i);
+    futures.push_back(rt_->writes().submit(
+        planner_, {"test.block", "block:" + name, access::Permission::kYardWrite, true},
+        [name, i](store::WriteTxn& tx, Effects& fx) -> Status {
+          if (i % 50 == 7) return fail(ErrorCode::kInvalidArgument, "refused before writing");
+          MINATO_TRY(tx.insert_block({name, 1, 1, 1}));
+          if (i % 50 == 13) return fail(ErrorCode::kConflict, "refused after writing");
+          fx.change = "{}";
+          return ok();
+        }));
+  }
+  int ok_count = 0, refused = 0;
+  for (auto& f : futures) (f.get() ? ok_count : refused)++;
+  EXPECT_EQ(refused, 8);
+  EXPECT_EQ(ok_count, kCommands - 8);
+  auto stats = rt_->writes().stats();
+  EXPECT_GT(stats.optimistic_batches, 0u);
+  auto rx = rt_->store().read();
+  ASSERT_TRUE(rx);
+  for (int i = 0; i < kCommands; ++i) {
+    bool kept = i % 50 != 7 && i % 50 != 13;
+    EXPECT_EQ((*(*rx)->find_block("B" + std::to_string(i))).has_value(), kept) << i;
+  }
+  // Every command, refused or not, has exactly one audit event.
+  int events = 0, failures = 0;
+  for (const auto& e : audit()) {
+    if (e.action != "test.block") continue;
+    ++events;
+    if (e.result == "failure") ++failures;
+  }
+  EXPECT_EQ(events, kCommands);
+  EXPECT_EQ(failures, 8);
+  auto opts = rt_->verify_options();
+  ASSERT_TRUE(opts);
+  auto rep = audit::verify(rt_->store(), *opts);
+  ASSERT_TRUE(rep);
+  EXPECT_TRUE(rep->intact()) << rep->problem;
 }
 
 TEST_F(WritePathTest, ShutdownRefusesNewCommands) {

@@ -372,6 +372,10 @@ class WriteTxn : public ReadTxn {
   // seq and leaf so that the tree and its checkpoints still verify. Returns how many.
   virtual Result<int64_t> prune_audit(int64_t before_seq) = 0;
 
+  // Rows inserted, updated or deleted by this transaction's connection so far (a counter that
+  // only grows): a command that fails without changing it wrote nothing.
+  virtual int64_t change_count() = 0;
+
   // Nested undo points inside the transaction (group commit isolates each command in one).
   virtual Status savepoint() = 0;
   virtual Status rollback_to_savepoint() = 0;

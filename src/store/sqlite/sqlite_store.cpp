@@ -1384,6 +1384,7 @@ class SqliteWriteTxn final : public WriteTxn {
     if (!q) return fail(q.error());
     return q->run(what);
   }
+  int64_t change_count() override { return sqlite3_total_changes64(impl_.writer->db()); }
   Status savepoint() override { return run_cached("SAVEPOINT cmd", "savepoint"); }
   Status rollback_to_savepoint() override {
     MINATO_TRY(run_cached("ROLLBACK TO cmd", "roll back command"));
