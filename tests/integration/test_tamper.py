@@ -158,6 +158,31 @@ class AuditTamperTest(unittest.TestCase):
         self.assertTrue(row[1].startswith("host:uid="), row)
         self.assertEqual(row[2], "local")
 
+    def test_G2_7_3_d_key_rotation_keeps_old_checkpoints_valid(self):
+        r = run(["audit", "rotate-key", "--data", self.data])
+        new_id = r.stdout.strip().split()[-1]
+        pw = os.path.join(self.tmp, "pw")
+        with open(pw, "w") as f:
+            f.write(USER_PASSWORD)
+        run(["user", "add", "--data", self.data, "--username", "yamada", "--role", "viewer",
+             "--password-file", pw, "--json"])
+        keys = [k for (k,) in self.db.execute(
+            "SELECT DISTINCT key_id FROM audit_checkpoints ORDER BY size")]
+        self.assertEqual(len(keys), 2, keys)
+        self.assertEqual(keys[-1], new_id)
+        # The rotation itself is in the log.
+        self.assertEqual(self.db.execute(
+            "SELECT count(*) FROM audit_events WHERE action = 'audit.key.rotate'").fetchone()[0], 1)
+        r, out = self.verify()
+        self.assertEqual(r.returncode, 0, out)
+        # Checkpoints signed by a key that is no longer trusted are not accepted.
+        trust = os.path.join(self.data, "keys", "audit-trust.txt")
+        with open(trust) as f:
+            lines = [line for line in f if not line.startswith(keys[0])]
+        with open(trust, "w") as f:
+            f.writelines(lines)
+        self.expect_found("old key removed from the trust list", words="not a trusted audit key")
+
     # --- every way of tampering ---
 
     def test_changed_event(self):
