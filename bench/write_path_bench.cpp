@@ -24,22 +24,42 @@ namespace t = minato::terminal;
 constexpr int kCommandsPerRound = 2000;
 constexpr int kPipelinedPerRound = 20000;
 
-void BM_DurableCommands(benchmark::State& state) {
-  const size_t max_batch = static_cast<size_t>(state.range(0));
-  const int callers_n = static_cast<int>(state.range(1));
-  testing::TempDir dir;
+// A fresh data directory and a runtime on it with this group-commit limit; null (and the
+// benchmark skipped) on failure.
+std::unique_ptr<app::Runtime> open_runtime(benchmark::State& state, const testing::TempDir& dir,
+                                           size_t max_batch) {
   auto init = app::initialise({dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
   if (!init) {
     state.SkipWithError(init.error().message().c_str());
-    return;
+    return nullptr;
   }
   app::RuntimeOptions opts;
   opts.write_path.max_batch = max_batch;
   auto rt = app::Runtime::open(dir.path() + "/data", opts);
   if (!rt) {
     state.SkipWithError(rt.error().message().c_str());
-    return;
+    return nullptr;
   }
+  return std::move(*rt);
+}
+
+// The next unit to advise: BNCU000000 with its check digit, and so on.
+t::UnitSpec next_unit(std::atomic<int>& serial) {
+  char base[16];
+  std::snprintf(base, sizeof base, "BNCU%06d", serial.fetch_add(1));
+  auto id =
+      t::ContainerId::parse(std::string(base) + std::to_string(t::ContainerId::check_digit(base)));
+  return t::UnitSpec{
+      *id,  *t::SizeType::parse("22G1"), t::UnitCategory::kExport, t::FreightKind::kFull, "ONE",
+      12000};
+}
+
+void BM_DurableCommands(benchmark::State& state) {
+  const size_t max_batch = static_cast<size_t>(state.range(0));
+  const int callers_n = static_cast<int>(state.range(1));
+  testing::TempDir dir;
+  auto rt = open_runtime(state, dir, max_batch);
+  if (!rt) return;
   access::Actor actor{"user:bench", "127.0.0.1", access::permissions_of({"planner"})};
   std::atomic<int> serial{0};
   int64_t done = 0;
@@ -49,17 +69,8 @@ void BM_DurableCommands(benchmark::State& state) {
     for (int c = 0; c < callers_n; ++c) {
       callers.emplace_back([&] {
         while (next.fetch_add(1) < kCommandsPerRound) {
-          char base[16];
-          std::snprintf(base, sizeof base, "BNCU%06d", serial.fetch_add(1));
-          auto id = t::ContainerId::parse(std::string(base) +
-                                          std::to_string(t::ContainerId::check_digit(base)));
-          t::UnitSpec spec{*id,
-                           *t::SizeType::parse("22G1"),
-                           t::UnitCategory::kExport,
-                           t::FreightKind::kFull,
-                           "ONE",
-                           12000};
-          auto r = (*rt)->terminal().create_unit(actor, spec);
+          t::UnitSpec spec = next_unit(serial);
+          auto r = rt->terminal().create_unit(actor, spec);
           if (!r) std::abort();
         }
       });
@@ -67,7 +78,7 @@ void BM_DurableCommands(benchmark::State& state) {
     for (auto& c : callers) c.join();
     done += kCommandsPerRound;
   }
-  auto stats = (*rt)->writes().stats();
+  auto stats = rt->writes().stats();
   state.SetItemsProcessed(done);
   state.counters["commands_per_txn"] =
       static_cast<double>(stats.commands) / static_cast<double>(stats.transactions);
@@ -79,18 +90,8 @@ void BM_PipelinedCommands(benchmark::State& state) {
   const int submitters = static_cast<int>(state.range(0));
   const size_t window = static_cast<size_t>(state.range(1));
   testing::TempDir dir;
-  auto init = app::initialise({dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
-  if (!init) {
-    state.SkipWithError(init.error().message().c_str());
-    return;
-  }
-  app::RuntimeOptions opts;
-  opts.write_path.max_batch = 1024;
-  auto rt = app::Runtime::open(dir.path() + "/data", opts);
-  if (!rt) {
-    state.SkipWithError(rt.error().message().c_str());
-    return;
-  }
+  auto rt = open_runtime(state, dir, 1024);
+  if (!rt) return;
   access::Actor actor{"user:bench", "127.0.0.1", access::permissions_of({"planner"})};
   std::atomic<int> serial{0};
   int64_t done = 0;
@@ -101,17 +102,8 @@ void BM_PipelinedCommands(benchmark::State& state) {
       threads.emplace_back([&] {
         std::deque<std::future<Status>> inflight;
         while (next.fetch_add(1) < kPipelinedPerRound) {
-          char base[16];
-          std::snprintf(base, sizeof base, "BNCU%06d", serial.fetch_add(1));
-          auto id = t::ContainerId::parse(std::string(base) +
-                                          std::to_string(t::ContainerId::check_digit(base)));
-          t::UnitSpec spec{*id,
-                           *t::SizeType::parse("22G1"),
-                           t::UnitCategory::kExport,
-                           t::FreightKind::kFull,
-                           "ONE",
-                           12000};
-          inflight.push_back((*rt)->terminal().submit_create_unit(actor, spec));
+          t::UnitSpec spec = next_unit(serial);
+          inflight.push_back(rt->terminal().submit_create_unit(actor, spec));
           if (inflight.size() >= window) {
             if (!inflight.front().get()) std::abort();
             inflight.pop_front();
@@ -125,7 +117,7 @@ void BM_PipelinedCommands(benchmark::State& state) {
     for (auto& th : threads) th.join();
     done += kPipelinedPerRound;
   }
-  auto stats = (*rt)->writes().stats();
+  auto stats = rt->writes().stats();
   state.SetItemsProcessed(done);
   state.counters["commands_per_txn"] =
       static_cast<double>(stats.commands) / static_cast<double>(stats.transactions);

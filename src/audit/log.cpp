@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/clock.h"
 #include "crypto/random.h"
 
 namespace minato::audit {
@@ -146,14 +147,7 @@ int64_t Log::us_until_due(int64_t now_us) const {
 
 namespace {
 
-std::string when(int64_t at_us) {
-  time_t s = static_cast<time_t>(at_us / 1'000'000);
-  struct tm tm {};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string when(int64_t at_us) { return format_utc(at_us); }
 
 struct Expectation {
   std::string root;
