@@ -56,8 +56,6 @@ class AuditService {
   // unless that whole period lies past the retention period.
   Result<PruneResult> prune(const access::Actor& actor, int year, int month);
 
-  int retention_days() const { return retention_days_; }
-
  private:
   Status record_read(const access::Actor& actor, const std::string& what);
   Result<std::vector<audit::Hash>> leaves(int64_t size);

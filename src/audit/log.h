@@ -55,8 +55,6 @@ class Log {
   // Microseconds until a checkpoint falls due by time (0 = now), or -1 if nothing is waiting.
   int64_t us_until_due(int64_t now_us) const;
 
-  const std::string& origin() const { return origin_; }
-  std::string key_id() const { return key_id_of(key_.public_key()); }
   // Read from any thread (metrics).
   int64_t size() const { return size_.load(); }
   int64_t checkpointed_size() const { return checkpointed_.load(); }

@@ -4,7 +4,6 @@
 
 #include <bit>
 #include <cstring>
-#include <thread>
 
 namespace minato::audit {
 
@@ -71,25 +70,6 @@ Hash empty_root() {
 }
 
 #pragma GCC diagnostic pop
-
-void leaf_hashes(size_t n, const std::function<std::string_view(size_t)>& data, Hash* out) {
-  auto work = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) out[i] = leaf_hash(data(i));
-  };
-  unsigned threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
-  if (n < 4096 || threads == 1) {
-    work(0, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  size_t per = (n + threads - 1) / threads;
-  for (unsigned t = 1; t < threads; ++t) {
-    size_t from = std::min(n, t * per), to = std::min(n, from + per);
-    pool.emplace_back(work, from, to);
-  }
-  work(0, std::min(n, per));
-  for (auto& th : pool) th.join();
-}
 
 std::string to_hex(const Hash& h) {
   static const char* kDigits = "0123456789abcdef";

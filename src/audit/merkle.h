@@ -18,7 +18,6 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,8 +45,6 @@ class LeafHasher {
 Hash node_hash(const Hash& left, const Hash& right);
 // SHA-256 of nothing: the root of the empty tree.
 Hash empty_root();
-// Computes the leaf hashes of `n` leaves at once (possibly on several threads).
-void leaf_hashes(size_t n, const std::function<std::string_view(size_t)>& data, Hash* out);
 
 std::string to_hex(const Hash& h);
 Result<Hash> hash_from_hex(std::string_view hex);
@@ -65,7 +62,6 @@ class CompactRange {
   // The stored form: 8-byte size then the subtree roots.
   std::string serialize() const;
   static Result<CompactRange> parse(std::string_view bytes);
-  const std::vector<Hash>& nodes() const { return nodes_; }
 
  private:
   uint64_t size_ = 0;

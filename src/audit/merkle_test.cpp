@@ -167,15 +167,5 @@ TEST(MerkleTest, CompactRangeRoundTripsAndRefusesBadBytes) {
   EXPECT_FALSE(CompactRange::parse("short"));
 }
 
-TEST(MerkleTest, ParallelLeafHashingEqualsSerial) {
-  std::vector<std::string> data;
-  for (int i = 0; i < 10'000; ++i) data.push_back("event " + std::to_string(i));
-  std::vector<Hash> out(data.size());
-  leaf_hashes(
-      data.size(), [&](size_t i) -> std::string_view { return data[i]; }, out.data());
-  for (size_t i = 0; i < data.size(); i += 997) EXPECT_EQ(out[i], leaf_hash(data[i]));
-  EXPECT_EQ(out.back(), leaf_hash(data.back()));
-}
-
 }  // namespace
 }  // namespace minato::audit
