@@ -240,14 +240,15 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
     stats_.transactions += 1;
     if (!committed) stats_.failed_commits += 1;
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    // Nothing is durable if the commit failed: every caller hears the commit's error.
-    batch[i].done.set_value(committed ? std::move(results[i]) : committed);
-  }
+  // Counted before anyone is answered, so a caller that reads the metrics next sees its own.
   if (committed && event_hook_) {
     for (const auto& ev : batch_events_) event_hook_(ev);
   }
   batch_events_.clear();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    // Nothing is durable if the commit failed: every caller hears the commit's error.
+    batch[i].done.set_value(committed ? std::move(results[i]) : committed);
+  }
   if (checkpoint && checkpoint_sink_) checkpoint_sink_(*checkpoint);
 }
 
