@@ -168,9 +168,9 @@ struct RangeResult {
   int64_t first_bad = 0, bad_until = 0;
   std::string problem;
   int64_t pruned = 0;
-  int64_t last_pruned = 0;  // highest pruned seq
-  int64_t first_kept = 0;   // lowest seq with content
-  int64_t prune_limit = 0;  // largest before_seq of a successful audit.prune
+  int64_t first_pruned = 0;  // lowest pruned seq
+  int64_t first_kept = 0;    // lowest seq with content
+  int64_t prune_limit = 0;   // largest before_seq of a successful audit.prune
   Status status = ok();
 };
 
@@ -207,7 +207,7 @@ void verify_range(store::Store& store, int64_t from, int64_t to, const VerifyOpt
                        " was removed although earlier events were kept (not a retention prune)");
       }
       ++out.pruned;
-      out.last_pruned = r.seq;
+      if (out.first_pruned == 0) out.first_pruned = r.seq;
     } else {
       if (out.first_kept == 0) out.first_kept = r.seq;
       if (as_bytes(event_leaf(r)) != r.leaf) {
@@ -359,8 +359,8 @@ Result<VerifyReport> verify(store::Store& store, const VerifyOptions& opt) {
     total = end;
     prune_limit = std::max(prune_limit, p.prune_limit);
     if (p.pruned > 0 && seen_kept) {
-      bad(p.last_pruned, 0,
-          "the content of event " + std::to_string(p.last_pruned) +
+      bad(p.first_pruned, 0,
+          "the content of event " + std::to_string(p.first_pruned) +
               " was removed although earlier events were kept (not a retention prune)");
     }
     pruned += p.pruned;
