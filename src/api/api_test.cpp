@@ -91,7 +91,7 @@ TEST_F(ApiTest, RouterAnswers404And405) {
   req.method = "GET";
   req.path = "/api/v1/nothing";
   EXPECT_EQ(api.handle(req).status, 404);
-  req.path = "/api/v1/units";
+  req.path = "/api/v1/gate/in";
   auto r = api.handle(req);
   EXPECT_EQ(r.status, 405);
   req.method = "GET";

@@ -19,13 +19,6 @@ namespace t = minato::terminal;
 
 namespace {
 
-struct Caller {
-  identity::Session session;
-  access::Actor actor;
-  std::string token;
-  bool via_api_token = false;  // a line's or haulier's client with a bearer token
-};
-
 std::string cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     size_t semi = header.find(';');
@@ -48,62 +41,10 @@ bool is_json(const HttpRequest& req) {
   return base == "application/json";
 }
 
-// 415 unless the request says its body is JSON (a cross-site form cannot say so).
-std::optional<HttpResponse> require_json(const HttpRequest& req) {
-  if (is_json(req)) return std::nullopt;
-  HttpResponse r =
-      error_response(Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
-  r.status = 415;
-  return r;
-}
-
-HttpResponse ok_json(const json::value& v, int status = 200) { return json_response(status, v); }
-
-HttpResponse no_content() {
-  HttpResponse r;
-  r.status = 204;
-  return r;
-}
-
-json::object unit_view_json(const app::UnitView& v) {
-  json::object o = app::to_json(v.unit);
-  json::array moves;
-  for (const auto& m : v.moves) {
-    moves.push_back(json::object{{"kind", t::to_string(m.move.kind)},
-                                 {"from", m.move.from},
-                                 {"to", m.move.to},
-                                 {"at", format_utc(m.at_us)},
-                                 {"by", m.actor}});
-  }
-  o["moves"] = std::move(moves);
-  return o;
-}
-
 json::array roles_json(const std::vector<std::string>& roles) {
   json::array a;
   for (const auto& r : roles) a.emplace_back(r);
   return a;
-}
-
-Result<int64_t> time_field(JsonBody& body, const char* key) {
-  auto s = body.string(key, 20);
-  if (!s) return fail(s.error());
-  int64_t us = 0;
-  if (!parse_utc(*s, &us)) {
-    return fail(ErrorCode::kInvalidArgument,
-                std::string(key) + " must be a UTC time like 2026-11-25T08:00:00Z", key);
-  }
-  return us;
-}
-
-Result<t::ContainerId> container_id_field(JsonBody& body) {
-  auto text = body.string("container_id", 32);
-  if (!text) return fail(text.error());
-  return t::ContainerId::parse(*text);
-}
-
-HttpResponse gate_json(const app::GateResult& r) {
-  return ok_json(json::object{{"gate_id", r.gate_id}, {"unit", app::to_json(r.unit)}}, 201);
 }
 
 json::object login_history_json(const std::vector<store::AuditRecord>& records) {
@@ -241,48 +182,105 @@ Result<int64_t> id_param(const PathParams& p) {
   return id;
 }
 
-// Reads the optional inline unit description of a gate-in.
-Result<std::optional<t::UnitSpec>> unit_spec_fields(JsonBody& body, const t::ContainerId& id,
-                                                    bool required) {
-  if (!required && !body.has("size_type")) {
-    for (const char* k : {"category", "freight", "line_operator", "gross_kg"}) {
-      if (body.has(k)) {
-        return fail(ErrorCode::kInvalidArgument, std::string(k) + " is given without size_type", k);
-      }
-    }
-    return std::optional<t::UnitSpec>();
-  }
-  auto st_text = body.string("size_type", 4);
-  if (!st_text) return fail(st_text.error());
-  auto st = t::SizeType::parse(*st_text);
-  if (!st) return fail(st.error());
-  auto cat_text = body.string("category", 16);
-  if (!cat_text) return fail(cat_text.error());
-  auto cat = t::unit_category_from(*cat_text);
-  if (!cat) {
-    return fail(ErrorCode::kInvalidArgument, "category must be import, export, tranship or storage",
-                "category");
-  }
-  auto fk_text = body.string("freight", 8);
-  if (!fk_text) return fail(fk_text.error());
-  auto fk = t::freight_kind_from(*fk_text);
-  if (!fk) return fail(ErrorCode::kInvalidArgument, "freight must be full or empty", "freight");
-  auto op = body.string("line_operator", 6);
-  if (!op) return fail(op.error());
-  auto kg = body.integer("gross_kg", 0, t::kMaxGrossKg);
-  if (!kg) return fail(kg.error());
-  return std::optional<t::UnitSpec>(t::UnitSpec{id, *st, *cat, *fk, *op, static_cast<int>(*kg)});
+}  // namespace
+
+std::optional<HttpResponse> require_json(const HttpRequest& req) {
+  if (is_json(req)) return std::nullopt;
+  HttpResponse r =
+      error_response(Error(ErrorCode::kInvalidArgument, "Content-Type must be application/json"));
+  r.status = 415;
+  return r;
 }
 
-// Runs `fn`, turning an Error into its JSON response.
-template <class F>
-HttpResponse guarded(F&& fn) {
+HttpResponse ok_json(const json::value& v, int status) { return json_response(status, v); }
+
+HttpResponse raw_json(std::string body, int status) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse no_content() {
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+Result<int64_t> time_field(JsonBody& body, const char* key) {
+  auto s = body.string(key, 20);
+  if (!s) return fail(s.error());
+  int64_t us = 0;
+  if (!parse_utc(*s, &us)) {
+    return fail(ErrorCode::kInvalidArgument,
+                std::string(key) + " must be a UTC time like 2026-11-25T08:00:00Z", key);
+  }
+  return us;
+}
+
+HttpResponse guarded(const std::function<Result<HttpResponse>()>& fn) {
   Result<HttpResponse> r = fn();
   if (!r) return error_response(r.error());
   return std::move(*r);
 }
 
-}  // namespace
+CallerHandler with_body(BodyHandler fn) {
+  return [fn = std::move(fn)](const HttpRequest& req, const PathParams& params,
+                              const Caller& c) -> Result<HttpResponse> {
+    if (auto refused = require_json(req)) return *refused;
+    auto body = JsonBody::parse(req.body);
+    if (!body) return fail(body.error());
+    return fn(*body, params, c);
+  };
+}
+
+// Wraps a handler that needs a logged-in caller; state-changing methods also need the CSRF
+// token of that session and a JSON body.
+Handler Api::authed(CallerHandler fn) const {
+  return
+      [this, fn = std::move(fn)](const HttpRequest& req, const PathParams& params) -> HttpResponse {
+        // API clients: "Authorization: Bearer mnt_..." (no cookie, so no CSRF to guard).
+        std::string_view authz = req.header("authorization");
+        if (authz.rfind("Bearer ", 0) == 0) {
+          if (req.path.rfind("/api/v1/session", 0) == 0) {
+            return error_response(
+                Error(ErrorCode::kPermissionDenied, "API tokens cannot use session endpoints"));
+          }
+          auto actor = rt_.identity().authenticate_token(std::string(authz.substr(7)), req.source);
+          if (!actor) {
+            return error_response(Error(ErrorCode::kUnauthenticated, "invalid or expired token"));
+          }
+          current_request().credential =
+              "api-token:" + actor->subject.substr(actor->subject.rfind('/') + 1);
+          Caller caller{{}, std::move(*actor), {}, true};
+          return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
+        }
+        std::string token = cookie_value(req.header("cookie"), kSessionCookie);
+        auto auth = rt_.identity().authenticate(token, req.source);
+        if (!auth) {
+          return error_response(Error(ErrorCode::kUnauthenticated, "log in first"));
+        }
+        if (req.method != "GET" && req.method != "HEAD") {
+          std::string_view csrf = req.header("x-csrf-token");
+          if (csrf.empty() || !crypto::constant_time_equal(csrf, auth->first.csrf_token)) {
+            return error_response(
+                Error(ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header"));
+          }
+        }
+        // G2.2.2-c: with an expired password only changing it (or leaving) is allowed.
+        if (auth->first.password_expired && req.path != "/api/v1/session/password" &&
+            req.path != "/api/v1/session") {
+          return error_response(
+              Error(ErrorCode::kPermissionDenied,
+                    "your password has expired; change it first (POST /api/v1/session/password)"));
+        }
+        // G2.7.3-a: the session's public id (as the session list shows it), never the token.
+        current_request().credential =
+            "session:" + crypto::to_hex(crypto::sha256(crypto::sha256(token))).substr(0, 16);
+        Caller caller{std::move(auth->first), std::move(auth->second), token, false};
+        return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
+      };
+}
 
 Api::Api(app::Runtime& rt) : rt_(rt) {
   for (int c = 1; c <= 5; ++c) {
@@ -292,61 +290,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   }
   latency_ = &rt.metrics().histogram("minato_http_request_duration_seconds",
                                      "Time to handle an API request (after TLS and parsing)");
-  // Wraps a handler that needs a logged-in caller; state-changing methods also need the CSRF
-  // token of that session and a JSON body.
-  auto authed = [this](auto fn) {
-    return [this, fn](const HttpRequest& req, const PathParams& params) -> HttpResponse {
-      // API clients: "Authorization: Bearer mnt_..." (no cookie, so no CSRF to guard).
-      std::string_view authz = req.header("authorization");
-      if (authz.rfind("Bearer ", 0) == 0) {
-        if (req.path.rfind("/api/v1/session", 0) == 0) {
-          return error_response(
-              Error(ErrorCode::kPermissionDenied, "API tokens cannot use session endpoints"));
-        }
-        auto actor = rt_.identity().authenticate_token(std::string(authz.substr(7)), req.source);
-        if (!actor) {
-          return error_response(Error(ErrorCode::kUnauthenticated, "invalid or expired token"));
-        }
-        current_request().credential =
-            "api-token:" + actor->subject.substr(actor->subject.rfind('/') + 1);
-        Caller caller{{}, std::move(*actor), {}, true};
-        return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
-      }
-      std::string token = cookie_value(req.header("cookie"), kSessionCookie);
-      auto auth = rt_.identity().authenticate(token, req.source);
-      if (!auth) {
-        return error_response(Error(ErrorCode::kUnauthenticated, "log in first"));
-      }
-      if (req.method != "GET" && req.method != "HEAD") {
-        std::string_view csrf = req.header("x-csrf-token");
-        if (csrf.empty() || !crypto::constant_time_equal(csrf, auth->first.csrf_token)) {
-          return error_response(
-              Error(ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header"));
-        }
-      }
-      // G2.2.2-c: with an expired password only changing it (or leaving) is allowed.
-      if (auth->first.password_expired && req.path != "/api/v1/session/password" &&
-          req.path != "/api/v1/session") {
-        return error_response(
-            Error(ErrorCode::kPermissionDenied,
-                  "your password has expired; change it first (POST /api/v1/session/password)"));
-      }
-      // G2.7.3-a: the session's public id (as the session list shows it), never the token.
-      current_request().credential =
-          "session:" + crypto::to_hex(crypto::sha256(crypto::sha256(token))).substr(0, 16);
-      Caller caller{std::move(auth->first), std::move(auth->second), token, false};
-      return guarded([&]() -> Result<HttpResponse> { return fn(req, params, caller); });
-    };
-  };
-  auto with_body = [](auto fn) {
-    return [fn](const HttpRequest& req, const PathParams& params,
-                const Caller& c) -> Result<HttpResponse> {
-      if (auto refused = require_json(req)) return *refused;
-      auto body = JsonBody::parse(req.body);
-      if (!body) return fail(body.error());
-      return fn(*body, params, c);
-    };
-  };
+  auto authed = [this](CallerHandler fn) { return this->authed(std::move(fn)); };
 
   router_.add("GET", "/api/v1/health", [](const HttpRequest&, const PathParams&) {
     return ok_json(json::object{{"status", "ok"}});
@@ -1026,134 +970,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
             return ok_json(json::object{{"notifications", std::move(arr)}});
           }));
 
-  // --- vessel visits -----------------------------------------------------------------------
-  router_.add("POST", "/api/v1/vessel-visits",
-              authed(with_body(
-                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-                    t::VesselVisitSpec spec;
-                    auto id = b.string("id", 16);
-                    if (!id) return fail(id.error());
-                    auto name = b.string("vessel_name", 64);
-                    if (!name) return fail(name.error());
-                    auto imo = b.string("imo", 10);
-                    if (!imo) return fail(imo.error());
-                    auto berth = b.string("berth", 8);
-                    if (!berth) return fail(berth.error());
-                    auto eta = time_field(b, "eta");
-                    if (!eta) return fail(eta.error());
-                    auto etd = time_field(b, "etd");
-                    if (!etd) return fail(etd.error());
-                    MINATO_TRY(b.finish());
-                    auto v = rt_.terminal().create_visit(
-                        c.actor, t::VesselVisitSpec{*id, *name, *imo, *berth, *eta, *etd});
-                    if (!v) return fail(v.error());
-                    return ok_json(app::to_json(*v), 201);
-                  })));
-  router_.add("GET", "/api/v1/vessel-visits",
-              authed([this](const HttpRequest&, const PathParams&,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto visits = rt_.terminal().list_visits(c.actor);
-                if (!visits) return fail(visits.error());
-                json::array arr;
-                for (const auto& v : *visits) arr.push_back(app::to_json(v));
-                return ok_json(json::object{{"vessel_visits", std::move(arr)}});
-              }));
-
-  // --- units -------------------------------------------------------------------------------
-  router_.add("POST", "/api/v1/units",
-              authed(with_body(
-                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-                    auto cid = container_id_field(b);
-                    if (!cid) return fail(cid.error());
-                    auto spec = unit_spec_fields(b, *cid, true);
-                    if (!spec) return fail(spec.error());
-                    MINATO_TRY(b.finish());
-                    auto u = rt_.terminal().create_unit(c.actor, **spec);
-                    if (!u) return fail(u.error());
-                    return ok_json(app::to_json(*u), 201);
-                  })));
-  router_.add("GET", "/api/v1/units/{container_id}",
-              authed([this](const HttpRequest&, const PathParams& p,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto cid = t::ContainerId::parse(p.at("container_id"));
-                if (!cid) return fail(cid.error());
-                auto v = rt_.terminal().get_unit(c.actor, *cid);
-                if (!v) return fail(v.error());
-                return ok_json(unit_view_json(*v));
-              }));
-
-  // --- gate --------------------------------------------------------------------------------
-  router_.add("POST", "/api/v1/gate/in",
-              authed(with_body(
-                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-                    auto cid = container_id_field(b);
-                    if (!cid) return fail(cid.error());
-                    auto plate = b.string("truck_plate", 16);
-                    if (!plate) return fail(plate.error());
-                    auto slot_text = b.string("slot", 16);
-                    if (!slot_text) return fail(slot_text.error());
-                    auto slot = t::YardSlot::parse(*slot_text);
-                    if (!slot) return fail(slot.error());
-                    auto spec = unit_spec_fields(b, *cid, false);
-                    if (!spec) return fail(spec.error());
-                    MINATO_TRY(b.finish());
-                    auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, *slot, *spec});
-                    if (!r) return fail(r.error());
-                    return gate_json(*r);
-                  })));
-  router_.add("POST", "/api/v1/gate/out",
-              authed(with_body(
-                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-                    auto cid = container_id_field(b);
-                    if (!cid) return fail(cid.error());
-                    auto plate = b.string("truck_plate", 16);
-                    if (!plate) return fail(plate.error());
-                    MINATO_TRY(b.finish());
-                    auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate});
-                    if (!r) return fail(r.error());
-                    return gate_json(*r);
-                  })));
-
-  // --- yard --------------------------------------------------------------------------------
-  router_.add("POST", "/api/v1/yard/blocks",
-              authed(with_body(
-                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-                    auto name = b.string("name", 4);
-                    if (!name) return fail(name.error());
-                    auto bays = b.integer("bays", 1, 99);
-                    if (!bays) return fail(bays.error());
-                    auto rows = b.integer("rows", 1, 30);
-                    if (!rows) return fail(rows.error());
-                    auto tiers = b.integer("tiers", 1, 9);
-                    if (!tiers) return fail(tiers.error());
-                    MINATO_TRY(b.finish());
-                    t::YardBlock block{*name, static_cast<int>(*bays), static_cast<int>(*rows),
-                                       static_cast<int>(*tiers)};
-                    MINATO_TRY(rt_.terminal().create_block(c.actor, block));
-                    return ok_json(json::object{{"name", block.name},
-                                                {"bays", block.bays},
-                                                {"rows", block.rows},
-                                                {"tiers", block.tiers},
-                                                {"capacity", block.capacity()}},
-                                   201);
-                  })));
-  router_.add(
-      "GET", "/api/v1/yard/occupancy",
-      authed([this](const HttpRequest&, const PathParams&,
-                    const Caller& c) -> Result<HttpResponse> {
-        auto occ = rt_.terminal().yard_occupancy(c.actor);
-        if (!occ) return fail(occ.error());
-        json::array blocks;
-        int64_t cap = 0, used = 0;
-        for (const auto& b : *occ) {
-          blocks.push_back(json::object{
-              {"block", b.block.name}, {"capacity", b.block.capacity()}, {"occupied", b.occupied}});
-          cap += b.block.capacity();
-          used += b.occupied;
-        }
-        return ok_json(
-            json::object{{"blocks", std::move(blocks)}, {"capacity", cap}, {"occupied", used}});
-      }));
+  add_terminal_routes();
 }
 
 HttpResponse Api::handle(const HttpRequest& req) const {

@@ -7,6 +7,7 @@
 #include <array>
 
 #include "api/http.h"
+#include "api/route_kit.h"
 #include "api/router.h"
 #include "app/runtime.h"
 
@@ -22,6 +23,10 @@ class Api {
   const Router& router() const { return router_; }
 
  private:
+  // Wraps a handler that needs a logged-in caller (session cookie with CSRF token, or an API
+  // client's bearer token).
+  Handler authed(CallerHandler fn) const;
+  void add_terminal_routes();  // terminal_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

@@ -30,18 +30,100 @@ Result<JsonBody> JsonBody::parse(const std::string& body) {
 
 bool JsonBody::has(const char* key) const { return obj_.contains(key); }
 
+std::string JsonBody::name(const char* key) const { return prefix_ + key; }
+
+Result<std::optional<int64_t>> JsonBody::optional_integer(const char* key, int64_t min,
+                                                          int64_t max) {
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) {
+    seen_.insert(key);
+    return std::optional<int64_t>();
+  }
+  auto v = integer(key, min, max);
+  if (!v) return fail(v.error());
+  return std::optional<int64_t>(*v);
+}
+
+Result<std::optional<bool>> JsonBody::optional_bool(const char* key) {
+  seen_.insert(key);
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return std::optional<bool>();
+  if (!it->value().is_bool()) {
+    return fail(ErrorCode::kInvalidArgument, name(key) + " must be true or false", name(key));
+  }
+  return std::optional<bool>(it->value().as_bool());
+}
+
+Result<std::optional<double>> JsonBody::optional_number(const char* key, double min, double max) {
+  seen_.insert(key);
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return std::optional<double>();
+  const json::value& v = it->value();
+  double d = 0;
+  if (v.is_double()) {
+    d = v.as_double();
+  } else if (v.is_int64()) {
+    d = static_cast<double>(v.as_int64());
+  } else {
+    return fail(ErrorCode::kInvalidArgument, name(key) + " must be a number", name(key));
+  }
+  if (!(d >= min && d <= max)) {
+    return fail(ErrorCode::kInvalidArgument,
+                name(key) + " must be from " + std::to_string(min) + " to " + std::to_string(max),
+                name(key));
+  }
+  return std::optional<double>(d);
+}
+
+Result<std::optional<JsonBody>> JsonBody::optional_object(const char* key) {
+  seen_.insert(key);
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return std::optional<JsonBody>();
+  if (!it->value().is_object()) {
+    return fail(ErrorCode::kInvalidArgument, name(key) + " must be an object", name(key));
+  }
+  JsonBody inner;
+  inner.obj_ = it->value().as_object();
+  inner.prefix_ = name(key) + ".";
+  return std::optional<JsonBody>(std::move(inner));
+}
+
+Result<std::vector<JsonBody>> JsonBody::objects(const char* key, size_t max_items) {
+  seen_.insert(key);
+  std::vector<JsonBody> out;
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return out;
+  if (!it->value().is_array() || it->value().as_array().size() > max_items) {
+    return fail(
+        ErrorCode::kInvalidArgument,
+        name(key) + " must be an array of at most " + std::to_string(max_items) + " objects",
+        name(key));
+  }
+  size_t i = 0;
+  for (const auto& e : it->value().as_array()) {
+    if (!e.is_object()) {
+      return fail(ErrorCode::kInvalidArgument, name(key) + " must hold objects", name(key));
+    }
+    JsonBody inner;
+    inner.obj_ = e.as_object();
+    inner.prefix_ = name(key) + "[" + std::to_string(i++) + "].";
+    out.push_back(std::move(inner));
+  }
+  return out;
+}
+
 Result<std::optional<std::string>> JsonBody::optional_string(const char* key, size_t max_len) {
   seen_.insert(key);
   auto it = obj_.find(key);
   if (it == obj_.end() || it->value().is_null()) return std::optional<std::string>();
   if (!it->value().is_string()) {
-    return fail(ErrorCode::kInvalidArgument, std::string(key) + " must be a string", key);
+    return fail(ErrorCode::kInvalidArgument, name(key) + " must be a string", name(key));
   }
   const json::string& s = it->value().as_string();
   if (s.size() > max_len) {
     return fail(ErrorCode::kInvalidArgument,
-                std::string(key) + " must be at most " + std::to_string(max_len) + " characters",
-                key);
+                name(key) + " must be at most " + std::to_string(max_len) + " characters",
+                name(key));
   }
   return std::optional<std::string>(std::string(s));
 }
@@ -55,9 +137,9 @@ Result<std::optional<std::vector<std::string>>> JsonBody::optional_strings(const
   if (it == obj_.end() || it->value().is_null()) return Out();
   const auto bad = [&] {
     return fail(ErrorCode::kInvalidArgument,
-                std::string(key) + " must be an array of at most " + std::to_string(max_items) +
+                name(key) + " must be an array of at most " + std::to_string(max_items) +
                     " strings of at most " + std::to_string(max_len) + " characters",
-                key);
+                name(key));
   };
   if (!it->value().is_array() || it->value().as_array().size() > max_items) return bad();
   std::vector<std::string> out;
@@ -71,7 +153,7 @@ Result<std::optional<std::vector<std::string>>> JsonBody::optional_strings(const
 Result<std::string> JsonBody::string(const char* key, size_t max_len) {
   auto v = optional_string(key, max_len);
   if (!v) return fail(v.error());
-  if (!*v) return fail(ErrorCode::kInvalidArgument, std::string(key) + " is required", key);
+  if (!*v) return fail(ErrorCode::kInvalidArgument, name(key) + " is required", name(key));
   return std::move(**v);
 }
 
@@ -79,7 +161,7 @@ Result<int64_t> JsonBody::integer(const char* key, int64_t min, int64_t max) {
   seen_.insert(key);
   auto it = obj_.find(key);
   if (it == obj_.end())
-    return fail(ErrorCode::kInvalidArgument, std::string(key) + " is required", key);
+    return fail(ErrorCode::kInvalidArgument, name(key) + " is required", name(key));
   const json::value& v = it->value();
   int64_t n = 0;
   if (v.is_int64()) {
@@ -87,13 +169,12 @@ Result<int64_t> JsonBody::integer(const char* key, int64_t min, int64_t max) {
   } else if (v.is_uint64() && v.as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
     n = static_cast<int64_t>(v.as_uint64());
   } else {
-    return fail(ErrorCode::kInvalidArgument, std::string(key) + " must be an integer", key);
+    return fail(ErrorCode::kInvalidArgument, name(key) + " must be an integer", name(key));
   }
   if (n < min || n > max) {
-    return fail(
-        ErrorCode::kInvalidArgument,
-        std::string(key) + " must be from " + std::to_string(min) + " to " + std::to_string(max),
-        key);
+    return fail(ErrorCode::kInvalidArgument,
+                name(key) + " must be from " + std::to_string(min) + " to " + std::to_string(max),
+                name(key));
   }
   return n;
 }
@@ -102,7 +183,7 @@ Status JsonBody::finish() const {
   for (const auto& kv : obj_) {
     std::string k(kv.key());
     if (!seen_.contains(k)) {
-      std::string shown = k.size() > 40 ? k.substr(0, 40) + "..." : k;
+      std::string shown = prefix_ + (k.size() > 40 ? k.substr(0, 40) + "..." : k);
       return fail(ErrorCode::kInvalidArgument, "unknown field '" + shown + "'", shown);
     }
   }

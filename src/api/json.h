@@ -31,11 +31,20 @@ class JsonBody {
   Result<std::optional<std::vector<std::string>>> optional_strings(const char* key,
                                                                    size_t max_items,
                                                                    size_t max_len);
+  Result<std::optional<int64_t>> optional_integer(const char* key, int64_t min, int64_t max);
+  Result<std::optional<bool>> optional_bool(const char* key);
+  Result<std::optional<double>> optional_number(const char* key, double min, double max);
+  // A nested object, read with the same accessors; its errors name "key.inner".
+  Result<std::optional<JsonBody>> optional_object(const char* key);
+  // An optional array of at most `max_items` objects (empty when absent).
+  Result<std::vector<JsonBody>> objects(const char* key, size_t max_items);
   bool has(const char* key) const;
   // Refuses the body if it has a field that no accessor asked for.
   Status finish() const;
 
  private:
+  std::string name(const char* key) const;
+  std::string prefix_;  // "vgm." for a nested object
   boost::json::object obj_;
   std::set<std::string> seen_;
 };

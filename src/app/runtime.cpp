@@ -142,7 +142,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
                                              *rt->transport_, rt->signing_);
   rt->access_ = std::make_unique<AccessService>(*rt->store_, *rt->writes_, *rt->clock_,
                                                 *rt->sessions_, *offset);
-  rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_);
+  rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_, rt->sealing_);
+  MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =
       std::make_unique<AuditService>(*rt->store_, *rt->writes_, *rt->clock_, c.retention_days);

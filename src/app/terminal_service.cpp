@@ -1,8 +1,11 @@
 #include "app/terminal_service.h"
 
+#include <mutex>
+
 #include <boost/json.hpp>
 
 #include "app/views.h"
+#include "crypto/random.h"
 
 namespace minato::app {
 
@@ -12,29 +15,23 @@ using access::Permission;
 
 namespace {
 
-// The common end of a gate transaction: complete it, store the unit's new state, its move and
-// the gate record, and describe the change for the audit event.
-Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::Actor& actor,
-                               t::GateTransaction& gate, const t::Unit& unit, const t::Move& move,
-                               bool created) {
-  MINATO_TRY(gate.complete());
-  MINATO_TRY(tx.update_unit(unit, fx.now_us));
-  MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), move, fx.now_us, actor.subject}));
-  auto gate_id = tx.insert_gate(store::GateRecord{0, gate.direction(), gate.container().str(),
-                                                  gate.truck_plate(), gate.status(), unit.id(),
-                                                  fx.now_us, actor.subject});
-  if (!gate_id) return fail(gate_id.error());
-  json::object change = to_json(unit);
-  change["table"] = "units";
-  change["op"] = created ? "insert" : "update";
-  change["gate_id"] = *gate_id;
-  change["gate"] = t::to_string(gate.direction());
-  change["truck_plate"] = gate.truck_plate();
-  fx.change = json::serialize(change);
-  return GateResult{*gate_id, unit};
+std::string change_json(json::object o, const char* table, const char* op) {
+  o["table"] = table;
+  o["op"] = op;
+  return json::serialize(o);
 }
 
 }  // namespace
+
+std::string gate_result_json(const GateResult& r) {
+  return json::serialize(json::object{{"gate_id", r.gate_id}, {"unit", to_json(r.unit)}});
+}
+
+TerminalService::TerminalService(store::Store& store, WritePath& writes,
+                                 const crypto::SealingKey& keys)
+    : store_(store), writes_(writes), keys_(keys) {
+  writes_.on_foreign_change([this](store::WriteTxn& tx) { return reload(tx); });
+}
 
 Status TerminalService::require(const access::Actor& actor, Permission p) const {
   if (!actor.has(p)) {
@@ -43,6 +40,232 @@ Status TerminalService::require(const access::Actor& actor, Permission p) const 
   }
   return ok();
 }
+
+Status TerminalService::load() {
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return reload(**rx);
+}
+
+Status TerminalService::reload(store::ReadTxn& rx) {
+  auto layout = rx.layout();
+  if (!layout) return fail(layout.error());
+  t::Yard fresh;
+  std::vector<std::string> problems;
+  for (const auto& b : layout->blocks) {
+    auto st = fresh.add_block(b);
+    if (!st) problems.push_back("block " + b.name + ": " + st.error().message());
+  }
+  // Lowest tiers first, so every unit finds what it stands on already placed.
+  std::vector<t::Unit> units;
+  MINATO_TRY(rx.scan_units_in_yard([&](t::Unit&& u) { units.push_back(std::move(u)); }));
+  std::stable_sort(units.begin(), units.end(), [](const t::Unit& a, const t::Unit& b) {
+    return a.slot()->tier() < b.slot()->tier();
+  });
+  for (const auto& u : units) {
+    auto st = fresh.place(u.stack_item(), *u.slot());
+    if (!st) {
+      problems.push_back("unit " + u.spec().container_id.str() + " at " + u.slot()->str() + ": " +
+                         st.error().message());
+    }
+  }
+  std::unique_lock lock(yard_mu_);
+  yard_ = std::move(fresh);
+  problems_ = std::move(problems);
+  return ok();
+}
+
+std::vector<std::string> TerminalService::yard_problems() const {
+  std::shared_lock lock(yard_mu_);
+  return problems_;
+}
+
+Status TerminalService::check_yard() const {
+  std::shared_lock lock(yard_mu_);
+  return yard_.check_invariants();
+}
+
+Status TerminalService::yard_place(Effects& fx, const t::StackItem& item, const t::YardSlot& slot) {
+  std::unique_lock lock(yard_mu_);
+  MINATO_TRY(yard_.place(item, slot));
+  fx.on_undo([this, id = item.unit_id] {
+    std::unique_lock l(yard_mu_);
+    yard_.forget(id);
+  });
+  return ok();
+}
+
+Status TerminalService::yard_remove(Effects& fx, int64_t unit_id) {
+  std::unique_lock lock(yard_mu_);
+  auto where = yard_.where(unit_id);
+  const t::StackItem* item = yard_.item(unit_id);
+  if (!where || item == nullptr) return ok();  // not in the model (left out at load)
+  t::StackItem saved = *item;
+  MINATO_TRY(yard_.remove(unit_id));
+  fx.on_undo([this, saved, slot = *where] {
+    std::unique_lock l(yard_mu_);
+    yard_.restore(saved, slot);
+  });
+  return ok();
+}
+
+Result<t::YardSlot> TerminalService::choose_slot(const t::StackItem& item,
+                                                 const std::optional<t::YardSlot>& wanted) const {
+  std::shared_lock lock(yard_mu_);
+  if (wanted) {
+    MINATO_TRY(yard_.check(item, *wanted));
+    return *wanted;
+  }
+  return yard_.allocate(item, {});
+}
+
+Result<t::Unit> TerminalService::current_unit(store::ReadTxn& tx, const t::ContainerId& id) {
+  auto found = tx.find_current_unit(id);
+  if (!found) return fail(found.error());
+  if (!*found) {
+    return fail(ErrorCode::kNotFound, "no unit for container " + id.str(), "container_id");
+  }
+  return std::move(**found);
+}
+
+std::string TerminalService::pin_mac(int64_t unit_id, const std::string& pin) const {
+  return crypto::to_hex(keys_.mac(std::to_string(unit_id) + ":" + pin, "release-pin"));
+}
+
+// --- layout ------------------------------------------------------------------------------
+
+Status TerminalService::apply_layout(const access::Actor& actor, const t::TerminalLayout& layout) {
+  MINATO_TRY(layout.validate());
+  return writes_.execute_status(actor, {"yard.layout.apply", "layout", Permission::kYardWrite},
+                                [&](store::WriteTxn& tx, Effects& fx) -> Status {
+                                  json::array changed;
+                                  for (const auto& b : layout.blocks) {
+                                    auto existing = tx.find_block(b.name);
+                                    if (!existing) return fail(existing.error());
+                                    if (*existing && **existing == b) continue;
+                                    std::unique_lock lock(yard_mu_);
+                                    if (*existing) {
+                                      MINATO_TRY(tx.update_block(b));
+                                      MINATO_TRY(yard_.update_block(b));
+                                      fx.on_undo([this, old = **existing] {
+                                        std::unique_lock l(yard_mu_);
+                                        (void)yard_.update_block(old);
+                                      });
+                                    } else {
+                                      MINATO_TRY(tx.insert_block(b));
+                                      MINATO_TRY(yard_.add_block(b));
+                                      fx.on_undo([this, name = b.name] {
+                                        std::unique_lock l(yard_mu_);
+                                        (void)yard_.remove_block(name);
+                                      });
+                                    }
+                                    changed.push_back(to_json(b));
+                                  }
+                                  for (const auto& b : layout.berths)
+                                    MINATO_TRY(tx.upsert_berth(b));
+                                  for (const auto& l : layout.lanes) MINATO_TRY(tx.upsert_lane(l));
+                                  json::object all = to_json(layout);
+                                  all["blocks_changed"] = std::move(changed);
+                                  all.erase("blocks");
+                                  fx.change = change_json(std::move(all), "yard_blocks", "upsert");
+                                  return ok();
+                                });
+}
+
+Result<t::TerminalLayout> TerminalService::layout(const access::Actor& actor) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->layout();
+}
+
+Status TerminalService::create_block(const access::Actor& actor, const t::YardBlock& block) {
+  MINATO_TRY(block.validate());
+  return writes_.execute_status(
+      actor, {"yard.block.create", "block:" + block.name, Permission::kYardWrite},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto st = tx.insert_block(block);
+        if (!st) {
+          if (st.error().code() == ErrorCode::kAlreadyExists) {
+            return fail(ErrorCode::kAlreadyExists, "yard block " + block.name + " exists", "name");
+          }
+          return st;
+        }
+        {
+          std::unique_lock lock(yard_mu_);
+          MINATO_TRY(yard_.add_block(block));
+        }
+        fx.on_undo([this, name = block.name] {
+          std::unique_lock l(yard_mu_);
+          (void)yard_.remove_block(name);
+        });
+        fx.change = change_json(to_json(block), "yard_blocks", "insert");
+        return ok();
+      });
+}
+
+Status TerminalService::update_block(const access::Actor& actor, const t::YardBlock& block) {
+  MINATO_TRY(block.validate());
+  return writes_.execute_status(
+      actor, {"yard.block.update", "block:" + block.name, Permission::kYardWrite},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto old = tx.find_block(block.name);
+        if (!old) return fail(old.error());
+        if (!*old) {
+          return fail(ErrorCode::kNotFound, "yard block " + block.name + " does not exist");
+        }
+        MINATO_TRY(tx.update_block(block));
+        {
+          std::unique_lock lock(yard_mu_);
+          MINATO_TRY(yard_.update_block(block));
+        }
+        fx.on_undo([this, before = **old] {
+          std::unique_lock l(yard_mu_);
+          (void)yard_.update_block(before);
+        });
+        json::object change = to_json(block);
+        change["before"] = to_json(**old);
+        fx.change = change_json(std::move(change), "yard_blocks", "update");
+        return ok();
+      });
+}
+
+Status TerminalService::delete_block(const access::Actor& actor, const std::string& name) {
+  return writes_.execute_status(
+      actor, {"yard.block.delete", "block:" + name, Permission::kYardWrite},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto old = tx.find_block(name);
+        if (!old) return fail(old.error());
+        if (!*old) return fail(ErrorCode::kNotFound, "yard block " + name + " does not exist");
+        {
+          std::unique_lock lock(yard_mu_);
+          MINATO_TRY(yard_.remove_block(name));
+        }
+        fx.on_undo([this, before = **old] {
+          std::unique_lock l(yard_mu_);
+          (void)yard_.add_block(before);
+        });
+        MINATO_TRY(tx.delete_block(name));
+        fx.change = change_json(to_json(**old), "yard_blocks", "delete");
+        return ok();
+      });
+}
+
+Result<std::vector<store::BlockOccupancy>> TerminalService::yard_occupancy(
+    const access::Actor& actor) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->yard_occupancy();
+}
+
+Result<std::vector<t::BlockUse>> TerminalService::yard_usage(const access::Actor& actor) const {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  std::shared_lock lock(yard_mu_);
+  return yard_.usage();
+}
+
+// --- vessel visits -------------------------------------------------------------------------
 
 Result<t::VesselVisit> TerminalService::create_visit(const access::Actor& actor,
                                                      t::VesselVisitSpec spec) {
@@ -58,10 +281,8 @@ Result<t::VesselVisit> TerminalService::create_visit(const access::Actor& actor,
           }
           return fail(st.error());
         }
-        json::object change = to_json(*visit);
-        change["table"] = "vessel_visits";
-        change["op"] = "insert";
-        fx.change = json::serialize(change);
+        fx.change = change_json(to_json(*visit), "vessel_visits", "insert");
+        fx.response = json::serialize(to_json(*visit));
         return *visit;
       });
 }
@@ -73,6 +294,8 @@ Result<std::vector<t::VesselVisit>> TerminalService::list_visits(const access::A
   return (*rx)->list_visits();
 }
 
+// --- units ---------------------------------------------------------------------------------
+
 namespace {
 
 // The write of a new unit and its row-level change record.
@@ -80,10 +303,9 @@ Result<t::Unit> insert_unit(store::WriteTxn& tx, Effects& fx, t::Unit u) {
   auto id = tx.insert_unit(u, fx.now_us);
   if (!id) return fail(id.error());
   u.set_id(*id);
-  json::object change = to_json(u);
-  change["table"] = "units";
-  change["op"] = "insert";
-  fx.change = json::serialize(change);
+  json::object view = to_json(u);
+  fx.response = json::serialize(view);
+  fx.change = change_json(std::move(view), "units", "insert");
   return u;
 }
 
@@ -134,6 +356,323 @@ Result<UnitView> TerminalService::get_unit(const access::Actor& actor, const t::
   return UnitView{std::move(**unit), std::move(*moves)};
 }
 
+Result<std::vector<t::Unit>> TerminalService::list_units(const access::Actor& actor,
+                                                         const store::UnitQuery& query) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  store::UnitQuery q = query;
+  if (!actor.scope.empty()) q.line_operator = actor.scope;  // G2.2.1-a
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->list_units(q);
+}
+
+Result<t::Unit> TerminalService::change_unit(
+    const access::Actor& actor, CommandSpec spec, const t::ContainerId& id,
+    std::function<Status(store::WriteTxn&, Effects&, t::Unit&)> change) {
+  return writes_.execute<t::Unit>(actor, std::move(spec),
+                                  [&](store::WriteTxn& tx, Effects& fx) -> Result<t::Unit> {
+                                    auto unit = current_unit(tx, id);
+                                    if (!unit) return fail(unit.error());
+                                    json::object before = to_json(*unit);
+                                    MINATO_TRY(change(tx, fx, *unit));
+                                    unit->bump_version();
+                                    MINATO_TRY(tx.update_unit(*unit, fx.now_us));
+                                    json::object view = to_json(*unit);
+                                    fx.response = json::serialize(view);
+                                    if (fx.change.empty()) {
+                                      view["before"] = std::move(before);
+                                      fx.change = change_json(std::move(view), "units", "update");
+                                    }
+                                    return std::move(*unit);
+                                  });
+}
+
+Result<t::Unit> TerminalService::amend_unit(const access::Actor& actor, t::UnitSpec spec,
+                                            int64_t expected_version) {
+  MINATO_TRY(t::validate(spec));
+  const t::ContainerId id = spec.container_id;
+  return change_unit(
+      actor, {"unit.update", "unit:" + id.str(), Permission::kUnitWrite}, id,
+      [&](store::WriteTxn&, Effects& fx, t::Unit& u) -> Status {
+        if (u.version() != expected_version) {
+          return fail(ErrorCode::kFailedPrecondition,
+                      "unit " + id.str() + " is at version " + std::to_string(u.version()) +
+                          ", not " + std::to_string(expected_version) +
+                          "; someone changed it: read it again",
+                      "If-Match");
+        }
+        if (u.state() == t::UnitState::kDeparted) {
+          return fail(ErrorCode::kConflict, "unit " + id.str() + " has departed");
+        }
+        std::optional<t::YardSlot> slot = u.slot();
+        MINATO_TRY(u.amend(spec));
+        if (slot) {
+          // What the yard knows of the unit may have changed (reefer, dangerous goods,
+          // weight): it must still be allowed where it stands.
+          std::unique_lock lock(yard_mu_);
+          if (const t::StackItem* old = yard_.item(u.id())) {
+            t::StackItem saved = *old;
+            yard_.forget(u.id());
+            auto fits = yard_.check(u.stack_item(), *slot);
+            if (!fits) {
+              yard_.restore(saved, *slot);
+              return fail(ErrorCode::kConflict, "unit " + id.str() + " could not stay at " +
+                                                    slot->str() + ": " + fits.error().message());
+            }
+            yard_.restore(u.stack_item(), *slot);
+            fx.on_undo([this, saved, slot = *slot] {
+              std::unique_lock l(yard_mu_);
+              yard_.forget(saved.unit_id);
+              yard_.restore(saved, slot);
+            });
+          }
+        }
+        return ok();
+      });
+}
+
+Result<t::Unit> TerminalService::place_hold(const access::Actor& actor, const t::ContainerId& id,
+                                            t::HoldKind kind, const std::string& reason) {
+  return change_unit(
+      actor,
+      {"unit.hold." + std::string(t::to_string(kind)), "unit:" + id.str(), Permission::kUnitWrite},
+      id, [&](store::WriteTxn&, Effects& fx, t::Unit& u) -> Status {
+        return u.place_hold(t::Hold{kind, reason, actor.subject, fx.now_us});
+      });
+}
+
+Result<t::Unit> TerminalService::release_hold(const access::Actor& actor, const t::ContainerId& id,
+                                              t::HoldKind kind) {
+  return change_unit(actor,
+                     {"unit.release." + std::string(t::to_string(kind)), "unit:" + id.str(),
+                      Permission::kUnitWrite},
+                     id, [&](store::WriteTxn&, Effects&, t::Unit& u) -> Status {
+                       auto h = u.release_hold(kind);
+                       if (!h) return fail(h.error());
+                       return ok();
+                     });
+}
+
+Result<t::Unit> TerminalService::set_release_pin(const access::Actor& actor,
+                                                 const t::ContainerId& id, const std::string& pin) {
+  bool digits = pin.size() >= 6 && pin.size() <= 12;
+  for (char c : pin) digits = digits && c >= '0' && c <= '9';
+  if (!digits) return fail(ErrorCode::kInvalidArgument, "a release PIN is 6-12 digits", "pin");
+  return change_unit(actor, {"unit.release.pin", "unit:" + id.str(), Permission::kUnitWrite}, id,
+                     [&](store::WriteTxn&, Effects& fx, t::Unit& u) -> Status {
+                       if (u.state() == t::UnitState::kDeparted) {
+                         return fail(ErrorCode::kConflict, "unit " + id.str() + " has departed");
+                       }
+                       u.set_pin_hash(pin_mac(u.id(), pin));
+                       // The change record says that a PIN was set, never the PIN.
+                       fx.change =
+                           change_json(json::object{{"container_id", id.str()}, {"pin_set", true}},
+                                       "units", "update");
+                       return ok();
+                     });
+}
+
+// --- yard ------------------------------------------------------------------------------------
+
+Result<t::Unit> TerminalService::yard_shift(const access::Actor& actor, const t::ContainerId& id,
+                                            std::optional<t::YardSlot> to) {
+  return change_unit(
+      actor, {"yard.shift", "unit:" + id.str(), Permission::kYardMove}, id,
+      [&](store::WriteTxn& tx, Effects& fx, t::Unit& u) -> Status {
+        if (u.state() != t::UnitState::kInYard) {
+          return fail(ErrorCode::kConflict, "unit " + id.str() + " is not in the yard");
+        }
+        std::unique_lock lock(yard_mu_);
+        MINATO_TRY(yard_.check_remove(u.id()));
+        t::StackItem item = *yard_.item(u.id());
+        t::YardSlot from = *yard_.where(u.id());
+        yard_.forget(u.id());
+        Result<t::YardSlot> target =
+            to ? Result<t::YardSlot>(*to) : yard_.allocate(item, {{}, {from.str()}});
+        Status placed = target ? yard_.place(item, *target) : Status(fail(target.error()));
+        if (!placed) {
+          yard_.restore(item, from);
+          return placed;
+        }
+        fx.on_undo([this, item, from] {
+          std::unique_lock l(yard_mu_);
+          yard_.forget(item.unit_id);
+          yard_.restore(item, from);
+        });
+        lock.unlock();
+        auto move = u.yard_shift(*target);
+        if (!move) return fail(move.error());
+        return tx.insert_move(store::MoveRecord{u.id(), *move, fx.now_us, actor.subject});
+      });
+}
+
+Result<t::YardSlot> TerminalService::suggest_slot(const access::Actor& actor,
+                                                  const t::ContainerId& id) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto unit = current_unit(**rx, id);
+  if (!unit) return fail(unit.error());
+  t::StackItem item = unit->stack_item();
+  std::shared_lock lock(yard_mu_);
+  if (auto where = yard_.where(unit->id())) {
+    // For a unit already in the yard: the best other slot.
+    t::Yard copy = yard_;
+    copy.forget(unit->id());
+    return copy.allocate(item, {{}, {where->str()}});
+  }
+  return yard_.allocate(item, {});
+}
+
+// --- bookings ------------------------------------------------------------------------------
+
+Status TerminalService::create_booking(const access::Actor& actor, store::BookingRecord b) {
+  bool number_ok = !b.number.empty() && b.number.size() <= 20;
+  for (char c : b.number) {
+    number_ok = number_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+  }
+  if (!number_ok) {
+    return fail(ErrorCode::kInvalidArgument, "booking number must be 1-20 of A-Z, 0-9 and '-'",
+                "number");
+  }
+  // The booking's fields are those of the units it will receive: check them the same way.
+  auto st = t::SizeType::parse(b.size_type);
+  if (!st) return fail(st.error());
+  t::UnitSpec probe(*t::ContainerId::parse("CSQU3054383"), *st, t::UnitCategory::kExport,
+                    t::FreightKind::kFull, b.line_operator, 0);
+  probe.outbound_visit = b.outbound_visit;
+  probe.pod = b.pod;
+  probe.booking = b.number;
+  MINATO_TRY(t::validate(probe));
+  if (b.outbound_visit.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "a booking names its vessel visit", "outbound_visit");
+  }
+  if (b.quantity < 1 || b.quantity > 10'000) {
+    return fail(ErrorCode::kInvalidArgument, "quantity must be 1-10000", "quantity");
+  }
+  b.size_type = st->iso_code();
+  return writes_.execute_status(
+      actor, {"booking.create", "booking:" + b.number, Permission::kUnitWrite},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto visit = tx.find_visit(b.outbound_visit);
+        if (!visit) return fail(visit.error());
+        if (!*visit) {
+          return fail(ErrorCode::kNotFound, "vessel visit " + b.outbound_visit + " does not exist",
+                      "outbound_visit");
+        }
+        b.created_us = fx.now_us;
+        b.created_by = actor.subject;
+        MINATO_TRY(tx.insert_booking(b));
+        json::object view = to_json(b);
+        fx.response = json::serialize(view);
+        fx.change = change_json(std::move(view), "bookings", "insert");
+        return ok();
+      });
+}
+
+Result<BookingView> TerminalService::get_booking(const access::Actor& actor,
+                                                 const std::string& number) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto b = (*rx)->find_booking(number);
+  if (!b) return fail(b.error());
+  if (!*b || (!actor.scope.empty() && (*b)->line_operator != actor.scope)) {
+    return fail(ErrorCode::kNotFound, "no booking " + number);
+  }
+  auto n = (*rx)->count_booking_units(number);
+  if (!n) return fail(n.error());
+  return BookingView{std::move(**b), *n};
+}
+
+// --- gate ------------------------------------------------------------------------------------
+
+namespace {
+
+// The common end of a gate transaction: complete it, store the unit's new state, its move and
+// the gate record, and describe the change for the audit event and a retried request.
+Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::Actor& actor,
+                               t::GateTransaction& gate, const t::Unit& unit, const t::Move& move,
+                               bool created) {
+  MINATO_TRY(gate.complete());
+  if (created) {
+    // A unit created at the gate is inserted in its gated-in state: one write, not two.
+  } else {
+    MINATO_TRY(tx.update_unit(unit, fx.now_us));
+  }
+  MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), move, fx.now_us, actor.subject}));
+  auto gate_id = tx.insert_gate(store::GateRecord{0, gate.direction(), gate.container().str(),
+                                                  gate.truck_plate(), gate.status(), unit.id(),
+                                                  fx.now_us, actor.subject});
+  if (!gate_id) return fail(gate_id.error());
+  GateResult result{*gate_id, unit};
+  fx.response = gate_result_json(result);
+  json::object change = to_json(unit);
+  change["gate_id"] = *gate_id;
+  change["gate"] = t::to_string(gate.direction());
+  change["truck_plate"] = gate.truck_plate();
+  fx.change = change_json(std::move(change), "units", created ? "insert" : "update");
+  return result;
+}
+
+// G: export full units are received only against a booking of their line, size/type and
+// vessel, within its quantity, and with a VGM (SOLAS VI/2).
+Status check_export_receipt(store::WriteTxn& tx, t::Unit& unit) {
+  const auto& s = unit.spec();
+  if (s.category != t::UnitCategory::kExport || s.freight != t::FreightKind::kFull) return ok();
+  const std::string cid = s.container_id.str();
+  if (s.booking.empty()) {
+    return fail(ErrorCode::kConflict, "export unit " + cid + " has no booking; it is not received",
+                "booking");
+  }
+  auto booking = tx.find_booking(s.booking);
+  if (!booking) return fail(booking.error());
+  if (!*booking) {
+    return fail(ErrorCode::kConflict, "unknown booking " + s.booking + " for unit " + cid,
+                "booking");
+  }
+  const auto& b = **booking;
+  if (b.line_operator != s.line_operator) {
+    return fail(
+        ErrorCode::kConflict,
+        "booking " + b.number + " is of line " + b.line_operator + ", not " + s.line_operator,
+        "booking");
+  }
+  if (b.size_type != s.size_type.iso_code()) {
+    return fail(
+        ErrorCode::kConflict,
+        "booking " + b.number + " is for " + b.size_type + " units, not " + s.size_type.iso_code(),
+        "booking");
+  }
+  if (!s.outbound_visit.empty() && s.outbound_visit != b.outbound_visit) {
+    return fail(ErrorCode::kConflict,
+                "booking " + b.number + " is for vessel visit " + b.outbound_visit + ", not " +
+                    s.outbound_visit,
+                "booking");
+  }
+  auto delivered = tx.count_booking_units(b.number);
+  if (!delivered) return fail(delivered.error());
+  if (*delivered >= b.quantity) {
+    return fail(ErrorCode::kConflict,
+                "booking " + b.number + " is full: " + std::to_string(*delivered) + " of " +
+                    std::to_string(b.quantity) + " units received",
+                "booking");
+  }
+  if (!s.vgm) {
+    return fail(ErrorCode::kConflict,
+                "export unit " + cid + " has no VGM; SOLAS VI/2 requires it before receipt", "vgm");
+  }
+  if (s.outbound_visit.empty() || s.pod.empty()) {
+    t::UnitSpec filled = s;
+    filled.outbound_visit = b.outbound_visit;
+    if (filled.pod.empty()) filled.pod = b.pod;
+    MINATO_TRY(unit.amend(std::move(filled)));
+  }
+  return ok();
+}
+
+}  // namespace
+
 Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const GateInRequest& req) {
   auto gate = t::GateTransaction::open(t::GateDirection::kIn, req.container_id, req.truck_plate);
   if (!gate) return fail(gate.error());
@@ -147,28 +686,15 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
   return writes_.execute<GateResult>(
       actor, {"gate.in", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
-        auto block = tx.find_block(req.slot.block());
-        if (!block) return fail(block.error());
-        if (!*block || !(*block)->contains(req.slot)) {
-          return fail(ErrorCode::kInvalidArgument,
-                      "yard slot " + req.slot.str() + " does not exist in the yard", "slot");
-        }
-        auto occupied = tx.slot_occupied(req.slot);
-        if (!occupied) return fail(occupied.error());
-        if (*occupied) {
-          return fail(ErrorCode::kConflict, "yard slot " + req.slot.str() + " is occupied", "slot");
-        }
         auto found = tx.find_current_unit(req.container_id);
         if (!found) return fail(found.error());
         std::optional<t::Unit> current;
         bool created = false;
         if (*found && (*found)->state() != t::UnitState::kDeparted) {
           current = **found;
+          current->bump_version();
         } else if (inline_unit) {
           current = *inline_unit;
-          auto id = tx.insert_unit(*current, fx.now_us);
-          if (!id) return fail(id.error());
-          current->set_id(*id);
           created = true;
         } else {
           return fail(ErrorCode::kNotFound,
@@ -178,8 +704,26 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
                       "container_id");
         }
         t::Unit& unit = *current;
-        auto move = unit.gate_in(req.slot);
+        if (unit.state() != t::UnitState::kAdvised) {
+          return fail(ErrorCode::kConflict, "unit " + cid + " is " +
+                                                std::string(t::to_string(unit.state())) +
+                                                "; only an advised unit can gate in");
+        }
+        MINATO_TRY(check_export_receipt(tx, unit));
+        // A new unit needs its id before the yard can hold it: the row is written with the
+        // slot chosen now, so a second unit cannot take the slot in between.
+        t::StackItem item = unit.stack_item();
+        auto slot = choose_slot(item, req.slot);
+        if (!slot) return fail(slot.error());
+        auto move = unit.gate_in(*slot, fx.now_us);
         if (!move) return fail(move.error());
+        if (created) {
+          auto id = tx.insert_unit(unit, fx.now_us);
+          if (!id) return fail(id.error());
+          unit.set_id(*id);
+          item.unit_id = *id;
+        }
+        MINATO_TRY(yard_place(fx, item, *slot));
         return record_gate(tx, fx, actor, *gate, unit, *move, created);
       });
 }
@@ -192,47 +736,33 @@ Result<GateResult> TerminalService::gate_out(const access::Actor& actor,
   return writes_.execute<GateResult>(
       actor, {"gate.out", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
-        auto found = tx.find_current_unit(req.container_id);
-        if (!found) return fail(found.error());
-        if (!*found) {
-          return fail(ErrorCode::kNotFound, "no unit for container " + cid, "container_id");
-        }
-        t::Unit unit = **found;
-        auto move = unit.gate_out();
-        if (!move) return fail(move.error());
-        return record_gate(tx, fx, actor, *gate, unit, *move, false);
-      });
-}
-
-Status TerminalService::create_block(const access::Actor& actor, const t::YardBlock& block) {
-  auto checked = t::YardBlock::make(block.name, block.bays, block.rows, block.tiers);
-  if (!checked) return fail(checked.error());
-  return writes_.execute_status(
-      actor, {"yard.block.create", "block:" + block.name, Permission::kYardWrite},
-      [&](store::WriteTxn& tx, Effects& fx) -> Status {
-        auto st = tx.insert_block(*checked);
-        if (!st) {
-          if (st.error().code() == ErrorCode::kAlreadyExists) {
-            return fail(ErrorCode::kAlreadyExists, "yard block " + block.name + " exists", "name");
+        auto unit = current_unit(tx, req.container_id);
+        if (!unit) return fail(unit.error());
+        MINATO_TRY(unit->deliverable());
+        const auto& s = unit->spec();
+        if (!unit->status().pin_hash.empty() ||
+            (s.category == t::UnitCategory::kImport && s.freight == t::FreightKind::kFull)) {
+          if (unit->status().pin_hash.empty()) {
+            return fail(ErrorCode::kConflict, "import unit " + cid +
+                                                  " has not been released by line " +
+                                                  s.line_operator + " (no release PIN)");
           }
-          return st;
+          if (req.pin.empty()) {
+            return fail(ErrorCode::kInvalidArgument,
+                        "unit " + cid + " is released against a PIN; give the haulier's PIN",
+                        "pin");
+          }
+          if (!crypto::constant_time_equal(pin_mac(unit->id(), req.pin), unit->status().pin_hash)) {
+            return fail(ErrorCode::kPermissionDenied,
+                        "the release PIN for unit " + cid + " is wrong", "pin");
+          }
         }
-        fx.change = json::serialize(json::object{{"table", "yard_blocks"},
-                                                 {"op", "insert"},
-                                                 {"name", checked->name},
-                                                 {"bays", checked->bays},
-                                                 {"rows", checked->rows},
-                                                 {"tiers", checked->tiers}});
-        return ok();
+        MINATO_TRY(yard_remove(fx, unit->id()));
+        auto move = unit->gate_out();
+        if (!move) return fail(move.error());
+        unit->bump_version();
+        return record_gate(tx, fx, actor, *gate, *unit, *move, false);
       });
-}
-
-Result<std::vector<store::BlockOccupancy>> TerminalService::yard_occupancy(
-    const access::Actor& actor) {
-  MINATO_TRY(require(actor, Permission::kTerminalRead));
-  auto rx = store_.read();
-  if (!rx) return fail(rx.error());
-  return (*rx)->yard_occupancy();
 }
 
 }  // namespace minato::app

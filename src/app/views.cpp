@@ -9,19 +9,81 @@ namespace minato::app {
 namespace json = boost::json;
 namespace t = minato::terminal;
 
+namespace {
+
+json::value text_or_null(const std::string& s) {
+  return s.empty() ? json::value(nullptr) : json::value(s);
+}
+
+}  // namespace
+
 json::object to_json(const t::Unit& u) {
   const auto& s = u.spec();
-  return json::object{{"id", u.id()},
-                      {"container_id", s.container_id.str()},
-                      {"size_type", s.size_type.code()},
-                      {"iso_size_type", s.size_type.iso_code()},
-                      {"teu", s.size_type.teu()},
-                      {"category", t::to_string(s.category)},
-                      {"freight", t::to_string(s.freight)},
-                      {"line_operator", s.line_operator},
-                      {"gross_kg", s.gross_kg},
-                      {"state", t::to_string(u.state())},
-                      {"slot", u.slot() ? json::value(u.slot()->str()) : json::value(nullptr)}};
+  const auto& st = u.status();
+  json::object o{{"id", u.id()},
+                 {"container_id", s.container_id.str()},
+                 {"size_type", s.size_type.code()},
+                 {"iso_size_type", s.size_type.iso_code()},
+                 {"teu", s.size_type.teu()},
+                 {"category", t::to_string(s.category)},
+                 {"freight", t::to_string(s.freight)},
+                 {"line_operator", s.line_operator},
+                 {"gross_kg", s.gross_kg},
+                 {"state", t::to_string(u.state())},
+                 {"slot", u.slot() ? json::value(u.slot()->str()) : json::value(nullptr)},
+                 {"version", u.version()}};
+  if (s.vgm) {
+    o["vgm"] = json::object{
+        {"kg", s.vgm->kg}, {"method", t::to_string(s.vgm->method)}, {"party", s.vgm->party}};
+  } else {
+    o["vgm"] = nullptr;
+  }
+  json::array seals;
+  for (const auto& x : s.seals) seals.emplace_back(x);
+  o["seals"] = std::move(seals);
+  json::array dgs;
+  for (const auto& dg : s.dangerous_goods) {
+    dgs.push_back(json::object{{"un_number", dg.un_number}, {"imdg_class", dg.imdg_class.str()}});
+  }
+  o["dangerous_goods"] = std::move(dgs);
+  if (s.reefer) {
+    o["reefer"] = json::object{{"set_point_c", s.reefer->set_point_dc / 10.0},
+                               {"needs_power", s.reefer->needs_power}};
+  } else {
+    o["reefer"] = nullptr;
+  }
+  if (s.over_dimensions) {
+    const auto& d = *s.over_dimensions;
+    o["over_dimensions"] = json::object{{"front_cm", d.front_cm},
+                                        {"back_cm", d.back_cm},
+                                        {"left_cm", d.left_cm},
+                                        {"right_cm", d.right_cm},
+                                        {"top_cm", d.top_cm}};
+  } else {
+    o["over_dimensions"] = nullptr;
+  }
+  json::array damages;
+  for (const auto& d : s.damages)
+    damages.push_back(json::object{{"code", d.code}, {"note", d.note}});
+  o["damages"] = std::move(damages);
+  json::array holds;
+  for (const auto& h : st.holds) {
+    holds.push_back(json::object{{"kind", t::to_string(h.kind)},
+                                 {"reason", h.reason},
+                                 {"by", h.by},
+                                 {"at", format_utc(h.at_us)}});
+  }
+  o["holds"] = std::move(holds);
+  o["booking"] = text_or_null(s.booking);
+  o["delivery_order"] = text_or_null(s.delivery_order);
+  o["pin_set"] = !st.pin_hash.empty();
+  o["inbound_visit"] = text_or_null(s.inbound_visit);
+  o["outbound_visit"] = text_or_null(s.outbound_visit);
+  o["pod"] = text_or_null(s.pod);
+  o["vessel_slot"] = text_or_null(st.vessel_slot);
+  o["in_yard_since"] =
+      st.in_yard_us == 0 ? json::value(nullptr) : json::value(format_utc(st.in_yard_us));
+  return o;
 }
 
 json::object to_json(const t::VesselVisit& v) {
@@ -33,6 +95,43 @@ json::object to_json(const t::VesselVisit& v) {
                       {"eta", format_utc(s.eta_us)},
                       {"etd", format_utc(s.etd_us)},
                       {"phase", t::to_string(v.phase())}};
+}
+
+json::object to_json(const t::YardBlock& b) {
+  json::array reefer;
+  for (const auto& a : b.reefer) reefer.emplace_back(a.str());
+  return json::object{{"name", b.name},
+                      {"bays", b.bays},
+                      {"rows", b.rows},
+                      {"tiers", b.tiers},
+                      {"reefer", std::move(reefer)},
+                      {"hazardous", b.hazardous},
+                      {"capacity_teu", b.capacity_teu()}};
+}
+
+json::object to_json(const t::TerminalLayout& l) {
+  json::array blocks, berths, lanes;
+  for (const auto& b : l.blocks) blocks.push_back(to_json(b));
+  for (const auto& b : l.berths)
+    berths.push_back(json::object{{"name", b.name}, {"length_m", b.length_m}});
+  for (const auto& x : l.lanes) {
+    lanes.push_back(json::object{{"name", x.name}, {"direction", t::to_string(x.direction)}});
+  }
+  return json::object{{"blocks", std::move(blocks)},
+                      {"berths", std::move(berths)},
+                      {"lanes", std::move(lanes)},
+                      {"capacity_teu", l.capacity_teu()}};
+}
+
+json::object to_json(const store::BookingRecord& b) {
+  return json::object{{"number", b.number},
+                      {"line_operator", b.line_operator},
+                      {"outbound_visit", b.outbound_visit},
+                      {"pod", b.pod},
+                      {"size_type", b.size_type},
+                      {"quantity", b.quantity},
+                      {"created", format_utc(b.created_us)},
+                      {"created_by", b.created_by}};
 }
 
 }  // namespace minato::app

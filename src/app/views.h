@@ -1,9 +1,11 @@
-// JSON views of domain values, shared by API responses and audit change records so both
-// describe a unit or a visit the same way.
+// JSON views of domain values, shared by API responses, audit change records and stored
+// idempotent responses, so all describe a unit or a visit the same way.
 #pragma once
 
 #include <boost/json/object.hpp>
 
+#include "store/store.h"
+#include "terminal/layout.h"
 #include "terminal/unit.h"
 #include "terminal/vessel_visit.h"
 
@@ -11,5 +13,8 @@ namespace minato::app {
 
 boost::json::object to_json(const terminal::Unit& unit);
 boost::json::object to_json(const terminal::VesselVisit& visit);
+boost::json::object to_json(const terminal::YardBlock& block);
+boost::json::object to_json(const terminal::TerminalLayout& layout);
+boost::json::object to_json(const store::BookingRecord& booking);
 
 }  // namespace minato::app

@@ -63,6 +63,7 @@ std::future<Status> WritePath::submit(const access::Actor& actor, CommandSpec sp
     }
     wake = queue_.empty();  // the writer only sleeps on an empty queue
     queue_.push_back(Item{&actor, std::move(spec), std::move(fn), current_request(), {}});
+    current_request().idempotency = nullptr;  // the request's key belongs to this command
     fut = queue_.back().done.get_future();
   }
   if (wake) cv_.notify_one();
@@ -117,13 +118,46 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
     if (event_hook_) batch_events_.push_back(std::move(ev));
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
+  // A retried request (same Idempotency-Key) is answered from the first run's response.
+  if (item.context.idempotency != nullptr) {
+    auto replayed = replay(tx, item, ev);
+    if (!replayed) {
+      if (replayed.error().code() != ErrorCode::kInvalidArgument) return fail(replayed.error());
+      ev.result = "failure";
+      ev.reason = replayed.error().message();
+    }
+    if (!replayed || *replayed) {
+      auto seq = log_.append(tx, ev);
+      if (!seq) {
+        *abort = optimistic;
+        return fail(seq.error());
+      }
+      if (event_hook_) batch_events_.push_back(std::move(ev));
+      if (!replayed) return fail(replayed.error());
+      return ok();
+    }
+  }
   // (b) apply, isolated in a savepoint (or, in an optimistic batch, not: see run_batch).
   if (!optimistic) MINATO_TRY(tx.savepoint());
   int64_t changes_before = optimistic ? tx.change_count() : 0;
   Effects fx;
   fx.now_us = ev.at_us;
   Status applied = item.fn(tx, fx);
+  if (applied && item.context.idempotency != nullptr) {
+    const Idempotency& key = *item.context.idempotency;
+    applied = tx.insert_idempotency_key(store::IdempotencyRecord{
+        actor.subject, key.key, key.digest, key.status, fx.response, fx.now_us});
+  }
+  auto undo_own = [&fx] {
+    for (auto it = fx.undo.rbegin(); it != fx.undo.rend(); ++it) (*it)();
+    fx.undo.clear();
+  };
+  auto keep_undo = [&] {
+    for (auto& u : fx.undo) batch_undo_.push_back(std::move(u));
+    fx.undo.clear();
+  };
   if (optimistic) {
+    if (!applied) undo_own();
     if (!applied && tx.change_count() != changes_before) {
       *abort = true;  // it wrote before failing: only a savepoint could undo just that
       return applied;
@@ -138,10 +172,14 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
     }
     auto seq = log_.append(tx, ev);
     if (!seq) {
+      undo_own();
       *abort = true;
       return fail(seq.error());
     }
-    if (applied) force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
+    if (applied) {
+      force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
+      keep_undo();
+    }
     if (event_hook_) batch_events_.push_back(std::move(ev));
     return applied;
   }
@@ -155,6 +193,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
       Status released = tx.release_savepoint();
       if (released) {
         force_checkpoint_ = force_checkpoint_ || fx.checkpoint;
+        keep_undo();
         if (event_hook_) batch_events_.push_back(std::move(ev));
         return released;
       }
@@ -164,6 +203,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
       applied = fail(seq.error());
     }
   }
+  undo_own();
   MINATO_TRY(tx.rollback_to_savepoint());
   ev.result = "failure";
   ev.reason = applied.error().message();
@@ -172,6 +212,29 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
   if (!seq) return fail(seq.error());
   if (event_hook_) batch_events_.push_back(std::move(ev));
   return applied;
+}
+
+Result<bool> WritePath::replay(store::WriteTxn& tx, Item& item, audit::AuditEvent& ev) {
+  Idempotency& key = *item.context.idempotency;
+  auto found = tx.find_idempotency_key(item.actor->subject, key.key);
+  if (!found) return fail(found.error());
+  if (!*found) return false;
+  if ((*found)->digest != key.digest) {
+    return fail(ErrorCode::kInvalidArgument,
+                "this Idempotency-Key was used for a different request; use a new key",
+                "Idempotency-Key");
+  }
+  key.replayed = true;
+  key.status = (*found)->status;
+  key.response = std::move((*found)->response);
+  ev.result = "success";
+  ev.reason = "idempotent retry: answered from the first request; nothing changed";
+  return true;
+}
+
+void WritePath::undo_batch() {
+  for (auto it = batch_undo_.rbegin(); it != batch_undo_.rend(); ++it) (*it)();
+  batch_undo_.clear();
 }
 
 std::vector<Status> WritePath::apply_batch(store::WriteTxn& tx, std::deque<Item>& batch,
@@ -185,6 +248,22 @@ std::vector<Status> WritePath::apply_batch(store::WriteTxn& tx, std::deque<Item>
   return results;
 }
 
+Status WritePath::begin(store::WriteTxn& tx) {
+  MINATO_TRY(log_.begin(tx));
+  std::function<Status(store::WriteTxn&)> hook;
+  {
+    std::lock_guard lock(mu_);
+    if (foreign_hook_ && !hook_ran_) {
+      hook_ran_ = true;
+      seen_foreign_ = -1;  // a new hook sees the store once
+    }
+    if (log_.foreign_changes() != seen_foreign_) hook = foreign_hook_;
+  }
+  seen_foreign_ = log_.foreign_changes();
+  if (hook) return hook(tx);
+  return ok();
+}
+
 void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
   std::vector<Status> results;
   results.reserve(batch.size());
@@ -194,7 +273,7 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
   if (!tx) {
     committed = fail(tx.error());
   } else {
-    committed = log_.begin(**tx);
+    committed = begin(**tx);
     bool optimistic = batch.size() > 1;
     for (const auto& item : batch) optimistic = optimistic && item.spec.retry_safe;
     if (committed && optimistic) {
@@ -208,12 +287,13 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
       if (abort) {
         // Undo the whole attempt and run the batch again, each command in its savepoint.
         tx = fail(ErrorCode::kInternal, "rolled back");
+        undo_batch();
         log_.aborted();
         batch_events_.clear();
         force_checkpoint_ = false;
         results.clear();
         tx = store_.write();
-        committed = tx ? log_.begin(**tx) : fail(tx.error());
+        committed = tx ? begin(**tx) : fail(tx.error());
         optimistic = false;
       }
     }
@@ -229,7 +309,9 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
     }
     if (committed) {
       checkpoint = log_.committed();
+      batch_undo_.clear();
     } else {
+      undo_batch();
       log_.aborted();
     }
   }

@@ -54,6 +54,13 @@ struct Effects {
   std::string result = "success";  // a command may record an outcome such as a failed login
   std::string reason;
   bool checkpoint = false;  // sign a checkpoint right after this command (retention prune)
+  // The response body a retry with the same Idempotency-Key gets (set by commands a client
+  // may retry); stored with the key in the command's transaction.
+  std::string response;
+  // Undoes a change the command made outside the database (an in-memory model): run, newest
+  // first, when the command's changes are rolled back or the transaction does not commit.
+  void on_undo(std::function<void()> fn) { undo.push_back(std::move(fn)); }
+  std::vector<std::function<void()>> undo;
 };
 
 struct WritePathOptions {
@@ -105,6 +112,12 @@ class WritePath {
           return ok();
         });
     if (!st) return fail(std::move(st).error());
+    if (!out) {
+      // A retried request answered from its Idempotency-Key: the caller sends the stored
+      // response (current_request().idempotency->replayed), not a value made now.
+      return fail(ErrorCode::kAlreadyExists,
+                  "this request was done before (same Idempotency-Key); nothing was changed");
+    }
     return std::move(*out);
   }
 
@@ -118,6 +131,13 @@ class WritePath {
   // REQUIRES: set before the first command.
   void on_event(std::function<void(const audit::AuditEvent&)> hook) {
     event_hook_ = std::move(hook);
+  }
+  // Called on the writer thread, inside the transaction, when another process (the CLI on the
+  // host) has committed changes since the last transaction: in-memory models reload.
+  // Thread-safe; the hook also runs once at the first transaction after it is set.
+  void on_foreign_change(std::function<Status(store::WriteTxn&)> hook) {
+    std::lock_guard lock(mu_);
+    foreign_hook_ = std::move(hook);
   }
   // Called on the writer thread after each committed checkpoint (copies it off-system).
   // REQUIRES: set before the first command.
@@ -133,6 +153,9 @@ class WritePath {
     RequestContext context;
     std::promise<Status> done;
   };
+  // Answers a retried request from its stored response (true), or refuses a key reused for a
+  // different request; false when the key is new.
+  Result<bool> replay(store::WriteTxn& tx, Item& item, audit::AuditEvent& ev);
   void run();
   void run_batch(std::deque<Item>& batch, bool final_checkpoint);
   // Runs one batch in `tx`; without savepoints when `optimistic` (then *abort is set if a
@@ -149,7 +172,15 @@ class WritePath {
   std::function<void(const store::CheckpointRecord&)> checkpoint_sink_;
   bool force_checkpoint_ = false;  // writer thread only
   std::function<void(const audit::AuditEvent&)> event_hook_;
+  std::function<Status(store::WriteTxn&)> foreign_hook_;
   std::vector<audit::AuditEvent> batch_events_;  // writer thread only
+  // Undo actions of the commands applied in the open transaction (writer thread only).
+  std::vector<std::function<void()>> batch_undo_;
+  void undo_batch();
+  // Opens the batch's audit log state; tells in-memory models about other processes' changes.
+  Status begin(store::WriteTxn& tx);
+  int64_t seen_foreign_ = 0;  // writer thread only
+  bool hook_ran_ = false;     // guarded by mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;

@@ -78,11 +78,11 @@ TEST_F(WritePathTest, ConcurrentCommandsShareTransactions) {
         auto cid = *t::ContainerId::parse(std::string(base) +
                                           std::to_string(t::ContainerId::check_digit(base)));
         auto slot =
-            *t::YardSlot::parse("A1-" + std::to_string(n / 50 + 1) + "-" +
+            *t::YardSlot::parse("A1-" + std::to_string(2 * (n / 50) + 1) + "-" +
                                 std::to_string((n / 5) % 10 + 1) + "-" + std::to_string(n % 5 + 1));
         t::UnitSpec spec{cid,
                          *t::SizeType::parse("22G1"),
-                         t::UnitCategory::kExport,
+                         t::UnitCategory::kStorage,
                          t::FreightKind::kFull,
                          "ONE",
                          12000};

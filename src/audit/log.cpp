@@ -73,8 +73,12 @@ Status Log::begin(store::WriteTxn& tx) {
   pending_.reset();
   auto head = tx.audit_head();
   if (!head) return fail(head.error());
-  if (!loaded_ || *head < next_seq_ - 1) return load(tx, *head);
+  if (!loaded_ || *head < next_seq_ - 1) {
+    ++foreign_changes_;
+    return load(tx, *head);
+  }
   if (*head > next_seq_ - 1) {
+    ++foreign_changes_;
     // Another process (the CLI on the host) appended events: take them into the tree.
     MINATO_TRY(tx.scan_audit_leaves(next_seq_, *head, [&](int64_t, std::string_view leaf) {
       edge_.append(hash_from_bytes(leaf));

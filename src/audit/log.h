@@ -58,6 +58,9 @@ class Log {
   // Read from any thread (metrics).
   int64_t size() const { return size_.load(); }
   int64_t checkpointed_size() const { return checkpointed_.load(); }
+  // How many times begin() found events another process had appended (or a log it had to
+  // load afresh): a change of this number tells in-memory models to reload. Writer only.
+  int64_t foreign_changes() const { return foreign_changes_; }
 
  private:
   Status load(store::WriteTxn& tx, int64_t head);
@@ -74,6 +77,7 @@ class Log {
   int64_t last_cp_at_us_ = 0;
   std::atomic<int64_t> size_{0};
   std::atomic<int64_t> checkpointed_{0};
+  int64_t foreign_changes_ = 0;
 };
 
 // Signs a checkpoint of `edge` (used by Log and by tests that forge).

@@ -41,7 +41,12 @@ Status seed_terminal(app::Runtime& rt) {
   auto actor = access::Actor::local_operator();
   auto& term = rt.terminal();
   const char* blocks[] = {"A1", "A2", "A3", "B1", "B2", "B3"};
-  for (const char* b : blocks) MINATO_TRY(term.create_block(actor, {b, 20, 6, 4}));
+  for (const char* b : blocks) {
+    auto block = *t::YardBlock::make(b, 20, 6, 4);
+    if (std::string(b) == "A1") block.reefer.push_back(*t::StackArea::parse("01-39/1-3"));
+    block.hazardous = std::string(b) == "B3";
+    MINATO_TRY(term.create_block(actor, block));
+  }
 
   int64_t now = rt.clock().now_us();
   int64_t hour = 3600LL * 1'000'000;
@@ -80,18 +85,32 @@ Status seed_terminal(app::Runtime& rt) {
         empty ? t::FreightKind::kEmpty : t::FreightKind::kFull,
         lines[o],
         empty ? 2'300 + static_cast<int>(rng() % 1'500) : 8'000 + static_cast<int>(rng() % 22'000)};
+    if (st->is_reefer() && !empty) spec.reefer = t::ReeferSettings{-180, true};
+    if (spec.category == t::UnitCategory::kExport && !empty) {
+      // Received against a booking of its line and size for the first vessel, with a VGM.
+      std::string number = "BK-" + spec.line_operator + "-" + st->iso_code();
+      auto have = term.get_booking(actor, number);
+      if (!have) {
+        store::BookingRecord b;
+        b.number = number;
+        b.line_operator = spec.line_operator;
+        b.outbound_visit = "ONE-2611E";
+        b.pod = "USLAX";
+        b.size_type = st->iso_code();
+        b.quantity = 400;
+        MINATO_TRY(term.create_booking(actor, b));
+      }
+      spec.booking = number;
+      spec.vgm = t::Vgm{spec.gross_kg, t::VgmMethod::kMethod1, "DEMO SHIPPER"};
+    }
     if (i % 8 == 7) {  // some units only advised: they are expected at the gate
       auto u = term.create_unit(actor, spec);
       if (!u && u.error().code() != ErrorCode::kAlreadyExists) return fail(u.error());
       continue;
     }
-    int b = placed % 6, n = placed / 6;
-    auto slot =
-        t::YardSlot::parse(std::string(blocks[b]) + "-" + std::to_string(n / 24 + 1) + "-" +
-                           std::to_string((n / 4) % 6 + 1) + "-" + std::to_string(n % 4 + 1));
     char plate[16];
     std::snprintf(plate, sizeof plate, "NGY-%04d", static_cast<int>(rng() % 10000));
-    auto r = term.gate_in(actor, {cid, plate, *slot, spec});
+    auto r = term.gate_in(actor, {cid, plate, std::nullopt, spec});  // the yard allocates
     if (!r) {
       if (r.error().code() == ErrorCode::kAlreadyExists) continue;  // duplicate random id
       return fail(r.error());

@@ -277,6 +277,57 @@ CREATE TABLE audit_checkpoints (
   edge BLOB NOT NULL
 ) STRICT;
 )sql",
+      // 10: terminal operations (issue 5). Blocks count 20-foot ground bays (ISO bay numbers:
+      // odd 20-foot, even 40-foot) and have reefer plugs and hazardous zones; units carry their
+      // full description, holds, PIN, vessel links and a version for optimistic concurrency;
+      // berths, gate lanes, export bookings; Idempotency-Keys of API clients.
+      R"sql(
+UPDATE yard_blocks SET bays = min(49, bays);
+ALTER TABLE yard_blocks ADD COLUMN reefer TEXT NOT NULL DEFAULT '';
+ALTER TABLE yard_blocks ADD COLUMN hazardous INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE berths (
+  name TEXT PRIMARY KEY,
+  length_m INTEGER NOT NULL
+) STRICT;
+CREATE TABLE gate_lanes (
+  name TEXT PRIMARY KEY,
+  direction TEXT NOT NULL
+) STRICT;
+ALTER TABLE units ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE units ADD COLUMN holds TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE units ADD COLUMN booking TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN inbound_visit TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN outbound_visit TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN vessel_slot TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN pin_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN in_yard_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE units ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+UPDATE units SET in_yard_us = updated_us WHERE state = 'in_yard';
+-- Only units that have them pay for these indexes.
+CREATE INDEX units_booking ON units(booking) WHERE booking <> '';
+CREATE INDEX units_inbound ON units(inbound_visit) WHERE inbound_visit <> '';
+CREATE INDEX units_outbound ON units(outbound_visit) WHERE outbound_visit <> '';
+CREATE TABLE bookings (
+  number TEXT PRIMARY KEY,
+  line_operator TEXT NOT NULL,
+  outbound_visit TEXT NOT NULL,
+  pod TEXT NOT NULL,
+  size_type TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  created_us INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE TABLE idempotency_keys (
+  subject TEXT NOT NULL,
+  key TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  PRIMARY KEY (subject, key)
+) STRICT, WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

@@ -22,8 +22,10 @@
 
 #include "common/result.h"
 #include "terminal/gate_transaction.h"
+#include "terminal/layout.h"
 #include "terminal/unit.h"
 #include "terminal/vessel_visit.h"
+#include "terminal/yard_block.h"
 #include "terminal/yard_slot.h"
 
 namespace minato::store {
@@ -235,6 +237,42 @@ struct BlockOccupancy {
   int occupied = 0;
 };
 
+// A stored Idempotency-Key (per subject): the request it named and the response it got.
+struct IdempotencyRecord {
+  std::string subject;
+  std::string key;
+  std::string digest;  // SHA-256 of method, path and body
+  int status = 200;
+  std::string response;
+  int64_t created_us = 0;
+};
+
+// An export booking: how many units of which size/type a line will deliver for a vessel.
+struct BookingRecord {
+  std::string number;  // the line's booking number
+  std::string line_operator;
+  std::string outbound_visit;
+  std::string pod;        // UN/LOCODE
+  std::string size_type;  // ISO 6346 code the units must have ("22G1", "45R1")
+  int quantity = 0;       // units booked
+  int64_t created_us = 0;
+  std::string created_by;
+  int64_t version = 1;
+};
+
+// An inventory question; empty fields do not filter. Results are ordered by unit id.
+struct UnitQuery {
+  std::string state;  // "in_yard", ...
+  std::string block;  // units standing in this yard block
+  std::string line_operator;
+  std::string category;
+  std::string visit;              // inbound or outbound vessel visit
+  bool on_hold = false;           // only units with an active hold
+  int64_t in_yard_before_us = 0;  // dwell: in the yard since before this time
+  int64_t after_id = 0;           // pagination: units with id > after_id
+  int limit = 100;
+};
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -277,7 +315,18 @@ class ReadTxn {
   virtual Result<std::vector<MoveRecord>> unit_moves(int64_t unit_id) = 0;
   virtual Result<int64_t> count_units_in_yard() = 0;
 
+  virtual Result<std::optional<terminal::Unit>> find_unit(int64_t unit_id) = 0;
+  virtual Result<std::vector<terminal::Unit>> list_units(const UnitQuery& q) = 0;
+  // Calls `visit` for every unit in the yard (to build the in-memory yard).
+  virtual Status scan_units_in_yard(const std::function<void(terminal::Unit&&)>& visit) = 0;
+
   virtual Result<std::optional<terminal::YardBlock>> find_block(std::string_view name) = 0;
+  virtual Result<terminal::TerminalLayout> layout() = 0;
+  virtual Result<std::optional<BookingRecord>> find_booking(std::string_view number) = 0;
+  // Units delivered against the booking so far (not counting departed ones that left by road).
+  virtual Result<int64_t> count_booking_units(std::string_view number) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view subject,
+                                                                        std::string_view key) = 0;
   virtual Result<std::vector<BlockOccupancy>> yard_occupancy() = 0;
   virtual Result<bool> slot_occupied(const terminal::YardSlot& slot) = 0;
 
@@ -361,10 +410,21 @@ class WriteTxn : public ReadTxn {
   // Inserts the unit and returns its id; refuses (kAlreadyExists) a second active unit for the
   // same container.
   virtual Result<int64_t> insert_unit(const terminal::Unit& unit, int64_t at_us) = 0;
+  // Writes the unit's description and state. Optimistic concurrency: `unit.version()` must be
+  // one more than the stored version (kConflict otherwise: someone else changed it first).
   virtual Status update_unit(const terminal::Unit& unit, int64_t at_us) = 0;
   virtual Status insert_move(const MoveRecord& move) = 0;
   virtual Result<int64_t> insert_gate(const GateRecord& gate) = 0;
   virtual Status insert_block(const terminal::YardBlock& block) = 0;
+  // Replaces the block's shape and zones (kNotFound if there is none).
+  virtual Status update_block(const terminal::YardBlock& block) = 0;
+  virtual Status delete_block(std::string_view name) = 0;
+  virtual Status upsert_berth(const terminal::Berth& berth) = 0;
+  virtual Status upsert_lane(const terminal::GateLane& lane) = 0;
+  virtual Status insert_booking(const BookingRecord& booking) = 0;
+  virtual Status insert_idempotency_key(const IdempotencyRecord& record) = 0;
+  // Forgets keys older than `before_us`; returns how many.
+  virtual Result<int64_t> purge_idempotency_keys(int64_t before_us) = 0;
 
   virtual Status append_audit(const AuditRecord& record) = 0;
   virtual Status insert_checkpoint(const CheckpointRecord& checkpoint) = 0;

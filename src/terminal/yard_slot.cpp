@@ -1,19 +1,12 @@
 #include "terminal/yard_slot.h"
 
+#include "terminal/yard_block.h"
+
 #include <cctype>
 #include <cstdio>
 #include <vector>
 
 namespace minato::terminal {
-
-bool valid_block_name(std::string_view name) {
-  if (name.empty() || name.size() > 4) return false;
-  if (name[0] < 'A' || name[0] > 'Z') return false;
-  for (char c : name) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
 
 Result<YardSlot> YardSlot::parse(std::string_view text) {
   constexpr const char* kField = "slot";
@@ -59,22 +52,19 @@ Result<YardSlot> YardSlot::parse(std::string_view text) {
   return s;
 }
 
+YardSlot YardSlot::at(std::string block, int bay, int row, int tier) {
+  YardSlot s;
+  s.block_ = std::move(block);
+  s.bay_ = bay;
+  s.row_ = row;
+  s.tier_ = tier;
+  return s;
+}
+
 std::string YardSlot::str() const {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%s-%02d-%02d-%d", block_.c_str(), bay_, row_, tier_);
   return buf;
-}
-
-Result<YardBlock> YardBlock::make(std::string_view name, int bays, int rows, int tiers) {
-  if (!valid_block_name(name)) {
-    return fail(ErrorCode::kInvalidArgument,
-                "block name must be 1-4 letters or digits starting with a letter", "name");
-  }
-  if (bays < 1 || bays > 99) return fail(ErrorCode::kInvalidArgument, "bays must be 1-99", "bays");
-  if (rows < 1 || rows > 30) return fail(ErrorCode::kInvalidArgument, "rows must be 1-30", "rows");
-  if (tiers < 1 || tiers > 9)
-    return fail(ErrorCode::kInvalidArgument, "tiers must be 1-9", "tiers");
-  return YardBlock{std::string(name), bays, rows, tiers};
 }
 
 }  // namespace minato::terminal

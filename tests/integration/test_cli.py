@@ -191,7 +191,7 @@ class DemoTest(unittest.TestCase):
                 self.assertEqual(r.status, 201, r)
                 occ = c.request("GET", "/api/v1/yard/occupancy").json
                 self.assertEqual(len(occ["blocks"]), 6)
-                self.assertGreaterEqual(occ["occupied"], 250)
+                self.assertGreaterEqual(occ["units"], 250)
                 visits = c.request("GET", "/api/v1/vessel-visits").json["vessel_visits"]
                 self.assertEqual(len(visits), 3)
                 # The demo's auditor reads the audit log; the operator may not.

@@ -23,7 +23,7 @@ class CrashConsistencyTest(unittest.TestCase):
         server = Server(self.data).start()
         c = server.client()
         self.assertEqual(c.login("kenji", USER_PASSWORD, self.secret1).status, 201)
-        r = c.request("POST", "/api/v1/yard/blocks", {"name": "K1", "bays": 99, "rows": 30,
+        r = c.request("POST", "/api/v1/yard/blocks", {"name": "K1", "bays": 49, "rows": 30,
                                                       "tiers": 9})
         self.assertEqual(r.status, 201, r)
 
@@ -37,11 +37,12 @@ class CrashConsistencyTest(unittest.TestCase):
             while not stop.is_set() and n < 2000:
                 serial = worker * 10000 + n
                 cid = container_id("CRS", serial)
-                slot = f"K1-{serial % 99 + 1}-{(serial // 99) % 30 + 1}-{(serial // 2970) % 9 + 1}"
+                slot = (f"K1-{2 * (serial % 49) + 1}-{(serial // 49) % 30 + 1}"
+                        f"-{(serial // 1470) % 9 + 1}")
                 try:
                     resp = c.request("POST", "/api/v1/gate/in",
                                      {"container_id": cid, "truck_plate": f"T{worker}",
-                                      "slot": slot, "size_type": "22G1", "category": "export",
+                                      "slot": slot, "size_type": "22G1", "category": "storage",
                                       "freight": "full", "line_operator": "ONE",
                                       "gross_kg": 10000})
                 except OSError:
@@ -85,17 +86,17 @@ class CrashConsistencyTest(unittest.TestCase):
         c = server.client()
         self.assertEqual(c.login("kenji", USER_PASSWORD, self.secret1).status, 201)
         self.assertEqual(c.request("POST", "/api/v1/yard/blocks",
-                                   {"name": "T1", "bays": 99, "rows": 30, "tiers": 9}).status, 201)
+                                   {"name": "T1", "bays": 49, "rows": 30, "tiers": 9}).status, 201)
         answered, lock, started = [], threading.Lock(), threading.Event()
 
         def stream(worker):
             for n in range(400):
                 cid = container_id("TRM", worker * 1000 + n)
-                slot = f"T1-{n % 99 + 1}-{worker + 1}-{n // 99 + 1}"
+                slot = f"T1-{2 * (n % 49) + 1}-{worker + 1}-{n // 49 + 1}"
                 try:
                     r = c.request("POST", "/api/v1/gate/in",
                                   {"container_id": cid, "truck_plate": "T", "slot": slot,
-                                   "size_type": "22G1", "category": "export", "freight": "full",
+                                   "size_type": "22G1", "category": "storage", "freight": "full",
                                    "line_operator": "ONE", "gross_kg": 10000})
                 except OSError:
                     return

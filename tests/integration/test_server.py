@@ -458,7 +458,7 @@ class TerminalApiTest(ServerTestCase):
         r = self.c.request("POST", "/api/v1/yard/blocks", {"name": "C1", "bays": 10, "rows": 6,
                                                            "tiers": 4})
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(r.json["capacity"], 240)
+        self.assertEqual(r.json["capacity_teu"], 240)
         advised = container_id("TST", 100001)
         r = self.c.request("POST", "/api/v1/units",
                            {"container_id": advised, "size_type": "45R1", "category": "import",
@@ -473,34 +473,43 @@ class TerminalApiTest(ServerTestCase):
         # Gate-in of an unadvised export unit with its data given at the gate.
         walk_in = container_id("TST", 100002)
         r = self.c.request("POST", "/api/v1/gate/in",
-                           {"container_id": walk_in, "truck_plate": "NGY-2", "slot": "C1-2-3-2",
+                           {"container_id": walk_in, "truck_plate": "NGY-2", "slot": "C1-5-3-1",
                             "size_type": "2200", "category": "export", "freight": "empty",
                             "line_operator": "MSK", "gross_kg": 2300})
         self.assertEqual(r.status, 201, r)
         self.assertEqual(r.json["unit"]["iso_size_type"], "22G1")
         occupied = self.c.request("POST", "/api/v1/gate/in",
                                   {"container_id": container_id("TST", 100003),
-                                   "truck_plate": "NGY-3", "slot": "C1-2-3-2",
-                                   "size_type": "22G1", "category": "export", "freight": "full",
+                                   "truck_plate": "NGY-3", "slot": "C1-5-3-1",
+                                   "size_type": "22G1", "category": "storage", "freight": "full",
                                    "line_operator": "ONE", "gross_kg": 9000})
         self.assertEqual(occupied.status, 409, occupied)
         nowhere = self.c.request("POST", "/api/v1/gate/in",
                                  {"container_id": container_id("TST", 100003),
                                   "truck_plate": "NGY-3", "slot": "Q1-01-01-1",
-                                  "size_type": "22G1", "category": "export", "freight": "full",
+                                  "size_type": "22G1", "category": "storage", "freight": "full",
                                   "line_operator": "ONE", "gross_kg": 9000})
         self.assertEqual(nowhere.status, 400, nowhere)
         self.assertEqual(nowhere.json["error"]["field"], "slot")
 
         occ = self.occupancy()
         c1 = [b for b in occ["blocks"] if b["block"] == "C1"][0]
-        self.assertEqual(c1["occupied"], 2)
+        self.assertEqual(c1["units"], 2)
+        self.assertEqual(c1["used_teu"], 3)
 
+        # An import full unit leaves against the PIN its line released it with.
+        unreleased = self.c.request("POST", "/api/v1/gate/out",
+                                    {"container_id": advised, "truck_plate": "NGY-9"})
+        self.assertEqual(unreleased.status, 409, unreleased)
+        r = self.c.request("POST", f"/api/v1/units/{advised}/release", {"pin": "48213377"})
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["pin_set"])
         out = self.c.request("POST", "/api/v1/gate/out",
-                             {"container_id": advised, "truck_plate": "NGY-9"})
+                             {"container_id": advised, "truck_plate": "NGY-9", "pin": "48213377"})
         self.assertEqual(out.status, 201, out)
         again = self.c.request("POST", "/api/v1/gate/out",
-                               {"container_id": advised, "truck_plate": "NGY-9"})
+                               {"container_id": advised, "truck_plate": "NGY-9",
+                                "pin": "48213377"})
         self.assertEqual(again.status, 409, again)
         unit = self.c.request("GET", f"/api/v1/units/{advised}")
         self.assertEqual(unit.status, 200, unit)
@@ -509,7 +518,7 @@ class TerminalApiTest(ServerTestCase):
                          [("gate_in", "gate", "C1-02-03-1"), ("gate_out", "C1-02-03-1", "gate")])
         self.assertTrue(all(m["by"] == "user:hana" for m in unit.json["moves"]))
         c1 = [b for b in self.occupancy()["blocks"] if b["block"] == "C1"][0]
-        self.assertEqual(c1["occupied"], 1)
+        self.assertEqual(c1["units"], 1)
 
     def test_viewer_cannot_write(self):
         v = self.server.client()

@@ -10,6 +10,7 @@
 #include "audit/event.h"
 #include "crypto/random.h"
 #include "store/migrations.h"
+#include "store/unit_codec.h"
 
 namespace minato::store {
 
@@ -570,31 +571,199 @@ class SqliteReader {
     return out;
   }
 
-  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) {
-    // Active unit first (state <> departed sorts before departed), then the newest.
-    auto q_ =
-        q("SELECT id, container_id, size_type, category, freight, line_operator, gross_kg,"
-          " state, slot FROM units WHERE container_id = ?1"
-          " ORDER BY (state = 'departed'), id DESC LIMIT 1");
-    if (!q_) return fail(q_.error());
-    q_->bind(1, id.str());
-    auto row = q_->step("find unit");
+#define MINATO_UNIT_COLUMNS                                                                     \
+  "id, container_id, size_type, category, freight, line_operator, gross_kg, state, slot,"       \
+  " details, holds, booking, inbound_visit, outbound_visit, vessel_slot, pin_hash, in_yard_us," \
+  " version"
+  static Result<t::Unit> unit_from(Query& q) {
+    auto cid = t::ContainerId::parse(q.text_view(1));
+    auto st = t::SizeType::parse(q.text_view(2));
+    auto cat = t::unit_category_from(q.text_view(3));
+    auto fk = t::freight_kind_from(q.text_view(4));
+    auto state = t::unit_state_from(q.text_view(7));
+    if (!cid || !st || !cat || !fk || !state) return fail(corrupt("unit"));
+    t::UnitSpec spec(std::move(*cid), std::move(*st), *cat, *fk, q.text(5),
+                     static_cast<int>(q.i64(6)));
+    MINATO_TRY(decode_unit_details(q.text_view(9), &spec));
+    spec.booking = q.text(11);
+    spec.inbound_visit = q.text(12);
+    spec.outbound_visit = q.text(13);
+    t::UnitStatus status;
+    status.state = *state;
+    if (!q.is_null(8)) {
+      auto s = t::YardSlot::parse(q.text_view(8));
+      if (!s) return fail(corrupt("unit slot"));
+      status.slot = std::move(*s);
+    }
+    auto holds = decode_holds(q.text_view(10));
+    if (!holds) return fail(holds.error());
+    status.holds = std::move(*holds);
+    status.vessel_slot = q.text(14);
+    status.pin_hash = q.text(15);
+    status.in_yard_us = q.i64(16);
+    status.version = q.i64(17);
+    return t::Unit::restore(q.i64(0), std::move(spec), std::move(status));
+  }
+
+  Result<std::optional<t::Unit>> one_unit(Query& q_) {
+    auto row = q_.step("find unit");
     if (!row) return fail(row.error());
     if (!*row) return std::optional<t::Unit>();
-    auto cid = t::ContainerId::parse(q_->text(1));
-    auto st = t::SizeType::parse(q_->text(2));
-    auto cat = t::unit_category_from(q_->text(3));
-    auto fk = t::freight_kind_from(q_->text(4));
-    auto state = t::unit_state_from(q_->text(7));
-    if (!cid || !st || !cat || !fk || !state) return fail(corrupt("unit"));
-    std::optional<t::YardSlot> slot;
-    if (!q_->is_null(8)) {
-      auto s = t::YardSlot::parse(q_->text(8));
-      if (!s) return fail(corrupt("unit slot"));
-      slot = *s;
+    auto u = unit_from(q_);
+    if (!u) return fail(u.error());
+    return std::optional<t::Unit>(std::move(*u));
+  }
+
+  Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) {
+    // Active unit first (state <> departed sorts before departed), then the newest.
+    auto q_ = q("SELECT " MINATO_UNIT_COLUMNS
+                " FROM units WHERE container_id = ?1"
+                " ORDER BY (state = 'departed'), id DESC LIMIT 1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id.str());
+    return one_unit(*q_);
+  }
+
+  Result<std::optional<t::Unit>> find_unit(int64_t unit_id) {
+    auto q_ = q("SELECT " MINATO_UNIT_COLUMNS " FROM units WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, unit_id);
+    return one_unit(*q_);
+  }
+
+  Result<std::vector<t::Unit>> list_units(const UnitQuery& f) {
+    // The filters every path shares; each path starts from the index that narrows most.
+#define MINATO_UNIT_FILTERS                                          \
+  " AND (?3 = '' OR state = ?3) AND (?4 = '' OR line_operator = ?4)" \
+  " AND (?5 = '' OR category = ?5) AND (?6 = 0 OR holds <> '[]')"    \
+  " AND (?7 = 0 OR (in_yard_us > 0 AND in_yard_us < ?7)) AND id > ?8 ORDER BY id LIMIT ?9"
+    const char* sql = nullptr;
+    if (!f.block.empty()) {
+      sql = "SELECT " MINATO_UNIT_COLUMNS
+            " FROM units WHERE slot >= ?1 || '-' AND slot < ?1 || '.' AND ?2 = "
+            "?2" MINATO_UNIT_FILTERS;
+    } else if (!f.visit.empty()) {
+      sql = "SELECT " MINATO_UNIT_COLUMNS
+            " FROM units WHERE ?1 = ?1 AND ((inbound_visit = ?2 AND inbound_visit <> '')"
+            " OR (outbound_visit = ?2 AND outbound_visit <> ''))" MINATO_UNIT_FILTERS;
+    } else if (f.state == "in_yard" || f.in_yard_before_us != 0) {
+      sql = "SELECT " MINATO_UNIT_COLUMNS
+            " FROM units WHERE slot IS NOT NULL AND ?1 = ?1 AND ?2 = ?2" MINATO_UNIT_FILTERS;
+    } else {
+      sql =
+          "SELECT " MINATO_UNIT_COLUMNS " FROM units WHERE ?1 = ?1 AND ?2 = ?2" MINATO_UNIT_FILTERS;
     }
-    t::UnitSpec spec{*cid, *st, *cat, *fk, q_->text(5), static_cast<int>(q_->i64(6))};
-    return std::optional<t::Unit>(t::Unit::restore(q_->i64(0), std::move(spec), *state, slot));
+#undef MINATO_UNIT_FILTERS
+    auto q_ = q(sql);
+    if (!q_) return fail(q_.error());
+    q_->bind(1, f.block).bind(2, f.visit).bind(3, f.state).bind(4, f.line_operator);
+    q_->bind(5, f.category).bind(6, int64_t{f.on_hold ? 1 : 0}).bind(7, f.in_yard_before_us);
+    q_->bind(8, f.after_id).bind(9, static_cast<int64_t>(f.limit));
+    std::vector<t::Unit> out;
+    for (;;) {
+      auto row = q_->step("list units");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto u = unit_from(*q_);
+      if (!u) return fail(u.error());
+      out.push_back(std::move(*u));
+    }
+    return out;
+  }
+
+  Status scan_units_in_yard(const std::function<void(t::Unit&&)>& visit) {
+    auto q_ = q("SELECT " MINATO_UNIT_COLUMNS " FROM units WHERE slot IS NOT NULL");
+    if (!q_) return fail(q_.error());
+    for (;;) {
+      auto row = q_->step("read the yard");
+      if (!row) return fail(row.error());
+      if (!*row) return ok();
+      auto u = unit_from(*q_);
+      if (!u) return fail(u.error());
+      visit(std::move(*u));
+    }
+  }
+
+  static Result<t::YardBlock> block_from(Query& q) {
+    t::YardBlock b{q.text(0),
+                   static_cast<int>(q.i64(1)),
+                   static_cast<int>(q.i64(2)),
+                   static_cast<int>(q.i64(3)),
+                   {},
+                   q.i64(5) != 0};
+    std::string_view areas = q.text_view(4);
+    while (!areas.empty()) {
+      size_t comma = areas.find(',');
+      auto a = t::StackArea::parse(areas.substr(0, comma));
+      if (!a) return fail(corrupt("reefer area of block " + b.name));
+      b.reefer.push_back(*a);
+      if (comma == std::string_view::npos) break;
+      areas.remove_prefix(comma + 1);
+    }
+    return b;
+  }
+
+  Result<t::TerminalLayout> layout() {
+    t::TerminalLayout l;
+    auto qb =
+        q("SELECT name, bays, rows_, tiers, reefer, hazardous FROM yard_blocks ORDER BY name");
+    if (!qb) return fail(qb.error());
+    for (;;) {
+      auto row = qb->step("read yard blocks");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto b = block_from(*qb);
+      if (!b) return fail(b.error());
+      l.blocks.push_back(std::move(*b));
+    }
+    auto qr = q("SELECT name, length_m FROM berths ORDER BY name");
+    if (!qr) return fail(qr.error());
+    for (;;) {
+      auto row = qr->step("read berths");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      l.berths.push_back(t::Berth{qr->text(0), static_cast<int>(qr->i64(1))});
+    }
+    auto ql = q("SELECT name, direction FROM gate_lanes ORDER BY name");
+    if (!ql) return fail(ql.error());
+    for (;;) {
+      auto row = ql->step("read gate lanes");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto d = t::lane_direction_from(ql->text_view(1));
+      if (!d) return fail(corrupt("gate lane direction"));
+      l.lanes.push_back(t::GateLane{ql->text(0), *d});
+    }
+    return l;
+  }
+
+  Result<std::optional<BookingRecord>> find_booking(std::string_view number) {
+    auto q_ =
+        q("SELECT number, line_operator, outbound_visit, pod, size_type, quantity,"
+          " created_us, created_by, version FROM bookings WHERE number = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, number);
+    auto row = q_->step("find booking");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<BookingRecord>();
+    return std::optional<BookingRecord>(
+        BookingRecord{q_->text(0), q_->text(1), q_->text(2), q_->text(3), q_->text(4),
+                      static_cast<int>(q_->i64(5)), q_->i64(6), q_->text(7), q_->i64(8)});
+  }
+
+  Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view subject,
+                                                                std::string_view key) {
+    auto q_ =
+        q("SELECT digest, status, response, created_us FROM idempotency_keys"
+          " WHERE subject = ?1 AND key = ?2");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, subject).bind(2, key);
+    auto row = q_->step("find idempotency key");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<IdempotencyRecord>();
+    return std::optional<IdempotencyRecord>(
+        IdempotencyRecord{std::string(subject), std::string(key), q_->text(0),
+                          static_cast<int>(q_->i64(1)), q_->text(2), q_->i64(3)});
   }
 
   Result<std::vector<MoveRecord>> unit_moves(int64_t unit_id) {
@@ -617,21 +786,23 @@ class SqliteReader {
   }
 
   Result<std::optional<t::YardBlock>> find_block(std::string_view name) {
-    auto q_ = q("SELECT name, bays, rows_, tiers FROM yard_blocks WHERE name = ?1");
+    auto q_ =
+        q("SELECT name, bays, rows_, tiers, reefer, hazardous FROM yard_blocks"
+          " WHERE name = ?1");
     if (!q_) return fail(q_.error());
     q_->bind(1, name);
     auto row = q_->step("find yard block");
     if (!row) return fail(row.error());
     if (!*row) return std::optional<t::YardBlock>();
-    return std::optional<t::YardBlock>(t::YardBlock{q_->text(0), static_cast<int>(q_->i64(1)),
-                                                    static_cast<int>(q_->i64(2)),
-                                                    static_cast<int>(q_->i64(3))});
+    auto b = block_from(*q_);
+    if (!b) return fail(b.error());
+    return std::optional<t::YardBlock>(std::move(*b));
   }
 
   Result<std::vector<BlockOccupancy>> yard_occupancy() {
     // Slot text starts with "BLOCK-": count units in the yard per block.
     auto q_ =
-        q("SELECT b.name, b.bays, b.rows_, b.tiers,"
+        q("SELECT b.name, b.bays, b.rows_, b.tiers, b.reefer, b.hazardous,"
           " (SELECT count(*) FROM units u WHERE u.slot >= b.name || '-'"
           "   AND u.slot < b.name || '.')"
           " FROM yard_blocks b ORDER BY b.name");
@@ -641,10 +812,9 @@ class SqliteReader {
       auto row = q_->step("yard occupancy");
       if (!row) return fail(row.error());
       if (!*row) break;
-      out.push_back(
-          BlockOccupancy{t::YardBlock{q_->text(0), static_cast<int>(q_->i64(1)),
-                                      static_cast<int>(q_->i64(2)), static_cast<int>(q_->i64(3))},
-                         static_cast<int>(q_->i64(4))});
+      auto b = block_from(*q_);
+      if (!b) return fail(b.error());
+      out.push_back(BlockOccupancy{std::move(*b), static_cast<int>(q_->i64(6))});
     }
     return out;
   }
@@ -894,6 +1064,29 @@ class SqliteReader {
   }                                                                                                \
   Result<std::optional<t::YardBlock>> find_block(std::string_view n) override {                    \
     return r_.find_block(n);                                                                       \
+  }                                                                                                \
+  Result<std::optional<t::Unit>> find_unit(int64_t id) override { return r_.find_unit(id); }       \
+  Result<std::vector<t::Unit>> list_units(const UnitQuery& f) override {                           \
+    return r_.list_units(f);                                                                       \
+  }                                                                                                \
+  Status scan_units_in_yard(const std::function<void(t::Unit &&)>& v) override {                   \
+    return r_.scan_units_in_yard(v);                                                               \
+  }                                                                                                \
+  Result<t::TerminalLayout> layout() override { return r_.layout(); }                              \
+  Result<std::optional<BookingRecord>> find_booking(std::string_view n) override {                 \
+    return r_.find_booking(n);                                                                     \
+  }                                                                                                \
+  Result<int64_t> count_booking_units(std::string_view n) override {                               \
+    auto q_ = r_.q("SELECT count(*) FROM units WHERE booking = ?1 AND booking <> ''");             \
+    if (!q_) return fail(q_.error());                                                              \
+    q_->bind(1, n);                                                                                \
+    auto row = q_->step("count booking units");                                                    \
+    if (!row) return fail(row.error());                                                            \
+    return q_->i64(0);                                                                             \
+  }                                                                                                \
+  Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view s,                \
+                                                                std::string_view k) override {     \
+    return r_.find_idempotency_key(s, k);                                                          \
   }                                                                                                \
   Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }    \
   Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }        \
@@ -1280,25 +1473,41 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run("update vessel visit");
   }
 
+  // Binds ?2.. of the unit columns after id, in MINATO_UNIT_COLUMNS order.
+  static void bind_unit(Query& q, const t::Unit& u) {
+    const auto& s = u.spec();
+    q.bind(2, s.container_id.str()).bind(3, s.size_type.code()).bind(4, t::to_string(s.category));
+    q.bind(5, t::to_string(s.freight)).bind(6, s.line_operator);
+    q.bind(7, static_cast<int64_t>(s.gross_kg)).bind(8, t::to_string(u.state()));
+    if (u.slot()) {
+      q.bind(9, u.slot()->str());
+    } else {
+      q.bind_null(9);
+    }
+    q.bind(10, encode_unit_details(s)).bind(11, encode_holds(u.status().holds));
+    q.bind(12, s.booking).bind(13, s.inbound_visit).bind(14, s.outbound_visit);
+    q.bind(15, u.status().vessel_slot).bind(16, u.status().pin_hash);
+    q.bind(17, u.status().in_yard_us).bind(18, u.version());
+  }
+
   Result<int64_t> insert_unit(const t::Unit& u, int64_t at_us) override {
     auto q = r_.q(
         "INSERT INTO units (container_id, size_type, category, freight, line_operator,"
-        " gross_kg, state, slot, created_us, updated_us)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+        " gross_kg, state, slot, details, holds, booking, inbound_visit, outbound_visit,"
+        " vessel_slot, pin_hash, in_yard_us, version, created_us, updated_us)"
+        " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+        " ?1, ?1)");
     if (!q) return fail(q.error());
+    q->bind(1, at_us);
+    bind_unit(*q, u);
     const auto& s = u.spec();
-    q->bind(1, s.container_id.str()).bind(2, s.size_type.code()).bind(3, t::to_string(s.category));
-    q->bind(4, t::to_string(s.freight)).bind(5, s.line_operator);
-    q->bind(6, static_cast<int64_t>(s.gross_kg)).bind(7, t::to_string(u.state()));
-    if (u.slot()) {
-      q->bind(8, u.slot()->str());
-    } else {
-      q->bind_null(8);
-    }
-    q->bind(9, at_us);
     auto st = q->run("insert unit " + s.container_id.str());
     if (!st) {
       if (st.error().code() == ErrorCode::kAlreadyExists) {
+        if (u.slot()) {
+          return fail(ErrorCode::kConflict, "yard slot " + u.slot()->str() + " is occupied",
+                      "slot");
+        }
         return fail(ErrorCode::kAlreadyExists,
                     "container " + s.container_id.str() + " already has an active unit",
                     "container_id");
@@ -1309,20 +1518,30 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status update_unit(const t::Unit& u, int64_t at_us) override {
-    auto q = r_.q("UPDATE units SET state = ?2, slot = ?3, updated_us = ?4 WHERE id = ?1");
+    auto q = r_.q(
+        "UPDATE units SET container_id = ?2, size_type = ?3, category = ?4, freight = ?5,"
+        " line_operator = ?6, gross_kg = ?7, state = ?8, slot = ?9, details = ?10, holds = ?11,"
+        " booking = ?12, inbound_visit = ?13, outbound_visit = ?14, vessel_slot = ?15,"
+        " pin_hash = ?16, in_yard_us = ?17, version = ?18, updated_us = ?19"
+        " WHERE id = ?1 AND version = ?18 - 1");
     if (!q) return fail(q.error());
-    q->bind(1, u.id()).bind(2, t::to_string(u.state()));
-    if (u.slot()) {
-      q->bind(3, u.slot()->str());
-    } else {
-      q->bind_null(3);
-    }
-    q->bind(4, at_us);
+    q->bind(1, u.id());
+    bind_unit(*q, u);
+    q->bind(19, at_us);
     auto st = q->run("update unit");
     if (!st && st.error().code() == ErrorCode::kAlreadyExists) {
-      return fail(ErrorCode::kConflict, "yard slot " + u.slot()->str() + " is occupied", "slot");
+      if (u.slot()) {
+        return fail(ErrorCode::kConflict, "yard slot " + u.slot()->str() + " is occupied", "slot");
+      }
+      return fail(ErrorCode::kAlreadyExists,
+                  "container " + u.spec().container_id.str() + " already has an active unit");
     }
-    return st;
+    if (!st) return st;
+    if (sqlite3_changes(impl_.writer->db()) != 1) {
+      return fail(ErrorCode::kConflict, "unit " + u.spec().container_id.str() +
+                                            " was changed by someone else; read it again");
+    }
+    return ok();
   }
 
   Status insert_move(const MoveRecord& m) override {
@@ -1347,12 +1566,98 @@ class SqliteWriteTxn final : public WriteTxn {
     return sqlite3_last_insert_rowid(impl_.writer->db());
   }
 
+  static std::string join_areas(const t::YardBlock& b) {
+    std::string out;
+    for (const auto& a : b.reefer) out += (out.empty() ? "" : ",") + a.str();
+    return out;
+  }
+
   Status insert_block(const t::YardBlock& b) override {
-    auto q = r_.q("INSERT INTO yard_blocks (name, bays, rows_, tiers) VALUES (?1, ?2, ?3, ?4)");
+    auto q = r_.q(
+        "INSERT INTO yard_blocks (name, bays, rows_, tiers, reefer, hazardous)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!q) return fail(q.error());
     q->bind(1, b.name).bind(2, static_cast<int64_t>(b.bays)).bind(3, static_cast<int64_t>(b.rows));
-    q->bind(4, static_cast<int64_t>(b.tiers));
+    q->bind(4, static_cast<int64_t>(b.tiers)).bind(5, join_areas(b));
+    q->bind(6, int64_t{b.hazardous ? 1 : 0});
     return q->run("insert yard block " + b.name);
+  }
+
+  Status update_block(const t::YardBlock& b) override {
+    auto q = r_.q(
+        "UPDATE yard_blocks SET bays = ?2, rows_ = ?3, tiers = ?4, reefer = ?5, hazardous = ?6"
+        " WHERE name = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, b.name).bind(2, static_cast<int64_t>(b.bays)).bind(3, static_cast<int64_t>(b.rows));
+    q->bind(4, static_cast<int64_t>(b.tiers)).bind(5, join_areas(b));
+    q->bind(6, int64_t{b.hazardous ? 1 : 0});
+    MINATO_TRY(q->run("update yard block " + b.name));
+    if (sqlite3_changes(impl_.writer->db()) != 1) {
+      return fail(ErrorCode::kNotFound, "yard block " + b.name + " does not exist");
+    }
+    return ok();
+  }
+
+  Status delete_block(std::string_view name) override {
+    auto q = r_.q("DELETE FROM yard_blocks WHERE name = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, name);
+    MINATO_TRY(q->run("delete yard block"));
+    if (sqlite3_changes(impl_.writer->db()) != 1) {
+      return fail(ErrorCode::kNotFound, "yard block " + std::string(name) + " does not exist");
+    }
+    return ok();
+  }
+
+  Status upsert_berth(const t::Berth& b) override {
+    auto q = r_.q(
+        "INSERT INTO berths (name, length_m) VALUES (?1, ?2)"
+        " ON CONFLICT (name) DO UPDATE SET length_m = excluded.length_m");
+    if (!q) return fail(q.error());
+    q->bind(1, b.name).bind(2, static_cast<int64_t>(b.length_m));
+    return q->run("store berth " + b.name);
+  }
+
+  Status upsert_lane(const t::GateLane& l) override {
+    auto q = r_.q(
+        "INSERT INTO gate_lanes (name, direction) VALUES (?1, ?2)"
+        " ON CONFLICT (name) DO UPDATE SET direction = excluded.direction");
+    if (!q) return fail(q.error());
+    q->bind(1, l.name).bind(2, t::to_string(l.direction));
+    return q->run("store gate lane " + l.name);
+  }
+
+  Status insert_booking(const BookingRecord& b) override {
+    auto q = r_.q(
+        "INSERT INTO bookings (number, line_operator, outbound_visit, pod, size_type, quantity,"
+        " created_us, created_by, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!q) return fail(q.error());
+    q->bind(1, b.number).bind(2, b.line_operator).bind(3, b.outbound_visit).bind(4, b.pod);
+    q->bind(5, b.size_type).bind(6, static_cast<int64_t>(b.quantity)).bind(7, b.created_us);
+    q->bind(8, b.created_by).bind(9, b.version);
+    auto st = q->run("insert booking " + b.number);
+    if (!st && st.error().code() == ErrorCode::kAlreadyExists) {
+      return fail(ErrorCode::kAlreadyExists, "booking " + b.number + " exists", "number");
+    }
+    return st;
+  }
+
+  Status insert_idempotency_key(const IdempotencyRecord& k) override {
+    auto q = r_.q(
+        "INSERT INTO idempotency_keys (subject, key, digest, status, response, created_us)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!q) return fail(q.error());
+    q->bind(1, k.subject).bind(2, k.key).bind(3, k.digest).bind(4, static_cast<int64_t>(k.status));
+    q->bind(5, k.response).bind(6, k.created_us);
+    return q->run("store idempotency key");
+  }
+
+  Result<int64_t> purge_idempotency_keys(int64_t before_us) override {
+    auto q = r_.q("DELETE FROM idempotency_keys WHERE created_us < ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, before_us);
+    MINATO_TRY(q->run("purge idempotency keys"));
+    return static_cast<int64_t>(sqlite3_changes(impl_.writer->db()));
   }
 
   Status append_audit(const AuditRecord& a) override { return insert_audit_row(r_, a); }

@@ -89,19 +89,22 @@ TEST(SqliteStore, OneActiveUnitPerContainerAndOneUnitPerSlot) {
   EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
 
   u.set_id(*id);
-  ASSERT_TRUE(u.gate_in(*t::YardSlot::parse("A1-01-01-1")));
+  ASSERT_TRUE(u.gate_in(*t::YardSlot::parse("A1-01-01-1"), 1));
+  u.bump_version();
   ASSERT_TRUE(w.update_unit(u, 3));
   auto v = unit("MWCU6059784");
   auto vid = w.insert_unit(v, 4);
   ASSERT_TRUE(vid);
   v.set_id(*vid);
-  ASSERT_TRUE(v.gate_in(*t::YardSlot::parse("A1-01-01-1")));
+  ASSERT_TRUE(v.gate_in(*t::YardSlot::parse("A1-01-01-1"), 1));
+  v.bump_version();
   auto clash = w.update_unit(v, 5);
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().code(), ErrorCode::kConflict);
 
   // A departed unit frees the container id for its next visit.
   ASSERT_TRUE(u.gate_out());
+  u.bump_version();
   ASSERT_TRUE(w.update_unit(u, 6));
   EXPECT_TRUE(w.insert_unit(unit("CSQU3054383"), 7));
   ASSERT_TRUE(w.commit());
@@ -184,7 +187,8 @@ TEST(SqliteStore, YardOccupancyCountsPerBlock) {
     auto id = (*tx)->insert_unit(u, 1);
     ASSERT_TRUE(id);
     u.set_id(*id);
-    ASSERT_TRUE(u.gate_in(*t::YardSlot::parse(slots[i])));
+    ASSERT_TRUE(u.gate_in(*t::YardSlot::parse(slots[i]), 1));
+    u.bump_version();
     ASSERT_TRUE((*tx)->update_unit(u, 1));
   }
   auto occ = (*tx)->yard_occupancy();
@@ -193,7 +197,7 @@ TEST(SqliteStore, YardOccupancyCountsPerBlock) {
   EXPECT_EQ((*occ)[0].block.name, "A");
   EXPECT_EQ((*occ)[0].occupied, 0);
   EXPECT_EQ((*occ)[1].occupied, 2);
-  EXPECT_EQ((*occ)[1].block.capacity(), 8);
+  EXPECT_EQ((*occ)[1].block.capacity_teu(), 8);
 }
 
 // A database of schema 8, whose audit log was a hash chain, with `events` chained events; the
