@@ -522,6 +522,18 @@ void Api::add_terminal_routes() {
                                   if (!cid) return fail(cid.error());
                                   auto version = if_match_version(req);
                                   if (!version) return fail(version.error());
+                                  // The body may repeat the container number (a unit read and
+                                  // sent back); it must be the path's.
+                                  auto same = b.optional_string("container_id", 32);
+                                  if (!same) return fail(same.error());
+                                  if (*same) {
+                                    auto given = t::ContainerId::parse(**same);
+                                    if (!given || !(*given == *cid)) {
+                                      return fail(ErrorCode::kInvalidArgument,
+                                                  "container_id in the body differs from the path",
+                                                  "container_id");
+                                    }
+                                  }
                                   auto spec = unit_spec_fields(b, *cid, true);
                                   if (!spec) return fail(spec.error());
                                   MINATO_TRY(b.finish());

@@ -520,6 +520,72 @@ class TerminalApiTest(ServerTestCase):
         c1 = [b for b in self.occupancy()["blocks"] if b["block"] == "C1"][0]
         self.assertEqual(c1["units"], 1)
 
+    def test_idempotency_key_makes_a_retried_gate_in_one_gate_in(self):
+        r = self.c.request("PUT", "/api/v1/yard/layout",
+                           {"blocks": [{"name": "D1", "bays": 6, "rows": 4, "tiers": 3,
+                                        "reefer": ["01-05/1"]},
+                                       {"name": "H1", "bays": 4, "rows": 4, "tiers": 2,
+                                        "hazardous": True}],
+                            "berths": [{"name": "T1", "length_m": 350}],
+                            "lanes": [{"name": "IN1", "direction": "in"}]})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("D1", [b["name"] for b in r.json["blocks"]])
+        cid = container_id("IDM", 100001)
+        body = {"container_id": cid, "truck_plate": "NGY-7", "size_type": "22G1",
+                "category": "storage", "freight": "full", "line_operator": "ONE",
+                "gross_kg": 12000}
+        key = {"Idempotency-Key": "gate-" + cid}
+        first = self.c.request("POST", "/api/v1/gate/in", body, headers=key)
+        self.assertEqual(first.status, 201, first)
+        slot = first.json["unit"]["slot"]
+        self.assertTrue(slot, first)  # allocated: no slot was given
+        retry = self.c.request("POST", "/api/v1/gate/in", body, headers=key)
+        self.assertEqual(retry.status, 201, retry)
+        self.assertEqual(retry.headers.get("idempotent-replayed"), "true")
+        self.assertEqual(retry.json, first.json)
+        other = dict(body, truck_plate="NGY-8")
+        reused = self.c.request("POST", "/api/v1/gate/in", other, headers=key)
+        self.assertEqual(reused.status, 400, reused)
+        self.assertEqual(reused.json["error"]["field"], "Idempotency-Key")
+        unit = self.c.request("GET", f"/api/v1/units/{cid}").json
+        self.assertEqual([m["kind"] for m in unit["moves"]], ["gate_in"])
+
+    def test_unit_edits_need_the_current_etag(self):
+        cid = container_id("ETG", 100001)
+        spec = {"container_id": cid, "size_type": "45R1", "category": "export",
+                "freight": "full", "line_operator": "ONE", "gross_kg": 21000}
+        r = self.c.request("POST", "/api/v1/units", spec)
+        self.assertEqual(r.status, 201, r)
+        etag = r.headers["etag"]
+        self.assertEqual(etag, '"v1"')
+        edited = dict(spec, seals=["SL-77"], reefer={"set_point_c": -18.5},
+                      vgm={"kg": 21350, "method": "method1", "party": "SHIPPER KK"},
+                      dangerous_goods=[{"un_number": "UN1203", "imdg_class": "3"}])
+        no_etag = self.c.request("PUT", f"/api/v1/units/{cid}", edited)
+        self.assertEqual(no_etag.status, 412, no_etag)
+        ok = self.c.request("PUT", f"/api/v1/units/{cid}", edited, headers={"If-Match": etag})
+        self.assertEqual(ok.status, 200, ok)
+        self.assertEqual(ok.headers["etag"], '"v2"')
+        self.assertEqual(ok.json["reefer"]["set_point_c"], -18.5)
+        self.assertEqual(ok.json["dangerous_goods"], [{"un_number": "1203", "imdg_class": "3"}])
+        stale = self.c.request("PUT", f"/api/v1/units/{cid}", spec, headers={"If-Match": etag})
+        self.assertEqual(stale.status, 412, stale)
+        bad = self.c.request("PUT", f"/api/v1/units/{cid}",
+                             dict(spec, vgm={"kg": 0, "method": "method1", "party": "X"}),
+                             headers={"If-Match": '"v2"'})
+        self.assertEqual(bad.status, 400, bad)
+        self.assertEqual(bad.json["error"]["field"], "vgm.kg")
+        hold = self.c.request("POST", f"/api/v1/units/{cid}/holds",
+                              {"kind": "customs", "reason": "document check"})
+        self.assertEqual(hold.status, 200, hold)
+        self.assertEqual(hold.json["holds"][0]["kind"], "customs")
+        listed = self.c.request("GET", "/api/v1/units?on_hold=true&limit=10")
+        self.assertEqual(listed.status, 200, listed)
+        self.assertIn(cid, [u["container_id"] for u in listed.json["units"]])
+        freed = self.c.request("DELETE", f"/api/v1/units/{cid}/holds/customs")
+        self.assertEqual(freed.status, 200, freed)
+        self.assertEqual(freed.json["holds"], [])
+
     def test_viewer_cannot_write(self):
         v = self.server.client()
         self.assertEqual(v.login("ivan", USER_PASSWORD, self.viewer_secret).status, 201)
