@@ -44,6 +44,14 @@ CallerHandler idempotent(int status, CallerHandler fn) {
       HttpResponse replay = raw_json(idem.response, idem.status);
       if (idem.status == 204) replay.body.clear();
       replay.headers.emplace_back("Idempotent-Replayed", "true");
+      // A unit answered again carries its ETag as the first answer did.
+      boost::system::error_code ec;
+      json::value stored = json::parse(replay.body, ec);
+      if (!ec && stored.is_object() && stored.as_object().contains("container_id")) {
+        if (const auto* v = stored.as_object().if_contains("version"); v && v->is_int64()) {
+          replay.headers.emplace_back("ETag", "\"v" + std::to_string(v->as_int64()) + "\"");
+        }
+      }
       return replay;
     }
     return r;

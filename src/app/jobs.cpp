@@ -115,6 +115,12 @@ void Jobs::run_once() {
                         "local",
                         static_cast<uint32_t>(access::Permission::kUserAdmin),
                         {}};
+  access::Actor purger{"system:idempotency-purge", "local", 0, {}};
+  auto purged = rt_.terminal().purge_idempotency_keys(purger, int64_t{24} * 3600 * 1'000'000);
+  if (!purged) {
+    std::fprintf(stderr, "minato: purging idempotency keys failed: %s\n",
+                 purged.error().message().c_str());
+  }
   auto swept = rt_.identity().sweep_inactive(sweeper, rt_.config().inactive_days);
   if (!swept) {
     std::fprintf(stderr, "minato: inactivity sweep failed: %s\n", swept.error().message().c_str());

@@ -168,6 +168,10 @@ Status TerminalService::apply_layout(const access::Actor& actor, const t::Termin
                                   all["blocks_changed"] = std::move(changed);
                                   all.erase("blocks");
                                   fx.change = change_json(std::move(all), "yard_blocks", "upsert");
+                                  // What the API answers, kept for a retried request.
+                                  auto now = tx.layout();
+                                  if (!now) return fail(now.error());
+                                  fx.response = json::serialize(to_json(*now));
                                   return ok();
                                 });
 }
@@ -199,6 +203,7 @@ Status TerminalService::create_block(const access::Actor& actor, const t::YardBl
           std::unique_lock l(yard_mu_);
           (void)yard_.remove_block(name);
         });
+        fx.response = json::serialize(to_json(block));
         fx.change = change_json(to_json(block), "yard_blocks", "insert");
         return ok();
       });
@@ -223,6 +228,7 @@ Status TerminalService::update_block(const access::Actor& actor, const t::YardBl
           std::unique_lock l(yard_mu_);
           (void)yard_.update_block(before);
         });
+        fx.response = json::serialize(to_json(block));
         json::object change = to_json(block);
         change["before"] = to_json(**old);
         fx.change = change_json(std::move(change), "yard_blocks", "update");
@@ -514,39 +520,54 @@ Result<t::YardSlot> TerminalService::suggest_slot(const access::Actor& actor,
   auto unit = current_unit(**rx, id);
   if (!unit) return fail(unit.error());
   t::StackItem item = unit->stack_item();
-  std::shared_lock lock(yard_mu_);
-  if (auto where = yard_.where(unit->id())) {
-    // For a unit already in the yard: the best other slot.
-    t::Yard copy = yard_;
-    copy.forget(unit->id());
-    return copy.allocate(item, {{}, {where->str()}});
-  }
-  return yard_.allocate(item, {});
+  std::unique_lock lock(yard_mu_);
+  auto where = yard_.where(unit->id());
+  const t::StackItem* placed = yard_.item(unit->id());
+  if (!where || placed == nullptr) return yard_.allocate(item, {});
+  // For a unit already in the yard: the best other slot, as if it had been lifted; it is put
+  // back exactly where it was before the lock is released.
+  t::StackItem saved = *placed;
+  yard_.forget(unit->id());
+  auto slot = yard_.allocate(item, {{}, {where->str()}});
+  yard_.restore(saved, *where);
+  return slot;
+}
+
+Result<int64_t> TerminalService::purge_idempotency_keys(const access::Actor& actor,
+                                                        int64_t older_than_us) {
+  return writes_.execute<int64_t>(
+      actor, {"idempotency.purge", "idempotency_keys", Permission::kNone},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<int64_t> {
+        auto n = tx.purge_idempotency_keys(fx.now_us - older_than_us);
+        if (!n) return fail(n.error());
+        fx.change =
+            "{\"table\":\"idempotency_keys\",\"op\":\"delete\",\"rows\":" + std::to_string(*n) +
+            "}";
+        return *n;
+      });
 }
 
 // --- bookings ------------------------------------------------------------------------------
 
 Status TerminalService::create_booking(const access::Actor& actor, store::BookingRecord b) {
-  bool number_ok = !b.number.empty() && b.number.size() <= 20;
-  for (char c : b.number) {
-    number_ok = number_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+  // The booking's fields are those of the units it will receive: checked by the same rules.
+  auto invalid = [](const char* message, const char* field) {
+    return fail(ErrorCode::kInvalidArgument, message, field);
+  };
+  if (!t::valid_reference(b.number)) {
+    return invalid("booking number must be 1-20 of A-Z, 0-9 and '-'", "number");
   }
-  if (!number_ok) {
-    return fail(ErrorCode::kInvalidArgument, "booking number must be 1-20 of A-Z, 0-9 and '-'",
-                "number");
+  if (!t::valid_line_operator(b.line_operator)) {
+    return invalid("line operator must be 2-6 characters of A-Z and 0-9", "line_operator");
   }
-  // The booking's fields are those of the units it will receive: check them the same way.
+  if (!t::valid_visit_code(b.outbound_visit)) {
+    return invalid("a booking names its vessel visit (1-16 of A-Z, 0-9 and '-')", "outbound_visit");
+  }
+  if (!t::valid_locode(b.pod)) {
+    return invalid("port of discharge must be a UN/LOCODE like USLAX", "pod");
+  }
   auto st = t::SizeType::parse(b.size_type);
   if (!st) return fail(st.error());
-  t::UnitSpec probe(*t::ContainerId::parse("CSQU3054383"), *st, t::UnitCategory::kExport,
-                    t::FreightKind::kFull, b.line_operator, 0);
-  probe.outbound_visit = b.outbound_visit;
-  probe.pod = b.pod;
-  probe.booking = b.number;
-  MINATO_TRY(t::validate(probe));
-  if (b.outbound_visit.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "a booking names its vessel visit", "outbound_visit");
-  }
   if (b.quantity < 1 || b.quantity > 10'000) {
     return fail(ErrorCode::kInvalidArgument, "quantity must be 1-10000", "quantity");
   }
@@ -693,6 +714,22 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
         if (*found && (*found)->state() != t::UnitState::kDeparted) {
           current = **found;
           current->bump_version();
+          // The clerk describes the box on the truck: it must be the one advised.
+          if (inline_unit) {
+            const auto &a = current->spec(), &g = inline_unit->spec();
+            if (a.size_type.iso_code() != g.size_type.iso_code() ||
+                a.line_operator != g.line_operator || a.category != g.category ||
+                a.freight != g.freight) {
+              return fail(ErrorCode::kConflict,
+                          "unit " + cid + " was advised as " + a.size_type.iso_code() + " " +
+                              std::string(t::to_string(a.category)) + " " +
+                              std::string(t::to_string(a.freight)) + " of " + a.line_operator +
+                              "; the gate saw " + g.size_type.iso_code() + " " +
+                              std::string(t::to_string(g.category)) + " " +
+                              std::string(t::to_string(g.freight)) + " of " + g.line_operator,
+                          "size_type");
+            }
+          }
         } else if (inline_unit) {
           current = *inline_unit;
           created = true;

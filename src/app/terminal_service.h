@@ -118,6 +118,10 @@ class TerminalService {
   Result<GateResult> gate_in(const access::Actor& actor, const GateInRequest& req);
   Result<GateResult> gate_out(const access::Actor& actor, const GateOutRequest& req);
 
+  // Forgets Idempotency-Keys older than `older_than_us` (a retry comes within minutes; a day
+  // is kept). Returns how many.
+  Result<int64_t> purge_idempotency_keys(const access::Actor& actor, int64_t older_than_us);
+
   // For tests and the consistency check: the yard's own rule check over every unit.
   Status check_yard() const;
 

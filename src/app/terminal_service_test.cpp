@@ -95,6 +95,12 @@ TEST_F(TerminalServiceTest, GateInRefusesUnknownSlotsOccupiedSlotsAndUnadvisedUn
   EXPECT_NE(refused.reason.find("A1-02-01-1"), std::string::npos);
   EXPECT_TRUE(refused.change.empty());
   EXPECT_FALSE(rt_->terminal().get_unit(viewer_, other));
+  // A box on the truck that is not what was advised is refused.
+  ASSERT_TRUE(rt_->terminal().create_unit(planner_, spec("MSCU1234566")));
+  auto mismatch = rt_->terminal().gate_in(
+      clerk_, {id("MSCU1234566"), "T3", std::nullopt, spec("MSCU1234566", "22G1")});
+  ASSERT_FALSE(mismatch);
+  EXPECT_NE(mismatch.error().message().find("advised as 45G1"), std::string::npos);
   auto twice = rt_->terminal().gate_in(clerk_, {cid, "T1", slot("A1-2-2-1"), {}});
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code(), ErrorCode::kConflict);
@@ -181,6 +187,33 @@ TEST_F(TerminalServiceTest, ExportReceiptNeedsBookingAndVgm) {
   EXPECT_EQ(view->delivered, 1);
 }
 
+TEST_F(TerminalServiceTest, AnAdvisedExportUnitIsNotYetReceivedAgainstItsBooking) {
+  ASSERT_TRUE(rt_->terminal().create_visit(
+      planner_, {"ONE-2611E", "ONE HARBOUR", "9321483", "T1", clock_.now_us(), clock_.now_us()}));
+  store::BookingRecord b;
+  b.number = "BKONE2";
+  b.line_operator = "ONE";
+  b.outbound_visit = "ONE-2611E";
+  b.pod = "USLAX";
+  b.size_type = "45G1";
+  b.quantity = 1;
+  ASSERT_TRUE(rt_->terminal().create_booking(planner_, b));
+  auto s = spec("CSQU3054383");
+  s.category = t::UnitCategory::kExport;
+  s.booking = "BKONE2";
+  s.vgm = t::Vgm{28'100, t::VgmMethod::kMethod1, "SHIPPER KK"};
+  ASSERT_TRUE(rt_->terminal().create_unit(planner_, s));
+  EXPECT_EQ(rt_->terminal().get_booking(viewer_, "BKONE2")->delivered, 0);
+  auto in = rt_->terminal().gate_in(clerk_, {id("CSQU3054383"), "T1", std::nullopt, {}});
+  ASSERT_TRUE(in) << in.error().message();
+  EXPECT_EQ(rt_->terminal().get_booking(viewer_, "BKONE2")->delivered, 1);
+  b.number = "bad number";
+  EXPECT_EQ(rt_->terminal().create_booking(planner_, b).error().field(), "number");
+  b.number = "BKONE3";
+  b.pod = "LAX";
+  EXPECT_EQ(rt_->terminal().create_booking(planner_, b).error().field(), "pod");
+}
+
 TEST_F(TerminalServiceTest, EditsNeedTheCurrentVersion) {
   auto u = rt_->terminal().create_unit(planner_, spec("CSQU3054383"));
   ASSERT_TRUE(u);
@@ -228,6 +261,17 @@ TEST_F(TerminalServiceTest, IdempotencyKeyRunsAGateInOnce) {
   auto view = rt_->terminal().get_unit(viewer_, cid);
   ASSERT_TRUE(view);
   EXPECT_EQ(view->moves.size(), 1u);  // one gate-in, not two
+  // Keys are kept a day, then forgotten by the hourly job.
+  access::Actor system{"system:idempotency-purge", "local", 0, {}};
+  EXPECT_EQ(*rt_->terminal().purge_idempotency_keys(system, 24LL * 3600 * 1'000'000), 0);
+  clock_.advance_s(25 * 3600);
+  EXPECT_EQ(*rt_->terminal().purge_idempotency_keys(system, 24LL * 3600 * 1'000'000), 1);
+  Idempotency later = first;
+  {
+    ScopedRequest scope({"req4", "session:x", &later});
+    (void)rt_->terminal().gate_in(clerk_, {cid, "T1", std::nullopt, spec("CSQU3054383")});
+  }
+  EXPECT_FALSE(later.replayed);  // a forgotten key is a new request (refused: in the yard)
 }
 
 TEST_F(TerminalServiceTest, OccupancyAndVisits) {

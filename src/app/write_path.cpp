@@ -259,8 +259,8 @@ Status WritePath::begin(store::WriteTxn& tx) {
     }
     if (log_.foreign_changes() != seen_foreign_) hook = foreign_hook_;
   }
+  if (hook) MINATO_TRY(hook(tx));  // on failure the next transaction tries again
   seen_foreign_ = log_.foreign_changes();
-  if (hook) return hook(tx);
   return ok();
 }
 

@@ -98,6 +98,15 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
                  "minato: warning: notify.smtp_url is not set; security alerts are queued but not "
                  "mailed (G2.1.1-f)\n");
   }
+  // Units stored where the yard's rules do not allow them (written by an older version) are
+  // kept in the store but not in the yard model: a planner must move them.
+  auto problems = rt.terminal().yard_problems();
+  for (size_t i = 0; i < problems.size() && i < 20; ++i) {
+    std::fprintf(stderr, "minato: warning: yard: %s\n", problems[i].c_str());
+  }
+  if (problems.size() > 20) {
+    std::fprintf(stderr, "minato: warning: yard: %zu more problems\n", problems.size() - 20);
+  }
   app::Jobs jobs(rt, std::chrono::seconds(std::min(60, cfg.heartbeat_seconds)));
   rt.notifier().start(std::chrono::seconds(1));
   Status served = (*server)->run();

@@ -323,7 +323,8 @@ class ReadTxn {
   virtual Result<std::optional<terminal::YardBlock>> find_block(std::string_view name) = 0;
   virtual Result<terminal::TerminalLayout> layout() = 0;
   virtual Result<std::optional<BookingRecord>> find_booking(std::string_view number) = 0;
-  // Units delivered against the booking so far (not counting departed ones that left by road).
+  // Units received against the booking so far (gated in, loaded or gone since; not those only
+  // advised).
   virtual Result<int64_t> count_booking_units(std::string_view number) = 0;
   virtual Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view subject,
                                                                         std::string_view key) = 0;

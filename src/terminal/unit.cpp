@@ -73,6 +73,14 @@ std::optional<VgmMethod> vgm_method_from(std::string_view s) {
 }
 
 bool valid_visit_code(std::string_view code) { return code_chars(code, 16, true); }
+bool valid_line_operator(std::string_view code) {
+  return code.size() >= 2 && code_chars(code, 6, false);
+}
+bool valid_reference(std::string_view number) { return code_chars(number, 20, true); }
+bool valid_locode(std::string_view code) {
+  return code.size() == 5 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z' &&
+         code_chars(code, 5, false);
+}
 
 Result<std::string> parse_vessel_slot(std::string_view text) {
   std::string s(text);
@@ -94,7 +102,7 @@ Result<std::string> parse_vessel_slot(std::string_view text) {
 }
 
 Status validate(const UnitSpec& spec) {
-  if (!code_chars(spec.line_operator, 6, false) || spec.line_operator.size() < 2) {
+  if (!valid_line_operator(spec.line_operator)) {
     return fail(invalid("line operator must be 2-6 characters of A-Z and 0-9", "line_operator"));
   }
   if (spec.gross_kg < 0 || spec.gross_kg > kMaxGrossKg) {
@@ -158,10 +166,10 @@ Status validate(const UnitSpec& spec) {
       return fail(invalid("damage note must be up to 120 printable characters", "damages.note"));
     }
   }
-  if (!spec.booking.empty() && !code_chars(spec.booking, 20, true)) {
+  if (!spec.booking.empty() && !valid_reference(spec.booking)) {
     return fail(invalid("booking must be 1-20 of A-Z, 0-9 and '-'", "booking"));
   }
-  if (!spec.delivery_order.empty() && !code_chars(spec.delivery_order, 20, true)) {
+  if (!spec.delivery_order.empty() && !valid_reference(spec.delivery_order)) {
     return fail(invalid("delivery order must be 1-20 of A-Z, 0-9 and '-'", "delivery_order"));
   }
   for (const auto* v : {&spec.inbound_visit, &spec.outbound_visit}) {
@@ -170,10 +178,8 @@ Status validate(const UnitSpec& spec) {
                           v == &spec.inbound_visit ? "inbound_visit" : "outbound_visit"));
     }
   }
-  if (!spec.pod.empty()) {
-    bool locode = spec.pod.size() == 5 && spec.pod[0] >= 'A' && spec.pod[0] <= 'Z' &&
-                  spec.pod[1] >= 'A' && spec.pod[1] <= 'Z' && code_chars(spec.pod, 5, false);
-    if (!locode) return fail(invalid("port of discharge must be a UN/LOCODE like USLAX", "pod"));
+  if (!spec.pod.empty() && !valid_locode(spec.pod)) {
+    return fail(invalid("port of discharge must be a UN/LOCODE like USLAX", "pod"));
   }
   return ok();
 }

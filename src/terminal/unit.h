@@ -199,5 +199,11 @@ class Unit {
 Status validate(const UnitSpec& spec);
 // A visit code: 1-16 of A-Z 0-9 '-'.
 bool valid_visit_code(std::string_view code);
+// A carrier code: 2-6 of A-Z 0-9.
+bool valid_line_operator(std::string_view code);
+// A booking or delivery order number: 1-20 of A-Z 0-9 '-'.
+bool valid_reference(std::string_view number);
+// A UN/LOCODE: two letters of country, three letters or digits of place ("USLAX").
+bool valid_locode(std::string_view code);
 
 }  // namespace minato::terminal

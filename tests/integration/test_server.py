@@ -543,6 +543,14 @@ class TerminalApiTest(ServerTestCase):
         self.assertEqual(retry.status, 201, retry)
         self.assertEqual(retry.headers.get("idempotent-replayed"), "true")
         self.assertEqual(retry.json, first.json)
+        # A retried unit edit gets its ETag back too.
+        spec = {"container_id": container_id("IDM", 100002), "size_type": "22G1",
+                "category": "storage", "freight": "full", "line_operator": "ONE",
+                "gross_kg": 9000}
+        made = self.c.request("POST", "/api/v1/units", spec, headers={"Idempotency-Key": "u-2"})
+        again = self.c.request("POST", "/api/v1/units", spec, headers={"Idempotency-Key": "u-2"})
+        self.assertEqual((made.status, again.status), (201, 201), again)
+        self.assertEqual(again.headers.get("etag"), made.headers["etag"])
         other = dict(body, truck_plate="NGY-8")
         reused = self.c.request("POST", "/api/v1/gate/in", other, headers=key)
         self.assertEqual(reused.status, 400, reused)

@@ -637,6 +637,8 @@ class SqliteReader {
   " AND (?3 = '' OR state = ?3) AND (?4 = '' OR line_operator = ?4)" \
   " AND (?5 = '' OR category = ?5) AND (?6 = 0 OR holds <> '[]')"    \
   " AND (?7 = 0 OR (in_yard_us > 0 AND in_yard_us < ?7)) AND id > ?8 ORDER BY id LIMIT ?9"
+    // Every statement names all nine parameters ("?2 = ?2" where a path does not filter on
+    // one), so the same bindings fit whichever statement is chosen.
     const char* sql = nullptr;
     if (!f.block.empty()) {
       sql = "SELECT " MINATO_UNIT_COLUMNS
@@ -749,6 +751,18 @@ class SqliteReader {
     return std::optional<BookingRecord>(
         BookingRecord{q_->text(0), q_->text(1), q_->text(2), q_->text(3), q_->text(4),
                       static_cast<int>(q_->i64(5)), q_->i64(6), q_->text(7), q_->i64(8)});
+  }
+
+  Result<int64_t> count_booking_units(std::string_view number) {
+    // Received: through the gate (or loaded, or gone since); advised units are only expected.
+    auto q_ =
+        q("SELECT count(*) FROM units WHERE booking = ?1 AND booking <> ''"
+          " AND state <> 'advised'");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, number);
+    auto row = q_->step("count booking units");
+    if (!row) return fail(row.error());
+    return q_->i64(0);
   }
 
   Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view subject,
@@ -1077,12 +1091,7 @@ class SqliteReader {
     return r_.find_booking(n);                                                                     \
   }                                                                                                \
   Result<int64_t> count_booking_units(std::string_view n) override {                               \
-    auto q_ = r_.q("SELECT count(*) FROM units WHERE booking = ?1 AND booking <> ''");             \
-    if (!q_) return fail(q_.error());                                                              \
-    q_->bind(1, n);                                                                                \
-    auto row = q_->step("count booking units");                                                    \
-    if (!row) return fail(row.error());                                                            \
-    return q_->i64(0);                                                                             \
+    return r_.count_booking_units(n);                                                              \
   }                                                                                                \
   Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view s,                \
                                                                 std::string_view k) override {     \
