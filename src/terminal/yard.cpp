@@ -161,24 +161,47 @@ YardSlot Yard::slot_of(const Entry& e) const {
   return YardSlot::at(blocks_[e.block].spec.name, e.bay, e.row, e.tier);
 }
 
-Status Yard::check_segregation(const StackItem& item, size_t bi, int bay, int row) const {
+std::vector<uint8_t> Yard::segregation_map(const StackItem& item, size_t bi) const {
   const Block& b = blocks_[bi];
+  const int bays = b.spec.bays, rows = b.spec.rows;
+  std::vector<uint8_t> marks(static_cast<size_t>(bays * rows), 0);
   for (uint32_t idx : b.dangerous) {
     const Entry& other = entries_[idx];
     if (other.item.unit_id == item.unit_id) continue;
     int code = segregation_masks(item.dg_mask, other.item.dg_mask);
     if (code == 0) continue;
-    double gap = gap_m(bay, row, other.bay, other.row);
-    if (gap + 1e-9 < land_distance_m(code)) {
-      char metres[32];
-      std::snprintf(metres, sizeof metres, "%.1f", gap);
-      return fail(ErrorCode::kConflict,
-                  "IMDG segregation: class " + mask_names(item.dg_mask) + " must be " +
-                      std::to_string(land_distance_m(code)) + " m from class " +
-                      mask_names(other.item.dg_mask) + " (the unit at " + slot_of(other).str() +
-                      "); this stack is " + metres + " m away",
-                  "slot");
+    const double need = land_distance_m(code);
+    // Only stacks within reach can be too close: a box around the other unit's footprint.
+    const int reach_c = static_cast<int>(need / kBayPitchM) + 1;
+    const int reach_r = static_cast<int>(need / kRowPitchM) + 1;
+    for (int c = std::max(0, first_column(other.bay) - reach_c);
+         c <= std::min(bays - 1, last_column(other.bay) + reach_c); ++c) {
+      for (int r = std::max(1, other.row - reach_r); r <= std::min(rows, other.row + reach_r);
+           ++r) {
+        if (gap_m(2 * c + 1, r, other.bay, other.row) + 1e-9 < need) {
+          marks[static_cast<size_t>(c * rows + r - 1)] = 1;
+        }
+      }
     }
+  }
+  return marks;
+}
+
+Status Yard::check_segregation(const StackItem& item, size_t bi, int bay, int row) const {
+  for (uint32_t idx : blocks_[bi].dangerous) {
+    const Entry& other = entries_[idx];
+    if (other.item.unit_id == item.unit_id) continue;
+    int code = segregation_masks(item.dg_mask, other.item.dg_mask);
+    double gap = gap_m(bay, row, other.bay, other.row);
+    if (code == 0 || gap + 1e-9 >= land_distance_m(code)) continue;
+    char metres[32];
+    std::snprintf(metres, sizeof metres, "%.1f", gap);
+    return fail(ErrorCode::kConflict,
+                "IMDG segregation: class " + mask_names(item.dg_mask) + " must be " +
+                    std::to_string(land_distance_m(code)) + " m from class " +
+                    mask_names(other.item.dg_mask) + " (the unit at " + slot_of(other).str() +
+                    "); this stack is " + metres + " m away",
+                "slot");
   }
   return ok();
 }
@@ -430,6 +453,11 @@ Result<YardSlot> Yard::allocate(const StackItem& item, const AllocationRequest& 
       continue;
     }
     if (item.dg_mask != 0 && !s.hazardous) continue;
+    // For dangerous goods: the 20-foot stacks too close to a unit it must be kept from, marked
+    // once per block (a 40-foot position is too close when either of its stacks is), instead
+    // of measuring against every such unit for every stack.
+    std::vector<uint8_t> too_close;
+    if (item.dg_mask != 0) too_close = segregation_map(item, bi);
     const int columns = forty ? s.bays - 1 : s.bays;
     for (int c0 = 0; c0 < columns; ++c0) {
       const int c1 = forty ? c0 + 1 : c0;
@@ -459,7 +487,10 @@ Result<YardSlot> Yard::allocate(const StackItem& item, const AllocationRequest& 
         }
         if (item.dg_mask == 0 && s.hazardous) score += 30;
         if (score >= best) continue;
-        if (item.dg_mask != 0 && !check_segregation(item, bi, bay, row)) continue;
+        if (!too_close.empty() && (too_close[static_cast<size_t>(c0 * s.rows + row - 1)] ||
+                                   too_close[static_cast<size_t>(c1 * s.rows + row - 1)])) {
+          continue;
+        }
         if (!request.avoid.empty()) {
           std::string text = s.name + "-" + two(bay) + "-" + two(row) + "-" + std::to_string(tier);
           if (std::find(request.avoid.begin(), request.avoid.end(), text) != request.avoid.end()) {

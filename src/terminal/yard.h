@@ -129,6 +129,9 @@ class Yard {
   const Entry* entry_at(const Block& b, int column, int row, int tier) const;
   Status check_at(const StackItem& item, size_t block, int bay, int row, int tier) const;
   Status check_segregation(const StackItem& item, size_t block, int bay, int row) const;
+  // Per 20-foot stack of the block (column * rows + row - 1): 1 where `item` would stand too
+  // close to a dangerous-goods unit it must be segregated from.
+  std::vector<uint8_t> segregation_map(const StackItem& item, size_t block) const;
   Result<size_t> block_index(std::string_view name) const;
   void occupy(uint32_t entry_index);
   void vacate(uint32_t entry_index);

@@ -234,6 +234,20 @@ TEST(Yard, RandomisedOperationsKeepTheInvariants) {
       case 2: {  // allocate and place
         StackItem s = random_item(op);
         auto slot = y.allocate(s, {});
+        if (!slot) {
+          // The allocator gives up only when no slot at all may take the unit.
+          for (const auto& b : y.blocks()) {
+            for (int bay = 1; bay <= b.max_bay(); ++bay) {
+              for (int row = 1; row <= b.rows; ++row) {
+                for (int tier = 1; tier <= b.tiers; ++tier) {
+                  ASSERT_FALSE(y.check(s, YardSlot::at(b.name, bay, row, tier)))
+                      << "allocate found nothing, but " << b.name << "-" << bay << "-" << row << "-"
+                      << tier << " fits";
+                }
+              }
+            }
+          }
+        }
         if (slot) {
           ASSERT_TRUE(y.check(s, *slot)) << slot->str();
           ASSERT_TRUE(y.place(s, *slot));
