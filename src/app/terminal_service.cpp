@@ -237,6 +237,9 @@ Status TerminalService::update_block(const access::Actor& actor, const t::YardBl
 }
 
 Status TerminalService::delete_block(const access::Actor& actor, const std::string& name) {
+  if (!t::valid_block_name(name)) {  // never an unchecked name in the audit log
+    return fail(ErrorCode::kNotFound, "no such yard block", "name");
+  }
   return writes_.execute_status(
       actor, {"yard.block.delete", "block:" + name, Permission::kYardWrite},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {

@@ -321,6 +321,9 @@ TEST_F(TerminalServiceTest, LayoutChangesAreCheckedAgainstTheUnitsInTheYard) {
   EXPECT_EQ(now->berths.size(), 1u);
   EXPECT_FALSE(rt_->terminal().delete_block(planner_, "A1"));  // a unit stands in it
   EXPECT_TRUE(rt_->terminal().delete_block(planner_, "B1"));
+  EXPECT_EQ(rt_->terminal().delete_block(planner_, "B1").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(rt_->terminal().delete_block(planner_, "<script>").error().code(),
+            ErrorCode::kNotFound);
   EXPECT_TRUE(rt_->terminal().check_yard());
 }
 
