@@ -446,6 +446,74 @@ void Api::add_terminal_routes() {
                 return ok_json(json::object{{"vessel_visits", std::move(arr)}});
               }));
 
+  auto visit_json = [](const app::VisitView& v) {
+    json::object o = app::to_json(v.visit);
+    o["counts"] =
+        json::object{{"discharge_list", v.counts.discharge_list},
+                     {"discharged", v.counts.discharged},
+                     {"on_board_to_discharge", v.counts.discharge_list - v.counts.discharged},
+                     {"load_list", v.counts.load_list},
+                     {"loaded", v.counts.loaded},
+                     {"to_load", v.counts.load_list - v.counts.loaded}};
+    return o;
+  };
+  router_.add("GET", "/api/v1/vessel-visits/{id}",
+              authed([this, visit_json](const HttpRequest&, const PathParams& p,
+                                        const Caller& c) -> Result<HttpResponse> {
+                auto v = rt_.terminal().get_visit(c.actor, p.at("id"));
+                if (!v) return fail(v.error());
+                return ok_json(visit_json(*v));
+              }));
+  router_.add("POST", "/api/v1/vessel-visits/{id}/phase",
+              authed(idempotent(
+                  200, with_body([this](JsonBody& b, const PathParams& p,
+                                        const Caller& c) -> Result<HttpResponse> {
+                    auto text = b.string("phase", 16);
+                    if (!text) return fail(text.error());
+                    MINATO_TRY(b.finish());
+                    auto phase = t::visit_phase_from(*text);
+                    if (!phase) {
+                      return fail(ErrorCode::kInvalidArgument,
+                                  "phase must be inbound, arrived, working, completed, departed, "
+                                  "closed or cancelled",
+                                  "phase");
+                    }
+                    auto v = rt_.terminal().advance_visit(c.actor, p.at("id"), *phase);
+                    if (!v) return fail(v.error());
+                    return ok_json(app::to_json(v->visit));
+                  }))));
+  router_.add("POST", "/api/v1/vessel-visits/{id}/discharges",
+              authed(idempotent(200, with_body([this](JsonBody& b, const PathParams& p,
+                                                      const Caller& c) -> Result<HttpResponse> {
+                                  auto cid = container_id_field(b);
+                                  if (!cid) return fail(cid.error());
+                                  auto slot_text = b.optional_string("slot", 16);
+                                  if (!slot_text) return fail(slot_text.error());
+                                  MINATO_TRY(b.finish());
+                                  std::optional<t::YardSlot> slot;
+                                  if (*slot_text) {
+                                    auto s = t::YardSlot::parse(**slot_text);
+                                    if (!s) return fail(s.error());
+                                    slot = *s;
+                                  }
+                                  auto u =
+                                      rt_.terminal().discharge(c.actor, p.at("id"), *cid, slot);
+                                  if (!u) return fail(u.error());
+                                  return unit_response(*u, 200);
+                                }))));
+  router_.add("POST", "/api/v1/vessel-visits/{id}/loads",
+              authed(idempotent(200, with_body([this](JsonBody& b, const PathParams& p,
+                                                      const Caller& c) -> Result<HttpResponse> {
+                                  auto cid = container_id_field(b);
+                                  if (!cid) return fail(cid.error());
+                                  auto stow = b.string("vessel_slot", 7);
+                                  if (!stow) return fail(stow.error());
+                                  MINATO_TRY(b.finish());
+                                  auto u = rt_.terminal().load(c.actor, p.at("id"), *cid, *stow);
+                                  if (!u) return fail(u.error());
+                                  return unit_response(*u, 200);
+                                }))));
+
   // --- units -------------------------------------------------------------------------------
   router_.add("POST", "/api/v1/units",
               authed(idempotent(201, with_body([this](JsonBody& b, const PathParams&,

@@ -303,6 +303,141 @@ Result<std::vector<t::VesselVisit>> TerminalService::list_visits(const access::A
   return (*rx)->list_visits();
 }
 
+Result<t::VesselVisit> TerminalService::visit_for(store::ReadTxn& tx, const std::string& id) {
+  auto v = tx.find_visit(id);
+  if (!v) return fail(v.error());
+  if (!*v) return fail(ErrorCode::kNotFound, "no vessel visit " + id, "visit");
+  return std::move(**v);
+}
+
+Result<VisitView> TerminalService::get_visit(const access::Actor& actor, const std::string& id) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  if (!t::valid_visit_code(id)) return fail(ErrorCode::kNotFound, "no such vessel visit");
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto v = visit_for(**rx, id);
+  if (!v) return fail(v.error());
+  auto counts = (*rx)->visit_counts(id);
+  if (!counts) return fail(counts.error());
+  return VisitView{std::move(*v), *counts};
+}
+
+Result<VisitView> TerminalService::advance_visit(const access::Actor& actor, const std::string& id,
+                                                 t::VisitPhase to) {
+  if (!t::valid_visit_code(id)) return fail(ErrorCode::kNotFound, "no such vessel visit");
+  return writes_.execute<VisitView>(
+      actor, {"visit.phase", "visit:" + id, Permission::kVisitWrite},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<VisitView> {
+        auto v = visit_for(tx, id);
+        if (!v) return fail(v.error());
+        std::string before(t::to_string(v->phase()));
+        MINATO_TRY(v->advance(to));
+        auto counts = tx.visit_counts(id);
+        if (!counts) return fail(counts.error());
+        if (to == t::VisitPhase::kDeparted) {
+          // The counts must reconcile before the vessel leaves.
+          if (counts->discharged < counts->discharge_list) {
+            return fail(ErrorCode::kConflict,
+                        std::to_string(counts->discharge_list - counts->discharged) +
+                            " units of the discharge list of " + id + " are still on board");
+          }
+          if (counts->loaded < counts->load_list) {
+            return fail(ErrorCode::kConflict,
+                        std::to_string(counts->load_list - counts->loaded) +
+                            " units of the load list of " + id +
+                            " have not been loaded; load them or roll them to another visit "
+                            "(their outbound_visit) first");
+          }
+          store::UnitQuery q;
+          q.visit = id;
+          q.state = "loaded";
+          q.limit = 1000;
+          for (;;) {
+            auto page = tx.list_units(q);
+            if (!page) return fail(page.error());
+            for (auto& u : *page) {
+              if (u.spec().outbound_visit != id) continue;
+              MINATO_TRY(u.depart());
+              u.bump_version();
+              MINATO_TRY(tx.update_unit(u, fx.now_us));
+            }
+            if (static_cast<int>(page->size()) < q.limit) break;
+            q.after_id = page->back().id();
+          }
+        }
+        MINATO_TRY(tx.update_visit_phase(*v));
+        json::object view = to_json(*v);
+        view["before"] = before;
+        fx.change = change_json(view, "vessel_visits", "update");
+        view.erase("before");
+        fx.response = json::serialize(view);
+        return VisitView{std::move(*v), *counts};
+      });
+}
+
+Result<t::Unit> TerminalService::discharge(const access::Actor& actor, const std::string& visit_id,
+                                           const t::ContainerId& id,
+                                           std::optional<t::YardSlot> slot) {
+  if (!t::valid_visit_code(visit_id)) return fail(ErrorCode::kNotFound, "no such vessel visit");
+  return change_unit(
+      actor, {"vessel.discharge", "unit:" + id.str(), Permission::kYardMove}, id,
+      [&](store::WriteTxn& tx, Effects& fx, t::Unit& u) -> Status {
+        auto v = visit_for(tx, visit_id);
+        if (!v) return fail(v.error());
+        if (v->phase() == t::VisitPhase::kArrived) {
+          MINATO_TRY(v->advance(t::VisitPhase::kWorking));
+          MINATO_TRY(tx.update_visit_phase(*v));
+        }
+        if (v->phase() != t::VisitPhase::kWorking) {
+          return fail(ErrorCode::kConflict, "vessel visit " + visit_id + " is " +
+                                                std::string(t::to_string(v->phase())) +
+                                                "; units are discharged while it is working");
+        }
+        if (u.spec().inbound_visit != visit_id) {
+          return fail(ErrorCode::kConflict,
+                      "unit " + id.str() + " is not on the discharge list of " + visit_id);
+        }
+        t::StackItem item = u.stack_item();
+        auto where = choose_slot(item, slot);
+        if (!where) return fail(where.error());
+        auto move = u.discharge(*where, fx.now_us);
+        if (!move) return fail(move.error());
+        MINATO_TRY(yard_place(fx, item, *where));
+        return tx.insert_move(store::MoveRecord{u.id(), *move, fx.now_us, actor.subject});
+      });
+}
+
+Result<t::Unit> TerminalService::load(const access::Actor& actor, const std::string& visit_id,
+                                      const t::ContainerId& id, const std::string& vessel_slot) {
+  if (!t::valid_visit_code(visit_id)) return fail(ErrorCode::kNotFound, "no such vessel visit");
+  auto stow = t::parse_vessel_slot(vessel_slot);
+  if (!stow) return fail(stow.error());
+  return change_unit(
+      actor, {"vessel.load", "unit:" + id.str(), Permission::kYardMove}, id,
+      [&](store::WriteTxn& tx, Effects& fx, t::Unit& u) -> Status {
+        auto v = visit_for(tx, visit_id);
+        if (!v) return fail(v.error());
+        if (v->phase() == t::VisitPhase::kArrived) {
+          MINATO_TRY(v->advance(t::VisitPhase::kWorking));
+          MINATO_TRY(tx.update_visit_phase(*v));
+        }
+        if (v->phase() != t::VisitPhase::kWorking) {
+          return fail(ErrorCode::kConflict, "vessel visit " + visit_id + " is " +
+                                                std::string(t::to_string(v->phase())) +
+                                                "; units are loaded while it is working");
+        }
+        if (u.state() != t::UnitState::kInYard) {
+          return fail(ErrorCode::kConflict, "unit " + id.str() + " is not in the yard; it is " +
+                                                std::string(t::to_string(u.state())));
+        }
+        // Holds, the vessel and the VGM are the unit's rules (Unit::load); the stack is the yard's.
+        auto move = u.load(visit_id, *stow);
+        if (!move) return fail(move.error());
+        MINATO_TRY(yard_remove(fx, u.id()));
+        return tx.insert_move(store::MoveRecord{u.id(), *move, fx.now_us, actor.subject});
+      });
+}
+
 // --- units ---------------------------------------------------------------------------------
 
 namespace {

@@ -52,6 +52,11 @@ struct UnitView {
   std::vector<store::MoveRecord> moves;
 };
 
+struct VisitView {
+  terminal::VesselVisit visit;
+  store::VisitCounts counts;
+};
+
 struct BookingView {
   store::BookingRecord booking;
   int64_t delivered = 0;  // units received against it so far
@@ -80,6 +85,22 @@ class TerminalService {
   Result<terminal::VesselVisit> create_visit(const access::Actor& actor,
                                              terminal::VesselVisitSpec spec);
   Result<std::vector<terminal::VesselVisit>> list_visits(const access::Actor& actor);
+  Result<VisitView> get_visit(const access::Actor& actor, const std::string& id);
+  // Moves the visit to its next phase. Departure is refused while units of its discharge list
+  // are still on board or units of its load list are still in the yard; at departure every
+  // loaded unit departs with it.
+  Result<VisitView> advance_visit(const access::Actor& actor, const std::string& id,
+                                  terminal::VisitPhase to);
+  // Confirms a discharge move: the unit (on the visit's discharge list) comes off the vessel
+  // into the yard, at `slot` or the allocated best slot. The visit must be arrived or working
+  // (an arrived visit starts working).
+  Result<terminal::Unit> discharge(const access::Actor& actor, const std::string& visit_id,
+                                   const terminal::ContainerId& id,
+                                   std::optional<terminal::YardSlot> slot);
+  // Confirms a load move: the unit (on the visit's load list, in the yard, no hold, with a VGM
+  // if full, on top of its stack) goes on board at `vessel_slot` (BBBRRTT).
+  Result<terminal::Unit> load(const access::Actor& actor, const std::string& visit_id,
+                              const terminal::ContainerId& id, const std::string& vessel_slot);
 
   // --- units --------------------------------------------------------------------------------
   Result<terminal::Unit> create_unit(const access::Actor& actor, terminal::UnitSpec spec);
@@ -141,6 +162,8 @@ class TerminalService {
       const access::Actor& actor, CommandSpec spec, const terminal::ContainerId& id,
       std::function<Status(store::WriteTxn&, Effects&, terminal::Unit&)> change);
   std::string pin_mac(int64_t unit_id, const std::string& pin) const;
+  // The visit, for a command: kNotFound if there is none.
+  static Result<terminal::VesselVisit> visit_for(store::ReadTxn& tx, const std::string& id);
 
   store::Store& store_;
   WritePath& writes_;

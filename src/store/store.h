@@ -260,6 +260,15 @@ struct BookingRecord {
   int64_t version = 1;
 };
 
+// How far a vessel visit's work has come: its discharge list (units it brings) and load list
+// (units it takes), by the units' states.
+struct VisitCounts {
+  int64_t discharge_list = 0;  // units whose inbound visit this is
+  int64_t discharged = 0;      // ... no longer on board (in the yard or gone)
+  int64_t load_list = 0;       // units whose outbound visit this is
+  int64_t loaded = 0;          // ... on board (loaded, or departed with the vessel)
+};
+
 // An inventory question; empty fields do not filter. Results are ordered by unit id.
 struct UnitQuery {
   std::string state;  // "in_yard", ...
@@ -308,6 +317,7 @@ class ReadTxn {
 
   virtual Result<std::optional<terminal::VesselVisit>> find_visit(std::string_view id) = 0;
   virtual Result<std::vector<terminal::VesselVisit>> list_visits() = 0;
+  virtual Result<VisitCounts> visit_counts(std::string_view visit_id) = 0;
 
   // The unit of the container's current visit (not departed), else its most recent visit.
   virtual Result<std::optional<terminal::Unit>> find_current_unit(

@@ -753,6 +753,22 @@ class SqliteReader {
                       static_cast<int>(q_->i64(5)), q_->i64(6), q_->text(7), q_->i64(8)});
   }
 
+  Result<VisitCounts> visit_counts(std::string_view visit) {
+    auto q_ =
+        q("SELECT"
+          " (SELECT count(*) FROM units WHERE inbound_visit = ?1 AND inbound_visit <> ''),"
+          " (SELECT count(*) FROM units WHERE inbound_visit = ?1 AND inbound_visit <> ''"
+          "   AND state <> 'advised'),"
+          " (SELECT count(*) FROM units WHERE outbound_visit = ?1 AND outbound_visit <> ''),"
+          " (SELECT count(*) FROM units WHERE outbound_visit = ?1 AND outbound_visit <> ''"
+          "   AND (state = 'loaded' OR (state = 'departed' AND vessel_slot <> '')))");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, visit);
+    auto row = q_->step("count vessel visit units");
+    if (!row) return fail(row.error());
+    return VisitCounts{q_->i64(0), q_->i64(1), q_->i64(2), q_->i64(3)};
+  }
+
   Result<int64_t> count_booking_units(std::string_view number) {
     // Received: through the gate (or loaded, or gone since); advised units are only expected.
     auto q_ =
@@ -1069,6 +1085,7 @@ class SqliteReader {
     return r_.find_visit(id);                                                                      \
   }                                                                                                \
   Result<std::vector<t::VesselVisit>> list_visits() override { return r_.list_visits(); }          \
+  Result<VisitCounts> visit_counts(std::string_view v) override { return r_.visit_counts(v); }     \
   Result<std::optional<t::Unit>> find_current_unit(const t::ContainerId& id) override {            \
     return r_.find_current_unit(id);                                                               \
   }                                                                                                \
