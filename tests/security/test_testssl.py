@@ -50,13 +50,16 @@ class TestSslScan(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def test_G2_3_b_testssl_finds_nothing_above_info(self):
+    def scan(self):
+        """One testssl run against a fresh server: (findings above INFO, ids seen, items)."""
         class Data:
             path = self.data_path
             cert = os.path.join(self.root, "ca.pem")
         server = Server(Data).start()
         try:
             report = os.path.join(self.root, "testssl.json")
+            if os.path.exists(report):
+                os.remove(report)
             p = subprocess.run(["testssl", "--quiet", "--color", "0", "--warnings", "off",
                                 "--add-ca", os.path.join(self.root, "ca.pem"),
                                 "--jsonfile-pretty", report, f"127.0.0.1:{server.port}"],
@@ -76,6 +79,16 @@ class TestSslScan(unittest.TestCase):
                 if item.get("severity") in ("LOW", "MEDIUM", "HIGH", "CRITICAL", "WARN") and \
                         item["id"] not in ALLOWED:
                     findings.append(f'{section}/{item["id"]} {item["severity"]}: {item["finding"]}')
+        return findings, seen, scan
+
+    def test_G2_3_b_testssl_finds_nothing_above_info(self):
+        findings, seen, scan = self.scan()
+        # A check testssl could not carry out ("connect problem", seen once on a CI machine busy
+        # with a second build) is not a finding: the whole scan runs once more, and then
+        # anything above INFO fails the test, a connect problem included.
+        if findings and all("connect problem" in f for f in findings):
+            print("testssl: rescanning after", findings)
+            findings, seen, scan = self.scan()
         self.assertEqual(findings, [])
         # The scan really ran: protocol and vulnerability sections are there.
         for must in ("TLS1_1", "TLS1_2", "TLS1_3", "heartbleed", "cert_chain_of_trust"):
