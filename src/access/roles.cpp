@@ -29,13 +29,15 @@ constexpr RoleDef kRoles[] = {
     // Operational.
     {"planner", false,
      bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kVisitWrite) | bit(P::kUnitWrite) |
-         bit(P::kYardWrite) | bit(P::kYardMove) | kSelfBit},
+         bit(P::kYardWrite) | bit(P::kYardMove) | bit(P::kGatePlan) | bit(P::kAppointment) |
+         bit(P::kLineRelease) | kSelfBit},
     {"yard_clerk", false,
      bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kYardMove) | kSelfBit},
     {"gate_clerk", false,
-     bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kGateWrite) | kSelfBit},
-    {"line_client", false, bit(P::kUnitLookup) | kSelfBit},
-    {"haulier_client", false, bit(P::kUnitLookup) | kSelfBit},
+     bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kGateWrite) | bit(P::kAppointment) |
+         kSelfBit},
+    {"line_client", false, bit(P::kUnitLookup) | bit(P::kLineRelease) | kSelfBit},
+    {"haulier_client", false, bit(P::kUnitLookup) | bit(P::kAppointment) | kSelfBit},
     {"viewer", false, bit(P::kTerminalRead) | bit(P::kUnitLookup) | kSelfBit},
 };
 
@@ -83,11 +85,26 @@ std::string_view to_string(Permission p) {
       return "config.read";
     case P::kConfigWrite:
       return "config.write";
+    case P::kGatePlan:
+      return "gate.plan";
+    case P::kAppointment:
+      return "gate.appointment";
+    case P::kLineRelease:
+      return "unit.release";
   }
   return "unknown";
 }
 
 bool valid_role(std::string_view role) { return find(role) != nullptr; }
+
+Actor Actor::of_account(std::string subject, std::string source, uint32_t permissions,
+                        const std::vector<std::string>& roles, std::string account_scope) {
+  Actor a{std::move(subject), std::move(source), permissions};
+  bool haulier = false;
+  for (const auto& r : roles) haulier = haulier || r == "haulier_client";
+  (haulier ? a.haulier : a.scope) = std::move(account_scope);
+  return a;
+}
 
 bool admin_role(std::string_view role) {
   const RoleDef* r = find(role);

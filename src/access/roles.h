@@ -14,11 +14,13 @@
 //   maintenance_vendor  a vendor's maintenance engineer: usable only inside an approved
 //                       maintenance window (G1.3, A1.5.2), reads configuration
 // Operational roles:
-//   planner             vessel visits, units, yard
+//   planner             vessel visits, units, yard, gate slots, appointments, releases
 //   yard_clerk          read terminal state, yard moves
-//   gate_clerk          gate transactions
-//   line_client         a shipping line's API client: looks up its own line's units only
-//   haulier_client      a haulier's API client: looks up single units
+//   gate_clerk          gate transactions, truck arrivals and exits, appointments
+//   line_client         a shipping line's API client: looks up its own line's units only and
+//                       releases them for delivery (sets their PINs)
+//   haulier_client      a haulier's API client: looks up single units; with a scope (its
+//                       haulier code), books and cancels its own truck appointments
 //   viewer              read terminal state
 #pragma once
 
@@ -46,7 +48,10 @@ enum class Permission : uint32_t {
   kBackupRun = 1u << 12,
   kConfigRead = 1u << 13,
   kConfigWrite = 1u << 14,
-  kAuditLog = 1u << 15,  // G2.7.3-e: read the audit log itself (the auditor only)
+  kAuditLog = 1u << 15,     // G2.7.3-e: read the audit log itself (the auditor only)
+  kGatePlan = 1u << 16,     // set the gate's appointment slots and their capacity
+  kAppointment = 1u << 17,  // book and cancel truck appointments
+  kLineRelease = 1u << 18,  // release an import unit for delivery (its PIN): the line's act
 };
 
 std::string_view to_string(Permission p);
@@ -79,6 +84,13 @@ struct Actor {
   uint32_t permissions = 0;
   // Object-level scope: for a line_client, the line operator code whose units it may see.
   std::string scope;
+  // For a haulier_client, the haulier whose appointments it may book and see.
+  std::string haulier;
+
+  // An account's actor: its stored scope is the line's code for a line_client and the
+  // haulier's code for a haulier_client.
+  static Actor of_account(std::string subject, std::string source, uint32_t permissions,
+                          const std::vector<std::string>& roles, std::string account_scope);
 
   bool has(Permission p) const {
     return p == Permission::kNone || (permissions & static_cast<uint32_t>(p)) != 0;

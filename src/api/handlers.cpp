@@ -971,6 +971,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
           }));
 
   add_terminal_routes();
+  add_gate_routes();
 }
 
 HttpResponse Api::handle(const HttpRequest& req) const {

@@ -8,20 +8,35 @@ namespace minato::api {
 
 namespace json = boost::json;
 
-Result<JsonBody> JsonBody::parse(const std::string& body) {
+Result<JsonBody> JsonBody::parse(const std::string& body, const std::string& what) {
   json::parse_options opts;
   opts.max_depth = 16;
   opts.allow_comments = false;
   opts.allow_trailing_commas = false;
   opts.allow_invalid_utf8 = false;
+  json::stream_parser p({}, opts);
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec, {}, opts);
+  size_t used = p.write_some(body.data(), body.size(), ec);
+  if (!ec) p.finish(ec);
   if (ec) {
+    // Where it went wrong, as an editor counts: line and column of the first bad byte.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < used && i < body.size(); ++i) {
+      if (body[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
     return fail(ErrorCode::kInvalidArgument,
-                "request body is not valid JSON (" + ec.message() + ")", "body");
+                what + " is not valid JSON at line " + std::to_string(line) + ", column " +
+                    std::to_string(col) + " (" + ec.message() + ")",
+                "body");
   }
+  json::value v = p.release();
   if (!v.is_object()) {
-    return fail(ErrorCode::kInvalidArgument, "request body must be a JSON object", "body");
+    return fail(ErrorCode::kInvalidArgument, what + " must be a JSON object", "body");
   }
   JsonBody b;
   b.obj_ = std::move(v.as_object());

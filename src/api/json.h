@@ -22,7 +22,8 @@ namespace minato::api {
 
 class JsonBody {
  public:
-  static Result<JsonBody> parse(const std::string& body);
+  // `what` names the text in errors ("request body", "layout.json").
+  static Result<JsonBody> parse(const std::string& body, const std::string& what = "request body");
 
   Result<std::string> string(const char* key, size_t max_len);
   Result<std::optional<std::string>> optional_string(const char* key, size_t max_len);

@@ -37,6 +37,10 @@ HttpResponse raw_json(std::string body, int status);
 HttpResponse no_content();
 // Parses the body as strict JSON, then calls `fn`.
 CallerHandler with_body(BodyHandler fn);
+// Runs a state-changing handler under the request's Idempotency-Key, if it has one: the
+// command runs once per (caller, key); a retry gets the first response again with
+// "Idempotent-Replayed: true". `status` is the status of a first success.
+CallerHandler idempotent(int status, CallerHandler fn);
 // Runs `fn`, turning an Error into its JSON response.
 HttpResponse guarded(const std::function<Result<HttpResponse>()>& fn);
 Result<int64_t> time_field(JsonBody& body, const char* key);

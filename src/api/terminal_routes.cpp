@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "api/handlers.h"
+#include "api/layout_json.h"
 #include "app/views.h"
 #include "common/clock.h"
 #include "common/request_context.h"
@@ -17,9 +18,6 @@ namespace minato::api {
 namespace json = boost::json;
 namespace t = minato::terminal;
 
-namespace {
-
-// Runs a state-changing handler under the request's Idempotency-Key, if it has one.
 CallerHandler idempotent(int status, CallerHandler fn) {
   return [status, fn = std::move(fn)](const HttpRequest& req, const PathParams& params,
                                       const Caller& c) -> Result<HttpResponse> {
@@ -57,6 +55,8 @@ CallerHandler idempotent(int status, CallerHandler fn) {
     return r;
   };
 }
+
+namespace {
 
 Result<t::ContainerId> container_id_field(JsonBody& body) {
   auto text = body.string("container_id", 32);
@@ -246,7 +246,10 @@ Result<t::TerminalLayout> layout_fields(JsonBody& b) {
     auto name = x.string("name", 4);
     if (!name) return fail(name.error());
     auto block = block_fields(x, *name);
-    if (!block) return fail(block.error());
+    if (!block) {  // say which of many blocks
+      return fail(block.error().code(), "block " + *name + ": " + block.error().message(),
+                  block.error().field());
+    }
     l.blocks.push_back(std::move(*block));
   }
   auto berths = b.objects("berths", 64);
@@ -278,6 +281,16 @@ Result<t::TerminalLayout> layout_fields(JsonBody& b) {
   MINATO_TRY(l.validate());
   return l;
 }
+
+}  // namespace
+
+Result<t::TerminalLayout> parse_layout(const std::string& text, const std::string& what) {
+  auto b = JsonBody::parse(text, what);
+  if (!b) return fail(b.error());
+  return layout_fields(*b);
+}
+
+namespace {
 
 // "If-Match: \"v3\"" (or 3, v3) → 3.
 Result<int64_t> if_match_version(const HttpRequest& req) {
@@ -693,29 +706,34 @@ void Api::add_terminal_routes() {
               }));
 
   // --- gate --------------------------------------------------------------------------------
-  router_.add(
-      "POST", "/api/v1/gate/in",
-      authed(idempotent(201, with_body([this](JsonBody& b, const PathParams&,
-                                              const Caller& c) -> Result<HttpResponse> {
-                          auto cid = container_id_field(b);
-                          if (!cid) return fail(cid.error());
-                          auto plate = b.string("truck_plate", 16);
-                          if (!plate) return fail(plate.error());
-                          auto slot_text = b.optional_string("slot", 16);
-                          if (!slot_text) return fail(slot_text.error());
-                          std::optional<t::YardSlot> slot;
-                          if (*slot_text) {
-                            auto s = t::YardSlot::parse(**slot_text);
-                            if (!s) return fail(s.error());
-                            slot = *s;
-                          }
-                          auto spec = unit_spec_fields(b, *cid, false);
-                          if (!spec) return fail(spec.error());
-                          MINATO_TRY(b.finish());
-                          auto r = rt_.terminal().gate_in(c.actor, {*cid, *plate, slot, *spec});
-                          if (!r) return fail(r.error());
-                          return raw_json(app::gate_result_json(*r), 201);
-                        }))));
+  router_.add("POST", "/api/v1/gate/in",
+              authed(idempotent(201, with_body([this](JsonBody& b, const PathParams&,
+                                                      const Caller& c) -> Result<HttpResponse> {
+                                  auto cid = container_id_field(b);
+                                  if (!cid) return fail(cid.error());
+                                  auto plate = b.string("truck_plate", 16);
+                                  if (!plate) return fail(plate.error());
+                                  auto slot_text = b.optional_string("slot", 16);
+                                  if (!slot_text) return fail(slot_text.error());
+                                  std::optional<t::YardSlot> slot;
+                                  if (*slot_text) {
+                                    auto s = t::YardSlot::parse(**slot_text);
+                                    if (!s) return fail(s.error());
+                                    slot = *s;
+                                  }
+                                  auto spec = unit_spec_fields(b, *cid, false);
+                                  if (!spec) return fail(spec.error());
+                                  auto visit = b.optional_integer("truck_visit", 1, INT64_MAX);
+                                  if (!visit) return fail(visit.error());
+                                  auto appt = b.optional_integer("appointment", 1, INT64_MAX);
+                                  if (!appt) return fail(appt.error());
+                                  MINATO_TRY(b.finish());
+                                  auto r = rt_.terminal().gate_in(
+                                      c.actor, {*cid, *plate, slot, *spec, visit->value_or(0),
+                                                appt->value_or(0)});
+                                  if (!r) return fail(r.error());
+                                  return raw_json(app::gate_result_json(*r), 201);
+                                }))));
   router_.add("POST", "/api/v1/gate/out",
               authed(idempotent(201, with_body([this](JsonBody& b, const PathParams&,
                                                       const Caller& c) -> Result<HttpResponse> {
@@ -725,8 +743,14 @@ void Api::add_terminal_routes() {
                                   if (!plate) return fail(plate.error());
                                   auto pin = code_field(b, "pin", 12);
                                   if (!pin) return fail(pin.error());
+                                  auto visit = b.optional_integer("truck_visit", 1, INT64_MAX);
+                                  if (!visit) return fail(visit.error());
+                                  auto appt = b.optional_integer("appointment", 1, INT64_MAX);
+                                  if (!appt) return fail(appt.error());
                                   MINATO_TRY(b.finish());
-                                  auto r = rt_.terminal().gate_out(c.actor, {*cid, *plate, *pin});
+                                  auto r = rt_.terminal().gate_out(
+                                      c.actor,
+                                      {*cid, *plate, *pin, visit->value_or(0), appt->value_or(0)});
                                   if (!r) return fail(r.error());
                                   return raw_json(app::gate_result_json(*r), 201);
                                 }))));

@@ -249,7 +249,8 @@ TEST_F(AccessServiceTest, G2_1_1_h_AccessReviewIsSignedOffForTheStateSeen) {
   EXPECT_EQ(report->accounts[0].user.username, "admin");
   EXPECT_EQ(report->accounts[0].user.access_granted_by.rfind("created by cli:", 0), 0u);
   EXPECT_EQ(report->accounts[1].permissions,
-            (std::vector<std::string>{"terminal.read", "gate.write", "self", "unit.lookup"}));
+            (std::vector<std::string>{"terminal.read", "gate.write", "self", "unit.lookup",
+                                      "gate.appointment"}));
   // Others cannot read it.
   EXPECT_FALSE(access().access_report(person("clerk", {"gate_clerk"})));
 

@@ -295,8 +295,8 @@ std::optional<access::Actor> IdentityService::authenticate_token(const std::stri
           refusal.clear();
           uint32_t perms = access::permissions_of((*user)->roles) &
                            ~static_cast<uint32_t>(access::Permission::kSelf);
-          actor = access::Actor{"token:" + username + "/" + std::to_string(id), source, perms,
-                                (*user)->scope};
+          actor = access::Actor::of_account("token:" + username + "/" + std::to_string(id), source,
+                                            perms, (*user)->roles, (*user)->scope);
           // Record the use for the access review, at most every 10 minutes per token.
           std::lock_guard lock(token_use_mu_);
           int64_t& last = token_use_written_us_[id];

@@ -6,6 +6,7 @@
 #include "identity/time_window.h"
 #include "identity/totp.h"
 #include "notify/transport.h"
+#include "terminal/gate_transaction.h"
 
 namespace minato::app {
 
@@ -95,8 +96,18 @@ Status check_account_access(const std::vector<std::string>& roles, const std::st
   auto rc = access::check_roles(roles);
   if (!rc.ok) return fail(ErrorCode::kInvalidArgument, rc.message, "roles");
   bool line = std::find(roles.begin(), roles.end(), "line_client") != roles.end();
-  if (!line && !scope.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "only a line_client account has a scope", "scope");
+  bool haulier = std::find(roles.begin(), roles.end(), "haulier_client") != roles.end();
+  if (!line && !haulier && !scope.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "only a line_client or haulier_client account has a scope", "scope");
+  }
+  if (line && haulier) {
+    return fail(ErrorCode::kInvalidArgument,
+                "an account is either a line_client or a haulier_client, not both", "roles");
+  }
+  if (haulier && !scope.empty() && !terminal::valid_haulier(scope)) {
+    return fail(ErrorCode::kInvalidArgument,
+                "a haulier_client's scope is its haulier code (2-12 of A-Z, 0-9)", "scope");
   }
   if (line) {
     bool good = scope.size() >= 2 && scope.size() <= 6;
@@ -1098,7 +1109,8 @@ std::optional<std::pair<identity::Session, access::Actor>> IdentityService::auth
     sessions_.remove(session_token);
     return std::nullopt;
   }
-  access::Actor actor{"user:" + s->username, source, access::permissions_of(s->roles), s->scope};
+  auto actor = access::Actor::of_account("user:" + s->username, source,
+                                         access::permissions_of(s->roles), s->roles, s->scope);
   return std::make_pair(std::move(*s), std::move(actor));
 }
 

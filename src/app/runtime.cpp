@@ -142,7 +142,10 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
                                              *rt->transport_, rt->signing_);
   rt->access_ = std::make_unique<AccessService>(*rt->store_, *rt->writes_, *rt->clock_,
                                                 *rt->sessions_, *offset);
-  rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_, rt->sealing_);
+  GateSettings gate{c.terminal_name, *offset, c.appointments == "required",
+                    c.appointment_grace_minutes, c.pin_attempts};
+  rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_, rt->sealing_, gate);
+  rt->gate_ = std::make_unique<GateService>(*rt->store_, *rt->writes_, gate);
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =

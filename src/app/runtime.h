@@ -74,6 +74,7 @@ class Runtime {
   identity::SourceGuard& source_guard() { return *source_guard_; }
   IdentityService& identity() { return *identity_; }
   TerminalService& terminal() { return *terminal_; }
+  GateService& gate() { return *gate_; }
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
@@ -136,6 +137,7 @@ class Runtime {
   std::unique_ptr<Notifier> notifier_;
   ShedLog shed_log_;
   std::unique_ptr<TerminalService> terminal_;
+  std::unique_ptr<GateService> gate_;
 };
 
 }  // namespace minato::app

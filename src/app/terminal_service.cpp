@@ -28,8 +28,8 @@ std::string gate_result_json(const GateResult& r) {
 }
 
 TerminalService::TerminalService(store::Store& store, WritePath& writes,
-                                 const crypto::SealingKey& keys)
-    : store_(store), writes_(writes), keys_(keys) {
+                                 const crypto::SealingKey& keys, GateSettings gate)
+    : store_(store), writes_(writes), keys_(keys), gate_(std::move(gate)) {
   writes_.on_foreign_change([this](store::WriteTxn& tx) { return reload(tx); });
 }
 
@@ -575,12 +575,31 @@ Result<t::Unit> TerminalService::amend_unit(const access::Actor& actor, t::UnitS
       });
 }
 
+namespace {
+
+// G2.2.1-a: a line's client acts only on its own line's units; another line's unit is
+// answered as absent, so that its existence is not disclosed.
+Status line_scope(const access::Actor& actor, const t::Unit& u) {
+  if (actor.scope.empty() || u.spec().line_operator == actor.scope) return ok();
+  return fail(ErrorCode::kNotFound, "no unit for container " + u.spec().container_id.str(),
+              "container_id");
+}
+
+// Line holds are the line's to place and lift (its client or a planner); customs and
+// terminal holds are the terminal's (planners).
+Permission hold_permission(t::HoldKind kind) {
+  return kind == t::HoldKind::kLine ? Permission::kLineRelease : Permission::kUnitWrite;
+}
+
+}  // namespace
+
 Result<t::Unit> TerminalService::place_hold(const access::Actor& actor, const t::ContainerId& id,
                                             t::HoldKind kind, const std::string& reason) {
   return change_unit(
       actor,
-      {"unit.hold." + std::string(t::to_string(kind)), "unit:" + id.str(), Permission::kUnitWrite},
+      {"unit.hold." + std::string(t::to_string(kind)), "unit:" + id.str(), hold_permission(kind)},
       id, [&](store::WriteTxn&, Effects& fx, t::Unit& u) -> Status {
+        MINATO_TRY(line_scope(actor, u));
         return u.place_hold(t::Hold{kind, reason, actor.subject, fx.now_us});
       });
 }
@@ -589,8 +608,9 @@ Result<t::Unit> TerminalService::release_hold(const access::Actor& actor, const 
                                               t::HoldKind kind) {
   return change_unit(actor,
                      {"unit.release." + std::string(t::to_string(kind)), "unit:" + id.str(),
-                      Permission::kUnitWrite},
+                      hold_permission(kind)},
                      id, [&](store::WriteTxn&, Effects&, t::Unit& u) -> Status {
+                       MINATO_TRY(line_scope(actor, u));
                        auto h = u.release_hold(kind);
                        if (!h) return fail(h.error());
                        return ok();
@@ -602,8 +622,9 @@ Result<t::Unit> TerminalService::set_release_pin(const access::Actor& actor,
   bool digits = pin.size() >= 6 && pin.size() <= 12;
   for (char c : pin) digits = digits && c >= '0' && c <= '9';
   if (!digits) return fail(ErrorCode::kInvalidArgument, "a release PIN is 6-12 digits", "pin");
-  return change_unit(actor, {"unit.release.pin", "unit:" + id.str(), Permission::kUnitWrite}, id,
+  return change_unit(actor, {"unit.release.pin", "unit:" + id.str(), Permission::kLineRelease}, id,
                      [&](store::WriteTxn&, Effects& fx, t::Unit& u) -> Status {
+                       MINATO_TRY(line_scope(actor, u));
                        if (u.state() == t::UnitState::kDeparted) {
                          return fail(ErrorCode::kConflict, "unit " + id.str() + " has departed");
                        }
@@ -752,7 +773,7 @@ namespace {
 // the gate record, and describe the change for the audit event and a retried request.
 Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::Actor& actor,
                                t::GateTransaction& gate, const t::Unit& unit, const t::Move& move,
-                               bool created) {
+                               bool created, const Arrival& arrival) {
   MINATO_TRY(gate.complete());
   if (created) {
     // A unit created at the gate is inserted in its gated-in state: one write, not two.
@@ -760,16 +781,25 @@ Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::A
     MINATO_TRY(tx.update_unit(unit, fx.now_us));
   }
   MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), move, fx.now_us, actor.subject}));
-  auto gate_id = tx.insert_gate(store::GateRecord{0, gate.direction(), gate.container().str(),
-                                                  gate.truck_plate(), gate.status(), unit.id(),
-                                                  fx.now_us, actor.subject});
+  // The unit as it was handed over, with where in the yard: the EIR is printed from this.
+  json::object snapshot = to_json(unit);
+  snapshot["position"] = gate.direction() == t::GateDirection::kIn ? move.to : move.from;
+  auto gate_id = tx.insert_gate(
+      store::GateRecord{0, gate.direction(), gate.container().str(), gate.truck_plate(),
+                        gate.status(), unit.id(), fx.now_us, actor.subject, arrival.truck_visit_id,
+                        arrival.appointment_id, json::serialize(snapshot)});
   if (!gate_id) return fail(gate_id.error());
+  if (arrival.appointment_id != 0) {
+    MINATO_TRY(tx.finish_appointment(arrival.appointment_id, "used", *gate_id));
+  }
   GateResult result{*gate_id, unit};
   fx.response = gate_result_json(result);
   json::object change = to_json(unit);
   change["gate_id"] = *gate_id;
   change["gate"] = t::to_string(gate.direction());
   change["truck_plate"] = gate.truck_plate();
+  if (arrival.truck_visit_id != 0) change["truck_visit"] = arrival.truck_visit_id;
+  if (arrival.appointment_id != 0) change["appointment"] = arrival.appointment_id;
   fx.change = change_json(std::move(change), "units", created ? "insert" : "update");
   return result;
 }
@@ -879,6 +909,9 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
                       "container_id");
         }
         t::Unit& unit = *current;
+        auto arrival = check_arrival(tx, gate_, t::GateDirection::kIn, cid, gate->truck_plate(),
+                                     req.truck_visit_id, req.appointment_id, fx.now_us);
+        if (!arrival) return fail(arrival.error());
         if (unit.state() != t::UnitState::kAdvised) {
           return fail(ErrorCode::kConflict, "unit " + cid + " is " +
                                                 std::string(t::to_string(unit.state())) +
@@ -899,7 +932,7 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
           item.unit_id = *id;
         }
         MINATO_TRY(yard_place(fx, item, *slot));
-        return record_gate(tx, fx, actor, *gate, unit, *move, created);
+        return record_gate(tx, fx, actor, *gate, unit, *move, created, *arrival);
       });
 }
 
@@ -908,11 +941,17 @@ Result<GateResult> TerminalService::gate_out(const access::Actor& actor,
   auto gate = t::GateTransaction::open(t::GateDirection::kOut, req.container_id, req.truck_plate);
   if (!gate) return fail(gate.error());
   const std::string cid = req.container_id.str();
-  return writes_.execute<GateResult>(
+  // A wrong PIN is a refusal that is committed (the count of wrong PINs must survive it).
+  std::optional<Error> refusal;
+  auto r = writes_.execute<GateResult>(
       actor, {"gate.out", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
+        refusal.reset();
         auto unit = current_unit(tx, req.container_id);
         if (!unit) return fail(unit.error());
+        auto arrival = check_arrival(tx, gate_, t::GateDirection::kOut, cid, gate->truck_plate(),
+                                     req.truck_visit_id, req.appointment_id, fx.now_us);
+        if (!arrival) return fail(arrival.error());
         MINATO_TRY(unit->deliverable());
         const auto& s = unit->spec();
         if (!unit->status().pin_hash.empty() ||
@@ -927,17 +966,42 @@ Result<GateResult> TerminalService::gate_out(const access::Actor& actor,
                         "unit " + cid + " is released against a PIN; give the haulier's PIN",
                         "pin");
           }
-          if (!crypto::constant_time_equal(pin_mac(unit->id(), req.pin), unit->status().pin_hash)) {
+          // Guessing is bounded: after pin_attempts wrong PINs the unit's PIN is dead until
+          // the line issues a new one (G2.2.2-f in spirit: no unlimited trials of a secret).
+          if (unit->status().pin_failures >= gate_.pin_attempts) {
             return fail(ErrorCode::kPermissionDenied,
-                        "the release PIN for unit " + cid + " is wrong", "pin");
+                        std::to_string(unit->status().pin_failures) +
+                            " wrong release PINs have been given for unit " + cid +
+                            "; its PIN no longer works until line " + s.line_operator +
+                            " issues a new one",
+                        "pin");
+          }
+          if (!crypto::constant_time_equal(pin_mac(unit->id(), req.pin), unit->status().pin_hash)) {
+            unit->count_pin_failure();
+            unit->bump_version();
+            MINATO_TRY(tx.update_unit(*unit, fx.now_us));
+            const std::string count = std::to_string(unit->status().pin_failures) + " of " +
+                                      std::to_string(gate_.pin_attempts);
+            fx.result = "failure";
+            fx.reason = "wrong release PIN (" + count + ")";
+            fx.change = change_json(
+                json::object{{"container_id", cid}, {"pin_failures", unit->status().pin_failures}},
+                "units", "update");
+            refusal =
+                Error(ErrorCode::kPermissionDenied,
+                      "the release PIN for unit " + cid + " is wrong (" + count + " attempts used)",
+                      "pin");
+            return GateResult{0, *unit};
           }
         }
         MINATO_TRY(yard_remove(fx, unit->id()));
         auto move = unit->gate_out();
         if (!move) return fail(move.error());
         unit->bump_version();
-        return record_gate(tx, fx, actor, *gate, *unit, *move, false);
+        return record_gate(tx, fx, actor, *gate, *unit, *move, false, *arrival);
       });
+  if (r && refusal) return fail(*refusal);
+  return r;
 }
 
 }  // namespace minato::app

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "access/roles.h"
+#include "app/gate_service.h"
 #include "app/write_path.h"
 #include "crypto/keys.h"
 #include "terminal/gate_transaction.h"
@@ -34,12 +35,16 @@ struct GateInRequest {
   std::optional<terminal::YardSlot> slot;  // empty: the yard allocates one
   // When no unit has been advised for the container, the gate creates one from these.
   std::optional<terminal::UnitSpec> unit;
+  int64_t truck_visit_id = 0;  // the truck's visit, registered at its arrival (turn time)
+  int64_t appointment_id = 0;  // 0: the container's booked appointment, if any
 };
 
 struct GateOutRequest {
   terminal::ContainerId container_id;
   std::string truck_plate;
   std::string pin = {};  // the release PIN the line gave the haulier (import full units)
+  int64_t truck_visit_id = 0;
+  int64_t appointment_id = 0;
 };
 
 struct GateResult {
@@ -64,7 +69,8 @@ struct BookingView {
 
 class TerminalService {
  public:
-  TerminalService(store::Store& store, WritePath& writes, const crypto::SealingKey& keys);
+  TerminalService(store::Store& store, WritePath& writes, const crypto::SealingKey& keys,
+                  GateSettings gate = {});
 
   // Builds the in-memory yard from the store. Units that break a rule (data written by an
   // older version) are left out and listed by yard_problems().
@@ -168,6 +174,7 @@ class TerminalService {
   store::Store& store_;
   WritePath& writes_;
   const crypto::SealingKey& keys_;
+  GateSettings gate_;
   mutable std::shared_mutex yard_mu_;
   terminal::Yard yard_;
   std::vector<std::string> problems_;

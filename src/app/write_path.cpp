@@ -143,7 +143,9 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
   Effects fx;
   fx.now_us = ev.at_us;
   Status applied = item.fn(tx, fx);
-  if (applied && item.context.idempotency != nullptr) {
+  // A command that committed a refusal (fx.result "failure": a wrong PIN counted) keeps no
+  // key: its retry is judged again, not answered with a success it never had.
+  if (applied && item.context.idempotency != nullptr && fx.result == "success") {
     const Idempotency& key = *item.context.idempotency;
     applied = tx.insert_idempotency_key(store::IdempotencyRecord{
         actor.subject, key.key, key.digest, key.status, fx.response, fx.now_us});

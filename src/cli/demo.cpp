@@ -1,18 +1,17 @@
 // `minato demo`: a demo terminal in one step — init with generated passwords (printed once),
-// a yard, vessel visits and a few hundred units, then serve.
+// the scenario of sim/scenario.h (a 30,000-TEU yard about half full, three vessel visits, a day
+// of gate appointments), then serve.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
-#include <random>
 
 #include "cli/cli.h"
 #include "crypto/random.h"
 #include "identity/password_policy.h"
+#include "sim/scenario.h"
 
 namespace minato::cli {
-
-namespace t = minato::terminal;
 
 namespace {
 
@@ -23,100 +22,26 @@ std::string generate_password(const std::string& user) {
   }
 }
 
-t::ContainerId make_container_id(const std::string& owner, int serial) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%sU%06d", owner.c_str(), serial);
-  int cd = t::ContainerId::check_digit(buf);
-  return *t::ContainerId::parse(std::string(buf) + static_cast<char>('0' + cd));
-}
-
-std::string make_imo(int base6) {
-  std::string s = std::to_string(base6);
-  int sum = 0;
-  for (size_t i = 0; i < 6; ++i) sum += (s[i] - '0') * static_cast<int>(7 - i);
-  return s + static_cast<char>('0' + sum % 10);
-}
-
+// The demo terminal: the scenario of sim/scenario.h (20 blocks, 30,000 TEU, three vessel
+// visits of 2,000-5,000 moves, the yard about half full, a day of gate appointments), loaded
+// through the services like real work, so every unit has its gate or vessel move and audit
+// event.
 Status seed_terminal(app::Runtime& rt) {
-  auto actor = access::Actor::local_operator();
-  auto& term = rt.terminal();
-  const char* blocks[] = {"A1", "A2", "A3", "B1", "B2", "B3"};
-  for (const char* b : blocks) {
-    auto block = *t::YardBlock::make(b, 20, 6, 4);
-    if (std::string(b) == "A1") block.reefer.push_back(*t::StackArea::parse("01-39/1-3"));
-    block.hazardous = std::string(b) == "B3";
-    MINATO_TRY(term.create_block(actor, block));
-  }
-
-  int64_t now = rt.clock().now_us();
-  int64_t hour = 3600LL * 1'000'000;
-  struct V {
-    const char* id;
-    const char* name;
-    int imo6;
-    const char* berth;
-    int eta_h, etd_h;
-  };
-  for (const V& v : {V{"ONE-2611E", "ONE HARBOUR", 932148, "T1", -6, 18},
-                     V{"MSK-2612W", "MAERSK SETO", 948231, "T2", 20, 40},
-                     V{"CSQ-2613N", "COSCO NAGOYA", 951120, "T3", 44, 60}}) {
-    auto r = term.create_visit(actor, {v.id, v.name, make_imo(v.imo6), v.berth,
-                                       now + v.eta_h * hour, now + v.etd_h * hour});
-    if (!r) return fail(r.error());
-  }
-
-  std::mt19937 rng(20231);  // fixed seed: the same demo every time
-  const char* owners[] = {"ONE", "MSK", "CSQ", "MWC", "TGH", "EGH", "NYK", "HLX"};
-  const char* lines[] = {"ONE", "MSK", "COS", "MSC", "ONE", "EMC", "ONE", "HLC"};
-  const char* sizes[] = {"22G1", "22G1", "45G1", "45G1", "42G1",
-                         "45R1", "22R1", "L5G1", "22U1", "22T1"};
-  const t::UnitCategory cats[] = {t::UnitCategory::kImport, t::UnitCategory::kExport,
-                                  t::UnitCategory::kTranship, t::UnitCategory::kStorage};
-  int placed = 0;
-  for (int i = 0; i < 320; ++i) {
-    size_t o = rng() % 8;
-    auto cid = make_container_id(owners[o], static_cast<int>(100000 + rng() % 899999));
-    auto st = t::SizeType::parse(sizes[rng() % 10]);
-    bool empty = rng() % 5 == 0;
-    t::UnitSpec spec{
-        cid,
-        *st,
-        cats[rng() % 4],
-        empty ? t::FreightKind::kEmpty : t::FreightKind::kFull,
-        lines[o],
-        empty ? 2'300 + static_cast<int>(rng() % 1'500) : 8'000 + static_cast<int>(rng() % 22'000)};
-    if (st->is_reefer() && !empty) spec.reefer = t::ReeferSettings{-180, true};
-    if (spec.category == t::UnitCategory::kExport && !empty) {
-      // Received against a booking of its line and size for the first vessel, with a VGM.
-      std::string number = "BK-" + spec.line_operator + "-" + st->iso_code();
-      auto have = term.get_booking(actor, number);
-      if (!have) {
-        store::BookingRecord b;
-        b.number = number;
-        b.line_operator = spec.line_operator;
-        b.outbound_visit = "ONE-2611E";
-        b.pod = "USLAX";
-        b.size_type = st->iso_code();
-        b.quantity = 400;
-        MINATO_TRY(term.create_booking(actor, b));
-      }
-      spec.booking = number;
-      spec.vgm = t::Vgm{spec.gross_kg, t::VgmMethod::kMethod1, "DEMO SHIPPER"};
-    }
-    if (i % 8 == 7) {  // some units only advised: they are expected at the gate
-      auto u = term.create_unit(actor, spec);
-      if (!u && u.error().code() != ErrorCode::kAlreadyExists) return fail(u.error());
-      continue;
-    }
-    char plate[16];
-    std::snprintf(plate, sizeof plate, "NGY-%04d", static_cast<int>(rng() % 10000));
-    auto r = term.gate_in(actor, {cid, plate, std::nullopt, spec});  // the yard allocates
-    if (!r) {
-      if (r.error().code() == ErrorCode::kAlreadyExists) continue;  // duplicate random id
-      return fail(r.error());
-    }
-    ++placed;
-  }
+  constexpr int64_t kHour = 3600LL * 1'000'000;
+  sim::ScenarioOptions o;
+  o.start_us = rt.clock().now_us() / kHour * kHour;
+  auto s = sim::make_scenario(o);
+  auto rep = sim::load_scenario(rt, s, 8, [](const std::string& what) {
+    std::fprintf(stderr, "demo: loading %s\n", what.c_str());
+  });
+  if (!rep) return fail(rep.error());
+  std::fprintf(stderr,
+               "demo: %lld units in the yard, %lld on vessel lists or expected at the gate, "
+               "%lld gate appointments, %lld placements the full yard refused (%.1f s)\n",
+               static_cast<long long>(rep->units_in_yard),
+               static_cast<long long>(rep->units_advised),
+               static_cast<long long>(rep->appointments), static_cast<long long>(rep->skipped),
+               rep->seconds);
   return ok();
 }
 

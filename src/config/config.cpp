@@ -43,6 +43,8 @@ constexpr IntKey kIntKeys[] = {
     {"login", "enrolment_hours", &Config::enrolment_hours, 1, 30 * 24},
     {"login", "password_max_days", &Config::password_max_days, 0, 3650},
     {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
+    {"terminal", "appointment_grace_minutes", &Config::appointment_grace_minutes, 0, 720},
+    {"terminal", "pin_attempts", &Config::pin_attempts, 1, 20},
     {"audit", "checkpoint_events", &Config::checkpoint_events, 1, 1'000'000},
     {"audit", "checkpoint_seconds", &Config::checkpoint_seconds, 1, 3600},
     {"audit", "heartbeat_seconds", &Config::heartbeat_seconds, 5, 3600},
@@ -66,6 +68,8 @@ constexpr StrKey kStrKeys[] = {
     {"tls", "cert", &Config::tls_cert},
     {"tls", "key", &Config::tls_key},
     {"terminal", "utc_offset", &Config::utc_offset},
+    {"terminal", "name", &Config::terminal_name},
+    {"terminal", "appointments", &Config::appointments},
     {"webauthn", "rp_id", &Config::webauthn_rp_id},
     {"webauthn", "origin", &Config::webauthn_origin},
     {"webauthn", "user_verification", &Config::webauthn_user_verification},
@@ -280,6 +284,14 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
                 origin +
                     ": terminal.utc_offset must look like \"+09:00\" (the terminal's local "
                     "time, for login time windows)");
+  }
+  if (c.appointments != "optional" && c.appointments != "required") {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": terminal.appointments must be \"optional\" or \"required\"");
+  }
+  if (c.terminal_name.empty() || c.terminal_name.size() > 120) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": terminal.name must be 1-120 characters (it is printed on every EIR)");
   }
   // G2.1.1-b: WebAuthn runs only in a secure context, for one relying party.
   if (c.webauthn_origin.rfind("https://", 0) != 0) {

@@ -54,6 +54,11 @@ struct Config {
   // [terminal]
   // The terminal's local time as an offset from UTC; login time windows are in local time.
   std::string utc_offset = "+09:00";
+  std::string terminal_name = "Minato container terminal";  // printed on every EIR
+  // The gate: "optional" (a booked appointment is used when the truck has one) or "required".
+  std::string appointments = "optional";
+  int appointment_grace_minutes = 30;  // a truck may arrive this early or late for its slot
+  int pin_attempts = 5;                // wrong release PINs per unit before the PIN is dead
   // [webauthn] G2.1.1-b: the relying party the console is served as.
   std::string webauthn_rp_id = "localhost";
   std::string webauthn_origin = "https://localhost:8443";

@@ -328,6 +328,47 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (subject, key)
 ) STRICT, WITHOUT ROWID;
 )sql",
+      // 11: the gate (issue 5). Appointment slots with a capacity, truck appointments, truck
+      // visits (arrival to exit: the turn time), the unit as it was at each interchange (the
+      // EIR is printed from it), wrong release PINs counted per unit.
+      R"sql(
+CREATE TABLE gate_slots (
+  start_us INTEGER PRIMARY KEY,
+  end_us INTEGER NOT NULL,
+  capacity INTEGER NOT NULL
+) STRICT;
+CREATE TABLE appointments (
+  id INTEGER PRIMARY KEY,
+  slot_start_us INTEGER NOT NULL REFERENCES gate_slots(start_us),
+  direction TEXT NOT NULL,
+  container_id TEXT NOT NULL,
+  truck_plate TEXT NOT NULL,
+  haulier TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  gate_id INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX appointments_slot ON appointments(slot_start_us, state);
+CREATE UNIQUE INDEX appointments_booked ON appointments(container_id, direction)
+  WHERE state = 'booked';
+CREATE TABLE truck_visits (
+  id INTEGER PRIMARY KEY,
+  truck_plate TEXT NOT NULL,
+  haulier TEXT NOT NULL,
+  lane TEXT NOT NULL,
+  arrived_us INTEGER NOT NULL,
+  arrived_by TEXT NOT NULL,
+  exited_us INTEGER NOT NULL DEFAULT 0,
+  exited_by TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE UNIQUE INDEX truck_visits_open ON truck_visits(truck_plate) WHERE exited_us = 0;
+CREATE INDEX truck_visits_exited ON truck_visits(exited_us) WHERE exited_us <> 0;
+ALTER TABLE gate_transactions ADD COLUMN truck_visit_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE gate_transactions ADD COLUMN appointment_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE gate_transactions ADD COLUMN snapshot TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE units ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

@@ -230,6 +230,43 @@ struct GateRecord {
   int64_t unit_id = 0;
   int64_t at_us = 0;
   std::string actor;
+  int64_t truck_visit_id = 0;   // 0: the truck was not registered at arrival
+  int64_t appointment_id = 0;   // 0: no appointment
+  std::string snapshot = "{}";  // JSON of the unit as it was handed over (the EIR's content)
+};
+
+// A gate appointment slot: trucks may book up to `capacity` appointments in [start, end).
+struct GateSlotRecord {
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+  int capacity = 0;
+  int booked = 0;  // appointments booked or used in it (read only)
+};
+
+struct AppointmentRecord {
+  int64_t id = 0;
+  int64_t slot_start_us = 0;
+  int64_t slot_end_us = 0;  // read only (from the slot)
+  terminal::GateDirection direction = terminal::GateDirection::kIn;
+  std::string container_id;
+  std::string truck_plate;
+  std::string haulier;
+  std::string state = "booked";  // booked, used, cancelled
+  int64_t created_us = 0;
+  std::string created_by;
+  int64_t gate_id = 0;  // the gate transaction that used it
+};
+
+// A truck from its arrival at the in-gate to its exit: the turn time.
+struct TruckVisitRecord {
+  int64_t id = 0;
+  std::string truck_plate;
+  std::string haulier;
+  std::string lane;
+  int64_t arrived_us = 0;
+  std::string arrived_by;
+  int64_t exited_us = 0;  // 0 while the truck is inside
+  std::string exited_by;
 };
 
 struct BlockOccupancy {
@@ -339,6 +376,20 @@ class ReadTxn {
   virtual Result<std::optional<IdempotencyRecord>> find_idempotency_key(std::string_view subject,
                                                                         std::string_view key) = 0;
   virtual Result<std::vector<BlockOccupancy>> yard_occupancy() = 0;
+  virtual Result<std::optional<GateRecord>> find_gate(int64_t id) = 0;
+  // Slots that overlap [from_us, to_us), earliest first, with their booked counts.
+  virtual Result<std::vector<GateSlotRecord>> gate_slots(int64_t from_us, int64_t to_us) = 0;
+  virtual Result<std::optional<AppointmentRecord>> find_appointment(int64_t id) = 0;
+  // The container's booked (not used, not cancelled) appointment in this direction.
+  virtual Result<std::optional<AppointmentRecord>> find_booked_appointment(
+      std::string_view container_id, terminal::GateDirection direction) = 0;
+  virtual Result<std::optional<TruckVisitRecord>> find_truck_visit(int64_t id) = 0;
+  // The plate's visit that has not exited, if any.
+  virtual Result<std::optional<TruckVisitRecord>> open_truck_visit(std::string_view plate) = 0;
+  // Trucks that exited in [from_us, to_us), in exit order.
+  virtual Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t from_us,
+                                                                    int64_t to_us) = 0;
+  virtual Result<int64_t> count_open_truck_visits() = 0;
   virtual Result<bool> slot_occupied(const terminal::YardSlot& slot) = 0;
 
   // The highest seq in the log (0 when empty).
@@ -426,6 +477,13 @@ class WriteTxn : public ReadTxn {
   virtual Status update_unit(const terminal::Unit& unit, int64_t at_us) = 0;
   virtual Status insert_move(const MoveRecord& move) = 0;
   virtual Result<int64_t> insert_gate(const GateRecord& gate) = 0;
+  // Inserts the slot, or sets the capacity of the slot with this start and end.
+  virtual Status upsert_gate_slot(const GateSlotRecord& slot) = 0;
+  virtual Result<int64_t> insert_appointment(const AppointmentRecord& a) = 0;
+  // Sets the state (and the gate transaction that used it) of a booked appointment.
+  virtual Status finish_appointment(int64_t id, std::string_view state, int64_t gate_id) = 0;
+  virtual Result<int64_t> insert_truck_visit(const TruckVisitRecord& v) = 0;
+  virtual Status close_truck_visit(int64_t id, int64_t exited_us, std::string_view by) = 0;
   virtual Status insert_block(const terminal::YardBlock& block) = 0;
   // Replaces the block's shape and zones (kNotFound if there is none).
   virtual Status update_block(const terminal::YardBlock& block) = 0;

@@ -18,8 +18,28 @@ std::string_view to_string(GateStatus s) {
   return "open";
 }
 
-Result<GateTransaction> GateTransaction::open(GateDirection direction, ContainerId container,
-                                              std::string_view truck_plate) {
+std::optional<GateDirection> gate_direction_from(std::string_view s) {
+  if (s == "in") return GateDirection::kIn;
+  if (s == "out") return GateDirection::kOut;
+  return std::nullopt;
+}
+
+std::optional<GateStatus> gate_status_from(std::string_view s) {
+  for (auto st : {GateStatus::kOpen, GateStatus::kCompleted, GateStatus::kCancelled}) {
+    if (s == to_string(st)) return st;
+  }
+  return std::nullopt;
+}
+
+bool valid_haulier(std::string_view code) {
+  if (code.size() < 2 || code.size() > 12) return false;
+  for (char c : code) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+Result<std::string> normalise_truck_plate(std::string_view truck_plate) {
   std::string plate;
   for (char c : truck_plate) {
     char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -32,7 +52,14 @@ Result<GateTransaction> GateTransaction::open(GateDirection direction, Container
   if (plate.empty() || plate.size() > 16) {
     return fail(ErrorCode::kInvalidArgument, "truck plate must be 1-16 characters", "truck_plate");
   }
-  return GateTransaction(direction, std::move(container), std::move(plate));
+  return plate;
+}
+
+Result<GateTransaction> GateTransaction::open(GateDirection direction, ContainerId container,
+                                              std::string_view truck_plate) {
+  auto plate = normalise_truck_plate(truck_plate);
+  if (!plate) return fail(plate.error());
+  return GateTransaction(direction, std::move(container), std::move(*plate));
 }
 
 Status GateTransaction::complete() {

@@ -19,6 +19,13 @@ enum class GateStatus { kOpen, kCompleted, kCancelled };
 
 std::string_view to_string(GateDirection d);
 std::string_view to_string(GateStatus s);
+std::optional<GateDirection> gate_direction_from(std::string_view s);
+std::optional<GateStatus> gate_status_from(std::string_view s);
+
+// Truck plate: 1-16 characters of A-Z, 0-9, space and '-'; normalised to upper case.
+Result<std::string> normalise_truck_plate(std::string_view plate);
+// A haulier's code: 2-12 characters of A-Z and 0-9 (the scope of a haulier_client account).
+bool valid_haulier(std::string_view code);
 
 class GateTransaction {
  public:

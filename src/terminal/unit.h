@@ -135,6 +135,7 @@ struct UnitStatus {
   std::string vessel_slot;       // BBBRRTT: on the inbound vessel, or loaded on the outbound
   std::vector<Hold> holds;       // active holds
   std::string pin_hash;          // the release PIN's keyed hash (import); empty: none set
+  int pin_failures = 0;          // wrong PINs given at the gate since the PIN was set
   int64_t in_yard_us = 0;        // when it came into the yard (dwell time); 0 if not in it
   int64_t version = 1;           // grows with every change (optimistic concurrency)
 };
@@ -169,7 +170,12 @@ class Unit {
   Status amend(UnitSpec spec);
   Status place_hold(Hold hold);  // one active hold per kind
   Result<Hold> release_hold(HoldKind kind);
-  void set_pin_hash(std::string hash) { status_.pin_hash = std::move(hash); }
+  // A new PIN clears the count of wrong ones.
+  void set_pin_hash(std::string hash) {
+    status_.pin_hash = std::move(hash);
+    status_.pin_failures = 0;
+  }
+  void count_pin_failure() { ++status_.pin_failures; }
   void set_vessel_slot(std::string slot) { status_.vessel_slot = std::move(slot); }
   // Marks a change (optimistic concurrency): every stored change bumps the version once.
   void bump_version() { ++status_.version; }

@@ -205,9 +205,10 @@ class Response:
     def __init__(self, status, headers, body):
         self.status = status
         self.headers = headers
-        self.raw = body
+        self.data = body  # bytes (a PDF, say)
+        self.raw = body.decode("utf-8", "replace")
         try:
-            self.json = json.loads(body) if body else None
+            self.json = json.loads(self.raw) if body else None
         except ValueError:
             self.json = None
 
@@ -242,7 +243,7 @@ class Client:
             h.setdefault("X-CSRF-Token", self.csrf)
         conn.request(method, path, body=data, headers=h)
         resp = conn.getresponse()
-        payload = resp.read().decode()
+        payload = resp.read()
         headers_out = {}
         for k, v in resp.getheaders():
             headers_out.setdefault(k.lower(), v)

@@ -156,6 +156,60 @@ class ServeRefusalTest(unittest.TestCase):
             first.stop()
 
 
+class LayoutTest(unittest.TestCase):
+    """`minato layout`: the terminal's layout from a JSON file, checked, applied, shown."""
+    LAYOUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "demo",
+                          "layout.json")
+
+    def setUp(self):
+        self.data = DataDir()
+
+    def tearDown(self):
+        self.data.cleanup()
+
+    def test_layout_file_is_checked_applied_audited_and_shown(self):
+        p = run(["layout", "check", self.LAYOUT])
+        self.assertIn("20 yard blocks (30000 TEU), 3 berths, 8 gate lanes", p.stdout)
+        applied = run(["layout", "apply", "--data", self.data.path, self.LAYOUT, "--json"])
+        now = json.loads(applied.stdout)
+        self.assertEqual(len(now["blocks"]), 20)
+        self.assertEqual(sum(b["capacity_teu"] for b in now["blocks"]), 30000)
+        self.assertEqual([b["name"] for b in now["berths"]], ["T1", "T2", "T3"])
+        self.assertTrue([b for b in now["blocks"] if b["name"] == "H1"][0]["hazardous"])
+        shown = json.loads(run(["layout", "show", "--data", self.data.path]).stdout)
+        self.assertEqual(shown, now)
+        db = sqlite3.connect(self.data.db)
+        n = db.execute("SELECT count(*) FROM audit_events WHERE action = 'yard.layout.apply'"
+                       " AND result = 'success'").fetchone()[0]
+        db.close()
+        self.assertEqual(n, 1)
+
+    def test_bad_layout_files_say_what_and_where_and_change_nothing(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            cases = {
+                "syntax.json": ('{"blocks": [\n  {"name": "A1", "bays": 30,}\n]}',
+                                "not valid JSON at line 2, column 29"),
+                "range.json": ('{"blocks": [{"name": "A1", "bays": 60, "rows": 10, "tiers": 5}]}',
+                               "bays must be from 1 to 49"),
+                "unknown.json": ('{"blocks": [], "cranes": 4}', "cranes"),
+            }
+            for name, (text, want) in cases.items():
+                path = os.path.join(tmp, name)
+                with open(path, "w") as f:
+                    f.write(text)
+                p = run(["layout", "apply", "--data", self.data.path, path], check=False)
+                self.assertEqual(p.returncode, 64, p.stderr)
+                self.assertIn(want, p.stderr)
+            missing = run(["layout", "check", os.path.join(tmp, "nope.json")], check=False)
+            self.assertNotEqual(missing.returncode, 0)
+            self.assertIn("nope.json", missing.stderr)
+            shown = json.loads(run(["layout", "show", "--data", self.data.path]).stdout)
+            self.assertEqual(shown["blocks"], [])
+        finally:
+            shutil.rmtree(tmp)
+
+
 class DemoTest(unittest.TestCase):
     """What `make demo` runs: a demo terminal, served, that the printed credentials open."""
 
@@ -190,10 +244,18 @@ class DemoTest(unittest.TestCase):
                 r = c.login("operator", password, secret)
                 self.assertEqual(r.status, 201, r)
                 occ = c.request("GET", "/api/v1/yard/occupancy").json
-                self.assertEqual(len(occ["blocks"]), 6)
-                self.assertGreaterEqual(occ["units"], 250)
+                # The scenario: 20 blocks of 30,000 TEU about half full, three visits of
+                # 2,000-5,000 moves, a day of gate appointments.
+                self.assertEqual(len(occ["blocks"]), 20)
+                self.assertEqual(occ["capacity_teu"], 30000)
+                self.assertGreaterEqual(occ["units"], 9000)
                 visits = c.request("GET", "/api/v1/vessel-visits").json["vessel_visits"]
                 self.assertEqual(len(visits), 3)
+                for v in visits:
+                    n = c.request("GET", f"/api/v1/vessel-visits/{v['id']}").json["counts"]
+                    self.assertTrue(2000 <= n["discharge_list"] + n["load_list"] <= 5000, n)
+                slots = c.request("GET", "/api/v1/gate/slots").json["slots"]
+                self.assertGreaterEqual(sum(s["booked"] for s in slots), 1000)
                 # The demo's auditor reads the audit log; the operator may not.
                 self.assertEqual(c.request("GET", "/api/v1/audit/events").status, 403)
                 a = server.client()

@@ -574,7 +574,7 @@ class SqliteReader {
 #define MINATO_UNIT_COLUMNS                                                                     \
   "id, container_id, size_type, category, freight, line_operator, gross_kg, state, slot,"       \
   " details, holds, booking, inbound_visit, outbound_visit, vessel_slot, pin_hash, in_yard_us," \
-  " version"
+  " version, pin_failures"
   static Result<t::Unit> unit_from(Query& q) {
     auto cid = t::ContainerId::parse(q.text_view(1));
     auto st = t::SizeType::parse(q.text_view(2));
@@ -602,6 +602,7 @@ class SqliteReader {
     status.pin_hash = q.text(15);
     status.in_yard_us = q.i64(16);
     status.version = q.i64(17);
+    status.pin_failures = static_cast<int>(q.i64(18));
     return t::Unit::restore(q.i64(0), std::move(spec), std::move(status));
   }
 
@@ -845,6 +846,119 @@ class SqliteReader {
       auto b = block_from(*q_);
       if (!b) return fail(b.error());
       out.push_back(BlockOccupancy{std::move(*b), static_cast<int>(q_->i64(6))});
+    }
+    return out;
+  }
+
+  Result<std::optional<GateRecord>> find_gate(int64_t id) {
+    auto q_ =
+        q("SELECT id, direction, container_id, truck_plate, status, unit_id, at_us, actor,"
+          " truck_visit_id, appointment_id, snapshot FROM gate_transactions WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto row = q_->step("find gate transaction");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<GateRecord>();
+    auto dir = t::gate_direction_from(q_->text_view(1));
+    auto st = t::gate_status_from(q_->text_view(4));
+    if (!dir || !st) return fail(corrupt("gate transaction"));
+    return std::optional<GateRecord>(GateRecord{q_->i64(0), *dir, q_->text(2), q_->text(3), *st,
+                                                q_->i64(5), q_->i64(6), q_->text(7), q_->i64(8),
+                                                q_->i64(9), q_->text(10)});
+  }
+
+  Result<std::vector<GateSlotRecord>> gate_slots(int64_t from_us, int64_t to_us) {
+    auto q_ =
+        q("SELECT s.start_us, s.end_us, s.capacity,"
+          " (SELECT count(*) FROM appointments a WHERE a.slot_start_us = s.start_us"
+          "   AND a.state <> 'cancelled')"
+          " FROM gate_slots s WHERE s.end_us > ?1 AND s.start_us < ?2 ORDER BY s.start_us");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_us).bind(2, to_us);
+    std::vector<GateSlotRecord> out;
+    for (;;) {
+      auto row = q_->step("read gate slots");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(GateSlotRecord{q_->i64(0), q_->i64(1), static_cast<int>(q_->i64(2)),
+                                   static_cast<int>(q_->i64(3))});
+    }
+    return out;
+  }
+
+#define MINATO_APPOINTMENT_COLUMNS                                                          \
+  "a.id, a.slot_start_us, s.end_us, a.direction, a.container_id, a.truck_plate, a.haulier," \
+  " a.state, a.created_us, a.created_by, a.gate_id"
+  Result<std::optional<AppointmentRecord>> one_appointment(Query& q_) {
+    auto row = q_.step("find appointment");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<AppointmentRecord>();
+    auto dir = t::gate_direction_from(q_.text_view(3));
+    if (!dir) return fail(corrupt("appointment"));
+    return std::optional<AppointmentRecord>(
+        AppointmentRecord{q_.i64(0), q_.i64(1), q_.i64(2), *dir, q_.text(4), q_.text(5), q_.text(6),
+                          q_.text(7), q_.i64(8), q_.text(9), q_.i64(10)});
+  }
+
+  Result<std::optional<AppointmentRecord>> find_appointment(int64_t id) {
+    auto q_ = q("SELECT " MINATO_APPOINTMENT_COLUMNS
+                " FROM appointments a JOIN gate_slots s ON s.start_us = a.slot_start_us"
+                " WHERE a.id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    return one_appointment(*q_);
+  }
+
+  Result<std::optional<AppointmentRecord>> find_booked_appointment(std::string_view cid,
+                                                                   t::GateDirection dir) {
+    auto q_ = q("SELECT " MINATO_APPOINTMENT_COLUMNS
+                " FROM appointments a JOIN gate_slots s ON s.start_us = a.slot_start_us"
+                " WHERE a.container_id = ?1 AND a.direction = ?2 AND a.state = 'booked'");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, cid).bind(2, t::to_string(dir));
+    return one_appointment(*q_);
+  }
+
+#define MINATO_TRUCK_COLUMNS \
+  "id, truck_plate, haulier, lane, arrived_us, arrived_by, exited_us, exited_by"
+  static TruckVisitRecord truck_from(Query& q_) {
+    return TruckVisitRecord{q_.i64(0), q_.text(1), q_.text(2), q_.text(3),
+                            q_.i64(4), q_.text(5), q_.i64(6),  q_.text(7)};
+  }
+  Result<std::optional<TruckVisitRecord>> one_truck(Query& q_) {
+    auto row = q_.step("find truck visit");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<TruckVisitRecord>();
+    return std::optional<TruckVisitRecord>(truck_from(q_));
+  }
+
+  Result<std::optional<TruckVisitRecord>> find_truck_visit(int64_t id) {
+    auto q_ = q("SELECT " MINATO_TRUCK_COLUMNS " FROM truck_visits WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    return one_truck(*q_);
+  }
+
+  Result<std::optional<TruckVisitRecord>> open_truck_visit(std::string_view plate) {
+    auto q_ = q("SELECT " MINATO_TRUCK_COLUMNS
+                " FROM truck_visits WHERE truck_plate = ?1 AND exited_us = 0");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, plate);
+    return one_truck(*q_);
+  }
+
+  Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t from_us, int64_t to_us) {
+    auto q_ = q("SELECT " MINATO_TRUCK_COLUMNS
+                " FROM truck_visits WHERE exited_us <> 0 AND exited_us >= ?1 AND exited_us < ?2"
+                " ORDER BY exited_us");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_us).bind(2, to_us);
+    std::vector<TruckVisitRecord> out;
+    for (;;) {
+      auto row = q_->step("read truck visits");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(truck_from(*q_));
     }
     return out;
   }
@@ -1116,6 +1230,29 @@ class SqliteReader {
   }                                                                                                \
   Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }    \
   Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }        \
+  Result<std::optional<GateRecord>> find_gate(int64_t id) override { return r_.find_gate(id); }    \
+  Result<std::vector<GateSlotRecord>> gate_slots(int64_t f, int64_t t) override {                  \
+    return r_.gate_slots(f, t);                                                                    \
+  }                                                                                                \
+  Result<std::optional<AppointmentRecord>> find_appointment(int64_t id) override {                 \
+    return r_.find_appointment(id);                                                                \
+  }                                                                                                \
+  Result<std::optional<AppointmentRecord>> find_booked_appointment(std::string_view c,             \
+                                                                   t::GateDirection d) override {  \
+    return r_.find_booked_appointment(c, d);                                                       \
+  }                                                                                                \
+  Result<std::optional<TruckVisitRecord>> find_truck_visit(int64_t id) override {                  \
+    return r_.find_truck_visit(id);                                                                \
+  }                                                                                                \
+  Result<std::optional<TruckVisitRecord>> open_truck_visit(std::string_view p) override {          \
+    return r_.open_truck_visit(p);                                                                 \
+  }                                                                                                \
+  Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t f, int64_t t) override {       \
+    return r_.exited_truck_visits(f, t);                                                           \
+  }                                                                                                \
+  Result<int64_t> count_open_truck_visits() override {                                             \
+    return r_.count("SELECT count(*) FROM truck_visits WHERE exited_us = 0", "count trucks");      \
+  }                                                                                                \
   Result<int64_t> audit_head() override { return r_.audit_head(); }                                \
   Result<std::vector<AuditRecord>> audit_by_target(std::string_view a, std::string_view t, int n)  \
       override {                                                                                   \
@@ -1514,15 +1651,16 @@ class SqliteWriteTxn final : public WriteTxn {
     q.bind(12, s.booking).bind(13, s.inbound_visit).bind(14, s.outbound_visit);
     q.bind(15, u.status().vessel_slot).bind(16, u.status().pin_hash);
     q.bind(17, u.status().in_yard_us).bind(18, u.version());
+    q.bind(19, static_cast<int64_t>(u.status().pin_failures));
   }
 
   Result<int64_t> insert_unit(const t::Unit& u, int64_t at_us) override {
     auto q = r_.q(
         "INSERT INTO units (container_id, size_type, category, freight, line_operator,"
         " gross_kg, state, slot, details, holds, booking, inbound_visit, outbound_visit,"
-        " vessel_slot, pin_hash, in_yard_us, version, created_us, updated_us)"
+        " vessel_slot, pin_hash, in_yard_us, version, pin_failures, created_us, updated_us)"
         " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-        " ?1, ?1)");
+        " ?19, ?1, ?1)");
     if (!q) return fail(q.error());
     q->bind(1, at_us);
     bind_unit(*q, u);
@@ -1548,12 +1686,12 @@ class SqliteWriteTxn final : public WriteTxn {
         "UPDATE units SET container_id = ?2, size_type = ?3, category = ?4, freight = ?5,"
         " line_operator = ?6, gross_kg = ?7, state = ?8, slot = ?9, details = ?10, holds = ?11,"
         " booking = ?12, inbound_visit = ?13, outbound_visit = ?14, vessel_slot = ?15,"
-        " pin_hash = ?16, in_yard_us = ?17, version = ?18, updated_us = ?19"
+        " pin_hash = ?16, in_yard_us = ?17, version = ?18, pin_failures = ?19, updated_us = ?20"
         " WHERE id = ?1 AND version = ?18 - 1");
     if (!q) return fail(q.error());
     q->bind(1, u.id());
     bind_unit(*q, u);
-    q->bind(19, at_us);
+    q->bind(20, at_us);
     auto st = q->run("update unit");
     if (!st && st.error().code() == ErrorCode::kAlreadyExists) {
       if (u.slot()) {
@@ -1583,13 +1721,90 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<int64_t> insert_gate(const GateRecord& g) override {
     auto q = r_.q(
         "INSERT INTO gate_transactions (direction, container_id, truck_plate, status,"
-        " unit_id, at_us, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        " unit_id, at_us, actor, truck_visit_id, appointment_id, snapshot)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!q) return fail(q.error());
     q->bind(1, t::to_string(g.direction)).bind(2, g.container_id).bind(3, g.truck_plate);
     q->bind(4, t::to_string(g.status)).bind(5, g.unit_id).bind(6, g.at_us).bind(7, g.actor);
+    q->bind(8, g.truck_visit_id).bind(9, g.appointment_id).bind(10, g.snapshot);
     auto st = q->run("insert gate transaction");
     if (!st) return fail(st.error());
     return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status upsert_gate_slot(const GateSlotRecord& g) override {
+    auto q = r_.q(
+        "INSERT INTO gate_slots (start_us, end_us, capacity) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (start_us) DO UPDATE SET capacity = excluded.capacity"
+        " WHERE end_us = excluded.end_us");
+    if (!q) return fail(q.error());
+    q->bind(1, g.start_us).bind(2, g.end_us).bind(3, static_cast<int64_t>(g.capacity));
+    MINATO_TRY(q->run("store gate slot"));
+    if (sqlite3_changes(impl_.writer->db()) != 1) {
+      return fail(ErrorCode::kConflict, "a gate slot starts at the same time with another length",
+                  "start");
+    }
+    return ok();
+  }
+
+  Result<int64_t> insert_appointment(const AppointmentRecord& a) override {
+    auto q = r_.q(
+        "INSERT INTO appointments (slot_start_us, direction, container_id, truck_plate, haulier,"
+        " state, created_us, created_by, gate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!q) return fail(q.error());
+    q->bind(1, a.slot_start_us).bind(2, t::to_string(a.direction)).bind(3, a.container_id);
+    q->bind(4, a.truck_plate).bind(5, a.haulier).bind(6, a.state).bind(7, a.created_us);
+    q->bind(8, a.created_by).bind(9, a.gate_id);
+    auto st = q->run("insert appointment");
+    if (!st && st.error().code() == ErrorCode::kAlreadyExists) {
+      return fail(ErrorCode::kAlreadyExists,
+                  "container " + a.container_id + " already has a booked gate-" +
+                      std::string(t::to_string(a.direction)) + " appointment",
+                  "container_id");
+    }
+    if (!st) return fail(st.error());
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status finish_appointment(int64_t id, std::string_view state, int64_t gate_id) override {
+    auto q =
+        r_.q("UPDATE appointments SET state = ?2, gate_id = ?3 WHERE id = ?1 AND state = 'booked'");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, state).bind(3, gate_id);
+    MINATO_TRY(q->run("update appointment"));
+    if (sqlite3_changes(impl_.writer->db()) != 1) {
+      return fail(ErrorCode::kConflict,
+                  "appointment " + std::to_string(id) + " is no longer booked", "appointment");
+    }
+    return ok();
+  }
+
+  Result<int64_t> insert_truck_visit(const TruckVisitRecord& v) override {
+    auto q = r_.q(
+        "INSERT INTO truck_visits (truck_plate, haulier, lane, arrived_us, arrived_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!q) return fail(q.error());
+    q->bind(1, v.truck_plate).bind(2, v.haulier).bind(3, v.lane).bind(4, v.arrived_us);
+    q->bind(5, v.arrived_by);
+    auto st = q->run("insert truck visit");
+    if (!st && st.error().code() == ErrorCode::kAlreadyExists) {
+      return fail(ErrorCode::kConflict,
+                  "truck " + v.truck_plate + " is already inside the terminal", "truck_plate");
+    }
+    if (!st) return fail(st.error());
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status close_truck_visit(int64_t id, int64_t exited_us, std::string_view by) override {
+    auto q = r_.q(
+        "UPDATE truck_visits SET exited_us = ?2, exited_by = ?3 WHERE id = ?1 AND exited_us = 0");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, exited_us).bind(3, by);
+    MINATO_TRY(q->run("close truck visit"));
+    if (sqlite3_changes(impl_.writer->db()) != 1) {
+      return fail(ErrorCode::kConflict, "truck visit " + std::to_string(id) + " has exited");
+    }
+    return ok();
   }
 
   static std::string join_areas(const t::YardBlock& b) {
