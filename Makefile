@@ -32,6 +32,7 @@ asan:
 	$(MAKE) test PRESET=asan
 
 bench: build
+	@scripts/install-deps --bench
 	scripts/run-bench $(BUILD_DIR)
 
 fuzz: deps

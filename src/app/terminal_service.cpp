@@ -283,6 +283,38 @@ Result<t::VesselVisit> TerminalService::create_visit(const access::Actor& actor,
   return writes_.execute<t::VesselVisit>(
       actor, {"visit.create", "visit:" + visit->id(), Permission::kVisitWrite},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<t::VesselVisit> {
+        // The berth window: a berth of the layout (once the layout names berths), and not
+        // another visit's at the same time.
+        const auto& spec = visit->spec();
+        auto layout = tx.layout();
+        if (!layout) return fail(layout.error());
+        if (!layout->berths.empty()) {
+          std::string names;
+          bool known = false;
+          for (const auto& b : layout->berths) {
+            known = known || b.name == spec.berth;
+            names += (names.empty() ? "" : ", ") + b.name;
+          }
+          if (!known) {
+            return fail(ErrorCode::kInvalidArgument,
+                        "berth " + spec.berth + " is not in the terminal's layout (" + names + ")",
+                        "berth");
+          }
+        }
+        auto others = tx.list_visits();
+        if (!others) return fail(others.error());
+        for (const auto& o : *others) {
+          const auto& os = o.spec();
+          bool gone = o.phase() == t::VisitPhase::kDeparted ||
+                      o.phase() == t::VisitPhase::kClosed || o.phase() == t::VisitPhase::kCancelled;
+          if (!gone && os.berth == spec.berth && os.id != spec.id && os.eta_us < spec.etd_us &&
+              spec.eta_us < os.etd_us) {
+            return fail(ErrorCode::kConflict,
+                        "berth " + spec.berth + " is planned for vessel visit " + os.id + " from " +
+                            format_utc(os.eta_us) + " to " + format_utc(os.etd_us),
+                        "berth");
+          }
+        }
         auto st = tx.insert_visit(*visit, fx.now_us);
         if (!st) {
           if (st.error().code() == ErrorCode::kAlreadyExists) {

@@ -415,4 +415,27 @@ TEST_F(TerminalServiceTest, ReadsNeedTerminalRead) {
 }
 
 }  // namespace
+TEST_F(TerminalServiceTest, VisitsKeepToTheLayoutsBerthsAndTheirWindowsDoNotOverlap) {
+  t::TerminalLayout l;
+  l.berths = {{"T1", 350}, {"T2", 300}};
+  ASSERT_TRUE(rt_->terminal().apply_layout(planner_, l));
+  const int64_t h = 3600LL * 1'000'000, now = clock_.now_us();
+  ASSERT_TRUE(rt_->terminal().create_visit(
+      planner_, {"ONE-1", "ONE HARBOUR", "9321483", "T1", now, now + 24 * h}));
+  auto clash = rt_->terminal().create_visit(
+      planner_, {"MSK-1", "MAERSK SETO", "9321483", "T1", now + 20 * h, now + 40 * h});
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().field(), "berth");
+  EXPECT_NE(clash.error().message().find("ONE-1"), std::string::npos);
+  auto nowhere = rt_->terminal().create_visit(
+      planner_, {"MSK-2", "MAERSK SETO", "9321483", "T9", now, now + h});
+  ASSERT_FALSE(nowhere);
+  EXPECT_NE(nowhere.error().message().find("T1, T2"), std::string::npos);
+  // Back to back at the same berth, or at the same time at another berth: fine.
+  EXPECT_TRUE(rt_->terminal().create_visit(
+      planner_, {"MSK-3", "MAERSK SETO", "9321483", "T1", now + 24 * h, now + 40 * h}));
+  EXPECT_TRUE(rt_->terminal().create_visit(
+      planner_, {"COS-1", "COSCO NAGOYA", "9321483", "T2", now, now + 24 * h}));
+}
+
 }  // namespace minato::app

@@ -36,11 +36,25 @@ class HydraTest(ServerTestCase):
         form = ('/api/v1/session:{"username"\\:"^USER^","password"\\:"^PASS^",'
                 '"totp"\\:"000000"}:H=Content-Type\\: application/json:F=login failed')
         started = time.monotonic()
-        p = subprocess.run(["hydra", "-l", "victim", "-P", wordlist, "-s", str(self.server.port),
-                            "-t", "4", "-I", "127.0.0.1", "https-post-form", form],
-                           capture_output=True, text=True, timeout=600)
+        # Once the source is blocked every connection is closed before TLS. Hydra 9.4 usually
+        # gives up then ("0 valid passwords found"), but was seen once to wait forever with
+        # all its children gone (CI, 2026-11-26). It is stopped after 3 minutes; what it
+        # printed must still show no password found, and the server's side is checked below.
+        try:
+            p = subprocess.run(["hydra", "-l", "victim", "-P", wordlist, "-s",
+                                str(self.server.port), "-t", "4", "-I", "127.0.0.1",
+                                "https-post-form", form],
+                               capture_output=True, text=True, timeout=180)
+            out, err, hung = p.stdout, p.stderr, False
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+            err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+            hung = True
         elapsed = time.monotonic() - started
-        self.assertIn("0 valid password", p.stdout, p.stdout[-2000:] + p.stderr[-2000:])
+        # A found credential is printed as "... login: victim   password: ...".
+        self.assertNotIn("password: ", out, out[-2000:] + err[-2000:])
+        if not hung:
+            self.assertIn("0 valid password", out, out[-2000:] + err[-2000:])
 
         db = sqlite3.connect(self.data.db)
         attempts = db.execute("SELECT count(*) FROM audit_events WHERE action = 'session.create'"
@@ -54,7 +68,7 @@ class HydraTest(ServerTestCase):
         db.close()
         print(f"\nhydra: 1000 candidates in {elapsed:.1f} s; {attempts} reached the login; "
               f"first lock: '{lock_reason}'; source blocks: {blocks}; hydra: "
-              f"{[l for l in p.stdout.splitlines() if 'valid password' in l]}")
+              f"{[l for l in out.splitlines() if 'valid password' in l] or 'stopped (hung)'}")
         self.assertTrue(lock_reason.startswith("wrong password (5 consecutive failures)"))
         self.assertEqual(locked, (1, 1))
         self.assertEqual(blocks, 1)
