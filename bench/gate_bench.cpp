@@ -65,7 +65,9 @@ Terminal* terminal() {
   return term;
 }
 
-t::UnitSpec returned_empty(std::atomic<int>& serial) {
+// A returned empty of line `line` (each lane's trucks bring one line's boxes, so the yard
+// stacks each caller's empties apart and its own box is on top when it leaves).
+t::UnitSpec returned_empty(std::atomic<int>& serial, const std::string& line = "ONE") {
   int n = serial.fetch_add(1);
   char base[16];
   std::snprintf(base, sizeof base, "GBNU%06d", n);
@@ -75,7 +77,7 @@ t::UnitSpec returned_empty(std::atomic<int>& serial) {
                      *t::SizeType::parse(n % 2 ? "45G1" : "22G1"),
                      t::UnitCategory::kStorage,
                      t::FreightKind::kEmpty,
-                     "ONE",
+                     line,
                      3800};
 }
 
@@ -96,15 +98,17 @@ void BM_GateInOut(benchmark::State& state) {
   access::Actor clerk{"user:gate", "127.0.0.1", access::permissions_of({"gate_clerk"})};
   auto before = rt.writes().stats();
   int64_t done = 0;
+  std::atomic<int64_t> buried{0};
   for (auto _ : state) {
     std::atomic<int> next{0};
     std::vector<std::thread> callers;
     for (int c = 0; c < callers_n; ++c) {
       callers.emplace_back([&, c] {
-        char plate[16];
+        char plate[16], line[8];
         std::snprintf(plate, sizeof plate, "LANE-%03d", c);
+        std::snprintf(line, sizeof line, "L%03d", c);
         while (next.fetch_add(2) < kTxnsPerRound) {
-          auto spec = returned_empty(term->serial);
+          auto spec = returned_empty(term->serial, line);
           auto cid = spec.container_id;
           auto in = rt.terminal().gate_in(clerk, {cid, plate, std::nullopt, std::move(spec)});
           if (!in) {
@@ -112,6 +116,10 @@ void BM_GateInOut(benchmark::State& state) {
             std::abort();
           }
           auto out = rt.terminal().gate_out(clerk, {cid, plate});
+          if (!out && out.error().message().find("not on top") != std::string::npos) {
+            ++buried;  // another lane's box was stacked on it: it stays (counted)
+            continue;
+          }
           if (!out) {
             std::fprintf(stderr, "gate-out: %s\n", out.error().message().c_str());
             std::abort();
@@ -123,6 +131,7 @@ void BM_GateInOut(benchmark::State& state) {
     done += kTxnsPerRound;
   }
   report(state, rt, before, done);
+  state.counters["buried"] = static_cast<double>(buried.load());
 }
 
 // Reference: advise a unit (one insert and its audit event), same callers, same terminal.
