@@ -21,6 +21,12 @@ std::string change_json(json::object o, const char* table, const char* op) {
   return json::serialize(o);
 }
 
+// Whether two stack items are placed by the same rules and preferences (ids aside).
+bool same_stacking(const t::StackItem& a, const t::StackItem& b) {
+  return a.length_ft == b.length_ft && a.powered == b.powered && a.dg_mask == b.dg_mask &&
+         a.weight_class == b.weight_class && a.group == b.group;
+}
+
 }  // namespace
 
 std::string gate_result_json(const GateResult& r) {
@@ -813,8 +819,10 @@ Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::A
     MINATO_TRY(tx.update_unit(unit, fx.now_us));
   }
   MINATO_TRY(tx.insert_move(store::MoveRecord{unit.id(), move, fx.now_us, actor.subject}));
-  // The unit as it was handed over, with where in the yard: the EIR is printed from this.
-  json::object snapshot = to_json(unit);
+  // The unit as it was handed over, with where in the yard: the EIR is printed from this. The
+  // one JSON view of the unit also makes the response and the change record.
+  json::object view = to_json(unit);
+  json::object snapshot = view;
   snapshot["position"] = gate.direction() == t::GateDirection::kIn ? move.to : move.from;
   auto gate_id = tx.insert_gate(
       store::GateRecord{0, gate.direction(), gate.container().str(), gate.truck_plate(),
@@ -825,8 +833,8 @@ Result<GateResult> record_gate(store::WriteTxn& tx, Effects& fx, const access::A
     MINATO_TRY(tx.finish_appointment(arrival.appointment_id, "used", *gate_id));
   }
   GateResult result{*gate_id, unit};
-  fx.response = gate_result_json(result);
-  json::object change = to_json(unit);
+  fx.response = json::serialize(json::object{{"gate_id", *gate_id}, {"unit", view}});
+  json::object change = std::move(view);
   change["gate_id"] = *gate_id;
   change["gate"] = t::to_string(gate.direction());
   change["truck_plate"] = gate.truck_plate();
@@ -904,6 +912,23 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
     inline_unit = std::move(*u);
   }
   const std::string cid = req.container_id.str();
+  // The slot is proposed here, on the caller's thread: allocation scans the yard (~100 us in a
+  // 30,000-TEU yard) and the writer thread is the terminal's one serial resource. The command
+  // only checks the proposal (~1 us) and allocates again itself if the unit it sees differs
+  // (another stacking group, say) or another command has taken the slot meanwhile.
+  std::optional<std::pair<t::StackItem, t::YardSlot>> hint;
+  if (!req.slot) {
+    std::optional<t::StackItem> item;
+    if (inline_unit) {
+      item = inline_unit->stack_item();
+    } else if (auto rx = store_.read(); rx) {
+      if (auto u = (*rx)->find_current_unit(req.container_id); u && *u) item = (*u)->stack_item();
+    }
+    if (item) {
+      std::shared_lock lock(yard_mu_);
+      if (auto s = yard_.allocate(*item, {}); s) hint.emplace(*item, *s);
+    }
+  }
   return writes_.execute<GateResult>(
       actor, {"gate.in", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
@@ -953,7 +978,12 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
         // A new unit needs its id before the yard can hold it: the row is written with the
         // slot chosen now, so a second unit cannot take the slot in between.
         t::StackItem item = unit.stack_item();
-        auto slot = choose_slot(item, req.slot);
+        std::optional<t::YardSlot> wanted = req.slot;
+        if (!wanted && hint && same_stacking(hint->first, item)) {
+          std::shared_lock lock(yard_mu_);
+          if (yard_.check(item, hint->second)) wanted = hint->second;
+        }
+        auto slot = choose_slot(item, wanted);
         if (!slot) return fail(slot.error());
         auto move = unit.gate_in(*slot, fx.now_us);
         if (!move) return fail(move.error());
