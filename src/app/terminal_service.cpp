@@ -21,12 +21,6 @@ std::string change_json(json::object o, const char* table, const char* op) {
   return json::serialize(o);
 }
 
-// Whether two stack items are placed by the same rules and preferences (ids aside).
-bool same_stacking(const t::StackItem& a, const t::StackItem& b) {
-  return a.length_ft == b.length_ft && a.powered == b.powered && a.dg_mask == b.dg_mask &&
-         a.weight_class == b.weight_class && a.group == b.group;
-}
-
 }  // namespace
 
 std::string gate_result_json(const GateResult& r) {
@@ -912,23 +906,6 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
     inline_unit = std::move(*u);
   }
   const std::string cid = req.container_id.str();
-  // The slot is proposed here, on the caller's thread: allocation scans the yard (~100 us in a
-  // 30,000-TEU yard) and the writer thread is the terminal's one serial resource. The command
-  // only checks the proposal (~1 us) and allocates again itself if the unit it sees differs
-  // (another stacking group, say) or another command has taken the slot meanwhile.
-  std::optional<std::pair<t::StackItem, t::YardSlot>> hint;
-  if (!req.slot) {
-    std::optional<t::StackItem> item;
-    if (inline_unit) {
-      item = inline_unit->stack_item();
-    } else if (auto rx = store_.read(); rx) {
-      if (auto u = (*rx)->find_current_unit(req.container_id); u && *u) item = (*u)->stack_item();
-    }
-    if (item) {
-      std::shared_lock lock(yard_mu_);
-      if (auto s = yard_.allocate(*item, {}); s) hint.emplace(*item, *s);
-    }
-  }
   return writes_.execute<GateResult>(
       actor, {"gate.in", "unit:" + cid, Permission::kGateWrite, true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<GateResult> {
@@ -978,12 +955,7 @@ Result<GateResult> TerminalService::gate_in(const access::Actor& actor, const Ga
         // A new unit needs its id before the yard can hold it: the row is written with the
         // slot chosen now, so a second unit cannot take the slot in between.
         t::StackItem item = unit.stack_item();
-        std::optional<t::YardSlot> wanted = req.slot;
-        if (!wanted && hint && same_stacking(hint->first, item)) {
-          std::shared_lock lock(yard_mu_);
-          if (yard_.check(item, hint->second)) wanted = hint->second;
-        }
-        auto slot = choose_slot(item, wanted);
+        auto slot = choose_slot(item, req.slot);
         if (!slot) return fail(slot.error());
         auto move = unit.gate_in(*slot, fx.now_us);
         if (!move) return fail(move.error());
