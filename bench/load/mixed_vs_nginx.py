@@ -58,7 +58,7 @@ def wrk(url, seconds, threads, connections, script=None, env=None):
                           env=dict(os.environ, **(env or {})), timeout=seconds + 60)
     if proc.returncode != 0:
         raise SystemExit("wrk failed: " + proc.stderr)
-    return parse_wrk(proc.stdout), proc.stdout
+    return parse_wrk(proc.stdout), proc.stdout + proc.stderr
 
 
 def main():
@@ -163,7 +163,7 @@ http {{
         print("|---|---|---|---|---|---|---|---|---|")
         for run in range(1, args.runs + 1):
             mi, raw_m = wrk(f"https://127.0.0.1:{server.port}/", args.seconds, args.threads,
-                            args.connections, LUA, env)
+                            args.connections, LUA, dict(env, MINATO_RUN=str(run)))
             ng, raw_n = wrk(f"https://127.0.0.1:{nport}/unit.json", args.seconds, args.threads,
                             args.connections)
             print(f"| {run} | {mi['rps']:,.0f} | {mi['p50']:.2f} ms | {mi['p99']:.2f} ms | "

@@ -37,6 +37,19 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
            (req.path == "/api/v1/session" || req.path == "/api/v1/enrolment" ||
             req.path == "/api/v1/session/password");
   };
+  // The terminal's commonest requests, single lookups from a read snapshot, are answered on the
+  // I/O thread (a lookup takes tens of microseconds; handing it to a worker and back cost
+  // about as much again in thread switches: issue 5, mixed load). Lists, exports and anything
+  // that writes stay on the workers.
+  so.is_inline = [](const api::HttpRequest& req) {
+    if (req.method != "GET") return false;
+    auto one_segment_after = [&](std::string_view prefix) {
+      return req.path.size() > prefix.size() && req.path.compare(0, prefix.size(), prefix) == 0 &&
+             req.path.find('/', prefix.size()) == std::string::npos;
+    };
+    return one_segment_after("/api/v1/units/") || req.path == "/api/v1/yard/occupancy" ||
+           one_segment_after("/api/v1/vessel-visits/") || one_segment_after("/api/v1/bookings/");
+  };
   // G2.1.1-a: only listed sources; G2.2.2-f: not a source blocked for repeated login
   // failures. Both are decided before any TLS work.
   auto allowed = identity::SourceRules::parse(cfg.allow_sources);

@@ -408,8 +408,19 @@ void Session::dispatch() {
   in.body = std::move(req.body());
   in.source = source_;
   bool keep_alive = req.keep_alive();
-  // The handler may wait on the write path or the login pool: run it off the I/O threads.
   beast::get_lowest_layer(stream_).expires_never();
+  if (server_.options().is_inline && server_.options().is_inline(in)) {
+    api::HttpResponse resp;
+    try {
+      resp = server_.handler()(in);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "minato: handler threw: %s\n", e.what());
+      resp = plain_error(500, ErrorCode::kInternal, "internal error");
+    }
+    send(std::move(resp), keep_alive);
+    return;
+  }
+  // The handler may wait on the write path or the login pool: run it off the I/O threads.
   const bool slow = server_.options().is_slow && server_.options().is_slow(in);
   // A slow request that would only wait in a queue for a slow worker is answered 429 now: the
   // flood sheds load at once instead of piling up unseen.

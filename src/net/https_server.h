@@ -39,6 +39,10 @@ struct ServerOptions {
   // threads, so however many of them wait, the other requests always find a free worker.
   std::function<bool(const api::HttpRequest&)> is_slow;
   int slow_worker_threads = 4;
+  // Requests for which `is_inline` is true (short lookups from a read snapshot: they never wait
+  // on the write path or the login pool) run on the I/O thread that read them, sparing two
+  // thread hand-offs per request.
+  std::function<bool(const api::HttpRequest&)> is_inline;
   // Told of each slow request refused at once because every slow worker was busy.
   std::function<void(const std::string& source)> on_shed;
   // Asked for every new connection before any TLS work; false closes it (blocked sources).
