@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_terminal import DemoTerminal  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LUA = os.path.join(HERE, "..", "wrk", "mixed.lua")
@@ -78,34 +79,15 @@ def main():
     nginx = None
     server = None
     try:
-        data = os.path.join(root, "demo")
-        # 1. The demo terminal: created and loaded by `minato demo`, which prints the operator's
-        #    credentials; stopped once it serves, then served again with our settings.
-        demo = subprocess.Popen([harness.MINATO, "demo", "--data", data, "--listen",
-                                 "127.0.0.1:0"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        for line in demo.stderr:
-            if "listening on" in line:
-                break
-        demo.send_signal(signal.SIGTERM)
-        out, _ = demo.communicate(timeout=120)
-        m = re.search(r"operator\s+user: operator\s+password: (\S+)\s+TOTP secret: (\S+)", out)
-        password, secret = m.group(1), m.group(2)
-
-        class D:
-            path = data
-            cert = os.path.join(data, "tls", "cert.pem")
-        cfg = os.path.join(data, "minato.toml")
-        text = open(cfg).read()
-        text = re.sub(r'(?m)^management_listen = .*$', 'management_listen = "127.0.0.1:0"', text)
-        # Lookups are answered from many connections; the limit per source stays as shipped
-        # unless the run asks for more connections than it allows.
-        text = re.sub(r'(?m)^max_connections_per_source = .*$',
-                      f"max_connections_per_source = {max(32, args.connections)}", text)
+        # 1. The demo terminal, served again with the run's settings.
+        D = DemoTerminal(harness.MINATO, root)
+        data = D.path
+        password, secret = D.password, D.secret
+        # The limit per source stays as shipped unless the run asks for more connections.
+        settings = {"max_connections_per_source": str(max(32, args.connections))}
         if args.worker_threads:
-            text = re.sub(r'(?m)^worker_threads = .*$', f"worker_threads = {args.worker_threads}",
-                          text)
-        open(cfg, "w").write(text)
+            settings["worker_threads"] = str(args.worker_threads)
+        D.set_config(settings)
         server = harness.Server(D).start(timeout=120)
         c = server.client()
         r = c.login("operator", password, secret)

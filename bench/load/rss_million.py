@@ -12,15 +12,15 @@ Usage: bench/load/rss_million.py [--binary build/release/minato] [--units 100000
 """
 import argparse
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_terminal import DemoTerminal  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 LUA = os.path.join(HERE, "..", "wrk", "mixed.lua")
 
@@ -47,25 +47,9 @@ def main():
                             "populate_units")
     root = tempfile.mkdtemp(prefix="minato-rss-")
     try:
-        data = os.path.join(root, "demo")
-        demo = subprocess.Popen([harness.MINATO, "demo", "--data", data, "--listen",
-                                 "127.0.0.1:0"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        for line in demo.stderr:
-            if "listening on" in line:
-                break
-        demo.send_signal(signal.SIGTERM)
-        out, _ = demo.communicate(timeout=120)
-        m = re.search(r"operator\s+user: operator\s+password: (\S+)\s+TOTP secret: (\S+)", out)
-        password, secret = m.group(1), m.group(2)
-        cfg = os.path.join(data, "minato.toml")
-        text = open(cfg).read()
-        text = re.sub(r'(?m)^management_listen = .*$', 'management_listen = "127.0.0.1:0"', text)
-        open(cfg, "w").write(text)
-
-        class D:
-            path = data
-            cert = os.path.join(data, "tls", "cert.pem")
+        D = DemoTerminal(harness.MINATO, root)
+        data = D.path
+        password, secret = D.password, D.secret
 
         def measure(label, run):
             server = harness.Server(D).start(timeout=300)
@@ -90,7 +74,7 @@ def main():
                   f"(anon {loaded['RssAnon']}, file {loaded['RssFile']}) | "
                   f"{loaded['VmHWM']} MiB |", flush=True)
 
-        print("| store | database | RSS after start | RSS after 15 s mixed load | peak |")
+        print(f"| store | database | RSS after start | RSS after {args.seconds} s mixed load | peak |")
         print("|---|---|---|---|---|")
         measure("demo terminal (reference)", 0)
         t0 = time.time()

@@ -46,14 +46,17 @@ const json::array& arr(const json::object& o, const char* key) {
 
 std::string or_none(std::string s) { return s.empty() ? "-" : s; }
 
-std::string hhmm(int64_t us, int offset_s) {
+// `us` in the terminal's local time, as strftime formats it.
+std::string local_time(int64_t us, int offset_s, const char* format) {
   std::time_t t = static_cast<std::time_t>(us / 1'000'000 + offset_s);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[8];
-  std::strftime(buf, sizeof buf, "%H:%M", &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+
+std::string hhmm(int64_t us, int offset_s) { return local_time(us, offset_s, "%H:%M"); }
 
 std::vector<Row> rows(const EirInput& in) {
   boost::system::error_code ec;
@@ -164,16 +167,12 @@ std::string escape(std::string_view s) {
 }  // namespace
 
 std::string format_local(int64_t us, int offset_s) {
-  std::time_t t = static_cast<std::time_t>(us / 1'000'000 + offset_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  std::string date = local_time(us, offset_s, "%Y-%m-%d %H:%M");
   int a = offset_s < 0 ? -offset_s : offset_s;
   char off[16];
   std::snprintf(off, sizeof off, " %c%02d:%02d", offset_s < 0 ? '-' : '+', a / 3600,
                 (a % 3600) / 60);
-  return std::string(buf) + off;
+  return date + off;
 }
 
 std::string eir_html(const EirInput& in) {
@@ -253,12 +252,7 @@ std::string eir_pdf(const EirInput& in) {
   pdf.line(right - 200, y, right, y);
   pdf.text(left, y - 14, 10, "Terminal");
   pdf.text(right - 200, y - 14, 10, "Driver");
-  std::time_t t = static_cast<std::time_t>(in.gate.at_us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char created[16];
-  std::strftime(created, sizeof created, "%Y%m%d%H%M%S", &tm);
-  return pdf.render(created);
+  return pdf.render(local_time(in.gate.at_us, 0, "%Y%m%d%H%M%S"));  // UTC
 }
 
 }  // namespace minato::app
