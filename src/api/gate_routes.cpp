@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/handlers.h"
+#include "app/views.h"
 #include "common/clock.h"
 
 namespace minato::api {
@@ -12,44 +13,6 @@ namespace json = boost::json;
 namespace t = minato::terminal;
 
 namespace {
-
-json::object slot_json(const store::GateSlotRecord& g) {
-  return json::object{{"start", format_utc(g.start_us)},
-                      {"end", format_utc(g.end_us)},
-                      {"capacity", g.capacity},
-                      {"booked", g.booked},
-                      {"free", std::max(0, g.capacity - g.booked)}};
-}
-
-json::object appointment_json(const store::AppointmentRecord& a) {
-  json::object o{{"id", a.id},
-                 {"slot_start", format_utc(a.slot_start_us)},
-                 {"slot_end", format_utc(a.slot_end_us)},
-                 {"direction", t::to_string(a.direction)},
-                 {"container_id", a.container_id},
-                 {"truck_plate", a.truck_plate},
-                 {"haulier", a.haulier},
-                 {"state", a.state},
-                 {"created", format_utc(a.created_us)},
-                 {"created_by", a.created_by}};
-  o["gate_id"] = a.gate_id == 0 ? json::value(nullptr) : json::value(a.gate_id);
-  return o;
-}
-
-json::object truck_json(const store::TruckVisitRecord& v) {
-  json::object o{
-      {"id", v.id},     {"truck_plate", v.truck_plate},        {"haulier", v.haulier},
-      {"lane", v.lane}, {"arrived", format_utc(v.arrived_us)}, {"arrived_by", v.arrived_by}};
-  if (v.exited_us != 0) {
-    o["exited"] = format_utc(v.exited_us);
-    o["exited_by"] = v.exited_by;
-    o["turn_time_s"] = (v.exited_us - v.arrived_us) / 1'000'000;
-  } else {
-    o["exited"] = nullptr;
-    o["turn_time_s"] = nullptr;
-  }
-  return o;
-}
 
 Result<int64_t> id_param(const PathParams& p, const char* name) {
   const std::string& text = p.at(name);
@@ -68,8 +31,7 @@ Result<int64_t> id_param(const PathParams& p, const char* name) {
 
 // A period from the query (?from=...&to=..., UTC); the default is the day from now.
 Result<std::pair<int64_t, int64_t>> period(const std::map<std::string, std::string>& q,
-                                           int64_t now_us, int64_t default_from,
-                                           int64_t default_to) {
+                                           int64_t default_from, int64_t default_to) {
   std::pair<int64_t, int64_t> out{default_from, default_to};
   for (auto [key, dst] : {std::pair{"from", &out.first}, std::pair{"to", &out.second}}) {
     auto it = q.find(key);
@@ -79,7 +41,6 @@ Result<std::pair<int64_t, int64_t>> period(const std::map<std::string, std::stri
                   std::string(key) + " must be a UTC time like 2026-11-25T08:00:00Z", key);
     }
   }
-  (void)now_us;
   return out;
 }
 
@@ -107,7 +68,7 @@ void Api::add_gate_routes() {
                     auto slots = rt_.gate().define_slots(c.actor, run);
                     if (!slots) return fail(slots.error());
                     json::array arr;
-                    for (const auto& g : *slots) arr.push_back(slot_json(g));
+                    for (const auto& g : *slots) arr.push_back(app::to_json(g));
                     return ok_json(json::object{{"slots", std::move(arr)}});
                   }))));
   router_.add("GET", "/api/v1/gate/slots",
@@ -116,12 +77,12 @@ void Api::add_gate_routes() {
                 auto q = parse_query(req.query, {"from", "to"});
                 if (!q) return fail(q.error());
                 int64_t now = rt_.clock().now_us();
-                auto p = period(*q, now, now, now + kDay);
+                auto p = period(*q, now, now + kDay);
                 if (!p) return fail(p.error());
                 auto slots = rt_.gate().slots(c.actor, p->first, p->second);
                 if (!slots) return fail(slots.error());
                 json::array arr;
-                for (const auto& g : *slots) arr.push_back(slot_json(g));
+                for (const auto& g : *slots) arr.push_back(app::to_json(g));
                 return ok_json(json::object{{"slots", std::move(arr)}});
               }));
 
@@ -151,7 +112,7 @@ void Api::add_gate_routes() {
             app::AppointmentRequest r{*slot, *d, std::move(*cid), *plate, haulier->value_or("")};
             auto a = rt_.gate().book(c.actor, std::move(r));
             if (!a) return fail(a.error());
-            return ok_json(appointment_json(*a), 201);
+            return ok_json(app::to_json(*a), 201);
           }))));
   router_.add("GET", "/api/v1/gate/appointments/{id}",
               authed([this](const HttpRequest&, const PathParams& p,
@@ -160,7 +121,7 @@ void Api::add_gate_routes() {
                 if (!id) return fail(id.error());
                 auto a = rt_.gate().appointment(c.actor, *id);
                 if (!a) return fail(a.error());
-                return ok_json(appointment_json(*a));
+                return ok_json(app::to_json(*a));
               }));
   router_.add("DELETE", "/api/v1/gate/appointments/{id}",
               authed(idempotent(200,
@@ -170,7 +131,7 @@ void Api::add_gate_routes() {
                                   if (!id) return fail(id.error());
                                   auto a = rt_.gate().cancel(c.actor, *id);
                                   if (!a) return fail(a.error());
-                                  return ok_json(appointment_json(*a));
+                                  return ok_json(app::to_json(*a));
                                 })));
 
   // --- trucks: arrival, exit, turn time ------------------------------------------------------
@@ -190,7 +151,7 @@ void Api::add_gate_routes() {
                                   MINATO_TRY(b.finish());
                                   auto v = rt_.gate().truck_arrived(c.actor, std::move(r));
                                   if (!v) return fail(v.error());
-                                  return ok_json(truck_json(*v), 201);
+                                  return ok_json(app::to_json(*v), 201);
                                 }))));
   router_.add("GET", "/api/v1/gate/trucks/{id}",
               authed([this](const HttpRequest&, const PathParams& p,
@@ -199,7 +160,7 @@ void Api::add_gate_routes() {
                 if (!id) return fail(id.error());
                 auto v = rt_.gate().truck_visit(c.actor, *id);
                 if (!v) return fail(v.error());
-                return ok_json(truck_json(*v));
+                return ok_json(app::to_json(*v));
               }));
   router_.add("POST", "/api/v1/gate/trucks/{id}/exit",
               authed(idempotent(200,
@@ -209,7 +170,7 @@ void Api::add_gate_routes() {
                                   if (!id) return fail(id.error());
                                   auto v = rt_.gate().truck_exited(c.actor, *id);
                                   if (!v) return fail(v.error());
-                                  return ok_json(truck_json(*v));
+                                  return ok_json(app::to_json(*v));
                                 })));
   router_.add("GET", "/api/v1/gate/turn-times",
               authed([this](const HttpRequest& req, const PathParams&,
@@ -217,7 +178,7 @@ void Api::add_gate_routes() {
                 auto q = parse_query(req.query, {"from", "to"});
                 if (!q) return fail(q.error());
                 int64_t now = rt_.clock().now_us();
-                auto p = period(*q, now, now - kDay, now + 1);
+                auto p = period(*q, now - kDay, now + 1);
                 if (!p) return fail(p.error());
                 auto tt = rt_.gate().turn_times(c.actor, p->first, p->second);
                 if (!tt) return fail(tt.error());

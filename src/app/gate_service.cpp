@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "app/eir.h"
+#include "app/views.h"
 #include "common/clock.h"
 
 namespace minato::app {
@@ -16,22 +17,6 @@ using access::Permission;
 namespace {
 
 constexpr int64_t kMinute = 60LL * 1'000'000;
-
-std::string change_json(json::object o, const char* table, const char* op) {
-  o["table"] = table;
-  o["op"] = op;
-  return json::serialize(o);
-}
-
-json::object appointment_json(const store::AppointmentRecord& a) {
-  return json::object{{"id", a.id},
-                      {"slot_start", format_utc(a.slot_start_us)},
-                      {"direction", t::to_string(a.direction)},
-                      {"container_id", a.container_id},
-                      {"truck_plate", a.truck_plate},
-                      {"haulier", a.haulier},
-                      {"state", a.state}};
-}
 
 std::string window_text(const store::AppointmentRecord& a) {
   return format_utc(a.slot_start_us) + " to " + format_utc(a.slot_end_us);
@@ -186,12 +171,7 @@ Result<std::vector<store::GateSlotRecord>> GateService::define_slots(const acces
         auto out = tx.gate_slots(run.from_us, run.to_us);
         if (!out) return fail(out.error());
         json::array arr;
-        for (const auto& g : *out) {
-          arr.push_back(json::object{{"start", format_utc(g.start_us)},
-                                     {"end", format_utc(g.end_us)},
-                                     {"capacity", g.capacity},
-                                     {"booked", g.booked}});
-        }
+        for (const auto& g : *out) arr.push_back(to_json(g));
         fx.response = json::serialize(json::object{{"slots", std::move(arr)}});
         return std::move(*out);
       });
@@ -272,7 +252,7 @@ Result<store::AppointmentRecord> GateService::book(const access::Actor& actor,
         auto id = tx.insert_appointment(a);
         if (!id) return fail(id.error());
         a.id = *id;
-        json::object o = appointment_json(a);
+        json::object o = to_json(a);
         fx.response = json::serialize(o);
         fx.change = change_json(std::move(o), "appointments", "insert");
         return a;
@@ -307,7 +287,7 @@ Result<store::AppointmentRecord> GateService::cancel(const access::Actor& actor,
         }
         MINATO_TRY(tx.finish_appointment(id, "cancelled", 0));
         (*a)->state = "cancelled";
-        json::object o = appointment_json(**a);
+        json::object o = to_json(**a);
         fx.response = json::serialize(o);
         fx.change = change_json(std::move(o), "appointments", "update");
         return std::move(**a);
@@ -342,11 +322,7 @@ Result<store::TruckVisitRecord> GateService::truck_arrived(const access::Actor& 
         auto id = tx.insert_truck_visit(v);
         if (!id) return fail(id.error());
         v.id = *id;
-        json::object o{{"id", v.id},
-                       {"truck_plate", v.truck_plate},
-                       {"haulier", v.haulier},
-                       {"lane", v.lane},
-                       {"arrived", format_utc(v.arrived_us)}};
+        json::object o = to_json(v);
         fx.response = json::serialize(o);
         fx.change = change_json(std::move(o), "truck_visits", "insert");
         return v;
@@ -366,11 +342,7 @@ Result<store::TruckVisitRecord> GateService::truck_exited(const access::Actor& a
         MINATO_TRY(tx.close_truck_visit(id, fx.now_us, actor.subject));
         (*v)->exited_us = fx.now_us;
         (*v)->exited_by = actor.subject;
-        json::object o{{"id", id},
-                       {"truck_plate", (*v)->truck_plate},
-                       {"arrived", format_utc((*v)->arrived_us)},
-                       {"exited", format_utc(fx.now_us)},
-                       {"turn_time_s", (fx.now_us - (*v)->arrived_us) / 1'000'000}};
+        json::object o = to_json(**v);
         fx.response = json::serialize(o);
         fx.change = change_json(std::move(o), "truck_visits", "update");
         return std::move(**v);

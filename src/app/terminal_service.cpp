@@ -13,16 +13,6 @@ namespace json = boost::json;
 namespace t = minato::terminal;
 using access::Permission;
 
-namespace {
-
-std::string change_json(json::object o, const char* table, const char* op) {
-  o["table"] = table;
-  o["op"] = op;
-  return json::serialize(o);
-}
-
-}  // namespace
-
 std::string gate_result_json(const GateResult& r) {
   return json::serialize(json::object{{"gate_id", r.gate_id}, {"unit", to_json(r.unit)}});
 }

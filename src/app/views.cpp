@@ -1,5 +1,6 @@
 #include "app/views.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/clock.h"
@@ -132,6 +133,50 @@ json::object to_json(const store::BookingRecord& b) {
                       {"quantity", b.quantity},
                       {"created", format_utc(b.created_us)},
                       {"created_by", b.created_by}};
+}
+
+std::string change_json(json::object o, const char* table, const char* op) {
+  o["table"] = table;
+  o["op"] = op;
+  return json::serialize(o);
+}
+
+json::object to_json(const store::GateSlotRecord& g) {
+  return json::object{{"start", format_utc(g.start_us)},
+                      {"end", format_utc(g.end_us)},
+                      {"capacity", g.capacity},
+                      {"booked", g.booked},
+                      {"free", std::max(0, g.capacity - g.booked)}};
+}
+
+json::object to_json(const store::AppointmentRecord& a) {
+  json::object o{{"id", a.id},
+                 {"slot_start", format_utc(a.slot_start_us)},
+                 {"slot_end", format_utc(a.slot_end_us)},
+                 {"direction", t::to_string(a.direction)},
+                 {"container_id", a.container_id},
+                 {"truck_plate", a.truck_plate},
+                 {"haulier", a.haulier},
+                 {"state", a.state},
+                 {"created", format_utc(a.created_us)},
+                 {"created_by", a.created_by}};
+  o["gate_id"] = a.gate_id == 0 ? json::value(nullptr) : json::value(a.gate_id);
+  return o;
+}
+
+json::object to_json(const store::TruckVisitRecord& v) {
+  json::object o{
+      {"id", v.id},     {"truck_plate", v.truck_plate},        {"haulier", v.haulier},
+      {"lane", v.lane}, {"arrived", format_utc(v.arrived_us)}, {"arrived_by", v.arrived_by}};
+  if (v.exited_us != 0) {
+    o["exited"] = format_utc(v.exited_us);
+    o["exited_by"] = v.exited_by;
+    o["turn_time_s"] = (v.exited_us - v.arrived_us) / 1'000'000;
+  } else {
+    o["exited"] = nullptr;
+    o["turn_time_s"] = nullptr;
+  }
+  return o;
 }
 
 }  // namespace minato::app

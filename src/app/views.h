@@ -16,5 +16,11 @@ boost::json::object to_json(const terminal::VesselVisit& visit);
 boost::json::object to_json(const terminal::YardBlock& block);
 boost::json::object to_json(const terminal::TerminalLayout& layout);
 boost::json::object to_json(const store::BookingRecord& booking);
+boost::json::object to_json(const store::GateSlotRecord& slot);
+boost::json::object to_json(const store::AppointmentRecord& appointment);
+boost::json::object to_json(const store::TruckVisitRecord& truck);
+
+// An audit change record: the view `o` with the table and operation it changed.
+std::string change_json(boost::json::object o, const char* table, const char* op);
 
 }  // namespace minato::app

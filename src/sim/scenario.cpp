@@ -158,6 +158,7 @@ Scenario make_scenario(const ScenarioOptions& o) {
   Gen g(o.seed);
   Scenario s;
   s.layout = demo_layout();
+  s.slot_capacity = o.slot_capacity;
   int64_t capacity = 0;
   for (const auto& b : s.layout.blocks) capacity += b.capacity_teu();
 
@@ -338,7 +339,7 @@ Result<LoadReport> load_scenario(app::Runtime& rt, const Scenario& s, int thread
   if (!s.gate_day.empty()) {
     int64_t day = s.gate_day.front().at_us / kHour * kHour;
     say("gate: appointment slots and " + std::to_string(s.gate_day.size()) + " appointments");
-    auto slots = rt.gate().define_slots(actor, {day, day + 25 * kHour, 60, 320});
+    auto slots = rt.gate().define_slots(actor, {day, day + 25 * kHour, 60, s.slot_capacity});
     if (!slots) return fail(slots.error());
     std::atomic<int64_t> booked{0};
     MINATO_TRY(parallel_for(s.gate_day.size(), threads, [&](size_t i) -> Status {

@@ -62,6 +62,7 @@ struct Scenario {
   std::vector<std::string> discharged;      // of the first visit's list, already in the yard
   std::vector<std::pair<std::string, std::string>> pins;  // (container, PIN) released by lines
   std::vector<GateMove> gate_day;                         // in time order
+  int slot_capacity = 0;                                  // trucks per one-hour appointment slot
   int64_t yard_teu = 0;
 };
 

@@ -36,6 +36,7 @@ TEST(Scenario, IsDeterministicAndShapedAsTheIssueAsks) {
   ASSERT_EQ(a.yard.size(), b.yard.size());
   for (size_t i = 0; i < a.yard.size(); ++i) EXPECT_EQ(a.yard[i], b.yard[i]);
   ASSERT_EQ(a.visits.size(), 3u);
+  EXPECT_EQ(a.slot_capacity, o.slot_capacity);
   // Every visit has 2,000-5,000 moves: its discharge list plus its load list.
   for (const auto& v : a.visits) {
     int moves = 0;
