@@ -55,6 +55,19 @@ int weight_class(int gross_kg, bool empty) {
   return 4;
 }
 
+void Yard::reset_stacks(Block& b) {
+  const YardBlock& s = b.spec;
+  const auto n = static_cast<size_t>(s.bays * s.rows);
+  b.height.assign(n, 0);
+  b.top.assign(n, StackTop{});
+  b.plug.assign(n, 0);
+  for (int c = 0; c < s.bays; ++c) {
+    for (int row = 1; row <= s.rows; ++row) {
+      b.plug[static_cast<size_t>(c * s.rows + row - 1)] = s.has_plug(2 * c + 1, row) ? 1 : 0;
+    }
+  }
+}
+
 uint32_t& Yard::cell(Block& b, int column, int row, int tier) {
   return b.cells[static_cast<size_t>(((column * b.spec.rows) + row - 1) * b.spec.tiers + tier - 1)];
 }
@@ -98,7 +111,7 @@ Status Yard::add_block(const YardBlock& spec) {
   Block b;
   b.spec = spec;
   b.cells.assign(static_cast<size_t>(spec.bays * spec.rows * spec.tiers), 0);
-  b.height.assign(static_cast<size_t>(spec.bays * spec.rows), 0);
+  reset_stacks(b);
   blocks_.push_back(std::move(b));
   return ok();
 }
@@ -123,7 +136,7 @@ Status Yard::update_block(const YardBlock& spec) {
   Block& b = blocks_[*bi];
   b.spec = spec;
   b.cells.assign(static_cast<size_t>(spec.bays * spec.rows * spec.tiers), 0);
-  b.height.assign(static_cast<size_t>(spec.bays * spec.rows), 0);
+  reset_stacks(b);
   b.dangerous.clear();
   b.used_teu = b.units = 0;
   for (size_t k = 0; k < inside.size(); ++k) {
@@ -319,8 +332,13 @@ void Yard::occupy(uint32_t idx) {
   Block& b = blocks_[e.block];
   for (int c = first_column(e.bay); c <= last_column(e.bay); ++c) {
     cell(b, c, e.row, e.tier) = idx + 1;
-    uint8_t& h = b.height[static_cast<size_t>(c * b.spec.rows + e.row - 1)];
-    h = std::max<uint8_t>(h, e.tier);
+    const auto i = static_cast<size_t>(c * b.spec.rows + e.row - 1);
+    uint8_t& h = b.height[i];
+    if (e.tier >= h) {
+      h = e.tier;
+      b.top[i] =
+          StackTop{e.item.group, static_cast<uint8_t>(e.item.weight_class), e.bay, e.item.forty()};
+    }
   }
   if (e.item.dg_mask != 0) b.dangerous.push_back(idx);
   b.used_teu += e.item.forty() ? 2 : 1;
@@ -333,8 +351,14 @@ void Yard::vacate(uint32_t idx) {
   Block& b = blocks_[e.block];
   for (int c = first_column(e.bay); c <= last_column(e.bay); ++c) {
     cell(b, c, e.row, e.tier) = 0;
-    uint8_t& h = b.height[static_cast<size_t>(c * b.spec.rows + e.row - 1)];
+    const auto i = static_cast<size_t>(c * b.spec.rows + e.row - 1);
+    uint8_t& h = b.height[i];
     while (h > 0 && cell(b, c, e.row, h) == 0) --h;
+    if (h > 0) {
+      const Entry& t = entries_[cell(b, c, e.row, h) - 1];
+      b.top[i] =
+          StackTop{t.item.group, static_cast<uint8_t>(t.item.weight_class), t.bay, t.item.forty()};
+    }
   }
   if (e.item.dg_mask != 0) std::erase(b.dangerous, idx);
   b.used_teu -= e.item.forty() ? 2 : 1;
@@ -407,6 +431,7 @@ void Yard::clear_units() {
   for (auto& b : blocks_) {
     std::fill(b.cells.begin(), b.cells.end(), 0);
     std::fill(b.height.begin(), b.height.end(), 0);
+    std::fill(b.top.begin(), b.top.end(), StackTop{});
     b.dangerous.clear();
     b.used_teu = b.units = 0;
   }
@@ -463,32 +488,31 @@ Result<YardSlot> Yard::allocate(const StackItem& item, const AllocationRequest& 
       const int c1 = forty ? c0 + 1 : c0;
       const int bay = forty ? 2 * c0 + 2 : 2 * c0 + 1;
       for (int row = 1; row <= s.rows; ++row) {
-        const int h = b.height[static_cast<size_t>(c0 * s.rows + row - 1)];
-        if (forty && b.height[static_cast<size_t>(c1 * s.rows + row - 1)] != h) continue;
+        const auto i0 = static_cast<size_t>(c0 * s.rows + row - 1);
+        const auto i1 = static_cast<size_t>(c1 * s.rows + row - 1);
+        const int h = b.height[i0];
+        if (forty && b.height[i1] != h) continue;
         const int tier = h + 1;
         if (tier > s.tiers) continue;
         int score = tier * 4;
         if (h > 0) {
-          const Entry* top = entry_at(b, c0, row, h);
+          const StackTop& top = b.top[i0];
           if (forty) {
-            if (!top->item.forty() || top->bay != bay) continue;
-          } else if (top->item.forty()) {
+            if (!top.forty || top.bay != bay) continue;
+          } else if (top.forty) {
             continue;
           }
-          score += (item.group != 0 && top->item.group == item.group) ? -30 : 40;
-          if (top->item.weight_class < item.weight_class) score += 50;
+          score += (item.group != 0 && top.group == item.group) ? -30 : 40;
+          if (top.weight_class < item.weight_class) score += 50;
         } else {
           score += 20;  // opens a stack
         }
-        const bool plugs = s.has_plug(2 * c0 + 1, row) && s.has_plug(2 * c1 + 1, row);
+        const bool plugs = b.plug[i0] && b.plug[i1];
         if (item.powered && !plugs) continue;
-        if (!item.powered && (s.has_plug(2 * c0 + 1, row) || s.has_plug(2 * c1 + 1, row))) {
-          score += 30;  // keeps plugs for reefers
-        }
+        if (!item.powered && (b.plug[i0] || b.plug[i1])) score += 30;  // keeps plugs for reefers
         if (item.dg_mask == 0 && s.hazardous) score += 30;
         if (score >= best) continue;
-        if (!too_close.empty() && (too_close[static_cast<size_t>(c0 * s.rows + row - 1)] ||
-                                   too_close[static_cast<size_t>(c1 * s.rows + row - 1)])) {
+        if (!too_close.empty() && (too_close[i0] || too_close[i1])) {
           continue;
         }
         if (!request.avoid.empty()) {
@@ -583,8 +607,18 @@ Status Yard::check_invariants() const {
           }
           if (e->bay == 2 * c + 1 || e->bay == 2 * c + 2) teu += e->item.forty() ? 2 : 1;
         }
-        if (b.height[static_cast<size_t>(c * b.spec.rows + row - 1)] != h) {
-          return bad("block " + b.spec.name + ": kept stack height differs");
+        const auto i = static_cast<size_t>(c * b.spec.rows + row - 1);
+        if (b.height[i] != h) return bad("block " + b.spec.name + ": kept stack height differs");
+        if (h > 0) {
+          const Entry& t = *entry_at(b, c, row, h);
+          const StackTop& kept = b.top[i];
+          if (kept.group != t.item.group || kept.weight_class != t.item.weight_class ||
+              kept.bay != t.bay || kept.forty != t.item.forty()) {
+            return bad(slot_of(t).str() + ": kept top of stack differs");
+          }
+        }
+        if (b.plug[i] != (b.spec.has_plug(2 * c + 1, row) ? 1 : 0)) {
+          return bad("block " + b.spec.name + ": kept reefer plugs differ");
         }
       }
     }

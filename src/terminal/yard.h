@@ -114,16 +114,28 @@ class Yard {
     uint16_t block = 0;
     uint8_t bay = 0, row = 0, tier = 0;
   };
+  struct StackTop {
+    uint32_t group = 0;
+    uint8_t weight_class = 0;
+    uint8_t bay = 0;
+    bool forty = false;
+  };
   struct Block {
     YardBlock spec;
     // cells[((column * rows) + row - 1) * tiers + tier - 1]: entry index + 1, 0 when empty.
     std::vector<uint32_t> cells;
-    std::vector<uint8_t> height;      // per (column, row): tiers in use
+    // Per 20-foot stack (column * rows + row - 1), kept in step with the cells so that
+    // allocate() reads one small record per stack instead of chasing the top entry and the
+    // block's reefer areas.
+    std::vector<uint8_t> height;      // tiers in use
+    std::vector<StackTop> top;        // the top unit, when height > 0
+    std::vector<uint8_t> plug;        // 1 where the stack has a reefer plug
     std::vector<uint32_t> dangerous;  // entries with dangerous goods
     int used_teu = 0;
     int units = 0;
   };
 
+  static void reset_stacks(Block& b);
   uint32_t& cell(Block& b, int column, int row, int tier);
   uint32_t cell(const Block& b, int column, int row, int tier) const;
   const Entry* entry_at(const Block& b, int column, int row, int tier) const;
