@@ -36,7 +36,6 @@ bench: build
 	scripts/run-bench $(BUILD_DIR)
 
 fuzz: deps
-	@scripts/install-deps --fuzz
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
 	scripts/run-fuzz build/fuzz
 

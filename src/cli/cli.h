@@ -23,6 +23,7 @@ void add_demo(CLI::App& app);
 void add_audit(CLI::App& app);
 void add_user(CLI::App& app);
 void add_layout(CLI::App& app);
+void add_edi(CLI::App& app);
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error.

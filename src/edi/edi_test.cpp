@@ -1,0 +1,443 @@
+// EDIFACT syntax and envelope tests, and the real-world files in tests/data/edi with their
+// exact counts (checked independently of this code when the files were added).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "edi/inspect.h"
+#include "edi/interchange.h"
+#include "edi/syntax.h"
+
+namespace minato::edi {
+namespace {
+
+std::vector<std::string> raws(std::string_view input) {
+  Tokenizer t(input);
+  std::vector<std::string> out;
+  while (auto s = t.next()) out.emplace_back(s->raw());
+  return out;
+}
+
+TEST(Tokenizer, DefaultSeparatorsAndLineBreaksOfAnyKind) {
+  const std::vector<std::string> want = {"UNH+1+X:D:95B:UN", "EQD+CN+ABCU1234560", "UNT+3+1"};
+  EXPECT_EQ(raws("UNH+1+X:D:95B:UN'EQD+CN+ABCU1234560'UNT+3+1'"), want);
+  EXPECT_EQ(raws("UNH+1+X:D:95B:UN'\nEQD+CN+ABCU1234560'\nUNT+3+1'\n"), want);
+  EXPECT_EQ(raws("UNH+1+X:D:95B:UN'\r\nEQD+CN+ABCU1234560'\r\nUNT+3+1'\r\n"), want);
+  EXPECT_EQ(raws("\xEF\xBB\xBFUNH+1+X:D:95B:UN'EQD+CN+ABCU1234560'UNT+3+1'  \n"), want);
+}
+
+TEST(Tokenizer, UnaSetsSeparators) {
+  Tokenizer t("UNA*|,! ~\nUNB|UNOC*3|A|B~UNH|1|X*D~");
+  EXPECT_TRUE(t.has_una());
+  EXPECT_EQ(t.separators().component, '*');
+  EXPECT_EQ(t.separators().element, '|');
+  EXPECT_EQ(t.separators().decimal, ',');
+  EXPECT_EQ(t.separators().release, '!');
+  EXPECT_EQ(t.separators().segment, '~');
+  auto unb = t.next();
+  ASSERT_TRUE(unb);
+  EXPECT_EQ(unb->tag(), "UNB");
+  EXPECT_EQ(unb->component(1, 1), "UNOC");
+  EXPECT_EQ(unb->component(1, 2), "3");
+  EXPECT_EQ(unb->number(), 1u);
+  EXPECT_EQ(unb->offset(), 10u);
+  auto unh = t.next();
+  ASSERT_TRUE(unh);
+  EXPECT_EQ(unh->component(2, 2), "D");
+  EXPECT_FALSE(t.next());
+  EXPECT_FALSE(t.error());
+}
+
+TEST(Tokenizer, UnusableUnaIsAnError) {
+  Tokenizer clash("UNA::.? 'UNH+1'");
+  EXPECT_FALSE(clash.next());
+  ASSERT_TRUE(clash.error());
+  EXPECT_NE(clash.error()->message.find("distinct"), std::string::npos);
+  Tokenizer short_una("UNA:+");
+  EXPECT_FALSE(short_una.next());
+  ASSERT_TRUE(short_una.error());
+}
+
+TEST(Tokenizer, ReleaseCharacter) {
+  // The cases of the release-character test file: ?? is a ?, ?' ?+ ?: are data.
+  Tokenizer t(
+      "IFT+3+NO MORE FLIGHTS 2?"
+      "?'IFT+3+NO MORE ?' FLIGHTS 3'IFT+3+NO MORE ??"
+      "?' FLIGHTS 3'"
+      "IFT+3+FIELD 1???+FIELD 2'IFT+3+FIELD 1.1??:FIELD 1.2'IFT+3+A?:B'");
+  auto a = t.next();
+  EXPECT_EQ(a->text(2), "NO MORE FLIGHTS 2?");
+  EXPECT_EQ(a->elements(), 2u);
+  auto b = t.next();
+  EXPECT_EQ(b->text(2), "NO MORE ' FLIGHTS 3");
+  auto c = t.next();
+  EXPECT_EQ(c->text(2), "NO MORE ?' FLIGHTS 3");
+  auto d = t.next();
+  EXPECT_EQ(d->elements(), 2u);
+  EXPECT_EQ(d->text(2), "FIELD 1?+FIELD 2");
+  auto e = t.next();
+  EXPECT_EQ(e->components(2), 2u);
+  EXPECT_EQ(e->text(2, 1), "FIELD 1.1?");
+  EXPECT_EQ(e->text(2, 2), "FIELD 1.2");
+  auto f = t.next();
+  EXPECT_EQ(f->components(2), 1u);
+  EXPECT_EQ(f->component(2), "A?:B");
+  EXPECT_EQ(f->text(2), "A:B");
+  EXPECT_FALSE(t.next());
+}
+
+TEST(Tokenizer, AbsentElementsAndComponentsAreEmpty) {
+  Tokenizer t("EQD+CN++4200+++5'");
+  auto s = t.next();
+  EXPECT_EQ(s->elements(), 6u);
+  EXPECT_EQ(s->component(2), "");
+  EXPECT_EQ(s->component(3), "4200");
+  EXPECT_EQ(s->component(3, 2), "");
+  EXPECT_EQ(s->component(9), "");
+  EXPECT_EQ(s->components(9), 0u);
+  EXPECT_EQ(s->component(1, 0), "");
+}
+
+TEST(Tokenizer, OnePassOverEveryComponent) {
+  Tokenizer t("LOC+147+0420090::5+?+?:X'");
+  auto s = t.next();
+  std::vector<std::string> seen;
+  s->for_each_component([&](size_t e, size_t c, std::string_view v) {
+    seen.push_back(std::to_string(e) + "." + std::to_string(c) + "=" + std::string(v));
+    EXPECT_EQ(s->component(e, c), v);
+  });
+  const std::vector<std::string> want = {"0.1=LOC", "1.1=147", "2.1=0420090",
+                                         "2.2=",    "2.3=5",   "3.1=?+?:X"};
+  EXPECT_EQ(seen, want);
+}
+
+TEST(Tokenizer, UnterminatedLastSegment) {
+  Tokenizer t("UNH+1+X'UNT+2+1  \n");
+  EXPECT_TRUE(t.next());
+  auto last = t.next();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->raw(), "UNT+2+1");
+  EXPECT_TRUE(t.unterminated());
+  EXPECT_FALSE(t.next());
+}
+
+TEST(Tokenizer, GarbageStopsWithWhere) {
+  Tokenizer t("UNH+1+X'\x7f\x45LF binary'UNT+2+1'");
+  EXPECT_TRUE(t.next());
+  EXPECT_FALSE(t.next());
+  ASSERT_TRUE(t.error());
+  EXPECT_EQ(t.error()->offset, 8u);
+  EXPECT_EQ(t.error()->segment, 2u);
+  EXPECT_NE(t.error()->message.find("\\x7fELF"), std::string::npos) << t.error()->message;
+  Tokenizer lower("unh+1'");
+  EXPECT_FALSE(lower.next());
+  EXPECT_TRUE(lower.error());
+}
+
+TEST(Tokenizer, EscapedTerminatorAtTheStartOfTheInputIsNotReadBackwards) {
+  Tokenizer t("?'");  // a release character as the first byte: no tag, no crash
+  EXPECT_FALSE(t.next());
+  EXPECT_TRUE(t.error());
+}
+
+TEST(LineIndex, CountsLines) {
+  LineIndex l("a\nb\nc");
+  EXPECT_EQ(l.line(0), 1u);
+  EXPECT_EQ(l.line(2), 2u);
+  EXPECT_EQ(l.line(4), 3u);
+  EXPECT_EQ(l.line(1), 1u);  // backwards starts again
+  EXPECT_EQ(l.line(99), 3u);
+}
+
+// Records what the reader hands over.
+struct Recorder : MessageHandler {
+  std::vector<std::string> events;
+  void interchange(const InterchangeHeader& h) override { events.push_back("UNB " + h.sender); }
+  void begin_message(const MessageHeader& h, const Segment&) override {
+    events.push_back("begin " + h.reference + " " + h.type);
+  }
+  void segment(const Segment& s) override { events.emplace_back(s.tag()); }
+  void end_message(const MessageHeader& h, bool complete) override {
+    events.push_back("end " + h.reference + (complete ? "" : " cut"));
+  }
+};
+
+std::multiset<std::string> codes(const Diagnostics& d) {
+  std::multiset<std::string> out;
+  for (const auto& x : d.list()) out.insert(x.code);
+  return out;
+}
+
+TEST(Interchange, WellFormedHasNoDiagnostics) {
+  std::string in =
+      "UNB+UNOA:2+SENDER+RECIPIENT+160414:0307+77'"
+      "UNH+1+BAPLIE:D:95B:UN:SMDG20'BGM++1'EQD+CN+ABCU1234560'UNT+4+1'"
+      "UNH+2+BAPLIE:D:95B:UN:SMDG20'UNT+2+2'"
+      "UNZ+2+77'";
+  Diagnostics d(in, Strictness::kStrict);
+  Recorder r;
+  ReadSummary s = read_interchange(in, r, d);
+  EXPECT_EQ(d.warnings() + d.errors(), 0u) << (d.list().empty() ? "" : d.list()[0].message);
+  EXPECT_EQ(s.messages, 2u);
+  EXPECT_EQ(s.segments, 8u);
+  EXPECT_EQ(s.header.syntax_id, "UNOA");
+  EXPECT_EQ(s.header.charset, Charset::kLevelA);
+  EXPECT_EQ(s.header.control_reference, "77");
+  const std::vector<std::string> want = {"UNB SENDER", "begin 1 BAPLIE", "BGM",  "EQD",
+                                         "end 1",      "begin 2 BAPLIE", "end 2"};
+  EXPECT_EQ(r.events, want);
+}
+
+TEST(Interchange, CountsAndReferencesChecked) {
+  std::string in =
+      "UNB+UNOA:2+S+R+160414:0307+77'"
+      "UNH+1+COPRAR:D:95B:UN'BGM++1'UNT+9+2'"
+      "UNZ+5+78'";
+  Diagnostics lenient(in, Strictness::kLenient);
+  Recorder r;
+  read_interchange(in, r, lenient);
+  EXPECT_EQ(codes(lenient), (std::multiset<std::string>{"unt-count", "unt-reference", "unz-count",
+                                                        "unz-reference"}));
+  EXPECT_EQ(lenient.errors(), 0u);
+  EXPECT_EQ(lenient.warnings(), 4u);
+  const Diagnostic& unt = lenient.list()[0];
+  EXPECT_EQ(unt.segment, 4u);
+  EXPECT_EQ(unt.offset, in.find("UNT"));
+  EXPECT_NE(unt.message.find("says 9 segments; the message has 3"), std::string::npos);
+  EXPECT_NE(unt.message.find("missing"), std::string::npos);
+
+  Diagnostics strict(in, Strictness::kStrict);
+  read_interchange(in, r, strict);
+  EXPECT_EQ(strict.errors(), 4u);
+  EXPECT_EQ(strict.warnings(), 0u);
+}
+
+TEST(Interchange, GroupsAreCounted) {
+  std::string in =
+      "UNB+UNOB:3+S+R+20160414:0307+9'UNG+BAPLIE+S+R+160414:0307+G1+UN+D:95B'"
+      "UNH+1+BAPLIE:D:95B:UN'UNT+2+1'UNE+1+G1'UNZ+1+9'";
+  Diagnostics d(in, Strictness::kStrict);
+  Recorder r;
+  ReadSummary s = read_interchange(in, r, d);
+  EXPECT_EQ(d.errors(), 0u) << (d.list().empty() ? "" : d.list()[0].message);
+  EXPECT_EQ(s.groups, 1u);
+  std::string bad = in;
+  bad.replace(bad.find("UNE+1"), 5, "UNE+4");
+  Diagnostics d2(bad, Strictness::kLenient);
+  read_interchange(bad, r, d2);
+  EXPECT_EQ(codes(d2), std::multiset<std::string>{"une-count"});
+}
+
+TEST(Interchange, MissingEnvelopeAndCutOffMessages) {
+  std::string in = "UNH+1+CODECO:D:00B:UN'BGM++1'UNH+2+CODECO:D:00B:UN'EQD+CN+X'";
+  Diagnostics d(in, Strictness::kLenient);
+  Recorder r;
+  ReadSummary s = read_interchange(in, r, d);
+  EXPECT_EQ(s.messages, 2u);
+  EXPECT_EQ(codes(d), (std::multiset<std::string>{"no-unb", "no-unt", "no-unt"}));
+  const std::vector<std::string> want = {"begin 1 CODECO", "BGM", "end 1 cut",
+                                         "begin 2 CODECO", "EQD", "end 2 cut"};
+  EXPECT_EQ(r.events, want);
+}
+
+TEST(Interchange, NothingOutsideAMessageIsDroppedSilently) {
+  std::string in = "UNB+UNOA:2+S+R+1:1+1'EQD+CN+ABCU1234560'UNH+1+X'UNT+2+1'UNZ+1+1'";
+  Diagnostics d(in, Strictness::kLenient);
+  Recorder r;
+  read_interchange(in, r, d);
+  ASSERT_EQ(codes(d), std::multiset<std::string>{"outside-message"});
+  EXPECT_EQ(d.list()[0].segment, 2u);
+}
+
+TEST(Interchange, SyntaxErrorStopsAndSaysWhere) {
+  std::string in = "UNB+UNOA:2+S+R+1:1+1'\nUNH+1+X'\n%PDF-1.4'\nUNT+2+1'";
+  Diagnostics d(in, Strictness::kLenient);
+  Recorder r;
+  ReadSummary s = read_interchange(in, r, d);
+  EXPECT_FALSE(s.complete);
+  ASSERT_GE(d.errors(), 1u);
+  const Diagnostic& e = d.list()[0];
+  EXPECT_EQ(e.code, "syntax");
+  EXPECT_EQ(e.line, 3u);
+  EXPECT_EQ(e.segment, 3u);
+  EXPECT_EQ(e.offset, in.find('%'));
+}
+
+TEST(Interchange, CharacterRepertoireOfTheSyntaxLevel) {
+  auto charset_codes = [](const std::string& in) {
+    Diagnostics d(in, Strictness::kLenient);
+    Recorder r;
+    read_interchange(in, r, d);
+    return d.warnings();
+  };
+  const std::string tail = "'UNT+3+1'UNZ+1+1'";
+  auto file = [&](const std::string& level, const std::string& text) {
+    return "UNB+" + level + ":2+S+R+1:1+1'UNH+1+X'FTX+AAA+++" + text + tail;
+  };
+  EXPECT_EQ(charset_codes(file("UNOA", "PLASTIC ARTICLES")), 0u);
+  EXPECT_EQ(charset_codes(file("UNOA", "El Bluff")), 1u);  // lower case is level B
+  EXPECT_EQ(charset_codes(file("UNOB", "El Bluff")), 0u);
+  EXPECT_EQ(charset_codes(file("UNOB", "K\xD8LN")), 1u);  // 8-bit is not level B
+  EXPECT_EQ(charset_codes(file("UNOC", "K\xD8LN")), 0u);
+  EXPECT_EQ(charset_codes(file("UNOC", "K\x85LN")), 1u);  // C1 control
+  EXPECT_EQ(charset_codes(file("UNOY", "\xE5\x90\x8D\xE5\x8F\xA4\xE5\xB1\x8B")), 0u);
+  EXPECT_EQ(charset_codes(file("UNOY", "\xE5\x90")), 1u);  // cut UTF-8
+  EXPECT_EQ(charset_codes(file("UNOY", "\xC0\xAF")), 1u);  // overlong
+  EXPECT_EQ(charset_codes(file("UNOA", "TAB\tHERE")), 1u);
+}
+
+TEST(Interchange, TextAsUtf8) {
+  Separators sep;
+  EXPECT_EQ(to_utf8("K\xD6LN?:1", sep, Charset::kLatin), "K\xC3\x96LN:1");
+  EXPECT_EQ(to_utf8("\xE5\x90\x8D", sep, Charset::kUtf8), "\xE5\x90\x8D");
+  EXPECT_EQ(to_utf8("A\xFF", sep, Charset::kUtf8), "A\xEF\xBF\xBD");
+}
+
+TEST(Interchange, DiagnosticsAreCappedButCounted) {
+  std::string in = "UNH+1+X'";
+  for (int i = 0; i < 50; ++i) in += "EQA+RG+ X'";
+  in += "UNT+52+1'";
+  Diagnostics d(in, Strictness::kLenient, 10);
+  for (int i = 0; i < 50; ++i) d.warning("w", "w", 8 + 10 * static_cast<size_t>(i), 2);
+  d.error("e", "e", 0, 1);
+  EXPECT_EQ(d.list().size(), 10u);
+  EXPECT_EQ(d.warnings(), 50u);
+  EXPECT_EQ(d.errors(), 1u);
+  EXPECT_EQ(d.unrecorded(), 41u);
+  InspectReport rep = inspect(in, Strictness::kLenient);
+  EXPECT_EQ(rep.diagnostics.warnings(), 51u);  // no-unb + 50 stray spaces
+  EXPECT_EQ(rep.diagnostics.list().back().line, 1u);
+}
+
+// --- the real-world files -------------------------------------------------------------------
+
+std::string read_data(const std::string& name) {
+  std::ifstream f(std::string(MINATO_SOURCE_DIR) + "/tests/data/edi/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct Expected {
+  std::string file;
+  size_t messages, segments, containers, valid_ids, invalid_ids, positions;
+  std::multiset<std::string> warnings;  // codes; "container-id" xN
+};
+
+std::multiset<std::string> many(const std::string& code, size_t n,
+                                std::multiset<std::string> more) {
+  for (size_t i = 0; i < n; ++i) more.insert(code);
+  return more;
+}
+
+class RealFile : public testing::TestWithParam<Expected> {};
+
+TEST_P(RealFile, ExactCountsAndEveryQuirkReported) {
+  const Expected& x = GetParam();
+  std::string in = read_data(x.file);
+  ASSERT_FALSE(in.empty()) << x.file;
+  InspectReport r = inspect(in, Strictness::kLenient);
+  EXPECT_TRUE(r.summary.complete);
+  EXPECT_EQ(r.summary.messages, x.messages);
+  EXPECT_EQ(r.summary.segments, x.segments);
+  EXPECT_EQ(r.containers, x.containers);
+  EXPECT_EQ(r.valid_ids, x.valid_ids);
+  EXPECT_EQ(r.invalid_ids, x.invalid_ids);
+  EXPECT_EQ(r.positions, x.positions);
+  EXPECT_EQ(r.diagnostics.errors(), 0u);
+  EXPECT_EQ(r.diagnostics.unrecorded(), 0u);
+  std::multiset<std::string> got;
+  for (const auto& d : r.diagnostics.list()) {
+    got.insert(d.code);
+    EXPECT_GT(d.line, 0u) << d.message;
+    EXPECT_LT(d.offset, in.size()) << d.message;
+  }
+  EXPECT_EQ(got, x.warnings);
+  // Strict: every deviation is an error; the counts stay.
+  InspectReport strict = inspect(in, Strictness::kStrict);
+  EXPECT_EQ(strict.containers, x.containers);
+  size_t deviations = 0;
+  for (const auto& d : r.diagnostics.list()) {
+    deviations += d.code != "container-id" && d.code != "duplicate-container";
+  }
+  EXPECT_EQ(strict.diagnostics.errors(), deviations);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TestData, RealFile,
+    testing::Values(
+        Expected{"baplie-d95b-smdg20-lbct.edi", 1, 32, 3, 3, 0, 3, {}},
+        Expected{"baplie-d95b-smdg22-demo.edi",
+                 1,
+                 6026,
+                 609,
+                 607,
+                 2,
+                 609,
+                 {"container-id", "container-id", "unt-count"}},
+        Expected{"baplie-gbsou-arrival-synthetic.edi", 1, 9455, 1457, 0, 1457, 1457,
+                 many("container-id", 1457, {})},
+        Expected{
+            "coarri-d23a-moin.edi", 1, 835, 74, 74, 0, 74, {"charset", "charset", "unt-count"}},
+        Expected{"coarri-d95b-two-messages.edi", 2, 272, 21, 21, 0, 21, {}},
+        Expected{"codeco-1.edi",
+                 1,
+                 28,
+                 1,
+                 1,
+                 0,
+                 0,
+                 {"no-unb", "spaces", "spaces", "spaces", "unt-count"}},
+        Expected{"codeco-2.edi", 1, 28, 1, 1, 0, 0, {"no-unb", "spaces", "spaces", "unt-count"}},
+        Expected{"codeco-3.edi", 1, 32, 1, 1, 0, 0, {"no-unb", "spaces", "unt-count"}},
+        Expected{"coprar-d95b-truncated.edi",
+                 1,
+                 29,
+                 2,
+                 0,
+                 2,
+                 0,
+                 {"no-unb", "container-id", "container-id", "duplicate-container", "unt-count"}},
+        Expected{"release-character.edi", 1, 25, 0, 0, 0, 0, {"syntax-id", "unt-count"}}),
+    [](const testing::TestParamInfo<Expected>& info) {
+      std::string n;
+      for (char c : info.param.file.substr(0, info.param.file.size() - 4)) {
+        n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      }
+      return n;
+    });
+
+TEST(RealFiles, ReleaseCharacterTexts) {
+  std::string in = read_data("release-character.edi");
+  Tokenizer t(in);
+  std::vector<std::string> ift;
+  while (auto s = t.next()) {
+    if (s->tag() == "IFT") ift.push_back(s->text(2));
+  }
+  ASSERT_EQ(ift.size(), 12u);
+  EXPECT_EQ(ift[2], "NO MORE FLIGHTS 2?");
+  EXPECT_EQ(ift[3], "NO MORE ' FLIGHTS 3");
+  EXPECT_EQ(ift[4], "NO MORE ? FLIGHTS 3");
+  EXPECT_EQ(ift[5], "NO MORE ?' FLIGHTS 3");
+  EXPECT_EQ(ift[7], "FIELD 1?");
+  EXPECT_EQ(ift[6], "FIELD 1");
+  EXPECT_EQ(ift[8], "FIELD 1?+FIELD 2");
+  EXPECT_EQ(ift[10], "FIELD 1.1?");
+  EXPECT_EQ(ift[11], "FIELD 1.1?:FIELD 1.2");
+}
+
+TEST(RealFiles, CoprarReleaseCharacterInText) {
+  std::string in = read_data("coprar-d95b-truncated.edi");
+  Tokenizer t(in);
+  std::vector<std::string> ftx;
+  while (auto s = t.next()) {
+    if (s->tag() == "FTX" && s->component(1) == "AAA") ftx.push_back(s->text(4));
+  }
+  EXPECT_EQ(ftx, (std::vector<std::string>{"PLASTICS:ARTICLES", "PLASTICS:ARTICLES"}));
+}
+
+}  // namespace
+}  // namespace minato::edi
