@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/files.h"
-#include "edi/inspect.h"
+#include "edi/equipment.h"
 
 namespace minato::cli {
 
@@ -26,21 +26,51 @@ json::object diagnostic_json(const edi::Diagnostic& d) {
                       {"line", d.line}};
 }
 
-json::object report_json(const std::string& file, size_t bytes, const edi::InspectReport& r) {
+// What an import would make of the file: containers that can become units, and the EQDs
+// that cannot, each with its reason and place.
+json::object mapping_json(const edi::MappedFile& m) {
+  json::array rejected;
+  for (const auto& x : m.rejected) {
+    rejected.push_back(json::object{{"container", x.container},
+                                    {"reason", x.reason},
+                                    {"segment", x.segment},
+                                    {"offset", x.offset},
+                                    {"line", x.line}});
+  }
+  json::object kinds;
+  for (const auto& msg : m.messages) {
+    std::string k(edi::to_string(msg.kind));
+    kinds[k] = (kinds.contains(k) ? kinds[k].as_int64() : 0) + 1;
+  }
+  return json::object{{"message_kinds", kinds},
+                      {"units", m.equipment.size()},
+                      {"rejected_count", m.rejected.size()},
+                      {"rejected", rejected}};
+}
+
+json::object report_json(const std::string& file, size_t bytes, const edi::MappedFile& r) {
   const edi::ReadSummary& s = r.summary;
   json::array warnings, errors, messages;
   for (const auto& d : r.diagnostics.list()) {
     (d.severity == edi::Diagnostic::Severity::kError ? errors : warnings)
         .push_back(diagnostic_json(d));
   }
-  for (const auto& m : r.messages) {
+  for (const auto& mm : r.messages) {
+    const edi::MessageInfo& m = mm.info;
+    const edi::VesselCall& c = mm.call;
     messages.push_back(json::object{{"reference", m.reference},
                                     {"type", m.type},
                                     {"directory", m.directory},
                                     {"association", m.association},
                                     {"segment", m.segment},
                                     {"segments", m.segments},
-                                    {"complete", m.complete}});
+                                    {"complete", m.complete},
+                                    {"document_code", c.document_code},
+                                    {"voyage", c.voyage},
+                                    {"vessel_id", c.vessel_id},
+                                    {"vessel_name", c.vessel_name},
+                                    {"units", mm.equipment},
+                                    {"rejected", mm.rejected}});
   }
   json::object sep{
       {"component", std::string(1, s.separators.component)},
@@ -78,11 +108,12 @@ json::object report_json(const std::string& file, size_t bytes, const edi::Inspe
                       {"errors", errors}};
 }
 
-void print_text(const std::string& file, const edi::InspectReport& r) {
+void print_text(const std::string& file, const edi::MappedFile& r) {
   const edi::ReadSummary& s = r.summary;
   std::printf("%s: %zu message(s), %zu segments%s\n", file.c_str(), s.messages, s.segments,
               s.complete ? "" : " (reading stopped at an error)");
-  for (const auto& m : r.messages) {
+  for (const auto& mm : r.messages) {
+    const edi::MessageInfo& m = mm.info;
     std::printf("  %s %s %s ref %s: %zu segments%s\n", m.type.c_str(), m.directory.c_str(),
                 m.association.c_str(), m.reference.c_str(), m.segments,
                 m.complete ? "" : " (no UNT)");
@@ -128,11 +159,20 @@ void add_edi(CLI::App& app) {
   inspect->callback([o] {
     auto text = read_file(o->file, kMaxEdiBytes);
     if (!text) throw CLI::RuntimeError(report(text.error()));
-    edi::InspectReport r = edi::inspect(*text, *edi::parse_strictness(o->strictness));
+    edi::MappedFile r = edi::map_file(*text, *edi::parse_strictness(o->strictness));
+    const edi::MappedFile& m = r;
     if (o->json) {
-      std::printf("%s\n", json::serialize(report_json(o->file, text->size(), r)).c_str());
+      json::object out = report_json(o->file, text->size(), r);
+      out["import"] = mapping_json(m);
+      std::printf("%s\n", json::serialize(out).c_str());
     } else {
       print_text(o->file, r);
+      std::printf("an import would make %zu unit(s) and reject %zu EQD(s)\n", m.equipment.size(),
+                  m.rejected.size());
+      for (const auto& x : m.rejected) {
+        std::printf("  rejected: line %zu, segment %zu: %s%s%s\n", x.line, x.segment,
+                    x.container.c_str(), x.container.empty() ? "" : ": ", x.reason.c_str());
+      }
     }
     if (r.diagnostics.errors() > 0) throw CLI::RuntimeError(65);  // EX_DATAERR
   });

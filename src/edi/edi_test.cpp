@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "edi/inspect.h"
+#include "edi/equipment.h"
 #include "edi/interchange.h"
 #include "edi/syntax.h"
 
@@ -307,8 +307,8 @@ TEST(Interchange, DiagnosticsAreCappedButCounted) {
   EXPECT_EQ(d.warnings(), 50u);
   EXPECT_EQ(d.errors(), 1u);
   EXPECT_EQ(d.unrecorded(), 41u);
-  InspectReport rep = inspect(in, Strictness::kLenient);
-  EXPECT_EQ(rep.diagnostics.warnings(), 51u);  // no-unb + 50 stray spaces
+  MappedFile rep = map_file(in, Strictness::kLenient);
+  EXPECT_EQ(rep.diagnostics.warnings(), 52u);  // no-unb, message type X, 50 stray spaces
   EXPECT_EQ(rep.diagnostics.list().back().line, 1u);
 }
 
@@ -324,7 +324,8 @@ std::string read_data(const std::string& name) {
 struct Expected {
   std::string file;
   size_t messages, segments, containers, valid_ids, invalid_ids, positions;
-  std::multiset<std::string> warnings;  // codes; "container-id" xN
+  std::multiset<std::string> warnings;  // diagnostic codes
+  size_t units, rejected;               // what an import would make of it
 };
 
 std::multiset<std::string> many(const std::string& code, size_t n,
@@ -333,13 +334,19 @@ std::multiset<std::string> many(const std::string& code, size_t n,
   return more;
 }
 
+// Codes that are not deviations from the syntax: strict keeps them warnings.
+bool plain_warning(const std::string& code) {
+  return code == "container-id" || code == "duplicate-container" || code == "legacy-size-type" ||
+         code == "message-type";
+}
+
 class RealFile : public testing::TestWithParam<Expected> {};
 
 TEST_P(RealFile, ExactCountsAndEveryQuirkReported) {
   const Expected& x = GetParam();
   std::string in = read_data(x.file);
   ASSERT_FALSE(in.empty()) << x.file;
-  InspectReport r = inspect(in, Strictness::kLenient);
+  MappedFile r = map_file(in, Strictness::kLenient);
   EXPECT_TRUE(r.summary.complete);
   EXPECT_EQ(r.summary.messages, x.messages);
   EXPECT_EQ(r.summary.segments, x.segments);
@@ -356,12 +363,21 @@ TEST_P(RealFile, ExactCountsAndEveryQuirkReported) {
     EXPECT_LT(d.offset, in.size()) << d.message;
   }
   EXPECT_EQ(got, x.warnings);
+  EXPECT_EQ(r.equipment.size(), x.units);
+  EXPECT_EQ(r.rejected.size(), x.rejected);
+  EXPECT_EQ(r.equipment.size() + r.rejected.size(), r.containers)
+      << "every EQD+CN is a unit or a rejection";
+  for (const auto& rej : r.rejected) {
+    EXPECT_FALSE(rej.reason.empty());
+    EXPECT_GT(rej.line, 0u);
+    EXPECT_EQ(in.substr(rej.offset, 3), "EQD") << rej.reason;
+  }
   // Strict: every deviation is an error; the counts stay.
-  InspectReport strict = inspect(in, Strictness::kStrict);
+  MappedFile strict = map_file(in, Strictness::kStrict);
   EXPECT_EQ(strict.containers, x.containers);
   size_t deviations = 0;
   for (const auto& d : r.diagnostics.list()) {
-    deviations += d.code != "container-id" && d.code != "duplicate-container";
+    deviations += !plain_warning(d.code);
   }
   EXPECT_EQ(strict.diagnostics.errors(), deviations);
 }
@@ -369,20 +385,16 @@ TEST_P(RealFile, ExactCountsAndEveryQuirkReported) {
 INSTANTIATE_TEST_SUITE_P(
     TestData, RealFile,
     testing::Values(
-        Expected{"baplie-d95b-smdg20-lbct.edi", 1, 32, 3, 3, 0, 3, {}},
-        Expected{"baplie-d95b-smdg22-demo.edi",
-                 1,
-                 6026,
-                 609,
-                 607,
-                 2,
-                 609,
-                 {"container-id", "container-id", "unt-count"}},
+        Expected{"baplie-d95b-smdg20-lbct.edi", 1, 32, 3, 3, 0, 3, many("legacy-size-type", 2, {}),
+                 3, 0},
+        Expected{"baplie-d95b-smdg22-demo.edi", 1, 6026, 609, 607, 2, 609,
+                 many("legacy-size-type", 92, {"container-id", "container-id", "unt-count"}), 607,
+                 2},
         Expected{"baplie-gbsou-arrival-synthetic.edi", 1, 9455, 1457, 0, 1457, 1457,
-                 many("container-id", 1457, {})},
-        Expected{
-            "coarri-d23a-moin.edi", 1, 835, 74, 74, 0, 74, {"charset", "charset", "unt-count"}},
-        Expected{"coarri-d95b-two-messages.edi", 2, 272, 21, 21, 0, 21, {}},
+                 many("container-id", 1457, {}), 0, 1457},
+        Expected{"coarri-d23a-moin.edi", 1, 835, 74, 74, 0, 74,
+                 many("stowage", 74, {"charset", "charset", "unt-count"}), 74, 0},
+        Expected{"coarri-d95b-two-messages.edi", 2, 272, 21, 21, 0, 21, {}, 21, 0},
         Expected{"codeco-1.edi",
                  1,
                  28,
@@ -390,9 +402,29 @@ INSTANTIATE_TEST_SUITE_P(
                  1,
                  0,
                  0,
-                 {"no-unb", "spaces", "spaces", "spaces", "unt-count"}},
-        Expected{"codeco-2.edi", 1, 28, 1, 1, 0, 0, {"no-unb", "spaces", "spaces", "unt-count"}},
-        Expected{"codeco-3.edi", 1, 32, 1, 1, 0, 0, {"no-unb", "spaces", "unt-count"}},
+                 {"no-unb", "spaces", "spaces", "spaces", "legacy-size-type", "unt-count"},
+                 1,
+                 0},
+        Expected{"codeco-2.edi",
+                 1,
+                 28,
+                 1,
+                 1,
+                 0,
+                 0,
+                 {"no-unb", "spaces", "spaces", "legacy-size-type", "unt-count"},
+                 1,
+                 0},
+        Expected{"codeco-3.edi",
+                 1,
+                 32,
+                 1,
+                 1,
+                 0,
+                 0,
+                 {"no-unb", "spaces", "legacy-size-type", "unt-count"},
+                 1,
+                 0},
         Expected{"coprar-d95b-truncated.edi",
                  1,
                  29,
@@ -400,8 +432,19 @@ INSTANTIATE_TEST_SUITE_P(
                  0,
                  2,
                  0,
-                 {"no-unb", "container-id", "container-id", "duplicate-container", "unt-count"}},
-        Expected{"release-character.edi", 1, 25, 0, 0, 0, 0, {"syntax-id", "unt-count"}}),
+                 {"no-unb", "container-id", "container-id", "duplicate-container", "unt-count"},
+                 0,
+                 2},
+        Expected{"release-character.edi",
+                 1,
+                 25,
+                 0,
+                 0,
+                 0,
+                 0,
+                 {"syntax-id", "message-type", "unt-count"},
+                 0,
+                 0}),
     [](const testing::TestParamInfo<Expected>& info) {
       std::string n;
       for (char c : info.param.file.substr(0, info.param.file.size() - 4)) {
@@ -437,6 +480,149 @@ TEST(RealFiles, CoprarReleaseCharacterInText) {
     if (s->tag() == "FTX" && s->component(1) == "AAA") ftx.push_back(s->text(4));
   }
   EXPECT_EQ(ftx, (std::vector<std::string>{"PLASTICS:ARTICLES", "PLASTICS:ARTICLES"}));
+}
+
+}  // namespace
+}  // namespace minato::edi
+
+namespace minato::edi {
+namespace {
+
+const Equipment* find(const MappedFile& f, std::string_view container) {
+  for (const auto& e : f.equipment) {
+    if (e.container == container) return &e;
+  }
+  return nullptr;
+}
+
+TEST(Mapping, BayPlanCellsWithTheirContainers) {
+  std::string in = read_data("baplie-d95b-smdg20-lbct.edi");
+  MappedFile f = map_file(in, Strictness::kLenient);
+  ASSERT_EQ(f.messages.size(), 1u);
+  const VesselCall& call = f.messages[0].call;
+  EXPECT_EQ(f.messages[0].kind, MessageKind::kBaplie);
+  EXPECT_EQ(call.voyage, "042");
+  EXPECT_EQ(call.vessel_id, "VRIB3");
+  EXPECT_EQ(call.vessel_id_kind, "103");
+  EXPECT_EQ(call.vessel_name, "OOCL BEIJING");
+  EXPECT_EQ(call.place, "USLGB");
+  const Equipment* a = find(f, "OOLU4293959");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->stowage, "0780690");
+  EXPECT_EQ(a->size_type, "4200");  // legacy, as written (warned)
+  EXPECT_FALSE(a->full);
+  EXPECT_EQ(a->gross_kg, 3833);
+  EXPECT_EQ(a->load_port, "USLGB");
+  EXPECT_EQ(a->discharge_port, "CNYTN");
+  EXPECT_EQ(a->operator_code, "OOL");
+  EXPECT_EQ(a->bill_of_lading, "1");
+  EXPECT_EQ(a->line, 15u);
+  const Equipment* c = find(f, "OOLU8757889");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->stowage, "0100114");
+  EXPECT_TRUE(c->full);
+  EXPECT_EQ(c->gross_kg, 26000);
+  EXPECT_EQ(c->discharge_port, "TWKHH");
+}
+
+TEST(Mapping, DischargeAndLoadReportsWithSixDigitCells) {
+  std::string in = read_data("coarri-d95b-two-messages.edi");
+  MappedFile f = map_file(in, Strictness::kStrict);
+  EXPECT_EQ(f.diagnostics.errors(), 0u);
+  ASSERT_EQ(f.messages.size(), 2u);
+  EXPECT_EQ(f.messages[0].call.document_code, "44");  // discharge report
+  EXPECT_EQ(f.messages[1].call.document_code, "46");  // loading report
+  EXPECT_EQ(f.messages[0].equipment + f.messages[1].equipment, 21u);
+  const Equipment* d = find(f, "FCIU9908030");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->message, 0u);
+  EXPECT_EQ(d->stowage, "0380886");  // written 380886
+  EXPECT_EQ(d->status, "3");         // import
+  EXPECT_EQ(d->gross_kg, 8914);
+  EXPECT_EQ(d->event_time, "201602030913");
+  EXPECT_EQ(d->operator_code, "COE");  // from the header's NAD+CF
+  EXPECT_EQ(d->seals, std::vector<std::string>{"SI"});
+  const Equipment* l = find(f, "CBHU8671943");
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->message, 1u);
+  EXPECT_EQ(l->status, "2");  // export
+  EXPECT_EQ(l->booking, "9000157590");
+  EXPECT_EQ(l->stowage, "0261588");  // the segments after its EQD, not the ones before
+  EXPECT_EQ(l->gross_kg, 8200);
+  EXPECT_EQ(l->seals, std::vector<std::string>{"1566003"});
+  EXPECT_EQ(l->event_time, "201602041449");
+}
+
+TEST(Mapping, GateReportWithStraySpaces) {
+  std::string in = read_data("codeco-1.edi");
+  MappedFile f = map_file(in, Strictness::kLenient);
+  ASSERT_EQ(f.equipment.size(), 1u);
+  const Equipment& e = f.equipment[0];
+  EXPECT_EQ(e.container, "PONU4863849");
+  EXPECT_EQ(e.size_type, "4532");
+  EXPECT_EQ(e.event_time, "201512271639");
+  EXPECT_EQ(e.set_point_dc, 110);
+  EXPECT_EQ(e.seals, std::vector<std::string>{"0465672"});
+  EXPECT_EQ(e.discharge_port, "ZACPT");
+  EXPECT_EQ(f.messages[0].call.document_code, "109");
+}
+
+TEST(Mapping, RejectionsSayWhyAndWhere) {
+  std::string in =
+      "UNB+UNOA:2+S+R+1:1+1'UNH+1+BAPLIE:D:95B:UN:SMDG20'"
+      "LOC+147+0020082::5'EQD+CN+ABCU1234560+22G1+++5'"  // fine
+      "LOC+147+0040082::5'EQD+CN+ABCU1234561+22G1+++5'"  // wrong check digit
+      "LOC+147+9990082::5'EQD+CN+MSKU0000006+22G1+++5'"  // bay 999
+      "LOC+147+0060082::5'"                              // a cell without a container
+      "LOC+147+0080082::5'EQD+CN+ABCU1234560+22G1+++5'"  // again
+      "LOC+147+0100082::5'EQD+CN+TGHU0000008+22G1+++5'EQD+CN+TGHU0000013+22G1+++5'"
+      "LOC+147+0120082::5'EQD+CN+TCLU0000009+X1+++5'"  // bad size-type
+      "LOC+147+0140082::5'EQD+BB+PART1'"               // not a container
+      "UNT+18+1'UNZ+1+1'";
+  MappedFile f = map_file(in, Strictness::kStrict);
+  EXPECT_EQ(f.diagnostics.errors(), 0u) << f.diagnostics.list()[0].message;
+  std::vector<std::string> units;
+  for (const auto& e : f.equipment) units.push_back(e.container + "@" + e.stowage);
+  EXPECT_EQ(units, (std::vector<std::string>{"ABCU1234560@0020082", "TGHU0000008@0100082"}));
+  std::vector<std::string> why;
+  for (const auto& r : f.rejected) why.push_back(r.container + ": " + r.reason);
+  ASSERT_EQ(why.size(), 7u);
+  EXPECT_NE(why[0].find("ABCU1234561: container id 'ABCU1234561': check digit"), std::string::npos)
+      << why[0];
+  EXPECT_NE(why[1].find("\"9990082\" is not BBBRRTT"), std::string::npos) << why[1];
+  EXPECT_NE(why[2].find("stowage cell 0060082 has no EQD"), std::string::npos) << why[2];
+  EXPECT_NE(why[3].find("named again in this file (first at segment 4)"), std::string::npos)
+      << why[3];
+  EXPECT_NE(why[4].find("TGHU0000013: a second EQD in the stowage cell"), std::string::npos)
+      << why[4];
+  EXPECT_NE(why[5].find("size-type \"X1\""), std::string::npos) << why[5];
+  EXPECT_NE(why[6].find("\"BB\" is not a container"), std::string::npos) << why[6];
+  EXPECT_EQ(f.rejected[2].segment, 9u);
+  EXPECT_EQ(in.substr(f.rejected[2].offset, 11), "LOC+147+006");
+}
+
+TEST(Mapping, WeightsAndTemperatures) {
+  EXPECT_EQ(weight_kg("KGM", "24500"), 24500);
+  EXPECT_EQ(weight_kg("TNE", "24.5"), 24500);
+  EXPECT_EQ(weight_kg("TNE", "24,5"), 24500);
+  EXPECT_EQ(weight_kg("LBR", "2204.62"), 1000);
+  EXPECT_EQ(weight_kg("GRM", "1"), std::nullopt);
+  EXPECT_EQ(weight_kg("KGM", "lots"), std::nullopt);
+  EXPECT_EQ(normalise_stowage("380886"), "0380886");
+  EXPECT_EQ(normalise_stowage("0780690"), "0780690");
+  EXPECT_EQ(normalise_stowage("78069"), std::nullopt);
+  EXPECT_EQ(normalise_stowage("0000101"), std::nullopt);  // bay 000
+  std::string in =
+      "UNH+1+COPRAR:D:95B:UN'EQD+CN+ABCU1234560+45R1+++5'TMP+2+-18.5:CEL'MEA+AAE+VGM+TNE:"
+      "29.4'EQD+CN+TGHU0000008+45R1+++5'TMP+2+0:FAH'EQD+CN+TCLU0000009+45R1+++5'"
+      "TMP+2+99:CEL'UNT+9+1'";
+  MappedFile f = map_file(in, Strictness::kLenient);
+  ASSERT_EQ(f.equipment.size(), 3u);
+  EXPECT_EQ(f.equipment[0].set_point_dc, -185);
+  EXPECT_EQ(f.equipment[0].vgm_kg, 29400);
+  EXPECT_EQ(f.equipment[1].set_point_dc, -178);  // 0 F
+  EXPECT_EQ(f.equipment[2].set_point_dc, std::nullopt);
+  EXPECT_EQ(f.diagnostics.list().back().code, "temperature");
 }
 
 }  // namespace

@@ -151,8 +151,10 @@ Result<SizeType> SizeType::parse(std::string_view text) {
 
   if (all_digits) {
     // Legacy: length digit, height digit, two-digit type.
-    if (code[0] != '2' && code[0] != '4' && code[0] != '1' && code[0] != '3') {
-      return bad("legacy length digit must be 1, 2, 3 or 4");
+    // Length 9 was the 1984 code's "other length"; bay plans use it for 45 ft ("9500" for a
+    // 45 ft high cube, as in SMDG's BAPLIE samples), today's L.
+    if (code[0] != '2' && code[0] != '4' && code[0] != '1' && code[0] != '3' && code[0] != '9') {
+      return bad("legacy length digit must be 1, 2, 3, 4 or 9 (45 ft)");
     }
     int type = (code[2] - '0') * 10 + (code[3] - '0');
     const char* current = legacy_type(type);
@@ -181,7 +183,7 @@ Result<SizeType> SizeType::parse(std::string_view text) {
       default:
         return bad("legacy height digit must be 0 to 6");
     }
-    st.iso_code_ = std::string{code[0], iso_h} + current;
+    st.iso_code_ = std::string{code[0] == '9' ? 'L' : code[0], iso_h} + current;
   } else {
     st.iso_code_ = code;
   }

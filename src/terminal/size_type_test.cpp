@@ -33,8 +33,9 @@ TEST(SizeType, LegacyCodesMapToCurrent) {
     const char* iso;
     int len;
   };
-  for (auto [legacy, iso, len] : {Case{"2200", "22G1", 20}, Case{"4310", "42V0", 40},
-                                  Case{"4510", "45V0", 40}, Case{"4532", "45R1", 40}}) {
+  for (auto [legacy, iso, len] :
+       {Case{"2200", "22G1", 20}, Case{"4310", "42V0", 40}, Case{"4510", "45V0", 40},
+        Case{"4532", "45R1", 40}, Case{"9500", "L5G1", 45}}) {
     auto st = SizeType::parse(legacy);
     ASSERT_TRUE(st) << legacy << ": " << st.error().message();
     EXPECT_TRUE(st->is_legacy());
@@ -45,7 +46,8 @@ TEST(SizeType, LegacyCodesMapToCurrent) {
 }
 
 TEST(SizeType, RefusesUnknown) {
-  for (const char* s : {"", "22G", "22G11", "Z2G1", "27G1", "22X1", "22R9", "2299", "9200"}) {
+  for (const char* s :
+       {"", "22G", "22G11", "Z2G1", "27G1", "22X1", "22R9", "2299", "5200", "8500"}) {
     auto st = SizeType::parse(s);
     EXPECT_FALSE(st) << s;
     if (!st) {
