@@ -30,7 +30,7 @@ constexpr RoleDef kRoles[] = {
     {"planner", false,
      bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kVisitWrite) | bit(P::kUnitWrite) |
          bit(P::kYardWrite) | bit(P::kYardMove) | bit(P::kGatePlan) | bit(P::kAppointment) |
-         bit(P::kLineRelease) | kSelfBit},
+         bit(P::kLineRelease) | bit(P::kEdiImport) | kSelfBit},
     {"yard_clerk", false,
      bit(P::kTerminalRead) | bit(P::kUnitLookup) | bit(P::kYardMove) | kSelfBit},
     {"gate_clerk", false,
@@ -91,6 +91,8 @@ std::string_view to_string(Permission p) {
       return "gate.appointment";
     case P::kLineRelease:
       return "unit.release";
+    case P::kEdiImport:
+      return "edi.import";
   }
   return "unknown";
 }

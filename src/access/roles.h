@@ -52,6 +52,7 @@ enum class Permission : uint32_t {
   kGatePlan = 1u << 16,     // set the gate's appointment slots and their capacity
   kAppointment = 1u << 17,  // book and cancel truck appointments
   kLineRelease = 1u << 18,  // release an import unit for delivery (its PIN): the line's act
+  kEdiImport = 1u << 19,    // take in files from outside (media intake) and import EDI
 };
 
 std::string_view to_string(Permission p);

@@ -972,6 +972,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
 
   add_terminal_routes();
   add_gate_routes();
+  add_edi_routes();
 }
 
 HttpResponse Api::handle(const HttpRequest& req) const {

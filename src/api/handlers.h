@@ -28,6 +28,7 @@ class Api {
   Handler authed(CallerHandler fn) const;
   void add_terminal_routes();  // terminal_routes.cpp
   void add_gate_routes();      // gate_routes.cpp
+  void add_edi_routes();       // edi_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

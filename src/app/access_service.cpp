@@ -1,4 +1,5 @@
 #include "app/access_service.h"
+#include "app/media_intake.h"
 
 #include <boost/json.hpp>
 
@@ -54,10 +55,10 @@ json::object chain_json(const store::ApprovalRecord& a, const std::string& execu
 
 Result<int64_t> AccessService::request(const access::Actor& actor, const std::string& kind,
                                        const std::string& target, std::string payload,
-                                       const std::string& reason) {
+                                       const std::string& reason, Permission required) {
   MINATO_TRY(check_reason(reason));
   return writes_.execute<int64_t>(
-      actor, {"approval.request", target, Permission::kUserAdmin},
+      actor, {"approval.request", target, required},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<int64_t> {
         store::ApprovalRecord a;
         a.kind = kind;
@@ -78,6 +79,21 @@ Result<int64_t> AccessService::request(const access::Actor& actor, const std::st
                                                  {"payload", json::parse(payload)}});
         return *id;
       });
+}
+
+Result<int64_t> AccessService::request_scan_override(const access::Actor& actor,
+                                                     const std::string& sha256,
+                                                     const std::string& reason) {
+  bool hex = sha256.size() == 64;
+  for (char c : sha256) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!hex) {
+    return fail(ErrorCode::kInvalidArgument,
+                "the file's SHA-256 must be 64 lower-case hex digits (as the refusal gave it)",
+                "sha256");
+  }
+  return request(actor, std::string(MediaIntake::kOverrideKind),
+                 MediaIntake::override_target(sha256),
+                 json::serialize(json::object{{"sha256", sha256}}), reason, Permission::kEdiImport);
 }
 
 Result<int64_t> AccessService::request_access_change(const access::Actor& actor,
@@ -299,6 +315,10 @@ Status AccessService::execute(const access::Actor& actor, int64_t id) {
           change["table"] = "maintenance_windows";
           change["id"] = *wid;
           change["after"] = p;
+        } else if (a.kind == MediaIntake::kOverrideKind) {
+          return fail(ErrorCode::kConflict,
+                      "a scan override is used by the intake of its file (minato edi import), "
+                      "not executed");
         } else {
           return fail(ErrorCode::kDataLoss, "unknown approval kind '" + a.kind + "'");
         }

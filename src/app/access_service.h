@@ -82,6 +82,11 @@ class AccessService {
   Result<int64_t> request_maintenance(const access::Actor& actor, const std::string& username,
                                       int64_t start_us, int64_t end_us, const std::string& reason);
 
+  // G2.7.1-c: lets one file (by its SHA-256, hex) in unscanned while the malware scanner
+  // cannot be reached. REQUIRES edi.import; used once by MediaIntake after approval.
+  Result<int64_t> request_scan_override(const access::Actor& actor, const std::string& sha256,
+                                        const std::string& reason);
+
   // REQUIRES change.approve, and the approver is not the requester.
   Status approve(const access::Actor& actor, int64_t id, const std::string& note);
   // By an approver (rejects) or the requester (withdraws).
@@ -109,8 +114,8 @@ class AccessService {
 
  private:
   Result<int64_t> request(const access::Actor& actor, const std::string& kind,
-                          const std::string& target, std::string payload,
-                          const std::string& reason);
+                          const std::string& target, std::string payload, const std::string& reason,
+                          access::Permission required = access::Permission::kUserAdmin);
 
   store::Store& store_;
   WritePath& writes_;

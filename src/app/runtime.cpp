@@ -146,6 +146,16 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
                     c.appointment_grace_minutes, c.pin_attempts};
   rt->terminal_ = std::make_unique<TerminalService>(*rt->store_, *rt->writes_, rt->sealing_, gate);
   rt->gate_ = std::make_unique<GateService>(*rt->store_, *rt->writes_, gate);
+  IntakeSettings intake;
+  intake.quarantine_dir =
+      c.quarantine_dir.front() == '/' ? c.quarantine_dir : rt->paths_.dir + "/" + c.quarantine_dir;
+  intake.clamd = c.clamd;
+  intake.max_bytes = int64_t{c.intake_max_mb} << 20;
+  intake.signature_max_age_days = c.signature_max_age_days;
+  intake.refuse_old_signatures = c.signature_age_action == "refuse";
+  intake.scan_timeout_ms = c.scan_timeout_s * 1000;
+  rt->intake_ = std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake);
+  rt->edi_ = std::make_unique<EdiImport>(*rt->writes_, *rt->intake_);
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =

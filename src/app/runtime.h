@@ -19,7 +19,9 @@
 #include "app/access_service.h"
 #include "app/alerts.h"
 #include "app/audit_service.h"
+#include "app/edi_import.h"
 #include "app/identity_service.h"
+#include "app/media_intake.h"
 #include "app/notifier.h"
 #include "app/shed_log.h"
 #include "app/terminal_service.h"
@@ -75,6 +77,8 @@ class Runtime {
   IdentityService& identity() { return *identity_; }
   TerminalService& terminal() { return *terminal_; }
   GateService& gate() { return *gate_; }
+  MediaIntake& intake() { return *intake_; }
+  EdiImport& edi() { return *edi_; }
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
@@ -138,6 +142,8 @@ class Runtime {
   ShedLog shed_log_;
   std::unique_ptr<TerminalService> terminal_;
   std::unique_ptr<GateService> gate_;
+  std::unique_ptr<MediaIntake> intake_;
+  std::unique_ptr<EdiImport> edi_;
 };
 
 }  // namespace minato::app

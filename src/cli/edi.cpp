@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "app/runtime.h"
 #include "cli/cli.h"
 #include "common/files.h"
 #include "edi/equipment.h"
@@ -133,6 +134,25 @@ void print_text(const std::string& file, const edi::MappedFile& r) {
               std::string(edi::to_string(r.diagnostics.strictness())).c_str());
 }
 
+json::object intake_json(const store::MediaIntakeRecord& r) {
+  return json::object{{"id", r.id},
+                      {"received_us", r.received_us},
+                      {"received_by", r.received_by},
+                      {"channel", r.channel},
+                      {"file_name", r.file_name},
+                      {"bytes", r.bytes},
+                      {"sha256", r.sha256},
+                      {"file_type", r.file_type},
+                      {"verdict", r.verdict},
+                      {"signature", r.signature},
+                      {"engine", r.engine},
+                      {"database", r.database},
+                      {"database_us", r.database_us},
+                      {"reason", r.reason},
+                      {"override_id", r.override_id},
+                      {"stored_as", r.stored_as}};
+}
+
 }  // namespace
 
 void add_edi(CLI::App& app) {
@@ -140,8 +160,9 @@ void add_edi(CLI::App& app) {
   edi_cmd->require_subcommand(1);
 
   struct Opts {
-    std::string file, strictness = "lenient";
+    std::string file, strictness = "lenient", data, visit, port, sha256, reason;
     bool json = false;
+    int limit = 50;
   };
   auto o = std::make_shared<Opts>();
 
@@ -176,6 +197,102 @@ void add_edi(CLI::App& app) {
     }
     if (r.diagnostics.errors() > 0) throw CLI::RuntimeError(65);  // EX_DATAERR
   });
-}
+
+  auto* import = edi_cmd->add_subcommand(
+      "import",
+      "Take a file in (quarantine, SHA-256, type check, clamd scan, recorded) and import it in "
+      "one audited transaction; the same content twice changes nothing");
+  import->add_option("file", o->file, "EDIFACT file")->required();
+  import->add_option("--data", o->data, "Data directory")->required();
+  import->add_option("--visit", o->visit, "The vessel visit a BAPLIE or COPRAR applies to");
+  import->add_option("--port", o->port,
+                     "This terminal's UN/LOCODE (default: terminal.locode): a bay plan's "
+                     "containers for this port join the discharge list");
+  import
+      ->add_option("--strictness", o->strictness,
+                   "lenient: import what can be, list what cannot; strict: all or nothing")
+      ->check(CLI::IsMember({"lenient", "strict"}));
+  import->add_flag("--json", o->json, "Print the import report as JSON");
+  import->callback([o] {
+    auto text = read_file(o->file, kMaxEdiBytes);
+  if (!text) throw CLI::RuntimeError(report(text.error()));
+  auto rt = app::Runtime::open(o->data);
+  if (!rt) throw CLI::RuntimeError(report(rt.error()));
+  app::EdiImportOptions opt;
+  opt.visit_id = o->visit;
+  opt.port = o->port.empty() ? (*rt)->config().locode : o->port;
+  opt.strictness = *edi::parse_strictness(o->strictness);
+  auto actor = access::Actor::local_operator();
+  auto r = (*rt)->edi().import_file(actor, o->file, std::move(*text), "cli", opt);
+  if (!r) throw CLI::RuntimeError(report(r.error()));
+  if (o->json) {
+    json::value v = json::parse(r->json);
+    v.as_object()["already_imported"] = r->already_imported;
+    std::printf("%s\n", json::serialize(v).c_str());
+    return;
+  }
+  if (r->already_imported) {
+    std::printf("%s: already imported (SHA-256 %s): nothing changed\n", o->file.c_str(),
+                r->sha256.c_str());
+    return;
+  }
+  std::printf("%s: %s imported (intake record %lld, SHA-256 %s)\n", o->file.c_str(),
+              r->kind.c_str(), static_cast<long long>(r->intake_id), r->sha256.c_str());
+  std::printf(
+      "  created %lld, updated %lld, rejected %lld, staying on board %lld, matching "
+      "%lld, differing %lld\n",
+      static_cast<long long>(r->created), static_cast<long long>(r->updated),
+      static_cast<long long>(r->rejected), static_cast<long long>(r->on_board),
+      static_cast<long long>(r->matches), static_cast<long long>(r->differs));
+  for (const auto& l : r->lines) {
+    if (l.outcome == "rejected" || l.outcome == "differs") {
+      std::printf("  %s: line %zu, segment %zu: %s%s%s\n", l.outcome.c_str(), l.line, l.segment,
+                  l.container.c_str(), l.container.empty() ? "" : ": ", l.detail.c_str());
+    }
+  }
+});
+
+auto* intake = edi_cmd->add_subcommand(
+    "intake", "The record of files taken in: who, when, hash, type, scan verdict, signatures");
+intake->add_option("--data", o->data, "Data directory")->required();
+intake->add_option("--limit", o->limit, "How many, newest first")->check(CLI::Range(1, 1000));
+intake->add_flag("--json", o->json, "Print JSON");
+intake->callback([o] {
+  auto rt = app::Runtime::open(o->data);
+  if (!rt) throw CLI::RuntimeError(report(rt.error()));
+  auto list = (*rt)->intake().list(access::Actor::local_operator(), o->limit);
+  if (!list) throw CLI::RuntimeError(report(list.error()));
+  if (o->json) {
+    json::array a;
+    for (const auto& r : *list) a.push_back(intake_json(r));
+    std::printf("%s\n", json::serialize(a).c_str());
+    return;
+  }
+  for (const auto& r : *list) {
+    std::printf("%lld %s %s %s %lld bytes %s %s%s%s\n", static_cast<long long>(r.id),
+                r.verdict.c_str(), r.file_name.c_str(), r.file_type.c_str(),
+                static_cast<long long>(r.bytes), r.sha256.substr(0, 16).c_str(), r.engine.c_str(),
+                r.signature.empty() ? "" : " found: ", r.signature.c_str());
+  }
+});
+
+auto* override_cmd = edi_cmd->add_subcommand(
+    "request-override",
+    "Ask a security officer to let one file in unscanned while the malware scanner is down "
+    "(two-person rule; used once)");
+override_cmd->add_option("--data", o->data, "Data directory")->required();
+override_cmd->add_option("--sha256", o->sha256, "The file's SHA-256, as the refusal gave it")
+    ->required();
+override_cmd->add_option("--reason", o->reason, "Why it cannot wait for the scanner")->required();
+override_cmd->callback([o] {
+  auto rt = app::Runtime::open(o->data);
+  if (!rt) throw CLI::RuntimeError(report(rt.error()));
+  auto id =
+      (*rt)->access().request_scan_override(access::Actor::local_operator(), o->sha256, o->reason);
+  if (!id) throw CLI::RuntimeError(report(id.error()));
+  std::printf("scan override requested: approval %lld (a security officer approves it)\n",
+              static_cast<long long>(*id));
+});
+}  // namespace minato::cli
 
 }  // namespace minato::cli

@@ -1,11 +1,13 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <sstream>
 
 #include "common/files.h"
 #include "identity/source_rules.h"
+#include "secops/clamd.h"
 
 namespace minato::config {
 
@@ -45,6 +47,9 @@ constexpr IntKey kIntKeys[] = {
     {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
     {"terminal", "appointment_grace_minutes", &Config::appointment_grace_minutes, 0, 720},
     {"terminal", "pin_attempts", &Config::pin_attempts, 1, 20},
+    {"intake", "max_mb", &Config::intake_max_mb, 1, 1024},
+    {"intake", "signature_max_age_days", &Config::signature_max_age_days, 1, 365},
+    {"intake", "scan_timeout_s", &Config::scan_timeout_s, 1, 3600},
     {"audit", "checkpoint_events", &Config::checkpoint_events, 1, 1'000'000},
     {"audit", "checkpoint_seconds", &Config::checkpoint_seconds, 1, 3600},
     {"audit", "heartbeat_seconds", &Config::heartbeat_seconds, 5, 3600},
@@ -70,6 +75,10 @@ constexpr StrKey kStrKeys[] = {
     {"terminal", "utc_offset", &Config::utc_offset},
     {"terminal", "name", &Config::terminal_name},
     {"terminal", "appointments", &Config::appointments},
+    {"terminal", "locode", &Config::locode},
+    {"intake", "clamd", &Config::clamd},
+    {"intake", "quarantine_dir", &Config::quarantine_dir},
+    {"intake", "signature_age_action", &Config::signature_age_action},
     {"webauthn", "rp_id", &Config::webauthn_rp_id},
     {"webauthn", "origin", &Config::webauthn_origin},
     {"webauthn", "user_verification", &Config::webauthn_user_verification},
@@ -196,10 +205,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
       }
       if (header != "[server]" && header != "[login]" && header != "[tls]" &&
           header != "[terminal]" && header != "[notify]" && header != "[webauthn]" &&
-          header != "[audit]" && header != "[monitor]") {
+          header != "[audit]" && header != "[monitor]" && header != "[intake]") {
         return fail(at(origin, line_no,
                        "unknown section; the sections are [server], [login], [tls], [terminal], "
-                       "[audit], [monitor], "
+                       "[intake], [audit], [monitor], "
                        "[webauthn] and [notify]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
@@ -293,6 +302,23 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": terminal.name must be 1-120 characters (it is printed on every EIR)");
   }
+  if (!c.locode.empty() &&
+      (c.locode.size() != 5 || !std::all_of(c.locode.begin(), c.locode.end(), [](char ch) {
+         return (ch >= 'A' && ch <= 'Z') || (ch >= '2' && ch <= '9');
+       }))) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": terminal.locode must be a UN/LOCODE of 5 characters, e.g. \"JPNGO\"");
+  }
+  if (auto addr = secops::ClamdAddress::parse(c.clamd); !addr) {
+    return fail(ErrorCode::kInvalidArgument, origin + ": intake.clamd: " + addr.error().message());
+  }
+  if (c.signature_age_action != "refuse" && c.signature_age_action != "warn") {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": intake.signature_age_action must be \"refuse\" or \"warn\"");
+  }
+  if (c.quarantine_dir.empty()) {
+    return fail(ErrorCode::kInvalidArgument, origin + ": intake.quarantine_dir must be set");
+  }
   // G2.1.1-b: WebAuthn runs only in a secure context, for one relying party.
   if (c.webauthn_origin.rfind("https://", 0) != 0) {
     return fail(ErrorCode::kInvalidArgument,
@@ -380,7 +406,7 @@ std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
   for (std::string_view table :
-       {"server", "login", "tls", "terminal", "webauthn", "notify", "audit", "monitor"}) {
+       {"server", "login", "tls", "terminal", "intake", "webauthn", "notify", "audit", "monitor"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

@@ -59,6 +59,16 @@ struct Config {
   std::string appointments = "optional";
   int appointment_grace_minutes = 30;  // a truck may arrive this early or late for its slot
   int pin_attempts = 5;                // wrong release PINs per unit before the PIN is dead
+  // This terminal's UN/LOCODE ("JPNGO"): a bay plan's containers discharge here when their
+  // port of discharge (LOC+11) is this one.
+  std::string locode;
+  // [intake] G2.7.1-c/d: files from outside are quarantined, typed and scanned by clamd.
+  std::string clamd = "unix:/run/clamav/clamd.ctl";  // or tcp:scanner-host:3310
+  std::string quarantine_dir = "quarantine";         // relative to the data directory
+  int intake_max_mb = 64;
+  int signature_max_age_days = 3;
+  std::string signature_age_action = "refuse";  // or "warn"
+  int scan_timeout_s = 60;
   // [webauthn] G2.1.1-b: the relying party the console is served as.
   std::string webauthn_rp_id = "localhost";
   std::string webauthn_origin = "https://localhost:8443";

@@ -10,6 +10,7 @@
 #include "edi/equipment.h"
 #include "edi/interchange.h"
 #include "edi/syntax.h"
+#include "edi/writer.h"
 
 namespace minato::edi {
 namespace {
@@ -623,6 +624,93 @@ TEST(Mapping, WeightsAndTemperatures) {
   EXPECT_EQ(f.equipment[1].set_point_dc, -178);  // 0 F
   EXPECT_EQ(f.equipment[2].set_point_dc, std::nullopt);
   EXPECT_EQ(f.diagnostics.list().back().code, "temperature");
+}
+
+}  // namespace
+}  // namespace minato::edi
+
+namespace minato::edi {
+namespace {
+
+std::string units_text(const MappedFile& f) {
+  std::string out;
+  for (const auto& e : f.equipment) {
+    out += e.container + " " + e.stowage + " " + e.size_type + " " + (e.full ? "F" : "E") + " " +
+           std::to_string(e.gross_kg.value_or(-1)) + " " + e.load_port + ">" + e.discharge_port +
+           " " + e.operator_code + " " + std::to_string(e.set_point_dc.value_or(9999)) + " " +
+           std::to_string(e.dangerous_goods.size()) + "\n";
+  }
+  return out;
+}
+
+TEST(Writer, BaplieRoundTripOfEveryRealBayPlan) {
+  for (const char* name : {"baplie-d95b-smdg20-lbct.edi", "baplie-d95b-smdg22-demo.edi"}) {
+    std::string in = read_data(name);
+    MappedFile first = map_file(in, Strictness::kLenient);
+    ASSERT_FALSE(first.equipment.empty()) << name;
+    Interchange ic{"MINATO", "LINE", "77", 1795594320LL * 1'000'000};
+    std::string out = write_baplie(ic, first.messages[0].call, first.equipment);
+    MappedFile again = map_file(out, Strictness::kStrict);
+    EXPECT_EQ(again.diagnostics.errors(), 0u)
+        << name << ": "
+        << (again.diagnostics.list().empty() ? "" : again.diagnostics.list()[0].message);
+    EXPECT_TRUE(again.rejected.empty()) << name;
+    EXPECT_EQ(units_text(again), units_text(first)) << name;
+    EXPECT_EQ(again.messages[0].call.vessel_name, first.messages[0].call.vessel_name);
+    EXPECT_EQ(again.messages[0].call.voyage, first.messages[0].call.voyage);
+  }
+}
+
+TEST(Writer, EscapesEverySeparatorAndKeepsLatin1) {
+  EXPECT_EQ(escape("A+B:C'D?E"), "A?+B?:C?'D??E");
+  VesselCall call;
+  call.voyage = "042E";
+  call.vessel_name = "K\xC3\x96LN EXPRESS+1:2'3?";  // UTF-8 Ö and every separator
+  call.vessel_id = "9355769";
+  call.vessel_id_kind = "146";
+  Equipment e;
+  e.container = "ABCU1234560";
+  e.size_type = "45R1";
+  e.stowage = "0340282";
+  e.discharge_port = "JPNGO";
+  e.set_point_dc = -185;
+  e.dangerous_goods = {{"3", "1203"}};
+  std::string out = write_baplie({"A", "B", "1", 0}, call, {e});
+  MappedFile f = map_file(out, Strictness::kStrict);
+  EXPECT_EQ(f.diagnostics.errors(), 0u);
+  ASSERT_EQ(f.equipment.size(), 1u);
+  EXPECT_EQ(f.messages[0].call.vessel_name, "K\xC3\x96LN EXPRESS+1:2'3?");
+  EXPECT_EQ(f.summary.header.syntax_id, "UNOC");
+  EXPECT_EQ(f.equipment[0].set_point_dc, -185);
+  EXPECT_EQ(f.equipment[0].dangerous_goods[0].un_number, "1203");
+}
+
+TEST(Writer, ReportsReadBack) {
+  Equipment e;
+  e.container = "ABCU1234560";
+  e.size_type = "22G1";
+  e.stowage = "0020082";
+  e.status = "3";
+  e.event_time = "202611251230";
+  e.gross_kg = 18000;
+  e.operator_code = "ONE";
+  VesselCall call;
+  call.voyage = "1";
+  call.place = "JPNGO";
+  for (ReportKind k :
+       {ReportKind::kDischarge, ReportKind::kLoad, ReportKind::kGateIn, ReportKind::kGateOut}) {
+    std::string out = write_report({"A", "B", "1", 0}, call, k, {e, e});
+    MappedFile f = map_file(out, Strictness::kStrict);
+    EXPECT_EQ(f.diagnostics.errors(), 0u) << out;
+    // The same container twice in one report is read as one unit and one rejection.
+    ASSERT_EQ(f.equipment.size(), 1u) << out;
+    EXPECT_EQ(f.equipment[0].event_time, "202611251230");
+    EXPECT_EQ(f.equipment[0].operator_code, "ONE");
+    EXPECT_EQ(f.equipment[0].gross_kg, 18000);
+    bool gate = k == ReportKind::kGateIn || k == ReportKind::kGateOut;
+    EXPECT_EQ(f.equipment[0].stowage, gate ? "" : "0020082");
+    EXPECT_EQ(f.messages[0].kind, gate ? MessageKind::kCodeco : MessageKind::kCoarri);
+  }
 }
 
 }  // namespace

@@ -369,6 +369,40 @@ ALTER TABLE gate_transactions ADD COLUMN appointment_id INTEGER NOT NULL DEFAULT
 ALTER TABLE gate_transactions ADD COLUMN snapshot TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE units ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 12: media intake (G2.7.1-c/d): every file from outside, its hash, type, scan verdict
+      // and the scanner's signature version; EDI imports, one per file content (by hash).
+      R"sql(
+CREATE TABLE media_intake (
+  id INTEGER PRIMARY KEY,
+  received_us INTEGER NOT NULL,
+  received_by TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  file_type TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('clean', 'infected', 'refused', 'override')),
+  signature TEXT NOT NULL DEFAULT '',
+  engine TEXT NOT NULL DEFAULT '',
+  database TEXT NOT NULL DEFAULT '',
+  database_us INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  override_id INTEGER NOT NULL DEFAULT 0,
+  stored_as TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX media_intake_sha256 ON media_intake(sha256);
+CREATE TABLE edi_imports (
+  sha256 TEXT PRIMARY KEY,
+  intake_id INTEGER NOT NULL,
+  imported_us INTEGER NOT NULL,
+  imported_by TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  visit_id TEXT NOT NULL,
+  units INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  report TEXT NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

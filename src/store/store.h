@@ -269,6 +269,40 @@ struct TruckVisitRecord {
   std::string exited_by;
 };
 
+// A file from outside, as it was received (G2.7.1-c/d): who, when, what, its hash, its type,
+// and the malware scanner's verdict with the signature version that gave it.
+struct MediaIntakeRecord {
+  int64_t id = 0;
+  int64_t received_us = 0;
+  std::string received_by;
+  std::string channel;  // "cli", "api"
+  std::string file_name;
+  int64_t bytes = 0;
+  std::string sha256;     // hex
+  std::string file_type;  // "edifact", "csv", or what it was refused as ("executable", ...)
+  std::string verdict;    // "clean", "infected", "refused", "override" (scanner down, approved)
+  std::string signature;  // what the scanner found
+  std::string engine;     // "ClamAV 1.4.6"
+  std::string database;   // signature database version
+  int64_t database_us = 0;
+  std::string reason;       // why it was refused
+  int64_t override_id = 0;  // the approval that let it in unscanned
+  std::string stored_as;    // where the quarantined copy is kept (relative to the data dir)
+};
+
+// An imported EDI file; its hash makes a second import of the same content a no-op.
+struct EdiImportRecord {
+  std::string sha256;
+  int64_t intake_id = 0;
+  int64_t imported_us = 0;
+  std::string imported_by;
+  std::string kind;      // "BAPLIE", ...
+  std::string visit_id;  // the vessel visit it applied to ("" none)
+  int64_t units = 0;
+  int64_t rejected = 0;
+  std::string report;  // the import report, JSON
+};
+
 struct BlockOccupancy {
   terminal::YardBlock block;
   int occupied = 0;
@@ -390,6 +424,10 @@ class ReadTxn {
   virtual Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t from_us,
                                                                     int64_t to_us) = 0;
   virtual Result<int64_t> count_open_truck_visits() = 0;
+  virtual Result<std::optional<MediaIntakeRecord>> find_media_intake(int64_t id) = 0;
+  // The newest `limit` intake records, newest first.
+  virtual Result<std::vector<MediaIntakeRecord>> list_media_intake(int limit) = 0;
+  virtual Result<std::optional<EdiImportRecord>> find_edi_import(std::string_view sha256) = 0;
   virtual Result<bool> slot_occupied(const terminal::YardSlot& slot) = 0;
 
   // The highest seq in the log (0 when empty).
@@ -484,6 +522,9 @@ class WriteTxn : public ReadTxn {
   virtual Status finish_appointment(int64_t id, std::string_view state, int64_t gate_id) = 0;
   virtual Result<int64_t> insert_truck_visit(const TruckVisitRecord& v) = 0;
   virtual Status close_truck_visit(int64_t id, int64_t exited_us, std::string_view by) = 0;
+  virtual Result<int64_t> insert_media_intake(const MediaIntakeRecord& r) = 0;
+  // kAlreadyExists when a file with this hash was imported before.
+  virtual Status insert_edi_import(const EdiImportRecord& r) = 0;
   virtual Status insert_block(const terminal::YardBlock& block) = 0;
   // Replaces the block's shape and zones (kNotFound if there is none).
   virtual Status update_block(const terminal::YardBlock& block) = 0;

@@ -932,6 +932,54 @@ class SqliteReader {
     return std::optional<TruckVisitRecord>(truck_from(q_));
   }
 
+#define MINATO_INTAKE_COLUMNS                                                             \
+  "id, received_us, received_by, channel, file_name, bytes, sha256, file_type, verdict, " \
+  "signature, engine, database, database_us, reason, override_id, stored_as"
+  static MediaIntakeRecord intake_from(Query& q_) {
+    return MediaIntakeRecord{q_.i64(0),  q_.i64(1),   q_.text(2),  q_.text(3),
+                             q_.text(4), q_.i64(5),   q_.text(6),  q_.text(7),
+                             q_.text(8), q_.text(9),  q_.text(10), q_.text(11),
+                             q_.i64(12), q_.text(13), q_.i64(14),  q_.text(15)};
+  }
+
+  Result<std::optional<MediaIntakeRecord>> find_media_intake(int64_t id) {
+    auto q_ = q("SELECT " MINATO_INTAKE_COLUMNS " FROM media_intake WHERE id = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, id);
+    auto row = q_->step("find media intake");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<MediaIntakeRecord>();
+    return std::optional<MediaIntakeRecord>(intake_from(*q_));
+  }
+
+  Result<std::vector<MediaIntakeRecord>> list_media_intake(int limit) {
+    auto q_ = q("SELECT " MINATO_INTAKE_COLUMNS " FROM media_intake ORDER BY id DESC LIMIT ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, static_cast<int64_t>(limit));
+    std::vector<MediaIntakeRecord> out;
+    for (;;) {
+      auto row = q_->step("list media intake");
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(intake_from(*q_));
+    }
+    return out;
+  }
+
+  Result<std::optional<EdiImportRecord>> find_edi_import(std::string_view sha256) {
+    auto q_ =
+        q("SELECT sha256, intake_id, imported_us, imported_by, kind, visit_id, units, rejected,"
+          " report FROM edi_imports WHERE sha256 = ?1");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, sha256);
+    auto row = q_->step("find edi import");
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<EdiImportRecord>();
+    return std::optional<EdiImportRecord>(EdiImportRecord{q_->text(0), q_->i64(1), q_->i64(2),
+                                                          q_->text(3), q_->text(4), q_->text(5),
+                                                          q_->i64(6), q_->i64(7), q_->text(8)});
+  }
+
   Result<std::optional<TruckVisitRecord>> find_truck_visit(int64_t id) {
     auto q_ = q("SELECT " MINATO_TRUCK_COLUMNS " FROM truck_visits WHERE id = ?1");
     if (!q_) return fail(q_.error());
@@ -1249,6 +1297,15 @@ class SqliteReader {
   }                                                                                                \
   Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t f, int64_t t) override {       \
     return r_.exited_truck_visits(f, t);                                                           \
+  }                                                                                                \
+  Result<std::optional<MediaIntakeRecord>> find_media_intake(int64_t id) override {                \
+    return r_.find_media_intake(id);                                                               \
+  }                                                                                                \
+  Result<std::vector<MediaIntakeRecord>> list_media_intake(int n) override {                       \
+    return r_.list_media_intake(n);                                                                \
+  }                                                                                                \
+  Result<std::optional<EdiImportRecord>> find_edi_import(std::string_view h) override {            \
+    return r_.find_edi_import(h);                                                                  \
   }                                                                                                \
   Result<int64_t> count_open_truck_visits() override {                                             \
     return r_.count("SELECT count(*) FROM truck_visits WHERE exited_us = 0", "count trucks");      \
@@ -1805,6 +1862,31 @@ class SqliteWriteTxn final : public WriteTxn {
       return fail(ErrorCode::kConflict, "truck visit " + std::to_string(id) + " has exited");
     }
     return ok();
+  }
+
+  Result<int64_t> insert_media_intake(const MediaIntakeRecord& r) override {
+    auto q = r_.q(
+        "INSERT INTO media_intake (received_us, received_by, channel, file_name, bytes, sha256,"
+        " file_type, verdict, signature, engine, database, database_us, reason, override_id,"
+        " stored_as) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+    if (!q) return fail(q.error());
+    q->bind(1, r.received_us).bind(2, r.received_by).bind(3, r.channel).bind(4, r.file_name);
+    q->bind(5, r.bytes).bind(6, r.sha256).bind(7, r.file_type).bind(8, r.verdict);
+    q->bind(9, r.signature).bind(10, r.engine).bind(11, r.database).bind(12, r.database_us);
+    q->bind(13, r.reason).bind(14, r.override_id).bind(15, r.stored_as);
+    MINATO_TRY(q->run("insert media intake"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status insert_edi_import(const EdiImportRecord& r) override {
+    auto q = r_.q(
+        "INSERT INTO edi_imports (sha256, intake_id, imported_us, imported_by, kind, visit_id,"
+        " units, rejected, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!q) return fail(q.error());
+    q->bind(1, r.sha256).bind(2, r.intake_id).bind(3, r.imported_us).bind(4, r.imported_by);
+    q->bind(5, r.kind).bind(6, r.visit_id).bind(7, r.units).bind(8, r.rejected);
+    q->bind(9, r.report);
+    return q->run("insert edi import");
   }
 
   static std::string join_areas(const t::YardBlock& b) {

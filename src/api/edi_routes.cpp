@@ -1,0 +1,102 @@
+// EDI over the API (G2.7.1-c/d): a line's or planner's upload goes through the same media
+// intake as `minato edi import` — quarantine, SHA-256, type check, clamd scan, record — and is
+// then imported in one audited transaction. The intake record is readable by planners and
+// auditors. Uploads are the raw file as the body; larger than server.body_limit_bytes, use the
+// CLI.
+#include <boost/json.hpp>
+
+#include "api/handlers.h"
+#include "api/route_kit.h"
+#include "app/runtime.h"
+
+namespace minato::api {
+
+namespace json = boost::json;
+
+namespace {
+
+bool upload_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  return t == "application/edifact" || t == "application/octet-stream" || t == "text/plain";
+}
+
+}  // namespace
+
+void Api::add_edi_routes() {
+  router_.add(
+      "POST", "/api/v1/edi/imports",
+      authed([this](const HttpRequest& req, const PathParams&,
+                    const Caller& c) -> Result<HttpResponse> {
+        if (!upload_type(req.header("content-type"))) {
+          return ok_json(
+              json::object{{"error", json::object{{"code", "unsupported_media_type"},
+                                                  {"message",
+                                                   "send the file itself as the body, with "
+                                                   "Content-Type application/edifact, "
+                                                   "text/plain or application/octet-stream"}}}},
+              415);
+        }
+        auto q = parse_query(req.query, {"visit", "port", "strictness"});
+        if (!q) return fail(q.error());
+        app::EdiImportOptions opt;
+        if (auto it = q->find("visit"); it != q->end()) opt.visit_id = it->second;
+        opt.port = rt_.config().locode;
+        if (auto it = q->find("port"); it != q->end()) opt.port = it->second;
+        if (auto it = q->find("strictness"); it != q->end()) {
+          auto s = edi::parse_strictness(it->second);
+          if (!s) {
+            return fail(ErrorCode::kInvalidArgument, "strictness must be lenient or strict",
+                        "strictness");
+          }
+          opt.strictness = *s;
+        }
+        std::string name(req.header("x-file-name"));
+        if (name.empty()) name = "upload.edi";
+        auto r = rt_.edi().import_file(c.actor, name, req.body, "api", opt);
+        if (!r) return fail(r.error());
+        json::value v = json::parse(r->json);
+        v.as_object()["already_imported"] = r->already_imported;
+        return ok_json(v, r->already_imported ? 200 : 201);
+      }));
+  router_.add("GET", "/api/v1/edi/intake",
+              authed([this](const HttpRequest& req, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto q = parse_query(req.query, {"limit"});
+                if (!q) return fail(q.error());
+                int limit = 50;
+                if (auto it = q->find("limit"); it != q->end()) {
+                  limit = 0;
+                  for (char ch : it->second) {
+                    if (ch < '0' || ch > '9' || limit > 1000) {
+                      return fail(ErrorCode::kInvalidArgument, "limit must be 1-1000", "limit");
+                    }
+                    limit = limit * 10 + (ch - '0');
+                  }
+                  if (limit < 1 || limit > 1000) {
+                    return fail(ErrorCode::kInvalidArgument, "limit must be 1-1000", "limit");
+                  }
+                }
+                auto list = rt_.intake().list(c.actor, limit);
+                if (!list) return fail(list.error());
+                json::array out;
+                for (const auto& r : *list) {
+                  out.push_back(json::object{{"id", r.id},
+                                             {"received_us", r.received_us},
+                                             {"received_by", r.received_by},
+                                             {"channel", r.channel},
+                                             {"file_name", r.file_name},
+                                             {"bytes", r.bytes},
+                                             {"sha256", r.sha256},
+                                             {"file_type", r.file_type},
+                                             {"verdict", r.verdict},
+                                             {"signature", r.signature},
+                                             {"engine", r.engine},
+                                             {"database", r.database},
+                                             {"reason", r.reason},
+                                             {"override_id", r.override_id}});
+                }
+                return ok_json(json::object{{"intake", std::move(out)}});
+              }));
+}
+
+}  // namespace minato::api

@@ -1,0 +1,72 @@
+// EdiImport: an EDIFACT file, taken in by MediaIntake (quarantined, typed, scanned), applied to
+// the terminal through the write path in one audited transaction: all or nothing.
+//
+//   BAPLIE            the arrival bay plan of a vessel visit: every container whose port of
+//                     discharge is this terminal's (terminal.locode, or --port) becomes a unit
+//                     on the visit's discharge list at its stowage cell; the others stay on
+//                     board and are listed. A re-sent plan updates units still on board.
+//   COPRAR            a load order (BGM 45) sets the outbound visit of each export unit,
+//                     advising units not yet known; a discharge order is read like a bay plan.
+//   VERMAS            verified gross masses (SOLAS VI/2) for units the terminal holds.
+//   COARRI, CODECO    reports of moves made elsewhere: checked against the terminal's own
+//                     record of each unit; differences are listed, nothing changes.
+//
+// Idempotent: a file's SHA-256 is recorded with its import, and the same content again changes
+// nothing (the earlier report is returned). Strictness: lenient imports what can be imported
+// and lists each rejected EQD with its reason; strict refuses the whole file on any error or
+// rejection. Any failure while applying (a container with an active unit elsewhere, a unit
+// rule broken) undoes the whole file and names the container and its line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "access/roles.h"
+#include "app/media_intake.h"
+#include "app/write_path.h"
+#include "edi/equipment.h"
+#include "store/store.h"
+
+namespace minato::app {
+
+struct EdiImportOptions {
+  std::string visit_id;  // the vessel visit a BAPLIE/COPRAR applies to
+  std::string port;      // this terminal's UN/LOCODE (BAPLIE: which containers discharge here)
+  edi::Strictness strictness = edi::Strictness::kLenient;
+};
+
+struct ImportLine {
+  std::string container;
+  std::string outcome;  // "created", "updated", "rejected", "on_board", "differs", "matches"
+  std::string detail;
+  size_t segment = 0;
+  size_t line = 0;
+};
+
+struct EdiImportReport {
+  std::string sha256;
+  int64_t intake_id = 0;
+  std::string kind;  // "BAPLIE", ...
+  std::string visit_id;
+  bool already_imported = false;  // the same content was imported before: nothing changed
+  int64_t created = 0, updated = 0, rejected = 0, on_board = 0, differs = 0, matches = 0;
+  std::vector<ImportLine> lines;
+  std::vector<edi::Diagnostic> diagnostics;
+  std::string json;  // the report as stored
+};
+
+class EdiImport {
+ public:
+  EdiImport(WritePath& writes, MediaIntake& intake) : writes_(writes), intake_(intake) {}
+
+  // Intake first (refused files go no further), then the import. REQUIRES edi.import.
+  Result<EdiImportReport> import_file(const access::Actor& actor, const std::string& file_name,
+                                      std::string data, const std::string& channel,
+                                      const EdiImportOptions& options);
+
+ private:
+  WritePath& writes_;
+  MediaIntake& intake_;
+};
+
+}  // namespace minato::app

@@ -1,0 +1,279 @@
+#include "app/media_intake.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "common/files.h"
+#include "crypto/random.h"
+
+namespace minato::app {
+
+namespace json = boost::json;
+using access::Permission;
+
+namespace {
+
+// The name as given, reduced to its last path part and printable ASCII (it is shown and logged).
+std::string clean_name(const std::string& name) {
+  std::string base =
+      name.substr(name.find_last_of('/') == std::string::npos ? 0 : name.find_last_of('/') + 1);
+  std::string out;
+  for (char c : base) {
+    auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '_';
+  }
+  if (out.empty()) out = "unnamed";
+  return out.substr(0, 200);
+}
+
+std::string utc_stamp(int64_t us) {
+  std::time_t t = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+Status sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return fail(ErrorCode::kUnavailable, "cannot open " + dir + ": " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0)
+    return fail(ErrorCode::kUnavailable, "cannot sync " + dir + ": " + std::strerror(errno));
+  return ok();
+}
+
+// Writes the quarantined copy: a new file (never over another), read-only, flushed to disk.
+Status write_quarantine(const std::string& path, std::string_view data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return fail(ErrorCode::kUnavailable,
+                "cannot write the quarantine copy " + path + ": " + std::strerror(errno));
+  }
+  size_t at = 0;
+  while (at < data.size()) {
+    ssize_t n = ::write(fd, data.data() + at, data.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(path.c_str());
+      return fail(ErrorCode::kUnavailable,
+                  "cannot write the quarantine copy " + path + ": " + why + " (nothing kept)");
+    }
+    at += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::fchmod(fd, 0400) != 0) {
+    std::string why = std::strerror(errno);
+    ::close(fd);
+    ::unlink(path.c_str());
+    return fail(ErrorCode::kUnavailable,
+                "cannot flush the quarantine copy " + path + ": " + why + " (nothing kept)");
+  }
+  ::close(fd);
+  return ok();
+}
+
+json::object record_json(const store::MediaIntakeRecord& r) {
+  return json::object{{"table", "media_intake"},      {"op", "insert"},
+                      {"file_name", r.file_name},     {"bytes", r.bytes},
+                      {"sha256", r.sha256},           {"file_type", r.file_type},
+                      {"verdict", r.verdict},         {"signature", r.signature},
+                      {"engine", r.engine},           {"database", r.database},
+                      {"database_us", r.database_us}, {"channel", r.channel},
+                      {"override_id", r.override_id}, {"stored_as", r.stored_as}};
+}
+
+}  // namespace
+
+Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std::string& file_name,
+                                           std::string data, const std::string& channel) {
+  IntakeOutcome out;
+  store::MediaIntakeRecord& r = out.record;
+  r.received_by = actor.subject;
+  r.channel = channel;
+  r.file_name = clean_name(file_name);
+  r.bytes = static_cast<int64_t>(data.size());
+  r.sha256 = crypto::to_hex(crypto::sha256(data));
+  const std::string target = "file:" + r.sha256;
+  if (!actor.has(Permission::kEdiImport)) {  // refused and audited before any work
+    MINATO_TRY(writes_.execute_status(actor, {"media.intake", target, Permission::kEdiImport},
+                                      [](store::WriteTxn&, Effects&) { return ok(); }));
+  }
+
+  // 1. Quarantine: the bytes are on disk, apart, before anything looks inside them.
+  MINATO_TRY(make_dir(settings_.quarantine_dir, 0700, false));
+  const std::string stem = utc_stamp(clock_.now_us()) + "-" + r.sha256.substr(0, 16) + "-" +
+                           crypto::to_hex(crypto::random_bytes(3));
+  std::string refusal;
+  ErrorCode refusal_code = ErrorCode::kInvalidArgument;
+  bool scanner_down = false;
+  std::string scanner_error;
+  auto quarantined = write_quarantine(settings_.quarantine_dir + "/" + stem + ".new", data);
+  if (!quarantined) {
+    refusal = quarantined.error().message();
+    refusal_code = ErrorCode::kUnavailable;
+    r.file_type = "unknown";
+  }
+
+  // 2. Size, 3. type.
+  if (refusal.empty() && (data.empty() || r.bytes > settings_.max_bytes)) {
+    refusal = data.empty() ? "the file is empty"
+                           : "the file has " + std::to_string(r.bytes) +
+                                 " bytes, more than intake.max_bytes (" +
+                                 std::to_string(settings_.max_bytes) + ")";
+    r.file_type = data.empty() ? "empty" : "too-large";
+  }
+  if (refusal.empty()) {
+    std::string looks_like;
+    auto type = secops::classify_file(data, &looks_like);
+    if (!type) {
+      refusal = type.error().message();
+      r.file_type = looks_like;
+    } else {
+      out.type = *type;
+      r.file_type = std::string(secops::to_string(*type));
+    }
+  }
+
+  // 4. The scanner: its signatures' age, then the file.
+  if (refusal.empty()) {
+    auto addr = secops::ClamdAddress::parse(settings_.clamd);
+    if (!addr) return fail(addr.error());
+    secops::ClamdClient clamd(*addr, settings_.scan_timeout_ms);
+    auto version = clamd.version();
+    if (!version) {
+      scanner_down = true;
+      scanner_error = version.error().message();
+    } else {
+      r.engine = version->engine;
+      r.database = version->database;
+      r.database_us = version->built_us;
+      const int64_t max_age_us = int64_t{settings_.signature_max_age_days} * 86'400'000'000;
+      std::string age_problem;
+      if (version->built_us == 0) {
+        age_problem = "the malware scanner gives no signature database date (" + version->raw +
+                      "), so its age cannot be checked";
+      } else if (clock_.now_us() - version->built_us > max_age_us) {
+        age_problem = "the malware scanner's signatures (database " + version->database + ") are " +
+                      std::to_string((clock_.now_us() - version->built_us) / 86'400'000'000) +
+                      " days old, more than intake.signature_max_age_days (" +
+                      std::to_string(settings_.signature_max_age_days) + ")";
+      }
+      if (!age_problem.empty() && settings_.refuse_old_signatures) {
+        refusal = age_problem + ": refused (intake.signature_age_action = \"refuse\")";
+        refusal_code = ErrorCode::kFailedPrecondition;
+      } else if (!age_problem.empty()) {
+        out.warnings.push_back(age_problem);
+      }
+      if (refusal.empty()) {
+        auto verdict = clamd.scan(data);
+        if (!verdict && verdict.error().code() == ErrorCode::kResourceExhausted) {
+          refusal = verdict.error().message();
+        } else if (!verdict) {
+          scanner_down = true;
+          scanner_error = verdict.error().message();
+        } else if (verdict->infected) {
+          r.verdict = "infected";
+          r.signature = verdict->signature;
+          refusal = "malware found: " + verdict->signature;
+          refusal_code = ErrorCode::kPermissionDenied;
+        }
+      }
+    }
+  }
+
+  // 5. The verdict, in the file's quarantine name and in the record (one audited command).
+  if (r.verdict.empty()) r.verdict = !refusal.empty() ? "refused" : scanner_down ? "" : "clean";
+  const std::string suffix = r.verdict.empty() ? ".unscanned" : "." + r.verdict;
+  if (quarantined) {
+    std::string from = settings_.quarantine_dir + "/" + stem + ".new";
+    std::string to = settings_.quarantine_dir + "/" + stem + suffix;
+    if (::rename(from.c_str(), to.c_str()) == 0 && sync_dir(settings_.quarantine_dir)) {
+      r.stored_as = stem + suffix;
+    } else {
+      r.stored_as = stem + ".new";
+    }
+  }
+  auto st = writes_.execute_status(
+      actor, {"media.intake", target, Permission::kEdiImport},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        r.received_us = fx.now_us;
+        if (scanner_down && refusal.empty()) {
+          // Fail closed, unless a security officer approved letting exactly this file in.
+          auto open = tx.list_approvals(true, 500);
+          if (!open) return fail(open.error());
+          for (store::ApprovalRecord a : *open) {
+            if (a.kind == kOverrideKind && a.target == override_target(r.sha256) &&
+                a.status == "approved" && fx.now_us < a.expires_us) {
+              a.status = "executed";
+              a.executed_by = actor.subject;
+              a.executed_us = fx.now_us;
+              MINATO_TRY(tx.update_approval(a));
+              r.override_id = a.id;
+              r.verdict = "override";
+              break;
+            }
+          }
+          if (r.override_id == 0) {
+            r.verdict = "refused";
+            refusal = scanner_error +
+                      ": the file is refused (fail closed); a security officer can approve a "
+                      "scan override for its SHA-256 " +
+                      r.sha256;
+            refusal_code = ErrorCode::kUnavailable;
+          }
+        }
+        r.reason = refusal;
+        auto id = tx.insert_media_intake(r);
+        if (!id) return fail(id.error());
+        r.id = *id;
+        json::object change = record_json(r);
+        change["id"] = r.id;
+        fx.change = json::serialize(change);
+        if (!refusal.empty()) {
+          fx.result = "failure";
+          fx.reason = refusal;
+        } else if (r.verdict == "override") {
+          fx.reason = "not scanned (" + scanner_error + "); let in by approval " +
+                      std::to_string(r.override_id);
+        }
+        return ok();
+      });
+  if (!st) return fail(st.error());
+  if (!refusal.empty()) {
+    return fail(refusal_code,
+                r.file_name + " refused: " + refusal + " (intake record " + std::to_string(r.id) +
+                    (r.stored_as.empty() ? "" : ", kept in quarantine as " + r.stored_as) + ")");
+  }
+  if (r.verdict == "override") {
+    out.warnings.push_back("not scanned: " + scanner_error + "; let in once by approval " +
+                           std::to_string(r.override_id));
+  }
+  out.data = std::move(data);
+  return out;
+}
+
+Result<std::vector<store::MediaIntakeRecord>> MediaIntake::list(const access::Actor& actor,
+                                                                int limit) {
+  if (!actor.has(Permission::kEdiImport) && !actor.has(Permission::kAuditRead)) {
+    return fail(ErrorCode::kPermissionDenied,
+                "reading the media intake needs edi.import or "
+                "audit.read");
+  }
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->list_media_intake(std::clamp(limit, 1, 1000));
+}
+
+}  // namespace minato::app

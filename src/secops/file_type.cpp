@@ -1,0 +1,137 @@
+#include "secops/file_type.h"
+
+#include <array>
+
+namespace minato::secops {
+namespace {
+
+struct Magic {
+  size_t offset;
+  std::string_view bytes;
+  std::string_view kind;  // short name
+  std::string_view what;  // for the message
+};
+
+using namespace std::string_view_literals;
+
+constexpr std::array kMagics = {
+    Magic{0,
+          "\x7f"
+          "ELF"sv,
+          "executable", "an ELF executable"},
+    Magic{0, "MZ"sv, "executable", "a Windows executable (MZ/PE)"},
+    Magic{0, "\xfe\xed\xfa\xce"sv, "executable", "a Mach-O executable"},
+    Magic{0, "\xfe\xed\xfa\xcf"sv, "executable", "a Mach-O executable"},
+    Magic{0, "\xce\xfa\xed\xfe"sv, "executable", "a Mach-O executable"},
+    Magic{0, "\xcf\xfa\xed\xfe"sv, "executable", "a Mach-O executable"},
+    Magic{0, "\xca\xfe\xba\xbe"sv, "executable", "a Mach-O or Java class file"},
+    Magic{0, "#!"sv, "script", "a script (#!)"},
+    Magic{0, "PK\x03\x04"sv, "archive", "a ZIP archive (or an Office document)"},
+    Magic{0, "PK\x05\x06"sv, "archive", "a ZIP archive"},
+    Magic{0, "\x1f\x8b"sv, "archive", "a gzip archive"},
+    Magic{0, "BZh"sv, "archive", "a bzip2 archive"},
+    Magic{0,
+          "\xfd"
+          "7zXZ\x00"sv,
+          "archive", "an xz archive"},
+    Magic{0, "7z\xbc\xaf\x27\x1c"sv, "archive", "a 7-Zip archive"},
+    Magic{0, "Rar!"sv, "archive", "a RAR archive"},
+    Magic{0, "\x28\xb5\x2f\xfd"sv, "archive", "a zstd archive"},
+    Magic{257, "ustar"sv, "archive", "a tar archive"},
+    Magic{0, "MSCF"sv, "archive", "a Windows cabinet archive"},
+    Magic{0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"sv, "office",
+          "an OLE2 Office document (may carry macros)"},
+    Magic{0, "{\\rtf"sv, "office", "an RTF document"},
+    Magic{0, "%PDF"sv, "document", "a PDF document"},
+};
+
+bool starts_edifact(std::string_view b) {
+  if (b.substr(0, 3) == "\xEF\xBB\xBF") b.remove_prefix(3);
+  while (!b.empty() && (b.front() == '\r' || b.front() == '\n' || b.front() == ' ')) {
+    b.remove_prefix(1);
+  }
+  std::string_view tag = b.substr(0, 3);
+  return tag == "UNA" || tag == "UNB" || tag == "UNH";
+}
+
+// Text: no NUL and no control characters but CR, LF, TAB, and (as the EDIFACT segment
+// terminator some systems use) none else. 8-bit bytes are allowed (Latin-1 or UTF-8).
+bool is_text(std::string_view b, size_t* bad_at) {
+  for (size_t i = 0; i < b.size(); ++i) {
+    auto c = static_cast<unsigned char>(b[i]);
+    if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') {
+      *bad_at = i;
+      return false;
+    }
+    if (c == 0x7f) {
+      *bad_at = i;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool looks_csv(std::string_view b) {
+  // The first line has a separator, and the first few lines agree on how many.
+  char sep = 0;
+  size_t first_end = b.find('\n');
+  std::string_view first = b.substr(0, first_end);
+  for (char c : {',', ';', '\t'}) {
+    if (first.find(c) != std::string_view::npos) {
+      sep = c;
+      break;
+    }
+  }
+  if (sep == 0) return false;
+  auto fields = [&](std::string_view line) {
+    size_t n = 1;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      if (c == sep && !quoted) ++n;
+    }
+    return n;
+  };
+  const size_t want = fields(first);
+  size_t at = first_end == std::string_view::npos ? b.size() : first_end + 1;
+  for (int lines = 0; lines < 20 && at < b.size(); ++lines) {
+    size_t end = b.find('\n', at);
+    std::string_view line = b.substr(at, end == std::string_view::npos ? end : end - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && fields(line) != want) return false;
+    at = end == std::string_view::npos ? b.size() : end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(FileType t) { return t == FileType::kEdifact ? "edifact" : "csv"; }
+
+Result<FileType> classify_file(std::string_view b, std::string* looks_like) {
+  auto refuse = [&](std::string_view kind, const std::string& message) {
+    if (looks_like) *looks_like = std::string(kind);
+    return fail(ErrorCode::kInvalidArgument, message, "file");
+  };
+  if (b.empty()) return refuse("empty", "the file is empty: only EDIFACT or CSV text is taken in");
+  for (const Magic& m : kMagics) {
+    if (b.size() >= m.offset + m.bytes.size() && b.substr(m.offset, m.bytes.size()) == m.bytes) {
+      // "MZ" is two letters a CSV line could begin with; a DOS/PE header has NULs right after.
+      if (m.bytes == "MZ" && b.substr(0, 64).find('\0') == std::string_view::npos) continue;
+      return refuse(
+          m.kind, "the file is " + std::string(m.what) + ": only EDIFACT or CSV text is taken in");
+    }
+  }
+  size_t bad_at = 0;
+  if (!is_text(b, &bad_at)) {
+    return refuse("binary", "the file is not text (a control byte at offset " +
+                                std::to_string(bad_at) + "): only EDIFACT or CSV text is taken in");
+  }
+  if (starts_edifact(b)) return FileType::kEdifact;
+  if (looks_csv(b)) return FileType::kCsv;
+  return refuse("text",
+                "the file is text but neither EDIFACT (it does not start with UNA, UNB "
+                "or UNH) nor CSV: only EDIFACT or CSV text is taken in");
+}
+
+}  // namespace minato::secops

@@ -1,0 +1,22 @@
+// What a file from outside is, judged by its bytes, not its name (G2.7.1-c/d). Minato takes in
+// EDIFACT and CSV text only; executables, scripts, archives, macro-capable office documents,
+// PDFs and anything else that is not such text are refused, naming what they look like.
+//
+//   auto t = classify_file(bytes);   // FileType::kEdifact, or an error "a ZIP archive ..."
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace minato::secops {
+
+enum class FileType { kEdifact, kCsv };
+std::string_view to_string(FileType t);
+
+// kInvalidArgument naming what the file looks like when it is not EDIFACT or CSV text.
+// On refusal, `*looks_like` (if given) is set to a short name ("executable", "archive", ...).
+Result<FileType> classify_file(std::string_view bytes, std::string* looks_like = nullptr);
+
+}  // namespace minato::secops

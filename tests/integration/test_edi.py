@@ -1,0 +1,285 @@
+"""Issue 6 over real TLS, with a real clamd (Debian's clamav-daemon) started by the test on a
+UNIX socket with a one-line signature database for the EICAR test file (no download of the
+official database). G2.7.1-c/d: every file from outside is quarantined, hashed, typed and
+scanned before anything parses it, and the decision is recorded; the scanner down means refused
+(fail closed) unless a security officer approved an override for that one file."""
+import hashlib
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import ADMIN_PASSWORD, USER_PASSWORD, ServerTestCase, run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EDI = os.path.join(HERE, "..", "data", "edi")
+# The EICAR test file: every scanner's harmless "virus", assembled here so that no file in the
+# repository is one.
+EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+VISIT = "LBCT042"
+
+
+def edi_file(name):
+    with open(os.path.join(EDI, name), "rb") as f:
+        return f.read()
+
+
+class Clamd:
+    """A clamd of our own: its socket, its one-signature database, its log."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="minato-clamd-")
+        self.socket = os.path.join(self.dir, "clamd.sock")
+        db = os.path.join(self.dir, "db")
+        os.mkdir(db)
+        with open(os.path.join(db, "minato-test.ndb"), "w") as f:
+            f.write("Minato.Test.EICAR:0:*:" + EICAR.hex() + "\n")
+        self.conf = os.path.join(self.dir, "clamd.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"Foreground yes\nLocalSocket {self.socket}\nDatabaseDirectory {db}\n"
+                    f"LogFile {self.dir}/clamd.log\nPidFile {self.dir}/clamd.pid\n"
+                    "StreamMaxLength 8M\n")
+        self.proc = None
+
+    def start(self):
+        clamd = shutil.which("clamd") or "/usr/sbin/clamd"
+        self.proc = subprocess.Popen([clamd, "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(self.socket)
+                    s.sendall(b"zVERSION\0")
+                    if s.recv(100).startswith(b"ClamAV"):
+                        return self
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("clamd exited: " + open(f"{self.dir}/clamd.log").read())
+            time.sleep(0.2)
+        raise RuntimeError("clamd did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class EdiIntakeTest(ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.clamd = Clamd().start()
+        super().setUpClass()
+        cls.planner = cls.server.client()
+        assert cls.planner.login("pia", USER_PASSWORD, cls.planner_secret).status == 201
+        cls.officer = cls.server.client()
+        assert cls.officer.login("sol", USER_PASSWORD, cls.officer_secret).status == 201
+        r = cls.planner.request("POST", "/api/v1/vessel-visits", {
+            "id": VISIT, "vessel_name": "OOCL BEIJING", "imo": "9355769", "berth": "B1",
+            "eta": "2026-12-01T06:00:00Z", "etd": "2026-12-02T06:00:00Z"})
+        assert r.status == 201, r
+
+    @classmethod
+    def prepare(cls, data):
+        cls.planner_secret = data.add_user("pia", ["planner"])
+        cls.gate_secret = data.add_user("goro", ["gate_clerk"])
+        cls.officer_secret = data.add_user("sol", ["security_officer"])
+        data.set_config({"clamd": f'"unix:{cls.clamd.socket}"',
+                         # The test database has no date (only local signatures): its age cannot
+                         # be told, so warn instead of refusing.
+                         "signature_age_action": '"warn"',
+                         "locode": '"CNYTN"'})
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.clamd.cleanup()
+
+    def upload(self, body, name, query="", client=None):
+        return (client or self.planner).request(
+            "POST", "/api/v1/edi/imports" + query, raw_body=body,
+            headers={"Content-Type": "application/edifact", "X-File-Name": name})
+
+    def intake(self):
+        r = self.planner.request("GET", "/api/v1/edi/intake?limit=100")
+        self.assertEqual(r.status, 200, r)
+        return r.json["intake"]
+
+    def record_of(self, body):
+        sha = hashlib.sha256(body).hexdigest()
+        return [x for x in self.intake() if x["sha256"] == sha]
+
+    def quarantined(self, record):
+        return os.path.join(self.data.path, "quarantine", record["stored_as"]) \
+            if "stored_as" in record else None
+
+    def test_G2_7_1_c_malware_refused_and_recorded(self):
+        body = b"UNB+UNOA:2+X+Y+1:1+1'UNH+1+BAPLIE:D:95B:UN'FTX+AAA+++" + EICAR + b"'UNT+3+1'UNZ+1+1'"
+        r = self.upload(body, "from-vessel.edi", f"?visit={VISIT}")
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("malware found: Minato.Test.EICAR", r.json["error"]["message"])
+        rec = self.record_of(body)
+        self.assertEqual(len(rec), 1)
+        self.assertEqual(rec[0]["verdict"], "infected")
+        self.assertEqual(rec[0]["signature"], "Minato.Test.EICAR.UNOFFICIAL")
+        self.assertTrue(rec[0]["engine"].startswith("ClamAV "))
+        self.assertEqual(rec[0]["received_by"], "user:pia")
+        self.assertEqual(rec[0]["file_type"], "edifact")
+        # Kept in quarantine for the incident team, read-only, marked; nothing imported.
+        q = os.path.join(self.data.path, "quarantine")
+        kept = [f for f in os.listdir(q) if f.endswith(".infected")]
+        self.assertTrue(kept)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(q, kept[0])).st_mode), 0o400)
+        with open(os.path.join(q, kept[0]), "rb") as f:
+            self.assertEqual(f.read(), body)
+        # The refusal is in the audit log with its reason.
+        audit = run(["audit", "verify", "--data", self.data.path])
+        self.assertEqual(audit.returncode, 0, audit.stdout + audit.stderr)
+
+    def test_G2_7_1_d_only_edifact_or_csv_text(self):
+        cases = [(b"PK\x03\x04" + b"\0" * 40, "bay plan.zip", "ZIP archive"),
+                 (b"\x7fELF\x02\x01\x01" + b"\0" * 60, "tool", "ELF executable"),
+                 (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 60, "plan.xls", "OLE2"),
+                 (b"#!/bin/sh\nrm -rf /\n", "run.sh", "script"),
+                 (b"", "empty.edi", "empty")]
+        for body, name, what in cases:
+            r = self.upload(body, name, f"?visit={VISIT}")
+            self.assertEqual(r.status, 400, (name, r))
+            self.assertIn(what, r.json["error"]["message"])
+        verdicts = {x["file_name"]: (x["verdict"], x["file_type"]) for x in self.intake()}
+        self.assertEqual(verdicts["bay plan.zip"], ("refused", "archive"))
+        self.assertEqual(verdicts["tool"], ("refused", "executable"))
+        self.assertEqual(verdicts["plan.xls"], ("refused", "office"))
+        # A gate clerk may not bring files in at all; the attempt is refused before any work.
+        gate = self.server.client()
+        self.assertEqual(gate.login("goro", USER_PASSWORD, self.gate_secret).status, 201)
+        self.assertEqual(self.upload(edi_file("codeco-1.edi"), "c.edi", client=gate).status, 403)
+
+    def test_clean_bay_plan_imported_once(self):
+        body = edi_file("baplie-d95b-smdg20-lbct.edi")
+        r = self.upload(body, "baplie-d95b-smdg20-lbct.edi", f"?visit={VISIT}")
+        self.assertEqual(r.status, 201, r)
+        rep = r.json
+        self.assertEqual((rep["kind"], rep["created"], rep["on_board"], rep["rejected"]),
+                         ("BAPLIE", 1, 2, 0))
+        created = [x for x in rep["lines"] if x["outcome"] == "created"]
+        self.assertEqual(created[0]["container"], "OOLU4293959")
+        self.assertEqual(created[0]["line"], 15)
+        unit = self.planner.request("GET", "/api/v1/units/OOLU4293959")
+        self.assertEqual(unit.status, 200, unit)
+        self.assertEqual(unit.json["vessel_slot"], "0780690")
+        self.assertEqual(unit.json["inbound_visit"], VISIT)
+        self.assertEqual(unit.json["category"], "empty")
+        rec = self.record_of(body)
+        self.assertEqual([x["verdict"] for x in rec], ["clean"])
+        # The same content again: recorded as received, but nothing changes.
+        again = self.upload(body, "copy.edi", f"?visit={VISIT}")
+        self.assertEqual(again.status, 200, again)
+        self.assertTrue(again.json["already_imported"])
+        self.assertEqual(again.json["created"], 1)
+        self.assertEqual(len(self.record_of(body)), 2)
+
+    def test_cli_import_strict_all_or_nothing_and_lenient(self):
+        path = os.path.join(EDI, "baplie-d95b-smdg22-demo.edi")
+        listed = lambda: self.planner.request(  # noqa: E731
+            "GET", f"/api/v1/vessel-visits/{VISIT}").json["counts"]["discharge_list"]
+        before = listed()
+        # The file's UNT count is wrong: strict refuses the whole file, nothing changes.
+        strict = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
+                      "--port", "BHBAH", "--strictness", "strict", "--json"], check=False)
+        self.assertNotEqual(strict.returncode, 0)
+        self.assertIn("UNT", strict.stderr)
+        self.assertIn("line 6029", strict.stderr)
+        self.assertEqual(listed(), before)
+        lenient = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
+                       "--port", "BHBAH", "--json"])
+        self.assertEqual(lenient.returncode, 0, lenient.stderr)
+        rep = json.loads(lenient.stdout)
+        self.assertEqual(rep["rejected"], 2)
+        self.assertEqual(rep["created"] + rep["on_board"], 607)
+        self.assertEqual(listed(), before + rep["created"])
+        rejected = {x["container"]: x for x in rep["lines"] if x["outcome"] == "rejected"}
+        self.assertEqual(set(rejected), {"GLDU2028920", "ETEU3598940"})
+        self.assertIn("check digit", rejected["GLDU2028920"]["detail"])
+        self.assertGreater(rejected["GLDU2028920"]["line"], 0)
+        # The server sees the units the CLI imported (another process's commit).
+        created = [x["container"] for x in rep["lines"] if x["outcome"] == "created"]
+        self.assertTrue(created)
+        u = self.planner.request("GET", f"/api/v1/units/{created[0]}")
+        self.assertEqual(u.status, 200, u)
+
+
+class EdiScannerDownTest(ServerTestCase):
+    """clamd stopped: refused, recorded; then one approved override lets that one file in."""
+
+    @classmethod
+    def prepare(cls, data):
+        cls.sock_dir = tempfile.mkdtemp(prefix="minato-noclamd-")
+        cls.planner_secret = data.add_user("pia", ["planner"])
+        cls.officer_secret = data.add_user("sol", ["security_officer"])
+        data.set_config({"clamd": f'"unix:{cls.sock_dir}/clamd.sock"', "locode": '"CNYTN"'})
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.sock_dir, ignore_errors=True)
+
+    def test_scanner_down_fails_closed_until_an_approved_override(self):
+        planner = self.server.client()
+        self.assertEqual(planner.login("pia", USER_PASSWORD, self.planner_secret).status, 201)
+        self.assertEqual(planner.request("POST", "/api/v1/vessel-visits", {
+            "id": VISIT, "vessel_name": "OOCL BEIJING", "imo": "9355769", "berth": "B1",
+            "eta": "2026-12-01T06:00:00Z", "etd": "2026-12-02T06:00:00Z"}).status, 201)
+        body = edi_file("baplie-d95b-smdg20-lbct.edi")
+        sha = hashlib.sha256(body).hexdigest()
+        up = lambda: planner.request(  # noqa: E731
+            "POST", f"/api/v1/edi/imports?visit={VISIT}", raw_body=body,
+            headers={"Content-Type": "application/edifact", "X-File-Name": "plan.edi"})
+        r = up()
+        self.assertEqual(r.status, 503, r)
+        self.assertIn("cannot be reached", r.json["error"]["message"])
+        self.assertIn(sha, r.json["error"]["message"])
+        intake = planner.request("GET", "/api/v1/edi/intake").json["intake"]
+        self.assertEqual(intake[0]["verdict"], "refused")
+        self.assertEqual(planner.request("GET", "/api/v1/units/OOLU4293959").status, 404)
+
+        # The planner asks (CLI, local operator), a security officer approves, the next intake
+        # of exactly this file uses it once.
+        req = run(["edi", "request-override", "--data", self.data.path, "--sha256", sha,
+                   "--reason", "vessel sails at 18:00; scanner host being repaired"])
+        self.assertEqual(req.returncode, 0, req.stderr)
+        approval = int(req.stdout.split("approval ")[1].split()[0])
+        officer = self.server.client()
+        self.assertEqual(officer.login("sol", USER_PASSWORD, self.officer_secret).status, 201)
+        ok = officer.request("POST", f"/api/v1/approvals/{approval}/approve", {"note": "ok"})
+        self.assertEqual(ok.status, 200, ok)
+        other = b"UNH+1+CODECO:D:95B:UN'UNT+2+1'"
+        self.assertEqual(planner.request(
+            "POST", "/api/v1/edi/imports", raw_body=other,
+            headers={"Content-Type": "text/plain"}).status, 503)  # not this file's override
+        r = up()
+        self.assertEqual(r.status, 201, r)
+        intake = planner.request("GET", "/api/v1/edi/intake").json["intake"]
+        self.assertEqual((intake[0]["verdict"], intake[0]["override_id"]), ("override", approval))
+        # The override is spent: the same file again is refused at the intake (still no
+        # scanner), before its import could even be found to be done already.
+        self.assertEqual(up().status, 503)
+        intake = planner.request("GET", "/api/v1/edi/intake").json["intake"]
+        self.assertEqual((intake[0]["verdict"], intake[0]["override_id"]), ("refused", 0))
+        self.assertEqual(planner.request("GET", "/api/v1/units/OOLU4293959").status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
