@@ -156,6 +156,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   intake.scan_timeout_ms = c.scan_timeout_s * 1000;
   rt->intake_ = std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake);
   rt->edi_ = std::make_unique<EdiImport>(*rt->writes_, *rt->intake_);
+  rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =

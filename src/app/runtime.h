@@ -19,6 +19,7 @@
 #include "app/access_service.h"
 #include "app/alerts.h"
 #include "app/audit_service.h"
+#include "app/edi_export.h"
 #include "app/edi_import.h"
 #include "app/identity_service.h"
 #include "app/media_intake.h"
@@ -79,6 +80,7 @@ class Runtime {
   GateService& gate() { return *gate_; }
   MediaIntake& intake() { return *intake_; }
   EdiImport& edi() { return *edi_; }
+  EdiExport& edi_export() { return *edi_export_; }
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
@@ -144,6 +146,7 @@ class Runtime {
   std::unique_ptr<GateService> gate_;
   std::unique_ptr<MediaIntake> intake_;
   std::unique_ptr<EdiImport> edi_;
+  std::unique_ptr<EdiExport> edi_export_;
 };
 
 }  // namespace minato::app

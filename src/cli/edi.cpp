@@ -7,6 +7,7 @@
 
 #include "app/runtime.h"
 #include "cli/cli.h"
+#include "common/clock.h"
 #include "common/files.h"
 #include "edi/equipment.h"
 
@@ -198,101 +199,167 @@ void add_edi(CLI::App& app) {
     if (r.diagnostics.errors() > 0) throw CLI::RuntimeError(65);  // EX_DATAERR
   });
 
-  auto* import = edi_cmd->add_subcommand(
+  auto* imp = edi_cmd->add_subcommand(
       "import",
       "Take a file in (quarantine, SHA-256, type check, clamd scan, recorded) and import it in "
       "one audited transaction; the same content twice changes nothing");
-  import->add_option("file", o->file, "EDIFACT file")->required();
-  import->add_option("--data", o->data, "Data directory")->required();
-  import->add_option("--visit", o->visit, "The vessel visit a BAPLIE or COPRAR applies to");
-  import->add_option("--port", o->port,
-                     "This terminal's UN/LOCODE (default: terminal.locode): a bay plan's "
-                     "containers for this port join the discharge list");
-  import
-      ->add_option("--strictness", o->strictness,
-                   "lenient: import what can be, list what cannot; strict: all or nothing")
+  imp->add_option("file", o->file, "EDIFACT file")->required();
+  imp->add_option("--data", o->data, "Data directory")->required();
+  imp->add_option("--visit", o->visit, "The vessel visit a BAPLIE or COPRAR applies to");
+  imp->add_option("--port", o->port,
+                  "This terminal's UN/LOCODE (default: terminal.locode): a bay plan's "
+                  "containers for this port join the discharge list");
+  imp->add_option("--strictness", o->strictness,
+                  "lenient: import what can be, list what cannot; strict: all or nothing")
       ->check(CLI::IsMember({"lenient", "strict"}));
-  import->add_flag("--json", o->json, "Print the import report as JSON");
-  import->callback([o] {
+  imp->add_flag("--json", o->json, "Print the import report as JSON");
+  imp->callback([o] {
     auto text = read_file(o->file, kMaxEdiBytes);
-  if (!text) throw CLI::RuntimeError(report(text.error()));
-  auto rt = app::Runtime::open(o->data);
-  if (!rt) throw CLI::RuntimeError(report(rt.error()));
-  app::EdiImportOptions opt;
-  opt.visit_id = o->visit;
-  opt.port = o->port.empty() ? (*rt)->config().locode : o->port;
-  opt.strictness = *edi::parse_strictness(o->strictness);
-  auto actor = access::Actor::local_operator();
-  auto r = (*rt)->edi().import_file(actor, o->file, std::move(*text), "cli", opt);
-  if (!r) throw CLI::RuntimeError(report(r.error()));
-  if (o->json) {
-    json::value v = json::parse(r->json);
-    v.as_object()["already_imported"] = r->already_imported;
-    std::printf("%s\n", json::serialize(v).c_str());
-    return;
-  }
-  if (r->already_imported) {
-    std::printf("%s: already imported (SHA-256 %s): nothing changed\n", o->file.c_str(),
-                r->sha256.c_str());
-    return;
-  }
-  std::printf("%s: %s imported (intake record %lld, SHA-256 %s)\n", o->file.c_str(),
-              r->kind.c_str(), static_cast<long long>(r->intake_id), r->sha256.c_str());
-  std::printf(
-      "  created %lld, updated %lld, rejected %lld, staying on board %lld, matching "
-      "%lld, differing %lld\n",
-      static_cast<long long>(r->created), static_cast<long long>(r->updated),
-      static_cast<long long>(r->rejected), static_cast<long long>(r->on_board),
-      static_cast<long long>(r->matches), static_cast<long long>(r->differs));
-  for (const auto& l : r->lines) {
-    if (l.outcome == "rejected" || l.outcome == "differs") {
-      std::printf("  %s: line %zu, segment %zu: %s%s%s\n", l.outcome.c_str(), l.line, l.segment,
-                  l.container.c_str(), l.container.empty() ? "" : ": ", l.detail.c_str());
+    if (!text) throw CLI::RuntimeError(report(text.error()));
+    auto rt = app::Runtime::open(o->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    app::EdiImportOptions opt;
+    opt.visit_id = o->visit;
+    opt.port = o->port.empty() ? (*rt)->config().locode : o->port;
+    opt.strictness = *edi::parse_strictness(o->strictness);
+    auto actor = access::Actor::local_operator();
+    auto r = (*rt)->edi().import_file(actor, o->file, std::move(*text), "cli", opt);
+    if (!r) throw CLI::RuntimeError(report(r.error()));
+    if (o->json) {
+      json::value v = json::parse(r->json);
+      v.as_object()["already_imported"] = r->already_imported;
+      std::printf("%s\n", json::serialize(v).c_str());
+      return;
     }
-  }
-});
+    if (r->already_imported) {
+      std::printf("%s: already imported (SHA-256 %s): nothing changed\n", o->file.c_str(),
+                  r->sha256.c_str());
+      return;
+    }
+    std::printf("%s: %s imported (intake record %lld, SHA-256 %s)\n", o->file.c_str(),
+                r->kind.c_str(), static_cast<long long>(r->intake_id), r->sha256.c_str());
+    std::printf(
+        "  created %lld, updated %lld, rejected %lld, staying on board %lld, matching "
+        "%lld, differing %lld\n",
+        static_cast<long long>(r->created), static_cast<long long>(r->updated),
+        static_cast<long long>(r->rejected), static_cast<long long>(r->on_board),
+        static_cast<long long>(r->matches), static_cast<long long>(r->differs));
+    for (const auto& l : r->lines) {
+      if (l.outcome == "rejected" || l.outcome == "differs") {
+        std::printf("  %s: line %zu, segment %zu: %s%s%s\n", l.outcome.c_str(), l.line, l.segment,
+                    l.container.c_str(), l.container.empty() ? "" : ": ", l.detail.c_str());
+      }
+    }
+  });
 
-auto* intake = edi_cmd->add_subcommand(
-    "intake", "The record of files taken in: who, when, hash, type, scan verdict, signatures");
-intake->add_option("--data", o->data, "Data directory")->required();
-intake->add_option("--limit", o->limit, "How many, newest first")->check(CLI::Range(1, 1000));
-intake->add_flag("--json", o->json, "Print JSON");
-intake->callback([o] {
-  auto rt = app::Runtime::open(o->data);
-  if (!rt) throw CLI::RuntimeError(report(rt.error()));
-  auto list = (*rt)->intake().list(access::Actor::local_operator(), o->limit);
-  if (!list) throw CLI::RuntimeError(report(list.error()));
-  if (o->json) {
-    json::array a;
-    for (const auto& r : *list) a.push_back(intake_json(r));
-    std::printf("%s\n", json::serialize(a).c_str());
-    return;
-  }
-  for (const auto& r : *list) {
-    std::printf("%lld %s %s %s %lld bytes %s %s%s%s\n", static_cast<long long>(r.id),
-                r.verdict.c_str(), r.file_name.c_str(), r.file_type.c_str(),
-                static_cast<long long>(r.bytes), r.sha256.substr(0, 16).c_str(), r.engine.c_str(),
-                r.signature.empty() ? "" : " found: ", r.signature.c_str());
-  }
-});
+  auto* intake = edi_cmd->add_subcommand(
+      "intake", "The record of files taken in: who, when, hash, type, scan verdict, signatures");
+  intake->add_option("--data", o->data, "Data directory")->required();
+  intake->add_option("--limit", o->limit, "How many, newest first")->check(CLI::Range(1, 1000));
+  intake->add_flag("--json", o->json, "Print JSON");
+  intake->callback([o] {
+    auto rt = app::Runtime::open(o->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto list = (*rt)->intake().list(access::Actor::local_operator(), o->limit);
+    if (!list) throw CLI::RuntimeError(report(list.error()));
+    if (o->json) {
+      json::array a;
+      for (const auto& r : *list) a.push_back(intake_json(r));
+      std::printf("%s\n", json::serialize(a).c_str());
+      return;
+    }
+    for (const auto& r : *list) {
+      std::printf("%lld %s %s %s %lld bytes %s %s%s%s\n", static_cast<long long>(r.id),
+                  r.verdict.c_str(), r.file_name.c_str(), r.file_type.c_str(),
+                  static_cast<long long>(r.bytes), r.sha256.substr(0, 16).c_str(), r.engine.c_str(),
+                  r.signature.empty() ? "" : " found: ", r.signature.c_str());
+    }
+  });
 
-auto* override_cmd = edi_cmd->add_subcommand(
-    "request-override",
-    "Ask a security officer to let one file in unscanned while the malware scanner is down "
-    "(two-person rule; used once)");
-override_cmd->add_option("--data", o->data, "Data directory")->required();
-override_cmd->add_option("--sha256", o->sha256, "The file's SHA-256, as the refusal gave it")
-    ->required();
-override_cmd->add_option("--reason", o->reason, "Why it cannot wait for the scanner")->required();
-override_cmd->callback([o] {
-  auto rt = app::Runtime::open(o->data);
-  if (!rt) throw CLI::RuntimeError(report(rt.error()));
-  auto id =
-      (*rt)->access().request_scan_override(access::Actor::local_operator(), o->sha256, o->reason);
-  if (!id) throw CLI::RuntimeError(report(id.error()));
-  std::printf("scan override requested: approval %lld (a security officer approves it)\n",
-              static_cast<long long>(*id));
-});
+  struct ExportOpts {
+    std::string data, visit, to, out, kind, from_time, to_time;
+    bool arrival = false;
+  };
+  auto x = std::make_shared<ExportOpts>();
+  auto* exp = edi_cmd->add_subcommand(
+      "export", "Write the terminal's record as EDIFACT (BAPLIE, COARRI, CODECO) for a partner");
+  exp->require_subcommand(1);
+  auto common = [x](CLI::App* c) {
+    c->add_option("--data", x->data, "Data directory")->required();
+    c->add_option("--to", x->to, "The partner's EDI id (UNB recipient)");
+    c->add_option("--out", x->out, "Write to this file (0600) instead of standard output");
+  };
+  auto emit = [x](Result<std::string> file) {
+    if (!file) throw CLI::RuntimeError(report(file.error()));
+    if (x->out.empty()) {
+      std::fwrite(file->data(), 1, file->size(), stdout);
+      return;
+    }
+    if (auto st = write_file_atomic(x->out, *file, 0600); !st) {
+      throw CLI::RuntimeError(report(st.error()));
+    }
+  };
+  auto* bap = exp->add_subcommand(
+      "baplie",
+      "A vessel visit's bay plan: the units loaded on it (or --arrival: still on "
+      "board to discharge)");
+  common(bap);
+  bap->add_option("--visit", x->visit, "Vessel visit")->required();
+  bap->add_flag("--arrival", x->arrival, "The units on board to discharge, not those loaded");
+  bap->callback([x, emit] {
+    auto rt = app::Runtime::open(x->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    emit((*rt)->edi_export().baplie(access::Actor::local_operator(), x->visit, x->arrival, x->to));
+  });
+  auto* coa = exp->add_subcommand("coarri", "A vessel visit's discharge or load report");
+  common(coa);
+  coa->add_option("--visit", x->visit, "Vessel visit")->required();
+  coa->add_option("--kind", x->kind, "discharge or load")
+      ->required()
+      ->check(CLI::IsMember({"discharge", "load"}));
+  coa->callback([x, emit] {
+    auto rt = app::Runtime::open(x->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    emit((*rt)->edi_export().coarri(
+        access::Actor::local_operator(), x->visit,
+        x->kind == "load" ? edi::ReportKind::kLoad : edi::ReportKind::kDischarge, x->to));
+  });
+  auto* cod = exp->add_subcommand("codeco", "Gate reports of a period (UTC)");
+  common(cod);
+  cod->add_option("--from", x->from_time, "Start, e.g. 2026-11-25T00:00:00Z")->required();
+  cod->add_option("--until", x->to_time, "End (exclusive)")->required();
+  cod->add_option("--kind", x->kind, "in or out")->required()->check(CLI::IsMember({"in", "out"}));
+  cod->callback([x, emit] {
+    int64_t from = 0, until = 0;
+    if (!parse_utc(x->from_time, &from) || !parse_utc(x->to_time, &until) || until <= from) {
+      throw CLI::RuntimeError(report(
+          Error(ErrorCode::kInvalidArgument,
+                "--from and --until must be UTC times like 2026-11-25T00:00:00Z, --until later")));
+    }
+    auto rt = app::Runtime::open(x->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    emit((*rt)->edi_export().codeco(
+        access::Actor::local_operator(), from, until,
+        x->kind == "out" ? edi::ReportKind::kGateOut : edi::ReportKind::kGateIn, x->to));
+  });
+
+  auto* override_cmd = edi_cmd->add_subcommand(
+      "request-override",
+      "Ask a security officer to let one file in unscanned while the malware scanner is down "
+      "(two-person rule; used once)");
+  override_cmd->add_option("--data", o->data, "Data directory")->required();
+  override_cmd->add_option("--sha256", o->sha256, "The file's SHA-256, as the refusal gave it")
+      ->required();
+  override_cmd->add_option("--reason", o->reason, "Why it cannot wait for the scanner")->required();
+  override_cmd->callback([o] {
+    auto rt = app::Runtime::open(o->data);
+    if (!rt) throw CLI::RuntimeError(report(rt.error()));
+    auto id = (*rt)->access().request_scan_override(access::Actor::local_operator(), o->sha256,
+                                                    o->reason);
+    if (!id) throw CLI::RuntimeError(report(id.error()));
+    std::printf("scan override requested: approval %lld (a security officer approves it)\n",
+                static_cast<long long>(*id));
+  });
 }  // namespace minato::cli
 
 }  // namespace minato::cli

@@ -403,6 +403,10 @@ CREATE TABLE edi_imports (
   report TEXT NOT NULL
 ) STRICT;
 )sql",
+      // 13: gate transactions by time (CODECO reports of a period).
+      R"sql(
+CREATE INDEX gate_transactions_at ON gate_transactions(at_us);
+)sql",
   };
   return kMigrations;
 }

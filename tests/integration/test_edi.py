@@ -191,6 +191,31 @@ class EdiIntakeTest(ServerTestCase):
         self.assertEqual(again.json["created"], 1)
         self.assertEqual(len(self.record_of(body)), 2)
 
+        # Round trip: the terminal's own arrival bay plan of the visit, imported again, gives
+        # the same units at the same cells (updated in place, none created).
+        out = os.path.join(self.data.root, "arrival.edi")
+        run(["edi", "export", "baplie", "--data", self.data.path, "--visit", VISIT,
+             "--arrival", "--to", "OOCL", "--out", out])
+        inspect = json.loads(run(["edi", "inspect", out, "--json", "--strictness", "strict"]).stdout)
+        self.assertEqual((inspect["containers"], inspect["positions"], inspect["error_count"]),
+                         (1, 1, 0))
+        with open(out, "rb") as f:
+            exported = f.read()
+        self.assertIn(b"UNB+UNOC:3+CNYTN+OOCL+", exported)
+        back = self.upload(exported, "arrival.edi", f"?visit={VISIT}")
+        self.assertEqual(back.status, 201, back)
+        self.assertEqual((back.json["created"], back.json["updated"], back.json["rejected"]),
+                         (0, 1, 0))
+        unit = self.planner.request("GET", "/api/v1/units/OOLU4293959")
+        self.assertEqual(unit.json["vessel_slot"], "0780690")
+        # Reports of what has not happened yet are empty but valid.
+        coarri = run(["edi", "export", "coarri", "--data", self.data.path, "--visit", VISIT,
+                      "--kind", "discharge"]).stdout
+        self.assertIn("CNT+16:0'", coarri)
+        codeco = run(["edi", "export", "codeco", "--data", self.data.path, "--kind", "in",
+                      "--from", "2026-01-01T00:00:00Z", "--until", "2030-01-01T00:00:00Z"]).stdout
+        self.assertIn("UNH+1+CODECO:D:95B:UN", codeco)
+
     def test_cli_import_strict_all_or_nothing_and_lenient(self):
         path = os.path.join(EDI, "baplie-d95b-smdg22-demo.edi")
         listed = lambda: self.planner.request(  # noqa: E731

@@ -5,9 +5,11 @@ visit -> discharge list -> discharge moves into the yard -> deliveries at the ga
 every unit's history is complete. A planner, a yard clerk and a gate clerk each do their part;
 refusals along the way change nothing and are audited.
 """
+import json
+import os
 import unittest
 
-from harness import USER_PASSWORD, ServerTestCase, container_id
+from harness import USER_PASSWORD, ServerTestCase, container_id, run
 
 VISIT = "ONE-2612W"
 
@@ -224,6 +226,26 @@ class VesselCycleTest(ServerTestCase):
         self.assertEqual((c["load_list"], c["loaded"], c["to_load"]), (2, 2, 0))
         self.assertEqual(self.ok(planner.request("GET", "/api/v1/bookings/BK-2613-1"))
                          ["delivered"], 2)
+
+        # The same cycle as the lines receive it: EDIFACT written by Minato and read back.
+        def exported(*args):
+            out = run(["edi", "export", *args, "--data", self.data.path]).stdout
+            path = os.path.join(self.data.root, "export.edi")
+            with open(path, "w") as f:
+                f.write(out)
+            return json.loads(run(["edi", "inspect", path, "--json", "--strictness",
+                                   "strict"]).stdout)
+        bay_plan = exported("baplie", "--visit", visit)
+        self.assertEqual((bay_plan["containers"], bay_plan["positions"], bay_plan["error_count"]),
+                         (2, 2, 0))
+        loads = exported("coarri", "--visit", visit, "--kind", "load")
+        self.assertEqual((loads["containers"], loads["positions"], loads["error_count"]),
+                         (2, 2, 0))
+        self.assertEqual(exported("coarri", "--visit", visit, "--kind", "discharge")["containers"],
+                         3)
+        day = ["--from", "2020-01-01T00:00:00Z", "--until", "2040-01-01T00:00:00Z"]
+        self.assertGreaterEqual(exported("codeco", "--kind", "out", *day)["containers"], 3)
+        self.assertGreaterEqual(exported("codeco", "--kind", "in", *day)["containers"], 2)
 
         # Every unit's history is complete, move by move, with who did it.
         for cid in imports:

@@ -867,6 +867,26 @@ class SqliteReader {
                                                 q_->i64(9), q_->text(10)});
   }
 
+  Result<std::vector<GateRecord>> list_gates(int64_t from_us, int64_t to_us, int limit) {
+    auto q_ =
+        q("SELECT id, direction, container_id, truck_plate, status, unit_id, at_us, actor,"
+          " truck_visit_id, appointment_id, snapshot FROM gate_transactions"
+          " WHERE at_us >= ?1 AND at_us < ?2 ORDER BY at_us, id LIMIT ?3");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_us).bind(2, to_us).bind(3, static_cast<int64_t>(limit));
+    std::vector<GateRecord> out;
+    for (;;) {
+      auto row = q_->step("list gate transactions");
+      if (!row) return fail(row.error());
+      if (!*row) return out;
+      auto dir = t::gate_direction_from(q_->text_view(1));
+      auto st = t::gate_status_from(q_->text_view(4));
+      if (!dir || !st) return fail(corrupt("gate transaction"));
+      out.push_back(GateRecord{q_->i64(0), *dir, q_->text(2), q_->text(3), *st, q_->i64(5),
+                               q_->i64(6), q_->text(7), q_->i64(8), q_->i64(9), q_->text(10)});
+    }
+  }
+
   Result<std::vector<GateSlotRecord>> gate_slots(int64_t from_us, int64_t to_us) {
     auto q_ =
         q("SELECT s.start_us, s.end_us, s.capacity,"
@@ -1279,6 +1299,9 @@ class SqliteReader {
   Result<std::vector<BlockOccupancy>> yard_occupancy() override { return r_.yard_occupancy(); }    \
   Result<bool> slot_occupied(const t::YardSlot& s) override { return r_.slot_occupied(s); }        \
   Result<std::optional<GateRecord>> find_gate(int64_t id) override { return r_.find_gate(id); }    \
+  Result<std::vector<GateRecord>> list_gates(int64_t f, int64_t t, int n) override {               \
+    return r_.list_gates(f, t, n);                                                                 \
+  }                                                                                                \
   Result<std::vector<GateSlotRecord>> gate_slots(int64_t f, int64_t t) override {                  \
     return r_.gate_slots(f, t);                                                                    \
   }                                                                                                \

@@ -1,0 +1,39 @@
+// EdiExport: the terminal's own record as EDIFACT for the lines (their EDI partners expect
+// it): a vessel visit's bay plan (BAPLIE: the units loaded on it, departed with it or not yet,
+// or with `arrival` those still
+// on board to discharge), its discharge or load report (COARRI from the moves made), and gate
+// reports of a period (CODECO from the gate transactions, as each unit was handed over).
+// Reads only; REQUIRES terminal.read.
+//
+//   auto file = exporter.baplie(actor, "ONE042", false, "ONE");
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "access/roles.h"
+#include "common/clock.h"
+#include "edi/writer.h"
+#include "store/store.h"
+
+namespace minato::app {
+
+class EdiExport {
+ public:
+  EdiExport(store::Store& store, const Clock& clock, std::string locode)
+      : store_(store), clock_(clock), locode_(std::move(locode)) {}
+
+  Result<std::string> baplie(const access::Actor& actor, const std::string& visit, bool arrival,
+                             const std::string& recipient);
+  Result<std::string> coarri(const access::Actor& actor, const std::string& visit,
+                             edi::ReportKind kind, const std::string& recipient);
+  Result<std::string> codeco(const access::Actor& actor, int64_t from_us, int64_t to_us,
+                             edi::ReportKind kind, const std::string& recipient);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  std::string locode_;
+};
+
+}  // namespace minato::app
