@@ -412,8 +412,7 @@ class ReadTxn {
   virtual Result<std::vector<BlockOccupancy>> yard_occupancy() = 0;
   virtual Result<std::optional<GateRecord>> find_gate(int64_t id) = 0;
   // Gate transactions in [from_us, to_us), oldest first, at most `limit`.
-  virtual Result<std::vector<GateRecord>> list_gates(int64_t from_us, int64_t to_us,
-                                                     int limit) = 0;
+  virtual Result<std::vector<GateRecord>> list_gates(int64_t from_us, int64_t to_us, int limit) = 0;
   // Slots that overlap [from_us, to_us), earliest first, with their booked counts.
   virtual Result<std::vector<GateSlotRecord>> gate_slots(int64_t from_us, int64_t to_us) = 0;
   virtual Result<std::optional<AppointmentRecord>> find_appointment(int64_t id) = 0;
