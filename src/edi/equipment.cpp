@@ -75,12 +75,15 @@ class Mapper : public MessageHandler {
     ++m.info.segments;
     std::string_view tag = seg.tag();
     check_spaces(seg, tag);
-    if (tag == "EQD" && code(seg, 1) == "CN") count_id(seg);
-    if (tag == "LOC" && code(seg, 1) == "147") ++f_.positions;
+    // The first element's qualifier, as a view (qualifiers are codes: no release characters).
+    const std::string_view q1 = trim(seg.component(1));
+    const bool cell = tag == "LOC" && q1 == "147";
+    if (tag == "EQD" && q1 == "CN") count_id(seg);
+    if (cell) ++f_.positions;
     if (m.kind == MessageKind::kOther) return;
     const bool baplie = m.kind == MessageKind::kBaplie;
     // Group boundaries.
-    if ((baplie && tag == "LOC" && code(seg, 1) == "147") || (!baplie && tag == "EQD")) {
+    if ((baplie && cell) || (!baplie && tag == "EQD")) {
       close_group();
       open_group(seg);
     } else if (tag == "CNT") {

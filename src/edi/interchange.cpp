@@ -98,6 +98,7 @@ class Reader {
     Tokenizer tok(in_);
     sum_.separators = tok.separators();
     sum_.una = tok.has_una();
+    allow_separators();
     while (auto seg = tok.next()) {
       ++sum_.segments;
       if (seg->tag() == "UNB") {  // it names the repertoire it is checked against
@@ -185,6 +186,7 @@ class Reader {
     }
     charset_ = h.charset;
     table_ = make_table(charset_);
+    allow_separators();
     header_ = h;
     if (sum_.interchanges == 1) sum_.header = h;
     handler_.interchange(h);
@@ -353,13 +355,22 @@ class Reader {
     }
   }
 
+  // The separators a UNA chose are part of every repertoire.
+  void allow_separators() {
+    for (char c : {sum_.separators.component, sum_.separators.element, sum_.separators.release}) {
+      table_[static_cast<unsigned char>(c)] = true;
+    }
+  }
+
   void check_characters(const Segment& seg) {
     std::string_view s = seg.raw();
+    // Fast path: every byte in the repertoire (the usual case), one table lookup each.
+    bool all = true;
+    for (char ch : s) all &= table_[static_cast<unsigned char>(ch)];
+    if (all && charset_ != Charset::kUtf8) return;
     for (size_t i = 0; i < s.size(); ++i) {
       const auto c = static_cast<unsigned char>(s[i]);
-      bool fine = table_[c] || c == static_cast<unsigned char>(sum_.separators.component) ||
-                  c == static_cast<unsigned char>(sum_.separators.element) ||
-                  c == static_cast<unsigned char>(sum_.separators.release);
+      bool fine = table_[c];
       if (fine && charset_ == Charset::kUtf8 && c >= 0x80) {
         size_t len = utf8_length(s, i);
         if (len == 0) {
