@@ -45,7 +45,7 @@ def main():
     a = ap.parse_args()
     harness.MINATO = os.path.abspath(a.binary)
     clamd = harness.Clamd().start()
-    data = harness.DataDir({"clamd": f'"unix:{clamd.socket}"', "signature_age_action": '"warn"',
+    data = harness.DataDir({"clamd": f'"{clamd.address}"', "signature_age_action": '"warn"',
                             "locode": '"JPNGO"'})
     server = harness.Server(data).start()
     try:

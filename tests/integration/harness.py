@@ -301,21 +301,46 @@ EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE
 
 
 class Clamd:
-    """A clamd of our own: its socket, its one-signature database, its log."""
+    """A clamd of our own: its socket (UNIX, or TCP on loopback as a scanning host would be
+    reached), its one-signature database, its log."""
 
-    def __init__(self):
+    def __init__(self, tcp=False):
         self.dir = tempfile.mkdtemp(prefix="minato-clamd-")
         self.socket = os.path.join(self.dir, "clamd.sock")
+        self.port = None
         db = os.path.join(self.dir, "db")
         os.mkdir(db)
         with open(os.path.join(db, "minato-test.ndb"), "w") as f:
             f.write("Minato.Test.EICAR:0:*:" + EICAR.hex() + "\n")
+        if tcp:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                self.port = s.getsockname()[1]
+            listen = f"TCPSocket {self.port}\nTCPAddr 127.0.0.1\n"
+        else:
+            listen = f"LocalSocket {self.socket}\n"
         self.conf = os.path.join(self.dir, "clamd.conf")
         with open(self.conf, "w") as f:
-            f.write(f"Foreground yes\nLocalSocket {self.socket}\nDatabaseDirectory {db}\n"
+            f.write(f"Foreground yes\n{listen}DatabaseDirectory {db}\n"
                     f"LogFile {self.dir}/clamd.log\nPidFile {self.dir}/clamd.pid\n"
                     "StreamMaxLength 8M\n")
         self.proc = None
+
+    @property
+    def address(self):
+        """As intake.clamd takes it."""
+        return f"tcp:127.0.0.1:{self.port}" if self.port else f"unix:{self.socket}"
+
+    def _connect(self):
+        if self.port:
+            return socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(self.socket)
+        except OSError:
+            s.close()
+            raise
+        return s
 
     def start(self):
         clamd = shutil.which("clamd") or "/usr/sbin/clamd"
@@ -324,8 +349,7 @@ class Clamd:
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                with socket.socket(socket.AF_UNIX) as s:
-                    s.connect(self.socket)
+                with self._connect() as s:
                     s.sendall(b"zVERSION\0")
                     if s.recv(100).startswith(b"ClamAV"):
                         return self

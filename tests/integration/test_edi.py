@@ -8,7 +8,10 @@ import json
 import os
 import shutil
 import stat
+import socket
 import tempfile
+import threading
+import time
 import unittest
 
 from harness import EICAR, USER_PASSWORD, Clamd, ServerTestCase, run
@@ -42,7 +45,7 @@ class EdiIntakeTest(ServerTestCase):
         cls.planner_secret = data.add_user("pia", ["planner"])
         cls.gate_secret = data.add_user("goro", ["gate_clerk"])
         cls.officer_secret = data.add_user("sol", ["security_officer"])
-        data.set_config({"clamd": f'"unix:{cls.clamd.socket}"',
+        data.set_config({"clamd": f'"{cls.clamd.address}"',
                          # The test database has no date (only local signatures): its age cannot
                          # be told, so warn instead of refusing.
                          "signature_age_action": '"warn"',
@@ -154,6 +157,16 @@ class EdiIntakeTest(ServerTestCase):
                          (0, 1, 0))
         unit = self.planner.request("GET", "/api/v1/units/OOLU4293959")
         self.assertEqual(unit.json["vessel_slot"], "0780690")
+        # A shipper's VERMAS: the verified gross mass with its SOLAS method and signatory.
+        vermas = (b"UNB+UNOA:2+SHIPPER+MINATO+261126:1200+5'\nUNH+1+VERMAS:D:16A:UN:VGM10'\n"
+                  b"BGM+749+VGM-1+9'\nEQD+CN+OOLU4293959'\nMEA+AAE+VGM+KGM:3900'\n"
+                  b"DOC+SM1:VGM:306'\nNAD+SPC+++TANAKA SHOJI'\nUNT+7+1'\nUNZ+1+5'\n")
+        v = self.upload(vermas, "vgm.edi")
+        self.assertEqual(v.status, 201, v)
+        self.assertEqual((v.json["kind"], v.json["updated"]), ("VERMAS", 1))
+        vgm = self.planner.request("GET", "/api/v1/units/OOLU4293959").json["vgm"]
+        self.assertEqual((vgm["kg"], vgm["method"], vgm["party"]),
+                         (3900, "method1", "TANAKA SHOJI"))
         # Reports of what has not happened yet are empty but valid.
         coarri = run(["edi", "export", "coarri", "--data", self.data.path, "--visit", VISIT,
                       "--kind", "discharge"]).stdout
@@ -193,19 +206,25 @@ class EdiIntakeTest(ServerTestCase):
 
 
 class EdiScannerDownTest(ServerTestCase):
-    """clamd stopped: refused, recorded; then one approved override lets that one file in."""
+    """A scanning host reached over TCP; then clamd stopped: refused, recorded; then one
+    approved override lets that one file in."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.clamd = Clamd(tcp=True).start()
+        super().setUpClass()
 
     @classmethod
     def prepare(cls, data):
-        cls.sock_dir = tempfile.mkdtemp(prefix="minato-noclamd-")
         cls.planner_secret = data.add_user("pia", ["planner"])
         cls.officer_secret = data.add_user("sol", ["security_officer"])
-        data.set_config({"clamd": f'"unix:{cls.sock_dir}/clamd.sock"', "locode": '"CNYTN"'})
+        data.set_config({"clamd": f'"{cls.clamd.address}"', "signature_age_action": '"warn"',
+                         "locode": '"CNYTN"'})
 
     @classmethod
     def tearDownClass(cls):
         super().tearDownClass()
-        shutil.rmtree(cls.sock_dir, ignore_errors=True)
+        cls.clamd.cleanup()
 
     def test_scanner_down_fails_closed_until_an_approved_override(self):
         planner = self.server.client()
@@ -213,6 +232,16 @@ class EdiScannerDownTest(ServerTestCase):
         self.assertEqual(planner.request("POST", "/api/v1/vessel-visits", {
             "id": VISIT, "vessel_name": "OOCL BEIJING", "imo": "9355769", "berth": "B1",
             "eta": "2026-12-01T06:00:00Z", "etd": "2026-12-02T06:00:00Z"}).status, 201)
+        # Scanned over TCP by the scanning host: a clean report goes through.
+        report = edi_file("codeco-1.edi")
+        first = planner.request("POST", "/api/v1/edi/imports", raw_body=report,
+                                headers={"Content-Type": "text/plain"})
+        self.assertEqual(first.status, 201, first)
+        intake = planner.request("GET", "/api/v1/edi/intake").json["intake"]
+        self.assertEqual(intake[0]["verdict"], "clean")
+        self.assertTrue(intake[0]["engine"].startswith("ClamAV"))
+
+        self.clamd.stop()  # the scanning host goes down
         body = edi_file("baplie-d95b-smdg20-lbct.edi")
         sha = hashlib.sha256(body).hexdigest()
         up = lambda: planner.request(  # noqa: E731
@@ -250,6 +279,61 @@ class EdiScannerDownTest(ServerTestCase):
         intake = planner.request("GET", "/api/v1/edi/intake").json["intake"]
         self.assertEqual((intake[0]["verdict"], intake[0]["override_id"]), ("refused", 0))
         self.assertEqual(planner.request("GET", "/api/v1/units/OOLU4293959").status, 200)
+
+
+
+class EdiOldSignaturesTest(ServerTestCase):
+    """G2.7.1-c: a scanner whose signatures are older than intake.signature_max_age_days (3)
+    refuses every file (signature_age_action = "refuse", the default). A real clamd cannot be
+    given a dated database without the official download, so a stand-in answers VERSION as
+    clamd does, with a database built 40 days ago; the intake must stop there, before INSTREAM."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="minato-oldsig-")
+        cls.sock = os.path.join(cls.dir, "clamd.sock")
+        cls.commands = []
+        srv = socket.socket(socket.AF_UNIX)
+        srv.bind(cls.sock)
+        srv.listen(8)
+        built = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(time.time() - 40 * 86400))
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = srv.accept()
+                except OSError:
+                    return
+                with conn:
+                    cmd = conn.recv(64)
+                    cls.commands.append(cmd)
+                    if cmd.startswith(b"zVERSION"):
+                        conn.sendall(f"ClamAV 1.0.7/27000/{built}".encode() + b"\0")
+        cls.srv = srv
+        threading.Thread(target=serve, daemon=True).start()
+        super().setUpClass()
+
+    @classmethod
+    def prepare(cls, data):
+        cls.planner_secret = data.add_user("pia", ["planner"])
+        data.set_config({"clamd": f'"unix:{cls.sock}"'})
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.srv.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_G2_7_1_c_old_signatures_refuse(self):
+        planner = self.server.client()
+        self.assertEqual(planner.login("pia", USER_PASSWORD, self.planner_secret).status, 201)
+        r = planner.request("POST", "/api/v1/edi/imports", raw_body=edi_file("codeco-2.edi"),
+                            headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 412, r)
+        self.assertIn("40 days old", r.json["error"]["message"])
+        rec = planner.request("GET", "/api/v1/edi/intake").json["intake"][0]
+        self.assertEqual((rec["verdict"], rec["database"]), ("refused", "27000"))
+        self.assertEqual(self.commands, [b"zVERSION\0"])  # never scanned with old signatures
 
 
 if __name__ == "__main__":
