@@ -8,6 +8,7 @@
 #include "api/handlers.h"
 #include "api/route_kit.h"
 #include "app/runtime.h"
+#include "app/views.h"
 
 namespace minato::api {
 
@@ -79,22 +80,7 @@ void Api::add_edi_routes() {
                 auto list = rt_.intake().list(c.actor, limit);
                 if (!list) return fail(list.error());
                 json::array out;
-                for (const auto& r : *list) {
-                  out.push_back(json::object{{"id", r.id},
-                                             {"received_us", r.received_us},
-                                             {"received_by", r.received_by},
-                                             {"channel", r.channel},
-                                             {"file_name", r.file_name},
-                                             {"bytes", r.bytes},
-                                             {"sha256", r.sha256},
-                                             {"file_type", r.file_type},
-                                             {"verdict", r.verdict},
-                                             {"signature", r.signature},
-                                             {"engine", r.engine},
-                                             {"database", r.database},
-                                             {"reason", r.reason},
-                                             {"override_id", r.override_id}});
-                }
+                for (const auto& r : *list) out.push_back(app::to_json(r));
                 return ok_json(json::object{{"intake", std::move(out)}});
               }));
 }

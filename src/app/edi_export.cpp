@@ -1,8 +1,8 @@
 #include "app/edi_export.h"
 
 #include <boost/json.hpp>
-#include <ctime>
 
+#include "common/clock.h"
 #include "terminal/unit.h"
 #include "terminal/vessel_visit.h"
 
@@ -13,15 +13,6 @@ namespace t = minato::terminal;
 using access::Permission;
 
 namespace {
-
-std::string edi_time(int64_t us) {
-  std::time_t s = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  ::gmtime_r(&s, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M", &tm);
-  return buf;
-}
 
 // The unit as an equipment record of a message.
 edi::Equipment equipment_of(const t::Unit& u) {
@@ -88,12 +79,16 @@ edi::Interchange interchange(const std::string& locode, const std::string& recip
 
 }  // namespace
 
-Result<std::string> EdiExport::baplie(const access::Actor& actor, const std::string& visit,
-                                      bool arrival, const std::string& recipient) {
+Result<std::unique_ptr<store::ReadTxn>> EdiExport::snapshot(const access::Actor& actor) {
   if (!actor.has(Permission::kTerminalRead)) {
     return fail(ErrorCode::kPermissionDenied, "exporting EDI needs terminal.read");
   }
-  auto rx = store_.read();
+  return store_.read();
+}
+
+Result<std::string> EdiExport::baplie(const access::Actor& actor, const std::string& visit,
+                                      bool arrival, const std::string& recipient) {
+  auto rx = snapshot(actor);
   if (!rx) return fail(rx.error());
   auto v = visit_of(**rx, visit);
   if (!v) return fail(v.error());
@@ -116,10 +111,7 @@ Result<std::string> EdiExport::baplie(const access::Actor& actor, const std::str
 
 Result<std::string> EdiExport::coarri(const access::Actor& actor, const std::string& visit,
                                       edi::ReportKind kind, const std::string& recipient) {
-  if (!actor.has(Permission::kTerminalRead)) {
-    return fail(ErrorCode::kPermissionDenied, "exporting EDI needs terminal.read");
-  }
-  auto rx = store_.read();
+  auto rx = snapshot(actor);
   if (!rx) return fail(rx.error());
   auto v = visit_of(**rx, visit);
   if (!v) return fail(v.error());
@@ -134,7 +126,7 @@ Result<std::string> EdiExport::coarri(const access::Actor& actor, const std::str
     for (const auto& m : *moves) {
       if (m.move.kind != wanted) continue;
       edi::Equipment e = equipment_of(u);
-      e.event_time = edi_time(m.at_us);
+      e.event_time = format_utc(m.at_us, "%Y%m%d%H%M");
       // The cell it left (discharge) or went to (load): "vessel:VISIT:BBBRRTT".
       const std::string& where = wanted == t::MoveKind::kLoad ? m.move.to : m.move.from;
       if (auto colon = where.rfind(':'); colon != std::string::npos) {
@@ -150,10 +142,7 @@ Result<std::string> EdiExport::coarri(const access::Actor& actor, const std::str
 
 Result<std::string> EdiExport::codeco(const access::Actor& actor, int64_t from_us, int64_t to_us,
                                       edi::ReportKind kind, const std::string& recipient) {
-  if (!actor.has(Permission::kTerminalRead)) {
-    return fail(ErrorCode::kPermissionDenied, "exporting EDI needs terminal.read");
-  }
-  auto rx = store_.read();
+  auto rx = snapshot(actor);
   if (!rx) return fail(rx.error());
   const t::GateDirection dir =
       kind == edi::ReportKind::kGateOut ? t::GateDirection::kOut : t::GateDirection::kIn;
@@ -172,7 +161,7 @@ Result<std::string> EdiExport::codeco(const access::Actor& actor, int64_t from_u
     json::value snap = json::parse(g.snapshot, ec);
     edi::Equipment e;
     e.container = g.container_id;
-    e.event_time = edi_time(g.at_us);
+    e.event_time = format_utc(g.at_us, "%Y%m%d%H%M");
     if (!ec && snap.is_object()) {
       const json::object& o = snap.as_object();
       auto text = [&](const char* k) -> std::string {

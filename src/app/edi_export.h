@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "access/roles.h"
@@ -31,6 +32,9 @@ class EdiExport {
                              edi::ReportKind kind, const std::string& recipient);
 
  private:
+  // A read snapshot for `actor`, who needs terminal.read.
+  Result<std::unique_ptr<store::ReadTxn>> snapshot(const access::Actor& actor);
+
   store::Store& store_;
   const Clock& clock_;
   std::string locode_;

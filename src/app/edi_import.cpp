@@ -35,6 +35,13 @@ struct Apply {
     line(e, "rejected", std::move(why));
   }
 
+  // The container's active unit, if the terminal holds one.
+  Result<std::optional<t::Unit>> current(const edi::Equipment& e) {
+    auto id = t::ContainerId::parse(e.container);
+    if (!id) return fail(id.error());
+    return tx.find_current_unit(*id);
+  }
+
   Result<t::VesselVisit> visit() {
     if (opt.visit_id.empty()) {
       return fail(ErrorCode::kInvalidArgument,
@@ -109,9 +116,7 @@ struct Apply {
   Status put(const edi::Equipment& e, t::UnitCategory full_category,
              const std::function<void(t::UnitSpec&)>& adjust, const std::string& vessel_slot,
              bool allow_update) {
-    auto id = t::ContainerId::parse(e.container);
-    if (!id) return fail(id.error());
-    auto found = tx.find_current_unit(*id);
+    auto found = current(e);
     if (!found) return fail(found.error());
     std::optional<t::Unit> existing = *found;
     if (existing && (!allow_update || !may_update(*existing))) {
@@ -214,9 +219,7 @@ struct Apply {
 
   Status verified_masses() {
     for (const edi::Equipment& e : file.equipment) {
-      auto id = t::ContainerId::parse(e.container);
-      if (!id) return fail(id.error());
-      auto found = tx.find_current_unit(*id);
+      auto found = current(e);
       if (!found) return fail(found.error());
       if (!*found) {
         reject(e, "the terminal holds no unit for this container");
@@ -253,9 +256,7 @@ struct Apply {
   // COARRI/CODECO from elsewhere: the terminal's own record is the reference.
   Status reports() {
     for (const edi::Equipment& e : file.equipment) {
-      auto id = t::ContainerId::parse(e.container);
-      if (!id) return fail(id.error());
-      auto found = tx.find_current_unit(*id);
+      auto found = current(e);
       if (!found) return fail(found.error());
       if (!*found) {
         ++rep.differs;

@@ -8,8 +8,8 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
+#include "common/clock.h"
 #include "common/files.h"
 #include "crypto/random.h"
 
@@ -31,15 +31,6 @@ std::string clean_name(const std::string& name) {
   }
   if (out.empty()) out = "unnamed";
   return out.substr(0, 200);
-}
-
-std::string utc_stamp(int64_t us) {
-  std::time_t t = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
 }
 
 Status sync_dir(const std::string& dir) {
@@ -113,8 +104,8 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
 
   // 1. Quarantine: the bytes are on disk, apart, before anything looks inside them.
   MINATO_TRY(make_dir(settings_.quarantine_dir, 0700, false));
-  const std::string stem = utc_stamp(clock_.now_us()) + "-" + r.sha256.substr(0, 16) + "-" +
-                           crypto::to_hex(crypto::random_bytes(3));
+  const std::string stem = format_utc(clock_.now_us(), "%Y%m%dT%H%M%SZ") + "-" +
+                           r.sha256.substr(0, 16) + "-" + crypto::to_hex(crypto::random_bytes(3));
   std::string refusal;
   ErrorCode refusal_code = ErrorCode::kInvalidArgument;
   bool scanner_down = false;

@@ -179,4 +179,24 @@ json::object to_json(const store::TruckVisitRecord& v) {
   return o;
 }
 
+json::object to_json(const store::MediaIntakeRecord& r) {
+  return json::object{{"id", r.id},
+                      {"received", format_utc(r.received_us)},
+                      {"received_by", r.received_by},
+                      {"channel", r.channel},
+                      {"file_name", r.file_name},
+                      {"bytes", r.bytes},
+                      {"sha256", r.sha256},
+                      {"file_type", r.file_type},
+                      {"verdict", r.verdict},
+                      {"signature", r.signature},
+                      {"engine", r.engine},
+                      {"database", r.database},
+                      {"database_built", r.database_us ? json::value(format_utc(r.database_us))
+                                                       : json::value(nullptr)},
+                      {"reason", r.reason},
+                      {"override_id", r.override_id},
+                      {"stored_as", r.stored_as}};
+}
+
 }  // namespace minato::app

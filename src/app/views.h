@@ -19,6 +19,7 @@ boost::json::object to_json(const store::BookingRecord& booking);
 boost::json::object to_json(const store::GateSlotRecord& slot);
 boost::json::object to_json(const store::AppointmentRecord& appointment);
 boost::json::object to_json(const store::TruckVisitRecord& truck);
+boost::json::object to_json(const store::MediaIntakeRecord& record);
 
 // An audit change record: the view `o` with the table and operation it changed.
 std::string change_json(boost::json::object o, const char* table, const char* op);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/runtime.h"
+#include "app/views.h"
 #include "cli/cli.h"
 #include "common/clock.h"
 #include "common/files.h"
@@ -135,25 +136,6 @@ void print_text(const std::string& file, const edi::MappedFile& r) {
               std::string(edi::to_string(r.diagnostics.strictness())).c_str());
 }
 
-json::object intake_json(const store::MediaIntakeRecord& r) {
-  return json::object{{"id", r.id},
-                      {"received_us", r.received_us},
-                      {"received_by", r.received_by},
-                      {"channel", r.channel},
-                      {"file_name", r.file_name},
-                      {"bytes", r.bytes},
-                      {"sha256", r.sha256},
-                      {"file_type", r.file_type},
-                      {"verdict", r.verdict},
-                      {"signature", r.signature},
-                      {"engine", r.engine},
-                      {"database", r.database},
-                      {"database_us", r.database_us},
-                      {"reason", r.reason},
-                      {"override_id", r.override_id},
-                      {"stored_as", r.stored_as}};
-}
-
 }  // namespace
 
 void add_edi(CLI::App& app) {
@@ -264,7 +246,7 @@ void add_edi(CLI::App& app) {
     if (!list) throw CLI::RuntimeError(report(list.error()));
     if (o->json) {
       json::array a;
-      for (const auto& r : *list) a.push_back(intake_json(r));
+      for (const auto& r : *list) a.push_back(app::to_json(r));
       std::printf("%s\n", json::serialize(a).c_str());
       return;
     }

@@ -4,13 +4,15 @@
 
 namespace minato {
 
-std::string format_utc(int64_t us) {
+std::string format_utc(int64_t us) { return format_utc(us, "%Y-%m-%dT%H:%M:%SZ"); }
+
+std::string format_utc(int64_t us, const char* layout) {
   std::time_t t = static_cast<std::time_t>(us / 1'000'000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, layout, &tm);
+  return std::string(buf, n);
 }
 
 }  // namespace minato

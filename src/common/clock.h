@@ -45,6 +45,8 @@ class FakeClock final : public Clock {
 
 // ISO 8601 UTC ("2026-11-25T21:42:05Z") for a time in microseconds since the epoch.
 std::string format_utc(int64_t us);
+// The same instant in another strftime layout (UTC), e.g. "%Y%m%d%H%M" for EDIFACT.
+std::string format_utc(int64_t us, const char* layout);
 
 // Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC only, as the API and EDI mapping use it) to microseconds.
 // Returns false on any other shape or an impossible date.

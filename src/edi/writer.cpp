@@ -1,6 +1,6 @@
 #include "edi/writer.h"
 
-#include <ctime>
+#include "common/clock.h"
 
 namespace minato::edi {
 namespace {
@@ -25,15 +25,6 @@ std::string latin1(std::string_view s) {
   return out;
 }
 
-std::string stamp(int64_t us, const char* format) {
-  std::time_t t = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
 class Message {
  public:
   void seg(std::string s) {
@@ -55,7 +46,7 @@ void header(Message& m, const std::string& type, const std::string& association,
   m.seg("UNH+1+" + type + ":D:95B:UN" + (association.empty() ? "" : ":" + association));
   m.seg("BGM+" + v(document_code) + "+" + v(call.document.empty() ? ic.reference : call.document) +
         "+9");
-  m.seg("DTM+137:" + stamp(ic.prepared_us, "%Y%m%d%H%M") + ":203");
+  m.seg("DTM+137:" + format_utc(ic.prepared_us, "%Y%m%d%H%M") + ":203");
   m.seg("TDT+20+" + v(call.voyage) + "+++" + v(call.carrier) + ":172:20+++" + v(call.vessel_id) +
         ":" + v(call.vessel_id_kind.empty() ? "103" : call.vessel_id_kind) +
         "::" + v(call.vessel_name));
@@ -63,7 +54,7 @@ void header(Message& m, const std::string& type, const std::string& association,
 
 std::string envelope(const Interchange& ic, const Message& m) {
   std::string out = "UNB+UNOC:3+" + v(ic.sender) + "+" + v(ic.recipient) + "+" +
-                    stamp(ic.prepared_us, "%y%m%d:%H%M") + "+" + v(ic.reference) + "'\n";
+                    format_utc(ic.prepared_us, "%y%m%d:%H%M") + "+" + v(ic.reference) + "'\n";
   out += m.body();
   out += "UNT+" + std::to_string(m.count() + 1) + "+1'\n";
   out += "UNZ+1+" + v(ic.reference) + "'\n";
