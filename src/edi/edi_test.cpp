@@ -715,3 +715,45 @@ TEST(Writer, ReportsReadBack) {
 
 }  // namespace
 }  // namespace minato::edi
+
+namespace minato::edi {
+namespace {
+
+// SMDG BAPLIE 3.x (D13B): the stowage cell (LOC+147) opens its group too, but the equipment's
+// details follow the EQD (ports, VGM, dangerous goods), and the message is D13B.
+TEST(Mapping, BayPlanVersion3OnD13B) {
+  std::string in =
+      "UNB+UNOC:3+LINE+TERM+261126:1200+9'\n"
+      "UNH+1+BAPLIE:D:13B:UN:SMDG31'\nBGM+659+B3-1+9'\nDTM+137:202611261200:203'\n"
+      "TDT+20+042E++++++9321483:146:11:ONE HARMONY'\nLOC+5+CNSHA:139:6'\n"
+      "LOC+147+0340282::5'\nEQD+CN+ABCU1234560+45R1:102:5++6+5'\nNAD+CF+ONE:LINES:306'\n"
+      "MEA+AAE+VGM+KGM:24500'\nTMP+2+-18.0:CEL'\nLOC+9+CNSHA:139:6'\nLOC+11+JPNGO:139:6'\n"
+      "DGS+IMD+3+1203'\n"
+      "LOC+147+0340284::5'\nEQD+CN+TGHU0000008+22G1:102:5++2+4'\nNAD+CF+ONE:LINES:306'\n"
+      "LOC+9+CNSHA:139:6'\nLOC+11+USLAX:139:6'\n"
+      "CNT+8:2'\nUNT+20+1'\nUNZ+1+9'\n";
+  MappedFile f = map_file(in, Strictness::kStrict);
+  EXPECT_EQ(f.diagnostics.errors(), 0u)
+      << (f.diagnostics.list().empty() ? "" : f.diagnostics.list()[0].message);
+  ASSERT_EQ(f.equipment.size(), 2u);
+  const Equipment& a = f.equipment[0];
+  EXPECT_EQ(f.messages[0].info.directory, "D13B");
+  EXPECT_EQ(f.messages[0].call.vessel_name, "ONE HARMONY");
+  EXPECT_EQ(f.messages[0].call.vessel_id_kind, "146");
+  EXPECT_EQ(a.stowage, "0340282");
+  EXPECT_EQ(a.operator_code, "ONE");
+  EXPECT_EQ(a.vgm_kg, 24500);
+  EXPECT_EQ(a.set_point_dc, -180);
+  EXPECT_EQ(a.discharge_port, "JPNGO");
+  EXPECT_EQ(a.status, "6");
+  ASSERT_EQ(a.dangerous_goods.size(), 1u);
+  EXPECT_EQ(a.dangerous_goods[0].un_number, "1203");
+  const Equipment& b = f.equipment[1];
+  EXPECT_EQ(b.stowage, "0340284");
+  EXPECT_FALSE(b.full);
+  EXPECT_EQ(b.discharge_port, "USLAX");
+  EXPECT_TRUE(b.dangerous_goods.empty());
+}
+
+}  // namespace
+}  // namespace minato::edi
