@@ -50,6 +50,14 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
     return one_segment_after("/api/v1/units/") || req.path == "/api/v1/yard/occupancy" ||
            one_segment_after("/api/v1/vessel-visits/") || one_segment_after("/api/v1/bookings/");
   };
+  // EDI uploads (a bay plan of a large vessel is several MB) may be as large as the media
+  // intake takes (intake.max_mb); every other body stays within server.body_limit_bytes.
+  so.body_limit_for = [max = int64_t{cfg.intake_max_mb} << 20](std::string_view method,
+                                                               std::string_view target) {
+    std::string_view path = target.substr(0, target.find('?'));
+    return method == "POST" && path == "/api/v1/edi/imports" ? max : int64_t{0};
+  };
+  so.upload_limit_bytes = int64_t{cfg.intake_max_mb} << 20;
   // G2.1.1-a: only listed sources; G2.2.2-f: not a source blocked for repeated login
   // failures. Both are decided before any TLS work.
   auto allowed = identity::SourceRules::parse(cfg.allow_sources);

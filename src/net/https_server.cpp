@@ -327,7 +327,10 @@ void Session::read_request() {
   }
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.options().header_limit_bytes));
-  parser_->body_limit(static_cast<std::uint64_t>(server_.options().body_limit_bytes));
+  // Beast checks a declared Content-Length against this while it reads the headers, so it is
+  // the largest any request may have; on_header narrows it to the request's own.
+  parser_->body_limit(static_cast<std::uint64_t>(
+      std::max<int64_t>(server_.options().body_limit_bytes, server_.options().upload_limit_bytes)));
   // One deadline for the whole request: trickling bytes does not extend it.
   int timeout =
       first_request_ ? server_.options().request_timeout_s : server_.options().keepalive_timeout_s;
@@ -345,9 +348,18 @@ void Session::on_header(beast::error_code ec) {
     return;
   }
   auto& req = parser_->get();
+  uint64_t limit = static_cast<uint64_t>(server_.options().body_limit_bytes);
+  if (server_.options().body_limit_for) {
+    int64_t wanted =
+        std::min(server_.options().upload_limit_bytes,
+                 server_.options().body_limit_for(
+                     std::string_view(req.method_string().data(), req.method_string().size()),
+                     std::string_view(req.target().data(), req.target().size())));
+    if (wanted > 0 && static_cast<uint64_t>(wanted) > limit) limit = static_cast<uint64_t>(wanted);
+  }
+  parser_->body_limit(limit);  // a chunked body is held to it as it arrives
   // Refuse an over-size body before reading it.
-  if (auto len = parser_->content_length();
-      len && *len > static_cast<uint64_t>(server_.options().body_limit_bytes)) {
+  if (auto len = parser_->content_length(); len && *len > limit) {
     send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
     return;
   }

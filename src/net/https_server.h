@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/http.h"
 #include "common/result.h"
@@ -43,6 +44,11 @@ struct ServerOptions {
   // on the write path or the login pool) run on the I/O thread that read them, sparing two
   // thread hand-offs per request.
   std::function<bool(const api::HttpRequest&)> is_inline;
+  // A larger body limit for some requests (file uploads), asked once the headers are read
+  // with the method and the target; 0 keeps body_limit_bytes. Never smaller than it, never
+  // larger than upload_limit_bytes (the parser reads headers with that bound).
+  std::function<int64_t(std::string_view method, std::string_view target)> body_limit_for;
+  int64_t upload_limit_bytes = 0;
   // Told of each slow request refused at once because every slow worker was busy.
   std::function<void(const std::string& source)> on_shed;
   // Asked for every new connection before any TLS work; false closes it (blocked sources).

@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from harness import EICAR, USER_PASSWORD, Clamd, ServerTestCase, run
+from harness import EICAR, USER_PASSWORD, Clamd, ServerTestCase, container_id, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EDI = os.path.join(HERE, "..", "data", "edi")
@@ -174,6 +174,36 @@ class EdiIntakeTest(ServerTestCase):
         codeco = run(["edi", "export", "codeco", "--data", self.data.path, "--kind", "in",
                       "--from", "2026-01-01T00:00:00Z", "--until", "2030-01-01T00:00:00Z"]).stdout
         self.assertIn("UNH+1+CODECO:D:95B:UN", codeco)
+
+    def test_large_bay_plan_over_the_api(self):
+        # 10,000 containers, 1.07 MB: above server.body_limit_bytes (1 MiB), within the intake's
+        # limit, which only this upload gets.
+        visit = "BIG001"
+        self.assertEqual(self.planner.request("POST", "/api/v1/vessel-visits", {
+            "id": visit, "vessel_name": "ONE HARMONY", "imo": "9321483", "berth": "B2",
+            "eta": "2026-12-05T06:00:00Z", "etd": "2026-12-06T06:00:00Z"}).status, 201)
+        seg = ["UNB+UNOA:2+ONE+MINATO+261126:1200+77", "UNH+1+BAPLIE:D:95B:UN:SMDG22",
+               "BGM++77+9", "TDT+20+001E+++ONE:172:20+++9321483:146::ONE HARMONY"]
+        for i in range(10000):
+            seg += ["LOC+147+%03d%02d%02d::5" % (1 + i // 400, (i // 20) % 20, 2 + i % 20),
+                    "MEA+WT++KGM:%d" % (9000 + i), "LOC+11+CNYTN:139:6",
+                    "EQD+CN+%s+45G1+++5" % container_id("BIG", 100000 + i), "NAD+CA+ONE:172:20"]
+        seg += ["UNT+%d+1" % len(seg), "UNZ+1+77"]
+        body = ("'\n".join(seg) + "'\n").encode()
+        self.assertGreater(len(body), 1 << 20)
+        r = self.upload(body, "big.edi", f"?visit={visit}")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["created"], 10000)
+        counts = self.planner.request("GET", f"/api/v1/vessel-visits/{visit}").json["counts"]
+        self.assertEqual(counts["discharge_list"], 10000)
+        # Any other request keeps the general limit (refused on its declared length); the
+        # upload's own limit is intake.max_mb.
+        for path, length in (("/api/v1/units", 2 << 20), ("/api/v1/edi/imports", 65 << 20)):
+            with self.server.raw_tls() as t:
+                t.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          f"Content-Type: text/plain\r\nContent-Length: {length}\r\n\r\n".encode())
+                reply = t.recv(4096).decode()
+            self.assertTrue(reply.startswith("HTTP/1.1 413"), (path, reply))
 
     def test_cli_import_strict_all_or_nothing_and_lenient(self):
         path = os.path.join(EDI, "baplie-d95b-smdg22-demo.edi")
