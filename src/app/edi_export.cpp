@@ -86,16 +86,24 @@ Result<std::unique_ptr<store::ReadTxn>> EdiExport::snapshot(const access::Actor&
   return store_.read();
 }
 
-Result<std::string> EdiExport::baplie(const access::Actor& actor, const std::string& visit,
-                                      bool arrival, const std::string& recipient) {
+Result<EdiExport::VisitUnits> EdiExport::visit_units(const access::Actor& actor,
+                                                     const std::string& visit) {
   auto rx = snapshot(actor);
   if (!rx) return fail(rx.error());
   auto v = visit_of(**rx, visit);
   if (!v) return fail(v.error());
   auto units = units_of(**rx, visit);
   if (!units) return fail(units.error());
+  return VisitUnits{std::move(*rx), std::move(*v), std::move(*units)};
+}
+
+Result<std::string> EdiExport::baplie(const access::Actor& actor, const std::string& visit,
+                                      bool arrival, const std::string& recipient) {
+  auto vu = visit_units(actor, visit);
+  if (!vu) return fail(vu.error());
+  auto& [rx, v, units] = *vu;
   std::vector<edi::Equipment> on_board;
-  for (const auto& u : *units) {
+  for (const auto& u : units) {
     bool take =
         arrival ? (u.state() == t::UnitState::kAdvised && u.spec().inbound_visit == visit)
                 : ((u.state() == t::UnitState::kLoaded || u.state() == t::UnitState::kDeparted) &&
@@ -105,23 +113,20 @@ Result<std::string> EdiExport::baplie(const access::Actor& actor, const std::str
     if (!arrival) e.load_port = locode_;
     on_board.push_back(std::move(e));
   }
-  return edi::write_baplie(interchange(locode_, recipient, clock_.now_us()), call_of(*v, locode_),
+  return edi::write_baplie(interchange(locode_, recipient, clock_.now_us()), call_of(v, locode_),
                            on_board);
 }
 
 Result<std::string> EdiExport::coarri(const access::Actor& actor, const std::string& visit,
                                       edi::ReportKind kind, const std::string& recipient) {
-  auto rx = snapshot(actor);
-  if (!rx) return fail(rx.error());
-  auto v = visit_of(**rx, visit);
-  if (!v) return fail(v.error());
-  auto units = units_of(**rx, visit);
-  if (!units) return fail(units.error());
+  auto vu = visit_units(actor, visit);
+  if (!vu) return fail(vu.error());
+  auto& [rx, v, units] = *vu;
   const t::MoveKind wanted =
       kind == edi::ReportKind::kLoad ? t::MoveKind::kLoad : t::MoveKind::kDischarge;
   std::vector<edi::Equipment> moved;
-  for (const auto& u : *units) {
-    auto moves = (*rx)->unit_moves(u.id());
+  for (const auto& u : units) {
+    auto moves = rx->unit_moves(u.id());
     if (!moves) return fail(moves.error());
     for (const auto& m : *moves) {
       if (m.move.kind != wanted) continue;
@@ -136,7 +141,7 @@ Result<std::string> EdiExport::coarri(const access::Actor& actor, const std::str
       break;
     }
   }
-  return edi::write_report(interchange(locode_, recipient, clock_.now_us()), call_of(*v, locode_),
+  return edi::write_report(interchange(locode_, recipient, clock_.now_us()), call_of(v, locode_),
                            kind, moved);
 }
 

@@ -11,11 +11,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "access/roles.h"
 #include "common/clock.h"
 #include "edi/writer.h"
 #include "store/store.h"
+#include "terminal/unit.h"
+#include "terminal/vessel_visit.h"
 
 namespace minato::app {
 
@@ -34,6 +37,13 @@ class EdiExport {
  private:
   // A read snapshot for `actor`, who needs terminal.read.
   Result<std::unique_ptr<store::ReadTxn>> snapshot(const access::Actor& actor);
+  // The visit and every unit of it (inbound or outbound), from one snapshot.
+  struct VisitUnits {
+    std::unique_ptr<store::ReadTxn> rx;
+    terminal::VesselVisit visit;
+    std::vector<terminal::Unit> units;
+  };
+  Result<VisitUnits> visit_units(const access::Actor& actor, const std::string& visit);
 
   store::Store& store_;
   const Clock& clock_;
