@@ -41,7 +41,6 @@ struct Group {
   Equipment eq;
   size_t start_segment = 0, start_offset = 0;
   bool has_eqd = false;
-  bool cn = false;
   std::string raw_id;   // as written
   std::string problem;  // why it cannot become a unit ("" when it can)
   bool stowage_bad = false;
@@ -230,7 +229,6 @@ class Mapper : public MessageHandler {
       g.problem = "equipment qualifier \"" + qualifier + "\" is not a container (CN)";
       return;
     }
-    g.cn = true;
     if (g.raw_id.empty()) {
       g.problem = "no container number";
       return;
