@@ -39,4 +39,7 @@ class Api {
 // process answers) and /readyz (the store answers and the writer keeps up).
 HttpResponse handle_management(app::Runtime& runtime, const HttpRequest& req);
 
+// G2.7.2-d: the vault listener's read-only endpoints (vault_routes.cpp).
+HttpResponse handle_vault(app::Runtime& runtime, const HttpRequest& req);
+
 }  // namespace minato::api

@@ -16,6 +16,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::string source;  // client IP address
+  // SHA-256 fingerprint (hex) of the client's certificate on a mutual-TLS listener, else empty.
+  std::string client_cert;
 
   // The first header with this (lower-case) name, or empty.
   std::string_view header(std::string_view name) const {

@@ -107,6 +107,8 @@ void Jobs::run_once() {
     std::fprintf(stderr, "minato: recording shed logins failed: %s\n",
                  shed.error().message().c_str());
   }
+  // G2.7.2-a/b: backup sets on their schedules; alerts when one fails or falls behind.
+  rt_.backup().run_due(now_us);
   auto now = std::chrono::steady_clock::now();
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;

@@ -157,6 +157,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->intake_ = std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake);
   rt->edi_ = std::make_unique<EdiImport>(*rt->writes_, *rt->intake_);
   rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
+  rt->backup_ = std::make_unique<BackupService>(*rt);
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =

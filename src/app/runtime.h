@@ -19,6 +19,7 @@
 #include "app/access_service.h"
 #include "app/alerts.h"
 #include "app/audit_service.h"
+#include "app/backup_service.h"
 #include "app/edi_export.h"
 #include "app/edi_import.h"
 #include "app/identity_service.h"
@@ -83,6 +84,7 @@ class Runtime {
   EdiExport& edi_export() { return *edi_export_; }
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
+  BackupService& backup() { return *backup_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
   struct SecurityCounters {
     Counter* login_failures = nullptr;
@@ -147,6 +149,7 @@ class Runtime {
   std::unique_ptr<MediaIntake> intake_;
   std::unique_ptr<EdiImport> edi_;
   std::unique_ptr<EdiExport> edi_export_;
+  std::unique_ptr<BackupService> backup_;
 };
 
 }  // namespace minato::app

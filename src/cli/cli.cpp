@@ -59,6 +59,7 @@ int run(int argc, char** argv) {
   add_user(app);
   add_layout(app);
   add_edi(app);
+  add_backup_commands(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.
   (void)crypto::init();

@@ -24,6 +24,7 @@ void add_audit(CLI::App& app);
 void add_user(CLI::App& app);
 void add_layout(CLI::App& app);
 void add_edi(CLI::App& app);
+void add_backup_commands(CLI::App& app);  // backup, restore, vault
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error.

@@ -72,6 +72,38 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   if (!server) return fail(server.error());
   // G2.7.3-b: ship the audit log off-system.
   MINATO_TRY(rt.start_shipping());
+  // G2.7.2-d: the listener the backup vault pulls from — mutual TLS with the pinned vault
+  // certificates only, reads only. Without a vault certificate there is nobody to serve.
+  std::unique_ptr<net::HttpsServer> vault;
+  std::thread vault_thread;
+  auto vault_clients = config::split_fingerprints(cfg.backup_vault_clients);
+  if (!vault_clients) return fail(vault_clients.error());
+  if (!cfg.backup_vault_listen.empty() && !vault_clients->empty()) {
+    net::ServerOptions vo;
+    MINATO_TRY(config::split_listen(cfg.backup_vault_listen, &vo.host, &vo.port));
+    vo.cert_pem_path = so.cert_pem_path;
+    vo.key_pem_path = so.key_pem_path;
+    vo.max_connections = 16;
+    vo.max_connections_per_source = 8;
+    vo.io_threads = 1;
+    vo.worker_threads = 2;
+    vo.slow_worker_threads = 1;
+    vo.request_timeout_s = 60;
+    vo.client_cert_sha256 = *vault_clients;
+    auto rules = identity::SourceRules::parse(cfg.backup_vault_allow_sources);
+    if (!rules) return fail(rules.error());
+    vo.admit_source = [rules = std::move(*rules)](const std::string& source) {
+      return rules.allows(source);
+    };
+    auto v = net::HttpsServer::create(
+        vo, [&rt](const api::HttpRequest& req) { return api::handle_vault(rt, req); });
+    if (!v) return fail(v.error());
+    vault = std::move(*v);
+    std::string vhost = vo.host.find(':') != std::string::npos ? "[" + vo.host + "]" : vo.host;
+    std::fprintf(stderr, "minato: backup vault listener on https://%s:%u (mutual TLS, %zu vault%s)\n",
+                 vhost.c_str(), static_cast<unsigned>(vault->port()), vault_clients->size(),
+                 vault_clients->size() == 1 ? "" : "s");
+  }
   // G2.6.1-d: the management listener (/metrics, /healthz, /readyz), TLS too, for the
   // monitoring hosts in server.management_allow_sources only.
   std::unique_ptr<net::HttpsServer> management;
@@ -104,6 +136,13 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
       }
     });
   }
+  if (vault) {
+      vault_thread = std::thread([&vault] {
+        if (auto st = vault->run(); !st) {
+          std::fprintf(stderr, "minato: vault listener: %s\n", st.error().message().c_str());
+        }
+      });
+  }
   std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
   // Tests and scripts read this line to learn the port (with --listen HOST:0).
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
@@ -118,6 +157,11 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
     std::fprintf(stderr,
                  "minato: warning: notify.smtp_url is not set; security alerts are queued but not "
                  "mailed (G2.1.1-f)\n");
+  }
+  if (!rt.backup().configured()) {
+    std::fprintf(stderr,
+                 "minato: warning: backups are not set up: run `minato backup init` (G2.7.2); "
+                 "security staff are alerted once the first schedule has passed without one\n");
   }
   // Units stored where the yard's rules do not allow them (written by an older version) are
   // kept in the store but not in the yard model: a planner must move them.
@@ -134,6 +178,10 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   if (management) {
     management->stop();
     management_thread.join();
+  }
+  if (vault) {
+    vault->stop();
+    vault_thread.join();
   }
   MINATO_TRY(served);
   rt.notifier().stop();

@@ -59,6 +59,14 @@ constexpr IntKey kIntKeys[] = {
     {"monitor", "alert_login_failures_per_minute", &Config::alert_login_failures_per_minute, 1,
      1'000'000},
     {"monitor", "alert_denied_per_minute", &Config::alert_denied_per_minute, 1, 1'000'000},
+    {"backup", "database_minutes", &Config::backup_database_minutes, 1, 7 * 1440},
+    {"backup", "config_minutes", &Config::backup_config_minutes, 1, 31 * 1440},
+    {"backup", "logs_minutes", &Config::backup_logs_minutes, 1, 7 * 1440},
+    {"backup", "release_minutes", &Config::backup_release_minutes, 1, 31 * 1440},
+    {"backup", "keep_local", &Config::backup_keep_local, 1, 10'000},
+    {"backup", "zstd_level", &Config::backup_zstd_level, 1, 19},
+    {"continuity", "minutes", &Config::continuity_minutes, 1, 1440},
+    {"continuity", "keep", &Config::continuity_keep, 1, 100'000},
 };
 
 struct StrKey {
@@ -99,6 +107,11 @@ constexpr StrKey kStrKeys[] = {
     {"audit", "syslog_server_name", &Config::syslog_server_name},
     {"audit", "syslog_cert_file", &Config::syslog_cert_file},
     {"audit", "syslog_key_file", &Config::syslog_key_file},
+    {"backup", "dir", &Config::backup_dir},
+    {"backup", "vault_listen", &Config::backup_vault_listen},
+    {"backup", "vault_clients", &Config::backup_vault_clients},
+    {"backup", "vault_allow_sources", &Config::backup_vault_allow_sources},
+    {"continuity", "dir", &Config::continuity_dir},
 };
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
@@ -373,6 +386,25 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
                   origin + ": audit.syslog_target must be HOST:PORT of a TLS syslog collector");
     }
   }
+  // G2.7.2-d: the vault's listener and the vault certificates it accepts.
+  if (!c.backup_vault_listen.empty()) {
+    if (auto m = split_listen(c.backup_vault_listen, &host, &port); !m) {
+      return fail(ErrorCode::kInvalidArgument,
+                  origin + ": backup.vault_listen: " + m.error().message());
+    }
+  }
+  if (auto clients = split_fingerprints(c.backup_vault_clients); !clients) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": backup.vault_clients: " + clients.error().message());
+  }
+  if (auto rules = identity::SourceRules::parse(c.backup_vault_allow_sources); !rules) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": backup.vault_allow_sources: " + rules.error().message());
+  }
+  if (c.backup_dir.empty() || c.continuity_dir.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": backup.dir and continuity.dir must be set (G2.7.2, G2.4-b)");
+  }
   auto st = split_listen(c.listen, &host, &port);
   if (!st)
     return fail(ErrorCode::kInvalidArgument, origin + ": server.listen: " + st.error().message());
@@ -406,7 +438,8 @@ std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
   for (std::string_view table :
-       {"server", "login", "tls", "terminal", "intake", "webauthn", "notify", "audit", "monitor"}) {
+       {"server", "login", "tls", "terminal", "intake", "webauthn", "notify", "audit", "backup",
+        "continuity", "monitor"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";
@@ -416,6 +449,39 @@ std::string to_toml(const Config& c) {
     }
   }
   return out.str();
+}
+
+Result<std::vector<std::string>> split_fingerprints(const std::string& list) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&]() -> Status {
+    while (!cur.empty() && cur.back() == ' ') cur.pop_back();
+    size_t b = cur.find_first_not_of(' ');
+    cur = b == std::string::npos ? "" : cur.substr(b);
+    if (cur.rfind("sha256:", 0) == 0) cur = cur.substr(7);
+    std::string hex;
+    for (char ch : cur) {
+      if (ch == ':') continue;  // "AB:CD:..." as openssl prints it
+      hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    }
+    if (hex.empty()) return ok();
+    if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "'" + cur + "' is not a SHA-256 certificate fingerprint (64 hex digits)");
+    }
+    out.push_back(hex);
+    cur.clear();
+    return ok();
+  };
+  for (char ch : list) {
+    if (ch == ',') {
+      MINATO_TRY(flush());
+    } else {
+      cur.push_back(ch);
+    }
+  }
+  MINATO_TRY(flush());
+  return out;
 }
 
 Status split_listen(const std::string& listen, std::string* host, uint16_t* port) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -100,6 +101,26 @@ struct Config {
   std::string syslog_key_file;
   int ship_queue_alert = 10'000;  // G2.7.3-c: alert when this many events wait to be shipped
   int ship_stall_seconds = 300;   // ... or when shipping has been stuck this long
+  // [backup] G2.7.2: backup sets per target, written to `dir` (the outbox the vault pulls
+  // from), each target on its own schedule (minutes); an alert when a target's newest set is
+  // older than 1.5 times its schedule.
+  std::string backup_dir = "backups";  // relative to the data directory
+  int backup_database_minutes = 60;
+  int backup_config_minutes = 1440;
+  int backup_logs_minutes = 60;
+  int backup_release_minutes = 1440;
+  int backup_keep_local = 24;  // sets per target kept in the outbox (the vault keeps history)
+  int backup_zstd_level = 3;
+  // G2.7.2-d: the listener the vault pulls from (mutual TLS; read-only). It starts only when
+  // vault_clients names at least one vault certificate (SHA-256 fingerprints, comma-separated).
+  std::string backup_vault_listen = "127.0.0.1:9444";
+  std::string backup_vault_clients;
+  std::string backup_vault_allow_sources = "127.0.0.0/8,::1/128";
+  // [continuity] G2.4-b, G3.1-c: the signed snapshot for working by hand, every N minutes, to
+  // a place outside the system (mount another host's share or removable media there).
+  std::string continuity_dir = "continuity";  // relative to the data directory
+  int continuity_minutes = 15;
+  int continuity_keep = 96;
   // [monitor] G2.6.1-d: security-event thresholds per minute that alert security staff.
   int alert_login_failures_per_minute = 30;
   int alert_denied_per_minute = 30;
@@ -111,6 +132,10 @@ Result<Config> parse(const std::string& text, const std::string& origin);
 Result<Config> load(const std::string& path);
 // The TOML text of `c`, as `init` writes it.
 std::string to_toml(const Config& c);
+
+// Splits a comma-separated list of SHA-256 certificate fingerprints ("ab12...", "sha256:AB:12:...")
+// into lower-case hex. Refuses anything else.
+Result<std::vector<std::string>> split_fingerprints(const std::string& list);
 
 // Splits "host:port" / "[v6]:port". Refuses anything else.
 Status split_listen(const std::string& listen, std::string* host, uint16_t* port);

@@ -22,4 +22,8 @@ Result<SelfSignedCert> make_self_signed_cert(const std::string& common_name,
 // Checks that `cert_pem` and `key_pem` parse and belong together.
 Status check_cert_and_key(const std::string& cert_pem, const std::string& key_pem);
 
+// The SHA-256 fingerprint of a PEM certificate's DER, lower-case hex (what
+// `openssl x509 -fingerprint -sha256` prints, without colons).
+Result<std::string> cert_fingerprint_sha256(const std::string& cert_pem);
+
 }  // namespace minato::crypto

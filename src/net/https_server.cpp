@@ -6,7 +6,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 #include <cstdio>
@@ -42,6 +44,21 @@ void add_security_headers(api::HttpResponse& resp) {
 }
 
 namespace {
+
+// Lower-case hex SHA-256 of a certificate's DER, or "" for none.
+std::string fingerprint(const X509* cert) {
+  if (cert == nullptr) return {};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &n) != 1) return {};
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
 
 // TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only. TLS 1.3 suites are all AEAD.
 constexpr const char* kTls12Ciphers =
@@ -136,6 +153,17 @@ class Server final : public HttpsServer {
 
   ~Server() override { stopped_ = true; }
 
+  static int verify_client(X509_STORE_CTX* store, void* arg) {
+    auto* self = static_cast<Server*>(arg);
+    X509* leaf = X509_STORE_CTX_get0_cert(store);
+    std::string fp = fingerprint(leaf);
+    for (const auto& allowed : self->options_.client_cert_sha256) {
+      if (!fp.empty() && fp == allowed) return 1;
+    }
+    X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+    return 0;
+  }
+
   Status init() {
     // G2.3-b: TLS 1.2 minimum, AEAD only, no compression/renegotiation, server chooses.
     SSL_CTX* ctx = ssl_ctx_.native_handle();
@@ -148,6 +176,12 @@ class Server final : public HttpsServer {
       return fail(ErrorCode::kInternal, "cannot configure TLS cipher suites");
     }
     SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384");
+    if (!options_.client_cert_sha256.empty()) {
+      // Pinned client certificates (self-signed ones included): the chain is not built
+      // against a CA; the leaf's fingerprint must be one of the listed.
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      SSL_CTX_set_cert_verify_callback(ctx, &Server::verify_client, this);
+    }
     boost::system::error_code ec;
     ssl_ctx_.use_certificate_chain_file(options_.cert_pem_path, ec);
     if (ec) {
@@ -419,6 +453,9 @@ void Session::dispatch() {
   }
   in.body = std::move(req.body());
   in.source = source_;
+  if (!server_.options().client_cert_sha256.empty()) {
+    in.client_cert = fingerprint(SSL_get0_peer_certificate(stream_.native_handle()));
+  }
   bool keep_alive = req.keep_alive();
   beast::get_lowest_layer(stream_).expires_never();
   if (server_.options().is_inline && server_.options().is_inline(in)) {

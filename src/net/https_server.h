@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http.h"
 #include "common/result.h"
@@ -53,6 +54,10 @@ struct ServerOptions {
   std::function<void(const std::string& source)> on_shed;
   // Asked for every new connection before any TLS work; false closes it (blocked sources).
   std::function<bool(const std::string& source)> admit_source;
+  // Mutual TLS (the backup vault's listener): when not empty, a client must present a
+  // certificate whose SHA-256 fingerprint (lower-case hex of the DER) is listed, or the
+  // handshake fails. The fingerprint is passed on in HttpRequest::client_cert.
+  std::vector<std::string> client_cert_sha256;
 };
 
 using Handler = std::function<api::HttpResponse(const api::HttpRequest&)>;

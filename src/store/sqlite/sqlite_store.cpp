@@ -2242,3 +2242,53 @@ Result<std::unique_ptr<WriteTxn>> SqliteStore::write() {
 int SqliteStore::schema_version() const { return impl_->version; }
 
 }  // namespace minato::store
+
+namespace minato::store {
+
+Status snapshot_database(const std::string& db_path, const std::string& out_path) {
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto close = [&] {
+    if (src) sqlite3_close(src);
+    if (dst) sqlite3_close(dst);
+  };
+  if (sqlite3_open_v2(db_path.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    std::string m = src ? sqlite3_errmsg(src) : "out of memory";
+    close();
+    return fail(ErrorCode::kUnavailable, "cannot open " + db_path + ": " + m);
+  }
+  sqlite3_busy_timeout(src, 10'000);
+  if (sqlite3_open_v2(out_path.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      nullptr) != SQLITE_OK) {
+    std::string m = dst ? sqlite3_errmsg(dst) : "out of memory";
+    close();
+    return fail(ErrorCode::kUnavailable, "cannot create " + out_path + ": " + m);
+  }
+  // One step copies every page inside one read transaction: a consistent snapshot, while the
+  // server's writer goes on in WAL mode.
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (b == nullptr) {
+    std::string m = sqlite3_errmsg(dst);
+    close();
+    return fail(ErrorCode::kUnavailable, "cannot start the snapshot of " + db_path + ": " + m);
+  }
+  int rc = sqlite3_backup_step(b, -1);
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    std::string m = sqlite3_errstr(rc);
+    close();
+    return fail(rc == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kUnavailable,
+                "snapshot of " + db_path + " failed: " + m);
+  }
+  // The copy is a single file: no WAL beside it, so it can be moved as it is.
+  char* err = nullptr;
+  rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", nullptr, nullptr, &err);
+  if (err) sqlite3_free(err);
+  close();
+  if (rc != SQLITE_OK) {
+    return fail(ErrorCode::kUnavailable, "cannot finish the snapshot " + out_path);
+  }
+  return ok();
+}
+
+}  // namespace minato::store

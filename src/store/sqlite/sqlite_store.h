@@ -43,4 +43,9 @@ class SqliteStore final : public Store {
   std::unique_ptr<Impl> impl_;
 };
 
+// A consistent copy of a live database at `out_path` (a new file) by SQLite's online backup
+// API: one read snapshot while the server's writer goes on. The copy is a single file
+// (rollback journal mode), closed and so complete on disk when this returns.
+Status snapshot_database(const std::string& db_path, const std::string& out_path);
+
 }  // namespace minato::store

@@ -1,0 +1,418 @@
+#include "app/backup_service.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "app/runtime.h"
+#include "audit/event.h"
+#include "audit/merkle.h"
+#include "common/files.h"
+#include "crypto/random.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace minato::app {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+// Regular files directly in `dir`, sorted (no subdirectories, no links).
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_regular_file(ec) && !e.is_symlink(ec)) out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int64_t set_time_us(std::string_view id) {
+  std::tm tm{};
+  auto num = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = 0; i < len; ++i) v = v * 10 + (id[pos + i] - '0');
+    return v;
+  };
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(9, 2);
+  tm.tm_min = num(11, 2);
+  tm.tm_sec = num(13, 2);
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+
+std::string target_of(std::string_view id) { return std::string(id.substr(17)); }
+
+void remove_dir(const std::string& path) {
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(path, ec)) {
+    if (e.is_directory(ec)) fs::permissions(e.path(), fs::perms::owner_all, ec);
+  }
+  fs::permissions(path, fs::perms::owner_all, ec);
+  fs::remove_all(path, ec);
+}
+
+// The audit log's size, root and newest event time, from `store`'s own snapshot.
+Result<resilience::AuditHead> audit_head(store::Store& store) {
+  auto rx = store.read();
+  if (!rx) return fail(rx.error());
+  auto head = (*rx)->audit_head();
+  if (!head) return fail(head.error());
+  audit::CompactRange range;
+  MINATO_TRY((*rx)->scan_audit_leaves(1, *head, [&](int64_t, std::string_view leaf) {
+    range.append(audit::hash_from_bytes(leaf));
+    return true;
+  }));
+  resilience::AuditHead h;
+  h.size = *head;
+  h.root = audit::to_hex(range.root());
+  if (*head > 0) {
+    MINATO_TRY((*rx)->scan_audit(*head, [&](const store::AuditRecord& r) {
+      h.last_at_us = r.at_us;
+      return false;
+    }));
+  }
+  return h;
+}
+
+}  // namespace
+
+BackupService::BackupService(Runtime& rt) : rt_(rt) {}
+
+std::string BackupService::recovery_path(const std::string& keys_dir, std::string_view recipient) {
+  return keys_dir + "/backup-" + std::string(recipient) + ".recovery";
+}
+
+Status BackupService::init_keys(const std::string& keys_dir, const std::string& data_passphrase,
+                                const std::string& keys_passphrase,
+                                const resilience::Argon2Cost& cost) {
+  MINATO_TRY(resilience::check_passphrase(data_passphrase, "data passphrase"));
+  MINATO_TRY(resilience::check_passphrase(keys_passphrase, "keys passphrase"));
+  if (data_passphrase == keys_passphrase) {
+    return fail(ErrorCode::kInvalidArgument,
+                "the keys passphrase must differ from the data passphrase (G2.3-c: the key "
+                "backup is sealed separately)");
+  }
+  const std::string sign_path = keys_dir + "/backup.key";
+  for (const auto& p : {sign_path, recovery_path(keys_dir, "data"), recovery_path(keys_dir, "keys")}) {
+    if (::access(p.c_str(), F_OK) == 0) {
+      return fail(ErrorCode::kAlreadyExists, p + " exists: backups are already set up");
+    }
+  }
+  auto signer = crypto::SigningKey::generate();
+  auto data = resilience::make_recovery_file("data", data_passphrase, signer.public_key(), cost,
+                                             nullptr);
+  if (!data) return fail(data.error());
+  auto keys = resilience::make_recovery_file("keys", keys_passphrase, signer.public_key(), cost,
+                                             nullptr);
+  if (!keys) return fail(keys.error());
+  MINATO_TRY(write_file_atomic(recovery_path(keys_dir, "data"), *data, 0600));
+  MINATO_TRY(write_file_atomic(recovery_path(keys_dir, "keys"), *keys, 0600));
+  return signer.save(sign_path);
+}
+
+Status BackupService::load_keys() {
+  if (loaded_) return ok();
+  const std::string dir = rt_.paths().keys();
+  auto signer = crypto::SigningKey::load(dir + "/backup.key");
+  if (!signer) {
+    return fail(ErrorCode::kFailedPrecondition,
+                "backups are not set up: run `minato backup init` (" + signer.error().message() +
+                    ")");
+  }
+  for (auto* r : {&data_, &keys_}) {
+    std::string name = r == &data_ ? "data" : "keys";
+    auto text = read_file(recovery_path(dir, name), 1 << 16);
+    if (!text) return fail(ErrorCode::kFailedPrecondition, text.error().message());
+    auto pub = resilience::read_recovery_public(*text, recovery_path(dir, name));
+    if (!pub) return fail(pub.error());
+    if (pub->signer_public != signer->public_key() || pub->name != name) {
+      return fail(ErrorCode::kDataLoss, recovery_path(dir, name) +
+                                            " does not belong to keys/backup.key");
+    }
+    *r = std::move(*pub);
+  }
+  signer_.emplace(std::move(*signer));
+  loaded_ = true;
+  return ok();
+}
+
+bool BackupService::configured() {
+  std::lock_guard lock(mu_);
+  return static_cast<bool>(load_keys());
+}
+
+std::string BackupService::outbox() const { return rt_.paths().resolve(rt_.config().backup_dir); }
+
+int BackupService::every_minutes(std::string_view target) const {
+  const auto& c = rt_.config();
+  if (target == "database") return c.backup_database_minutes;
+  if (target == "config") return c.backup_config_minutes;
+  if (target == "logs") return c.backup_logs_minutes;
+  return c.backup_release_minutes;
+}
+
+Result<std::vector<resilience::SourceFile>> BackupService::stage(
+    const std::string& target, const std::string& stage_dir, resilience::WriteOptions& o) {
+  const auto& paths = rt_.paths();
+  std::vector<resilience::SourceFile> files;
+  if (target == "database") {
+    const std::string copy = stage_dir + "/minato.db";
+    MINATO_TRY(store::snapshot_database(paths.database(), copy));
+    // The copy's own audit head and schema: what a restore of it must find.
+    store::SqliteOptions so;
+    so.read_connections = 1;
+    auto snap = store::SqliteStore::open(copy, so);
+    if (!snap) return fail(snap.error());
+    auto head = audit_head(**snap);
+    if (!head) return fail(head.error());
+    o.audit = *head;
+    o.schema_version = (*snap)->schema_version();
+    snap->reset();
+    files.push_back({"minato.db", copy, 0600});
+  } else if (target == "config") {
+    files.push_back({"minato.toml", paths.config(), 0600});
+    for (const auto& sub : {std::string("keys"), std::string("tls")}) {
+      for (const auto& name : files_in(paths.dir + "/" + sub)) {
+        files.push_back({sub + "/" + name, paths.dir + "/" + sub + "/" + name, 0600});
+      }
+    }
+    o.schema_version = rt_.store().schema_version();
+  } else if (target == "logs") {
+    // The audit log as JSON lines (the form `audit export` writes and `audit verify` reads).
+    const std::string events = stage_dir + "/audit-events.jsonl";
+    const std::string checkpoints = stage_dir + "/audit-checkpoints.jsonl";
+    {
+      std::ofstream ev(events, std::ios::binary | std::ios::trunc);
+      std::ofstream cp(checkpoints, std::ios::binary | std::ios::trunc);
+      auto rx = rt_.store().read();
+      if (!rx) return fail(rx.error());
+      auto head = (*rx)->audit_head();
+      if (!head) return fail(head.error());
+      audit::CompactRange range;
+      MINATO_TRY((*rx)->scan_audit(1, [&](const store::AuditRecord& r) {
+        if (r.seq > *head) return false;
+        ev << audit::event_json(r) << "\n";
+        range.append(audit::hash_from_bytes(r.leaf));
+        o.audit.last_at_us = r.at_us;
+        return true;
+      }));
+      o.audit.size = static_cast<int64_t>(range.size());
+      o.audit.root = audit::to_hex(range.root());
+      auto cps = (*rx)->checkpoints();
+      if (!cps) return fail(cps.error());
+      for (const auto& c : *cps) cp << audit::checkpoint_json(rt_.config().audit_origin, c) << "\n";
+      ev.flush();
+      cp.flush();
+      if (!ev || !cp) {
+        return fail(ErrorCode::kResourceExhausted, "cannot write the audit export in " + stage_dir);
+      }
+    }
+    files.push_back({"logs/audit-events.jsonl", events, 0600});
+    files.push_back({"logs/audit-checkpoints.jsonl", checkpoints, 0600});
+    for (const auto& name : files_in(paths.dir + "/logs")) {
+      files.push_back({"logs/system/" + name, paths.dir + "/logs/" + name, 0600});
+    }
+    o.schema_version = rt_.store().schema_version();
+  } else if (target == "release") {
+    // The program that is running, as the kernel has it open (not what is on the path now).
+    const std::string bin = stage_dir + "/minato";
+    std::error_code ec;
+    fs::copy_file("/proc/self/exe", bin, fs::copy_options::overwrite_existing, ec);
+    if (ec) return fail(ErrorCode::kUnavailable, "cannot copy the running program: " + ec.message());
+    auto bytes = read_file(bin, size_t{1} << 30);
+    if (!bytes) return fail(bytes.error());
+    json::object rel{{"program", "minato"},
+                     {"version", kVersion},
+                     {"sha256", crypto::to_hex(crypto::sha256(*bytes))},
+                     {"size", bytes->size()},
+                     {"schema_version", rt_.store().schema_version()}};
+    MINATO_TRY(write_file_atomic(stage_dir + "/release.json", json::serialize(rel) + "\n", 0600));
+    files.push_back({"release/minato", bin, 0700});
+    files.push_back({"release/release.json", stage_dir + "/release.json", 0600});
+    o.schema_version = rt_.store().schema_version();
+  } else {
+    return fail(ErrorCode::kInvalidArgument,
+                "unknown backup target '" + target + "' (database, config, logs, release)",
+                "target");
+  }
+  return files;
+}
+
+Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
+                                                   const std::string& target) {
+  const CommandSpec spec{"backup.create", "backup:" + target, access::Permission::kBackupRun};
+  if (!actor.has(access::Permission::kBackupRun)) {
+    // The write path refuses it and records the refusal.
+    auto st = rt_.writes().execute_status(actor, spec,
+                                          [](store::WriteTxn&, Effects&) -> Status { return ok(); });
+    if (!st) return fail(st.error());
+    return fail(ErrorCode::kPermissionDenied, "backup.run is needed");
+  }
+  std::lock_guard lock(mu_);
+  auto made = [&]() -> Result<resilience::Manifest> {
+    MINATO_TRY(load_keys());
+    if (std::find(kBackupTargets.begin(), kBackupTargets.end(), target) == kBackupTargets.end()) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "unknown backup target '" + target + "' (database, config, logs, release)",
+                  "target");
+    }
+    const std::string root = outbox();
+    MINATO_TRY(make_dir(root, 0700, false));
+    const std::string stage_dir = root + "/.stage-" + target;
+    remove_dir(stage_dir);
+    MINATO_TRY(make_dir(stage_dir, 0700, true));
+    resilience::WriteOptions o;
+    o.target = target;
+    o.created_us = rt_.clock().now_us();
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    o.host = host;
+    o.minato_version = kVersion;
+    o.zstd_level = rt_.config().backup_zstd_level;
+    auto files = stage(target, stage_dir, o);
+    Result<resilience::Manifest> m = files ? resilience::write_set(
+                                                 root, *files, target == "config" ? keys_ : data_,
+                                                 *signer_, o)
+                                           : Result<resilience::Manifest>(fail(files.error()));
+    remove_dir(stage_dir);
+    return m;
+  }();
+  // The outcome goes into the audit log either way.
+  auto st = rt_.writes().execute_status(actor, spec, [&](store::WriteTxn&, Effects& fx) -> Status {
+    if (!made) return fail(made.error());
+    fx.change = json::serialize(json::object{{"set", made->set_id},
+                                             {"files", made->files.size()},
+                                             {"plain_bytes", made->plain_bytes()},
+                                             {"stored_bytes", made->stored_bytes()},
+                                             {"audit_size", made->audit.size},
+                                             {"audit_root", made->audit.root}});
+    return ok();
+  });
+  if (!made) return made;
+  if (!st) return fail(st.error());
+  prune_outbox(target);
+  return made;
+}
+
+std::vector<std::string> BackupService::list_sets() {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(outbox(), ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory(ec) && resilience::valid_set_id(name)) ids.push_back(name);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void BackupService::prune_outbox(const std::string& target) {
+  std::vector<std::string> mine;
+  for (auto& id : list_sets()) {
+    if (target_of(id) == target) mine.push_back(id);
+  }
+  const size_t keep = static_cast<size_t>(std::max(1, rt_.config().backup_keep_local));
+  for (size_t i = 0; i + keep < mine.size(); ++i) remove_dir(outbox() + "/" + mine[i]);
+}
+
+std::vector<BackupTargetStatus> BackupService::status(int64_t now_us) {
+  std::vector<BackupTargetStatus> out;
+  auto ids = list_sets();
+  for (auto t : kBackupTargets) {
+    BackupTargetStatus s;
+    s.target = std::string(t);
+    s.every_minutes = every_minutes(t);
+    for (const auto& id : ids) {
+      if (target_of(id) != t) continue;
+      ++s.sets;
+      s.newest = id;
+      std::error_code ec;
+      s.stored_bytes += fs::file_size(outbox() + "/" + id + "/" +
+                                          std::string(resilience::kPayloadFile), ec);
+    }
+    // Overdue: older than its schedule and half again (G2.7.2-b); with no set at all, counted
+    // from the server's start.
+    int64_t since = rt_.started_us();
+    if (!s.newest.empty()) {
+      s.newest_us = set_time_us(s.newest);
+      s.age_s = (now_us - s.newest_us) / 1'000'000;
+      since = s.newest_us;
+    }
+    s.overdue = now_us - since > int64_t{s.every_minutes} * 90'000'000;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void BackupService::alert_once(const std::string& key, const std::string& event,
+                               const std::string& target, const std::string& en,
+                               const std::string& ja) {
+  Alert a;
+  a.event = event;
+  a.title_en = "Backup: " + en;
+  a.title_ja = "バックアップ: " + ja;
+  a.text_en = en + " (target " + target + "). Check `minato backup status` and the server log.";
+  a.text_ja = ja + " (対象 " + target + ")。`minato backup status` とサーバーログを確認してください。";
+  a.details_json = json::serialize(json::object{{"target", target}, {"key", key}});
+  if (auto st = rt_.raise_alert("system:backup", "alert." + event, a); !st) {
+    std::fprintf(stderr, "minato: backup alert failed: %s\n", st.error().message().c_str());
+  }
+}
+
+void BackupService::run_due(int64_t now_us) {
+  access::Actor me{"system:backup", "local", static_cast<uint32_t>(access::Permission::kBackupRun),
+                   {}};
+  const bool ready = configured();
+  for (const auto& s : status(now_us)) {
+    const int64_t every_us = int64_t{s.every_minutes} * 60'000'000;
+    if (ready && (s.newest.empty() || now_us - s.newest_us >= every_us)) {
+      // After a failure, try again no sooner than a tenth of the schedule (at least a minute).
+      auto failed = failed_at_us_.find(s.target);
+      if (failed != failed_at_us_.end() &&
+          now_us - failed->second < std::max<int64_t>(60'000'000, every_us / 10)) {
+        continue;
+      }
+      auto m = create(me, s.target);
+      if (m) {
+        failed_at_us_.erase(s.target);
+        alerted_.erase("failed:" + s.target);
+        alerted_.erase("overdue:" + s.target);
+        continue;
+      }
+      failed_at_us_[s.target] = now_us;
+      std::fprintf(stderr, "minato: backup of %s failed: %s\n", s.target.c_str(),
+                   m.error().message().c_str());
+      if (alerted_.emplace("failed:" + s.target, m.error().message()).second) {
+        alert_once("failed:" + s.target, "backup.failed", s.target,
+                   "a backup failed: " + m.error().message(),
+                   "バックアップに失敗しました: " + m.error().message());
+      }
+    }
+    if (s.overdue && alerted_.emplace("overdue:" + s.target, s.newest).second) {
+      if (!ready) {
+        alert_once("overdue:" + s.target, "backup.not_configured", s.target,
+                   "backups are not set up (run `minato backup init`)",
+                   "バックアップが設定されていません (`minato backup init` を実行してください)");
+      } else {
+        alert_once("overdue:" + s.target, "backup.overdue", s.target,
+                   "the newest backup is older than its schedule allows",
+                   "最新のバックアップがスケジュールより古くなっています");
+      }
+    }
+  }
+}
+
+}  // namespace minato::app

@@ -1,0 +1,95 @@
+// BackupService: the live server's side of G2.7.2 — backup sets per target, on schedules, in
+// an outbox the vault pulls from.
+//
+// Targets (G2.7.2-a):
+//   database  a consistent online snapshot of the store (SQLite's backup API)
+//   config    minato.toml, keys/ and tls/ — sealed to the "keys" recipient, whose recovery
+//             passphrase is not the data passphrase (G2.3-c: key backup sealed separately)
+//   logs      the audit log (every event and checkpoint, as JSON lines) and <data>/logs/
+//   release   the running program itself and its SHA-256
+//
+// The server holds the backup signing key and only the public halves of the recipients: it
+// can make sets but cannot read them back, and nothing here deletes anything but its own
+// outbox's older sets (the vault keeps history under its own policy).
+//
+// Data directory files (made by `minato backup init`):
+//   keys/backup.key              Ed25519 key that signs manifests
+//   keys/backup-data.recovery    recipient "data", its secret sealed under the data passphrase
+//   keys/backup-keys.recovery    recipient "keys", sealed under the keys passphrase
+#pragma once
+
+#include <array>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/roles.h"
+#include "app/write_path.h"
+#include "common/result.h"
+#include "resilience/backup_set.h"
+
+namespace minato::app {
+
+class Runtime;
+
+inline constexpr std::array<std::string_view, 4> kBackupTargets = {"database", "config", "logs",
+                                                                   "release"};
+
+struct BackupTargetStatus {
+  std::string target;
+  int every_minutes = 0;
+  std::string newest;  // set id, "" if none
+  int64_t newest_us = 0;
+  int64_t age_s = -1;  // -1: no set yet
+  bool overdue = false;
+  int sets = 0;
+  uint64_t stored_bytes = 0;
+};
+
+class BackupService {
+ public:
+  explicit BackupService(Runtime& rt);
+
+  // `minato backup init`: the signing key and both recovery files. Refuses if they exist.
+  static Status init_keys(const std::string& keys_dir, const std::string& data_passphrase,
+                          const std::string& keys_passphrase, const resilience::Argon2Cost& cost);
+  static std::string recovery_path(const std::string& keys_dir, std::string_view recipient);
+
+  // Whether `minato backup init` has been run (the keys load).
+  bool configured();
+  std::string outbox() const;
+  int every_minutes(std::string_view target) const;
+
+  // Writes one set of `target` now (audited as backup.create; needs backup.run).
+  Result<resilience::Manifest> create(const access::Actor& actor, const std::string& target);
+
+  // The scheduled work (Jobs): every target whose newest set is as old as its schedule gets a
+  // new one; a failure, a target overdue by half its schedule again (G2.7.2-b), or backups not
+  // set up at all once the first schedule has passed, alert security staff — once each.
+  void run_due(int64_t now_us);
+
+  std::vector<BackupTargetStatus> status(int64_t now_us);
+  // Set ids in the outbox, oldest first.
+  std::vector<std::string> list_sets();
+
+ private:
+  Status load_keys();
+  Result<std::vector<resilience::SourceFile>> stage(const std::string& target,
+                                                    const std::string& stage_dir,
+                                                    resilience::WriteOptions& options);
+  void prune_outbox(const std::string& target);
+  void alert_once(const std::string& key, const std::string& event, const std::string& target,
+                  const std::string& en, const std::string& ja);
+
+  Runtime& rt_;
+  std::mutex mu_;  // one set at a time; guards the fields below
+  bool loaded_ = false;
+  std::optional<crypto::SigningKey> signer_;
+  resilience::Recipient data_, keys_;
+  std::map<std::string, std::string> alerted_;  // alert key -> what it was raised for
+  std::map<std::string, int64_t> failed_at_us_;
+};
+
+}  // namespace minato::app

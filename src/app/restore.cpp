@@ -1,0 +1,271 @@
+#include "app/restore.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "app/backup_service.h"
+#include "app/runtime.h"
+#include "audit/log.h"
+#include "common/files.h"
+
+namespace minato::app {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+int64_t id_time_us(std::string_view id) {
+  std::tm tm{};
+  auto num = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = 0; i < len; ++i) v = v * 10 + (id[pos + i] - '0');
+    return v;
+  };
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(9, 2);
+  tm.tm_min = num(11, 2);
+  tm.tm_sec = num(13, 2);
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+
+void find_in(const fs::path& dir, int depth, std::vector<FoundSet>& out) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '.' || !e.is_directory(ec) || e.is_symlink(ec)) continue;
+    if (resilience::valid_set_id(name) &&
+        fs::exists(e.path() / std::string(resilience::kManifestFile), ec)) {
+      out.push_back({e.path().string(), name, name.substr(17), id_time_us(name)});
+    } else if (depth > 0) {
+      find_in(e.path(), depth - 1, out);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<FoundSet> find_sets(const std::string& root) {
+  std::vector<FoundSet> out;
+  find_in(root, 2, out);
+  std::sort(out.begin(), out.end(), [](const FoundSet& a, const FoundSet& b) {
+    return a.created_us != b.created_us ? a.created_us < b.created_us : a.id < b.id;
+  });
+  return out;
+}
+
+std::string to_json(const RestoreReport& r) {
+  return json::serialize(json::object{{"database_set", r.database_set},
+                                      {"config_set", r.config_set},
+                                      {"logs_set", r.logs_set},
+                                      {"snapshot", format_utc(r.snapshot_us)},
+                                      {"schema_version", r.schema_version},
+                                      {"schema_after", r.schema_after},
+                                      {"audit_size", r.audit_size},
+                                      {"audit_root", r.audit_root},
+                                      {"audit_last_event", r.audit_last_at_us
+                                                               ? format_utc(r.audit_last_at_us)
+                                                               : std::string()},
+                                      {"checkpoints_checked", r.checkpoints_checked},
+                                      {"external_checkpoints_checked", r.external_checked},
+                                      {"stored_bytes", r.stored_bytes},
+                                      {"restored_bytes", r.restored_bytes},
+                                      {"units_in_yard", r.units_in_yard},
+                                      {"vessel_visits", r.visits},
+                                      {"seconds", r.seconds}});
+}
+
+Result<RestoreReport> restore(const RestoreOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
+  RestoreReport report;
+  if (o.to.empty() || o.from.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "restore needs --from and --to");
+  }
+  std::error_code ec;
+  if (fs::exists(o.to, ec) && !fs::is_empty(o.to, ec)) {
+    return fail(ErrorCode::kAlreadyExists,
+                o.to + " exists and is not empty: restore only into a new directory");
+  }
+  if (!fs::is_directory(o.from, ec)) {
+    return fail(ErrorCode::kNotFound, o.from + " is not a directory of backup sets");
+  }
+
+  // 1. Which sets.
+  auto sets = find_sets(o.from);
+  const FoundSet* db = nullptr;
+  const FoundSet* cfg = nullptr;
+  const FoundSet* logs = nullptr;
+  for (const auto& s : sets) {
+    if (s.target == "database") {
+      if (!o.set.empty() ? s.id == o.set : (o.at_us == 0 || s.created_us <= o.at_us)) db = &s;
+    } else if (s.target == "config") {
+      cfg = &s;
+    } else if (s.target == "logs") {
+      logs = &s;
+    }
+  }
+  if (db == nullptr) {
+    return fail(ErrorCode::kNotFound,
+                !o.set.empty() ? "no database set " + o.set + " under " + o.from
+                : o.at_us      ? "no database set at or before " + format_utc(o.at_us) +
+                                " under " + o.from
+                               : "no database backup set under " + o.from);
+  }
+  if (cfg == nullptr) {
+    return fail(ErrorCode::kNotFound,
+                "no config set under " + o.from + ": the keys and configuration are needed");
+  }
+
+  // 2. Recovery files.
+  std::string rdir = o.recovery_dir.empty() ? o.from + "/recovery" : o.recovery_dir;
+  auto open_recipient = [&](const char* name,
+                            const std::string& pass) -> Result<resilience::Recipient> {
+    std::string path = BackupService::recovery_path(rdir, name);
+    auto text = read_file(path, 1 << 16);
+    if (!text) {
+      return fail(ErrorCode::kNotFound, "cannot read the recovery file " + path + " (" +
+                                            text.error().message() +
+                                            "); give the directory that holds it with --recovery");
+    }
+    return resilience::open_recovery_file(*text, pass, path);
+  };
+  auto data = open_recipient("data", o.data_passphrase);
+  if (!data) return fail(data.error());
+  auto keys = open_recipient("keys", o.keys_passphrase);
+  if (!keys) return fail(keys.error());
+  if (keys->signer_public != data->signer_public) {
+    return fail(ErrorCode::kDataLoss, "the two recovery files name different signing keys");
+  }
+
+  // 3. Manifests and stored bytes, all before any byte is decrypted.
+  struct Part {
+    const FoundSet* set;
+    const resilience::Recipient* recipient;
+    resilience::Manifest manifest;
+  };
+  std::vector<Part> parts{{cfg, &*keys, {}}, {db, &*data, {}}};
+  if (logs != nullptr) parts.push_back({logs, &*data, {}});
+  uint64_t total = 0;
+  for (auto& p : parts) {
+    auto m = resilience::read_verified_manifest(p.set->dir, data->signer_public);
+    if (!m) return fail(m.error());
+    if (m->set_id != p.set->id || m->target != p.set->target) {
+      return fail(ErrorCode::kDataLoss,
+                  p.set->dir + ": the manifest names set " + m->set_id + ", not " + p.set->id);
+    }
+    p.manifest = std::move(*m);
+    total += p.manifest.stored_bytes();
+  }
+  uint64_t done = 0;
+  for (auto& p : parts) {
+    if (o.progress) o.progress("check " + p.set->id, done, total * 2);
+    MINATO_TRY(resilience::check_stored(p.set->dir, p.manifest));
+    done += p.manifest.stored_bytes();
+  }
+
+  // 4. Files, into a directory that becomes <to> only when everything checks out.
+  const std::string work = o.to + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(work, ec);
+  MINATO_TRY(make_dir(work, 0700, true));
+  auto result = [&]() -> Status {
+    MINATO_TRY(make_dir(work + "/logs-restored", 0700, true));
+    for (auto& p : parts) {
+      const bool is_logs = p.set == logs;
+      const std::string into = is_logs ? work + "/logs-restored" : work;
+      uint64_t base = done;
+      MINATO_TRY(resilience::extract_set(
+          p.set->dir, p.manifest, *p.recipient, into,
+          [&](const resilience::ExtractProgress& pr) {
+            if (o.progress) o.progress("restore " + p.set->id, base + pr.done, total * 2);
+          }));
+      done += p.manifest.stored_bytes();
+      report.stored_bytes += p.manifest.stored_bytes();
+      report.restored_bytes += p.manifest.plain_bytes();
+    }
+    for (const char* sub : {"keys", "tls"}) {
+      if (fs::exists(work + "/" + sub, ec)) fs::permissions(work + "/" + sub, fs::perms::owner_all, ec);
+    }
+    const auto& dbm = parts[1].manifest;
+    report.database_set = dbm.set_id;
+    report.config_set = parts[0].manifest.set_id;
+    report.logs_set = logs ? logs->id : "";
+    report.snapshot_us = dbm.created_us;
+    report.schema_version = dbm.schema_version;
+    report.audit_size = dbm.audit.size;
+    report.audit_root = dbm.audit.root;
+    report.audit_last_at_us = dbm.audit.last_at_us;
+
+    // 5. Open it as the server would, and verify the audit log.
+    if (o.progress) o.progress("verify audit log", done, total * 2);
+    auto rt = Runtime::open(work);
+    if (!rt) return fail(rt.error());
+    report.schema_after = (*rt)->store().schema_version();
+    auto vo = (*rt)->verify_options();
+    if (!vo) return fail(vo.error());
+    if (logs != nullptr) {
+      MINATO_TRY(audit::read_external(work + "/logs-restored/logs/audit-checkpoints.jsonl", *vo));
+    }
+    if (!o.checkpoints.empty()) MINATO_TRY(audit::read_external(o.checkpoints, *vo));
+    // Copies made after the snapshot describe a longer log: check up to the snapshot's size.
+    std::erase_if(vo->external_checkpoints,
+                  [&](const store::CheckpointRecord& c) { return c.size > dbm.audit.size; });
+    std::erase_if(vo->external_leaves,
+                  [&](const auto& kv) { return kv.first > dbm.audit.size; });
+    auto verified = audit::verify((*rt)->store(), *vo);
+    if (!verified) return fail(verified.error());
+    if (!verified->intact()) {
+      return fail(ErrorCode::kDataLoss, "the restored audit log does not verify at event " +
+                                            std::to_string(verified->first_bad) + ": " +
+                                            verified->problem);
+    }
+    if (verified->events != dbm.audit.size || verified->root != dbm.audit.root) {
+      return fail(ErrorCode::kDataLoss,
+                  "the restored audit log (" + std::to_string(verified->events) + " events, root " +
+                      verified->root.substr(0, 16) + ") is not the one the manifest names (" +
+                      std::to_string(dbm.audit.size) + " events, root " +
+                      dbm.audit.root.substr(0, 16) + ")");
+    }
+    report.checkpoints_checked = verified->checkpoints;
+    report.external_checked = verified->external;
+    if (auto rx = (*rt)->store().read()) {
+      if (auto n = (*rx)->count_units_in_yard()) report.units_in_yard = *n;
+      if (auto v = (*rx)->list_visits()) report.visits = static_cast<int64_t>(v->size());
+    }
+    // The restore itself, in the restored log.
+    MINATO_TRY((*rt)->writes().execute_status(
+        access::Actor::local_operator(),
+        {"backup.restore", "backup:" + dbm.set_id, access::Permission::kNone},
+        [&](store::WriteTxn&, Effects& fx) -> Status {
+          fx.change = to_json(report);
+          return ok();
+        }));
+    rt->reset();
+    fs::remove_all(work + "/logs-restored", ec);
+    if (::rename(work.c_str(), o.to.c_str()) != 0) {
+      // <to> may exist as an empty directory.
+      fs::remove(o.to, ec);
+      if (::rename(work.c_str(), o.to.c_str()) != 0) {
+        return fail(ErrorCode::kUnavailable, "cannot move the restored directory to " + o.to);
+      }
+    }
+    return ok();
+  }();
+  if (!result) {
+    fs::remove_all(work, ec);
+    return fail(result.error());
+  }
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (o.progress) o.progress("done", total * 2, total * 2);
+  return report;
+}
+
+}  // namespace minato::app
