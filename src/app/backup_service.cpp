@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "app/runtime.h"
 #include "audit/event.h"
@@ -107,17 +108,18 @@ Status BackupService::init_keys(const std::string& keys_dir, const std::string& 
                 "backup is sealed separately)");
   }
   const std::string sign_path = keys_dir + "/backup.key";
-  for (const auto& p : {sign_path, recovery_path(keys_dir, "data"), recovery_path(keys_dir, "keys")}) {
+  for (const auto& p :
+       {sign_path, recovery_path(keys_dir, "data"), recovery_path(keys_dir, "keys")}) {
     if (::access(p.c_str(), F_OK) == 0) {
       return fail(ErrorCode::kAlreadyExists, p + " exists: backups are already set up");
     }
   }
   auto signer = crypto::SigningKey::generate();
-  auto data = resilience::make_recovery_file("data", data_passphrase, signer.public_key(), cost,
-                                             nullptr);
+  auto data =
+      resilience::make_recovery_file("data", data_passphrase, signer.public_key(), cost, nullptr);
   if (!data) return fail(data.error());
-  auto keys = resilience::make_recovery_file("keys", keys_passphrase, signer.public_key(), cost,
-                                             nullptr);
+  auto keys =
+      resilience::make_recovery_file("keys", keys_passphrase, signer.public_key(), cost, nullptr);
   if (!keys) return fail(keys.error());
   MINATO_TRY(write_file_atomic(recovery_path(keys_dir, "data"), *data, 0600));
   MINATO_TRY(write_file_atomic(recovery_path(keys_dir, "keys"), *keys, 0600));
@@ -129,9 +131,9 @@ Status BackupService::load_keys() {
   const std::string dir = rt_.paths().keys();
   auto signer = crypto::SigningKey::load(dir + "/backup.key");
   if (!signer) {
-    return fail(ErrorCode::kFailedPrecondition,
-                "backups are not set up: run `minato backup init` (" + signer.error().message() +
-                    ")");
+    return fail(
+        ErrorCode::kFailedPrecondition,
+        "backups are not set up: run `minato backup init` (" + signer.error().message() + ")");
   }
   for (auto* r : {&data_, &keys_}) {
     std::string name = r == &data_ ? "data" : "keys";
@@ -140,8 +142,8 @@ Status BackupService::load_keys() {
     auto pub = resilience::read_recovery_public(*text, recovery_path(dir, name));
     if (!pub) return fail(pub.error());
     if (pub->signer_public != signer->public_key() || pub->name != name) {
-      return fail(ErrorCode::kDataLoss, recovery_path(dir, name) +
-                                            " does not belong to keys/backup.key");
+      return fail(ErrorCode::kDataLoss,
+                  recovery_path(dir, name) + " does not belong to keys/backup.key");
     }
     *r = std::move(*pub);
   }
@@ -165,8 +167,9 @@ int BackupService::every_minutes(std::string_view target) const {
   return c.backup_release_minutes;
 }
 
-Result<std::vector<resilience::SourceFile>> BackupService::stage(
-    const std::string& target, const std::string& stage_dir, resilience::WriteOptions& o) {
+Result<std::vector<resilience::SourceFile>> BackupService::stage(const std::string& target,
+                                                                 const std::string& stage_dir,
+                                                                 resilience::WriteOptions& o) {
   const auto& paths = rt_.paths();
   std::vector<resilience::SourceFile> files;
   if (target == "database") {
@@ -232,7 +235,8 @@ Result<std::vector<resilience::SourceFile>> BackupService::stage(
     const std::string bin = stage_dir + "/minato";
     std::error_code ec;
     fs::copy_file("/proc/self/exe", bin, fs::copy_options::overwrite_existing, ec);
-    if (ec) return fail(ErrorCode::kUnavailable, "cannot copy the running program: " + ec.message());
+    if (ec)
+      return fail(ErrorCode::kUnavailable, "cannot copy the running program: " + ec.message());
     auto bytes = read_file(bin, size_t{1} << 30);
     if (!bytes) return fail(bytes.error());
     json::object rel{{"program", "minato"},
@@ -257,8 +261,8 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
   const CommandSpec spec{"backup.create", "backup:" + target, access::Permission::kBackupRun};
   if (!actor.has(access::Permission::kBackupRun)) {
     // The write path refuses it and records the refusal.
-    auto st = rt_.writes().execute_status(actor, spec,
-                                          [](store::WriteTxn&, Effects&) -> Status { return ok(); });
+    auto st = rt_.writes().execute_status(
+        actor, spec, [](store::WriteTxn&, Effects&) -> Status { return ok(); });
     if (!st) return fail(st.error());
     return fail(ErrorCode::kPermissionDenied, "backup.run is needed");
   }
@@ -284,10 +288,19 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
     o.minato_version = kVersion;
     o.zstd_level = rt_.config().backup_zstd_level;
     auto files = stage(target, stage_dir, o);
-    Result<resilience::Manifest> m = files ? resilience::write_set(
-                                                 root, *files, target == "config" ? keys_ : data_,
-                                                 *signer_, o)
-                                           : Result<resilience::Manifest>(fail(files.error()));
+    if (!files) {
+      remove_dir(stage_dir);
+      return fail(files.error());
+    }
+    const auto& recipient = target == "config" ? keys_ : data_;
+    auto m = resilience::write_set(root, *files, recipient, *signer_, o);
+    if (!m && m.error().code() == ErrorCode::kAlreadyExists) {
+      // Another process (the scheduler, or the CLI beside it) wrote this target within the
+      // same second: the set id is by the second, so take the next one.
+      std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 - o.created_us % 1'000'000));
+      o.created_us = std::max(rt_.clock().now_us(), o.created_us + 1'000'000);
+      m = resilience::write_set(root, *files, recipient, *signer_, o);
+    }
     remove_dir(stage_dir);
     return m;
   }();
@@ -340,8 +353,8 @@ std::vector<BackupTargetStatus> BackupService::status(int64_t now_us) {
       ++s.sets;
       s.newest = id;
       std::error_code ec;
-      s.stored_bytes += fs::file_size(outbox() + "/" + id + "/" +
-                                          std::string(resilience::kPayloadFile), ec);
+      s.stored_bytes +=
+          fs::file_size(outbox() + "/" + id + "/" + std::string(resilience::kPayloadFile), ec);
     }
     // Overdue: older than its schedule and half again (G2.7.2-b); with no set at all, counted
     // from the server's start.
@@ -365,7 +378,8 @@ void BackupService::alert_once(const std::string& key, const std::string& event,
   a.title_en = "Backup: " + en;
   a.title_ja = "バックアップ: " + ja;
   a.text_en = en + " (target " + target + "). Check `minato backup status` and the server log.";
-  a.text_ja = ja + " (対象 " + target + ")。`minato backup status` とサーバーログを確認してください。";
+  a.text_ja =
+      ja + " (対象 " + target + ")。`minato backup status` とサーバーログを確認してください。";
   a.details_json = json::serialize(json::object{{"target", target}, {"key", key}});
   if (auto st = rt_.raise_alert("system:backup", "alert." + event, a); !st) {
     std::fprintf(stderr, "minato: backup alert failed: %s\n", st.error().message().c_str());
@@ -373,8 +387,8 @@ void BackupService::alert_once(const std::string& key, const std::string& event,
 }
 
 void BackupService::run_due(int64_t now_us) {
-  access::Actor me{"system:backup", "local", static_cast<uint32_t>(access::Permission::kBackupRun),
-                   {}};
+  access::Actor me{
+      "system:backup", "local", static_cast<uint32_t>(access::Permission::kBackupRun), {}};
   const bool ready = configured();
   for (const auto& s : status(now_us)) {
     const int64_t every_us = int64_t{s.every_minutes} * 60'000'000;

@@ -63,24 +63,23 @@ std::vector<FoundSet> find_sets(const std::string& root) {
 }
 
 std::string to_json(const RestoreReport& r) {
-  return json::serialize(json::object{{"database_set", r.database_set},
-                                      {"config_set", r.config_set},
-                                      {"logs_set", r.logs_set},
-                                      {"snapshot", format_utc(r.snapshot_us)},
-                                      {"schema_version", r.schema_version},
-                                      {"schema_after", r.schema_after},
-                                      {"audit_size", r.audit_size},
-                                      {"audit_root", r.audit_root},
-                                      {"audit_last_event", r.audit_last_at_us
-                                                               ? format_utc(r.audit_last_at_us)
-                                                               : std::string()},
-                                      {"checkpoints_checked", r.checkpoints_checked},
-                                      {"external_checkpoints_checked", r.external_checked},
-                                      {"stored_bytes", r.stored_bytes},
-                                      {"restored_bytes", r.restored_bytes},
-                                      {"units_in_yard", r.units_in_yard},
-                                      {"vessel_visits", r.visits},
-                                      {"seconds", r.seconds}});
+  return json::serialize(json::object{
+      {"database_set", r.database_set},
+      {"config_set", r.config_set},
+      {"logs_set", r.logs_set},
+      {"snapshot", format_utc(r.snapshot_us)},
+      {"schema_version", r.schema_version},
+      {"schema_after", r.schema_after},
+      {"audit_size", r.audit_size},
+      {"audit_root", r.audit_root},
+      {"audit_last_event", r.audit_last_at_us ? format_utc(r.audit_last_at_us) : std::string()},
+      {"checkpoints_checked", r.checkpoints_checked},
+      {"external_checkpoints_checked", r.external_checked},
+      {"stored_bytes", r.stored_bytes},
+      {"restored_bytes", r.restored_bytes},
+      {"units_in_yard", r.units_in_yard},
+      {"vessel_visits", r.visits},
+      {"seconds", r.seconds}});
 }
 
 Result<RestoreReport> restore(const RestoreOptions& o) {
@@ -115,9 +114,9 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
   if (db == nullptr) {
     return fail(ErrorCode::kNotFound,
                 !o.set.empty() ? "no database set " + o.set + " under " + o.from
-                : o.at_us      ? "no database set at or before " + format_utc(o.at_us) +
-                                " under " + o.from
-                               : "no database backup set under " + o.from);
+                : o.at_us
+                    ? "no database set at or before " + format_utc(o.at_us) + " under " + o.from
+                    : "no database backup set under " + o.from);
   }
   if (cfg == nullptr) {
     return fail(ErrorCode::kNotFound,
@@ -182,8 +181,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       const std::string into = is_logs ? work + "/logs-restored" : work;
       uint64_t base = done;
       MINATO_TRY(resilience::extract_set(
-          p.set->dir, p.manifest, *p.recipient, into,
-          [&](const resilience::ExtractProgress& pr) {
+          p.set->dir, p.manifest, *p.recipient, into, [&](const resilience::ExtractProgress& pr) {
             if (o.progress) o.progress("restore " + p.set->id, base + pr.done, total * 2);
           }));
       done += p.manifest.stored_bytes();
@@ -191,7 +189,8 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       report.restored_bytes += p.manifest.plain_bytes();
     }
     for (const char* sub : {"keys", "tls"}) {
-      if (fs::exists(work + "/" + sub, ec)) fs::permissions(work + "/" + sub, fs::perms::owner_all, ec);
+      if (fs::exists(work + "/" + sub, ec))
+        fs::permissions(work + "/" + sub, fs::perms::owner_all, ec);
     }
     const auto& dbm = parts[1].manifest;
     report.database_set = dbm.set_id;
@@ -217,8 +216,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     // Copies made after the snapshot describe a longer log: check up to the snapshot's size.
     std::erase_if(vo->external_checkpoints,
                   [&](const store::CheckpointRecord& c) { return c.size > dbm.audit.size; });
-    std::erase_if(vo->external_leaves,
-                  [&](const auto& kv) { return kv.first > dbm.audit.size; });
+    std::erase_if(vo->external_leaves, [&](const auto& kv) { return kv.first > dbm.audit.size; });
     auto verified = audit::verify((*rt)->store(), *vo);
     if (!verified) return fail(verified.error());
     if (!verified->intact()) {

@@ -32,8 +32,8 @@ struct RestoreOptions {
                              // default: <from>/recovery
   std::string data_passphrase;
   std::string keys_passphrase;
-  std::string set;     // a database set id; "" = choose by `at_us`
-  int64_t at_us = 0;   // the newest database set at or before this time; 0 = the newest
+  std::string set;          // a database set id; "" = choose by `at_us`
+  int64_t at_us = 0;        // the newest database set at or before this time; 0 = the newest
   std::string checkpoints;  // more checkpoint copies (file or directory), optional
   // stage ("verify", "database", ...), stored bytes done and total of the whole restore.
   std::function<void(const std::string& stage, uint64_t done, uint64_t total)> progress;

@@ -1,8 +1,8 @@
 // `minato backup`, `minato restore` and `minato vault` (G2.7.2): backup sets, their restore and
 // drills, and the vault that pulls them to another host.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -75,11 +75,11 @@ void print_report(const app::RestoreReport& r) {
   std::printf("up to audit event %lld (%s), root %s\n", static_cast<long long>(r.audit_size),
               r.audit_last_at_us ? format_utc(r.audit_last_at_us).c_str() : "-",
               r.audit_root.substr(0, 16).c_str());
-  std::printf("checks: signatures and chunk hashes of every set, SHA-256 of every file, the audit\n"
-              "  log recomputed and matching the manifest; %lld checkpoints in the database and\n"
-              "  %lld shipped copies verified\n",
-              static_cast<long long>(r.checkpoints_checked),
-              static_cast<long long>(r.external_checked));
+  std::printf(
+      "checks: signatures and chunk hashes of every set, SHA-256 of every file, the audit\n"
+      "  log recomputed and matching the manifest; %lld checkpoints in the database and\n"
+      "  %lld shipped copies verified\n",
+      static_cast<long long>(r.checkpoints_checked), static_cast<long long>(r.external_checked));
   std::printf("terminal: %lld units in the yard, %lld vessel visits\n",
               static_cast<long long>(r.units_in_yard), static_cast<long long>(r.visits));
   std::printf("%s stored, %s restored in %.1f s\n", human_bytes(r.stored_bytes).c_str(),
@@ -127,7 +127,8 @@ app::RestoreOptions restore_options(const RestoreFlags& f) {
 }
 
 void add_backup(CLI::App& app) {
-  auto* backup = app.add_subcommand("backup", "Backup sets, their status and restore drills (G2.7.2)");
+  auto* backup =
+      app.add_subcommand("backup", "Backup sets, their status and restore drills (G2.7.2)");
   backup->require_subcommand(1);
 
   struct Opts {
@@ -150,10 +151,9 @@ void add_backup(CLI::App& app) {
   init->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) die(rt.error());
-    auto st = app::BackupService::init_keys((*rt)->paths().keys(),
-                                            secret_or_die(o->pass_file, "--passphrase-file"),
-                                            secret_or_die(o->keys_pass_file, "--keys-passphrase-file"),
-                                            {});
+    auto st = app::BackupService::init_keys(
+        (*rt)->paths().keys(), secret_or_die(o->pass_file, "--passphrase-file"),
+        secret_or_die(o->keys_pass_file, "--keys-passphrase-file"), {});
     if (!st) die(st.error());
     auto signer = crypto::SigningKey::load((*rt)->paths().keys() + "/backup.key");
     if (!signer) die(signer.error());
@@ -167,7 +167,8 @@ void add_backup(CLI::App& app) {
         app::BackupService::recovery_path((*rt)->paths().keys(), "keys").c_str());
   });
 
-  auto* key = backup->add_subcommand("key", "Print the public key that signs this installation's sets");
+  auto* key =
+      backup->add_subcommand("key", "Print the public key that signs this installation's sets");
   key->add_option("--data", o->data, "Data directory")->required();
   key->callback([o] {
     auto signer = crypto::SigningKey::load(o->data + "/keys/backup.key");
@@ -255,8 +256,9 @@ void add_backup(CLI::App& app) {
       "drill",
       "Restore the newest sets into a scratch directory, verify and time it, record the result");
   add_restore_flags(drill, d->f, false);
-  drill->add_option("--data", d->data,
-                    "Record the drill in this data directory's audit log (else in FROM/drills.jsonl)");
+  drill->add_option(
+      "--data", d->data,
+      "Record the drill in this data directory's audit log (else in FROM/drills.jsonl)");
   drill->add_option("--scratch", d->scratch, "Where the scratch directory goes (default: TMPDIR)");
   drill->callback([d] {
     std::string parent = d->scratch;
@@ -272,9 +274,8 @@ void add_backup(CLI::App& app) {
     auto r = app::restore(opts);
     std::error_code ec;
     fs::remove_all(tmpl, ec);
-    json::object record{{"date", format_utc(started)},
-                        {"from", f.from},
-                        {"outcome", r ? "passed" : "failed"}};
+    json::object record{
+        {"date", format_utc(started)}, {"from", f.from}, {"outcome", r ? "passed" : "failed"}};
     if (r) {
       record["seconds"] = r->seconds;
       record["stored_bytes"] = r->stored_bytes;
@@ -419,9 +420,8 @@ void add_vault(CLI::App& app) {
                                                        {"messages", std::move(msgs)}})
                               .c_str());
     } else {
-      std::printf("offered %d, pulled %d (%s), already held %d, refused %d, pruned %d\n",
-                  r.offered, r.pulled, human_bytes(r.bytes).c_str(), r.already, r.refused,
-                  r.pruned);
+      std::printf("offered %d, pulled %d (%s), already held %d, refused %d, pruned %d\n", r.offered,
+                  r.pulled, human_bytes(r.bytes).c_str(), r.already, r.refused, r.pruned);
       for (const auto& m : r.messages) std::printf("  refused: %s\n", m.c_str());
     }
     std::fflush(stdout);

@@ -100,7 +100,8 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
     if (!v) return fail(v.error());
     vault = std::move(*v);
     std::string vhost = vo.host.find(':') != std::string::npos ? "[" + vo.host + "]" : vo.host;
-    std::fprintf(stderr, "minato: backup vault listener on https://%s:%u (mutual TLS, %zu vault%s)\n",
+    std::fprintf(stderr,
+                 "minato: backup vault listener on https://%s:%u (mutual TLS, %zu vault%s)\n",
                  vhost.c_str(), static_cast<unsigned>(vault->port()), vault_clients->size(),
                  vault_clients->size() == 1 ? "" : "s");
   }
@@ -137,11 +138,11 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
     });
   }
   if (vault) {
-      vault_thread = std::thread([&vault] {
-        if (auto st = vault->run(); !st) {
-          std::fprintf(stderr, "minato: vault listener: %s\n", st.error().message().c_str());
-        }
-      });
+    vault_thread = std::thread([&vault] {
+      if (auto st = vault->run(); !st) {
+        std::fprintf(stderr, "minato: vault listener: %s\n", st.error().message().c_str());
+      }
+    });
   }
   std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
   // Tests and scripts read this line to learn the port (with --listen HOST:0).

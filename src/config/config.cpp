@@ -65,7 +65,7 @@ constexpr IntKey kIntKeys[] = {
     {"backup", "release_minutes", &Config::backup_release_minutes, 1, 31 * 1440},
     {"backup", "keep_local", &Config::backup_keep_local, 1, 10'000},
     {"backup", "zstd_level", &Config::backup_zstd_level, 1, 19},
-    {"continuity", "minutes", &Config::continuity_minutes, 1, 1440},
+    {"continuity", "every_minutes", &Config::continuity_minutes, 1, 1440},
     {"continuity", "keep", &Config::continuity_keep, 1, 100'000},
 };
 
@@ -107,11 +107,11 @@ constexpr StrKey kStrKeys[] = {
     {"audit", "syslog_server_name", &Config::syslog_server_name},
     {"audit", "syslog_cert_file", &Config::syslog_cert_file},
     {"audit", "syslog_key_file", &Config::syslog_key_file},
-    {"backup", "dir", &Config::backup_dir},
+    {"backup", "outbox_dir", &Config::backup_dir},
     {"backup", "vault_listen", &Config::backup_vault_listen},
     {"backup", "vault_clients", &Config::backup_vault_clients},
     {"backup", "vault_allow_sources", &Config::backup_vault_allow_sources},
-    {"continuity", "dir", &Config::continuity_dir},
+    {"continuity", "output_dir", &Config::continuity_dir},
 };
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
@@ -218,10 +218,11 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
       }
       if (header != "[server]" && header != "[login]" && header != "[tls]" &&
           header != "[terminal]" && header != "[notify]" && header != "[webauthn]" &&
-          header != "[audit]" && header != "[monitor]" && header != "[intake]") {
+          header != "[audit]" && header != "[monitor]" && header != "[intake]" &&
+          header != "[backup]" && header != "[continuity]") {
         return fail(at(origin, line_no,
                        "unknown section; the sections are [server], [login], [tls], [terminal], "
-                       "[intake], [audit], [monitor], "
+                       "[intake], [audit], [backup], [continuity], [monitor], "
                        "[webauthn] and [notify]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
@@ -402,8 +403,9 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
                 origin + ": backup.vault_allow_sources: " + rules.error().message());
   }
   if (c.backup_dir.empty() || c.continuity_dir.empty()) {
-    return fail(ErrorCode::kInvalidArgument,
-                origin + ": backup.dir and continuity.dir must be set (G2.7.2, G2.4-b)");
+    return fail(
+        ErrorCode::kInvalidArgument,
+        origin + ": backup.outbox_dir and continuity.output_dir must be set (G2.7.2, G2.4-b)");
   }
   auto st = split_listen(c.listen, &host, &port);
   if (!st)
@@ -437,9 +439,8 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table :
-       {"server", "login", "tls", "terminal", "intake", "webauthn", "notify", "audit", "backup",
-        "continuity", "monitor"}) {
+  for (std::string_view table : {"server", "login", "tls", "terminal", "intake", "webauthn",
+                                 "notify", "audit", "backup", "continuity", "monitor"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

@@ -124,16 +124,15 @@ std::unique_ptr<SetSource> make_https_source(const HttpsSourceOptions& options) 
 // ---- configuration ----
 
 std::string vault_config_json(const VaultConfig& c) {
-  return json::serialize(json::object{
-             {"server", c.server},
-             {"server_ca", c.server_ca},
-             {"signer", c.signer},
-             {"pull_minutes", c.pull_minutes},
-             {"retention", json::object{{"last", c.policy.last},
-                                        {"hourly", c.policy.hourly},
-                                        {"daily", c.policy.daily},
-                                        {"weekly", c.policy.weekly},
-                                        {"monthly", c.policy.monthly}}}}) +
+  return json::serialize(json::object{{"server", c.server},
+                                      {"server_ca", c.server_ca},
+                                      {"signer", c.signer},
+                                      {"pull_minutes", c.pull_minutes},
+                                      {"retention", json::object{{"last", c.policy.last},
+                                                                 {"hourly", c.policy.hourly},
+                                                                 {"daily", c.policy.daily},
+                                                                 {"weekly", c.policy.weekly},
+                                                                 {"monthly", c.policy.monthly}}}}) +
          "\n";
 }
 
@@ -180,8 +179,9 @@ Result<VaultConfig> parse_vault_config(std::string_view text, const std::string&
   }
   auto raw = crypto::from_hex(c.signer);
   if (!raw || raw->size() != 32) {
-    return fail(ErrorCode::kInvalidArgument,
-                origin + ": 'signer' must be the 64-hex-digit public key `minato backup key` prints");
+    return fail(
+        ErrorCode::kInvalidArgument,
+        origin + ": 'signer' must be the 64-hex-digit public key `minato backup key` prints");
   }
   if (c.pull_minutes < 1) c.pull_minutes = 1;
   return c;
@@ -461,7 +461,8 @@ Result<int> Vault::retain() {
       open_up(dirs[id]);
       std::error_code ec;
       fs::remove_all(dirs[id], ec);
-      if (ec) return fail(ErrorCode::kUnavailable, "cannot remove " + dirs[id] + ": " + ec.message());
+      if (ec)
+        return fail(ErrorCode::kUnavailable, "cannot remove " + dirs[id] + ": " + ec.message());
       log("pruned", id, "retention");
       ++removed;
     }
