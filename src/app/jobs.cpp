@@ -109,6 +109,8 @@ void Jobs::run_once() {
   }
   // G2.7.2-a/b: backup sets on their schedules; alerts when one fails or falls behind.
   rt_.backup().run_due(now_us);
+  // G2.4-b, G3.1-c: the signed snapshot for working by hand.
+  rt_.continuity().run_due(now_us);
   auto now = std::chrono::steady_clock::now();
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;

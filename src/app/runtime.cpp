@@ -158,6 +158,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->edi_ = std::make_unique<EdiImport>(*rt->writes_, *rt->intake_);
   rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
   rt->backup_ = std::make_unique<BackupService>(*rt);
+  rt->continuity_ = std::make_unique<Continuity>(*rt);
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =

@@ -20,6 +20,7 @@
 #include "app/alerts.h"
 #include "app/audit_service.h"
 #include "app/backup_service.h"
+#include "app/continuity.h"
 #include "app/edi_export.h"
 #include "app/edi_import.h"
 #include "app/identity_service.h"
@@ -85,6 +86,7 @@ class Runtime {
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
   BackupService& backup() { return *backup_; }
+  Continuity& continuity() { return *continuity_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
   struct SecurityCounters {
     Counter* login_failures = nullptr;
@@ -150,6 +152,7 @@ class Runtime {
   std::unique_ptr<EdiImport> edi_;
   std::unique_ptr<EdiExport> edi_export_;
   std::unique_ptr<BackupService> backup_;
+  std::unique_ptr<Continuity> continuity_;
 };
 
 }  // namespace minato::app

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/continuity.h"
 #include "app/restore.h"
 #include "app/runtime.h"
 #include "cli/cli.h"
@@ -495,12 +496,50 @@ void add_vault(CLI::App& app) {
   });
 }
 
+void add_continuity(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "continuity",
+      "The signed snapshot for working by hand: yard, holds, vessel lists, appointments "
+      "(G2.4-b, G3.1-c)");
+  cmd->require_subcommand(1);
+  struct Opts {
+    std::string data, dir, key;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* snap = cmd->add_subcommand("snapshot", "Write a snapshot now");
+  snap->add_option("--data", o->data, "Data directory")->required();
+  snap->callback([o] {
+    auto rt = app::Runtime::open(o->data);
+    if (!rt) die(rt.error());
+    auto s = (*rt)->continuity().write(access::Actor::local_operator());
+    if (!s) die(s.error());
+    std::printf(
+        "%s: %lld units in the yard, %lld holds, %lld visits (%lld list entries), %lld "
+        "appointments\n",
+        s->dir.c_str(), static_cast<long long>(s->units_in_yard), static_cast<long long>(s->holds),
+        static_cast<long long>(s->visits), static_cast<long long>(s->list_entries),
+        static_cast<long long>(s->appointments));
+  });
+  auto* verify = cmd->add_subcommand(
+      "verify", "Check a snapshot's files against SHA256SUMS and its Ed25519 signature");
+  verify->add_option("dir", o->dir, "The snapshot directory")->required();
+  verify->add_option("--key", o->key,
+                     "The installation's public signing key (hex); without it the key written "
+                     "beside the snapshot is used");
+  verify->callback([o] {
+    if (auto st = app::verify_continuity(o->dir, o->key); !st) die(st.error());
+    std::printf("%s: intact and signed%s\n", o->dir.c_str(),
+                o->key.empty() ? " (by the key written beside it)" : "");
+  });
+}
+
 }  // namespace
 
 void add_backup_commands(CLI::App& app) {
   add_backup(app);
   add_restore(app);
   add_vault(app);
+  add_continuity(app);
 }
 
 }  // namespace minato::cli

@@ -416,6 +416,9 @@ class ReadTxn {
   // Slots that overlap [from_us, to_us), earliest first, with their booked counts.
   virtual Result<std::vector<GateSlotRecord>> gate_slots(int64_t from_us, int64_t to_us) = 0;
   virtual Result<std::optional<AppointmentRecord>> find_appointment(int64_t id) = 0;
+  // Appointments whose slot starts in [from_us, to_us), by slot then id, at most `limit`.
+  virtual Result<std::vector<AppointmentRecord>> list_appointments(int64_t from_us, int64_t to_us,
+                                                                   int limit) = 0;
   // The container's booked (not used, not cancelled) appointment in this direction.
   virtual Result<std::optional<AppointmentRecord>> find_booked_appointment(
       std::string_view container_id, terminal::GateDirection direction) = 0;

@@ -929,6 +929,24 @@ class SqliteReader {
     return one_appointment(*q_);
   }
 
+  Result<std::vector<AppointmentRecord>> list_appointments(int64_t from_us, int64_t to_us,
+                                                           int limit) {
+    auto q_ = q("SELECT " MINATO_APPOINTMENT_COLUMNS
+                " FROM appointments a JOIN gate_slots s ON s.start_us = a.slot_start_us"
+                " WHERE a.slot_start_us >= ?1 AND a.slot_start_us < ?2"
+                " ORDER BY a.slot_start_us, a.id LIMIT ?3");
+    if (!q_) return fail(q_.error());
+    q_->bind(1, from_us).bind(2, to_us).bind(3, int64_t{limit});
+    std::vector<AppointmentRecord> out;
+    for (;;) {
+      auto a = one_appointment(*q_);
+      if (!a) return fail(a.error());
+      if (!*a) break;
+      out.push_back(std::move(**a));
+    }
+    return out;
+  }
+
   Result<std::optional<AppointmentRecord>> find_booked_appointment(std::string_view cid,
                                                                    t::GateDirection dir) {
     auto q_ = q("SELECT " MINATO_APPOINTMENT_COLUMNS
@@ -1307,6 +1325,9 @@ class SqliteReader {
   }                                                                                                \
   Result<std::optional<AppointmentRecord>> find_appointment(int64_t id) override {                 \
     return r_.find_appointment(id);                                                                \
+  }                                                                                                \
+  Result<std::vector<AppointmentRecord>> list_appointments(int64_t f, int64_t t, int n) override { \
+    return r_.list_appointments(f, t, n);                                                          \
   }                                                                                                \
   Result<std::optional<AppointmentRecord>> find_booked_appointment(std::string_view c,             \
                                                                    t::GateDirection d) override {  \
