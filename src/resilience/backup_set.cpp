@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -224,6 +225,27 @@ Result<std::string> compress(ZSTD_CCtx* cctx, std::string_view plain, int level)
   out.resize(n);
   return out;
 }
+
+// SHA-256 of files through OpenSSL, which uses the CPU's SHA extensions where there are some
+// (about 5 times libsodium's portable code on this kind of machine).
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { init(); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void init() { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  void update(const void* data, size_t n) { EVP_DigestUpdate(ctx_, data, n); }
+  std::string hex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_, md, &n);
+    return crypto::to_hex(std::string_view(reinterpret_cast<char*>(md), n));
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
 
 std::string stream_ad(const std::string& set_id) { return "minato-backup/1 " + set_id; }
 
@@ -575,7 +597,7 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
     // Reads the files in order into chunk-sized buffers.
     size_t file_index = 0;
     Fd in;
-    crypto_hash_sha256_state sha;
+    Sha256 sha;
     uint64_t file_done = 0;
     uint64_t total = 0;
     for (const auto& f : files) {
@@ -595,7 +617,7 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
       if (in.get() < 0) {
         return fail(ErrorCode::kUnavailable, "cannot read " + f.disk_path + ": " + errno_text());
       }
-      crypto_hash_sha256_init(&sha);
+      sha.init();
       file_done = 0;
       return {};
     };
@@ -605,9 +627,7 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
         return fail(ErrorCode::kConflict,
                     files[file_index].disk_path + " changed size while it was backed up");
       }
-      std::string digest(crypto_hash_sha256_BYTES, '\0');
-      crypto_hash_sha256_final(&sha, u8(digest));
-      e.sha256 = crypto::to_hex(digest);
+      e.sha256 = sha.hex();
       in.reset();
       ++file_index;
       return {};
@@ -627,7 +647,7 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
           return fail(ErrorCode::kConflict,
                       files[file_index].disk_path + " changed size while it was backed up");
         }
-        crypto_hash_sha256_update(&sha, u8(std::string_view(buf.data() + have, want)), want);
+        sha.update(buf.data() + have, want);
         have += want;
         file_done += want;
         if (file_done == e.size) MINATO_TRY(finish_file());
@@ -825,7 +845,7 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
     uint64_t fdone = 0;
     Fd out;
     std::string partial;
-    crypto_hash_sha256_state sha;
+    Sha256 sha;
     ExtractProgress prog{0, m.stored_bytes()};
     auto open_file = [&]() -> Status {
       const auto& f = m.files[fi];
@@ -841,15 +861,13 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
       if (out.get() < 0) {
         return fail(ErrorCode::kUnavailable, "cannot create " + partial + ": " + errno_text());
       }
-      crypto_hash_sha256_init(&sha);
+      sha.init();
       fdone = 0;
       return {};
     };
     auto close_file = [&]() -> Status {
       const auto& f = m.files[fi];
-      std::string digest(crypto_hash_sha256_BYTES, '\0');
-      crypto_hash_sha256_final(&sha, u8(digest));
-      if (crypto::to_hex(digest) != f.sha256) {
+      if (sha.hex() != f.sha256) {
         return fail(ErrorCode::kDataLoss, m.set_id + ": " + f.path + " does not match its hash");
       }
       if (::fsync(out.get()) != 0) {
@@ -914,7 +932,7 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
             static_cast<size_t>(std::min<uint64_t>(rest.size(), m.files[fi].size - fdone));
         if (take > 0) {
           MINATO_TRY(write_all(out.get(), rest.substr(0, take), partial));
-          crypto_hash_sha256_update(&sha, u8(rest), take);
+          sha.update(rest.data(), take);
         }
         fdone += take;
         rest.remove_prefix(take);
