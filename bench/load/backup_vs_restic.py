@@ -27,8 +27,8 @@ import sys
 import tempfile
 import time
 
-DATA_PASS = "bench data passphrase 2026"
-KEYS_PASS = "bench keys passphrase 2026"
+DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
+KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
 
 
 def timed(cmd, **kw):
@@ -89,7 +89,7 @@ def main():
             repo = os.path.join(root, f"restic-{run}")
             subprocess.run([restic, "init", "--repo", repo], check=True, capture_output=True,
                            env=env)
-            rb, _ = timed([restic, "--repo", repo, "backup", "--no-scan", snap], env=env,
+            rb, _ = timed([restic, "--repo", repo, "backup", snap], env=env,
                           cwd=root)
             out = os.path.join(root, f"restic-out-{run}")
             rr, _ = timed([restic, "--repo", repo, "restore", "latest", "--target", out],

@@ -17,6 +17,7 @@
 #include "audit/merkle.h"
 #include "common/files.h"
 #include "crypto/random.h"
+#include "identity/password_policy.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace minato::app {
@@ -100,8 +101,16 @@ std::string BackupService::recovery_path(const std::string& keys_dir, std::strin
 Status BackupService::init_keys(const std::string& keys_dir, const std::string& data_passphrase,
                                 const std::string& keys_passphrase,
                                 const resilience::Argon2Cost& cost) {
-  MINATO_TRY(resilience::check_passphrase(data_passphrase, "data passphrase"));
-  MINATO_TRY(resilience::check_passphrase(keys_passphrase, "keys passphrase"));
+  // G2.2.2-b: the backup passphrase policy (long and unpredictable), for each of the two.
+  const auto policy = identity::PasswordPolicy::for_use(identity::PasswordUse::kBackupPassphrase);
+  for (const auto* p : {&data_passphrase, &keys_passphrase}) {
+    if (auto st = identity::check_password(policy, "", *p); !st) {
+      return fail(ErrorCode::kInvalidArgument,
+                  std::string(p == &data_passphrase ? "data" : "keys") +
+                      " passphrase: " + st.error().message(),
+                  p == &data_passphrase ? "passphrase" : "keys_passphrase");
+    }
+  }
   if (data_passphrase == keys_passphrase) {
     return fail(ErrorCode::kInvalidArgument,
                 "the keys passphrase must differ from the data passphrase (G2.3-c: the key "

@@ -200,8 +200,8 @@ TEST_F(ContinuityTest, BackupsRunOnTheirSchedulesAndAlertWhenNotSetUp_G2_7_2_b) 
   EXPECT_EQ(count("alert.backup.not_configured"), 2);
 
   // Set up: every target at once, then each on its own schedule.
-  ASSERT_TRUE(BackupService::init_keys(rt_->paths().keys(), "data passphrase for tests",
-                                       "keys passphrase for tests", {1, 1u << 20}));
+  ASSERT_TRUE(BackupService::init_keys(rt_->paths().keys(), "tq8 Harbour wL3 reefer 9xk gantry pz",
+                                       "Mv2 lashing Qe7 twistlock 4rn spreader", {1, 1u << 20}));
   rt_->backup().run_due(clock_.now_us());
   EXPECT_EQ(count("backup.create"), 4);
   clock_.advance_s(30 * 60);

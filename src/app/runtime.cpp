@@ -279,8 +279,16 @@ void Runtime::register_metrics() {
   m.gauge("minato_sessions", "Live sessions",
           [this] { return static_cast<double>(sessions_->size()); });
   m.gauge("minato_backup_age_seconds",
-          "Age of the newest backup set (NaN: no backup has been taken yet)",
-          [] { return std::nan(""); });
+          "G2.7.2-b: the age of the stalest backup target's newest set (NaN: some target has "
+          "no set yet)",
+          [this] {
+            double worst = 0;
+            for (const auto& t : backup_->status(clock_->now_us())) {
+              if (t.age_s < 0) return std::nan("");
+              worst = std::max(worst, static_cast<double>(t.age_s));
+            }
+            return worst;
+          });
   m.gauge("minato_start_time_seconds", "When this server started (Unix time)",
           [this] { return static_cast<double>(started_us_) / 1e6; });
 }

@@ -18,8 +18,8 @@ import unittest
 
 from harness import (ADMIN_PASSWORD, MINATO, USER_PASSWORD, DataDir, Server, container_id, run)
 
-DATA_PASS = "quay crane spreader twistlock"
-KEYS_PASS = "reefer plug genset lashing bar"
+DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
+KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
 
 
 def vault_port(server):
