@@ -67,29 +67,6 @@ void remove_dir(const std::string& path) {
   fs::remove_all(path, ec);
 }
 
-// The audit log's size, root and newest event time, from `store`'s own snapshot.
-Result<resilience::AuditHead> audit_head(store::Store& store) {
-  auto rx = store.read();
-  if (!rx) return fail(rx.error());
-  auto head = (*rx)->audit_head();
-  if (!head) return fail(head.error());
-  audit::CompactRange range;
-  MINATO_TRY((*rx)->scan_audit_leaves(1, *head, [&](int64_t, std::string_view leaf) {
-    range.append(audit::hash_from_bytes(leaf));
-    return true;
-  }));
-  resilience::AuditHead h;
-  h.size = *head;
-  h.root = audit::to_hex(range.root());
-  if (*head > 0) {
-    MINATO_TRY((*rx)->scan_audit(*head, [&](const store::AuditRecord& r) {
-      h.last_at_us = r.at_us;
-      return false;
-    }));
-  }
-  return h;
-}
-
 }  // namespace
 
 BackupService::BackupService(Runtime& rt) : rt_(rt) {}
@@ -183,17 +160,27 @@ Result<std::vector<resilience::SourceFile>> BackupService::stage(const std::stri
   std::vector<resilience::SourceFile> files;
   if (target == "database") {
     const std::string copy = stage_dir + "/minato.db";
-    MINATO_TRY(store::snapshot_database(paths.database(), copy));
-    // The copy's own audit head and schema: what a restore of it must find.
-    store::SqliteOptions so;
-    so.read_connections = 1;
-    auto snap = store::SqliteStore::open(copy, so);
-    if (!snap) return fail(snap.error());
-    auto head = audit_head(**snap);
-    if (!head) return fail(head.error());
-    o.audit = *head;
-    o.schema_version = (*snap)->schema_version();
-    snap->reset();
+    // The audit head is read in the snapshot's own transaction: what the manifest says of the
+    // audit log is what the copy holds, and restore checks it.
+    audit::CompactRange range;
+    int64_t bad_leaf = 0;
+    auto info = store::snapshot_database(paths.database(), copy,
+                                         [&](int64_t seq, std::string_view leaf, int64_t at_us) {
+                                           if (leaf.size() != 32) {
+                                             if (bad_leaf == 0) bad_leaf = seq;
+                                             return;
+                                           }
+                                           range.append(audit::hash_from_bytes(leaf));
+                                           o.audit.last_at_us = at_us;
+                                         });
+    if (!info) return fail(info.error());
+    if (bad_leaf != 0) {
+      return fail(ErrorCode::kDataLoss, "audit event " + std::to_string(bad_leaf) +
+                                            " has a damaged leaf hash: run `minato audit verify`");
+    }
+    o.audit.size = static_cast<int64_t>(range.size());
+    o.audit.root = audit::to_hex(range.root());
+    o.schema_version = info->schema_version;
     files.push_back({"minato.db", copy, 0600});
   } else if (target == "config") {
     files.push_back({"minato.toml", paths.config(), 0600});

@@ -163,12 +163,9 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     p.manifest = std::move(*m);
     total += p.manifest.stored_bytes();
   }
+  // Every chunk's hash is checked against its signed manifest as it is read, before it is
+  // decrypted; a damaged set stops the restore and its partial directory is removed.
   uint64_t done = 0;
-  for (auto& p : parts) {
-    if (o.progress) o.progress("check " + p.set->id, done, total * 2);
-    MINATO_TRY(resilience::check_stored(p.set->dir, p.manifest));
-    done += p.manifest.stored_bytes();
-  }
 
   // 4. Files, into a directory that becomes <to> only when everything checks out.
   const std::string work = o.to + ".partial-" + std::to_string(::getpid());
@@ -182,7 +179,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       uint64_t base = done;
       MINATO_TRY(resilience::extract_set(
           p.set->dir, p.manifest, *p.recipient, into, [&](const resilience::ExtractProgress& pr) {
-            if (o.progress) o.progress("restore " + p.set->id, base + pr.done, total * 2);
+            if (o.progress) o.progress("restore " + p.set->id, base + pr.done, total);
           }));
       done += p.manifest.stored_bytes();
       report.stored_bytes += p.manifest.stored_bytes();
@@ -203,7 +200,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     report.audit_last_at_us = dbm.audit.last_at_us;
 
     // 5. Open it as the server would, and verify the audit log.
-    if (o.progress) o.progress("verify audit log", done, total * 2);
+    if (o.progress) o.progress("verify audit log", done, total);
     auto rt = Runtime::open(work);
     if (!rt) return fail(rt.error());
     report.schema_after = (*rt)->store().schema_version();
@@ -262,7 +259,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (o.progress) o.progress("done", total * 2, total * 2);
+  if (o.progress) o.progress("done", total, total);
   return report;
 }
 

@@ -5,8 +5,8 @@
 //   2. open the recovery files with their passphrases: the data recipient for the database
 //      and logs, the keys recipient for the configuration and keys; the recovery file's
 //      authenticated signer is the only key whose manifests are accepted;
-//   3. check every manifest's signature and every stored chunk, then decrypt, decompress and
-//      write the files, checking each file's SHA-256;
+//   3. check every manifest's signature; then, chunk by chunk, check its hash against the
+//      manifest, decrypt, decompress and write the files, checking each file's SHA-256;
 //   4. open the rebuilt directory as the server would (migrations included), recompute the
 //      audit log's Merkle tree and check it against the manifest's size and root and against
 //      every checkpoint shipped with the logs set (and any --checkpoints copies) up to that

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <future>
 #include <memory>
 
@@ -591,8 +592,6 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
       return fail(ErrorCode::kUnavailable, "cannot create " + payload_path + ": " + errno_text());
     }
     const int threads = std::max(1, options.threads);
-    std::vector<std::unique_ptr<ZstdCtx>> zctx;
-    for (int i = 0; i < threads; ++i) zctx.push_back(std::make_unique<ZstdCtx>());
 
     // Reads the files in order into chunk-sized buffers.
     size_t file_index = 0;
@@ -656,42 +655,56 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
       return {};
     };
 
+    // A pipeline: this thread reads (and hashes) chunk after chunk and hands each to its own
+    // compression job; the oldest job's result is encrypted and written in order as soon as
+    // it is done, with at most `threads` + 1 chunks in flight (bounded memory).
+    struct Job {
+      uint64_t plain_size;
+      bool last;
+      std::future<Result<std::string>> packed;
+    };
+    std::deque<Job> inflight;
+    const size_t depth = static_cast<size_t>(threads) + 1;
     uint64_t consumed = 0;
-    bool final_pushed = false;
-    std::vector<std::string> plain(static_cast<size_t>(threads));
-    while (!final_pushed) {
-      // Read up to `threads` chunks, compress them in parallel, then encrypt in order.
-      size_t n = 0;
-      for (; n < plain.size(); ++n) {
-        MINATO_TRY(fill(plain[n]));
-        consumed += plain[n].size();
-        if (consumed >= total) {
-          ++n;
-          break;
+    bool read_all = false;
+    auto drain_one = [&]() -> Status {
+      Job job = std::move(inflight.front());
+      inflight.pop_front();
+      auto packed = job.packed.get();
+      if (!packed) return fail(packed.error());
+      std::string cipher(packed->size() + crypto_secretstream_xchacha20poly1305_ABYTES, '\0');
+      unsigned long long clen = 0;
+      crypto_secretstream_xchacha20poly1305_push(
+          &state, u8(cipher), &clen, u8(*packed), packed->size(), u8(ad), ad.size(),
+          job.last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+                   : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+      cipher.resize(clen);
+      MINATO_TRY(write_all(out.get(), cipher, payload_path));
+      m.chunks.push_back({job.plain_size, cipher.size(), blake2b_hex(cipher)});
+      return {};
+    };
+    auto status = [&]() -> Status {
+      while (!read_all || !inflight.empty()) {
+        if (!read_all && inflight.size() < depth) {
+          auto plain = std::make_shared<std::string>();
+          MINATO_TRY(fill(*plain));
+          consumed += plain->size();
+          read_all = consumed >= total;
+          const int level = options.zstd_level;
+          inflight.push_back(
+              {plain->size(), read_all, std::async(std::launch::async, [plain, level] {
+                 ZstdCtx z;
+                 return compress(z.c, *plain, level);
+               })});
+          continue;
         }
+        MINATO_TRY(drain_one());
       }
-      std::vector<std::future<Result<std::string>>> jobs;
-      for (size_t i = 0; i < n; ++i) {
-        jobs.push_back(std::async(i == 0 ? std::launch::deferred : std::launch::async, [&, i] {
-          return compress(zctx[i]->c, plain[i], options.zstd_level);
-        }));
-      }
-      for (size_t i = 0; i < n; ++i) {
-        auto packed = jobs[i].get();
-        if (!packed) return fail(packed.error());
-        const bool last = consumed >= total && i + 1 == n;
-        std::string cipher(packed->size() + crypto_secretstream_xchacha20poly1305_ABYTES, '\0');
-        unsigned long long clen = 0;
-        crypto_secretstream_xchacha20poly1305_push(
-            &state, u8(cipher), &clen, u8(*packed), packed->size(), u8(ad), ad.size(),
-            last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
-                 : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-        cipher.resize(clen);
-        MINATO_TRY(write_all(out.get(), cipher, payload_path));
-        m.chunks.push_back({plain[i].size(), cipher.size(), blake2b_hex(cipher)});
-        final_pushed = final_pushed || last;
-      }
-    }
+      return {};
+    }();
+    // On an error, wait for the jobs still running before anything they use goes away.
+    for (auto& job : inflight) job.packed.wait();
+    MINATO_TRY(status);
     // Zero-length files at the end never reach fill()'s loop body.
     while (file_index < files.size()) {
       MINATO_TRY(open_next());
@@ -840,9 +853,10 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
 
   std::vector<std::string> written;  // finished files, removed again on failure
   auto status = [&]() -> Status {
-    ZstdCtx z;
     size_t fi = 0;
     uint64_t fdone = 0;
+    uint64_t unsynced = 0;  // bytes written since writeback was last started
+    constexpr uint64_t kWritebackBytes = 32u << 20;
     Fd out;
     std::string partial;
     Sha256 sha;
@@ -863,6 +877,7 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
       }
       sha.init();
       fdone = 0;
+      unsynced = 0;
       return {};
     };
     auto close_file = [&]() -> Status {
@@ -884,45 +899,8 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
       ++fi;
       return {};
     };
-    std::string cipher, packed, plain;
-    for (size_t ci = 0; ci < m.chunks.size(); ++ci) {
-      const auto& c = m.chunks[ci];
-      cipher.resize(c.stored);
-      auto got = read_full(in.get(), cipher.data(), cipher.size(), path);
-      if (!got) return fail(got.error());
-      if (*got != cipher.size()) {
-        return fail(ErrorCode::kDataLoss,
-                    m.set_id + ": payload ends in chunk " + std::to_string(ci) + " (truncated)");
-      }
-      if (blake2b_hex(cipher) != c.hash) {
-        return fail(ErrorCode::kDataLoss, m.set_id + ": chunk " + std::to_string(ci) +
-                                              " does not match the manifest (changed)");
-      }
-      if (cipher.size() < crypto_secretstream_xchacha20poly1305_ABYTES) {
-        return fail(ErrorCode::kDataLoss,
-                    m.set_id + ": chunk " + std::to_string(ci) + " too short");
-      }
-      packed.resize(cipher.size() - crypto_secretstream_xchacha20poly1305_ABYTES);
-      unsigned long long plen = 0;
-      unsigned char tag = 0;
-      if (crypto_secretstream_xchacha20poly1305_pull(&state, u8(packed), &plen, &tag, u8(cipher),
-                                                     cipher.size(), u8(ad), ad.size()) != 0) {
-        return fail(ErrorCode::kDataLoss,
-                    m.set_id + ": chunk " + std::to_string(ci) + " does not decrypt (changed)");
-      }
-      const bool last = ci + 1 == m.chunks.size();
-      if ((tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) != last) {
-        return fail(ErrorCode::kDataLoss,
-                    m.set_id + ": the stream ends at chunk " + std::to_string(ci) + " of " +
-                        std::to_string(m.chunks.size()) + " (truncated or reordered)");
-      }
-      plain.resize(c.plain);
-      size_t n = ZSTD_decompressDCtx(z.d, plain.data(), plain.size(), packed.data(), plen);
-      if (ZSTD_isError(n) || n != c.plain) {
-        return fail(ErrorCode::kDataLoss, m.set_id + ": chunk " + std::to_string(ci) +
-                                              " does not decompress to its size");
-      }
-      std::string_view rest = plain;
+    // Writes one chunk's plain bytes into the files, in order.
+    auto consume = [&](std::string_view rest, uint64_t stored) -> Status {
       while (fi < m.files.size()) {
         if (out.get() < 0) {
           if (rest.empty() && m.files[fi].size != 0) break;
@@ -933,6 +911,14 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
         if (take > 0) {
           MINATO_TRY(write_all(out.get(), rest.substr(0, take), partial));
           sha.update(rest.data(), take);
+          // Start writing back what is written so far while the rest is decompressed, so that
+          // the fsync at the file's end has little left to wait for.
+          unsynced += take;
+          if (unsynced >= kWritebackBytes) {
+            ::sync_file_range(out.get(), static_cast<off_t>(fdone + take - unsynced),
+                              static_cast<off_t>(unsynced), SYNC_FILE_RANGE_WRITE);
+            unsynced = 0;
+          }
         }
         fdone += take;
         rest.remove_prefix(take);
@@ -945,9 +931,83 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
       if (!rest.empty()) {
         return fail(ErrorCode::kDataLoss, m.set_id + ": more data than the files listed");
       }
-      prog.done += c.stored;
+      prog.done += stored;
       if (progress) progress(prog);
-    }
+      return {};
+    };
+    // A pipeline: this thread reads, checks and decrypts each chunk in order (the stream is
+    // sequential) and hands it to a decompression job; the oldest job's output is hashed and
+    // written in order. At most 3 chunks in flight.
+    struct Job {
+      uint64_t stored;
+      std::future<Result<std::string>> plain;
+    };
+    std::deque<Job> inflight;
+    auto run = [&]() -> Status {
+      std::string cipher;
+      for (size_t ci = 0; ci < m.chunks.size(); ++ci) {
+        const auto& c = m.chunks[ci];
+        cipher.resize(c.stored);
+        auto got = read_full(in.get(), cipher.data(), cipher.size(), path);
+        if (!got) return fail(got.error());
+        if (*got != cipher.size()) {
+          return fail(ErrorCode::kDataLoss,
+                      m.set_id + ": payload ends in chunk " + std::to_string(ci) + " (truncated)");
+        }
+        if (blake2b_hex(cipher) != c.hash) {
+          return fail(ErrorCode::kDataLoss, m.set_id + ": chunk " + std::to_string(ci) +
+                                                " does not match the manifest (changed)");
+        }
+        if (cipher.size() < crypto_secretstream_xchacha20poly1305_ABYTES) {
+          return fail(ErrorCode::kDataLoss,
+                      m.set_id + ": chunk " + std::to_string(ci) + " too short");
+        }
+        auto packed = std::make_shared<std::string>(
+            cipher.size() - crypto_secretstream_xchacha20poly1305_ABYTES, '\0');
+        unsigned long long plen = 0;
+        unsigned char tag = 0;
+        if (crypto_secretstream_xchacha20poly1305_pull(&state, u8(*packed), &plen, &tag, u8(cipher),
+                                                       cipher.size(), u8(ad), ad.size()) != 0) {
+          return fail(ErrorCode::kDataLoss,
+                      m.set_id + ": chunk " + std::to_string(ci) + " does not decrypt (changed)");
+        }
+        packed->resize(plen);
+        const bool last = ci + 1 == m.chunks.size();
+        if ((tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) != last) {
+          return fail(ErrorCode::kDataLoss,
+                      m.set_id + ": the stream ends at chunk " + std::to_string(ci) + " of " +
+                          std::to_string(m.chunks.size()) + " (truncated or reordered)");
+        }
+        const uint64_t plain_size = c.plain;
+        std::string id = m.set_id;
+        inflight.push_back(
+            {c.stored, std::async(std::launch::async, [packed, plain_size, ci, id]() {
+               ZSTD_DCtx* d = ZSTD_createDCtx();
+               std::string plain(plain_size, '\0');
+               size_t n = ZSTD_decompressDCtx(d, plain.data(), plain.size(), packed->data(),
+                                              packed->size());
+               ZSTD_freeDCtx(d);
+               if (ZSTD_isError(n) || n != plain_size) {
+                 return Result<std::string>(fail(
+                     ErrorCode::kDataLoss,
+                     id + ": chunk " + std::to_string(ci) + " does not decompress to its size"));
+               }
+               return Result<std::string>(std::move(plain));
+             })});
+        if (inflight.size() >= 3 || last) {
+          while (!inflight.empty() && (inflight.size() >= 3 || last)) {
+            Job job = std::move(inflight.front());
+            inflight.pop_front();
+            auto plain = job.plain.get();
+            if (!plain) return fail(plain.error());
+            MINATO_TRY(consume(*plain, job.stored));
+          }
+        }
+      }
+      return {};
+    }();
+    for (auto& job : inflight) job.plain.wait();
+    MINATO_TRY(run);
     if (fi < m.files.size()) {
       return fail(ErrorCode::kDataLoss, m.set_id + ": " + m.files[fi].path + " is incomplete");
     }

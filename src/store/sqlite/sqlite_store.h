@@ -5,8 +5,10 @@
 //   auto store = SqliteStore::open(data_dir + "/minato.db", {.create = true});
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -43,9 +45,17 @@ class SqliteStore final : public Store {
   std::unique_ptr<Impl> impl_;
 };
 
+struct SnapshotInfo {
+  int schema_version = 0;
+};
+
 // A consistent copy of a live database at `out_path` (a new file) by SQLite's online backup
-// API: one read snapshot while the server's writer goes on. The copy is a single file
-// (rollback journal mode), closed and so complete on disk when this returns.
-Status snapshot_database(const std::string& db_path, const std::string& out_path);
+// API, while the server's writer goes on. In the same read transaction, before the copy,
+// `each_leaf` sees the snapshot's audit log in order (seq, leaf hash, time), so what a backup
+// says of its audit log is exactly what the copy holds. The copy is a single file in
+// rollback-journal mode; it is not fsynced (a staging file).
+Result<SnapshotInfo> snapshot_database(
+    const std::string& db_path, const std::string& out_path,
+    const std::function<void(int64_t seq, std::string_view leaf, int64_t at_us)>& each_leaf);
 
 }  // namespace minato::store
