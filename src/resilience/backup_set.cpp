@@ -909,8 +909,13 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
         size_t take =
             static_cast<size_t>(std::min<uint64_t>(rest.size(), m.files[fi].size - fdone));
         if (take > 0) {
-          MINATO_TRY(write_all(out.get(), rest.substr(0, take), partial));
-          sha.update(rest.data(), take);
+          // The hash runs on another core while this one writes.
+          auto hashed = std::async(std::launch::async, [&sha, p = rest.data(), take] {
+            sha.update(p, take);
+          });
+          Status wrote = write_all(out.get(), rest.substr(0, take), partial);
+          hashed.get();
+          MINATO_TRY(wrote);
           // Start writing back what is written so far while the rest is decompressed, so that
           // the fsync at the file's end has little left to wait for.
           unsynced += take;
