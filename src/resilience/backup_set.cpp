@@ -910,9 +910,8 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
             static_cast<size_t>(std::min<uint64_t>(rest.size(), m.files[fi].size - fdone));
         if (take > 0) {
           // The hash runs on another core while this one writes.
-          auto hashed = std::async(std::launch::async, [&sha, p = rest.data(), take] {
-            sha.update(p, take);
-          });
+          auto hashed = std::async(std::launch::async,
+                                   [&sha, p = rest.data(), take] { sha.update(p, take); });
           Status wrote = write_all(out.get(), rest.substr(0, take), partial);
           hashed.get();
           MINATO_TRY(wrote);
