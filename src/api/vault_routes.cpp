@@ -53,7 +53,7 @@ HttpResponse handle_vault(app::Runtime& rt, const HttpRequest& req) {
   if (p == "/vault/v1/sets") {
     json::array sets;
     for (const auto& id : backup.list_sets()) {
-      sets.push_back(json::object{{"set", id}, {"target", id.substr(17)}});
+      sets.push_back(json::object{{"set", id}, {"target", resilience::set_target(id)}});
     }
     return bytes(json::serialize(json::object{{"sets", std::move(sets)}}), "application/json");
   }

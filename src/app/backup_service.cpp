@@ -40,33 +40,6 @@ std::vector<std::string> files_in(const std::string& dir) {
   return out;
 }
 
-int64_t set_time_us(std::string_view id) {
-  std::tm tm{};
-  auto num = [&](size_t pos, size_t len) {
-    int v = 0;
-    for (size_t i = 0; i < len; ++i) v = v * 10 + (id[pos + i] - '0');
-    return v;
-  };
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-}
-
-std::string target_of(std::string_view id) { return std::string(id.substr(17)); }
-
-void remove_dir(const std::string& path) {
-  std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(path, ec)) {
-    if (e.is_directory(ec)) fs::permissions(e.path(), fs::perms::owner_all, ec);
-  }
-  fs::permissions(path, fs::perms::owner_all, ec);
-  fs::remove_all(path, ec);
-}
-
 }  // namespace
 
 BackupService::BackupService(Runtime& rt) : rt_(rt) {}
@@ -273,7 +246,7 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
     const std::string root = outbox();
     MINATO_TRY(make_dir(root, 0700, false));
     const std::string stage_dir = root + "/.stage-" + target;
-    remove_dir(stage_dir);
+    resilience::remove_read_only_tree(stage_dir);
     MINATO_TRY(make_dir(stage_dir, 0700, true));
     resilience::WriteOptions o;
     o.target = target;
@@ -285,7 +258,7 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
     o.zstd_level = rt_.config().backup_zstd_level;
     auto files = stage(target, stage_dir, o);
     if (!files) {
-      remove_dir(stage_dir);
+      resilience::remove_read_only_tree(stage_dir);
       return fail(files.error());
     }
     const auto& recipient = target == "config" ? keys_ : data_;
@@ -297,7 +270,7 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
       o.created_us = std::max(rt_.clock().now_us(), o.created_us + 1'000'000);
       m = resilience::write_set(root, *files, recipient, *signer_, o);
     }
-    remove_dir(stage_dir);
+    resilience::remove_read_only_tree(stage_dir);
     return m;
   }();
   // The outcome goes into the audit log either way.
@@ -331,10 +304,11 @@ std::vector<std::string> BackupService::list_sets() {
 void BackupService::prune_outbox(const std::string& target) {
   std::vector<std::string> mine;
   for (auto& id : list_sets()) {
-    if (target_of(id) == target) mine.push_back(id);
+    if (resilience::set_target(id) == target) mine.push_back(id);
   }
   const size_t keep = static_cast<size_t>(std::max(1, rt_.config().backup_keep_local));
-  for (size_t i = 0; i + keep < mine.size(); ++i) remove_dir(outbox() + "/" + mine[i]);
+  for (size_t i = 0; i + keep < mine.size(); ++i)
+    resilience::remove_read_only_tree(outbox() + "/" + mine[i]);
 }
 
 std::vector<BackupTargetStatus> BackupService::status(int64_t now_us) {
@@ -345,7 +319,7 @@ std::vector<BackupTargetStatus> BackupService::status(int64_t now_us) {
     s.target = std::string(t);
     s.every_minutes = every_minutes(t);
     for (const auto& id : ids) {
-      if (target_of(id) != t) continue;
+      if (resilience::set_target(id) != t) continue;
       ++s.sets;
       s.newest = id;
       std::error_code ec;
@@ -356,7 +330,7 @@ std::vector<BackupTargetStatus> BackupService::status(int64_t now_us) {
     // from the server's start.
     int64_t since = rt_.started_us();
     if (!s.newest.empty()) {
-      s.newest_us = set_time_us(s.newest);
+      s.newest_us = resilience::set_time_us(s.newest);
       s.age_s = (now_us - s.newest_us) / 1'000'000;
       since = s.newest_us;
     }

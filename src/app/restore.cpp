@@ -21,22 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int64_t id_time_us(std::string_view id) {
-  std::tm tm{};
-  auto num = [&](size_t pos, size_t len) {
-    int v = 0;
-    for (size_t i = 0; i < len; ++i) v = v * 10 + (id[pos + i] - '0');
-    return v;
-  };
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-}
-
 void find_in(const fs::path& dir, int depth, std::vector<FoundSet>& out) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
@@ -44,7 +28,8 @@ void find_in(const fs::path& dir, int depth, std::vector<FoundSet>& out) {
     if (name.empty() || name[0] == '.' || !e.is_directory(ec) || e.is_symlink(ec)) continue;
     if (resilience::valid_set_id(name) &&
         fs::exists(e.path() / std::string(resilience::kManifestFile), ec)) {
-      out.push_back({e.path().string(), name, name.substr(17), id_time_us(name)});
+      out.push_back(
+          {e.path().string(), name, resilience::set_target(name), resilience::set_time_us(name)});
     } else if (depth > 0) {
       find_in(e.path(), depth - 1, out);
     }

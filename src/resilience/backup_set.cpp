@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <future>
 #include <memory>
@@ -175,26 +176,6 @@ Status fsync_path(const std::string& path) {
     return fail(ErrorCode::kUnavailable, "cannot fsync " + path + ": " + errno_text());
   }
   return {};
-}
-
-void remove_tree(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (d) {
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n == "." || n == "..") continue;
-      std::string p = path + "/" + n;
-      struct stat st {};
-      if (::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        ::chmod(p.c_str(), 0700);
-        remove_tree(p);
-      } else {
-        ::unlink(p.c_str());
-      }
-    }
-    ::closedir(d);
-  }
-  ::rmdir(path.c_str());
 }
 
 Status write_small(const std::string& path, std::string_view data) {
@@ -422,6 +403,42 @@ bool valid_set_id(std::string_view id) {
   return true;
 }
 
+void remove_read_only_tree(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (d) {
+    ::chmod(path.c_str(), 0700);
+    while (auto* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n == "." || n == "..") continue;
+      std::string p = path + "/" + n;
+      struct stat st {};
+      if (::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        remove_read_only_tree(p);
+      } else {
+        ::unlink(p.c_str());
+      }
+    }
+    ::closedir(d);
+  }
+  ::rmdir(path.c_str());
+}
+
+int64_t set_time_us(std::string_view id) {
+  std::tm tm{};
+  auto num = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = 0; i < len; ++i) v = v * 10 + (id[pos + i] - '0');
+    return v;
+  };
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(9, 2);
+  tm.tm_min = num(11, 2);
+  tm.tm_sec = num(13, 2);
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+
 std::string manifest_json(const Manifest& m) {
   json::array files;
   for (const auto& f : m.files) {
@@ -570,7 +587,7 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
     return fail(ErrorCode::kAlreadyExists, "backup set " + m.set_id + " already exists");
   }
   const std::string tmp = root + "/.partial-" + m.set_id;
-  remove_tree(tmp);
+  remove_read_only_tree(tmp);
   MINATO_TRY(make_dir(tmp, 0700, true));
   auto result = [&]() -> Status {
     // The stream key: random, used once, sealed to the recipient.
@@ -736,7 +753,7 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
     return fsync_path(root);
   }();
   if (!result) {
-    remove_tree(tmp);
+    remove_read_only_tree(tmp);
     return fail(result.error());
   }
   return m;

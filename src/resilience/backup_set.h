@@ -111,6 +111,14 @@ Result<Manifest> parse_manifest(std::string_view json, const std::string& origin
 std::string make_set_id(int64_t created_us, const std::string& target);
 // True for ids of that shape (safe as a directory name).
 bool valid_set_id(std::string_view id);
+// The time a set id names, in microseconds since the epoch. REQUIRES: valid_set_id(id).
+int64_t set_time_us(std::string_view id);
+// The target a set id names ("database"). REQUIRES: valid_set_id(id).
+inline std::string set_target(std::string_view id) { return std::string(id.substr(17)); }
+
+// Removes a set directory (or any tree) that was left read-only: sets are 0500 directories of
+// 0400 files.
+void remove_read_only_tree(const std::string& path);
 
 // ---- Writing -----------------------------------------------------------------------------------
 

@@ -26,32 +26,8 @@ namespace {
 // A set more than this far ahead of the vault's clock is refused.
 constexpr int64_t kFutureSlackUs = 10 * 60 * 1'000'000LL;
 
-int64_t id_time_us(std::string_view id) {
-  std::tm tm{};
-  auto num = [&](size_t pos, size_t len) {
-    int v = 0;
-    for (size_t i = 0; i < len; ++i) v = v * 10 + (id[pos + i] - '0');
-    return v;
-  };
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-}
-
 bool valid_target(std::string_view t) {
   return t == "database" || t == "config" || t == "logs" || t == "release";
-}
-
-void open_up(const fs::path& p) {
-  std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
-    if (e.is_directory(ec)) fs::permissions(e.path(), fs::perms::owner_all, ec);
-  }
-  fs::permissions(p, fs::perms::owner_all, ec);
 }
 
 // ---- libcurl source ----
@@ -254,7 +230,7 @@ std::vector<HeldSet> Vault::held() const {
     for (const auto& s : fs::directory_iterator(t.path(), ec)) {
       std::string id = s.path().filename().string();
       if (!valid_set_id(id) || !s.is_directory(ec)) continue;
-      HeldSet h{target, id, s.path().string(), id_time_us(id), 0};
+      HeldSet h{target, id, s.path().string(), set_time_us(id), 0};
       h.stored_bytes = fs::file_size(s.path() / std::string(kPayloadFile), ec);
       out.push_back(std::move(h));
     }
@@ -326,9 +302,7 @@ Status Vault::fetch_set(SetSource& source, const std::string& id, const std::str
   const std::string tdir = dir_ + "/sets/" + target;
   MINATO_TRY(make_dir(tdir, 0700, false));
   const std::string tmp = tdir + "/.incoming-" + id;
-  open_up(tmp);
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
+  remove_read_only_tree(tmp);
   MINATO_TRY(make_dir(tmp, 0700, true));
   auto st = [&]() -> Status {
     const std::string payload = tmp + "/" + std::string(kPayloadFile);
@@ -367,10 +341,7 @@ Status Vault::fetch_set(SetSource& source, const std::string& id, const std::str
     ::chmod(final_dir.c_str(), 0500);
     return ok();
   }();
-  if (!st) {
-    open_up(tmp);
-    fs::remove_all(tmp, ec);
-  }
+  if (!st) remove_read_only_tree(tmp);
   return st;
 }
 
@@ -403,12 +374,12 @@ Result<PullReport> Vault::pull(SetSource& source) {
       continue;
     }
     std::string id(e.as_object().at("set").as_string());
-    if (!valid_set_id(id) || !valid_target(id.substr(17))) {
+    if (!valid_set_id(id) || !valid_target(set_target(id))) {
       ++report.refused;
       report.messages.push_back("offered set '" + id.substr(0, 80) + "' has a bad name");
       continue;
     }
-    offered.emplace_back(id, id.substr(17));
+    offered.emplace_back(id, set_target(id));
   }
   std::sort(offered.begin(), offered.end());
   report.offered = static_cast<int>(offered.size());
@@ -418,7 +389,7 @@ Result<PullReport> Vault::pull(SetSource& source) {
       ++report.already;
       continue;
     }
-    const int64_t at = id_time_us(id);
+    const int64_t at = set_time_us(id);
     std::string problem;
     if (at > now + kFutureSlackUs) {
       problem = "set " + id + " is dated in the future (vault time " + format_utc(now) + ")";
@@ -458,11 +429,10 @@ Result<int> Vault::retain() {
   for (const auto& [target, gens] : by_target) {
     auto plan = plan_retention(gens, config_.policy);
     for (const auto& id : plan.drop) {
-      open_up(dirs[id]);
-      std::error_code ec;
-      fs::remove_all(dirs[id], ec);
-      if (ec)
-        return fail(ErrorCode::kUnavailable, "cannot remove " + dirs[id] + ": " + ec.message());
+      remove_read_only_tree(dirs[id]);
+      if (fs::exists(dirs[id])) {
+        return fail(ErrorCode::kUnavailable, "cannot remove " + dirs[id]);
+      }
       log("pruned", id, "retention");
       ++removed;
     }
