@@ -394,6 +394,8 @@ void add_vault(CLI::App& app) {
   init->add_option("--keep-weekly", o->config.policy.weekly, "ISO weeks kept");
   init->add_option("--keep-monthly", o->config.policy.monthly, "Months kept");
   init->add_option("--pull-minutes", o->config.pull_minutes, "How often `vault run` pulls");
+  init->add_option("--max-set-mib", o->config.max_set_mib,
+                   "Refuse sets larger than this (MiB; 0 = no limit)");
   init->callback([o] {
     if (!o->config.server_ca.empty()) {
       std::error_code ec;

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +105,7 @@ std::string vault_config_json(const VaultConfig& c) {
                                       {"server_ca", c.server_ca},
                                       {"signer", c.signer},
                                       {"pull_minutes", c.pull_minutes},
+                                      {"max_set_mib", c.max_set_mib},
                                       {"retention", json::object{{"last", c.policy.last},
                                                                  {"hourly", c.policy.hourly},
                                                                  {"daily", c.policy.daily},
@@ -141,6 +143,7 @@ Result<VaultConfig> parse_vault_config(std::string_view text, const std::string&
     return ok();
   };
   MINATO_TRY(num(o, "pull_minutes", &c.pull_minutes));
+  MINATO_TRY(num(o, "max_set_mib", &c.max_set_mib));
   if (auto* r = o.if_contains("retention"); r && r->is_object()) {
     const auto& ro = r->as_object();
     MINATO_TRY(num(ro, "last", &c.policy.last));
@@ -298,6 +301,22 @@ Status Vault::fetch_set(SetSource& source, const std::string& id, const std::str
   if (!m) return fail(m.error());
   if (m->set_id != id || m->target != target) {
     return fail(ErrorCode::kDataLoss, "set " + id + ": the manifest names " + m->set_id);
+  }
+  // Room for it: within the configured size, and leaving 1 GiB free on the vault's disk.
+  const uint64_t size = m->stored_bytes();
+  if (config_.max_set_mib > 0 && size > (uint64_t{1} << 20) * config_.max_set_mib) {
+    return fail(ErrorCode::kResourceExhausted, "set " + id + " is " + std::to_string(size >> 20) +
+                                                   " MiB, over max_set_mib (" +
+                                                   std::to_string(config_.max_set_mib) + " MiB)");
+  }
+  struct statvfs fsinfo {};
+  if (::statvfs(dir_.c_str(), &fsinfo) == 0) {
+    const uint64_t free_bytes = uint64_t{fsinfo.f_bavail} * fsinfo.f_frsize;
+    if (size + (uint64_t{1} << 30) > free_bytes) {
+      return fail(ErrorCode::kResourceExhausted,
+                  "no room for set " + id + " (" + std::to_string(size >> 20) + " MiB) in " + dir_ +
+                      ": " + std::to_string(free_bytes >> 20) + " MiB free, 1 GiB is kept free");
+    }
   }
   const std::string tdir = dir_ + "/sets/" + target;
   MINATO_TRY(make_dir(tdir, 0700, false));

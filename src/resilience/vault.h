@@ -53,6 +53,9 @@ struct VaultConfig {
   std::string signer;     // hex Ed25519 public key that signs the installation's manifests
   RetentionPolicy policy;
   int pull_minutes = 15;
+  // A set larger than this is refused (a compromised server holding the signing key could
+  // otherwise fill the vault's disk with valid but huge sets); 0 = no limit.
+  int max_set_mib = 64 * 1024;
 };
 
 struct HeldSet {

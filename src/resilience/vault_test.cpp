@@ -197,6 +197,36 @@ TEST_F(VaultTest, RefusesWhatACompromisedServerOffers_G2_7_2_e) {
   (void)foreign;
 }
 
+TEST_F(VaultTest, RefusesASetLargerThanItsLimitWithAClearMessage) {
+  auto cfg = read_file(root_ + "/vault/vault.json");
+  ASSERT_TRUE(cfg);
+  auto c = parse_vault_config(*cfg, "vault.json");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->max_set_mib, 64 * 1024);
+  std::string small = make_set(clock_.now_us());
+  c->max_set_mib = 1;
+  ASSERT_TRUE(write_file_atomic(root_ + "/vault/vault.json", vault_config_json(*c)));
+  // 2 MiB that do not compress.
+  ASSERT_TRUE(write_file_atomic(root_ + "/src/minato.db", crypto::random_bytes(2u << 20)));
+  clock_.advance_s(60);
+  std::string big = make_set(clock_.now_us());
+  auto v = Vault::open(root_ + "/vault", clock_);
+  ASSERT_TRUE(v);
+  auto r = (*v)->pull(*source_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->pulled, 1);
+  EXPECT_EQ(r->refused, 1);
+  ASSERT_EQ(r->messages.size(), 1u);
+  EXPECT_NE(r->messages[0].find("over max_set_mib"), std::string::npos) << r->messages[0];
+  std::vector<std::string> held;
+  for (const auto& h : (*v)->held()) held.push_back(h.id);
+  EXPECT_EQ(held, std::vector<std::string>{small});
+  // No chunk of the big set was asked for, and nothing of it is on the vault's disk.
+  for (const auto& e : fs::directory_iterator(root_ + "/vault/sets/database")) {
+    EXPECT_EQ(e.path().filename().string().find(big), std::string::npos);
+  }
+}
+
 TEST_F(VaultTest, RetentionOnDiskFollowsThePolicyOverSimulatedWeeks_G2_7_2_c) {
   // A set every 6 hours for 40 days, pulled as it appears; policy: 1 last, 6 hourly, 3 daily,
   // 2 weekly, 2 monthly.
