@@ -245,6 +245,8 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
     }
     const std::string root = outbox();
     MINATO_TRY(make_dir(root, 0700, false));
+    // What a crash may have left: sets half written an hour ago or more.
+    resilience::remove_stale_partials(root, ".partial-", 3600);
     const std::string stage_dir = root + "/.stage-" + target;
     resilience::remove_read_only_tree(stage_dir);
     MINATO_TRY(make_dir(stage_dir, 0700, true));

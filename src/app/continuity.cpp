@@ -11,6 +11,7 @@
 #include "app/runtime.h"
 #include "common/files.h"
 #include "crypto/random.h"
+#include "resilience/backup_set.h"
 
 namespace minato::app {
 
@@ -284,6 +285,7 @@ Result<ContinuitySnapshot> Continuity::write(const access::Actor& actor) {
 
     // Files, then their sums and the signature, in a directory renamed into place whole.
     const std::string work = root + "/.partial-" + name;
+    resilience::remove_stale_partials(root, ".partial-", 3600);
     std::error_code ec;
     fs::remove_all(work, ec);
     MINATO_TRY(make_dir(work, 0700, true));

@@ -423,6 +423,29 @@ void remove_read_only_tree(const std::string& path) {
   ::rmdir(path.c_str());
 }
 
+int remove_stale_partials(const std::string& root, std::string_view prefix, int64_t min_age_s) {
+  int removed = 0;
+  DIR* d = ::opendir(root.c_str());
+  if (d == nullptr) return 0;
+  std::vector<std::string> stale;
+  const int64_t now = static_cast<int64_t>(::time(nullptr));
+  while (auto* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n.compare(0, prefix.size(), prefix) != 0) continue;
+    struct stat st {};
+    if (::lstat((root + "/" + n).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        now - static_cast<int64_t>(st.st_mtime) >= min_age_s) {
+      stale.push_back(root + "/" + n);
+    }
+  }
+  ::closedir(d);
+  for (const auto& p : stale) {
+    remove_read_only_tree(p);
+    ++removed;
+  }
+  return removed;
+}
+
 int64_t set_time_us(std::string_view id) {
   std::tm tm{};
   auto num = [&](size_t pos, size_t len) {

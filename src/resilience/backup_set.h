@@ -119,6 +119,9 @@ inline std::string set_target(std::string_view id) { return std::string(id.subst
 // Removes a set directory (or any tree) that was left read-only: sets are 0500 directories of
 // 0400 files.
 void remove_read_only_tree(const std::string& path);
+// Removes what a crash left in `root`: directories named `prefix`* older than `min_age_s`
+// (younger ones may belong to another process still writing). Returns how many.
+int remove_stale_partials(const std::string& root, std::string_view prefix, int64_t min_age_s);
 
 // ---- Writing -----------------------------------------------------------------------------------
 

@@ -213,6 +213,20 @@ TEST_F(BackupSetTest, ASecondSetOfTheSameSecondIsRefusedNotOverwritten) {
   EXPECT_EQ(slurp(set_dir(m) + "/manifest.json"), before);
 }
 
+TEST_F(BackupSetTest, StalePartialsFromACrashAreRemovedYoungOnesKept) {
+  ASSERT_TRUE(make_dir(dir_ + "/sets/.partial-old", 0700, true));
+  ASSERT_TRUE(make_dir(dir_ + "/sets/.partial-young", 0700, true));
+  spit(dir_ + "/sets/.partial-old/payload.bin", "half");
+  ::chmod((dir_ + "/sets/.partial-old").c_str(), 0500);
+  struct timespec times[2] = {{1'700'000'000, 0}, {1'700'000'000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (dir_ + "/sets/.partial-old").c_str(), times, 0), 0);
+  Manifest m = write();
+  EXPECT_EQ(remove_stale_partials(dir_ + "/sets", ".partial-", 3600), 1);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/sets/.partial-old"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/sets/.partial-young"));
+  EXPECT_TRUE(std::filesystem::exists(set_dir(m)));
+}
+
 TEST(BackupSetId, Shape) {
   EXPECT_TRUE(valid_set_id("20261126T141500Z-database"));
   EXPECT_FALSE(valid_set_id("20261126T141500Z-../x"));
