@@ -8,6 +8,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "app/eir.h"
 #include "app/runtime.h"
 #include "common/files.h"
 #include "crypto/random.h"
@@ -55,32 +56,6 @@ std::string csv(const Table& t) {
   };
   line(t.header);
   for (const auto& r : t.rows) line(r);
-  return out;
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
   return out;
 }
 

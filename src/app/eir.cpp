@@ -138,7 +138,9 @@ std::vector<Row> rows(const EirInput& in) {
   return r;
 }
 
-std::string escape(std::string_view s) {
+}  // namespace
+
+std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -164,8 +166,6 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-}  // namespace
-
 std::string format_local(int64_t us, int offset_s) {
   std::string date = local_time(us, offset_s, "%Y-%m-%d %H:%M");
   int a = offset_s < 0 ? -offset_s : offset_s;
@@ -179,7 +179,7 @@ std::string eir_html(const EirInput& in) {
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<title>EIR " +
-      std::to_string(in.gate.id) + " " + escape(in.gate.container_id) +
+      std::to_string(in.gate.id) + " " + html_escape(in.gate.container_id) +
       "</title>\n<style>\n"
       "body{font-family:sans-serif;margin:2em;max-width:48em}"
       "table{border-collapse:collapse;width:100%}"
@@ -189,10 +189,10 @@ std::string eir_html(const EirInput& in) {
       ".sign{display:flex;gap:2em;margin-top:3em}.sign div{flex:1;border-top:1px solid #000;"
       "padding-top:.3em}\n</style>\n</head>\n<body>\n<h1>機器受渡証 <small>Equipment "
       "Interchange Receipt</small></h1>\n<p>" +
-      escape(in.terminal_name) + "</p>\n<table>\n";
+      html_escape(in.terminal_name) + "</p>\n<table>\n";
   for (const Row& r : rows(in)) {
-    h += "<tr><th>" + std::string(r.ja) + "<span>" + r.en + "</span></th><td>" + escape(r.value) +
-         "</td></tr>\n";
+    h += "<tr><th>" + std::string(r.ja) + "<span>" + r.en + "</span></th><td>" +
+         html_escape(r.value) + "</td></tr>\n";
   }
   h += "</table>\n<div class=\"sign\"><div>ターミナル / Terminal</div><div>運転者 / "
        "Driver</div></div>\n</body>\n</html>\n";

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -25,5 +26,8 @@ std::string eir_html(const EirInput& in);
 std::string eir_pdf(const EirInput& in);
 // "2026-11-26 18:05 +09:00"
 std::string format_local(int64_t us, int utc_offset_s);
+
+// Text made safe inside HTML elements and quoted attributes (& < > " ').
+std::string html_escape(std::string_view s);
 
 }  // namespace minato::app

@@ -11,6 +11,37 @@
 
 namespace minato::cli {
 
+namespace {
+
+// An IPv6 address in brackets, for a URL.
+std::string shown(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// A small TLS listener beside the API (management, the backup vault): the API's certificate,
+// one I/O thread, two workers, and only the sources in `allow_sources`, refused before TLS.
+Result<net::ServerOptions> side_listener(const net::ServerOptions& api, const std::string& listen,
+                                         const std::string& allow_sources, int max_connections,
+                                         int per_source) {
+  net::ServerOptions o;
+  MINATO_TRY(config::split_listen(listen, &o.host, &o.port));
+  o.cert_pem_path = api.cert_pem_path;
+  o.key_pem_path = api.key_pem_path;
+  o.max_connections = max_connections;
+  o.max_connections_per_source = per_source;
+  o.io_threads = 1;
+  o.worker_threads = 2;
+  o.slow_worker_threads = 1;
+  auto rules = identity::SourceRules::parse(allow_sources);
+  if (!rules) return fail(rules.error());
+  o.admit_source = [rules = std::move(*rules)](const std::string& source) {
+    return rules.allows(source);
+  };
+  return o;
+}
+
+}  // namespace
+
 Status serve(app::Runtime& rt, const std::string& listen_override) {
   auto& cfg = rt.mutable_config();
   if (!listen_override.empty()) cfg.listen = listen_override;
@@ -79,58 +110,32 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   auto vault_clients = config::split_fingerprints(cfg.backup_vault_clients);
   if (!vault_clients) return fail(vault_clients.error());
   if (!cfg.backup_vault_listen.empty() && !vault_clients->empty()) {
-    net::ServerOptions vo;
-    MINATO_TRY(config::split_listen(cfg.backup_vault_listen, &vo.host, &vo.port));
-    vo.cert_pem_path = so.cert_pem_path;
-    vo.key_pem_path = so.key_pem_path;
-    vo.max_connections = 16;
-    vo.max_connections_per_source = 8;
-    vo.io_threads = 1;
-    vo.worker_threads = 2;
-    vo.slow_worker_threads = 1;
-    vo.request_timeout_s = 60;
-    vo.client_cert_sha256 = *vault_clients;
-    auto rules = identity::SourceRules::parse(cfg.backup_vault_allow_sources);
-    if (!rules) return fail(rules.error());
-    vo.admit_source = [rules = std::move(*rules)](const std::string& source) {
-      return rules.allows(source);
-    };
+    auto vo = side_listener(so, cfg.backup_vault_listen, cfg.backup_vault_allow_sources, 16, 8);
+    if (!vo) return fail(vo.error());
+    vo->request_timeout_s = 60;
+    vo->client_cert_sha256 = *vault_clients;
     auto v = net::HttpsServer::create(
-        vo, [&rt](const api::HttpRequest& req) { return api::handle_vault(rt, req); });
+        *vo, [&rt](const api::HttpRequest& req) { return api::handle_vault(rt, req); });
     if (!v) return fail(v.error());
     vault = std::move(*v);
-    std::string vhost = vo.host.find(':') != std::string::npos ? "[" + vo.host + "]" : vo.host;
     std::fprintf(stderr,
                  "minato: backup vault listener on https://%s:%u (mutual TLS, %zu vault%s)\n",
-                 vhost.c_str(), static_cast<unsigned>(vault->port()), vault_clients->size(),
-                 vault_clients->size() == 1 ? "" : "s");
+                 shown(vo->host).c_str(), static_cast<unsigned>(vault->port()),
+                 vault_clients->size(), vault_clients->size() == 1 ? "" : "s");
   }
   // G2.6.1-d: the management listener (/metrics, /healthz, /readyz), TLS too, for the
   // monitoring hosts in server.management_allow_sources only.
   std::unique_ptr<net::HttpsServer> management;
   std::thread management_thread;
   if (!cfg.management_listen.empty()) {
-    net::ServerOptions mo;
-    MINATO_TRY(config::split_listen(cfg.management_listen, &mo.host, &mo.port));
-    mo.cert_pem_path = so.cert_pem_path;
-    mo.key_pem_path = so.key_pem_path;
-    mo.max_connections = 64;
-    mo.max_connections_per_source = 16;
-    mo.io_threads = 1;
-    mo.worker_threads = 2;
-    mo.slow_worker_threads = 1;
-    auto rules = identity::SourceRules::parse(cfg.management_allow_sources);
-    if (!rules) return fail(rules.error());
-    mo.admit_source = [rules = std::move(*rules)](const std::string& source) {
-      return rules.allows(source);
-    };
+    auto mo = side_listener(so, cfg.management_listen, cfg.management_allow_sources, 64, 16);
+    if (!mo) return fail(mo.error());
     auto m = net::HttpsServer::create(
-        mo, [&rt](const api::HttpRequest& req) { return api::handle_management(rt, req); });
+        *mo, [&rt](const api::HttpRequest& req) { return api::handle_management(rt, req); });
     if (!m) return fail(m.error());
     management = std::move(*m);
-    std::string mhost = mo.host.find(':') != std::string::npos ? "[" + mo.host + "]" : mo.host;
     std::fprintf(stderr, "minato: management on https://%s:%u (/metrics /healthz /readyz)\n",
-                 mhost.c_str(), static_cast<unsigned>(management->port()));
+                 shown(mo->host).c_str(), static_cast<unsigned>(management->port()));
     management_thread = std::thread([&management] {
       if (auto st = management->run(); !st) {
         std::fprintf(stderr, "minato: management listener: %s\n", st.error().message().c_str());
@@ -144,7 +149,7 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
       }
     });
   }
-  std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
+  std::string shown_host = shown(so.host);
   // Tests and scripts read this line to learn the port (with --listen HOST:0).
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
                static_cast<unsigned>((*server)->port()));
