@@ -7,6 +7,9 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <string_view>
+
+#include "crypto/random.h"
 
 namespace minato::crypto {
 
@@ -101,22 +104,21 @@ Status check_cert_and_key(const std::string& cert_pem, const std::string& key_pe
   return ok();
 }
 
+std::string cert_fingerprint_sha256(const x509_st* cert) {
+  if (cert == nullptr) return {};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &n) != 1) return {};
+  return to_hex(std::string_view(reinterpret_cast<const char*>(md), n));
+}
+
 Result<std::string> cert_fingerprint_sha256(const std::string& cert_pem) {
   Ptr<BIO> cbio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
   Ptr<X509> cert(PEM_read_bio_X509(cbio.get(), nullptr, nullptr, nullptr));
   if (!cert) return fail(ErrorCode::kInvalidArgument, "not a PEM certificate");
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (X509_digest(cert.get(), EVP_sha256(), md, &n) != 1) {
-    return fail(ssl_error("cannot hash the certificate"));
-  }
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
+  std::string fp = cert_fingerprint_sha256(cert.get());
+  if (fp.empty()) return fail(ssl_error("cannot hash the certificate"));
+  return fp;
 }
 
 }  // namespace minato::crypto

@@ -8,6 +8,8 @@
 
 #include "common/result.h"
 
+struct x509_st;  // OpenSSL's X509, kept out of this header
+
 namespace minato::crypto {
 
 struct SelfSignedCert {
@@ -25,5 +27,7 @@ Status check_cert_and_key(const std::string& cert_pem, const std::string& key_pe
 // The SHA-256 fingerprint of a PEM certificate's DER, lower-case hex (what
 // `openssl x509 -fingerprint -sha256` prints, without colons).
 Result<std::string> cert_fingerprint_sha256(const std::string& cert_pem);
+// The same of a parsed certificate (OpenSSL's X509); "" for none.
+std::string cert_fingerprint_sha256(const x509_st* cert);
 
 }  // namespace minato::crypto

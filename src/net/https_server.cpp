@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "api/json.h"
+#include "crypto/tls_cert.h"
 
 namespace minato::net {
 
@@ -44,21 +45,6 @@ void add_security_headers(api::HttpResponse& resp) {
 }
 
 namespace {
-
-// Lower-case hex SHA-256 of a certificate's DER, or "" for none.
-std::string fingerprint(const X509* cert) {
-  if (cert == nullptr) return {};
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (X509_digest(cert, EVP_sha256(), md, &n) != 1) return {};
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
 
 // TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only. TLS 1.3 suites are all AEAD.
 constexpr const char* kTls12Ciphers =
@@ -156,7 +142,7 @@ class Server final : public HttpsServer {
   static int verify_client(X509_STORE_CTX* store, void* arg) {
     auto* self = static_cast<Server*>(arg);
     X509* leaf = X509_STORE_CTX_get0_cert(store);
-    std::string fp = fingerprint(leaf);
+    std::string fp = crypto::cert_fingerprint_sha256(leaf);
     for (const auto& allowed : self->options_.client_cert_sha256) {
       if (!fp.empty() && fp == allowed) return 1;
     }
@@ -454,7 +440,8 @@ void Session::dispatch() {
   in.body = std::move(req.body());
   in.source = source_;
   if (!server_.options().client_cert_sha256.empty()) {
-    in.client_cert = fingerprint(SSL_get0_peer_certificate(stream_.native_handle()));
+    in.client_cert =
+        crypto::cert_fingerprint_sha256(SSL_get0_peer_certificate(stream_.native_handle()));
   }
   bool keep_alive = req.keep_alive();
   beast::get_lowest_layer(stream_).expires_never();
