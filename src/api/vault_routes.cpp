@@ -77,14 +77,16 @@ HttpResponse handle_vault(app::Runtime& rt, const HttpRequest& req) {
   if (what == "manifest") {
     auto m = read_file(dir + "/" + std::string(resilience::kManifestFile), 64u << 20);
     if (!m) return not_found("no set " + id);
+    // Every fetch of a set is on record; a fetch that cannot be recorded is not served.
     const std::string subject = "vault:" + req.client_cert.substr(0, 16);
-    (void)rt.writes().execute_status(
+    auto recorded = rt.writes().execute_status(
         access::Actor{subject, req.source, 0, {}},
         {"backup.vault.fetch", "backup:" + id, access::Permission::kNone},
         [&](store::WriteTxn&, app::Effects& fx) -> Status {
           fx.change = json::serialize(json::object{{"client_cert", req.client_cert}});
           return ok();
         });
+    if (!recorded) return error_response(recorded.error());
     return bytes(std::move(*m), "application/json");
   }
   if (what == "signature") {

@@ -228,13 +228,7 @@ Result<std::vector<resilience::SourceFile>> BackupService::stage(const std::stri
 Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
                                                    const std::string& target) {
   const CommandSpec spec{"backup.create", "backup:" + target, access::Permission::kBackupRun};
-  if (!actor.has(access::Permission::kBackupRun)) {
-    // The write path refuses it and records the refusal.
-    auto st = rt_.writes().execute_status(
-        actor, spec, [](store::WriteTxn&, Effects&) -> Status { return ok(); });
-    if (!st) return fail(st.error());
-    return fail(ErrorCode::kPermissionDenied, "backup.run is needed");
-  }
+  MINATO_TRY(rt_.writes().authorize(actor, spec));
   std::lock_guard lock(mu_);
   auto made = [&]() -> Result<resilience::Manifest> {
     MINATO_TRY(load_keys());

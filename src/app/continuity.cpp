@@ -87,12 +87,7 @@ std::string two(int v) {
 
 Result<ContinuitySnapshot> Continuity::write(const access::Actor& actor) {
   const CommandSpec spec{"continuity.snapshot", "continuity", access::Permission::kTerminalRead};
-  if (!actor.has(access::Permission::kTerminalRead)) {
-    auto st = rt_.writes().execute_status(
-        actor, spec, [](store::WriteTxn&, Effects&) -> Status { return ok(); });
-    if (!st) return fail(st.error());
-    return fail(ErrorCode::kPermissionDenied, "terminal.read is needed");
-  }
+  MINATO_TRY(rt_.writes().authorize(actor, spec));
   ContinuitySnapshot snap;
   snap.at_us = rt_.clock().now_us();
   const std::string root = rt_.paths().resolve(rt_.config().continuity_dir);

@@ -97,10 +97,8 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
   r.bytes = static_cast<int64_t>(data.size());
   r.sha256 = crypto::to_hex(crypto::sha256(data));
   const std::string target = "file:" + r.sha256;
-  if (!actor.has(Permission::kEdiImport)) {  // refused and audited before any work
-    MINATO_TRY(writes_.execute_status(actor, {"media.intake", target, Permission::kEdiImport},
-                                      [](store::WriteTxn&, Effects&) { return ok(); }));
-  }
+  // Refused and audited before any work.
+  MINATO_TRY(writes_.authorize(actor, {"media.intake", target, Permission::kEdiImport}));
 
   // 1. Quarantine: the bytes are on disk, apart, before anything looks inside them.
   MINATO_TRY(make_dir(settings_.quarantine_dir, 0700, false));

@@ -95,6 +95,13 @@ class WritePath {
   // Runs `fn` as one audited command and waits until it is durable. Thread-safe.
   Status execute_status(const access::Actor& actor, CommandSpec spec, Fn fn);
 
+  // For a command whose work happens outside the transaction (files, snapshots, scans): when
+  // `actor` lacks spec.required, refuses it now — audited like any refusal — before any work.
+  Status authorize(const access::Actor& actor, const CommandSpec& spec) {
+    if (actor.has(spec.required)) return ok();
+    return execute_status(actor, spec, [](store::WriteTxn&, Effects&) { return ok(); });
+  }
+
   // Queues `fn` as one audited command and returns at once; the future is ready when it is
   // durable (or refused). For bulk work (imports) that keeps many commands in flight from
   // one thread. REQUIRES: `actor` outlives the future.

@@ -214,12 +214,13 @@ void add_backup(CLI::App& app) {
     if (!rt) die(rt.error());
     auto& b = (*rt)->backup();
     bool configured = b.configured();
-    // A CLI process has just started: count overdue from the newest set only.
+    // This process has just started, so a target with no set at all counts as overdue here
+    // (the server counts from its own start).
     int64_t now = (*rt)->clock().now_us();
     json::array arr;
     bool any_overdue = !configured;
     for (const auto& s : b.status(now)) {
-      bool overdue = s.newest.empty() || s.age_s > int64_t{s.every_minutes} * 90;
+      bool overdue = s.overdue || s.newest.empty();
       any_overdue = any_overdue || overdue;
       if (o->json) {
         arr.push_back(json::object{{"target", s.target},

@@ -16,6 +16,7 @@
 #include <future>
 #include <memory>
 
+#include "audit/event.h"
 #include "common/clock.h"
 #include "common/files.h"
 #include "crypto/random.h"
@@ -178,29 +179,9 @@ Status fsync_path(const std::string& path) {
   return {};
 }
 
-Status write_small(const std::string& path, std::string_view data) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0)
-    return fail(ErrorCode::kUnavailable, "cannot create " + path + ": " + errno_text());
-  MINATO_TRY(write_all(fd.get(), data, path));
-  if (::fsync(fd.get()) != 0) {
-    return fail(ErrorCode::kUnavailable, "cannot fsync " + path + ": " + errno_text());
-  }
-  return {};
-}
-
-struct ZstdCtx {
-  ZSTD_CCtx* c = ZSTD_createCCtx();
-  ZSTD_DCtx* d = ZSTD_createDCtx();
-  ~ZstdCtx() {
-    ZSTD_freeCCtx(c);
-    ZSTD_freeDCtx(d);
-  }
-};
-
-Result<std::string> compress(ZSTD_CCtx* cctx, std::string_view plain, int level) {
+Result<std::string> compress(std::string_view plain, int level) {
   std::string out(ZSTD_compressBound(plain.size()), '\0');
-  size_t n = ZSTD_compressCCtx(cctx, out.data(), out.size(), plain.data(), plain.size(), level);
+  size_t n = ZSTD_compress(out.data(), out.size(), plain.data(), plain.size(), level);
   if (ZSTD_isError(n)) {
     return fail(ErrorCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(n));
   }
@@ -235,6 +216,10 @@ std::string stream_ad(const std::string& set_id) { return "minato-backup/1 " + s
 
 // ---- Recovery files ----------------------------------------------------------------------------
 
+namespace {
+
+// The floor for any recovery passphrase; the application applies its full policy first
+// (identity::PasswordUse::kBackupPassphrase).
 Status check_passphrase(const std::string& passphrase, const std::string& what) {
   if (passphrase.size() < 16) {
     return fail(ErrorCode::kInvalidArgument,
@@ -245,6 +230,8 @@ Status check_passphrase(const std::string& passphrase, const std::string& what) 
   }
   return {};
 }
+
+}  // namespace
 
 Result<std::string> make_recovery_file(const std::string& name, const std::string& passphrase,
                                        const std::string& signer_public, const Argon2Cost& cost,
@@ -732,10 +719,8 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
           read_all = consumed >= total;
           const int level = options.zstd_level;
           inflight.push_back(
-              {plain->size(), read_all, std::async(std::launch::async, [plain, level] {
-                 ZstdCtx z;
-                 return compress(z.c, *plain, level);
-               })});
+              {plain->size(), read_all,
+               std::async(std::launch::async, [plain, level] { return compress(*plain, level); })});
           continue;
         }
         MINATO_TRY(drain_one());
@@ -757,16 +742,13 @@ Result<Manifest> write_set(const std::string& root, const std::vector<SourceFile
 
     std::string manifest = manifest_json(m);
     std::string sig = signer.sign(manifest);
-    json::object sig_doc{
-        {"key_id", crypto::to_hex(crypto::sha256(signer.public_key()).substr(0, 8))},
-        {"public_key", crypto::to_hex(signer.public_key())},
-        {"signature", crypto::to_hex(sig)}};
-    MINATO_TRY(write_small(tmp + "/" + std::string(kManifestFile), manifest));
-    MINATO_TRY(
-        write_small(tmp + "/" + std::string(kSignatureFile), json::serialize(sig_doc) + "\n"));
-    for (auto name : {kPayloadFile, kManifestFile, kSignatureFile}) {
-      ::chmod((tmp + "/" + std::string(name)).c_str(), 0400);
-    }
+    json::object sig_doc{{"key_id", audit::key_id_of(signer.public_key())},
+                         {"public_key", crypto::to_hex(signer.public_key())},
+                         {"signature", crypto::to_hex(sig)}};
+    MINATO_TRY(write_file_atomic(tmp + "/" + std::string(kManifestFile), manifest, 0400));
+    MINATO_TRY(write_file_atomic(tmp + "/" + std::string(kSignatureFile),
+                                 json::serialize(sig_doc) + "\n", 0400));
+    ::chmod(payload_path.c_str(), 0400);
     MINATO_TRY(fsync_path(tmp));
     if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
       return fail(ErrorCode::kUnavailable,
@@ -815,21 +797,32 @@ Result<Manifest> read_verified_manifest(const std::string& dir, const std::strin
   return parse_manifest(*manifest, dir + "/" + std::string(kManifestFile));
 }
 
-Status check_stored(const std::string& dir, const Manifest& m) {
-  const std::string path = dir + "/" + std::string(kPayloadFile);
+namespace {
+
+// The payload, open, once its size is the manifest's: a truncated or extended set is named as
+// such before a byte of it is used.
+Result<Fd> open_payload(const std::string& path, const Manifest& m) {
   Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) return fail(ErrorCode::kDataLoss, path + " is missing: " + errno_text());
   struct stat st {};
-  ::fstat(in.get(), &st);
-  if (static_cast<uint64_t>(st.st_size) != m.stored_bytes()) {
+  if (::fstat(in.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != m.stored_bytes()) {
     return fail(ErrorCode::kDataLoss,
                 path + " has " + std::to_string(st.st_size) + " bytes; the manifest says " +
                     std::to_string(m.stored_bytes()) + " (truncated or extended)");
   }
+  return in;
+}
+
+}  // namespace
+
+Status check_stored(const std::string& dir, const Manifest& m) {
+  const std::string path = dir + "/" + std::string(kPayloadFile);
+  auto in = open_payload(path, m);
+  if (!in) return fail(in.error());
   std::string buf;
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     buf.resize(m.chunks[i].stored);
-    auto got = read_full(in.get(), buf.data(), buf.size(), path);
+    auto got = read_full(in->get(), buf.data(), buf.size(), path);
     if (!got) return fail(got.error());
     if (*got != buf.size() || blake2b_hex(buf) != m.chunks[i].hash) {
       return fail(ErrorCode::kDataLoss,
@@ -888,8 +881,9 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
   sodium_memzero(key.data(), key.size());
   const std::string ad = stream_ad(m.set_id);
   const std::string path = dir + "/" + std::string(kPayloadFile);
-  Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) return fail(ErrorCode::kDataLoss, path + " is missing: " + errno_text());
+  auto opened = open_payload(path, m);
+  if (!opened) return fail(opened.error());
+  Fd in = std::move(*opened);
 
   std::vector<std::string> written;  // finished files, removed again on failure
   auto status = [&]() -> Status {
@@ -1026,11 +1020,9 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
         std::string id = m.set_id;
         inflight.push_back(
             {c.stored, std::async(std::launch::async, [packed, plain_size, ci, id]() {
-               ZSTD_DCtx* d = ZSTD_createDCtx();
                std::string plain(plain_size, '\0');
-               size_t n = ZSTD_decompressDCtx(d, plain.data(), plain.size(), packed->data(),
-                                              packed->size());
-               ZSTD_freeDCtx(d);
+               size_t n =
+                   ZSTD_decompress(plain.data(), plain.size(), packed->data(), packed->size());
                if (ZSTD_isError(n) || n != plain_size) {
                  return Result<std::string>(fail(
                      ErrorCode::kDataLoss,
@@ -1038,14 +1030,12 @@ Status extract_set(const std::string& dir, const Manifest& m, const Recipient& r
                }
                return Result<std::string>(std::move(plain));
              })});
-        if (inflight.size() >= 3 || last) {
-          while (!inflight.empty() && (inflight.size() >= 3 || last)) {
-            Job job = std::move(inflight.front());
-            inflight.pop_front();
-            auto plain = job.plain.get();
-            if (!plain) return fail(plain.error());
-            MINATO_TRY(consume(*plain, job.stored));
-          }
+        while (!inflight.empty() && (inflight.size() >= 3 || last)) {
+          Job job = std::move(inflight.front());
+          inflight.pop_front();
+          auto plain = job.plain.get();
+          if (!plain) return fail(plain.error());
+          MINATO_TRY(consume(*plain, job.stored));
         }
       }
       return {};

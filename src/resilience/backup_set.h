@@ -60,8 +60,6 @@ Result<Recipient> read_recovery_public(std::string_view text, const std::string&
 // Opens a recovery file. A wrong passphrase or a changed file is kPermissionDenied/kDataLoss.
 Result<Recipient> open_recovery_file(std::string_view text, const std::string& passphrase,
                                      const std::string& origin);
-// Checks a recovery passphrase's shape (length) before any work.
-Status check_passphrase(const std::string& passphrase, const std::string& what);
 
 // ---- Manifests ---------------------------------------------------------------------------------
 
