@@ -13,6 +13,27 @@ const crypto::SigningKey& key_for(const WritePathOptions& o,
 
 }  // namespace
 
+std::string with_redo(std::string change, const std::string& images) {
+  if (images.empty()) return change;
+  std::string redo = "\"redo\":[" + images + "]}";
+  if (change.empty() || change == "{}") return "{" + redo;
+  if (change.size() >= 2 && change.front() == '{' && change.back() == '}') {
+    change.back() = ',';
+    return change + redo;
+  }
+  // A change record that is not an object is kept as a string beside the images.
+  std::string out = "{\"note\":\"";
+  for (char c : change) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"," + redo;
+}
+
 WritePath::WritePath(store::Store& store, const Clock& clock, WritePathOptions options)
     : store_(store),
       clock_(clock),
@@ -142,7 +163,10 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
   int64_t changes_before = optimistic ? tx.change_count() : 0;
   Effects fx;
   fx.now_us = ev.at_us;
+  (void)tx.take_row_images();  // what ran before this command is not its change
   Status applied = item.fn(tx, fx);
+  // The rows it wrote, for roll-forward (G2.7.2-f): part of its audit event's change record.
+  std::string images = applied ? tx.take_row_images() : std::string();
   // A command that committed a refusal (fx.result "failure": a wrong PIN counted) keeps no
   // key: its retry is judged again, not answered with a success it never had.
   if (applied && item.context.idempotency != nullptr && fx.result == "success") {
@@ -167,7 +191,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
     if (applied) {
       ev.result = fx.result;
       ev.reason = std::move(fx.reason);
-      ev.change = std::move(fx.change);
+      ev.change = with_redo(std::move(fx.change), images);
     } else {
       ev.result = "failure";
       ev.reason = applied.error().message();
@@ -189,7 +213,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
     // (c) audit in the same transaction.
     ev.result = fx.result;
     ev.reason = std::move(fx.reason);
-    ev.change = std::move(fx.change);
+    ev.change = with_redo(std::move(fx.change), images);
     auto seq = log_.append(tx, ev);
     if (seq) {
       Status released = tx.release_savepoint();

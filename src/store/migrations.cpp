@@ -407,6 +407,13 @@ CREATE TABLE edi_imports (
       R"sql(
 CREATE INDEX gate_transactions_at ON gate_transactions(at_us);
 )sql",
+      // 14 (kRowImagesMigration): from this version on every command's audit event carries the
+      // rows it wrote ("redo" in its change record; store/sqlite/row_images.h), so a snapshot
+      // of this version or later can be rolled forward from the audit log (G2.7.2-f). No table
+      // changes; the version marks the log's content.
+      R"sql(
+-- row images in audit change records
+)sql",
   };
   return kMigrations;
 }

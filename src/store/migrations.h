@@ -10,4 +10,7 @@ namespace minato::store {
 
 const std::vector<std::string_view>& sqlite_migrations();
 
+// The first schema version whose audit events carry row images (roll-forward, G2.7.2-f).
+constexpr int kRowImagesMigration = 14;
+
 }  // namespace minato::store

@@ -551,6 +551,14 @@ class WriteTxn : public ReadTxn {
   // only grows): a command that fails without changing it wrote nothing.
   virtual int64_t change_count() = 0;
 
+  // Row images (roll-forward, G2.7.2-f; store/sqlite/row_images.h): the rows this transaction
+  // inserted, updated or deleted since the last take, as comma-separated JSON objects ("" if
+  // none); secrets are named, never included.
+  virtual std::string take_row_images() = 0;
+  // Replays images taken elsewhere (a JSON array) in order; refuses images that name a secret
+  // or a row that is not there (kFailedPrecondition / kConflict), leaving the caller to roll back.
+  virtual Status apply_row_images(std::string_view json_array) = 0;
+
   // Nested undo points inside the transaction (group commit isolates each command in one).
   virtual Status savepoint() = 0;
   virtual Status rollback_to_savepoint() = 0;

@@ -10,6 +10,7 @@
 #include "audit/event.h"
 #include "crypto/random.h"
 #include "store/migrations.h"
+#include "store/sqlite/row_images.h"
 #include "store/unit_codec.h"
 
 namespace minato::store {
@@ -205,6 +206,7 @@ struct SqliteStore::Impl {
   std::mutex write_mu;  // the single write connection
   std::unique_ptr<Connection> writer;
   bool write_open = false;
+  RowCapture capture;  // row images of the open write transaction (writer only)
 
   std::mutex read_mu;
   std::condition_variable read_cv;
@@ -1413,6 +1415,7 @@ class SqliteWriteTxn final : public WriteTxn {
   explicit SqliteWriteTxn(SqliteStore::Impl& impl) : impl_(impl), r_(*impl.writer) {}
   ~SqliteWriteTxn() override {
     if (!done_) (void)impl_.writer->exec("ROLLBACK", "roll back");
+    impl_.capture.stop();
     std::lock_guard lock(impl_.write_mu);
     impl_.write_open = false;
   }
@@ -2057,6 +2060,10 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run(what);
   }
   int64_t change_count() override { return sqlite3_total_changes64(impl_.writer->db()); }
+  std::string take_row_images() override { return impl_.capture.take(); }
+  Status apply_row_images(std::string_view json_array) override {
+    return impl_.capture.apply(impl_.writer->db(), json_array);
+  }
   Status savepoint() override { return run_cached("SAVEPOINT cmd", "savepoint"); }
   Status rollback_to_savepoint() override {
     MINATO_TRY(run_cached("ROLLBACK TO cmd", "roll back command"));
@@ -2211,6 +2218,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (!w) return fail(w.error());
   impl->writer = std::move(*w);
   MINATO_TRY(apply_migrations(*impl->writer, &impl->version));
+  MINATO_TRY(impl->capture.load_schema(impl->writer->db()));
+  impl->capture.install(impl->writer->db());
   for (int i = 0; i < options.read_connections; ++i) {
     auto r = Connection::open(path, false, options.busy_timeout_ms, options.synchronous, 0);
     if (!r) return fail(r.error());
@@ -2257,6 +2266,7 @@ Result<std::unique_ptr<WriteTxn>> SqliteStore::write() {
     impl_->write_open = false;
     return fail(st.error());
   }
+  impl_->capture.start();
   return std::unique_ptr<WriteTxn>(new SqliteWriteTxn(*impl_));
 }
 

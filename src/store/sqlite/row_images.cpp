@@ -1,0 +1,414 @@
+// Debian's SQLite is built with the pre-update hook; its declarations are behind this macro.
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include "store/sqlite/row_images.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "crypto/random.h"
+
+namespace minato::store {
+
+namespace json = boost::json;
+
+namespace {
+
+// Not captured: the audit log itself (roll-forward appends its events verbatim), the mail
+// outbox (bodies carry enrolment links; a restore does not re-send mail), retry answers.
+const std::set<std::string, std::less<>> kNotCaptured = {"audit_events",      "audit_events_v2",
+                                                         "audit_checkpoints", "schema_migrations",
+                                                         "notifications",     "idempotency_keys"};
+
+// Columns that hold secrets or their digests: never written into the audit log.
+const std::set<std::pair<std::string_view, std::string_view>> kSecret = {
+    {"users", "password_hash"},   {"users", "totp_sealed"},  {"password_history", "hash"},
+    {"units", "pin_hash"},        {"recovery_codes", "mac"}, {"enrolments", "token_hash"},
+    {"api_tokens", "secret_hash"}};
+
+bool valid_utf8(const unsigned char* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    if (len == 0 || i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+void append_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+void append_value(std::string& out, sqlite3_value* v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+      out += std::to_string(sqlite3_value_int64(v));
+      return;
+    case SQLITE_FLOAT: {
+      double d = sqlite3_value_double(v);
+      if (!std::isfinite(d)) {
+        out += "null";
+        return;
+      }
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", d);
+      out += buf;
+      if (std::strpbrk(buf, ".eE") == nullptr) out += ".0";
+      return;
+    }
+    case SQLITE_TEXT: {
+      auto* p = sqlite3_value_text(v);
+      size_t n = static_cast<size_t>(sqlite3_value_bytes(v));
+      if (valid_utf8(p, n)) {
+        append_string(out, {reinterpret_cast<const char*>(p), n});
+      } else {
+        out += "{\"tx\":\"" + crypto::to_hex({reinterpret_cast<const char*>(p), n}) + "\"}";
+      }
+      return;
+    }
+    case SQLITE_BLOB: {
+      auto* p = static_cast<const char*>(sqlite3_value_blob(v));
+      size_t n = static_cast<size_t>(sqlite3_value_bytes(v));
+      out += "{\"x\":\"" + crypto::to_hex({p == nullptr ? "" : p, n}) + "\"}";
+      return;
+    }
+    default:
+      out += "null";
+  }
+}
+
+bool same_value(sqlite3_value* a, sqlite3_value* b) {
+  int ta = sqlite3_value_type(a);
+  if (ta != sqlite3_value_type(b)) return false;
+  switch (ta) {
+    case SQLITE_INTEGER:
+      return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    case SQLITE_FLOAT:
+      return sqlite3_value_double(a) == sqlite3_value_double(b);
+    case SQLITE_NULL:
+      return true;
+    default: {
+      int n = sqlite3_value_bytes(a);
+      if (n != sqlite3_value_bytes(b)) return false;
+      const void* pa = ta == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(a))
+                                         : sqlite3_value_blob(a);
+      const void* pb = ta == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(b))
+                                         : sqlite3_value_blob(b);
+      return n == 0 || std::memcmp(pa, pb, static_cast<size_t>(n)) == 0;
+    }
+  }
+}
+
+bool empty_value(sqlite3_value* v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL:
+      return true;
+    case SQLITE_INTEGER:
+      return sqlite3_value_int64(v) == 0;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB:
+      return sqlite3_value_bytes(v) == 0;
+    default:
+      return false;
+  }
+}
+
+std::string quoted(std::string_view name) {
+  std::string q = "\"";
+  for (char c : name) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+class Stmt {
+ public:
+  ~Stmt() { sqlite3_finalize(s_); }
+  sqlite3_stmt* s_ = nullptr;
+};
+
+Status bind_value(sqlite3_stmt* s, int i, const json::value& v, const std::string& where) {
+  int rc = SQLITE_OK;
+  if (v.is_null()) {
+    rc = sqlite3_bind_null(s, i);
+  } else if (v.is_int64()) {
+    rc = sqlite3_bind_int64(s, i, v.get_int64());
+  } else if (v.is_uint64()) {
+    if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) {
+      return fail(ErrorCode::kDataLoss, where + ": an integer out of range");
+    }
+    rc = sqlite3_bind_int64(s, i, static_cast<int64_t>(v.get_uint64()));
+  } else if (v.is_double()) {
+    rc = sqlite3_bind_double(s, i, v.get_double());
+  } else if (v.is_string()) {
+    const auto& str = v.get_string();
+    rc = sqlite3_bind_text(s, i, str.data(), static_cast<int>(str.size()), SQLITE_TRANSIENT);
+  } else if (v.is_object() && v.get_object().size() == 1 &&
+             (v.get_object().contains("x") || v.get_object().contains("tx"))) {
+    bool blob = v.get_object().contains("x");
+    const auto& hex = v.get_object().begin()->value();
+    if (!hex.is_string()) return fail(ErrorCode::kDataLoss, where + ": a hex value is not text");
+    auto bytes = crypto::from_hex(hex.get_string());
+    if (!bytes) return fail(ErrorCode::kDataLoss, where + ": " + bytes.error().message());
+    rc = blob ? sqlite3_bind_blob(s, i, bytes->data(), static_cast<int>(bytes->size()),
+                                  SQLITE_TRANSIENT)
+              : sqlite3_bind_text(s, i, bytes->data(), static_cast<int>(bytes->size()),
+                                  SQLITE_TRANSIENT);
+  } else {
+    return fail(ErrorCode::kDataLoss, where + ": a value of an unknown form");
+  }
+  if (rc != SQLITE_OK) return fail(ErrorCode::kInternal, where + ": cannot bind a value");
+  return ok();
+}
+
+}  // namespace
+
+Status RowCapture::load_schema(sqlite3* db) {
+  tables_.clear();
+  std::vector<std::string> names;
+  {
+    Stmt st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+                           "'sqlite_%' AND sql NOT LIKE '%WITHOUT ROWID%'",
+                           -1, &st.s_, nullptr) != SQLITE_OK) {
+      return fail(ErrorCode::kInternal, std::string("read the schema: ") + sqlite3_errmsg(db));
+    }
+    while (sqlite3_step(st.s_) == SQLITE_ROW) {
+      names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.s_, 0)));
+    }
+  }
+  for (const auto& name : names) {
+    if (kNotCaptured.count(name) != 0) continue;
+    Table t;
+    Stmt st;
+    std::string sql = "PRAGMA table_info(" + quoted(name) + ")";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st.s_, nullptr) != SQLITE_OK) {
+      return fail(ErrorCode::kInternal, "read the columns of " + name + ": " + sqlite3_errmsg(db));
+    }
+    std::vector<std::pair<int, int>> pk;  // (position in key, column)
+    while (sqlite3_step(st.s_) == SQLITE_ROW) {
+      std::string col = reinterpret_cast<const char*>(sqlite3_column_text(st.s_, 1));
+      int in_pk = sqlite3_column_int(st.s_, 5);
+      if (in_pk > 0) pk.emplace_back(in_pk, static_cast<int>(t.columns.size()));
+      t.secret.push_back(kSecret.count({name, col}) != 0);
+      t.columns.push_back(std::move(col));
+    }
+    std::sort(pk.begin(), pk.end());
+    for (auto [pos, col] : pk) t.key.push_back(col);
+    if (t.key.empty()) continue;  // no primary key: rows could not be named on replay
+    tables_.emplace(name, std::move(t));
+  }
+  return ok();
+}
+
+void RowCapture::install(sqlite3* db) { sqlite3_preupdate_hook(db, &RowCapture::hook, this); }
+
+void RowCapture::hook(void* self, sqlite3* db, int op, const char* schema, const char* table,
+                      long long, long long) {
+  auto* c = static_cast<RowCapture*>(self);
+  if (!c->active_ || std::strcmp(schema, "main") != 0) return;
+  auto it = c->tables_.find(std::string_view(table));
+  if (it == c->tables_.end()) return;
+  c->capture(db, op, it->second, it->first);
+}
+
+void RowCapture::capture(sqlite3* db, int op, const Table& t, std::string_view name) {
+  const int n = std::min(sqlite3_preupdate_count(db), static_cast<int>(t.columns.size()));
+  std::string img = "{\"t\":";
+  append_string(img, name);
+  img += op == SQLITE_INSERT   ? ",\"op\":\"insert\""
+         : op == SQLITE_UPDATE ? ",\"op\":\"update\""
+                               : ",\"op\":\"delete\"";
+  if (op != SQLITE_INSERT) {
+    img += ",\"key\":{";
+    bool first = true;
+    for (int k : t.key) {
+      sqlite3_value* v = nullptr;
+      if (sqlite3_preupdate_old(db, k, &v) != SQLITE_OK) continue;
+      if (!first) img += ',';
+      first = false;
+      append_string(img, t.columns[k]);
+      img += ':';
+      append_value(img, v);
+    }
+    img += '}';
+  }
+  std::string secrets;
+  if (op != SQLITE_DELETE) {
+    std::string set;
+    for (int i = 0; i < n; ++i) {
+      sqlite3_value* nv = nullptr;
+      if (sqlite3_preupdate_new(db, i, &nv) != SQLITE_OK) continue;
+      if (op == SQLITE_UPDATE) {
+        sqlite3_value* ov = nullptr;
+        if (sqlite3_preupdate_old(db, i, &ov) == SQLITE_OK && same_value(ov, nv)) continue;
+      }
+      if (t.secret[static_cast<size_t>(i)] && !empty_value(nv)) {
+        if (!secrets.empty()) secrets += ',';
+        append_string(secrets, t.columns[static_cast<size_t>(i)]);
+        continue;
+      }
+      if (!set.empty()) set += ',';
+      append_string(set, t.columns[static_cast<size_t>(i)]);
+      set += ':';
+      append_value(set, nv);
+    }
+    if (op == SQLITE_UPDATE && set.empty() && secrets.empty()) return;  // wrote what was there
+    img += ",\"set\":{" + set + "}";
+  }
+  if (!secrets.empty()) img += ",\"secret\":[" + secrets + "]";
+  img += '}';
+  if (!out_.empty()) out_ += ',';
+  out_ += img;
+}
+
+Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
+  json::error_code ec;
+  json::value doc = json::parse(json_array, ec);
+  if (ec || !doc.is_array()) {
+    return fail(ErrorCode::kDataLoss, "the row images are not a JSON array");
+  }
+  int index = 0;
+  for (const auto& item : doc.get_array()) {
+    ++index;
+    std::string where = "row image " + std::to_string(index);
+    if (!item.is_object()) return fail(ErrorCode::kDataLoss, where + " is not an object");
+    const auto& o = item.get_object();
+    const auto* tv = o.if_contains("t");
+    const auto* opv = o.if_contains("op");
+    if (tv == nullptr || !tv->is_string() || opv == nullptr || !opv->is_string()) {
+      return fail(ErrorCode::kDataLoss, where + " names no table or operation");
+    }
+    std::string table(tv->get_string());
+    std::string op(opv->get_string());
+    where += " (" + op + " " + table + ")";
+    auto it = tables_.find(table);
+    if (it == tables_.end()) {
+      return fail(ErrorCode::kFailedPrecondition, where + ": table " + table + " is not replayed");
+    }
+    const Table& t = it->second;
+    if (const auto* s = o.if_contains("secret"); s != nullptr) {
+      std::string cols;
+      if (s->is_array()) {
+        for (const auto& c : s->get_array()) {
+          if (!cols.empty()) cols += ", ";
+          cols += c.is_string() ? std::string(c.get_string()) : "?";
+        }
+      }
+      return fail(
+          ErrorCode::kFailedPrecondition,
+          where + ": it sets a secret the audit log does not hold (" + table + "." + cols + ")");
+    }
+    auto column = [&](std::string_view c) -> bool {
+      return std::find(t.columns.begin(), t.columns.end(), c) != t.columns.end();
+    };
+    const json::object* set = nullptr;
+    const json::object* key = nullptr;
+    if (const auto* v = o.if_contains("set"); v != nullptr && v->is_object())
+      set = &v->get_object();
+    if (const auto* v = o.if_contains("key"); v != nullptr && v->is_object())
+      key = &v->get_object();
+    std::string sql;
+    std::vector<std::pair<std::string, const json::value*>> binds;
+    auto add_where = [&]() -> Status {
+      if (key == nullptr || key->empty()) return fail(ErrorCode::kDataLoss, where + ": no key");
+      sql += " WHERE ";
+      bool first = true;
+      for (const auto& [c, v] : *key) {
+        if (!column(c))
+          return fail(ErrorCode::kFailedPrecondition, where + ": no column " + std::string(c));
+        if (!first) sql += " AND ";
+        first = false;
+        sql += quoted(c) + " IS ?";
+        binds.emplace_back(std::string(c), &v);
+      }
+      return ok();
+    };
+    if (op == "insert" || op == "update") {
+      if (set == nullptr || set->empty())
+        return fail(ErrorCode::kDataLoss, where + ": nothing set");
+      for (const auto& [c, v] : *set) {
+        if (!column(c)) {
+          return fail(ErrorCode::kFailedPrecondition, where + ": no column " + std::string(c));
+        }
+      }
+    }
+    if (op == "insert") {
+      std::string cols, marks;
+      for (const auto& [c, v] : *set) {
+        if (!cols.empty()) {
+          cols += ", ";
+          marks += ", ";
+        }
+        cols += quoted(c);
+        marks += "?";
+        binds.emplace_back(std::string(c), &v);
+      }
+      sql = "INSERT INTO " + quoted(table) + " (" + cols + ") VALUES (" + marks + ")";
+    } else if (op == "update") {
+      sql = "UPDATE " + quoted(table) + " SET ";
+      bool first = true;
+      for (const auto& [c, v] : *set) {
+        if (!first) sql += ", ";
+        first = false;
+        sql += quoted(c) + " = ?";
+        binds.emplace_back(std::string(c), &v);
+      }
+      MINATO_TRY(add_where());
+    } else if (op == "delete") {
+      sql = "DELETE FROM " + quoted(table);
+      MINATO_TRY(add_where());
+    } else {
+      return fail(ErrorCode::kDataLoss, where + ": unknown operation");
+    }
+    Stmt st;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st.s_, nullptr) != SQLITE_OK) {
+      return fail(ErrorCode::kInternal, where + ": " + sqlite3_errmsg(db));
+    }
+    for (size_t i = 0; i < binds.size(); ++i) {
+      MINATO_TRY(bind_value(st.s_, static_cast<int>(i + 1), *binds[i].second,
+                            where + ", column " + binds[i].first));
+    }
+    int rc = sqlite3_step(st.s_);
+    if (rc != SQLITE_DONE) {
+      return fail(ErrorCode::kConflict, where + ": " + sqlite3_errmsg(db));
+    }
+    if (op != "insert" && sqlite3_changes(db) != 1) {
+      return fail(ErrorCode::kConflict,
+                  where + ": the row it names is not there (the snapshot and the log disagree)");
+    }
+  }
+  return ok();
+}
+
+}  // namespace minato::store
