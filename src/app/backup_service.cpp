@@ -241,7 +241,10 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
     MINATO_TRY(make_dir(root, 0700, false));
     // What a crash may have left: sets half written an hour ago or more.
     resilience::remove_stale_partials(root, ".partial-", 3600);
-    const std::string stage_dir = root + "/.stage-" + target;
+    resilience::remove_stale_partials(root, ".stage-", 3600);
+    // Per process: the CLI may back up beside the running server's scheduler.
+    const std::string stage_dir =
+        root + "/.stage-" + target + "-" + std::to_string(static_cast<long>(::getpid()));
     resilience::remove_read_only_tree(stage_dir);
     MINATO_TRY(make_dir(stage_dir, 0700, true));
     resilience::WriteOptions o;

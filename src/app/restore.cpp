@@ -13,6 +13,7 @@
 #include "app/runtime.h"
 #include "audit/log.h"
 #include "common/files.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace minato::app {
 
@@ -60,6 +61,19 @@ std::string to_json(const RestoreReport& r) {
       {"audit_last_event", r.audit_last_at_us ? format_utc(r.audit_last_at_us) : std::string()},
       {"checkpoints_checked", r.checkpoints_checked},
       {"external_checkpoints_checked", r.external_checked},
+      {"rolled_forward", r.rolled_forward},
+      {"restored_to_event", r.rolled_forward ? r.forward.to_seq : r.audit_size},
+      {"restored_to_time",
+       format_utc(r.rolled_forward && r.forward.events > 0 ? r.forward.to_at_us
+                                                           : r.audit_last_at_us)},
+      {"replayed_events", r.forward.events},
+      {"replayed_rows", r.forward.row_images},
+      {"replayed_checkpoints", r.forward.checkpoints},
+      {"events_available", r.forward.available},
+      {"stopped_at_event", r.forward.stopped_seq},
+      {"stopped_action", r.forward.stopped_action},
+      {"stopped_target", r.forward.stopped_target},
+      {"stopped_reason", r.forward.stopped_reason},
       {"stored_bytes", r.stored_bytes},
       {"restored_bytes", r.restored_bytes},
       {"units_in_yard", r.units_in_yard},
@@ -215,6 +229,58 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     }
     report.checkpoints_checked = verified->checkpoints;
     report.external_checked = verified->external;
+
+    // 6. Roll forward past the snapshot with the logs set's events, then verify again.
+    if (logs != nullptr && o.roll_forward) {
+      const auto& logm = parts[2].manifest;
+      RollForwardOptions rf;
+      rf.events_path = work + "/logs-restored/logs/audit-events.jsonl";
+      rf.until_us = o.at_us;
+      rf.snapshot_schema = dbm.schema_version;
+      rf.trust.origin = vo->origin;
+      rf.trust.keys = vo->keys;
+      MINATO_TRY(
+          audit::read_external(work + "/logs-restored/logs/audit-checkpoints.jsonl", rf.trust));
+      rf.expect_size = logm.audit.size;
+      rf.expect_root = logm.audit.root;
+      rf.progress = [&](uint64_t d, uint64_t t) {
+        if (o.progress)
+          o.progress("roll forward " + std::to_string(d * 100 / std::max<uint64_t>(t, 1)) + "%",
+                     done, total);
+      };
+      rt->reset();
+      {
+        auto db = store::SqliteStore::open(work + "/minato.db");
+        if (!db) return fail(db.error());
+        auto fwd = roll_forward(**db, rf);
+        if (!fwd) return fail(fwd.error());
+        report.forward = std::move(*fwd);
+        report.rolled_forward = true;
+      }
+      rt = Runtime::open(work);
+      if (!rt) return fail(rt.error());
+      if (report.forward.events > 0) {
+        if (o.progress) o.progress("verify audit log", done, total);
+        auto again = (*rt)->verify_options();
+        if (!again) return fail(again.error());
+        MINATO_TRY(
+            audit::read_external(work + "/logs-restored/logs/audit-checkpoints.jsonl", *again));
+        if (!o.checkpoints.empty()) MINATO_TRY(audit::read_external(o.checkpoints, *again));
+        const int64_t size = report.forward.to_seq;
+        std::erase_if(again->external_checkpoints,
+                      [&](const store::CheckpointRecord& c) { return c.size > size; });
+        std::erase_if(again->external_leaves, [&](const auto& kv) { return kv.first > size; });
+        auto whole = audit::verify((*rt)->store(), *again);
+        if (!whole) return fail(whole.error());
+        if (!whole->intact() || whole->events != size) {
+          return fail(ErrorCode::kDataLoss,
+                      "the rolled-forward audit log does not verify at event " +
+                          std::to_string(whole->first_bad) + ": " + whole->problem);
+        }
+        report.checkpoints_checked = whole->checkpoints;
+        report.external_checked = whole->external;
+      }
+    }
     if (auto rx = (*rt)->store().read()) {
       if (auto n = (*rx)->count_units_in_yard()) report.units_in_yard = *n;
       if (auto v = (*rx)->list_visits()) report.visits = static_cast<int64_t>(v->size());

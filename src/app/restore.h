@@ -10,7 +10,11 @@
 //   4. open the rebuilt directory as the server would (migrations included), recompute the
 //      audit log's Merkle tree and check it against the manifest's size and root and against
 //      every checkpoint shipped with the logs set (and any --checkpoints copies) up to that
-//      size; record the restore as an audit event in the restored log.
+//      size;
+//   5. roll forward (app/roll_forward.h): replay the logs set's audit events after the
+//      snapshot, up to --at (or all of them), and verify the whole log again, now against
+//      every shipped checkpoint up to the new restore point; record the restore as an audit
+//      event in the restored log.
 //
 // Everything is written under "<to>.partial-<pid>" and renamed to <to> only when all checks
 // passed: a failed restore leaves nothing that looks like a data directory.
@@ -20,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "app/roll_forward.h"
 #include "common/result.h"
 #include "resilience/backup_set.h"
 
@@ -32,9 +37,12 @@ struct RestoreOptions {
                              // default: <from>/recovery
   std::string data_passphrase;
   std::string keys_passphrase;
-  std::string set;          // a database set id; "" = choose by `at_us`
-  int64_t at_us = 0;        // the newest database set at or before this time; 0 = the newest
-  std::string checkpoints;  // more checkpoint copies (file or directory), optional
+  std::string set;           // a database set id; "" = choose by `at_us`
+  int64_t at_us = 0;         // the newest database set at or before this time, rolled forward
+                             // to this time; 0 = the newest set, rolled forward as far as the
+                             // logs set goes
+  bool roll_forward = true;  // false: the snapshot only
+  std::string checkpoints;   // more checkpoint copies (file or directory), optional
   // stage ("verify", "database", ...), stored bytes done and total of the whole restore.
   std::function<void(const std::string& stage, uint64_t done, uint64_t total)> progress;
 };
@@ -51,6 +59,8 @@ struct RestoreReport {
   int64_t external_checked = 0;     // shipped copies
   uint64_t stored_bytes = 0;
   uint64_t restored_bytes = 0;
+  bool rolled_forward = false;  // roll-forward ran (see `forward`)
+  RollForwardReport forward;
   int64_t units_in_yard = 0;
   int64_t visits = 0;
   double seconds = 0;

@@ -73,9 +73,39 @@ void print_report(const app::RestoreReport& r) {
                   : "");
   std::printf("  config     %s (configuration, keys, TLS)\n", r.config_set.c_str());
   std::printf("  logs       %s\n", r.logs_set.empty() ? "(none found)" : r.logs_set.c_str());
-  std::printf("up to audit event %lld (%s), root %s\n", static_cast<long long>(r.audit_size),
+  std::printf("snapshot up to audit event %lld (%s), root %s\n",
+              static_cast<long long>(r.audit_size),
               r.audit_last_at_us ? format_utc(r.audit_last_at_us).c_str() : "-",
               r.audit_root.substr(0, 16).c_str());
+  if (r.rolled_forward) {
+    const auto& f = r.forward;
+    if (f.events > 0) {
+      std::printf(
+          "rolled forward from the logs set: %lld events (%lld rows) to audit event %lld "
+          "(%s); %lld signed checkpoints on the way matched\n",
+          static_cast<long long>(f.events), static_cast<long long>(f.row_images),
+          static_cast<long long>(f.to_seq), format_utc(f.to_at_us).c_str(),
+          static_cast<long long>(f.checkpoints));
+    } else if (f.stopped_reason.empty()) {
+      std::printf("rolled forward: no events after the snapshot to apply\n");
+    }
+    if (f.stopped_seq != 0) {
+      std::printf(
+          "STOPPED before audit event %lld (%s %s, %s): %s\n"
+          "  events %lld..%lld are in the logs set but not applied: enter them again by hand,\n"
+          "  or restore to an earlier point with --at\n",
+          static_cast<long long>(f.stopped_seq), f.stopped_action.c_str(), f.stopped_target.c_str(),
+          format_utc(f.stopped_at_us).c_str(), f.stopped_reason.c_str(),
+          static_cast<long long>(f.stopped_seq), static_cast<long long>(f.available));
+    } else if (!f.stopped_reason.empty()) {
+      std::printf("not rolled forward: %s\n", f.stopped_reason.c_str());
+    } else if (f.available > f.to_seq) {
+      std::printf("events %lld..%lld (after --at) are in the logs set and were not applied\n",
+                  static_cast<long long>(f.to_seq + 1), static_cast<long long>(f.available));
+    }
+  } else if (!r.logs_set.empty()) {
+    std::printf("not rolled forward (--snapshot-only)\n");
+  }
   std::printf(
       "checks: signatures and chunk hashes of every set, SHA-256 of every file, the audit\n"
       "  log recomputed and matching the manifest; %lld checkpoints in the database and\n"
@@ -89,7 +119,7 @@ void print_report(const app::RestoreReport& r) {
 
 struct RestoreFlags {
   std::string from, to, recovery, pass_file, keys_pass_file, set, at, checkpoints;
-  bool json = false, quiet = false;
+  bool json = false, quiet = false, snapshot_only = false;
 };
 
 void add_restore_flags(CLI::App* cmd, RestoreFlags& f, bool need_to) {
@@ -104,7 +134,11 @@ void add_restore_flags(CLI::App* cmd, RestoreFlags& f, bool need_to) {
                   "File with the keys recovery passphrase")
       ->required();
   cmd->add_option("--set", f.set, "A database set id (default: the newest)");
-  cmd->add_option("--at", f.at, "The newest database set at or before this time (ISO 8601 UTC)");
+  cmd->add_option("--at", f.at,
+                  "Restore to this time (ISO 8601 UTC): the newest database set at or before it, "
+                  "rolled forward to it from the logs set's audit events");
+  cmd->add_flag("--snapshot-only", f.snapshot_only,
+                "Restore the database set as it is, without rolling forward");
   cmd->add_option("--checkpoints", f.checkpoints,
                   "More shipped checkpoint copies to check the audit log against");
   cmd->add_flag("--json", f.json, "Print the summary as JSON");
@@ -120,6 +154,7 @@ app::RestoreOptions restore_options(const RestoreFlags& f) {
   o.keys_passphrase = secret_or_die(f.keys_pass_file, "--keys-passphrase-file");
   o.set = f.set;
   o.checkpoints = f.checkpoints;
+  o.roll_forward = !f.snapshot_only;
   if (!f.at.empty() && !parse_utc(f.at, &o.at_us)) {
     die(Error(ErrorCode::kInvalidArgument, "--at must look like 2026-11-26T14:00:00Z", "at"));
   }

@@ -3,7 +3,9 @@ each in its own directory with its own keys. Backups are taken and pulled; then 
 everything the live server holds is used to try to delete or overwrite what the vault keeps,
 and the live data directory is deleted. The vault's copies survive untouched; restore from the
 vault onto a fresh directory starts a server that has every acknowledged write up to the
-restore point, and `audit verify` passes. Damaged sets are refused at restore."""
+restore point, and `audit verify` passes; restore rolls forward past the snapshot from the
+audit log's row images, to a point in time, and stops before what it cannot replay. Damaged
+sets are refused at restore."""
 import glob
 import json
 import os
@@ -131,6 +133,21 @@ class RansomwareDrill(unittest.TestCase):
         self.assertGreaterEqual(pulled["pulled"], 8)
         held = json.loads(self.vault("list", "--json").stdout)
         self.assertIn(db_set, [h["set"] for h in held])
+
+        # Writes after the database snapshot: only the next logs set (hourly by default) holds
+        # them, as audit events with the rows they wrote. Restore rolls forward to them.
+        late = container_id("MSK", 799999)
+        r = planner.request("POST", "/api/v1/units", {
+            "container_id": late, "size_type": "22G1", "category": "export", "freight": "full",
+            "line_operator": "MSK", "gross_kg": 9000})
+        self.assertEqual(r.status, 201, r)
+        r = planner.request("POST", "/api/v1/yard/blocks",
+                            {"name": "B2", "bays": 4, "rows": 3, "tiers": 2})
+        self.assertEqual(r.status, 201, r)
+        time.sleep(1.1)  # a set id has a one-second resolution
+        logs = json.loads(run(["backup", "create", "--data", self.data.path, "--target", "logs",
+                               "--json"]).stdout)
+        self.assertEqual(json.loads(self.vault("pull", "--json").stdout)["refused"], 0)
         before_attack = tree_digest(self.vault_dir)
 
         # --- The attack, with everything the live server holds. ---
@@ -183,13 +200,6 @@ class RansomwareDrill(unittest.TestCase):
         self.assertTrue(any("recovery" in m for m in after["messages"]), after)
         self.assertEqual(tree_digest(self.vault_dir), before_attack)
 
-        # The writes after the restore point (not in any backup).
-        late = container_id("MSK", 799999)
-        r = planner.request("POST", "/api/v1/units", {
-            "container_id": late, "size_type": "22G1", "category": "export", "freight": "full",
-            "line_operator": "MSK", "gross_kg": 9000})
-        self.assertEqual(r.status, 201, r)
-
         # 6. Encrypted: the live data directory is gone.
         live.stop()
         self.servers.remove(live)
@@ -203,8 +213,15 @@ class RansomwareDrill(unittest.TestCase):
                     "--keys-passphrase-file", self.keys_pass_file, "--json"])
         report = json.loads(proc.stdout)
         self.assertEqual(report["database_set"], db_set)
+        self.assertEqual(report["logs_set"], logs[0]["set"])
         self.assertGreater(report["audit_size"], 25)
         self.assertGreaterEqual(report["external_checkpoints_checked"], 1)
+        # Rolled forward through every event of the logs set.
+        self.assertTrue(report["rolled_forward"], report)
+        self.assertEqual(report["stopped_at_event"], 0, report)
+        self.assertGreater(report["replayed_events"], 0, report)
+        self.assertGreaterEqual(report["replayed_rows"], 2, report)
+        self.assertEqual(report["restored_to_event"], report["events_available"], report)
         verify = run(["audit", "verify", "--data", restored])
         self.assertIn("audit log intact", verify.stdout)
         data2 = types.SimpleNamespace(path=restored,
@@ -219,8 +236,12 @@ class RansomwareDrill(unittest.TestCase):
             r = client.request("GET", f"/api/v1/units/{cid}")
             self.assertEqual(r.status, 200, (cid, r))
             self.assertEqual(r.json["gross_kg"], 12000 + i)
-        # After the restore point: not in the snapshot.
-        self.assertEqual(client.request("GET", f"/api/v1/units/{late}").status, 404)
+        # After the snapshot, acknowledged, and back by roll-forward.
+        r = client.request("GET", f"/api/v1/units/{late}")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["gross_kg"], 9000)
+        blocks = client.request("GET", "/api/v1/yard/layout").json["blocks"]
+        self.assertIn("B2", [b["name"] for b in blocks])
 
         # G2.7.2-f: a drill from the vault, recorded in the restored server's audit log.
         drill = run(["backup", "drill", "--from", self.vault_dir, "--data", restored,
@@ -295,6 +316,87 @@ class RansomwareDrill(unittest.TestCase):
                    "--keys-passphrase-file", self.keys_pass_file], check=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("wrong passphrase", bad.stderr)
+
+    def test_G2_7_2_f_roll_forward_to_a_point_in_time_and_stop_before_a_secret(self):
+        run(["backup", "init", "--data", self.data.path, "--passphrase-file", self.pass_file,
+             "--keys-passphrase-file", self.keys_pass_file])
+        secret = self.data.add_user("pia", ["planner"])
+        live = self.start(self.data)
+        planner = live.client()
+        self.assertEqual(planner.login("pia", USER_PASSWORD, secret).status, 201)
+        r = planner.request("PUT", "/api/v1/yard/layout", {
+            "blocks": [{"name": "A1", "bays": 10, "rows": 6, "tiers": 4}]})
+        self.assertEqual(r.status, 200, r)
+
+        def unit(n, kg):
+            cid = container_id("MSK", n)
+            r = planner.request("POST", "/api/v1/units", {
+                "container_id": cid, "size_type": "22G1", "category": "export",
+                "freight": "full", "line_operator": "MSK", "gross_kg": kg})
+            self.assertEqual(r.status, 201, r)
+            return cid
+
+        first = unit(710001, 11000)
+        time.sleep(1.1)
+        run(["backup", "create", "--data", self.data.path, "--json"])  # the snapshot
+        time.sleep(1.1)
+        point = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        time.sleep(1.1)
+        second = unit(710002, 12000)  # after the point in time
+        new_password = "Tq5$wRz9!mXe-quay2"
+        r = planner.request("POST", "/api/v1/session/password",
+                            {"current_password": USER_PASSWORD, "new_password": new_password})
+        self.assertEqual(r.status, 204, r)
+        third = unit(710003, 13000)  # after the password change
+        time.sleep(1.1)
+        run(["backup", "create", "--data", self.data.path, "--target", "logs"])
+        live.stop()
+        self.servers.remove(live)
+        outbox = os.path.join(self.data.path, "backups")
+
+        def restore(to, *extra):
+            proc = run(["restore", "--from", outbox, "--to", os.path.join(self.tmp, to),
+                        "--recovery", os.path.join(self.data.path, "keys"),
+                        "--passphrase-file", self.pass_file,
+                        "--keys-passphrase-file", self.keys_pass_file, *extra])
+            return proc
+
+        def units_in(to):
+            path = os.path.join(self.tmp, to)
+            s = self.start(types.SimpleNamespace(path=path,
+                                                 cert=os.path.join(path, "tls", "cert.pem")))
+            c = s.client()
+            # The password is the one of the restore point; the TOTP step was used before.
+            self.assertEqual(c.login("pia", USER_PASSWORD, secret, offset_s=30).status, 201)
+            found = {cid: c.request("GET", f"/api/v1/units/{cid}").status
+                     for cid in (first, second, third)}
+            s.stop()
+            self.servers.remove(s)
+            self.assertIn("audit log intact", run(["audit", "verify", "--data", path]).stdout)
+            return found
+
+        # As far as it can go: it stops before the password change (the log never holds the
+        # new hash), and says so; the unit written before the change is there.
+        text = restore("latest").stdout
+        self.assertIn("STOPPED before audit event", text)
+        self.assertIn("user.password.change", text)
+        self.assertIn("sets a secret", text)
+        report = json.loads(restore("latest-json", "--json", "--quiet").stdout)
+        self.assertEqual(report["stopped_action"], "user.password.change", report)
+        self.assertEqual(report["restored_to_event"], report["stopped_at_event"] - 1, report)
+        self.assertGreater(report["events_available"], report["stopped_at_event"], report)
+        self.assertEqual(units_in("latest"), {first: 200, second: 200, third: 404})
+
+        # To a point in time between the snapshot and the second unit.
+        report = json.loads(restore("at", "--at", point, "--json").stdout)
+        self.assertEqual(report["stopped_at_event"], 0, report)
+        self.assertLess(report["restored_to_event"], report["events_available"], report)
+        self.assertEqual(units_in("at"), {first: 200, second: 404, third: 404})
+
+        # The snapshot alone.
+        report = json.loads(restore("snap", "--snapshot-only", "--json").stdout)
+        self.assertFalse(report["rolled_forward"], report)
+        self.assertEqual(report["restored_to_event"], report["audit_size"], report)
 
 
 if __name__ == "__main__":
