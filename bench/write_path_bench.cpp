@@ -27,7 +27,7 @@ constexpr int kPipelinedPerRound = 20000;
 // A fresh data directory and a runtime on it with this group-commit limit; null (and the
 // benchmark skipped) on failure.
 std::unique_ptr<app::Runtime> open_runtime(benchmark::State& state, const testing::TempDir& dir,
-                                           size_t max_batch) {
+                                           size_t max_batch, bool row_images = true) {
   auto init = app::initialise({dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
   if (!init) {
     state.SkipWithError(init.error().message().c_str());
@@ -35,6 +35,7 @@ std::unique_ptr<app::Runtime> open_runtime(benchmark::State& state, const testin
   }
   app::RuntimeOptions opts;
   opts.write_path.max_batch = max_batch;
+  opts.row_images = row_images;
   auto rt = app::Runtime::open(dir.path() + "/data", opts);
   if (!rt) {
     state.SkipWithError(rt.error().message().c_str());
@@ -85,12 +86,15 @@ void BM_DurableCommands(benchmark::State& state) {
 }
 
 // Bulk submission (how an import works): `submitters` threads each keep `window` commands in
-// flight with WritePath::submit and wait for the oldest before sending the next.
+// flight with WritePath::submit and wait for the oldest before sending the next. The third
+// argument 0 turns off row images in the audit events (roll-forward's capture): the reference
+// for what they cost, in the same run.
 void BM_PipelinedCommands(benchmark::State& state) {
   const int submitters = static_cast<int>(state.range(0));
   const size_t window = static_cast<size_t>(state.range(1));
+  const bool row_images = state.range(2) != 0;
   testing::TempDir dir;
-  auto rt = open_runtime(state, dir, 1024);
+  auto rt = open_runtime(state, dir, 1024, row_images);
   if (!rt) return;
   access::Actor actor{"user:bench", "127.0.0.1", access::permissions_of({"planner"})};
   std::atomic<int> serial{0};
@@ -124,8 +128,10 @@ void BM_PipelinedCommands(benchmark::State& state) {
 }
 
 BENCHMARK(BM_PipelinedCommands)
-    ->Args({2, 256})
-    ->Args({4, 512})
+    ->Args({2, 256, 1})
+    ->Args({2, 256, 0})
+    ->Args({4, 512, 1})
+    ->Args({4, 512, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(3);

@@ -56,7 +56,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->audit_key_ = std::move(*audit_key);
   MINATO_TRY(trust_audit_key(rt->paths_, rt->audit_key_));
 
-  auto db = store::SqliteStore::open(rt->paths_.database());
+  store::SqliteOptions db_options;
+  db_options.row_images = options.row_images;
+  auto db = store::SqliteStore::open(rt->paths_.database(), db_options);
   if (!db) return fail(db.error());
   rt->store_ = std::move(*db);
 

@@ -59,6 +59,9 @@ struct RuntimeOptions {
   const Clock* clock = nullptr;  // default: the system clock
   WritePathOptions write_path;
   identity::Argon2Params argon;
+  // Benchmarks only: false measures the write path without row images in the audit log (the
+  // reference for their cost). A server always captures them: roll-forward needs them.
+  bool row_images = true;
 };
 
 class Runtime {

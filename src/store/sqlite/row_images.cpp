@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -51,19 +52,22 @@ bool valid_utf8(const unsigned char* s, size_t n) {
 
 void append_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  size_t run = 0;  // start of the stretch that needs no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
+      out += static_cast<char>(c);
+    } else {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out += buf;
-    } else {
-      out += ch;
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -138,6 +142,53 @@ bool empty_value(sqlite3_value* v) {
       return sqlite3_value_bytes(v) == 0;
     default:
       return false;
+  }
+}
+
+// Whether an inserted value is the column's default (so the image may leave it out).
+bool is_default(const RowCapture::Column& c, sqlite3_value* v) {
+  using D = RowCapture::Column::Default;
+  switch (c.default_kind) {
+    case D::kNull:
+      return sqlite3_value_type(v) == SQLITE_NULL;
+    case D::kInteger:
+      return sqlite3_value_type(v) == SQLITE_INTEGER && sqlite3_value_int64(v) == c.default_int;
+    case D::kText:
+      return sqlite3_value_type(v) == SQLITE_TEXT &&
+             static_cast<size_t>(sqlite3_value_bytes(v)) == c.default_text.size() &&
+             std::memcmp(sqlite3_value_text(v), c.default_text.data(), c.default_text.size()) == 0;
+    default:
+      return false;
+  }
+}
+
+// The default of PRAGMA table_info when it is a literal: NULL (none declared), an integer,
+// or a quoted string.
+void parse_default(RowCapture::Column& c, const unsigned char* text, bool not_null) {
+  using D = RowCapture::Column::Default;
+  if (text == nullptr) {
+    if (!not_null) c.default_kind = D::kNull;
+    return;
+  }
+  std::string_view d(reinterpret_cast<const char*>(text));
+  if (d.size() >= 2 && d.front() == '\'' && d.back() == '\'') {
+    std::string out;
+    for (size_t i = 1; i + 1 < d.size(); ++i) {
+      if (d[i] == '\'') {
+        if (d[i + 1] != '\'') return;  // not a simple literal
+        ++i;
+      }
+      out += d[i];
+    }
+    c.default_kind = D::kText;
+    c.default_text = std::move(out);
+    return;
+  }
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), n);
+  if (ec == std::errc() && p == d.data() + d.size()) {
+    c.default_kind = D::kInteger;
+    c.default_int = n;
   }
 }
 
@@ -217,10 +268,14 @@ Status RowCapture::load_schema(sqlite3* db) {
     }
     std::vector<std::pair<int, int>> pk;  // (position in key, column)
     while (sqlite3_step(st.s_) == SQLITE_ROW) {
-      std::string col = reinterpret_cast<const char*>(sqlite3_column_text(st.s_, 1));
+      Column col;
+      col.name = reinterpret_cast<const char*>(sqlite3_column_text(st.s_, 1));
+      const bool not_null = sqlite3_column_int(st.s_, 3) != 0;
       int in_pk = sqlite3_column_int(st.s_, 5);
       if (in_pk > 0) pk.emplace_back(in_pk, static_cast<int>(t.columns.size()));
-      t.secret.push_back(kSecret.count({name, col}) != 0);
+      col.secret = kSecret.count({name, col.name}) != 0;
+      // Key columns are always written: an INTEGER PRIMARY KEY has no default to fall back on.
+      if (in_pk == 0) parse_default(col, sqlite3_column_text(st.s_, 4), not_null);
       t.columns.push_back(std::move(col));
     }
     std::sort(pk.begin(), pk.end());
@@ -229,6 +284,11 @@ Status RowCapture::load_schema(sqlite3* db) {
     tables_.emplace(name, std::move(t));
   }
   return ok();
+}
+
+bool RowCapture::Table::has(std::string_view name) const {
+  return std::any_of(columns.begin(), columns.end(),
+                     [&](const Column& c) { return c.name == name; });
 }
 
 void RowCapture::install(sqlite3* db) { sqlite3_preupdate_hook(db, &RowCapture::hook, this); }
@@ -244,52 +304,59 @@ void RowCapture::hook(void* self, sqlite3* db, int op, const char* schema, const
 
 void RowCapture::capture(sqlite3* db, int op, const Table& t, std::string_view name) {
   const int n = std::min(sqlite3_preupdate_count(db), static_cast<int>(t.columns.size()));
-  std::string img = "{\"t\":";
-  append_string(img, name);
-  img += op == SQLITE_INSERT   ? ",\"op\":\"insert\""
-         : op == SQLITE_UPDATE ? ",\"op\":\"update\""
-                               : ",\"op\":\"delete\"";
+  const size_t begin = out_.size();
+  if (begin != 0) out_ += ',';
+  out_ += "{\"t\":";
+  append_string(out_, name);
+  out_ += op == SQLITE_INSERT   ? ",\"op\":\"insert\""
+          : op == SQLITE_UPDATE ? ",\"op\":\"update\""
+                                : ",\"op\":\"delete\"";
   if (op != SQLITE_INSERT) {
-    img += ",\"key\":{";
+    out_ += ",\"key\":{";
     bool first = true;
     for (int k : t.key) {
       sqlite3_value* v = nullptr;
       if (sqlite3_preupdate_old(db, k, &v) != SQLITE_OK) continue;
-      if (!first) img += ',';
+      if (!first) out_ += ',';
       first = false;
-      append_string(img, t.columns[k]);
-      img += ':';
-      append_value(img, v);
+      append_string(out_, t.columns[static_cast<size_t>(k)].name);
+      out_ += ':';
+      append_value(out_, v);
     }
-    img += '}';
+    out_ += '}';
   }
   std::string secrets;
   if (op != SQLITE_DELETE) {
-    std::string set;
+    out_ += ",\"set\":{";
+    const size_t set_begin = out_.size();
     for (int i = 0; i < n; ++i) {
+      const Column& c = t.columns[static_cast<size_t>(i)];
       sqlite3_value* nv = nullptr;
       if (sqlite3_preupdate_new(db, i, &nv) != SQLITE_OK) continue;
       if (op == SQLITE_UPDATE) {
         sqlite3_value* ov = nullptr;
         if (sqlite3_preupdate_old(db, i, &ov) == SQLITE_OK && same_value(ov, nv)) continue;
-      }
-      if (t.secret[static_cast<size_t>(i)] && !empty_value(nv)) {
-        if (!secrets.empty()) secrets += ',';
-        append_string(secrets, t.columns[static_cast<size_t>(i)]);
+      } else if (is_default(c, nv)) {
         continue;
       }
-      if (!set.empty()) set += ',';
-      append_string(set, t.columns[static_cast<size_t>(i)]);
-      set += ':';
-      append_value(set, nv);
+      if (c.secret && !empty_value(nv)) {
+        if (!secrets.empty()) secrets += ',';
+        append_string(secrets, c.name);
+        continue;
+      }
+      if (out_.size() != set_begin) out_ += ',';
+      append_string(out_, c.name);
+      out_ += ':';
+      append_value(out_, nv);
     }
-    if (op == SQLITE_UPDATE && set.empty() && secrets.empty()) return;  // wrote what was there
-    img += ",\"set\":{" + set + "}";
+    if (op == SQLITE_UPDATE && out_.size() == set_begin && secrets.empty()) {
+      out_.resize(begin);  // it wrote what was there
+      return;
+    }
+    out_ += '}';
   }
-  if (!secrets.empty()) img += ",\"secret\":[" + secrets + "]";
-  img += '}';
-  if (!out_.empty()) out_ += ',';
-  out_ += img;
+  if (!secrets.empty()) out_ += ",\"secret\":[" + secrets + "]";
+  out_ += '}';
 }
 
 Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
@@ -329,9 +396,7 @@ Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
           ErrorCode::kFailedPrecondition,
           where + ": it sets a secret the audit log does not hold (" + table + "." + cols + ")");
     }
-    auto column = [&](std::string_view c) -> bool {
-      return std::find(t.columns.begin(), t.columns.end(), c) != t.columns.end();
-    };
+    auto column = [&](std::string_view c) -> bool { return t.has(c); };
     const json::object* set = nullptr;
     const json::object* key = nullptr;
     if (const auto* v = o.if_contains("set"); v != nullptr && v->is_object())
@@ -374,7 +439,9 @@ Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
         marks += "?";
         binds.emplace_back(std::string(c), &v);
       }
-      sql = "INSERT INTO " + quoted(table) + " (" + cols + ") VALUES (" + marks + ")";
+      sql = cols.empty()
+                ? "INSERT INTO " + quoted(table) + " DEFAULT VALUES"
+                : "INSERT INTO " + quoted(table) + " (" + cols + ") VALUES (" + marks + ")";
     } else if (op == "update") {
       sql = "UPDATE " + quoted(table) + " SET ";
       bool first = true;

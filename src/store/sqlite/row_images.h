@@ -53,10 +53,19 @@ class RowCapture {
   // (kFailedPrecondition) with the reason, and the caller rolls back.
   Status apply(sqlite3* db, std::string_view json_array) const;
 
+  struct Column {
+    std::string name;
+    bool secret = false;
+    // The column's declared default when it is a plain literal: an insert that writes it (or
+    // NULL where there is no default) leaves the column out, and replay gets it back.
+    enum class Default { kNone, kNull, kInteger, kText } default_kind = Default::kNone;
+    int64_t default_int = 0;
+    std::string default_text;
+  };
   struct Table {
-    std::vector<std::string> columns;
-    std::vector<bool> secret;
+    std::vector<Column> columns;
     std::vector<int> key;  // column indexes of the primary key
+    bool has(std::string_view name) const;
   };
 
  private:

@@ -2219,7 +2219,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   impl->writer = std::move(*w);
   MINATO_TRY(apply_migrations(*impl->writer, &impl->version));
   MINATO_TRY(impl->capture.load_schema(impl->writer->db()));
-  impl->capture.install(impl->writer->db());
+  if (options.row_images) impl->capture.install(impl->writer->db());
   for (int i = 0; i < options.read_connections; ++i) {
     auto r = Connection::open(path, false, options.busy_timeout_ms, options.synchronous, 0);
     if (!r) return fail(r.error());

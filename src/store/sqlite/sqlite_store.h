@@ -24,6 +24,9 @@ struct SqliteOptions {
   // For tests only: cap the database at this many pages so writes fail as on a full disk
   // (0 = no cap).
   int max_page_count = 0;
+  // Benchmarks only: without the pre-update hook, audit events carry no row images and the
+  // log cannot roll a snapshot forward (store/sqlite/row_images.h).
+  bool row_images = true;
 };
 
 class SqliteStore final : public Store {
