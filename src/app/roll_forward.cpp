@@ -184,26 +184,25 @@ Result<RollForwardReport> roll_forward(store::Store& store, const RollForwardOpt
       continue;
     }
     // Its rows, in a savepoint: a change that cannot be replayed leaves nothing behind.
-    std::string images;
-    int64_t rows = 0;
     int64_t prune_before = 0;
-    if (!r->change.empty() && r->change.front() == '{') {
+    if (r->action == "audit.prune" && r->result == "success") {
       json::value change = json::parse(r->change, jec);
       if (!jec && change.is_object()) {
-        if (const auto* redo = change.get_object().if_contains("redo");
-            redo != nullptr && redo->is_array()) {
-          images = json::serialize(*redo);
-          rows = static_cast<int64_t>(redo->get_array().size());
-        }
-        if (r->action == "audit.prune" && r->result == "success") {
-          if (const auto* b = change.get_object().if_contains("before_seq"); b && b->is_int64())
-            prune_before = b->get_int64();
-        }
+        if (const auto* b = change.get_object().if_contains("before_seq"); b && b->is_int64())
+          prune_before = b->get_int64();
       }
     }
     MINATO_TRY((*tx)->savepoint());
+    int64_t rows = 0;
     Status applied = ok();
-    if (!images.empty()) applied = (*tx)->apply_row_images(images);
+    if (r->change.find("\"redo\":[") != std::string::npos) {
+      auto n = (*tx)->apply_row_images(r->change);
+      if (n) {
+        rows = *n;
+      } else {
+        applied = fail(n.error());
+      }
+    }
     if (applied && prune_before > 0) {
       auto pruned = (*tx)->prune_audit(prune_before);
       if (!pruned) applied = fail(pruned.error());

@@ -555,9 +555,11 @@ class WriteTxn : public ReadTxn {
   // inserted, updated or deleted since the last take, as comma-separated JSON objects ("" if
   // none); secrets are named, never included.
   virtual std::string take_row_images() = 0;
-  // Replays images taken elsewhere (a JSON array) in order; refuses images that name a secret
-  // or a row that is not there (kFailedPrecondition / kConflict), leaving the caller to roll back.
-  virtual Status apply_row_images(std::string_view json_array) = 0;
+  // Replays images taken elsewhere, in order: those of a change record ({"redo":[...]}; none if
+  // it has no "redo") or a bare JSON array. Refuses images that name a secret or a row that is
+  // not there (kFailedPrecondition / kConflict), leaving the caller to roll back. Returns how
+  // many rows it replayed.
+  virtual Result<int64_t> apply_row_images(std::string_view json) = 0;
 
   // Nested undo points inside the transaction (group commit isolates each command in one).
   virtual Status savepoint() = 0;

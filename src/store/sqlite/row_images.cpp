@@ -359,14 +359,27 @@ void RowCapture::capture(sqlite3* db, int op, const Table& t, std::string_view n
   out_ += '}';
 }
 
-Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
+RowCapture::~RowCapture() {
+  for (auto& [sql, st] : statements_) sqlite3_finalize(st);
+}
+
+Result<int64_t> RowCapture::apply(sqlite3* db, std::string_view text) const {
   json::error_code ec;
-  json::value doc = json::parse(json_array, ec);
-  if (ec || !doc.is_array()) {
+  json::value doc = json::parse(text, ec);
+  if (ec) return fail(ErrorCode::kDataLoss, "the row images are not JSON");
+  const json::array* images = nullptr;
+  if (doc.is_array()) {
+    images = &doc.get_array();
+  } else if (doc.is_object()) {
+    const auto* redo = doc.get_object().if_contains("redo");
+    if (redo == nullptr) return 0;
+    if (!redo->is_array()) return fail(ErrorCode::kDataLoss, "\"redo\" is not an array");
+    images = &redo->get_array();
+  } else {
     return fail(ErrorCode::kDataLoss, "the row images are not a JSON array");
   }
   int index = 0;
-  for (const auto& item : doc.get_array()) {
+  for (const auto& item : *images) {
     ++index;
     std::string where = "row image " + std::to_string(index);
     if (!item.is_object()) return fail(ErrorCode::kDataLoss, where + " is not an object");
@@ -458,15 +471,29 @@ Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
     } else {
       return fail(ErrorCode::kDataLoss, where + ": unknown operation");
     }
-    Stmt st;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st.s_, nullptr) != SQLITE_OK) {
-      return fail(ErrorCode::kInternal, where + ": " + sqlite3_errmsg(db));
+    // The same shapes repeat (a unit's insert, its state change): prepared once.
+    auto cached = statements_.find(sql);
+    if (cached == statements_.end()) {
+      sqlite3_stmt* fresh = nullptr;
+      if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &fresh, nullptr) !=
+          SQLITE_OK) {
+        return fail(ErrorCode::kInternal, where + ": " + sqlite3_errmsg(db));
+      }
+      cached = statements_.emplace(sql, fresh).first;
     }
+    sqlite3_stmt* st = cached->second;
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{st};
     for (size_t i = 0; i < binds.size(); ++i) {
-      MINATO_TRY(bind_value(st.s_, static_cast<int>(i + 1), *binds[i].second,
+      MINATO_TRY(bind_value(st, static_cast<int>(i + 1), *binds[i].second,
                             where + ", column " + binds[i].first));
     }
-    int rc = sqlite3_step(st.s_);
+    int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
       return fail(ErrorCode::kConflict, where + ": " + sqlite3_errmsg(db));
     }
@@ -475,7 +502,7 @@ Status RowCapture::apply(sqlite3* db, std::string_view json_array) const {
                   where + ": the row it names is not there (the snapshot and the log disagree)");
     }
   }
-  return ok();
+  return static_cast<int64_t>(images->size());
 }
 
 }  // namespace minato::store

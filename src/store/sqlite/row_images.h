@@ -28,6 +28,7 @@
 #include "common/result.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace minato::store {
 
@@ -48,10 +49,16 @@ class RowCapture {
   // The images captured since the last take, as comma-separated JSON objects ("" if none).
   std::string take() { return std::exchange(out_, {}); }
 
-  // Applies images (a JSON array, as taken) to `db` in order. Each update and delete must find
+  // Applies the images of a change record ({"redo":[...], ...}; one without "redo" applies
+  // nothing) or a bare JSON array of images to `db`, in order. Each update and delete must find
   // exactly its row; an image naming a secret, an unknown table or column is refused
-  // (kFailedPrecondition) with the reason, and the caller rolls back.
-  Status apply(sqlite3* db, std::string_view json_array) const;
+  // (kFailedPrecondition) with the reason, and the caller rolls back. Returns how many rows.
+  Result<int64_t> apply(sqlite3* db, std::string_view json) const;
+
+  RowCapture() = default;
+  RowCapture(const RowCapture&) = delete;
+  RowCapture& operator=(const RowCapture&) = delete;
+  ~RowCapture();
 
   struct Column {
     std::string name;
@@ -74,6 +81,7 @@ class RowCapture {
   void capture(sqlite3* db, int op, const Table& t, std::string_view name);
 
   std::map<std::string, Table, std::less<>> tables_;
+  mutable std::map<std::string, sqlite3_stmt*, std::less<>> statements_;  // replay
   bool active_ = false;
   std::string out_;
 };

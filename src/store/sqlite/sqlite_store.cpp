@@ -2061,8 +2061,8 @@ class SqliteWriteTxn final : public WriteTxn {
   }
   int64_t change_count() override { return sqlite3_total_changes64(impl_.writer->db()); }
   std::string take_row_images() override { return impl_.capture.take(); }
-  Status apply_row_images(std::string_view json_array) override {
-    return impl_.capture.apply(impl_.writer->db(), json_array);
+  Result<int64_t> apply_row_images(std::string_view json) override {
+    return impl_.capture.apply(impl_.writer->db(), json);
   }
   Status savepoint() override { return run_cached("SAVEPOINT cmd", "savepoint"); }
   Status rollback_to_savepoint() override {

@@ -408,8 +408,13 @@ TEST(RowImages, MalformedImagesAreRefusedWithWhereTheyFail) {
   testing::TempDir dir;
   auto store = open_new(dir.file("m.db"));
   auto tx = store->write();
+  // A change record without images applies nothing.
+  auto none = (*tx)->apply_row_images(R"({"container_id":"CSQU3054383"})");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, 0);
   for (const char* bad :
-       {"{}", "[1]", R"([{"t":"audit_events","op":"insert","set":{"seq":1}}])",
+       {"not json", R"({"redo":{}})", "7", "[1]",
+        R"([{"t":"audit_events","op":"insert","set":{"seq":1}}])",
         R"([{"t":"units","op":"update","set":{"nope":1},"key":{"id":1}}])",
         R"([{"t":"units","op":"drop","key":{"id":1}}])", R"([{"t":"units","op":"delete"}])"}) {
     auto st = (*tx)->apply_row_images(bad);
