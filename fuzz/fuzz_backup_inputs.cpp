@@ -2,13 +2,19 @@
 // signature file as a possibly compromised server offers them, a recovery file, a vault's
 // configuration. Any bytes must give a value or a clear error; a manifest that parses must
 // survive its own serialisation unchanged, and a signature never verifies over bytes it was
-// not made for.
+// not made for. Inputs that start with 'R' are audit change records as roll-forward replays them
+// (G2.7.2-f): any bytes give rows applied or a clear error, inside a transaction that is then
+// rolled back, and the database is as it was.
 #include <cstdint>
 #include <string>
 
 #include "crypto/keys.h"
 #include "resilience/backup_set.h"
 #include "resilience/vault.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <cstdlib>
+#include <filesystem>
 
 using namespace minato;
 
@@ -19,6 +25,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (s.empty()) return 0;
   const char kind = s[0];
   std::string body = s.substr(1);
+  if (kind == 'R') {
+    static std::unique_ptr<store::SqliteStore> db = [] {
+      static char dir[] = "/tmp/minato-fuzz-XXXXXX";
+      if (::mkdtemp(dir) == nullptr) __builtin_trap();
+      std::atexit([] {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      });
+      store::SqliteOptions o;
+      o.create = true;
+      o.synchronous = "OFF";
+      auto opened = store::SqliteStore::open(std::string(dir) + "/fuzz.db", o);
+      if (!opened) __builtin_trap();
+      return std::move(*opened);
+    }();
+    auto tx = db->write();
+    if (!tx) __builtin_trap();
+    auto applied = (*tx)->apply_row_images(body);
+    if (!applied && applied.error().message().empty()) __builtin_trap();
+    tx->reset();  // rolled back
+    auto rx = db->read();
+    auto units = (*rx)->count_units_in_yard();
+    if (!units || *units != 0) __builtin_trap();
+    return 0;
+  }
   switch (kind % 4) {
     case 0: {
       auto m = resilience::parse_manifest(body, "fuzz manifest");
