@@ -80,18 +80,21 @@ void print_report(const app::RestoreReport& r) {
   if (r.rolled_forward) {
     const auto& f = r.forward;
     if (f.events > 0) {
+      auto count = [](int64_t n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+      };
       std::printf(
-          "rolled forward from the logs set: %lld events (%lld rows) to audit event %lld "
-          "(%s); %lld signed checkpoints on the way matched\n",
-          static_cast<long long>(f.events), static_cast<long long>(f.row_images),
+          "rolled forward from the logs set: %s (%s) to audit event %lld (%s);\n"
+          "  %s on the way matched\n",
+          count(f.events, "event", "events").c_str(), count(f.row_images, "row", "rows").c_str(),
           static_cast<long long>(f.to_seq), format_utc(f.to_at_us).c_str(),
-          static_cast<long long>(f.checkpoints));
+          count(f.checkpoints, "signed checkpoint", "signed checkpoints").c_str());
     } else if (f.stopped_reason.empty()) {
       std::printf("rolled forward: no events after the snapshot to apply\n");
     }
     if (f.stopped_seq != 0) {
       std::printf(
-          "STOPPED before audit event %lld (%s %s, %s): %s\n"
+          "STOPPED before audit event %lld (%s %s, %s):\n  %s\n"
           "  events %lld..%lld are in the logs set but not applied: enter them again by hand,\n"
           "  or restore to an earlier point with --at\n",
           static_cast<long long>(f.stopped_seq), f.stopped_action.c_str(), f.stopped_target.c_str(),
