@@ -21,23 +21,13 @@
 #include "app/runtime.h"
 #include "app/setup.h"
 #include "audit/event.h"
+#include "bench_units.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/test_env.h"
 
 namespace {
 
 using namespace minato;
-namespace t = minato::terminal;
-
-t::UnitSpec next_unit(std::atomic<int>& serial) {
-  char base[16];
-  std::snprintf(base, sizeof base, "RFWU%06d", serial.fetch_add(1));
-  auto id =
-      t::ContainerId::parse(std::string(base) + std::to_string(t::ContainerId::check_digit(base)));
-  return t::UnitSpec{
-      *id,  *t::SizeType::parse("22G1"), t::UnitCategory::kExport, t::FreightKind::kFull, "ONE",
-      12000};
-}
 
 void BM_RollForward(benchmark::State& state) {
   const int commands = static_cast<int>(state.range(0));
@@ -72,7 +62,8 @@ void BM_RollForward(benchmark::State& state) {
       threads.emplace_back([&] {
         std::deque<std::future<Status>> inflight;
         while (next.fetch_add(1) < commands) {
-          inflight.push_back((*rt)->terminal().submit_create_unit(actor, next_unit(serial)));
+          inflight.push_back(
+              (*rt)->terminal().submit_create_unit(actor, bench::next_unit(serial, "RFWU")));
           if (inflight.size() >= 256) {
             if (!inflight.front().get()) std::abort();
             inflight.pop_front();

@@ -12,6 +12,7 @@
 
 #include "app/runtime.h"
 #include "app/setup.h"
+#include "bench_units.h"
 #include "crypto/random.h"
 #include "testing/test_env.h"
 
@@ -44,16 +45,7 @@ std::unique_ptr<app::Runtime> open_runtime(benchmark::State& state, const testin
   return std::move(*rt);
 }
 
-// The next unit to advise: BNCU000000 with its check digit, and so on.
-t::UnitSpec next_unit(std::atomic<int>& serial) {
-  char base[16];
-  std::snprintf(base, sizeof base, "BNCU%06d", serial.fetch_add(1));
-  auto id =
-      t::ContainerId::parse(std::string(base) + std::to_string(t::ContainerId::check_digit(base)));
-  return t::UnitSpec{
-      *id,  *t::SizeType::parse("22G1"), t::UnitCategory::kExport, t::FreightKind::kFull, "ONE",
-      12000};
-}
+using bench::next_unit;
 
 void BM_DurableCommands(benchmark::State& state) {
   const size_t max_batch = static_cast<size_t>(state.range(0));

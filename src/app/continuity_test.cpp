@@ -14,6 +14,7 @@
 #include "crypto/random.h"
 #include "sim/scenario.h"
 #include "testing/runtime_fixture.h"
+#include "testing/small_terminal.h"
 
 namespace minato::app {
 namespace {
@@ -62,14 +63,7 @@ std::vector<std::vector<std::string>> read_csv(const std::string& text) {
 class ContinuityTest : public testing::RuntimeFixture {
  protected:
   void load_small_terminal() {
-    sim::ScenarioOptions o;
-    o.start_us = clock_.now_us() / 3'600'000'000 * 3'600'000'000;
-    o.yard_fill = 0.01;
-    o.min_moves = 40;
-    o.max_moves = 60;
-    o.gate_moves = 80;
-    o.slot_capacity = 40;
-    auto rep = sim::load_scenario(*rt_, sim::make_scenario(o), 2, {});
+    auto rep = sim::load_scenario(*rt_, testing::small_terminal(clock_.now_us()), 2, {});
     ASSERT_TRUE(rep) << rep.error().message();
     ASSERT_GT(rep->units_in_yard, 50);
     ASSERT_GT(rep->appointments, 0);

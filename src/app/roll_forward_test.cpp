@@ -14,6 +14,7 @@
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/runtime_fixture.h"
+#include "testing/small_terminal.h"
 
 namespace minato::app {
 namespace {
@@ -97,14 +98,7 @@ class RollForwardTest : public testing::RuntimeFixture {
   std::vector<store::AuditRecord> events_;
 
   void load_terminal() {
-    sim::ScenarioOptions o;
-    o.start_us = clock_.now_us() / 3'600'000'000 * 3'600'000'000;
-    o.yard_fill = 0.01;
-    o.min_moves = 40;
-    o.max_moves = 60;
-    o.gate_moves = 80;
-    o.slot_capacity = 40;
-    auto s = sim::make_scenario(o);
+    auto s = testing::small_terminal(clock_.now_us());
     s.pins.clear();  // release PINs are secrets: they stop roll-forward (tested below)
     auto rep = sim::load_scenario(*rt_, s, 3, {});
     ASSERT_TRUE(rep) << rep.error().message();
