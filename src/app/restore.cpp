@@ -37,6 +37,33 @@ void find_in(const fs::path& dir, int depth, std::vector<FoundSet>& out) {
   }
 }
 
+// Verifies the restored log's first `size` events: recomputed leaves and tree, the database's
+// checkpoints, and the shipped copies in `copies` (files or directories; copies made later
+// describe a longer log, so only their checkpoints up to `size` count). `what` names the log
+// in errors.
+Result<audit::VerifyReport> verify_restored(Runtime& rt, const std::vector<std::string>& copies,
+                                            int64_t size, const std::string& what) {
+  auto vo = rt.verify_options();
+  if (!vo) return fail(vo.error());
+  for (const auto& c : copies) MINATO_TRY(audit::read_external(c, *vo));
+  std::erase_if(vo->external_checkpoints,
+                [&](const store::CheckpointRecord& c) { return c.size > size; });
+  std::erase_if(vo->external_leaves, [&](const auto& kv) { return kv.first > size; });
+  auto verified = audit::verify(rt.store(), *vo);
+  if (!verified) return fail(verified.error());
+  if (!verified->intact()) {
+    return fail(ErrorCode::kDataLoss, what + " does not verify at event " +
+                                          std::to_string(verified->first_bad) + ": " +
+                                          verified->problem);
+  }
+  if (verified->events != size) {
+    return fail(ErrorCode::kDataLoss, what + " has " + std::to_string(verified->events) +
+                                          " events where " + std::to_string(size) +
+                                          " were expected");
+  }
+  return verified;
+}
+
 }  // namespace
 
 std::vector<FoundSet> find_sets(const std::string& root) {
@@ -203,29 +230,17 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     auto rt = Runtime::open(work);
     if (!rt) return fail(rt.error());
     report.schema_after = (*rt)->store().schema_version();
-    auto vo = (*rt)->verify_options();
-    if (!vo) return fail(vo.error());
-    if (logs != nullptr) {
-      MINATO_TRY(audit::read_external(work + "/logs-restored/logs/audit-checkpoints.jsonl", *vo));
-    }
-    if (!o.checkpoints.empty()) MINATO_TRY(audit::read_external(o.checkpoints, *vo));
-    // Copies made after the snapshot describe a longer log: check up to the snapshot's size.
-    std::erase_if(vo->external_checkpoints,
-                  [&](const store::CheckpointRecord& c) { return c.size > dbm.audit.size; });
-    std::erase_if(vo->external_leaves, [&](const auto& kv) { return kv.first > dbm.audit.size; });
-    auto verified = audit::verify((*rt)->store(), *vo);
+    const std::string shipped = work + "/logs-restored/logs/audit-checkpoints.jsonl";
+    std::vector<std::string> copies;
+    if (logs != nullptr) copies.push_back(shipped);
+    if (!o.checkpoints.empty()) copies.push_back(o.checkpoints);
+    auto verified = verify_restored(**rt, copies, dbm.audit.size, "the restored audit log");
     if (!verified) return fail(verified.error());
-    if (!verified->intact()) {
-      return fail(ErrorCode::kDataLoss, "the restored audit log does not verify at event " +
-                                            std::to_string(verified->first_bad) + ": " +
-                                            verified->problem);
-    }
-    if (verified->events != dbm.audit.size || verified->root != dbm.audit.root) {
-      return fail(ErrorCode::kDataLoss,
-                  "the restored audit log (" + std::to_string(verified->events) + " events, root " +
-                      verified->root.substr(0, 16) + ") is not the one the manifest names (" +
-                      std::to_string(dbm.audit.size) + " events, root " +
-                      dbm.audit.root.substr(0, 16) + ")");
+    if (verified->root != dbm.audit.root) {
+      return fail(ErrorCode::kDataLoss, "the restored audit log (root " +
+                                            verified->root.substr(0, 16) +
+                                            ") is not the one the manifest names (root " +
+                                            dbm.audit.root.substr(0, 16) + ")");
     }
     report.checkpoints_checked = verified->checkpoints;
     report.external_checked = verified->external;
@@ -237,10 +252,11 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       rf.events_path = work + "/logs-restored/logs/audit-events.jsonl";
       rf.until_us = o.at_us;
       rf.snapshot_schema = dbm.schema_version;
-      rf.trust.origin = vo->origin;
-      rf.trust.keys = vo->keys;
-      MINATO_TRY(
-          audit::read_external(work + "/logs-restored/logs/audit-checkpoints.jsonl", rf.trust));
+      auto trust = (*rt)->verify_options();
+      if (!trust) return fail(trust.error());
+      rf.trust.origin = trust->origin;
+      rf.trust.keys = trust->keys;
+      MINATO_TRY(audit::read_external(shipped, rf.trust));
       rf.expect_size = logm.audit.size;
       rf.expect_root = logm.audit.root;
       rf.progress = [&](uint64_t d, uint64_t t) {
@@ -261,22 +277,9 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       if (!rt) return fail(rt.error());
       if (report.forward.events > 0) {
         if (o.progress) o.progress("verify audit log", done, total);
-        auto again = (*rt)->verify_options();
-        if (!again) return fail(again.error());
-        MINATO_TRY(
-            audit::read_external(work + "/logs-restored/logs/audit-checkpoints.jsonl", *again));
-        if (!o.checkpoints.empty()) MINATO_TRY(audit::read_external(o.checkpoints, *again));
-        const int64_t size = report.forward.to_seq;
-        std::erase_if(again->external_checkpoints,
-                      [&](const store::CheckpointRecord& c) { return c.size > size; });
-        std::erase_if(again->external_leaves, [&](const auto& kv) { return kv.first > size; });
-        auto whole = audit::verify((*rt)->store(), *again);
+        auto whole =
+            verify_restored(**rt, copies, report.forward.to_seq, "the rolled-forward audit log");
         if (!whole) return fail(whole.error());
-        if (!whole->intact() || whole->events != size) {
-          return fail(ErrorCode::kDataLoss,
-                      "the rolled-forward audit log does not verify at event " +
-                          std::to_string(whole->first_bad) + ": " + whole->problem);
-        }
         report.checkpoints_checked = whole->checkpoints;
         report.external_checked = whole->external;
       }

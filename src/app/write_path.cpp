@@ -11,8 +11,8 @@ const crypto::SigningKey& key_for(const WritePathOptions& o,
   return *own;
 }
 
-}  // namespace
-
+// A command's change record with the rows it wrote (store::WriteTxn::take_row_images) added as
+// "redo":[...], the images roll-forward replays (G2.7.2-f).
 std::string with_redo(std::string change, const std::string& images) {
   if (images.empty()) return change;
   std::string redo = "\"redo\":[" + images + "]}";
@@ -33,6 +33,8 @@ std::string with_redo(std::string change, const std::string& images) {
   }
   return out + "\"," + redo;
 }
+
+}  // namespace
 
 WritePath::WritePath(store::Store& store, const Clock& clock, WritePathOptions options)
     : store_(store),

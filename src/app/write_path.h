@@ -63,10 +63,6 @@ struct Effects {
   std::vector<std::function<void()>> undo;
 };
 
-// A command's change record with the rows it wrote (store::WriteTxn::take_row_images) added as
-// "redo":[...], the images roll-forward replays (G2.7.2-f).
-std::string with_redo(std::string change, const std::string& images);
-
 struct WritePathOptions {
   size_t max_batch = 256;     // commands per transaction; 1 disables group commit
   size_t max_queue = 10'000;  // waiting commands; beyond that execute() refuses at once
