@@ -102,9 +102,13 @@ bool valid_role(std::string_view role) { return find(role) != nullptr; }
 Actor Actor::of_account(std::string subject, std::string source, uint32_t permissions,
                         const std::vector<std::string>& roles, std::string account_scope) {
   Actor a{std::move(subject), std::move(source), permissions};
-  bool haulier = false;
-  for (const auto& r : roles) haulier = haulier || r == "haulier_client";
-  (haulier ? a.haulier : a.scope) = std::move(account_scope);
+  for (const auto& r : roles) {
+    if (r == "line_client") a.client = Client::kLine;
+    if (r == "haulier_client") a.client = Client::kHaulier;
+  }
+  // A person's account carries no scope (check_account_access refuses one); should a store hold
+  // one anyway, it must not narrow or widen anything.
+  if (a.client != Client::kNone) a.scope = std::move(account_scope);
   return a;
 }
 
@@ -161,7 +165,9 @@ RoleCheck check_roles(const std::vector<std::string>& roles) {
 Actor Actor::local_operator() {
   std::string name = "uid" + std::to_string(::getuid());
   if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr) name = pw->pw_name;
-  return Actor{"cli:" + name, "local", ~0u, {}};
+  Actor a{"cli:" + name, "local", ~0u};
+  a.second_factor_us = kAlwaysRecent;
+  return a;
 }
 
 }  // namespace minato::access

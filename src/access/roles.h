@@ -18,9 +18,10 @@
 //   yard_clerk          read terminal state, yard moves
 //   gate_clerk          gate transactions, truck arrivals and exits, appointments
 //   line_client         a shipping line's API client: looks up its own line's units only and
-//                       releases them for delivery (sets their PINs)
-//   haulier_client      a haulier's API client: looks up single units; with a scope (its
-//                       haulier code), books and cancels its own truck appointments
+//                       releases them for delivery (sets their PINs); its scope (the line
+//                       operator code) is required
+//   haulier_client      a haulier's API client: looks up single units; books and cancels its
+//                       own haulier's truck appointments (its scope, required)
 //   viewer              read terminal state
 #pragma once
 
@@ -72,33 +73,57 @@ struct RoleCheck {
 RoleCheck check_roles(const std::vector<std::string>& roles);
 
 // Who is acting, from where, with which rights.
+//
+// G2.2.1-a object scope, fail closed: an API client's account acts for one line or one haulier.
+// Which kind of client it is comes from its roles, never from whether a scope is set, so a client
+// whose scope is empty (an account from before scopes were required, or a store edited by hand)
+// sees no line's units and no haulier's appointments instead of everyone's.
 struct Actor {
+  enum class Client : uint8_t {
+    kNone,     // a person or the system: no object scope
+    kLine,     // line_client: scope is its line operator code
+    kHaulier,  // haulier_client: scope is its haulier code
+  };
+
   Actor() = default;
-  Actor(std::string subj, std::string src, uint32_t perms, std::string object_scope = {})
-      : subject(std::move(subj)),
-        source(std::move(src)),
-        permissions(perms),
-        scope(std::move(object_scope)) {}
+  Actor(std::string subj, std::string src, uint32_t perms)
+      : subject(std::move(subj)), source(std::move(src)), permissions(perms) {}
 
   std::string subject;  // "user:alice", "cli:root", "anonymous"
   std::string source;   // client address or "local"
   uint32_t permissions = 0;
-  // Object-level scope: for a line_client, the line operator code whose units it may see.
+  Client client = Client::kNone;
+  // The client's line operator code (kLine) or haulier code (kHaulier); empty otherwise.
   std::string scope;
-  // For a haulier_client, the haulier whose appointments it may book and see.
-  std::string haulier;
 
-  // An account's actor: its stored scope is the line's code for a line_client and the
-  // haulier's code for a haulier_client.
+  // G2.1.2-a: when this actor last proved a second factor: a session's login or step-up time;
+  // kAlwaysRecent for the operator at the server's CLI (who holds the data directory, and so
+  // every secret), and for people in unit tests that are not about step-up; 0 for an API token
+  // or a system job, which never pass a step-up check.
+  static constexpr int64_t kAlwaysRecent = INT64_MAX;
+  int64_t second_factor_us = 0;
+
+  // An account's actor: its roles say which kind of client it is; its stored scope is the
+  // line's code for a line_client and the haulier's code for a haulier_client.
   static Actor of_account(std::string subject, std::string source, uint32_t permissions,
                           const std::vector<std::string>& roles, std::string account_scope);
+
+  bool line_scoped() const { return client == Client::kLine; }
+  bool haulier_scoped() const { return client == Client::kHaulier; }
+  // True when this actor may see an object of that line (units, bookings). False for a line
+  // client of another line and for one with no line at all.
+  bool sees_line(std::string_view line_operator) const {
+    return client != Client::kLine || (!scope.empty() && line_operator == scope);
+  }
+  // True when this actor may see an object of that haulier (appointments, truck visits).
+  bool sees_haulier(std::string_view haulier) const {
+    return client != Client::kHaulier || (!scope.empty() && haulier == scope);
+  }
 
   bool has(Permission p) const {
     return p == Permission::kNone || (permissions & static_cast<uint32_t>(p)) != 0;
   }
-  static Actor anonymous(std::string source) {
-    return Actor{"anonymous", std::move(source), 0, {}};
-  }
+  static Actor anonymous(std::string source) { return Actor{"anonymous", std::move(source), 0}; }
   // The local operator at the CLI: holds the data directory, so holds every right (and is
   // audited like everyone else).
   static Actor local_operator();

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api/json.h"
+#include "app/step_up.h"
 #include "app/views.h"
 #include "audit/event.h"
 #include "crypto/random.h"
@@ -170,6 +171,52 @@ json::object enrolment_json(app::Runtime& rt, const app::CreatedUser& c) {
       {"expires", format_utc(c.enrolment_expires_us)}};
 }
 
+// The second factor of a login or a step-up: exactly one of totp, a WebAuthn assertion
+// (credential_id, client_data_json, authenticator_data, signature) or recovery_code.
+Status read_second_factor(JsonBody& body, app::SecondFactor* out) {
+  auto totp = body.optional_string("totp", 16);
+  if (!totp) return fail(totp.error());
+  auto recovery = body.optional_string("recovery_code", 32);
+  if (!recovery) return fail(recovery.error());
+  auto credential_id = body.optional_string("credential_id", 1400);
+  if (!credential_id) return fail(credential_id.error());
+  auto client_data = body.optional_string("client_data_json", 8000);
+  if (!client_data) return fail(client_data.error());
+  auto auth_data = body.optional_string("authenticator_data", 8000);
+  if (!auth_data) return fail(auth_data.error());
+  auto signature = body.optional_string("signature", 400);
+  if (!signature) return fail(signature.error());
+  int factors = (*totp ? 1 : 0) + (*recovery ? 1 : 0) + (*credential_id ? 1 : 0);
+  if (factors != 1) {
+    return fail(ErrorCode::kInvalidArgument,
+                "give exactly one second factor: totp, a WebAuthn assertion (credential_id, "
+                "client_data_json, authenticator_data, signature) or recovery_code",
+                "second_factor");
+  }
+  if (*totp) out->totp = **totp;
+  if (*recovery) out->recovery_code = **recovery;
+  if (*credential_id) {
+    if (!*client_data || !*auth_data || !*signature) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "a WebAuthn assertion needs credential_id, client_data_json, "
+                  "authenticator_data and signature");
+    }
+    app::WebAuthnLogin w;
+    for (auto [text, field] : {std::pair{&**credential_id, &w.credential_id},
+                               std::pair{&**client_data, &w.response.client_data_json},
+                               std::pair{&**auth_data, &w.response.authenticator_data},
+                               std::pair{&**signature, &w.response.signature}}) {
+      auto raw = identity::webauthn::base64url_decode(*text);
+      if (!raw) {
+        return fail(ErrorCode::kInvalidArgument, "WebAuthn fields must be base64url");
+      }
+      *field = std::move(*raw);
+    }
+    out->webauthn = std::move(w);
+  }
+  return ok();
+}
+
 Result<int64_t> id_param(const PathParams& p) {
   const std::string& text = p.at("id");
   int64_t id = 0;
@@ -269,7 +316,7 @@ Handler Api::authed(CallerHandler fn) const {
         }
         // G2.2.2-c: with an expired password only changing it (or leaving) is allowed.
         if (auth->first.password_expired && req.path != "/api/v1/session/password" &&
-            req.path != "/api/v1/session") {
+            req.path != "/api/v1/session/step-up" && req.path != "/api/v1/session") {
           return error_response(
               Error(ErrorCode::kPermissionDenied,
                     "your password has expired; change it first (POST /api/v1/session/password)"));
@@ -306,49 +353,9 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
       if (!user) return fail(user.error());
       auto password = body->string("password", 1024);
       if (!password) return fail(password.error());
-      // The second factor: exactly one of totp, webauthn, recovery_code.
       app::LoginRequest login(*user, *password, "");
-      auto totp = body->optional_string("totp", 16);
-      if (!totp) return fail(totp.error());
-      auto recovery = body->optional_string("recovery_code", 32);
-      if (!recovery) return fail(recovery.error());
-      auto credential_id = body->optional_string("credential_id", 1400);
-      if (!credential_id) return fail(credential_id.error());
-      auto client_data = body->optional_string("client_data_json", 8000);
-      if (!client_data) return fail(client_data.error());
-      auto auth_data = body->optional_string("authenticator_data", 8000);
-      if (!auth_data) return fail(auth_data.error());
-      auto signature = body->optional_string("signature", 400);
-      if (!signature) return fail(signature.error());
+      MINATO_TRY(read_second_factor(*body, &login));
       MINATO_TRY(body->finish());
-      int factors = (*totp ? 1 : 0) + (*recovery ? 1 : 0) + (*credential_id ? 1 : 0);
-      if (factors != 1) {
-        return fail(ErrorCode::kInvalidArgument,
-                    "give exactly one second factor: totp, a WebAuthn assertion (credential_id, "
-                    "client_data_json, authenticator_data, signature) or recovery_code",
-                    "second_factor");
-      }
-      if (*totp) login.totp = **totp;
-      if (*recovery) login.recovery_code = **recovery;
-      if (*credential_id) {
-        if (!*client_data || !*auth_data || !*signature) {
-          return fail(ErrorCode::kInvalidArgument,
-                      "a WebAuthn assertion needs credential_id, client_data_json, "
-                      "authenticator_data and signature");
-        }
-        app::WebAuthnLogin w;
-        for (auto [text, out] : {std::pair{&**credential_id, &w.credential_id},
-                                 std::pair{&**client_data, &w.response.client_data_json},
-                                 std::pair{&**auth_data, &w.response.authenticator_data},
-                                 std::pair{&**signature, &w.response.signature}}) {
-          auto raw = identity::webauthn::base64url_decode(*text);
-          if (!raw) {
-            return fail(ErrorCode::kInvalidArgument, "WebAuthn fields must be base64url");
-          }
-          *out = std::move(*raw);
-        }
-        login.webauthn = std::move(w);
-      }
       auto r = rt_.identity().login(req.source, login);
       if (!r) return fail(r.error());
       HttpResponse resp = ok_json(json::object{{"username", r->username},
@@ -364,10 +371,27 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   router_.add(
       "GET", "/api/v1/session",
       authed([](const HttpRequest&, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-        return ok_json(json::object{{"username", c.session.username},
-                                    {"roles", roles_json(c.session.roles)},
-                                    {"created", format_utc(c.session.created_us)}});
+        return ok_json(json::object{
+            {"username", c.session.username},
+            {"roles", roles_json(c.session.roles)},
+            {"created", format_utc(c.session.created_us)},
+            // G2.1.2-a: until when sensitive operations need no step-up.
+            {"step_up_until",
+             format_utc(c.session.second_factor_us + app::kStepUpWindowS * 1'000'000)}});
       }));
+  // G2.1.2-a: prove a second factor again before a credential change or another sensitive
+  // operation. Wrong factors count toward the account's lockout.
+  router_.add(
+      "POST", "/api/v1/session/step-up",
+      authed(with_body([this](JsonBody& b, const PathParams&,
+                              const Caller& c) -> Result<HttpResponse> {
+        app::SecondFactor factor;
+        MINATO_TRY(read_second_factor(b, &factor));
+        MINATO_TRY(b.finish());
+        MINATO_TRY(rt_.identity().step_up(c.actor, c.token, factor));
+        return ok_json(json::object{
+            {"step_up_until", format_utc(rt_.clock().now_us() + app::kStepUpWindowS * 1'000'000)}});
+      })));
   router_.add("DELETE", "/api/v1/session",
               authed([this](const HttpRequest&, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {

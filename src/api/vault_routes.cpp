@@ -80,7 +80,7 @@ HttpResponse handle_vault(app::Runtime& rt, const HttpRequest& req) {
     // Every fetch of a set is on record; a fetch that cannot be recorded is not served.
     const std::string subject = "vault:" + req.client_cert.substr(0, 16);
     auto recorded = rt.writes().execute_status(
-        access::Actor{subject, req.source, 0, {}},
+        access::Actor{subject, req.source, 0},
         {"backup.vault.fetch", "backup:" + id, access::Permission::kNone},
         [&](store::WriteTxn&, app::Effects& fx) -> Status {
           fx.change = json::serialize(json::object{{"client_cert", req.client_cert}});

@@ -186,7 +186,9 @@ Result<int64_t> AccessService::request_maintenance(const access::Actor& actor,
 
 Status AccessService::approve(const access::Actor& actor, int64_t id, const std::string& note) {
   return writes_.execute_status(
-      actor, {"approval.approve", "approval:" + std::to_string(id), Permission::kApprove},
+      actor,
+      {"approval.approve", "approval:" + std::to_string(id), Permission::kApprove, false,
+       /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         auto found = tx.find_approval(id);
         if (!found) return fail(found.error());
@@ -248,7 +250,9 @@ Status AccessService::reject(const access::Actor& actor, int64_t id, const std::
 Status AccessService::execute(const access::Actor& actor, int64_t id) {
   std::string end_sessions_user, end_sessions_role;
   MINATO_TRY(writes_.execute_status(
-      actor, {"approval.execute", "approval:" + std::to_string(id), Permission::kUserAdmin},
+      actor,
+      {"approval.execute", "approval:" + std::to_string(id), Permission::kUserAdmin, false,
+       /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         auto found = tx.find_approval(id);
         if (!found) return fail(found.error());

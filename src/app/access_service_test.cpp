@@ -9,11 +9,7 @@ namespace {
 
 using testing::kUserPassword;
 
-// Actors as the API would build them for logged-in people.
-access::Actor person(const std::string& name, std::vector<std::string> roles,
-                     std::string scope = {}) {
-  return access::Actor{"user:" + name, "10.0.0.1", access::permissions_of(roles), std::move(scope)};
-}
+using testing::person;
 
 class AccessServiceTest : public testing::RuntimeFixture {
  protected:

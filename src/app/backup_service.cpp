@@ -356,8 +356,7 @@ void BackupService::alert_once(const std::string& key, const std::string& event,
 }
 
 void BackupService::run_due(int64_t now_us) {
-  access::Actor me{
-      "system:backup", "local", static_cast<uint32_t>(access::Permission::kBackupRun), {}};
+  access::Actor me{"system:backup", "local", static_cast<uint32_t>(access::Permission::kBackupRun)};
   const bool ready = configured();
   for (const auto& s : status(now_us)) {
     const int64_t every_us = int64_t{s.every_minutes} * 60'000'000;

@@ -344,8 +344,8 @@ void Continuity::run_due(int64_t now_us) {
   const int64_t every = int64_t{rt_.config().continuity_minutes} * 60'000'000;
   if (last_us_ != 0 && now_us - last_us_ < every) return;
   if (failed_us_ != 0 && now_us - failed_us_ < 60'000'000) return;
-  access::Actor me{
-      "system:continuity", "local", static_cast<uint32_t>(access::Permission::kTerminalRead), {}};
+  access::Actor me{"system:continuity", "local",
+                   static_cast<uint32_t>(access::Permission::kTerminalRead)};
   auto s = write(me);
   if (s) {
     last_us_ = now_us;

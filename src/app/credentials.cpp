@@ -31,7 +31,9 @@ Result<CreatedUser> IdentityService::reset_credentials(const access::Actor& acto
   }
   const std::string token = crypto::random_bytes(32);
   auto out = writes_.execute<CreatedUser>(
-      actor, {"user.credentials.reset", "user:" + username, access::Permission::kUserAdmin},
+      actor,
+      {"user.credentials.reset", "user:" + username, access::Permission::kUserAdmin, false,
+       /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<CreatedUser> {
         auto user = tx.find_user(username);
         if (!user) return fail(user.error());
@@ -146,7 +148,9 @@ Result<IdentityService::IssuedToken> IdentityService::issue_api_token(
   if (!rules) return fail(rules.error());
   const std::string secret = crypto::random_bytes(32);
   return writes_.execute<IssuedToken>(
-      actor, {"api_token.issue", "user:" + username, access::Permission::kUserAdmin},
+      actor,
+      {"api_token.issue", "user:" + username, access::Permission::kUserAdmin, false,
+       /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<IssuedToken> {
         auto user = tx.find_user(username);
         if (!user) return fail(user.error());
@@ -199,7 +203,9 @@ Result<IdentityService::IssuedToken> IdentityService::rotate_api_token(const acc
                                old->allowed_sources);
   if (!fresh) return fail(fresh.error());
   MINATO_TRY(writes_.execute_status(
-      actor, {"api_token.rotate", "user:" + username, access::Permission::kUserAdmin},
+      actor,
+      {"api_token.rotate", "user:" + username, access::Permission::kUserAdmin, false,
+       /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         // The predecessor lives on for a day so the client can switch without an outage.
         int64_t end = std::min(old->expires_us, fx.now_us + int64_t{86400} * 1'000'000);

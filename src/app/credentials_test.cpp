@@ -10,7 +10,7 @@ using testing::kUserPassword;
 
 class CredentialsTest : public testing::RuntimeFixture {
  protected:
-  const access::Actor admin_{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
+  const access::Actor admin_ = testing::person("admin", {"user_admin"}, "10.0.0.1");
 
   CreatedUser enrol_new(const std::string& name, std::vector<std::string> roles,
                         const std::string& scope = "") {
@@ -63,7 +63,7 @@ TEST_F(CredentialsTest, G2_1_2_b_ResetClearsEveryCredentialAtOnce) {
   auto secret = add_user("clerk", {"gate_clerk"});
   auto in = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, code(secret)});
   ASSERT_TRUE(in);
-  access::Actor clerk{"user:clerk", "10.0.0.1", access::permissions_of({"gate_clerk"})};
+  access::Actor clerk = testing::person("clerk", {"gate_clerk"}, "10.0.0.1");
   ASSERT_TRUE(rt_->identity().new_recovery_codes(clerk));
   auto reset = rt_->identity().reset_credentials(admin_, "clerk", "phone with TOTP app stolen");
   ASSERT_TRUE(reset) << reset.error().message();
@@ -111,7 +111,7 @@ TEST_F(CredentialsTest, ApiTokensAreBoundToTheClientAccountAndItsRules) {
 }
 
 TEST_F(CredentialsTest, ApiTokenRotationKeepsTheOldOneForADay) {
-  enrol_new("haul-api", {"haulier_client"});
+  enrol_new("haul-api", {"haulier_client"}, "NITTSU");
   auto t1 = rt_->identity().issue_api_token(admin_, "haul-api", "dispatch", 30, "");
   ASSERT_TRUE(t1);
   auto t2 = rt_->identity().rotate_api_token(admin_, "haul-api", t1->id);

@@ -117,7 +117,7 @@ Status GateService::require(const access::Actor& actor, Permission p) const {
 // is answered as absent.
 Status GateService::haulier_scope(const access::Actor& actor,
                                   const store::AppointmentRecord& a) const {
-  if (actor.haulier.empty() || a.haulier == actor.haulier) return ok();
+  if (actor.sees_haulier(a.haulier)) return ok();
   return fail(ErrorCode::kNotFound, "no appointment " + std::to_string(a.id));
 }
 
@@ -193,16 +193,16 @@ Result<store::AppointmentRecord> GateService::book(const access::Actor& actor,
   auto plate = t::normalise_truck_plate(req.truck_plate);
   if (!plate) return fail(plate.error());
   req.truck_plate = *plate;
-  if (!actor.haulier.empty()) {
-    if (!req.haulier.empty() && req.haulier != actor.haulier) {
+  if (actor.haulier_scoped()) {
+    if (actor.scope.empty()) {  // fail closed: it does not know whose trucks it books
       return fail(ErrorCode::kPermissionDenied,
-                  "this account books for haulier " + actor.haulier + " only", "haulier");
+                  "this API account has no haulier code (scope); ask for one to book appointments");
     }
-    req.haulier = actor.haulier;
-  } else if (actor.has(Permission::kAppointment) && !actor.has(Permission::kTerminalRead)) {
-    // A haulier_client without a scope does not know whose trucks it books.
-    return fail(ErrorCode::kPermissionDenied,
-                "this API account has no haulier code (scope); ask for one to book appointments");
+    if (!req.haulier.empty() && req.haulier != actor.scope) {
+      return fail(ErrorCode::kPermissionDenied,
+                  "this account books for haulier " + actor.scope + " only", "haulier");
+    }
+    req.haulier = actor.scope;
   }
   if (!t::valid_haulier(req.haulier)) {
     return fail(ErrorCode::kInvalidArgument, "haulier must be its code, 2-12 of A-Z and 0-9",

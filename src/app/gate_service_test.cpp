@@ -82,6 +82,19 @@ TEST_F(GateServiceTest, SlotsHoldTheirCapacityAndCancellingFreesAPlace) {
   // Another haulier neither sees nor cancels it.
   EXPECT_EQ(gate().cancel(other_haulier_, ids[0]).error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(gate().appointment(other_haulier_, ids[0]).error().code(), ErrorCode::kNotFound);
+  // G2.2.1-a fail closed: a haulier client with no haulier code (an account from before scopes
+  // were required) neither sees, cancels nor books anyone's appointments.
+  access::Actor unscoped =
+      access::Actor::of_account("token:old/9", "10.1.1.8",
+                                access::permissions_of({"haulier_client"}), {"haulier_client"}, "");
+  EXPECT_EQ(gate().appointment(unscoped, ids[0]).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(gate().cancel(unscoped, ids[0]).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(
+      gate()
+          .book(unscoped, {hour0_ + kHour, t::GateDirection::kIn, id(boxes[2]), "NGY 9", "NITTSU"})
+          .error()
+          .code(),
+      ErrorCode::kPermissionDenied);
   auto cancelled = gate().cancel(haulier_, ids[0]);
   ASSERT_TRUE(cancelled) << cancelled.error().message();
   EXPECT_EQ(cancelled->state, "cancelled");
@@ -112,7 +125,7 @@ TEST_F(GateServiceTest, SlotsHoldTheirCapacityAndCancellingFreesAPlace) {
             std::string::npos);
   // Every booking, refusal and cancellation is in the audit log.
   EXPECT_GE(events("gate.appointment.book").size(), 6u);
-  EXPECT_EQ(events("gate.appointment.cancel").size(), 3u);
+  EXPECT_EQ(events("gate.appointment.cancel").size(), 4u);
 }
 
 TEST_F(GateServiceTest, GateInUsesTheAppointmentAndTruckVisitGivesTheTurnTime) {

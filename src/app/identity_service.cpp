@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/step_up.h"
 #include "crypto/random.h"
 #include "identity/time_window.h"
 #include "identity/totp.h"
@@ -105,9 +106,13 @@ Status check_account_access(const std::vector<std::string>& roles, const std::st
     return fail(ErrorCode::kInvalidArgument,
                 "an account is either a line_client or a haulier_client, not both", "roles");
   }
-  if (haulier && !scope.empty() && !terminal::valid_haulier(scope)) {
+  // G2.2.1-a: a client account acts for exactly one line or haulier; without one its object
+  // checks would have nothing to compare with.
+  if (haulier && !terminal::valid_haulier(scope)) {
     return fail(ErrorCode::kInvalidArgument,
-                "a haulier_client's scope is its haulier code (2-12 of A-Z, 0-9)", "scope");
+                "a haulier_client needs the haulier code it acts for as its scope (2-12 of A-Z, "
+                "0-9)",
+                "scope");
   }
   if (line) {
     bool good = scope.size() >= 2 && scope.size() <= 6;
@@ -160,11 +165,12 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   }
   if (!actor.has(access::Permission::kUserAdmin)) {
     // Let the write path audit the refusal.
-    return writes_.execute<CreatedUser>(
-        actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
-        [](store::WriteTxn&, Effects&) -> Result<CreatedUser> {
-          return fail(ErrorCode::kInternal, "unreachable");
-        });
+    return writes_.execute<CreatedUser>(actor,
+                                        {"user.create", "user:" + u.username,
+                                         access::Permission::kUserAdmin, false, /*step_up=*/true},
+                                        [](store::WriteTxn&, Effects&) -> Result<CreatedUser> {
+                                          return fail(ErrorCode::kInternal, "unreachable");
+                                        });
   }
   // Hash outside the writer: Argon2id takes tens of milliseconds.
   auto secret = identity::TotpSecret::generate();
@@ -188,7 +194,9 @@ Result<CreatedUser> IdentityService::create_user(const access::Actor& actor, con
   rec.access_granted_by = "created by " + actor.subject;
   rec.email = u.email;
   return writes_.execute<CreatedUser>(
-      actor, {"user.create", "user:" + u.username, access::Permission::kUserAdmin},
+      actor,
+      {"user.create", "user:" + u.username, access::Permission::kUserAdmin, false,
+       /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<CreatedUser> {
         rec.created_us = fx.now_us;
         auto id = tx.insert_user(rec);
@@ -246,7 +254,6 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   std::optional<store::UserRecord> user;
   bool pool_busy = false;
   bool password_ok = false;
-  int64_t step = -1;
   if (refused.empty()) {
     {
       // The snapshot is released before waiting for Argon2id: a flood of logins must not
@@ -292,28 +299,11 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   }
 
   // 2. The second factor: TOTP, a WebAuthn assertion or a recovery code.
-  enum class Factor { kTotp, kWebAuthn, kRecovery };
-  const Factor factor = req.webauthn                 ? Factor::kWebAuthn
-                        : !req.recovery_code.empty() ? Factor::kRecovery
-                                                     : Factor::kTotp;
-  std::string factor_failure;  // why the second factor failed, when the password was right
-  std::optional<store::WebAuthnCredentialRecord> used_key;
-  uint32_t new_sign_count = 0;
-  std::string recovery_mac;
-  if (password_ok && factor == Factor::kTotp) {
-    auto secret = sealing_.open(user->totp_sealed, "user:" + user->username + "/totp");
-    if (!secret) return fail(secret.error());
-    auto s = identity::verify_totp(*secret, req.totp, clock_.now_s());
-    if (s) step = *s;
-    if (step < 0) factor_failure = "wrong TOTP code";
-  } else if (password_ok && factor == Factor::kWebAuthn) {
-    factor_failure = check_webauthn_login(*user, *req.webauthn, &used_key, &new_sign_count);
-  } else if (password_ok && factor == Factor::kRecovery) {
-    std::string code;
-    for (char ch : req.recovery_code) {
-      if (ch != '-' && ch != ' ') code.push_back(static_cast<char>(std::tolower(ch)));
-    }
-    recovery_mac = sealing_.mac(code, "recovery-code:" + user->username);
+  FactorProof proof;
+  if (password_ok) {
+    auto p = prove_factor(*user, req);
+    if (!p) return fail(p.error());
+    proof = std::move(*p);
   }
 
   // 3. Record the outcome (counts, lock, audit) as one command.
@@ -356,62 +346,14 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         std::string why;
         if (!password_ok) {
           why = "wrong password";
-        } else if (!factor_failure.empty()) {
-          why = factor_failure;
-        } else if (factor == Factor::kTotp && step <= u.totp_last_step) {
-          why = "TOTP code already used";
-        } else if (factor == Factor::kRecovery) {
-          auto unused = tx.recovery_code_unused(u.id, recovery_mac);
-          if (!unused) return fail(unused.error());
-          if (!*unused) why = "wrong or used recovery code";
-        } else if (factor == Factor::kWebAuthn) {
-          // Re-check the counter against the row now (two logins with one assertion race).
-          auto keys = tx.webauthn_credentials(u.id);
-          if (!keys) return fail(keys.error());
-          for (const auto& k : *keys) {
-            if (k.id == used_key->id && (new_sign_count != 0 || k.sign_count != 0) &&
-                new_sign_count <= k.sign_count) {
-              why = "WebAuthn counter check failed: sign counter did not grow";
-            }
-          }
+        } else {
+          auto refusal = factor_refusal(tx, u, proof);
+          if (!refusal) return fail(refusal.error());
+          why = std::move(*refusal);
         }
         if (!why.empty()) {
-          u.failed_count += 1;
-          fx.reason = why + " (" + std::to_string(u.failed_count) + " consecutive failures)";
-          if (u.failed_count >= lockout_.threshold) {
-            u.locked_until_us = fx.now_us + lockout_.lock_duration_s(u.lock_count) * 1'000'000;
-            u.lock_count += 1;
-            u.failed_count = 0;
-            fx.reason += "; account locked until " + format_utc(u.locked_until_us);
-            // G2.1.1-e: security staff hear of repeated failures.
-            Alert a;
-            a.event = "account.locked";
-            a.username = u.username;
-            a.title_ja = "アカウントがロックされました: " + u.username;
-            a.title_en = "Account locked: " + u.username;
-            std::string when = local_time_text(fx.now_us, utc_offset_s_);
-            std::string until = local_time_text(u.locked_until_us, utc_offset_s_);
-            a.text_ja = "アカウント " + u.username + " はログインに " +
-                        std::to_string(lockout_.threshold) + " 回連続で失敗したため、" + until +
-                        " までロックされました。\n最後の試行: " + when + "、送信元 " + source +
-                        "\n心当たりがなければ攻撃の可能性があります。";
-            a.text_en = "Account " + u.username + " failed to log in " +
-                        std::to_string(lockout_.threshold) +
-                        " times in a row and is locked until " + until +
-                        ".\nLast attempt: " + when + " from " + source +
-                        "\nIf this was not the user, it may be an attack.";
-            a.details_json = json::serialize(
-                json::object{{"source", source}, {"locked_until", format_utc(u.locked_until_us)}});
-            auto q = queue_alert(tx, fx.now_us, alerts_, a);
-            if (!q) return fail(q.error());
-          }
-          MINATO_TRY(tx.update_user_login_state(u));
-          fx.change = json::serialize(json::object{{"table", "users"},
-                                                   {"op", "update"},
-                                                   {"id", u.id},
-                                                   {"failed_count", u.failed_count},
-                                                   {"locked_until_us", u.locked_until_us},
-                                                   {"lock_count", u.lock_count}});
+          auto counted = count_failure(tx, fx, u, source, why);
+          if (!counted) return fail(counted.error());
           return Outcome::kFailed;
         }
         // G2.2.1-d: concurrent sessions of one user. A refused login changes nothing (the
@@ -424,17 +366,11 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         }
         u.failed_count = 0;
         u.lock_count = 0;
-        if (factor == Factor::kTotp) u.totp_last_step = step;
-        std::string method = "password and TOTP";
-        if (factor == Factor::kWebAuthn) {
-          MINATO_TRY(tx.update_webauthn_use(used_key->id, new_sign_count, fx.now_us));
-          method = "password and WebAuthn (" + used_key->name + ")";
-        } else if (factor == Factor::kRecovery) {
-          auto used = tx.use_recovery_code(u.id, recovery_mac, fx.now_us);
-          if (!used) return fail(used.error());
-          auto left = tx.count_recovery_codes(u.id);
-          if (!left) return fail(left.error());
-          method = "password and recovery code (" + std::to_string(*left) + " left)";
+        int64_t recovery_left = 0;
+        auto spent = spend_factor(tx, u, proof, fx.now_us, &recovery_left);
+        if (!spent) return fail(spent.error());
+        std::string method = "password and " + *spent;
+        if (proof.kind == FactorProof::Kind::kRecovery) {
           Alert a;
           a.event = "login.recovery_code";
           a.username = u.username;
@@ -443,15 +379,16 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
           a.title_en = "Login with a recovery code: " + u.username;
           a.text_ja = "アカウント " + u.username + " がリカバリーコードでログインしました (" +
                       local_time_text(fx.now_us, utc_offset_s_) + "、送信元 " + source + "、残り " +
-                      std::to_string(*left) +
+                      std::to_string(recovery_left) +
                       " 個)。認証器を紛失した場合は再登録してください。心当たりがなければ直ちに"
                       "セキュリティ担当へ連絡してください。";
           a.text_en = "Account " + u.username + " logged in with a recovery code (" +
                       local_time_text(fx.now_us, utc_offset_s_) + ", from " + source + ", " +
-                      std::to_string(*left) +
+                      std::to_string(recovery_left) +
                       " left). If an authenticator was lost, register a new one. If this was not "
                       "you, tell security staff at once.";
-          a.details_json = json::serialize(json::object{{"source", source}, {"left", *left}});
+          a.details_json =
+              json::serialize(json::object{{"source", source}, {"left", recovery_left}});
           auto q = queue_alert(tx, fx.now_us, alerts_, a);
           if (!q) return fail(q.error());
         }
@@ -553,7 +490,7 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   // G1.3: the first login inside a vendor's maintenance window records its start.
   if (maintenance && maintenance->started_us == 0) {
     auto st = writes_.execute_status(
-        access::Actor{"user:" + user->username, source, 0, {}},
+        access::Actor{"user:" + user->username, source, 0},
         {"maintenance.start", "maintenance:" + std::to_string(maintenance->id),
          access::Permission::kNone},
         [&](store::WriteTxn& tx, Effects& fx) -> Status {
@@ -601,6 +538,11 @@ Status IdentityService::change_password(const access::Actor& actor, const std::s
   if (actor.subject != "user:" + username || !actor.has(access::Permission::kSelf)) {
     return fail(ErrorCode::kPermissionDenied, "you can change only your own password");
   }
+  // G2.1.2-a: a session alone does not change a password. Refused (and audited) before any
+  // Argon2id work.
+  const CommandSpec spec{"user.password.change", "user:" + username, access::Permission::kSelf,
+                         false, /*step_up=*/true};
+  MINATO_TRY(writes_.authorize(actor, spec));
   MINATO_TRY(identity::check_password(policy_, username, replacement));
   auto rx = store_.read();
   if (!rx) return fail(rx.error());
@@ -636,30 +578,47 @@ Status IdentityService::change_password(const access::Actor& actor, const std::s
   if (!fut) return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
   Checked checked = fut->get();
 
-  MINATO_TRY(writes_.execute_status(
-      actor, {"user.password.change", "user:" + username, access::Permission::kSelf},
-      [&](store::WriteTxn& tx, Effects& fx) -> Status {
-        if (!checked.current_ok) {
-          return fail(ErrorCode::kUnauthenticated, "the current password is wrong",
-                      "current_password");
-        }
-        if (checked.reused) {
-          return fail(ErrorCode::kInvalidArgument,
-                      "the new password must differ from the last " +
-                          std::to_string(kPasswordHistory + 1) + " passwords",
-                      "new_password");
-        }
-        if (checked.hash.empty()) return fail(ErrorCode::kResourceExhausted, "cannot hash");
-        auto fresh = tx.find_user(username);
-        if (!fresh) return fail(fresh.error());
-        if (!*fresh || (*fresh)->password_hash != user.password_hash) {
-          return fail(ErrorCode::kConflict, "the password was changed meanwhile; try again");
-        }
-        MINATO_TRY(tx.set_password_hash(user.id, checked.hash, fx.now_us, true));
-        fx.change = json::serialize(json::object{
-            {"table", "users"}, {"op", "update"}, {"id", user.id}, {"password", "changed"}});
-        return ok();
-      }));
+  bool wrong_current = false;
+  bool locked = false;
+  MINATO_TRY(writes_.execute_status(actor, spec, [&](store::WriteTxn& tx, Effects& fx) -> Status {
+    if (!checked.current_ok) {
+      // G2.1.2-a: a guess through a session counts like a failed login (committed as a
+      // failure, so that the count stays).
+      auto fresh = tx.find_user(username);
+      if (!fresh) return fail(fresh.error());
+      if (!*fresh) return fail(ErrorCode::kNotFound, "no user " + username);
+      store::UserRecord u = **fresh;
+      auto counted = count_failure(tx, fx, u, actor.source, "wrong current password");
+      if (!counted) return fail(counted.error());
+      wrong_current = true;
+      locked = *counted;
+      return ok();
+    }
+    if (checked.reused) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "the new password must differ from the last " +
+                      std::to_string(kPasswordHistory + 1) + " passwords",
+                  "new_password");
+    }
+    if (checked.hash.empty()) return fail(ErrorCode::kResourceExhausted, "cannot hash");
+    auto fresh = tx.find_user(username);
+    if (!fresh) return fail(fresh.error());
+    if (!*fresh || (*fresh)->password_hash != user.password_hash) {
+      return fail(ErrorCode::kConflict, "the password was changed meanwhile; try again");
+    }
+    MINATO_TRY(tx.set_password_hash(user.id, checked.hash, fx.now_us, true));
+    fx.change = json::serialize(json::object{
+        {"table", "users"}, {"op", "update"}, {"id", user.id}, {"password", "changed"}});
+    return ok();
+  }));
+  if (wrong_current) {
+    if (locked) sessions_.remove_user(username);
+    return fail(ErrorCode::kUnauthenticated,
+                locked ? "the current password is wrong; too many failures: the account is "
+                         "locked and its sessions have ended"
+                       : "the current password is wrong",
+                "current_password");
+  }
   sessions_.clear_password_expired(username);
   return ok();
 }
@@ -781,11 +740,12 @@ Result<std::vector<std::string>> IdentityService::sweep_inactive(const access::A
 
 Status IdentityService::enable(const access::Actor& actor, const std::string& username) {
   MINATO_TRY(check_username(username));
-  return writes_.execute_status(actor,
-                                {"user.enable", "user:" + username, access::Permission::kUserAdmin},
-                                [&](store::WriteTxn& tx, Effects& fx) -> Status {
-                                  return set_disabled(tx, fx, username, false);
-                                });
+  return writes_.execute_status(
+      actor,
+      {"user.enable", "user:" + username, access::Permission::kUserAdmin, false, /*step_up=*/true},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        return set_disabled(tx, fx, username, false);
+      });
 }
 
 Status IdentityService::report_compromised(const access::Actor& actor,
@@ -899,6 +859,8 @@ std::string IdentityService::check_webauthn_login(
 Result<WebAuthnOptions> IdentityService::webauthn_register_begin(const access::Actor& actor) {
   auto user = own_account(actor);
   if (!user) return fail(user.error());
+  MINATO_TRY(writes_.authorize(
+      actor, {"webauthn.register", actor.subject, access::Permission::kSelf, false, true}));
   auto rx = store_.read();
   if (!rx) return fail(rx.error());
   auto keys = (*rx)->webauthn_credentials(user->id);
@@ -935,7 +897,8 @@ Result<store::WebAuthnCredentialRecord> IdentityService::webauthn_register_finis
                         "WebAuthn challenge check failed: unknown, used or expired challenge",
                         "challenge"));
   return writes_.execute<store::WebAuthnCredentialRecord>(
-      actor, {"webauthn.register", actor.subject, access::Permission::kSelf},
+      actor,
+      {"webauthn.register", actor.subject, access::Permission::kSelf, false, /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Result<store::WebAuthnCredentialRecord> {
         if (!cred) return fail(cred.error());  // audited as a failure with the check named
         auto keys = tx.webauthn_credentials(user->id);
@@ -985,7 +948,7 @@ Status IdentityService::webauthn_remove(const access::Actor& actor, int64_t id) 
   auto user = own_account(actor);
   if (!user) return fail(user.error());
   return writes_.execute_status(
-      actor, {"webauthn.remove", actor.subject, access::Permission::kSelf},
+      actor, {"webauthn.remove", actor.subject, access::Permission::kSelf, false, /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         auto gone = tx.delete_webauthn_credential(user->id, id);
         if (!gone) return fail(gone.error());
@@ -1039,7 +1002,8 @@ Result<std::vector<std::string>> IdentityService::new_recovery_codes(const acces
     codes.push_back(std::move(code));
   }
   MINATO_TRY(writes_.execute_status(
-      actor, {"recovery_codes.create", actor.subject, access::Permission::kSelf},
+      actor,
+      {"recovery_codes.create", actor.subject, access::Permission::kSelf, false, /*step_up=*/true},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         MINATO_TRY(tx.replace_recovery_codes(user->id, macs, fx.now_us));
         fx.reason = std::to_string(kRecoveryCodes) + " new recovery codes; earlier ones void";
@@ -1111,6 +1075,7 @@ std::optional<std::pair<identity::Session, access::Actor>> IdentityService::auth
   }
   auto actor = access::Actor::of_account("user:" + s->username, source,
                                          access::permissions_of(s->roles), s->roles, s->scope);
+  actor.second_factor_us = s->second_factor_us;
   return std::make_pair(std::move(*s), std::move(actor));
 }
 

@@ -70,18 +70,25 @@ struct WebAuthnLogin {
   identity::webauthn::AssertionResponse response;
 };
 
-// Password plus exactly one second factor: a TOTP code, a WebAuthn assertion or a recovery
-// code (G2.1.1-b: every account, administrators included, always uses MFA; there is no SMS).
-struct LoginRequest {
-  LoginRequest() = default;
-  LoginRequest(std::string user, std::string pw, std::string code)
-      : username(std::move(user)), password(std::move(pw)), totp(std::move(code)) {}
-
-  std::string username;
-  std::string password;
+// Exactly one second factor: a TOTP code, a WebAuthn assertion or a recovery code (G2.1.1-b:
+// every account, administrators included, always uses MFA; there is no SMS). The first one set
+// of webauthn, recovery_code and totp is the one checked.
+struct SecondFactor {
   std::string totp;
   std::optional<WebAuthnLogin> webauthn;
   std::string recovery_code;
+};
+
+// Password plus a second factor.
+struct LoginRequest : SecondFactor {
+  LoginRequest() = default;
+  LoginRequest(std::string user, std::string pw, std::string code)
+      : username(std::move(user)), password(std::move(pw)) {
+    totp = std::move(code);
+  }
+
+  std::string username;
+  std::string password;
 };
 
 // What a browser needs for navigator.credentials.create()/get().
@@ -131,12 +138,21 @@ class IdentityService {
   Result<LoginResult> login(const std::string& source, const LoginRequest& req);
   Status logout(const access::Actor& actor, const std::string& session_token);
 
+  // G2.1.2-a step-up: the caller proves a second factor again within its session, so that
+  // the operations that need a recent one (app/step_up.h) are allowed for kStepUpWindowS.
+  // A wrong factor counts toward the account's lockout like a failed login; at the lock every
+  // session of the account ends. kUnauthenticated on a wrong factor.
+  Status step_up(const access::Actor& actor, const std::string& session_token,
+                 const SecondFactor& factor);
+
   // G2.1.1-e: ends a lock and clears the failure counts. REQUIRES permission user.admin;
   // audited with the state before.
   Status unlock(const access::Actor& actor, const std::string& username);
 
   // G2.1.1-c, G2.2.2-b/c: the caller changes their own password: the current one must be
   // right, the new one must meet the policy and differ from the last kPasswordHistory ones.
+  // G2.1.2-a: needs a recent second factor; a wrong current password counts toward the
+  // account's lockout like a failed login, and at the lock every session of the account ends.
   static constexpr int kPasswordHistory = 5;
   Status change_password(const access::Actor& actor, const std::string& username,
                          const std::string& current, const std::string& replacement);
@@ -258,6 +274,31 @@ class IdentityService {
   AlertSettings alerts_;
   int prefix_v4_ = 32;
   int prefix_v6_ = 64;
+  // A second factor checked as far as it can be outside the write transaction.
+  struct FactorProof {
+    enum class Kind { kTotp, kWebAuthn, kRecovery } kind = Kind::kTotp;
+    std::string failure;  // why it failed already; empty when it may hold
+    int64_t step = -1;    // the TOTP step matched
+    std::optional<store::WebAuthnCredentialRecord> key;
+    uint32_t sign_count = 0;
+    std::string recovery_mac;
+  };
+  Result<FactorProof> prove_factor(const store::UserRecord& user, const SecondFactor& factor);
+  // Inside the transaction: why the proof does not hold against the account as it is now (a
+  // TOTP code used already, a spent recovery code, a WebAuthn counter that did not grow), or "".
+  Result<std::string> factor_refusal(store::WriteTxn& tx, const store::UserRecord& u,
+                                     const FactorProof& proof) const;
+  // Spends the factor: the TOTP step, the key's counter and last use, or the recovery code.
+  // Returns how it is described in the audit event ("password and TOTP", ...) and, for a
+  // recovery code, how many are left in `recovery_left`.
+  Result<std::string> spend_factor(store::WriteTxn& tx, store::UserRecord& u,
+                                   const FactorProof& proof, int64_t now_us,
+                                   int64_t* recovery_left) const;
+  // G2.1.1-e: counts one failed proof of `u`'s credentials (`why`) in `u` and the command's
+  // audit event; at the threshold locks the account and alerts security staff. Returns whether
+  // the account is now locked.
+  Result<bool> count_failure(store::WriteTxn& tx, Effects& fx, store::UserRecord& u,
+                             const std::string& source, const std::string& why) const;
   // Checks a WebAuthn login assertion of `user`; returns why it failed, or "" with the key used
   // and its new sign count.
   std::string check_webauthn_login(const store::UserRecord& user, const WebAuthnLogin& login,

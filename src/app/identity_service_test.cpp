@@ -116,13 +116,13 @@ TEST_F(IdentityServiceTest, G2_1_1_e_AdminUnlockIsAuditedWithTheStateBefore) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", "000000"}));
   }
-  access::Actor clerk{"user:clerk", "10.0.0.9", access::permissions_of({"gate_clerk"})};
+  access::Actor clerk = testing::person("clerk", {"gate_clerk"}, "10.0.0.9");
   auto denied = rt_->identity().unlock(clerk, "clerk");
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(audit().back().result, "denied");
 
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
+  access::Actor admin = testing::person("admin", {"user_admin"}, "10.0.0.1");
   ASSERT_TRUE(rt_->identity().unlock(admin, "clerk"));
   auto ev = audit().back();
   EXPECT_EQ(ev.action, "user.unlock");
@@ -143,7 +143,7 @@ TEST_F(IdentityServiceTest, G2_2_2_e_LoginHistoryOwnForUsersAnyForAdmins) {
   EXPECT_FALSE(rt_->identity().login("10.0.0.3", {"clerk", "Wrong#Password1", "000000"}));
   clock_.advance_s(5);
   ASSERT_TRUE(rt_->identity().login("10.0.0.4", {"clerk", kUserPassword, code(secret)}));
-  access::Actor clerk{"user:clerk", "10.0.0.4", access::permissions_of({"gate_clerk"})};
+  access::Actor clerk = testing::person("clerk", {"gate_clerk"}, "10.0.0.4");
   auto mine = rt_->identity().login_history(clerk, "clerk", 50);
   ASSERT_TRUE(mine);
   ASSERT_EQ(mine->size(), 2u);
@@ -154,7 +154,7 @@ TEST_F(IdentityServiceTest, G2_2_2_e_LoginHistoryOwnForUsersAnyForAdmins) {
   auto theirs = rt_->identity().login_history(clerk, "other", 50);
   ASSERT_FALSE(theirs);
   EXPECT_EQ(theirs.error().code(), ErrorCode::kPermissionDenied);
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
+  access::Actor admin = testing::person("admin", {"user_admin"}, "10.0.0.1");
   auto any = rt_->identity().login_history(admin, "clerk", 1);
   ASSERT_TRUE(any);
   EXPECT_EQ(any->size(), 1u);
@@ -164,7 +164,7 @@ TEST_F(IdentityServiceTest, G2_1_1_k_OffboardingDisablesAndEndsSessionsAtOnce) {
   auto secret = add_user("leaver", {"planner"});
   auto session = rt_->identity().login("10.0.0.2", {"leaver", kUserPassword, code(secret)});
   ASSERT_TRUE(session);
-  access::Actor admin{"user:admin", "10.0.0.1", access::permissions_of({"user_admin"})};
+  access::Actor admin = testing::person("admin", {"user_admin"}, "10.0.0.1");
   auto no_reason = rt_->identity().disable(admin, "leaver", "");
   ASSERT_FALSE(no_reason);
   EXPECT_EQ(no_reason.error().field(), "reason");
@@ -185,8 +185,8 @@ TEST_F(IdentityServiceTest, G2_1_2_b_SelfReportedCompromiseDisablesAtOnce) {
   auto secret = add_user("victim", {"gate_clerk"});
   auto s1 = rt_->identity().login("10.0.0.2", {"victim", kUserPassword, code(secret)});
   ASSERT_TRUE(s1);
-  access::Actor victim{"user:victim", "10.0.0.2", access::permissions_of({"gate_clerk"})};
-  access::Actor other{"user:other", "10.0.0.3", access::permissions_of({"gate_clerk"})};
+  access::Actor victim = testing::person("victim", {"gate_clerk"}, "10.0.0.2");
+  access::Actor other = testing::person("other", {"gate_clerk"}, "10.0.0.3");
   EXPECT_FALSE(rt_->identity().report_compromised(other, "victim"));
   ASSERT_TRUE(rt_->identity().report_compromised(victim, "victim"));
   EXPECT_FALSE(rt_->identity().authenticate(s1->session_token, "10.0.0.2"));
@@ -197,7 +197,7 @@ TEST_F(IdentityServiceTest, G2_1_2_b_SelfReportedCompromiseDisablesAtOnce) {
 
 TEST_F(IdentityServiceTest, G2_2_2_c_PasswordChangeChecksCurrentPolicyAndHistory) {
   auto secret = add_user("pat", {"planner"});
-  access::Actor pat{"user:pat", "10.0.0.2", access::permissions_of({"planner"})};
+  access::Actor pat = testing::person("pat", {"planner"}, "10.0.0.2");
   auto& id = rt_->identity();
   auto wrong = id.change_password(pat, "pat", "Not#The1Password", "Qz8!mK2#vLp9-new");
   ASSERT_FALSE(wrong);
@@ -209,7 +209,7 @@ TEST_F(IdentityServiceTest, G2_2_2_c_PasswordChangeChecksCurrentPolicyAndHistory
   auto same = id.change_password(pat, "pat", kUserPassword, kUserPassword);
   ASSERT_FALSE(same);
   EXPECT_EQ(same.error().field(), "new_password");
-  access::Actor other{"user:other", "10.0.0.3", access::permissions_of({"planner"})};
+  access::Actor other = testing::person("other", {"planner"}, "10.0.0.3");
   EXPECT_FALSE(id.change_password(other, "pat", kUserPassword, "Qz8!mK2#vLp9-new"));
 
   // Six changes in a row; none may reuse any of the last six passwords.
@@ -254,10 +254,8 @@ TEST_F(IdentityServiceTest, G2_2_2_g_InactivitySweepDisablesUnusedAccounts) {
   clock_.advance_s(60 * 86400);
   ASSERT_TRUE(rt_->identity().login("10.0.0.2", {"active", kUserPassword, code(active)}));
   clock_.advance_s(31 * 86400);  // idle: 91 days since creation; active: 31 since login
-  access::Actor sweeper{"system:inactivity-sweep",
-                        "local",
-                        static_cast<uint32_t>(access::Permission::kUserAdmin),
-                        {}};
+  access::Actor sweeper{"system:inactivity-sweep", "local",
+                        static_cast<uint32_t>(access::Permission::kUserAdmin)};
   auto swept = rt_->identity().sweep_inactive(sweeper, 90);
   ASSERT_TRUE(swept) << swept.error().message();
   // The administrator created at init has never logged in either.
@@ -270,7 +268,7 @@ TEST_F(IdentityServiceTest, G2_2_2_g_InactivitySweepDisablesUnusedAccounts) {
   auto again = rt_->identity().sweep_inactive(sweeper, 90);
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->empty());
-  access::Actor nobody{"user:x", "10.0.0.9", access::permissions_of({"viewer"})};
+  access::Actor nobody = testing::person("x", {"viewer"}, "10.0.0.9");
   auto denied = rt_->identity().sweep_inactive(nobody, 90);
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
@@ -356,8 +354,27 @@ TEST_F(IdentityServiceTest, G2_1_1_j_AdminRoleCannotBeCombinedWithOperations) {
   EXPECT_EQ(r.error().field(), "roles");
 }
 
+TEST_F(IdentityServiceTest, G2_2_1_a_ClientAccountsNeedTheirScope) {
+  // An API client acts for one line or one haulier; without it, object checks have nothing to
+  // compare with, so no such account can be made.
+  for (std::string role : {"line_client", "haulier_client"}) {
+    app::NewUser u{"client-" + role.substr(0, 4), kUserPassword, {role}, ""};
+    auto r = rt_->identity().create_user(access::Actor::local_operator(), u);
+    ASSERT_FALSE(r) << role;
+    EXPECT_EQ(r.error().field(), "scope") << role;
+    u.scope = role == "line_client" ? "ONE" : "NITTSU";
+    EXPECT_TRUE(rt_->identity().create_user(access::Actor::local_operator(), u)) << role;
+  }
+  // People have no scope.
+  app::NewUser person{"scoped-person", kUserPassword, {"planner"}, ""};
+  person.scope = "ONE";
+  auto r = rt_->identity().create_user(access::Actor::local_operator(), person);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().field(), "scope");
+}
+
 TEST_F(IdentityServiceTest, CreatingUsersNeedsUserAdmin) {
-  access::Actor clerk{"user:clerk", "10.0.0.1", access::permissions_of({"gate_clerk"})};
+  access::Actor clerk = testing::person("clerk", {"gate_clerk"}, "10.0.0.1");
   auto r = rt_->identity().create_user(clerk, {"other", kUserPassword, {"viewer"}, ""});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);

@@ -36,7 +36,7 @@ void Jobs::heartbeat() {
     shipped = st.shipped_seq;
     pending = std::max<int64_t>(0, st.head_seq - st.shipped_seq);
   }
-  access::Actor me{"system:heartbeat", "local", 0, {}};
+  access::Actor me{"system:heartbeat", "local", 0};
   auto st = rt_.writes().execute_status(
       me, {"audit.heartbeat", "audit", access::Permission::kNone},
       [&](store::WriteTxn&, Effects& fx) -> Status {
@@ -94,10 +94,8 @@ void Jobs::run_once() {
     monitor(now_us);
     last_monitor_us_ = now_us;
   }
-  access::Actor closer{"system:maintenance-windows",
-                       "local",
-                       static_cast<uint32_t>(access::Permission::kUserAdmin),
-                       {}};
+  access::Actor closer{"system:maintenance-windows", "local",
+                       static_cast<uint32_t>(access::Permission::kUserAdmin)};
   auto closed = rt_.access().close_ended_maintenance(closer);
   if (!closed) {
     std::fprintf(stderr, "minato: closing maintenance windows failed: %s\n",
@@ -115,11 +113,9 @@ void Jobs::run_once() {
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;
   last_sweep_ = now;
-  access::Actor sweeper{"system:inactivity-sweep",
-                        "local",
-                        static_cast<uint32_t>(access::Permission::kUserAdmin),
-                        {}};
-  access::Actor purger{"system:idempotency-purge", "local", 0, {}};
+  access::Actor sweeper{"system:inactivity-sweep", "local",
+                        static_cast<uint32_t>(access::Permission::kUserAdmin)};
+  access::Actor purger{"system:idempotency-purge", "local", 0};
   auto purged = rt_.terminal().purge_idempotency_keys(purger, int64_t{24} * 3600 * 1'000'000);
   if (!purged) {
     std::fprintf(stderr, "minato: purging idempotency keys failed: %s\n",

@@ -15,7 +15,7 @@ class MfaTest : public testing::RuntimeFixture {
     RuntimeFixture::SetUp();
     rt_->identity().set_webauthn({"tos.example.jp", "https://tos.example.jp", false});
     secret_ = add_user("clerk", {"gate_clerk"});
-    clerk_ = access::Actor{"user:clerk", "10.0.0.1", access::permissions_of({"gate_clerk"})};
+    clerk_ = testing::person("clerk", {"gate_clerk"});
   }
 
   // Registers `key` for the clerk; returns the stored record.

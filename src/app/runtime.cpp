@@ -297,7 +297,7 @@ void Runtime::register_metrics() {
 
 Status Runtime::raise_alert(const std::string& subject, const std::string& action,
                             const Alert& alert) {
-  return writes_->execute_status(access::Actor{subject, "local", 0, {}},
+  return writes_->execute_status(access::Actor{subject, "local", 0},
                                  {action, "audit", access::Permission::kNone},
                                  [&](store::WriteTxn& tx, Effects& fx) -> Status {
                                    fx.reason = alert.text_en;

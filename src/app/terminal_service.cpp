@@ -511,7 +511,7 @@ Result<UnitView> TerminalService::get_unit(const access::Actor& actor, const t::
   if (!unit) return fail(unit.error());
   // G2.2.1-a object-level check: a line's client sees only its own line's units, and cannot
   // tell another line's unit from a missing one.
-  if (!*unit || (!actor.scope.empty() && (*unit)->spec().line_operator != actor.scope)) {
+  if (!*unit || !actor.sees_line((*unit)->spec().line_operator)) {
     return fail(ErrorCode::kNotFound, "no unit for container " + id.str());
   }
   if (!actor.has(Permission::kTerminalRead)) {  // API clients see the unit, not its history
@@ -526,7 +526,10 @@ Result<std::vector<t::Unit>> TerminalService::list_units(const access::Actor& ac
                                                          const store::UnitQuery& query) {
   MINATO_TRY(require(actor, Permission::kTerminalRead));
   store::UnitQuery q = query;
-  if (!actor.scope.empty()) q.line_operator = actor.scope;  // G2.2.1-a
+  if (actor.line_scoped()) {  // G2.2.1-a, fail closed: a client without a line sees nothing
+    if (actor.scope.empty()) return std::vector<t::Unit>{};
+    q.line_operator = actor.scope;
+  }
   auto rx = store_.read();
   if (!rx) return fail(rx.error());
   return (*rx)->list_units(q);
@@ -602,7 +605,7 @@ namespace {
 // G2.2.1-a: a line's client acts only on its own line's units; another line's unit is
 // answered as absent, so that its existence is not disclosed.
 Status line_scope(const access::Actor& actor, const t::Unit& u) {
-  if (actor.scope.empty() || u.spec().line_operator == actor.scope) return ok();
+  if (actor.sees_line(u.spec().line_operator)) return ok();
   return fail(ErrorCode::kNotFound, "no unit for container " + u.spec().container_id.str(),
               "container_id");
 }
@@ -779,7 +782,7 @@ Result<BookingView> TerminalService::get_booking(const access::Actor& actor,
   if (!rx) return fail(rx.error());
   auto b = (*rx)->find_booking(number);
   if (!b) return fail(b.error());
-  if (!*b || (!actor.scope.empty() && (*b)->line_operator != actor.scope)) {
+  if (!*b || !actor.sees_line((*b)->line_operator)) {
     return fail(ErrorCode::kNotFound, "no booking " + number);
   }
   auto n = (*rx)->count_booking_units(number);

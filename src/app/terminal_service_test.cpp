@@ -262,7 +262,7 @@ TEST_F(TerminalServiceTest, IdempotencyKeyRunsAGateInOnce) {
   ASSERT_TRUE(view);
   EXPECT_EQ(view->moves.size(), 1u);  // one gate-in, not two
   // Keys are kept a day, then forgotten by the hourly job.
-  access::Actor system{"system:idempotency-purge", "local", 0, {}};
+  access::Actor system{"system:idempotency-purge", "local", 0};
   EXPECT_EQ(*rt_->terminal().purge_idempotency_keys(system, 24LL * 3600 * 1'000'000), 0);
   clock_.advance_s(25 * 3600);
   EXPECT_EQ(*rt_->terminal().purge_idempotency_keys(system, 24LL * 3600 * 1'000'000), 1);
@@ -390,8 +390,13 @@ TEST_F(TerminalServiceTest, RandomisedOperationsKeepYardAndStoreInStep) {
 TEST_F(TerminalServiceTest, G2_2_1_a_LineClientSeesOnlyItsOwnLinesUnits) {
   ASSERT_TRUE(rt_->terminal().create_unit(planner_, spec("CSQU3054383")));  // line ONE
   auto cid = id("CSQU3054383");
-  access::Actor one{"user:one-api", "10.2.0.1", access::permissions_of({"line_client"}), "ONE"};
-  access::Actor msk{"user:msk-api", "10.2.0.2", access::permissions_of({"line_client"}), "MSK"};
+  auto line_client = [](std::string subject, std::string line) {
+    return access::Actor::of_account(std::move(subject), "10.2.0.1",
+                                     access::permissions_of({"line_client"}), {"line_client"},
+                                     std::move(line));
+  };
+  access::Actor one = line_client("user:one-api", "ONE");
+  access::Actor msk = line_client("user:msk-api", "MSK");
   auto own = rt_->terminal().get_unit(one, cid);
   ASSERT_TRUE(own) << own.error().message();
   EXPECT_TRUE(own->moves.empty());  // an API client sees the unit, not the yard history
@@ -405,6 +410,12 @@ TEST_F(TerminalServiceTest, G2_2_1_a_LineClientSeesOnlyItsOwnLinesUnits) {
   // And it has no other terminal reads.
   EXPECT_FALSE(rt_->terminal().yard_occupancy(one));
   EXPECT_FALSE(rt_->terminal().list_visits(one));
+  // Fail closed: a line client whose account has no line (a store from before scopes were
+  // required) sees no line's units, not every line's.
+  access::Actor unscoped = line_client("user:old-api", "");
+  auto none = rt_->terminal().get_unit(unscoped, cid);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(TerminalServiceTest, ReadsNeedTerminalRead) {

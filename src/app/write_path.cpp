@@ -141,6 +141,17 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
     if (event_hook_) batch_events_.push_back(std::move(ev));
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
+  if (item.spec.step_up) {
+    if (Status recent = require_recent_factor(actor, ev.at_us); !recent) {
+      ev.result = "denied";
+      ev.reason = "no second factor proved within the last " + std::to_string(kStepUpWindowS / 60) +
+                  " minutes (step-up required)";
+      auto seq = log_.append(tx, ev);
+      if (!seq) return fail(seq.error());
+      if (event_hook_) batch_events_.push_back(std::move(ev));
+      return recent;
+    }
+  }
   // A retried request (same Idempotency-Key) is answered from the first run's response.
   if (item.context.idempotency != nullptr) {
     auto replayed = replay(tx, item, ev);

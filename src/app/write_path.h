@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "access/roles.h"
+#include "app/step_up.h"
 #include "audit/log.h"
 #include "common/clock.h"
 #include "common/request_context.h"
@@ -45,6 +46,9 @@ struct CommandSpec {
   // of such commands runs without a savepoint per command; if one fails after writing, the
   // batch is rolled back and run again with savepoints (see run_batch).
   bool retry_safe = false;
+  // G2.1.2-a: the actor must have proved a second factor within the step-up window
+  // (app/step_up.h): credential changes and other sensitive operations.
+  bool step_up = false;
 };
 
 // What a command reports about itself for its audit event.
@@ -98,7 +102,10 @@ class WritePath {
   // For a command whose work happens outside the transaction (files, snapshots, scans): when
   // `actor` lacks spec.required, refuses it now — audited like any refusal — before any work.
   Status authorize(const access::Actor& actor, const CommandSpec& spec) {
-    if (actor.has(spec.required)) return ok();
+    if (actor.has(spec.required) &&
+        (!spec.step_up || require_recent_factor(actor, clock_.now_us()))) {
+      return ok();
+    }
     return execute_status(actor, spec, [](store::WriteTxn&, Effects&) { return ok(); });
   }
 

@@ -80,7 +80,9 @@ void add_user(CLI::App& app) {
                   "(e.g. \"mon-fri 07:00-19:00\"); default any time");
   add->add_option("--valid-until", o->valid_until,
                   "The account stops working at this UTC time (2026-12-31T00:00:00Z)");
-  add->add_option("--scope", o->scope, "For a line_client: the line operator code it acts for");
+  add->add_option("--scope", o->scope,
+                  "Required for API clients: a line_client's line operator code, a "
+                  "haulier_client's haulier code");
   add->add_option("--email", o->email,
                   "Where the user's security notices go (logins from new sources, G2.1.1-f)");
   add->add_option("--password-file", o->password_file, "File holding the password");

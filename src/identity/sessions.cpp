@@ -39,9 +39,9 @@ std::optional<SessionRegistry::Created> SessionRegistry::create(
     if (!limits_.evict_oldest) return std::nullopt;
     by_hash_.erase(oldest);
   }
-  by_hash_[crypto::sha256(c.token)] =
-      Session{username, roles, c.csrf_token, std::move(rules), std::move(scope), std::move(source),
-              false,    now,   now};
+  by_hash_[crypto::sha256(c.token)] = Session{
+      username, roles, c.csrf_token, std::move(rules), std::move(scope), std::move(source), false,
+      now,      now,   now};
   return c;
 }
 
@@ -93,6 +93,15 @@ void SessionRegistry::mark_password_expired(const std::string& token) {
   std::lock_guard lock(mu_);
   auto it = by_hash_.find(crypto::sha256(token));
   if (it != by_hash_.end()) it->second.password_expired = true;
+}
+
+bool SessionRegistry::confirm_second_factor(const std::string& token) {
+  int64_t now = clock_.now_us();
+  std::lock_guard lock(mu_);
+  auto it = by_hash_.find(crypto::sha256(token));
+  if (it == by_hash_.end() || expired(it->second, now)) return false;
+  it->second.second_factor_us = now;
+  return true;
 }
 
 void SessionRegistry::clear_password_expired(const std::string& username) {

@@ -54,6 +54,9 @@ struct Session {
   bool password_expired = false;
   int64_t created_us = 0;
   int64_t last_seen_us = 0;
+  // G2.1.2-a: when the holder last proved a second factor (at login, then at each step-up).
+  // Credential changes and other sensitive operations need it to be recent.
+  int64_t second_factor_us = 0;
 };
 
 struct SessionLimits {
@@ -89,6 +92,9 @@ class SessionRegistry {
   // Ends every session of `username`; returns how many there were.
   size_t remove_user(const std::string& username);
   void mark_password_expired(const std::string& token);
+  // Records that the session's holder has just proved a second factor again (step-up).
+  // Returns false when the session no longer exists.
+  bool confirm_second_factor(const std::string& token);
   void clear_password_expired(const std::string& username);
   // Ends every session holding `role`; returns how many there were.
   size_t remove_role(const std::string& role);

@@ -13,6 +13,16 @@ namespace minato::testing {
 inline constexpr const char* kAdminPassword = "Vq7#rT2m!xK9-harbour";
 inline constexpr const char* kUserPassword = "Hx4$wLm8@pZ3-user";
 
+// A logged-in person as the API builds them, with a second factor that counts as just proved
+// (tests of step-up itself give a real time: app/step_up_test.cpp).
+inline access::Actor person(const std::string& name, const std::vector<std::string>& roles,
+                            const std::string& source = "10.0.0.1") {
+  auto a =
+      access::Actor::of_account("user:" + name, source, access::permissions_of(roles), roles, {});
+  a.second_factor_us = access::Actor::kAlwaysRecent;
+  return a;
+}
+
 class RuntimeFixture : public ::testing::Test {
  protected:
   void SetUp() override {
