@@ -166,7 +166,7 @@ Actor Actor::local_operator() {
   std::string name = "uid" + std::to_string(::getuid());
   if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr) name = pw->pw_name;
   Actor a{"cli:" + name, "local", ~0u};
-  a.second_factor_us = kAlwaysRecent;
+  a.step_up_until_us = kAlwaysRecent;
   return a;
 }
 

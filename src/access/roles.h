@@ -96,12 +96,13 @@ struct Actor {
   // The client's line operator code (kLine) or haulier code (kHaulier); empty otherwise.
   std::string scope;
 
-  // G2.1.2-a: when this actor last proved a second factor: a session's login or step-up time;
-  // kAlwaysRecent for the operator at the server's CLI (who holds the data directory, and so
-  // every secret), and for people in unit tests that are not about step-up; 0 for an API token
-  // or a system job, which never pass a step-up check.
+  // G2.1.2-a: until when this actor counts as having proved a second factor recently (a
+  // session's login or step-up time plus the step-up window); kAlwaysRecent for the operator
+  // at the server's CLI (who holds the data directory, and so every secret) and for people in
+  // unit tests that are not about step-up; 0 for an API token or a system job, which never
+  // pass a step-up check.
   static constexpr int64_t kAlwaysRecent = INT64_MAX;
-  int64_t second_factor_us = 0;
+  int64_t step_up_until_us = 0;
 
   // An account's actor: its roles say which kind of client it is; its stored scope is the
   // line's code for a line_client and the haulier's code for a haulier_client.

@@ -371,27 +371,25 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   router_.add(
       "GET", "/api/v1/session",
       authed([](const HttpRequest&, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-        return ok_json(json::object{
-            {"username", c.session.username},
-            {"roles", roles_json(c.session.roles)},
-            {"created", format_utc(c.session.created_us)},
-            // G2.1.2-a: until when sensitive operations need no step-up.
-            {"step_up_until",
-             format_utc(c.session.second_factor_us + app::kStepUpWindowS * 1'000'000)}});
+        return ok_json(json::object{{"username", c.session.username},
+                                    {"roles", roles_json(c.session.roles)},
+                                    {"created", format_utc(c.session.created_us)},
+                                    // G2.1.2-a: until when sensitive operations need no step-up.
+                                    {"step_up_until", format_utc(c.actor.step_up_until_us)}});
       }));
   // G2.1.2-a: prove a second factor again before a credential change or another sensitive
   // operation. Wrong factors count toward the account's lockout.
-  router_.add(
-      "POST", "/api/v1/session/step-up",
-      authed(with_body([this](JsonBody& b, const PathParams&,
-                              const Caller& c) -> Result<HttpResponse> {
-        app::SecondFactor factor;
-        MINATO_TRY(read_second_factor(b, &factor));
-        MINATO_TRY(b.finish());
-        MINATO_TRY(rt_.identity().step_up(c.actor, c.token, factor));
-        return ok_json(json::object{
-            {"step_up_until", format_utc(rt_.clock().now_us() + app::kStepUpWindowS * 1'000'000)}});
-      })));
+  router_.add("POST", "/api/v1/session/step-up",
+              authed(with_body([this](JsonBody& b, const PathParams&,
+                                      const Caller& c) -> Result<HttpResponse> {
+                app::SecondFactor factor;
+                MINATO_TRY(read_second_factor(b, &factor));
+                MINATO_TRY(b.finish());
+                MINATO_TRY(rt_.identity().step_up(c.actor, c.token, factor));
+                return ok_json(json::object{
+                    {"step_up_until", format_utc(rt_.clock().now_us() +
+                                                 rt_.identity().step_up_window_s() * 1'000'000)}});
+              })));
   router_.add("DELETE", "/api/v1/session",
               authed([this](const HttpRequest&, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {

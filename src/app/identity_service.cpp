@@ -110,8 +110,7 @@ Status check_account_access(const std::vector<std::string>& roles, const std::st
   // checks would have nothing to compare with.
   if (haulier && !terminal::valid_haulier(scope)) {
     return fail(ErrorCode::kInvalidArgument,
-                "a haulier_client needs the haulier code it acts for as its scope (2-12 of A-Z, "
-                "0-9)",
+                "a haulier_client needs its scope: the haulier code it acts for (2-12 of A-Z, 0-9)",
                 "scope");
   }
   if (line) {
@@ -119,7 +118,8 @@ Status check_account_access(const std::vector<std::string>& roles, const std::st
     for (char c : scope) good = good && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
     if (!good) {
       return fail(ErrorCode::kInvalidArgument,
-                  "a line_client needs the line operator code it acts for (2-6 of A-Z, 0-9)",
+                  "a line_client needs its scope: the line operator code it acts for (2-6 of A-Z, "
+                  "0-9)",
                   "scope");
     }
   }
@@ -1075,7 +1075,7 @@ std::optional<std::pair<identity::Session, access::Actor>> IdentityService::auth
   }
   auto actor = access::Actor::of_account("user:" + s->username, source,
                                          access::permissions_of(s->roles), s->roles, s->scope);
-  actor.second_factor_us = s->second_factor_us;
+  actor.step_up_until_us = s->second_factor_us + step_up_window_s_ * 1'000'000;
   return std::make_pair(std::move(*s), std::move(actor));
 }
 

@@ -139,7 +139,7 @@ class IdentityService {
   Status logout(const access::Actor& actor, const std::string& session_token);
 
   // G2.1.2-a step-up: the caller proves a second factor again within its session, so that
-  // the operations that need a recent one (app/step_up.h) are allowed for kStepUpWindowS.
+  // the operations that need a recent one (app/step_up.h) are allowed for the step-up window.
   // A wrong factor counts toward the account's lockout like a failed login; at the lock every
   // session of the account ends. kUnauthenticated on a wrong factor.
   Status step_up(const access::Actor& actor, const std::string& session_token,
@@ -198,6 +198,9 @@ class IdentityService {
 
   // --- enrolment links and credential resets (G2.1.1-d/i, G2.1.2-b) -------------------------
   void set_enrolment_ttl(int64_t seconds) { enrolment_ttl_s_ = seconds; }
+  // G2.1.2-a: how long a proved second factor counts as recent (login.step_up_seconds).
+  void set_step_up_window(int64_t seconds) { step_up_window_s_ = seconds; }
+  int64_t step_up_window_s() const { return step_up_window_s_; }
   // G2.2.2-c: optional maximum password age in days (0 = none).
   void set_password_max_days(int days) { password_max_days_ = days; }
   // Resets every credential of `username` at once (password, TOTP, WebAuthn keys, recovery
@@ -312,6 +315,7 @@ class IdentityService {
   identity::ChallengeStore challenges_{clock_};
   int64_t enrolment_ttl_s_ = 72 * 3600;
   int password_max_days_ = 0;
+  int64_t step_up_window_s_ = 5 * 60;
   std::mutex token_use_mu_;
   std::unordered_map<int64_t, int64_t> token_use_written_us_;  // last-use writes, throttled
 };

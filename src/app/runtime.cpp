@@ -125,6 +125,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->alerts_ = alerts;
   rt->identity_->set_enrolment_ttl(int64_t{c.enrolment_hours} * 3600);
   rt->identity_->set_password_max_days(c.password_max_days);
+  rt->identity_->set_step_up_window(c.step_up_seconds);
   rt->identity_->set_webauthn(
       {c.webauthn_rp_id, c.webauthn_origin, c.webauthn_user_verification == "required"});
   notify::MailSettings mail{

@@ -12,14 +12,11 @@ namespace minato::app {
 namespace json = boost::json;
 
 Status require_recent_factor(const access::Actor& actor, int64_t now_us) {
-  if (actor.second_factor_us > 0 && actor.second_factor_us >= now_us - kStepUpWindowS * 1'000'000) {
-    return ok();
-  }
+  if (now_us <= actor.step_up_until_us) return ok();
   return fail(ErrorCode::kPermissionDenied,
-              "this needs a second factor proved within the last " +
-                  std::to_string(kStepUpWindowS / 60) +
-                  " minutes: confirm with POST /api/v1/session/step-up (a TOTP code, a security "
-                  "key or a recovery code), then try again",
+              "this needs a recently proved second factor: confirm with POST "
+              "/api/v1/session/step-up (a TOTP code, a security key or a recovery code), then try "
+              "again",
               "step_up");
 }
 

@@ -144,8 +144,7 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
   if (item.spec.step_up) {
     if (Status recent = require_recent_factor(actor, ev.at_us); !recent) {
       ev.result = "denied";
-      ev.reason = "no second factor proved within the last " + std::to_string(kStepUpWindowS / 60) +
-                  " minutes (step-up required)";
+      ev.reason = "no recently proved second factor (step-up required)";
       auto seq = log_.append(tx, ev);
       if (!seq) return fail(seq.error());
       if (event_hook_) batch_events_.push_back(std::move(ev));

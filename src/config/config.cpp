@@ -44,6 +44,7 @@ constexpr IntKey kIntKeys[] = {
     {"login", "new_source_prefix_v4", &Config::new_source_prefix_v4, 8, 32},
     {"login", "enrolment_hours", &Config::enrolment_hours, 1, 30 * 24},
     {"login", "password_max_days", &Config::password_max_days, 0, 3650},
+    {"login", "step_up_seconds", &Config::step_up_seconds, 10, 900},
     {"login", "new_source_prefix_v6", &Config::new_source_prefix_v6, 16, 128},
     {"terminal", "appointment_grace_minutes", &Config::appointment_grace_minutes, 0, 720},
     {"terminal", "pin_attempts", &Config::pin_attempts, 1, 20},

@@ -45,6 +45,7 @@ struct Config {
   int session_idle_s = 900;
   int session_absolute_s = 8 * 3600;
   int enrolment_hours = 72;
+  int step_up_seconds = 300;      // G2.1.2-a: how long a proved second factor counts as recent
   int password_max_days = 0;      // G2.2.2-c: optional maximum password age; 0 = none       //
                                   // G2.1.1-d/i: enrolment and reset links expire after this
   int new_source_prefix_v4 = 32;  // G2.1.1-f: sources are compared as networks of this size

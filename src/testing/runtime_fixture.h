@@ -19,7 +19,7 @@ inline access::Actor person(const std::string& name, const std::vector<std::stri
                             const std::string& source = "10.0.0.1") {
   auto a =
       access::Actor::of_account("user:" + name, source, access::permissions_of(roles), roles, {});
-  a.second_factor_us = access::Actor::kAlwaysRecent;
+  a.step_up_until_us = access::Actor::kAlwaysRecent;
   return a;
 }
 
