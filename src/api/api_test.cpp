@@ -85,6 +85,19 @@ TEST(JsonBody, RefusesUnknownFieldsWrongTypesAndDeepNesting) {
   EXPECT_FALSE(JsonBody::parse(R"({"a":"\xff"})"));
 }
 
+// A1.4.2: a key twice in one object is refused (the last would win, and a proxy that reads the
+// first would see another request), also when spelled with an escape or nested.
+TEST(JsonBody, A1_4_2_RefusesDuplicateKeys) {
+  for (const char* body : {R"({"a":1,"a":2})", R"({"a":1,"\u0061":2})",
+                           R"({"x":{"b":true,"b":false}})", R"({"l":[{"c":1,"c":1}]})"}) {
+    auto b = JsonBody::parse(body);
+    ASSERT_FALSE(b) << body;
+    EXPECT_NE(b.error().message().find("more than once"), std::string::npos) << body;
+  }
+  // The same key in different objects is not a duplicate.
+  EXPECT_TRUE(JsonBody::parse(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));
+}
+
 TEST_F(ApiTest, RouterAnswers404And405) {
   Api api(*rt_);
   HttpRequest req;

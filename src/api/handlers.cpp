@@ -1007,6 +1007,10 @@ HttpResponse Api::handle(const HttpRequest& req) const {
   latency_->observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   by_class_[static_cast<size_t>(std::clamp(res.status / 100, 1, 5) - 1)]->add();
+  // A1.4.2, G2.7.3-a: a request the API could not read (malformed JSON or parameters, a body
+  // that is not JSON: what injection scanners send) is counted per source like the listener's
+  // refusals, so that a scan shows in the audit log and raises the threshold alert.
+  if (res.status == 400 || res.status == 415) rt_.refusal_log().count(req.source, "bad_request");
   return res;
 }
 

@@ -1,12 +1,81 @@
 #include "api/json.h"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include <cstdio>
+#include <set>
+#include <vector>
 
 namespace minato::api {
 
 namespace json = boost::json;
+
+namespace {
+
+// A SAX handler that finds a key given twice in one object, comparing keys after unescaping
+// ("a" and "\u0061" are one key). Bodies are strict: RFC 8259 leaves duplicates to the
+// reader, and a reader that keeps the last one would let a proxy and the API disagree.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  std::string duplicate;  // the first key seen twice
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    keys_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    keys_.pop_back();
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    key_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (!keys_.back().insert(key_).second) {
+      duplicate = key_;
+      ec = json::error::syntax;
+      return false;
+    }
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_number_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t, json::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(std::uint64_t, json::string_view, boost::system::error_code&) { return true; }
+  bool on_double(double, json::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::vector<std::set<std::string>> keys_;
+  std::string key_;
+};
+
+// The first key that stands twice in one object of `text` (valid JSON), or "".
+std::string duplicate_key(const std::string& text, const json::parse_options& opts) {
+  json::basic_parser<DuplicateKeyFinder> p(opts);
+  boost::system::error_code ec;
+  p.write_some(false, text.data(), text.size(), ec);
+  return p.handler().duplicate;
+}
+
+}  // namespace
 
 Result<JsonBody> JsonBody::parse(const std::string& body, const std::string& what) {
   json::parse_options opts;
@@ -37,6 +106,11 @@ Result<JsonBody> JsonBody::parse(const std::string& body, const std::string& wha
   json::value v = p.release();
   if (!v.is_object()) {
     return fail(ErrorCode::kInvalidArgument, what + " must be a JSON object", "body");
+  }
+  if (std::string dup = duplicate_key(body, opts); !dup.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                what + " gives the key \"" + dup.substr(0, 64) + "\" more than once",
+                dup.substr(0, 64));
   }
   JsonBody b;
   b.obj_ = std::move(v.as_object());

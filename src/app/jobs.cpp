@@ -59,6 +59,9 @@ void Jobs::monitor(int64_t now_us) {
   uint64_t new_failures = failures - seen_login_failures_, new_denied = denied - seen_denied_;
   seen_login_failures_ = failures;
   seen_denied_ = denied;
+  const auto refused = static_cast<uint64_t>(rt_.refusal_log().total());
+  const uint64_t new_refused = refused - seen_refused_;
+  seen_refused_ = refused;
   if (last_monitor_us_ == 0) return;  // the first pass only takes the baseline
   auto raise = [&](const char* kind, uint64_t n, int limit, int64_t& until, const char* ja,
                    const char* en) {
@@ -82,6 +85,10 @@ void Jobs::monitor(int64_t now_us) {
         login_alert_until_us_, "ログイン失敗が急増しています", "Surge of failed logins");
   raise("denied", new_denied, rt_.config().alert_denied_per_minute, denied_alert_until_us_,
         "権限のない操作が急増しています", "Surge of refused commands");
+  // A1.4.2: malformed requests, connections over the limits, slow or broken handshakes.
+  raise("refused_requests", new_refused, rt_.config().alert_refused_per_minute,
+        refused_alert_until_us_, "不正な要求・接続の拒否が急増しています",
+        "Surge of refused requests and connections");
 }
 
 void Jobs::run_once() {
@@ -104,6 +111,10 @@ void Jobs::run_once() {
   if (auto shed = rt_.flush_shed_log(); !shed) {
     std::fprintf(stderr, "minato: recording shed logins failed: %s\n",
                  shed.error().message().c_str());
+  }
+  if (auto refused = rt_.flush_refusal_log(); !refused) {
+    std::fprintf(stderr, "minato: recording refused requests failed: %s\n",
+                 refused.error().message().c_str());
   }
   // G2.7.2-a/b: backup sets on their schedules; alerts when one fails or falls behind.
   rt_.backup().run_due(now_us);

@@ -41,8 +41,8 @@ class Jobs {
   void monitor(int64_t now_us);
   int64_t last_heartbeat_us_ = 0;
   int64_t last_monitor_us_ = 0;
-  uint64_t seen_login_failures_ = 0, seen_denied_ = 0;
-  int64_t login_alert_until_us_ = 0, denied_alert_until_us_ = 0;
+  uint64_t seen_login_failures_ = 0, seen_denied_ = 0, seen_refused_ = 0;
+  int64_t login_alert_until_us_ = 0, denied_alert_until_us_ = 0, refused_alert_until_us_ = 0;
   std::thread thread_;
 };
 

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -242,13 +244,42 @@ void Runtime::register_metrics() {
   writes_->on_event([this, ok_events, other_events](const audit::AuditEvent& ev) {
     (ev.result == "success" ? ok_events : other_events)->add();
     if (ev.result == "denied") counters_.denied->add();
-    if (ev.action == "session.create" && ev.result != "success") {
+    // Failed logins, and wrong factors or current passwords given within a session (G2.1.2-a:
+    // they count toward the same lockout).
+    const bool counted_failure =
+        ev.result == "failure" && ev.reason.find("consecutive failures)") != std::string::npos;
+    if ((ev.action == "session.create" && ev.result != "success") ||
+        (ev.action != "session.create" && counted_failure)) {
       counters_.login_failures->add();
-      // identity_service.cpp words a new lock this way in the failed login's reason.
-      if (ev.reason.find("; account locked until") != std::string::npos) counters_.lockouts->add();
     }
+    // identity (step_up.cpp, count_failure) words a new lock this way in the failure's reason.
+    if (ev.reason.find("; account locked until") != std::string::npos) counters_.lockouts->add();
     if (ev.action == "source.block") counters_.source_blocks->add();
   });
+  // A1.4.2, G2.7.3-a: connections and requests refused by the listener, by kind and by source.
+  for (std::string_view kind : RefusalLog::kKinds) {
+    m.gauge(
+        "minato_http_refused_total",
+        "Connections and requests refused for their form or the server's limits, by kind",
+        [this, kind] { return static_cast<double>(refusal_log_.total_of(kind)); },
+        "kind=\"" + std::string(kind) + "\"", true);
+  }
+  m.family(
+      "minato_http_refused_by_source_total",
+      "Refused connections and requests by source and kind (the first 64 sources by name)",
+      [this] {
+        Metrics::LabelledValues out;
+        for (const auto& [source, counts] : refusal_log_.totals_by_source()) {
+          for (size_t i = 0; i < RefusalLog::kKinds.size(); ++i) {
+            if (counts[i] == 0) continue;
+            out.emplace_back(
+                "source=\"" + source + "\",kind=\"" + std::string(RefusalLog::kKinds[i]) + "\"",
+                static_cast<double>(counts[i]));
+          }
+        }
+        return out;
+      },
+      true);
   m.gauge(
       "minato_write_commands_total", "Commands through the write path since start",
       [this] { return static_cast<double>(writes_->stats().commands); }, "", true);
@@ -386,6 +417,28 @@ Result<int> Runtime::flush_shed_log() {
                       " login attempt(s) refused at once: every login worker was busy (load shed)";
           return ok();
         }));
+    ++n;
+  }
+  return n;
+}
+
+Result<int> Runtime::flush_refusal_log() {
+  namespace json = boost::json;
+  int n = 0;
+  for (const auto& [source, counts] : refusal_log_.take()) {
+    json::object change;
+    for (size_t i = 0; i < RefusalLog::kKinds.size(); ++i) {
+      if (counts[i] != 0) change[RefusalLog::kKinds[i]] = counts[i];
+    }
+    MINATO_TRY(
+        writes_->execute_status(access::Actor::anonymous(source),
+                                {"http.refused", "source:" + source, access::Permission::kNone},
+                                [&, counts = counts](store::WriteTxn&, Effects& fx) -> Status {
+                                  fx.result = "failure";
+                                  fx.reason = RefusalLog::describe(counts);
+                                  fx.change = json::serialize(change);
+                                  return ok();
+                                }));
     ++n;
   }
   return n;

@@ -26,6 +26,7 @@
 #include "app/identity_service.h"
 #include "app/media_intake.h"
 #include "app/notifier.h"
+#include "app/refusal_log.h"
 #include "app/shed_log.h"
 #include "app/terminal_service.h"
 #include "app/write_path.h"
@@ -115,6 +116,10 @@ class Runtime {
   ShedLog& shed_log() { return shed_log_; }
   // Writes the shed-login counts as audit events (one per source). Returns how many events.
   Result<int> flush_shed_log();
+  RefusalLog& refusal_log() { return refusal_log_; }
+  // Writes the counts of refused connections and requests as `http.refused` audit events (one
+  // per source). Returns how many events.
+  Result<int> flush_refusal_log();
   const crypto::SigningKey& signing_key() const { return signing_; }
 
   // G2.7.3-d: what `audit verify` trusts: this data directory's audit keys (plus any given),
@@ -149,6 +154,7 @@ class Runtime {
   std::unique_ptr<notify::Transport> transport_;
   std::unique_ptr<Notifier> notifier_;
   ShedLog shed_log_;
+  RefusalLog refusal_log_;
   std::unique_ptr<TerminalService> terminal_;
   std::unique_ptr<GateService> gate_;
   std::unique_ptr<MediaIntake> intake_;

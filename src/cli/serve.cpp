@@ -63,6 +63,9 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   // 429 at once instead of letting requests queue unseen.
   so.slow_worker_threads = std::min(64, cfg.login_threads + cfg.login_queue);
   so.on_shed = [&rt](const std::string& source) { rt.shed_log().count(source); };
+  so.on_refused = [&rt](const std::string& source, std::string_view kind) {
+    rt.refusal_log().count(source, kind);
+  };
   so.is_slow = [](const api::HttpRequest& req) {
     return req.method == "POST" &&
            (req.path == "/api/v1/session" || req.path == "/api/v1/enrolment" ||
@@ -193,6 +196,7 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   rt.notifier().stop();
   jobs.stop();
   if (auto shed = rt.flush_shed_log(); !shed) return fail(shed.error());
+  if (auto refused = rt.flush_refusal_log(); !refused) return fail(refused.error());
   rt.writes().shutdown();  // every accepted command is durable before we exit
   rt.stop_shipping(5000);  // and, if the collector is there, shipped with the last checkpoint
   auto stats = rt.writes().stats();

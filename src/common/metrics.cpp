@@ -18,7 +18,7 @@ Counter& Metrics::counter(const std::string& name, const std::string& help,
                           const std::string& labels) {
   std::lock_guard lock(mu_);
   counters_.emplace_back();
-  series_.push_back({name, help, labels, "counter", &counters_.back(), nullptr, {}});
+  series_.push_back({name, help, labels, "counter", &counters_.back(), nullptr, {}, {}});
   return counters_.back();
 }
 
@@ -26,7 +26,7 @@ Histogram& Metrics::histogram(const std::string& name, const std::string& help,
                               const std::string& labels) {
   std::lock_guard lock(mu_);
   histograms_.emplace_back();
-  series_.push_back({name, help, labels, "histogram", nullptr, &histograms_.back(), {}});
+  series_.push_back({name, help, labels, "histogram", nullptr, &histograms_.back(), {}, {}});
   return histograms_.back();
 }
 
@@ -34,7 +34,14 @@ void Metrics::gauge(const std::string& name, const std::string& help, std::funct
                     const std::string& labels, bool counter) {
   std::lock_guard lock(mu_);
   series_.push_back(
-      {name, help, labels, counter ? "counter" : "gauge", nullptr, nullptr, std::move(read)});
+      {name, help, labels, counter ? "counter" : "gauge", nullptr, nullptr, std::move(read), {}});
+}
+
+void Metrics::family(const std::string& name, const std::string& help,
+                     std::function<LabelledValues()> read, bool counter) {
+  std::lock_guard lock(mu_);
+  series_.push_back(
+      {name, help, "", counter ? "counter" : "gauge", nullptr, nullptr, {}, std::move(read)});
 }
 
 namespace {
@@ -83,6 +90,10 @@ std::string Metrics::render() const {
       out += with_labels(s.name + "_sum", s.labels) + " " +
              number(static_cast<double>(h.sum_us_.load(std::memory_order_relaxed)) / 1e6) + "\n";
       out += with_labels(s.name + "_count", s.labels) + " " + std::to_string(count) + "\n";
+    } else if (s.family) {
+      for (const auto& [labels, value] : s.family()) {
+        out += with_labels(s.name, labels) + " " + number(value) + "\n";
+      }
     } else {
       out += with_labels(s.name, s.labels) + " " + number(s.gauge()) + "\n";
     }

@@ -55,6 +55,11 @@ class Metrics {
   // A value read when scraped; `counter` marks one that only grows (exposed as a counter).
   void gauge(const std::string& name, const std::string& help, std::function<double()> read,
              const std::string& labels = "", bool counter = false);
+  // Series whose labels are known only when scraped (one per source, say): `read` returns
+  // (labels, value) pairs; `counter` as for gauge.
+  using LabelledValues = std::vector<std::pair<std::string, double>>;
+  void family(const std::string& name, const std::string& help,
+              std::function<LabelledValues()> read, bool counter = false);
   std::string render() const;
 
  private:
@@ -63,6 +68,7 @@ class Metrics {
     Counter* counter = nullptr;
     Histogram* histogram = nullptr;
     std::function<double()> gauge;
+    std::function<LabelledValues()> family;
   };
   mutable std::mutex mu_;
   std::deque<Counter> counters_;

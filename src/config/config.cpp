@@ -60,6 +60,7 @@ constexpr IntKey kIntKeys[] = {
     {"monitor", "alert_login_failures_per_minute", &Config::alert_login_failures_per_minute, 1,
      1'000'000},
     {"monitor", "alert_denied_per_minute", &Config::alert_denied_per_minute, 1, 1'000'000},
+    {"monitor", "alert_refused_per_minute", &Config::alert_refused_per_minute, 1, 1'000'000},
     {"backup", "database_minutes", &Config::backup_database_minutes, 1, 7 * 1440},
     {"backup", "config_minutes", &Config::backup_config_minutes, 1, 31 * 1440},
     {"backup", "logs_minutes", &Config::backup_logs_minutes, 1, 7 * 1440},

@@ -125,6 +125,7 @@ struct Config {
   // [monitor] G2.6.1-d: security-event thresholds per minute that alert security staff.
   int alert_login_failures_per_minute = 30;
   int alert_denied_per_minute = 30;
+  int alert_refused_per_minute = 200;  // A1.4.2: refused connections and requests
 };
 
 // Parses TOML text. `origin` names the file in error messages.

@@ -20,6 +20,8 @@
 
 #include "api/json.h"
 #include "crypto/tls_cert.h"
+#include "net/connection_limiter.h"
+#include "net/request_checks.h"
 
 namespace minato::net {
 
@@ -62,52 +64,27 @@ api::HttpResponse plain_error(int status, ErrorCode code, const std::string& mes
 
 class Server;
 
-// Counts open connections, globally and per source address.
-class ConnectionLimiter {
- public:
-  ConnectionLimiter(int global, int per_source) : global_(global), per_source_(per_source) {}
-  bool admit(const std::string& source) {
-    std::lock_guard lock(mu_);
-    if (total_ >= global_) return false;
-    int& n = by_source_[source];
-    if (n >= per_source_) {
-      if (n == 0) by_source_.erase(source);
-      return false;
-    }
-    ++n;
-    ++total_;
-    return true;
-  }
-  void release(const std::string& source) {
-    std::lock_guard lock(mu_);
-    auto it = by_source_.find(source);
-    if (it != by_source_.end() && --it->second <= 0) by_source_.erase(it);
-    --total_;
-  }
-  int total() const {
-    std::lock_guard lock(mu_);
-    return total_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  int global_, per_source_;
-  int total_ = 0;
-  std::map<std::string, int> by_source_;
-};
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source);
+  Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source,
+          std::string source_key);
   ~Session();
   void start();
   // Closes the connection if it is waiting for a request (used when draining).
   void close_if_idle();
+  // Closes the connection if it has no request in progress: still in its TLS handshake or
+  // waiting for a request (used to make room under pressure). Returns whether it may.
+  bool shed_if_waiting();
+  const std::string& source_key() const { return source_key_; }
 
  private:
   void on_handshake(beast::error_code ec);
   void read_request();
+  // Reads until the header block is whole, checks it raw (obs-fold), then lets Beast parse it.
+  void read_header_block();
   void on_header(beast::error_code ec);
+  // Answers `status` with `message`, records the refusal, and closes the connection.
+  void refuse(int status, std::string_view kind, const std::string& message);
   void on_body(beast::error_code ec);
   void on_read_error(beast::error_code ec);
   void dispatch();
@@ -118,10 +95,13 @@ class Session : public std::enable_shared_from_this<Session> {
   Server& server_;
   beast::ssl_stream<beast::tcp_stream> stream_;
   std::string source_;
+  std::string source_key_;  // what the connection limits count it under (an IPv6 /64)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
   std::atomic<bool> idle_{false};
+  std::atomic<bool> handshaking_{false};
+  std::atomic<bool> shed_{false};  // closed by the server to make room: not the peer's doing
   bool first_request_ = true;
 };
 
@@ -162,6 +142,11 @@ class Server final : public HttpsServer {
       return fail(ErrorCode::kInternal, "cannot configure TLS cipher suites");
     }
     SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384");
+    // No session resumption: no TLS 1.3 tickets (SSL_OP_NO_TICKET alone only makes OpenSSL
+    // issue stateful ones) and no session cache. Every connection is a full handshake with
+    // fresh keys; clients keep connections alive instead (docs/security.md).
+    SSL_CTX_set_num_tickets(ctx, 0);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     if (!options_.client_cert_sha256.empty()) {
       // Pinned client certificates (self-signed ones included): the chain is not built
       // against a CA; the leaf's fingerprint must be one of the listed.
@@ -228,8 +213,11 @@ class Server final : public HttpsServer {
     std::lock_guard lock(sessions_mu_);
     sessions_[s.get()] = s;
   }
-  void session_ended(Session* s, const std::string& source) {
-    limiter_.release(source);
+  void refused(const std::string& source, std::string_view kind) {
+    if (options_.on_refused) options_.on_refused(source, kind);
+  }
+  void session_ended(Session* s, const std::string& key) {
+    limiter_.release(key);
     std::lock_guard lock(sessions_mu_);
     sessions_.erase(s);
     if (draining_ && sessions_.empty() && !stopped_) asio::post(ioc_, [this] { finish(); });
@@ -250,17 +238,47 @@ class Server final : public HttpsServer {
         return;
       }
       std::string source = remote.address().to_string();
+      if (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped()) {
+        source =
+            asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6()).to_string();
+      }
       // Limits first, before any TLS work is spent on the connection.
-      if (draining_ || (options_.admit_source && !options_.admit_source(source)) ||
-          !limiter_.admit(source)) {
+      if (draining_ || (options_.admit_source && !options_.admit_source(source))) {
         sock.close(aec);
+        accept();
+        return;
+      }
+      std::string key = ConnectionLimiter::source_key(source);
+      auto admission = limiter_.admit(key);
+      if (admission != ConnectionLimiter::Admission::kAdmitted) {
+        sock.close(aec);
+        refused(source, "connection_cap");
       } else {
-        auto s = std::make_shared<Session>(*this, std::move(sock), ssl_ctx_, source);
+        auto s = std::make_shared<Session>(*this, std::move(sock), ssl_ctx_, source, key);
         session_started(s);
         s->start();
       }
+      // G2.4-c: under pressure, idle connections of the heaviest source go first, so that
+      // the room they hold returns to new and light clients.
+      if (limiter_.under_pressure()) shed_idle_of_heaviest();
       accept();
     });
+  }
+
+  void shed_idle_of_heaviest() {
+    auto heaviest = limiter_.heaviest_over_share();
+    if (!heaviest) return;
+    std::vector<std::shared_ptr<Session>> candidates;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [ptr, weak] : sessions_) {
+        auto s = weak.lock();
+        if (s && s->source_key() == *heaviest) candidates.push_back(std::move(s));
+      }
+    }
+    for (auto& s : candidates) {
+      if (s->shed_if_waiting()) return;  // one per new connection
+    }
   }
 
   void begin_drain() {
@@ -312,12 +330,17 @@ class Server final : public HttpsServer {
   asio::signal_set signals_;
 };
 
-Session::Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source)
-    : server_(server), stream_(std::move(socket), ctx), source_(std::move(source)) {}
+Session::Session(Server& server, tcp::socket socket, ssl::context& ctx, std::string source,
+                 std::string source_key)
+    : server_(server),
+      stream_(std::move(socket), ctx),
+      source_(std::move(source)),
+      source_key_(std::move(source_key)) {}
 
-Session::~Session() { server_.session_ended(this, source_); }
+Session::~Session() { server_.session_ended(this, source_key_); }
 
 void Session::start() {
+  handshaking_ = true;
   beast::get_lowest_layer(stream_).expires_after(
       std::chrono::seconds(server_.options().handshake_timeout_s));
   stream_.async_handshake(
@@ -335,8 +358,29 @@ void Session::close_if_idle() {
   });
 }
 
+bool Session::shed_if_waiting() {
+  if (!handshaking_ && !idle_) return false;
+  if (shed_.exchange(true)) return false;  // already being shed
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->handshaking_ || self->idle_) {
+      beast::error_code ec;
+      beast::get_lowest_layer(self->stream_).socket().cancel(ec);
+      beast::get_lowest_layer(self->stream_).socket().close(ec);
+    } else {
+      self->shed_ = false;  // a request started meanwhile: leave it be
+    }
+  });
+  return true;
+}
+
 void Session::on_handshake(beast::error_code ec) {
-  if (ec) return;  // timed out or not TLS: drop without a word
+  handshaking_ = false;
+  if (ec) {
+    // Timed out or not TLS: dropped without a word, but counted (A1.4.2, G2.7.3-a) unless the
+    // server closed it to make room or is stopping.
+    if (!shed_ && !server_.draining()) server_.refused(source_, "tls_handshake");
+    return;
+  }
   read_request();
 }
 
@@ -356,9 +400,51 @@ void Session::read_request() {
       first_request_ ? server_.options().request_timeout_s : server_.options().keepalive_timeout_s;
   beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(timeout));
   idle_ = true;
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  read_header_block();
+}
+
+void Session::read_header_block() {
+  std::string_view have(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const size_t limit = static_cast<size_t>(server_.options().header_limit_bytes);
+  size_t end = header_block_end(have.substr(0, std::min(have.size(), limit + 4)));
+  if (end != std::string_view::npos && end > limit) {
+    idle_ = false;
+    refuse(431, "headers_too_large", "request headers are too large");
+    return;
+  }
+  if (end != std::string_view::npos) {
+    idle_ = false;
+    if (has_obs_fold(have.substr(0, end))) {
+      refuse(400, "bad_request", "obsolete line folding in a header is not accepted");
+      return;
+    }
+    // The whole block is in the buffer: Beast parses it without reading.
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    return;
+  }
+  if (have.size() > limit) {
+    idle_ = false;
+    refuse(431, "headers_too_large", "request headers are too large");
+    return;
+  }
+  auto space = buffer_.prepare(std::max<size_t>(limit + 4 - have.size(), 512));
+  stream_.async_read_some(space, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    if (ec) {
+      self->idle_ = false;
+      self->on_read_error(ec);
+      return;
+    }
+    self->buffer_.commit(n);
+    if (n > 0) self->idle_ = false;  // a request is arriving: no longer idle
+    self->read_header_block();
+  });
+}
+
+void Session::refuse(int status, std::string_view kind, const std::string& message) {
+  server_.refused(source_, kind);
+  send(plain_error(status, ErrorCode::kInvalidArgument, message), false);
 }
 
 void Session::on_header(beast::error_code ec) {
@@ -368,6 +454,22 @@ void Session::on_header(beast::error_code ec) {
     return;
   }
   auto& req = parser_->get();
+  // A1.4.2: framing the parser would let through (a request without Host, codings other than
+  // chunked read as "no body", duplicate lengths) is refused before the body is read.
+  RequestHead head;
+  head.version = static_cast<int>(req.version());
+  head.host_fields = static_cast<int>(req.count(http::field::host));
+  head.content_length_fields = static_cast<int>(req.count(http::field::content_length));
+  for (auto it = req.find(http::field::transfer_encoding);
+       it != req.end() && it->name() == http::field::transfer_encoding; ++it) {
+    head.transfer_encoding.emplace_back(it->value());
+  }
+  if (req.version() == 11 || req.version() == 10) {
+    if (std::string why = framing_refusal(head); !why.empty()) {
+      refuse(400, "bad_request", why);
+      return;
+    }
+  }
   uint64_t limit = static_cast<uint64_t>(server_.options().body_limit_bytes);
   if (server_.options().body_limit_for) {
     int64_t wanted =
@@ -380,14 +482,13 @@ void Session::on_header(beast::error_code ec) {
   parser_->body_limit(limit);  // a chunked body is held to it as it arrives
   // Refuse an over-size body before reading it.
   if (auto len = parser_->content_length(); len && *len > limit) {
-    send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
+    refuse(413, "body_too_large", "request body is too large");
     return;
   }
   // HTTP/1.0 clients (scanners, simple tools) are served too; their connection closes after
   // the answer unless they ask for keep-alive. HTTP/0.9 and 2+ are not spoken here.
   if (req.version() != 11 && req.version() != 10) {
-    send(plain_error(505, ErrorCode::kInvalidArgument, "only HTTP/1.0 and 1.1 are supported"),
-         false);
+    refuse(505, "bad_version", "only HTTP/1.0 and 1.1 are supported");
     return;
   }
   // After the first request the deadline for the next one is the request timeout again.
@@ -405,13 +506,21 @@ void Session::on_header(beast::error_code ec) {
 // (timeouts, the peer leaving, shutdown).
 void Session::on_read_error(beast::error_code ec) {
   if (ec == http::error::header_limit) {
-    send(plain_error(431, ErrorCode::kInvalidArgument, "request headers are too large"), false);
+    refuse(431, "headers_too_large", "request headers are too large");
   } else if (ec == http::error::body_limit) {
-    send(plain_error(413, ErrorCode::kInvalidArgument, "request body is too large"), false);
+    refuse(413, "body_too_large", "request body is too large");
   } else if (ec != http::error::end_of_stream &&
              ec.category() == http::make_error_code(http::error::bad_target).category()) {
-    send(plain_error(400, ErrorCode::kInvalidArgument, "malformed HTTP request"), false);
+    refuse(400, "bad_request", "malformed HTTP request");
   } else {
+    // A request that did not arrive whole in time (slowloris), or a first request that never
+    // came, is counted; an idle keep-alive connection timing out, the peer leaving, a
+    // connection shed to make room or a server stopping is not.
+    const bool timed_out = ec == beast::error::timeout;
+    const bool partial = buffer_.size() > 0 || (parser_ && parser_->is_header_done());
+    if (timed_out && (partial || first_request_) && !shed_ && !server_.draining()) {
+      server_.refused(source_, "request_timeout");
+    }
     shutdown();  // timeout, the peer left, a TLS error, or we are draining
   }
 }

@@ -4,9 +4,12 @@
 // What it enforces (G2.2.1-e/f, G2.3-b/d):
 //  - an explicit bind address; TLS 1.2 and 1.3 only, AEAD cipher suites only, no compression,
 //    no renegotiation; HSTS;
-//  - caps on connections, global and per source address, checked before the TLS handshake;
+//  - caps on connections, global and per source (an IPv6 /64), checked before the TLS
+//    handshake, with room reserved for new and light clients (net/connection_limiter.h);
 //  - a TLS handshake deadline and a whole-request deadline, so a client that trickles bytes
-//    (slowloris) is cut off; header and body size limits (431 / 413);
+//    (slowloris) is cut off; header and body size limits (431 / 413); strict framing
+//    (net/request_checks.h); every refusal reported through on_refused;
+//  - no TLS session resumption (no tickets, no cache);
 //  - security headers on every response, including errors it generates itself;
 //  - SIGTERM/SIGINT: stop accepting, let requests in flight finish (their commits drain), exit.
 #pragma once
@@ -54,6 +57,13 @@ struct ServerOptions {
   std::function<void(const std::string& source)> on_shed;
   // Asked for every new connection before any TLS work; false closes it (blocked sources).
   std::function<bool(const std::string& source)> admit_source;
+  // A1.4.2, G2.7.3-a: told of each connection or request refused for its form or for the
+  // server's limits, with its source and one of these kinds: "bad_request" (400: malformed,
+  // obs-fold, bad framing), "headers_too_large" (431), "body_too_large" (413), "bad_version"
+  // (505), "connection_cap" (closed before TLS by the connection limits), "tls_handshake" (no
+  // TLS handshake in time, or a failed one), "request_timeout" (a request that did not arrive
+  // whole in time: slowloris). Called on I/O threads: must be quick and thread-safe.
+  std::function<void(const std::string& source, std::string_view kind)> on_refused;
   // Mutual TLS (the backup vault's listener): when not empty, a client must present a
   // certificate whose SHA-256 fingerprint (lower-case hex of the DER) is listed, or the
   // handshake fails. The fingerprint is passed on in HttpRequest::client_cert.
