@@ -34,7 +34,17 @@ Result<std::string> read_secret_file(const std::string& path);
 // Renders `text` as a QR code for a terminal (Unicode half blocks).
 std::string qr_for_terminal(const std::string& text);
 
-// Serves `runtime` until SIGTERM/SIGINT. `announce` is called with the bound port.
-Status serve(app::Runtime& runtime, const std::string& listen_override);
+// Listen addresses given on the command line; each replaces its setting in minato.toml when
+// not empty ("127.0.0.1:0" picks a free port, printed at start).
+struct ListenOverrides {
+  std::string api;         // server.listen
+  std::string management;  // server.management_listen
+  std::string vault;       // backup.vault_listen
+};
+// Adds --listen, --management-listen and --vault-listen to `cmd`.
+void add_listen_options(CLI::App* cmd, ListenOverrides* o);
+
+// Serves `runtime` until SIGTERM/SIGINT.
+Status serve(app::Runtime& runtime, const ListenOverrides& listen);
 
 }  // namespace minato::cli

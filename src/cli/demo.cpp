@@ -45,17 +45,28 @@ Status seed_terminal(app::Runtime& rt) {
   return ok();
 }
 
+// Where the printed login example points: the API's address, or a note where a free port is
+// picked at start.
+std::string login_address(const ListenOverrides& listen) {
+  if (listen.api.empty()) return "127.0.0.1:8443";
+  if (listen.api.size() > 2 && listen.api.compare(listen.api.size() - 2, 2, ":0") == 0) {
+    return listen.api.substr(0, listen.api.size() - 2) + ":PORT (printed below)";
+  }
+  return listen.api;
+}
+
 }  // namespace
 
 void add_demo(CLI::App& app) {
   auto* cmd = app.add_subcommand("demo", "Create a demo terminal (first run) and serve it");
   struct Opts {
     std::string data = "demo-data";
-    std::string listen;
+    ListenOverrides listen;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory for the demo")->capture_default_str();
-  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (default 127.0.0.1:8443)");
+  // A second demo beside the first needs other ports for every listener.
+  add_listen_options(cmd, &o->listen);
   cmd->callback([o] {
     std::error_code ec;
     if (std::filesystem::exists(o->data, ec)) {
@@ -100,11 +111,11 @@ void add_demo(CLI::App& app) {
           "                   -H 'Content-Type: application/json' \\\n"
           "                   -d "
           "'{\"username\":\"operator\",\"password\":\"...\",\"totp\":\"123456\"}' \\\n"
-          "                   https://127.0.0.1:8443/api/v1/session\n\n",
+          "                   https://%s/api/v1/session\n\n",
           o->data.c_str(), spec.admin_password.c_str(), init->admin.totp_secret_base32.c_str(),
           op_pw.c_str(), op->totp_secret_base32.c_str(), officer_pw.c_str(),
           officer->totp_secret_base32.c_str(), auditor_pw.c_str(),
-          auditor->totp_secret_base32.c_str(), o->data.c_str());
+          auditor->totp_secret_base32.c_str(), o->data.c_str(), login_address(o->listen).c_str());
       std::printf("Scan the operator's TOTP secret:\n%s\n",
                   qr_for_terminal(op->otpauth_uri).c_str());
     }

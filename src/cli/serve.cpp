@@ -42,9 +42,38 @@ Result<net::ServerOptions> side_listener(const net::ServerOptions& api, const st
 
 }  // namespace
 
-Status serve(app::Runtime& rt, const std::string& listen_override) {
+void add_listen_options(CLI::App* cmd, ListenOverrides* o) {
+  cmd->add_option("--listen", o->api,
+                  "HOST:PORT of the API and console (server.listen; default 127.0.0.1:8443)");
+  cmd->add_option("--management-listen", o->management,
+                  "HOST:PORT of /metrics, /healthz and /readyz (server.management_listen; "
+                  "default 127.0.0.1:9443)");
+  cmd->add_option("--vault-listen", o->vault,
+                  "HOST:PORT the backup vault pulls from (backup.vault_listen; default "
+                  "127.0.0.1:9444; served only when backup.vault_clients is set)");
+}
+
+namespace {
+
+// Binds `server` as `setting` says; a failure names the setting and the flag that change it.
+Result<std::unique_ptr<net::HttpsServer>> listener(const net::ServerOptions& options,
+                                                   net::Handler handler, const char* setting,
+                                                   const char* flag) {
+  auto s = net::HttpsServer::create(options, std::move(handler));
+  if (!s) {
+    return fail(s.error().code(),
+                s.error().message() + " (" + setting + " in minato.toml, or " + flag + ")");
+  }
+  return s;
+}
+
+}  // namespace
+
+Status serve(app::Runtime& rt, const ListenOverrides& listen) {
   auto& cfg = rt.mutable_config();
-  if (!listen_override.empty()) cfg.listen = listen_override;
+  if (!listen.api.empty()) cfg.listen = listen.api;
+  if (!listen.management.empty()) cfg.management_listen = listen.management;
+  if (!listen.vault.empty()) cfg.backup_vault_listen = listen.vault;
   net::ServerOptions so;
   MINATO_TRY(config::split_listen(cfg.listen, &so.host, &so.port));
   so.cert_pem_path = rt.paths().resolve(cfg.tls_cert);
@@ -101,8 +130,9 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   };
 
   api::Api api(rt);
-  auto server =
-      net::HttpsServer::create(so, [&api](const api::HttpRequest& req) { return api.handle(req); });
+  auto server = listener(
+      so, [&api](const api::HttpRequest& req) { return api.handle(req); }, "server.listen",
+      "--listen");
   if (!server) return fail(server.error());
   // G2.7.3-b: ship the audit log off-system.
   MINATO_TRY(rt.start_shipping());
@@ -117,8 +147,9 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
     if (!vo) return fail(vo.error());
     vo->request_timeout_s = 60;
     vo->client_cert_sha256 = *vault_clients;
-    auto v = net::HttpsServer::create(
-        *vo, [&rt](const api::HttpRequest& req) { return api::handle_vault(rt, req); });
+    auto v = listener(
+        *vo, [&rt](const api::HttpRequest& req) { return api::handle_vault(rt, req); },
+        "backup.vault_listen", "--vault-listen");
     if (!v) return fail(v.error());
     vault = std::move(*v);
     std::fprintf(stderr,
@@ -133,8 +164,9 @@ Status serve(app::Runtime& rt, const std::string& listen_override) {
   if (!cfg.management_listen.empty()) {
     auto mo = side_listener(so, cfg.management_listen, cfg.management_allow_sources, 64, 16);
     if (!mo) return fail(mo.error());
-    auto m = net::HttpsServer::create(
-        *mo, [&rt](const api::HttpRequest& req) { return api::handle_management(rt, req); });
+    auto m = listener(
+        *mo, [&rt](const api::HttpRequest& req) { return api::handle_management(rt, req); },
+        "server.management_listen", "--management-listen");
     if (!m) return fail(m.error());
     management = std::move(*m);
     std::fprintf(stderr, "minato: management on https://%s:%u (/metrics /healthz /readyz)\n",
@@ -210,11 +242,11 @@ void add_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Serve the HTTPS API and console");
   struct Opts {
     std::string data;
-    std::string listen;
+    ListenOverrides listen;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory (from `minato init`)")->required();
-  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (overrides minato.toml)");
+  add_listen_options(cmd, &o->listen);
   cmd->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));

@@ -216,7 +216,8 @@ class DemoTest(unittest.TestCase):
     def test_demo_serves_a_terminal_the_printed_credentials_open(self):
         root = tempfile.mkdtemp(prefix="minato-demo-")
         data = os.path.join(root, "demo")
-        proc = subprocess.Popen([MINATO, "demo", "--data", data, "--listen", "127.0.0.1:0"],
+        proc = subprocess.Popen([MINATO, "demo", "--data", data, "--listen", "127.0.0.1:0",
+                                 "--management-listen", "127.0.0.1:0"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             port = None
@@ -266,7 +267,8 @@ class DemoTest(unittest.TestCase):
             finally:
                 server.stop()
             # A second `make demo` reuses the terminal instead of failing.
-            again = subprocess.Popen([MINATO, "demo", "--data", data, "--listen", "127.0.0.1:0"],
+            again = subprocess.Popen([MINATO, "demo", "--data", data, "--listen", "127.0.0.1:0",
+                                      "--management-listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for line in again.stderr:
                 if "listening on" in line:
@@ -278,6 +280,65 @@ class DemoTest(unittest.TestCase):
         finally:
             if proc.poll() is None:
                 proc.kill()
+            shutil.rmtree(root, ignore_errors=True)
+
+    def start_demo(self, data, *listen):
+        """Starts `minato demo`; returns (process, API port, management port, stderr so far)
+        once it serves, or (process, None, None, stderr) when it exits first."""
+        proc = subprocess.Popen([MINATO, "demo", "--data", data, *listen],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        lines, management = [], None
+        for line in proc.stderr:
+            lines.append(line)
+            mm = re.search(r"management on https://127\.0\.0\.1:(\d+)", line)
+            if mm:
+                management = int(mm.group(1))
+            m = re.search(r"listening on https://127\.0\.0\.1:(\d+)", line)
+            if m:
+                return proc, int(m.group(1)), management, "".join(lines)
+        proc.wait(timeout=60)
+        return proc, None, None, "".join(lines)
+
+    def test_two_demos_side_by_side_with_every_listener_chosen(self):
+        # Issue 17, finding 7: --listen moved only the API; the management listener stayed on
+        # 9443, so a second demo collided with the first.
+        helptext = subprocess.run([MINATO, "demo", "--help"], capture_output=True, text=True,
+                                  timeout=30).stdout
+        for flag in ("--listen", "--management-listen", "--vault-listen"):
+            self.assertIn(flag, helptext)
+        root = tempfile.mkdtemp(prefix="minato-demos-")
+        procs = []
+        try:
+            free = ["--listen", "127.0.0.1:0", "--management-listen", "127.0.0.1:0",
+                    "--vault-listen", "127.0.0.1:0"]
+            first, api1, mgmt1, _ = self.start_demo(os.path.join(root, "one"), *free)
+            procs.append(first)
+            self.assertIsNotNone(api1)
+            self.assertIsNotNone(mgmt1)
+            # On the first demo's management port, the second says which setting and flag.
+            clash, api, _, err = self.start_demo(
+                os.path.join(root, "two"), "--listen", "127.0.0.1:0", "--management-listen",
+                f"127.0.0.1:{mgmt1}")
+            procs.append(clash)
+            self.assertIsNone(api, err)
+            self.assertNotEqual(clash.returncode, 0)
+            self.assertIn(f"cannot listen on 127.0.0.1:{mgmt1}", err)
+            self.assertIn("server.management_listen", err)
+            self.assertIn("--management-listen", err)
+            # With its own ports it serves beside the first.
+            second, api2, mgmt2, err = self.start_demo(os.path.join(root, "two"), *free)
+            procs.append(second)
+            self.assertIsNotNone(api2, err)
+            self.assertNotIn(mgmt2, (None, mgmt1))
+            self.assertIsNone(first.poll())
+            self.assertIsNone(second.poll())
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+                    p.wait(timeout=60)
+                if p.stderr:
+                    p.stderr.close()
             shutil.rmtree(root, ignore_errors=True)
 
 
