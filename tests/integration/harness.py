@@ -290,6 +290,14 @@ class ServerTestCase(unittest.TestCase):
         pass
 
     @classmethod
+    def logged_in(cls, username, password, secret):
+        """A client with a fresh session of `username` (the login must succeed)."""
+        c = cls.server.client()
+        r = c.login(username, password, secret)
+        assert r.status == 201, (username, r)
+        return c
+
+    @classmethod
     def tearDownClass(cls):
         cls.server.stop()
         cls.data.cleanup()

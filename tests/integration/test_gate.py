@@ -32,10 +32,8 @@ class GateTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.planner = cls.server.client()
-        assert cls.planner.login("pia", USER_PASSWORD, cls.planner_secret).status == 201
-        cls.gate = cls.server.client()
-        assert cls.gate.login("goro", USER_PASSWORD, cls.gate_secret).status == 201
+        cls.planner = cls.logged_in("pia", USER_PASSWORD, cls.planner_secret)
+        cls.gate = cls.logged_in("goro", USER_PASSWORD, cls.gate_secret)
         admin = cls.server.client()
         r = admin.login("admin", ADMIN_PASSWORD, cls.data.admin_totp)
         assert r.status == 201, r

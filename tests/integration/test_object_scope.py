@@ -8,6 +8,7 @@ client role, by API token and by session, with another client's object and with 
 neither may succeed, and the two answers must be the same (another's object is not disclosed).
 A route added later is walked as well, without changing this file."""
 import datetime
+import json
 import os
 import re
 import sqlite3
@@ -64,7 +65,7 @@ class ObjectScopeTest(ServerTestCase):
         for name, role, scope in CLIENTS:
             out = run(["user", "add", "--data", data.path, "--username", name, "--role", role,
                        "--scope", scope, "--password-file", pw, "--json"])
-            cls.secrets[name] = __import__("json").loads(out.stdout)["totp_secret"]
+            cls.secrets[name] = json.loads(out.stdout)["totp_secret"]
         db = sqlite3.connect(data.db)
         with db:
             db.executemany("UPDATE users SET scope = '' WHERE username = ?",
@@ -74,24 +75,17 @@ class ObjectScopeTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.planner = cls.server.client()
-        assert cls.planner.login("pia", USER_PASSWORD, cls.planner_secret).status == 201
-        cls.gate = cls.server.client()
-        assert cls.gate.login("goro", USER_PASSWORD, cls.gate_secret).status == 201
-        cls.admin = cls.server.client()
-        assert cls.admin.login("admin", ADMIN_PASSWORD, cls.data.admin_totp).status == 201
+        cls.planner = cls.logged_in("pia", USER_PASSWORD, cls.planner_secret)
+        cls.gate = cls.logged_in("goro", USER_PASSWORD, cls.gate_secret)
+        cls.admin = cls.logged_in("admin", ADMIN_PASSWORD, cls.data.admin_totp)
         cls.tokens = {}
         for name, _, _ in CLIENTS:
             t = cls.admin.request("POST", f"/api/v1/users/{name}/tokens",
                                   {"name": "it", "days": 1, "allowed_sources": "127.0.0.0/8"})
             assert t.status == 201, t
             cls.tokens[name] = {"Authorization": "Bearer " + t.json["token"]}
-        cls.sessions = {}
-        for name, _, _ in CLIENTS:
-            c = cls.server.client()
-            r = c.login(name, USER_PASSWORD, cls.secrets[name])
-            assert r.status == 201, (name, r)
-            cls.sessions[name] = c
+        cls.sessions = {name: cls.logged_in(name, USER_PASSWORD, cls.secrets[name])
+                        for name, _, _ in CLIENTS}
 
         # One import unit of each line in the yard, one appointment of each haulier.
         hour = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0,
