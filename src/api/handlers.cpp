@@ -295,6 +295,7 @@ Handler Api::authed(CallerHandler fn) const {
           }
           auto actor = rt_.identity().authenticate_token(std::string(authz.substr(7)), req.source);
           if (!actor) {
+            rt_.refusal_log().count(req.source, "unauthenticated");
             return error_response(Error(ErrorCode::kUnauthenticated, "invalid or expired token"));
           }
           current_request().credential =
@@ -305,6 +306,7 @@ Handler Api::authed(CallerHandler fn) const {
         std::string token = cookie_value(req.header("cookie"), kSessionCookie);
         auto auth = rt_.identity().authenticate(token, req.source);
         if (!auth) {
+          rt_.refusal_log().count(req.source, "unauthenticated");
           return error_response(Error(ErrorCode::kUnauthenticated, "log in first"));
         }
         if (req.method != "GET" && req.method != "HEAD") {

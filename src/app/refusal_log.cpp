@@ -57,7 +57,8 @@ std::string RefusalLog::describe(const Counts& counts) {
       "requests in an unsupported HTTP version (505)",
       "connections over the connection limits",
       "TLS handshakes that failed or never came",
-      "requests that did not arrive whole in time"};
+      "requests that did not arrive whole in time",
+      "requests without a valid session or token (401)"};
   std::string out;
   for (size_t i = 0; i < kKinds.size(); ++i) {
     if (counts[i] == 0) continue;

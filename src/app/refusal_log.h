@@ -1,6 +1,7 @@
-// RefusalLog: connections and requests the listener refused for their form or for its limits
-// (400/413/431/505 answers, connection-cap refusals, TLS handshakes that failed or never came,
-// requests that did not arrive whole in time), per source and kind.
+// RefusalLog: connections and requests refused for their form or for the server's limits
+// (400/413/415/431/505 answers, connection-cap refusals, TLS handshakes that failed or never
+// came, requests that did not arrive whole in time, requests without a valid session or
+// token), per source and kind.
 //
 // A1.4.2, G2.7.3-a: an attack must be visible. One audit event per refused request would turn a
 // flood into an attack on the audit log, so, as ShedLog does for shed logins, the counts are
@@ -22,9 +23,11 @@ namespace minato::app {
 class RefusalLog {
  public:
   // The kinds HttpsServer reports (net/https_server.h, ServerOptions::on_refused).
-  static constexpr std::array<std::string_view, 7> kKinds = {
-      "bad_request",    "headers_too_large", "body_too_large", "bad_version",
-      "connection_cap", "tls_handshake",     "request_timeout"};
+  // ... and the API's own: "bad_request" for 400/415 answers, "unauthenticated" for requests
+  // without a valid session or token (401; failed logins are audited one by one already).
+  static constexpr std::array<std::string_view, 8> kKinds = {
+      "bad_request",    "headers_too_large", "body_too_large",  "bad_version",
+      "connection_cap", "tls_handshake",     "request_timeout", "unauthenticated"};
   static constexpr size_t kMaxSources = 10'000;
   static constexpr size_t kMaxMetricSources = 64;
   static constexpr const char* kOtherSources = "(other sources)";

@@ -149,6 +149,9 @@ class HostileHttpTest(ServerTestCase):
         r = self.server.client(source).request("POST", "/api/v1/session", raw_body=b"{",
                                                headers={"Content-Type": "application/json"})
         self.assertEqual(r.status, 400)
+        # Probing without a session (401).
+        self.assertEqual(self.server.client(source).request("GET", "/api/v1/yard/occupancy")
+                         .status, 401)
         # Slowloris: a request trickled in past the request deadline (3 s here).
         sock = socket.create_connection(("127.0.0.1", self.server.port), timeout=10,
                                         source_address=(source, 0))
@@ -176,7 +179,8 @@ class HostileHttpTest(ServerTestCase):
                 kind = line.split('kind="')[1].split('"')[0]
                 by_kind[kind] = int(float(line.split()[-1]))
         self.assertEqual(by_kind, {"bad_request": 4, "headers_too_large": 1,
-                                   "request_timeout": 1, "tls_handshake": 1}, metrics)
+                                   "request_timeout": 1, "tls_handshake": 1,
+                                   "unauthenticated": 1}, metrics)
 
         # Recorded in the audit log: one event for the source (written at the minute, or when
         # the server stops, as here).
