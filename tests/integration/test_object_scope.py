@@ -155,7 +155,7 @@ class ObjectScopeTest(ServerTestCase):
 
     # --- tests ------------------------------------------------------------------------------
 
-    def test_G2_2_1_a_every_route_with_an_object_id_as_every_client(self):
+    def test_A1_4_2_G2_2_1_a_every_route_with_an_object_id_as_every_client(self):
         routes = routes_with_parameters()
         self.assertGreater(len(routes), 25)
         walked = 0
