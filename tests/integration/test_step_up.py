@@ -58,6 +58,7 @@ class StepUpTest(ServerTestCase):
         self.assertEqual(other_session.request("GET", "/api/v1/session").status, 401)
         self.assertEqual(self.server.client().login("guess", USER_PASSWORD,
                                                     self.secrets["guess"], 30).status, 401)
+        self.assertIn("account locked until", audit_rows(self.data.db, "session.create")[-1][1])
         rows = audit_rows(self.data.db, "user.password.change")
         self.assertEqual([r[0] for r in rows[-5:]], ["failure"] * 5)
         self.assertIn("account locked until", rows[-1][1])
