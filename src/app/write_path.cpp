@@ -116,6 +116,7 @@ void WritePath::run() {
       }
       last = stopping_ && queue_.empty();
     }
+    if (last && batch.empty() && !options_.checkpoint_at_shutdown) return;
     run_batch(batch, last);
     if (last) return;
   }
@@ -339,11 +340,20 @@ void WritePath::run_batch(std::deque<Item>& batch, bool final_checkpoint) {
       bool unused = false;
       results = apply_batch(**tx, batch, false, &unused);
     }
+    bool wrote_nothing = false;
     if (committed) {
       auto wrote =
           log_.checkpoint_if_due(**tx, clock_.now_us(), final_checkpoint || force_checkpoint_);
       force_checkpoint_ = false;
-      committed = wrote ? (*tx)->commit() : fail(wrote.error());
+      // A pass woken only for a checkpoint that turned out not to be needed commits nothing:
+      // an idle server writes no transactions (the transaction is rolled back below).
+      wrote_nothing = wrote && !*wrote && batch.empty();
+      committed = !wrote ? fail(wrote.error()) : wrote_nothing ? ok() : (*tx)->commit();
+    }
+    if (wrote_nothing) {
+      tx = fail(ErrorCode::kInternal, "nothing to commit");  // rolls back
+      log_.aborted();
+      return;
     }
     if (committed) {
       checkpoint = log_.committed();

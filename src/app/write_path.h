@@ -74,6 +74,9 @@ struct WritePathOptions {
   const crypto::SigningKey* audit_key = nullptr;
   std::string audit_origin = "minato";
   audit::CheckpointPolicy checkpoints;
+  // At shutdown, checkpoint what the tree holds beyond the last checkpoint. False for a process
+  // that only reads (`audit verify` beside a running server): it then writes nothing at all.
+  bool checkpoint_at_shutdown = true;
 };
 
 struct WritePathStats {

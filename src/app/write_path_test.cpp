@@ -151,6 +151,50 @@ TEST_F(WritePathTest, OptimisticBatchesKeepPerCommandAtomicity) {
   EXPECT_TRUE(rep->intact()) << rep->problem;
 }
 
+// Issue 18: `audit verify` beside a running server checkpointed the tree itself; when the
+// server's own checkpoint of the same size fell due, its insert failed, the checkpoint stayed
+// due, and the writer spun on failing transactions (171,655 of them for 4 commands).
+TEST_F(WritePathTest, AnIdleServerCommitsNothingWhenAnotherProcessCheckpointedItsTree) {
+  ASSERT_TRUE(rt_->terminal().create_block(planner_, {"A1", 4, 4, 4}));
+  auto checkpoints = [&] {
+    auto rx = rt_->store().read();
+    EXPECT_TRUE(rx);
+    auto cps = (*rx)->checkpoints();
+    EXPECT_TRUE(cps);
+    return cps->size();
+  };
+  // A read-only process (audit verify) opens and closes the directory: it writes nothing.
+  size_t before = checkpoints();
+  {
+    app::RuntimeOptions ro;
+    ro.clock = &clock_;
+    ro.write_path.checkpoint_at_shutdown = false;
+    auto reader = Runtime::open(dir_.path() + "/data", ro);
+    ASSERT_TRUE(reader) << reader.error().message();
+  }
+  EXPECT_EQ(checkpoints(), before);
+  // Another process that does checkpoint at its end (a CLI command) covers the server's tree.
+  {
+    app::RuntimeOptions other;
+    other.clock = &clock_;
+    auto cli = Runtime::open(dir_.path() + "/data", other);
+    ASSERT_TRUE(cli) << cli.error().message();
+  }
+  ASSERT_EQ(checkpoints(), before + 1);
+  // The server's own checkpoint falls due; the writer wakes (at least once a second) and must
+  // take the other's checkpoint as its own, then sleep.
+  auto stats = rt_->writes().stats();
+  clock_.advance_s(120);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto after = rt_->writes().stats();
+  EXPECT_EQ(after.failed_commits, stats.failed_commits);
+  EXPECT_EQ(after.transactions, stats.transactions);
+  EXPECT_EQ(after.audit_checkpointed, after.audit_events);
+  EXPECT_EQ(checkpoints(), before + 1);
+  // And it goes on working.
+  ASSERT_TRUE(rt_->terminal().create_block(planner_, {"A2", 4, 4, 4}));
+}
+
 TEST_F(WritePathTest, ShutdownRefusesNewCommands) {
   rt_->writes().shutdown();
   auto r = rt_->terminal().create_block(planner_, {"A1", 4, 4, 4});

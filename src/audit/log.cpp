@@ -116,6 +116,17 @@ Result<bool> Log::checkpoint_if_due(store::WriteTxn& tx, int64_t now_us, bool fo
   bool due = force || first || total - last_cp_size_ >= policy_.every_events ||
              now_us - last_cp_at_us_ >= policy_.every_seconds * 1'000'000;
   if (!due) return false;
+  // Another process (the CLI beside a running server) may have checkpointed this very tree
+  // already. Writing the same size again would fail the transaction — and, the checkpoint
+  // still being due, the next one, without end: take it as ours instead.
+  auto newest = tx.last_checkpoint();
+  if (!newest) return fail(newest.error());
+  if (*newest && (*newest)->size >= total) {
+    last_cp_size_ = (*newest)->size;
+    last_cp_at_us_ = (*newest)->at_us;
+    checkpointed_ = last_cp_size_;
+    return false;
+  }
   CompactRange edge = edge_;
   for (const auto& h : staged_) edge.append(h);
   auto cp = make_checkpoint(key_, origin_, edge, now_us);

@@ -36,7 +36,11 @@ void add_verify(CLI::App& audit) {
                      "Also trust this Ed25519 public key (64 hex digits; repeatable)");
   verify->add_flag("--json", o->json, "Print the result as JSON");
   verify->callback([o] {
-    auto rt = app::Runtime::open(o->data);
+    // Read-only: verifying beside a running server writes nothing (no checkpoint of its own,
+    // which the server would then meet at the same size).
+    app::RuntimeOptions ro;
+    ro.write_path.checkpoint_at_shutdown = false;
+    auto rt = app::Runtime::open(o->data, ro);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto opts = (*rt)->verify_options();
     if (!opts) throw CLI::RuntimeError(report(opts.error()));

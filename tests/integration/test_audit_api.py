@@ -4,13 +4,16 @@ proofs the API gives verify, in code written here from RFC 9162, against the sig
 checkpoints. G2.6.1-d: /metrics, /healthz and /readyz on the management listener only."""
 import hashlib
 import json
+import os
 import re
 import socket
+import sqlite3
 import ssl
+import time
 import urllib.error
 import urllib.request
 
-from harness import ServerTestCase, USER_PASSWORD, run
+from harness import ADMIN_PASSWORD, ServerTestCase, USER_PASSWORD, run
 
 
 def node(left, right):
@@ -211,3 +214,47 @@ class AuditApiTest(ServerTestCase):
         self.assertEqual(e.exception.code, 404)
         # The API listener does not serve them.
         self.assertEqual(self.server.client().request("GET", "/metrics").status, 404)
+
+
+class IdleWriterTest(ServerTestCase):
+    """Issue 18: a server that handled a few commands spun on empty write transactions (617,368
+    of them) after `audit verify` ran beside it: the CLI checkpointed the server's tree, the
+    server's own checkpoint of the same size then failed, stayed due, and was tried again
+    without end. An idle server commits nothing, and `audit verify` writes nothing."""
+    CONFIG = {"checkpoint_seconds": "2", "heartbeat_seconds": "3600"}
+
+    def transactions(self):
+        ctx = ssl.create_default_context(cafile=self.data.cert)
+        ctx.check_hostname = False
+        body = urllib.request.urlopen(
+            f"https://127.0.0.1:{self.server.management_port}/metrics", context=ctx,
+            timeout=10).read().decode()
+        for line in body.splitlines():
+            if line.startswith("minato_write_transactions_total"):
+                return int(float(line.split()[-1]))
+        raise AssertionError("no minato_write_transactions_total in /metrics")
+
+    def checkpoints(self):
+        db = sqlite3.connect(f"file:{self.data.db}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT count(*) FROM audit_checkpoints").fetchone()[0]
+        finally:
+            db.close()
+
+    def test_an_idle_server_commits_nothing_with_cli_reads_beside_it(self):
+        c = self.server.client()
+        self.assertEqual(c.login("admin", ADMIN_PASSWORD, self.data.admin_totp).status, 201)
+        # Right after the login's events, before the server's checkpoint is due, the CLI reads
+        # beside it: verify writes nothing; export (a CLI run like any other) may checkpoint.
+        before = self.checkpoints()
+        verify = run(["audit", "verify", "--data", self.data.path, "--json"])
+        self.assertTrue(json.loads(verify.stdout)["intact"])
+        self.assertEqual(self.checkpoints(), before)
+        run(["audit", "export", "--data", self.data.path, "--output",
+             os.path.join(self.data.root, "export.jsonl")])
+        time.sleep(3)  # the server's checkpoint falls due (every 2 s here) and is settled
+        start = self.transactions()
+        time.sleep(10)
+        self.assertEqual(self.transactions(), start)
+        verify = run(["audit", "verify", "--data", self.data.path, "--json"])
+        self.assertTrue(json.loads(verify.stdout)["intact"], verify.stdout)
