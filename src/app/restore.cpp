@@ -13,6 +13,7 @@
 #include "app/runtime.h"
 #include "audit/log.h"
 #include "common/files.h"
+#include "config/config.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace minato::app {
@@ -88,6 +89,7 @@ std::string to_json(const RestoreReport& r) {
       {"audit_last_event", r.audit_last_at_us ? format_utc(r.audit_last_at_us) : std::string()},
       {"checkpoints_checked", r.checkpoints_checked},
       {"external_checkpoints_checked", r.external_checked},
+      {"checkpoint_dir_cleared", r.checkpoint_dir_was},
       {"rolled_forward", r.rolled_forward},
       {"restored_to_event", r.rolled_forward ? r.forward.to_seq : r.audit_size},
       {"restored_to_time",
@@ -224,6 +226,22 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     report.audit_size = dbm.audit.size;
     report.audit_root = dbm.audit.root;
     report.audit_last_at_us = dbm.audit.last_at_us;
+
+    // The restored configuration names the checkpoint directory of the installation the backup
+    // came from. A restore or drill beside it must never write there (a drill overwrote a real
+    // checkpoint file, and `audit verify --external` on the live installation then reported
+    // tampering): the restored directory starts without outside copies, and the report says
+    // which directory was cleared, so that the operator gives it one of its own.
+    {
+      const std::string cfg_path = work + "/minato.toml";
+      auto cfg = config::load(cfg_path);
+      if (!cfg) return fail(cfg.error());
+      if (!cfg->checkpoint_dir.empty()) {
+        report.checkpoint_dir_was = cfg->checkpoint_dir;
+        cfg->checkpoint_dir.clear();
+        MINATO_TRY(write_file_atomic(cfg_path, config::to_toml(*cfg), 0600));
+      }
+    }
 
     // 5. Open it as the server would, and verify the audit log.
     if (o.progress) o.progress("verify audit log", done, total);

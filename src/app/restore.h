@@ -64,6 +64,9 @@ struct RestoreReport {
   int64_t units_in_yard = 0;
   int64_t visits = 0;
   double seconds = 0;
+  // The restored configuration's audit.checkpoint_dir, which restore clears: that directory
+  // belongs to the installation the backup was taken from (empty when none was set).
+  std::string checkpoint_dir_was;
 };
 
 // A set found under a directory.

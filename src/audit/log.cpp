@@ -360,11 +360,23 @@ Result<VerifyReport> verify(store::Store& store, const VerifyOptions& opt) {
       if (n <= offset) continue;  // a size inside a previous part that was not reached
       Hash root = i == 0 ? p.roots.at(n) : node_hash(left_root, p.roots.at(n));
       if (as_bytes(root) != next->second.root) {
-        bad(last_good + 1, n,
-            "the first " + std::to_string(n) + " events do not match the checkpoint " +
-                (next->second.external ? "kept outside" : "in the database") + " signed " +
-                when(next->second.at_us) + ": an event between " + std::to_string(last_good + 1) +
-                " and " + std::to_string(n) + " was changed, removed or reordered");
+        const std::string which =
+            std::string(next->second.external ? "kept outside" : "in the database") + " signed " +
+            when(next->second.at_us);
+        if (n <= last_good) {
+          // The events up to n already matched another checkpoint of the same size: this one
+          // is of another log, not a sign that an event changed.
+          bad(n, 0,
+              "a checkpoint " + which + " for the first " + std::to_string(n) +
+                  " events names another tree than the log and the checkpoint of that size "
+                  "already checked: it belongs to another log (a restored copy writing into "
+                  "this installation's checkpoint directory?) or was forged");
+        } else {
+          bad(last_good + 1, n,
+              "the first " + std::to_string(n) + " events do not match the checkpoint " + which +
+                  ": an event between " + std::to_string(last_good + 1) + " and " +
+                  std::to_string(n) + " was changed, removed or reordered");
+        }
         stop = true;
         break;
       }
@@ -419,6 +431,14 @@ Result<VerifyReport> verify(store::Store& store, const VerifyOptions& opt) {
 namespace {
 
 Status read_external_file(const std::string& path, VerifyOptions& into) {
+  // One file is one copy, however it was named (a directory given with --external that is
+  // also audit.checkpoint_dir): read twice, its checkpoints would be counted twice.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 &&
+      !into.files_read.emplace(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino))
+           .second) {
+    return ok();
+  }
   std::ifstream in(path);
   if (!in) return fail(ErrorCode::kNotFound, "cannot read " + path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

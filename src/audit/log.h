@@ -19,6 +19,7 @@
 #include <atomic>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,8 @@ struct VerifyOptions {
   // Copies kept outside the database: checkpoints, and events' leaf hashes (seq -> leaf).
   std::vector<store::CheckpointRecord> external_checkpoints;
   std::map<int64_t, std::string> external_leaves;
+  // The files read into them (device, inode): each is read once.
+  std::set<std::pair<uint64_t, uint64_t>> files_read;
   // Logs at least this long are read in two ranges at once (tests lower it).
   int64_t parallel_min_events = 100'000;
 };

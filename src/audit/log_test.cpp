@@ -372,6 +372,11 @@ TEST_F(AuditLogTest, ExternalCopiesAreReadFromJsonLines) {
   ASSERT_EQ(o.external_checkpoints.size(), 1u);
   EXPECT_EQ(o.external_checkpoints[0].size, 20);
   EXPECT_EQ(o.external_checkpoints[0].signature, checkpoint_at(20).signature);
+  // Issue 18: one file named twice (a directory given with --external that is also
+  // audit.checkpoint_dir) is one copy, not two.
+  ASSERT_TRUE(read_external(path, o));
+  ASSERT_TRUE(read_external(dir_.path() + "/./shipped.log", o));
+  EXPECT_EQ(o.external_checkpoints.size(), 1u);
 }
 
 TEST_F(AuditLogTest, A1_4_4_ShippedCopyRedactsPersonalData) {

@@ -116,6 +116,15 @@ void print_report(const app::RestoreReport& r) {
       static_cast<long long>(r.checkpoints_checked), static_cast<long long>(r.external_checked));
   std::printf("terminal: %lld units in the yard, %lld vessel visits\n",
               static_cast<long long>(r.units_in_yard), static_cast<long long>(r.visits));
+  if (!r.checkpoint_dir_was.empty()) {
+    std::printf(
+        "audit.checkpoint_dir: cleared in the restored configuration (it was %s, the\n"
+        "  checkpoint directory of the installation backed up, which this directory must not\n"
+        "  write into). Its checkpoints kept outside start afresh once you set a directory of\n"
+        "  its own; the old installation's copies still verify the events up to the snapshot\n"
+        "  (minato audit verify --external OLD_DIR)\n",
+        r.checkpoint_dir_was.c_str());
+  }
   std::printf("%s stored, %s restored in %.1f s\n", human_bytes(r.stored_bytes).c_str(),
               human_bytes(r.restored_bytes).c_str(), r.seconds);
 }

@@ -252,6 +252,72 @@ class RansomwareDrill(unittest.TestCase):
         self.assertEqual(drills[0]["result"], "success")
         self.assertIn('"outcome":"passed"', drills[0]["record"])
 
+    def test_a_drill_beside_the_live_installation_leaves_its_checkpoints_alone(self):
+        # Issue 18: a drill (and a restore) wrote the scratch log's checkpoints into the live
+        # installation's audit.checkpoint_dir, overwriting a real one, and `audit verify
+        # --external` on the live installation then reported tampering at "event 72 ... between
+        # 72 and 71".
+        outside = os.path.join(self.tmp, "checkpoints")
+        os.mkdir(outside, 0o700)
+        self.data.set_config({"checkpoint_dir": f'"{outside}"', "checkpoint_events": "4"})
+        run(["backup", "init", "--data", self.data.path, "--passphrase-file", self.pass_file,
+             "--keys-passphrase-file", self.keys_pass_file])
+        secret = self.data.add_user("pia", ["planner"])
+        live = self.start(self.data)
+        planner = live.client()
+        self.assertEqual(planner.login("pia", USER_PASSWORD, secret).status, 201)
+        for i in range(3):
+            r = planner.request("PUT", "/api/v1/yard/layout", {
+                "blocks": [{"name": f"A{i + 1}", "bays": 10, "rows": 6, "tiers": 4}]})
+            self.assertEqual(r.status, 200, r)
+        run(["backup", "create", "--data", self.data.path, "--json"])
+
+        def copies():
+            out = {}
+            for name in sorted(os.listdir(outside)):
+                with open(os.path.join(outside, name), "rb") as f:
+                    out[name] = f.read()
+            return out
+
+        before = copies()
+        self.assertGreater(len(before), 1)
+        outbox = os.path.join(self.data.path, "backups")
+        drill = run(["backup", "drill", "--from", outbox, "--data", self.data.path,
+                     "--recovery", os.path.join(self.data.path, "keys"),
+                     "--passphrase-file", self.pass_file,
+                     "--keys-passphrase-file", self.keys_pass_file, "--json", "--quiet",
+                     "--checkpoints", outside])
+        self.assertEqual(json.loads(drill.stdout)["outcome"], "passed", drill.stdout)
+        restored = os.path.join(self.tmp, "restored")
+        report = json.loads(run([
+            "restore", "--from", outbox, "--to", restored,
+            "--recovery", os.path.join(self.data.path, "keys"),
+            "--passphrase-file", self.pass_file, "--keys-passphrase-file", self.keys_pass_file,
+            "--json", "--quiet", "--checkpoints", outside]).stdout)
+        self.assertEqual(report["checkpoint_dir_cleared"], outside)
+        # Nothing of the live installation's copies was added, replaced or removed by either.
+        after = copies()
+        self.assertEqual({k: v for k, v in after.items() if k in before}, before)
+        # The live server goes on (its own new checkpoints may appear), and verifies against
+        # the copies outside with sane counts: each copy once.
+        r = planner.request("PUT", "/api/v1/yard/layout", {
+            "blocks": [{"name": "B1", "bays": 10, "rows": 6, "tiers": 4}]})
+        self.assertEqual(r.status, 200, r)
+        verify = run(["audit", "verify", "--data", self.data.path, "--external", outside,
+                      "--json"], check=False)
+        self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
+        result = json.loads(verify.stdout)
+        self.assertTrue(result["intact"], result)
+        self.assertLessEqual(result["external_checkpoints_verified"], len(copies()), result)
+        # The restored directory writes no checkpoint copies until it is given a directory.
+        s = self.start(types.SimpleNamespace(path=restored,
+                                             cert=os.path.join(restored, "tls", "cert.pem")))
+        c = s.client()
+        self.assertEqual(c.login("pia", USER_PASSWORD, secret, offset_s=30).status, 201)
+        s.stop()
+        self.servers.remove(s)
+        self.assertEqual({k: v for k, v in copies().items() if k in before}, before)
+
     def test_G2_7_2_e_tampered_or_truncated_sets_are_refused_at_restore(self):
         run(["backup", "init", "--data", self.data.path, "--passphrase-file", self.pass_file,
              "--keys-passphrase-file", self.keys_pass_file])
