@@ -70,6 +70,16 @@ class RansomwareDrill(unittest.TestCase):
         self.servers.append(s)
         return s
 
+    def live_planner(self):
+        """Backups set up, a planner, the live server: (server, the planner's client, TOTP)."""
+        run(["backup", "init", "--data", self.data.path, "--passphrase-file", self.pass_file,
+             "--keys-passphrase-file", self.keys_pass_file])
+        secret = self.data.add_user("pia", ["planner"])
+        live = self.start(self.data)
+        planner = live.client()
+        self.assertEqual(planner.login("pia", USER_PASSWORD, secret).status, 201)
+        return live, planner, secret
+
     def vault(self, *args, check=True):
         return run(["vault", *args, "--dir", self.vault_dir], check=check)
 
@@ -260,12 +270,7 @@ class RansomwareDrill(unittest.TestCase):
         outside = os.path.join(self.tmp, "checkpoints")
         os.mkdir(outside, 0o700)
         self.data.set_config({"checkpoint_dir": f'"{outside}"', "checkpoint_events": "4"})
-        run(["backup", "init", "--data", self.data.path, "--passphrase-file", self.pass_file,
-             "--keys-passphrase-file", self.keys_pass_file])
-        secret = self.data.add_user("pia", ["planner"])
-        live = self.start(self.data)
-        planner = live.client()
-        self.assertEqual(planner.login("pia", USER_PASSWORD, secret).status, 201)
+        live, planner, secret = self.live_planner()
         for i in range(3):
             r = planner.request("PUT", "/api/v1/yard/layout", {
                 "blocks": [{"name": f"A{i + 1}", "bays": 10, "rows": 6, "tiers": 4}]})
@@ -384,12 +389,7 @@ class RansomwareDrill(unittest.TestCase):
         self.assertIn("wrong passphrase", bad.stderr)
 
     def test_G2_7_2_f_roll_forward_to_a_point_in_time_and_stop_before_a_secret(self):
-        run(["backup", "init", "--data", self.data.path, "--passphrase-file", self.pass_file,
-             "--keys-passphrase-file", self.keys_pass_file])
-        secret = self.data.add_user("pia", ["planner"])
-        live = self.start(self.data)
-        planner = live.client()
-        self.assertEqual(planner.login("pia", USER_PASSWORD, secret).status, 201)
+        live, planner, secret = self.live_planner()
         r = planner.request("PUT", "/api/v1/yard/layout", {
             "blocks": [{"name": "A1", "bays": 10, "rows": 6, "tiers": 4}]})
         self.assertEqual(r.status, 200, r)
