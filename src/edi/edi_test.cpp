@@ -526,6 +526,18 @@ TEST(Mapping, BayPlanCellsWithTheirContainers) {
   EXPECT_EQ(c->discharge_port, "TWKHH");
 }
 
+// Found by fuzz_edi: a qualifier written with a release character ("C?N") was counted as no
+// container but mapped as one, so an import would take more containers than inspect counted.
+TEST(Mapping, AnEscapedQualifierIsCountedAsItIsMapped) {
+  std::string in =
+      "UNH+1+CODECO:D:95B:UN:ITG14'BGM+34+1+9'EQD+C?N+MSKU9070323+22G1:102:5+2+2+5'"
+      "UNT+4+1'";
+  MappedFile f = map_file(in, Strictness::kLenient);
+  ASSERT_EQ(f.equipment.size(), 1u);
+  EXPECT_EQ(f.containers, 1u);
+  EXPECT_EQ(f.valid_ids, 1u);
+}
+
 TEST(Mapping, DischargeAndLoadReportsWithSixDigitCells) {
   std::string in = read_data("coarri-d95b-two-messages.edi");
   MappedFile f = map_file(in, Strictness::kStrict);

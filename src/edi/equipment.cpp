@@ -74,8 +74,15 @@ class Mapper : public MessageHandler {
     ++m.info.segments;
     std::string_view tag = seg.tag();
     check_spaces(seg, tag);
-    // The first element's qualifier, as a view (qualifiers are codes: no release characters).
-    const std::string_view q1 = trim(seg.component(1));
+    // The first element's qualifier, as a view: qualifiers are codes and seldom carry a
+    // release character. When one does, it is read unescaped, as the mapping reads it ("C?N"
+    // is "CN"), or an EQD would be mapped without being counted (found by fuzz_edi).
+    std::string_view q1 = trim(seg.component(1));
+    std::string q1_unescaped;
+    if (q1.find(seg.separators().release) != std::string_view::npos) {
+      q1_unescaped = code(seg, 1);
+      q1 = q1_unescaped;
+    }
     const bool cell = tag == "LOC" && q1 == "147";
     if (tag == "EQD" && q1 == "CN") count_id(seg);
     if (cell) ++f_.positions;
