@@ -75,18 +75,4 @@ std::optional<std::string> ConnectionLimiter::heaviest_over_share() const {
   return top->first;
 }
 
-std::string_view to_string(ConnectionLimiter::Admission a) {
-  switch (a) {
-    case ConnectionLimiter::Admission::kAdmitted:
-      return "admitted";
-    case ConnectionLimiter::Admission::kServerFull:
-      return "server_full";
-    case ConnectionLimiter::Admission::kSourceFull:
-      return "source_full";
-    case ConnectionLimiter::Admission::kReservedForOthers:
-      return "reserved_for_others";
-  }
-  return "unknown";
-}
-
 }  // namespace minato::net

@@ -60,6 +60,4 @@ class ConnectionLimiter {
   std::map<std::string, int> by_source_;
 };
 
-std::string_view to_string(ConnectionLimiter::Admission a);
-
 }  // namespace minato::net
