@@ -78,6 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& x : r.rejected) {
     if (x.reason.empty() || x.offset >= in.size() || x.line == 0) std::abort();
   }
+  // One rule for inspect and import: strict takes all or none, so a rejection is an error.
+  if (strictness == Strictness::kStrict && r.diagnostics.errors() < r.rejected.size()) {
+    std::abort();
+  }
   if (r.equipment.size() > r.valid_ids) std::abort();
   if (!t.error() && !r.summary.complete) std::abort();
   return 0;

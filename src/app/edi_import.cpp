@@ -16,6 +16,20 @@ using access::Permission;
 
 namespace {
 
+// The visit an import applies to: it exists and its lists can still change.
+Result<t::VesselVisit> open_visit(store::ReadTxn& tx, const std::string& id) {
+  auto v = tx.find_visit(id);
+  if (!v) return fail(v.error());
+  if (!*v) return fail(ErrorCode::kNotFound, "no vessel visit " + id, "visit");
+  t::VisitPhase p = (*v)->phase();
+  if (p == t::VisitPhase::kCompleted || p == t::VisitPhase::kDeparted ||
+      p == t::VisitPhase::kClosed || p == t::VisitPhase::kCancelled) {
+    return fail(ErrorCode::kConflict, "vessel visit " + id + " is " + std::string(t::to_string(p)) +
+                                          ": its lists can no longer change");
+  }
+  return **v;
+}
+
 // What one import does to the terminal, gathered inside its command.
 struct Apply {
   store::WriteTxn& tx;
@@ -48,17 +62,7 @@ struct Apply {
                   "a " + rep.kind + " applies to a vessel visit: give the visit (--visit)",
                   "visit");
     }
-    auto v = tx.find_visit(opt.visit_id);
-    if (!v) return fail(v.error());
-    if (!*v) return fail(ErrorCode::kNotFound, "no vessel visit " + opt.visit_id, "visit");
-    t::VisitPhase p = (*v)->phase();
-    if (p == t::VisitPhase::kCompleted || p == t::VisitPhase::kDeparted ||
-        p == t::VisitPhase::kClosed || p == t::VisitPhase::kCancelled) {
-      return fail(ErrorCode::kConflict, "vessel visit " + opt.visit_id + " is " +
-                                            std::string(t::to_string(p)) +
-                                            ": its lists can no longer change");
-    }
-    return **v;
+    return open_visit(tx, opt.visit_id);
   }
 
   // The unit's description from what the message says; an error is a rejection's reason.
@@ -313,6 +317,16 @@ Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,
                                                const std::string& file_name, std::string data,
                                                const std::string& channel,
                                                const EdiImportOptions& options) {
+  // The arguments first: a mistyped visit refuses the file before it is taken in, so it
+  // leaves no intake record (the check is made again inside the import's transaction).
+  const CommandSpec spec{"edi.import", "file:" + file_name, Permission::kEdiImport};
+  MINATO_TRY(writes_.authorize(actor, spec));
+  if (!options.visit_id.empty()) {
+    auto rx = store_.read();
+    if (!rx) return fail(rx.error());
+    auto v = open_visit(**rx, options.visit_id);
+    if (!v) return fail(v.error());
+  }
   auto in = intake_.receive(actor, file_name, std::move(data), channel);
   if (!in) return fail(in.error());
   if (in->type != secops::FileType::kEdifact) {
@@ -353,13 +367,6 @@ Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,
   if (refusal.empty() && f.diagnostics.errors() > 0) {
     refusal = "the file has " + std::to_string(f.diagnostics.errors()) +
               " error(s); the first: " + first_error();
-  }
-  if (refusal.empty() && options.strictness == edi::Strictness::kStrict && !f.rejected.empty()) {
-    const edi::Rejection& r = f.rejected[0];
-    refusal = std::to_string(f.rejected.size()) +
-              " EQD(s) cannot be imported and strict mode takes all or none; the first: " +
-              (r.container.empty() ? std::string() : r.container + ": ") + r.reason + " (line " +
-              std::to_string(r.line) + ")";
   }
   const std::string target = "file:" + rep.sha256;
   auto st = writes_.execute_status(

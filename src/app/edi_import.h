@@ -57,7 +57,8 @@ struct EdiImportReport {
 
 class EdiImport {
  public:
-  EdiImport(WritePath& writes, MediaIntake& intake) : writes_(writes), intake_(intake) {}
+  EdiImport(store::Store& store, WritePath& writes, MediaIntake& intake)
+      : store_(store), writes_(writes), intake_(intake) {}
 
   // Intake first (refused files go no further), then the import. REQUIRES edi.import.
   Result<EdiImportReport> import_file(const access::Actor& actor, const std::string& file_name,
@@ -65,6 +66,7 @@ class EdiImport {
                                       const EdiImportOptions& options);
 
  private:
+  store::Store& store_;
   WritePath& writes_;
   MediaIntake& intake_;
 };

@@ -160,7 +160,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   intake.refuse_old_signatures = c.signature_age_action == "refuse";
   intake.scan_timeout_ms = c.scan_timeout_s * 1000;
   rt->intake_ = std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake);
-  rt->edi_ = std::make_unique<EdiImport>(*rt->writes_, *rt->intake_);
+  rt->edi_ = std::make_unique<EdiImport>(*rt->store_, *rt->writes_, *rt->intake_);
   rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
   rt->backup_ = std::make_unique<BackupService>(*rt);
   rt->continuity_ = std::make_unique<Continuity>(*rt);

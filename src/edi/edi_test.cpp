@@ -373,14 +373,19 @@ TEST_P(RealFile, ExactCountsAndEveryQuirkReported) {
     EXPECT_GT(rej.line, 0u);
     EXPECT_EQ(in.substr(rej.offset, 3), "EQD") << rej.reason;
   }
-  // Strict: every deviation is an error; the counts stay.
+  // Strict: every deviation is an error, and so is every EQD an import would reject (strict
+  // takes all or none, and inspect says what import would do); the counts stay.
   MappedFile strict = map_file(in, Strictness::kStrict);
   EXPECT_EQ(strict.containers, x.containers);
   size_t deviations = 0;
   for (const auto& d : r.diagnostics.list()) {
     deviations += !plain_warning(d.code);
   }
-  EXPECT_EQ(strict.diagnostics.errors(), deviations);
+  EXPECT_EQ(strict.diagnostics.errors(), deviations + x.rejected);
+  size_t rejected_errors = 0;
+  for (const auto& d : strict.diagnostics.list()) rejected_errors += d.code == "eqd-rejected";
+  EXPECT_EQ(rejected_errors, x.rejected);
+  EXPECT_EQ(strict.rejected.size(), x.rejected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -592,8 +597,19 @@ TEST(Mapping, RejectionsSayWhyAndWhere) {
       "LOC+147+0120082::5'EQD+CN+TCLU0000009+X1+++5'"  // bad size-type
       "LOC+147+0140082::5'EQD+BB+PART1'"               // not a container
       "UNT+18+1'UNZ+1+1'";
-  MappedFile f = map_file(in, Strictness::kStrict);
+  MappedFile f = map_file(in, Strictness::kLenient);
   EXPECT_EQ(f.diagnostics.errors(), 0u) << f.diagnostics.list()[0].message;
+  // Strict takes all or none: each rejection is also an error, with the same place.
+  MappedFile strict = map_file(in, Strictness::kStrict);
+  ASSERT_EQ(strict.rejected.size(), 7u);
+  std::vector<size_t> error_segments;
+  for (const auto& d : strict.diagnostics.list()) {
+    if (d.code == "eqd-rejected") error_segments.push_back(d.segment);
+  }
+  std::vector<size_t> rejected_segments;
+  for (const auto& r : strict.rejected) rejected_segments.push_back(r.segment);
+  EXPECT_EQ(error_segments, rejected_segments);
+  EXPECT_EQ(strict.diagnostics.errors(), 7u);
   std::vector<std::string> units;
   for (const auto& e : f.equipment) units.push_back(e.container + "@" + e.stowage);
   EXPECT_EQ(units, (std::vector<std::string>{"ABCU1234560@0020082", "TGHU0000008@0100082"}));
@@ -712,9 +728,11 @@ TEST(Writer, ReportsReadBack) {
   for (ReportKind k :
        {ReportKind::kDischarge, ReportKind::kLoad, ReportKind::kGateIn, ReportKind::kGateOut}) {
     std::string out = write_report({"A", "B", "1", 0}, call, k, {e, e});
-    MappedFile f = map_file(out, Strictness::kStrict);
+    MappedFile f = map_file(out, Strictness::kLenient);
     EXPECT_EQ(f.diagnostics.errors(), 0u) << out;
-    // The same container twice in one report is read as one unit and one rejection.
+    // The same container twice in one report is read as one unit and one rejection (an
+    // error when strict).
+    EXPECT_EQ(map_file(out, Strictness::kStrict).diagnostics.errors(), 1u) << out;
     ASSERT_EQ(f.equipment.size(), 1u) << out;
     EXPECT_EQ(f.equipment[0].event_time, "202611251230");
     EXPECT_EQ(f.equipment[0].operator_code, "ONE");

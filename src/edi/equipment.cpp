@@ -379,9 +379,19 @@ class Mapper : public MessageHandler {
     f_.equipment.push_back(std::move(g.eq));
   }
 
+  // One rule for `inspect` and `import`: strict takes all or nothing, so in strict mode an
+  // EQD that cannot be imported is an error of the file (the import refuses it); lenient
+  // imports the rest and lists the rejection.
   void reject(std::string container, std::string reason, size_t segment, size_t offset) {
     // Groups close inside their own message, so the current message is theirs.
     ++f_.messages.back().rejected;
+    if (f_.diagnostics.strictness() == Strictness::kStrict) {
+      f_.diagnostics.error("eqd-rejected",
+                           (container.empty() ? std::string("an EQD") : "container " + container) +
+                               " cannot be imported (" + reason +
+                               ") and strict mode takes all or none",
+                           offset, segment);
+    }
     f_.rejected.push_back(Rejection{std::move(container), std::move(reason), f_.messages.size() - 1,
                                     segment, offset, lines_.line(offset)});
   }

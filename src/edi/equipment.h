@@ -6,7 +6,9 @@
 //
 // Nothing is dropped silently: an EQD that cannot become a unit (no or a malformed container
 // number, a second mention in the same file, a bay plan cell without a container...) is a
-// Rejection with its reason and place; everything read past is a diagnostic.
+// Rejection with its reason and place; everything read past is a diagnostic. In strict mode
+// a Rejection is also an error ("eqd-rejected"): strict takes all or nothing, and `inspect`
+// and `import` read the same errors.
 //
 //   MappedFile f = map_file(bytes, Strictness::kLenient);
 //   for (const Equipment& e : f.equipment) ...   // e.container is a valid ISO 6346 number

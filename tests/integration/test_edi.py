@@ -210,12 +210,20 @@ class EdiIntakeTest(ServerTestCase):
         listed = lambda: self.planner.request(  # noqa: E731
             "GET", f"/api/v1/vessel-visits/{VISIT}").json["counts"]["discharge_list"]
         before = listed()
-        # The file's UNT count is wrong: strict refuses the whole file, nothing changes.
+        # Two EQDs cannot be imported and the file's UNT count is wrong: strict refuses the
+        # whole file with the first of its 3 errors, nothing changes; inspect lists all three.
         strict = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
                       "--port", "BHBAH", "--strictness", "strict", "--json"], check=False)
         self.assertNotEqual(strict.returncode, 0)
-        self.assertIn("UNT", strict.stderr)
-        self.assertIn("line 6029", strict.stderr)
+        self.assertIn("the file has 3 error(s)", strict.stderr)
+        self.assertIn("GLDU2028920 cannot be imported", strict.stderr)
+        self.assertIn("line 1061", strict.stderr)
+        inspect = run(["edi", "inspect", path, "--strictness", "strict", "--json"], check=False)
+        self.assertEqual(inspect.returncode, 65)
+        errors = json.loads(inspect.stdout)["errors"]
+        self.assertEqual([(e["code"], e["line"]) for e in errors if e["code"] == "unt-count"],
+                         [("unt-count", 6029)])
+        self.assertEqual(len(errors), 3)
         self.assertEqual(listed(), before)
         lenient = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
                        "--port", "BHBAH", "--json"])
@@ -233,6 +241,43 @@ class EdiIntakeTest(ServerTestCase):
         self.assertTrue(created)
         u = self.planner.request("GET", f"/api/v1/units/{created[0]}")
         self.assertEqual(u.status, 200, u)
+
+
+    def test_inspect_and_import_apply_one_strictness_rule(self):
+        # A bay plan whose 1,457 containers all lack a number: strict inspect says what strict
+        # import does (every EQD is an error, exit 65) and the import refuses the same file.
+        path = os.path.join(EDI, "baplie-gbsou-arrival-synthetic.edi")
+        inspect = run(["edi", "inspect", path, "--strictness", "strict", "--json"], check=False)
+        self.assertEqual(inspect.returncode, 65, inspect.stderr)
+        report = json.loads(inspect.stdout)
+        self.assertEqual(report["error_count"], 1457)
+        self.assertEqual(report["import"]["rejected_count"], 1457)
+        self.assertEqual({e["code"] for e in report["errors"]}, {"eqd-rejected"})
+        text = run(["edi", "inspect", path, "--strictness", "strict"], check=False)
+        self.assertIn("1457 error(s) (strict)", text.stdout)
+        imp = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
+                   "--strictness", "strict"], check=False)
+        self.assertNotEqual(imp.returncode, 0)
+        self.assertIn("1457 error(s)", imp.stderr)
+        self.assertIn("strict mode takes all or none", imp.stderr)
+        # Lenient: inspect has no error and exits 0; the import takes the file and rejects
+        # each EQD (no unit can be made).
+        lenient = json.loads(run(["edi", "inspect", path, "--json"]).stdout)
+        self.assertEqual(lenient["error_count"], 0)
+
+    def test_a_mistyped_visit_is_refused_before_the_file_is_taken_in(self):
+        path = os.path.join(EDI, "baplie-d95b-smdg20-lbct.edi")
+        records = lambda: len(json.loads(run(  # noqa: E731
+            ["edi", "intake", "--data", self.data.path, "--json", "--limit", "1000"]).stdout))
+        before = records()
+        for _ in range(2):
+            r = run(["edi", "import", path, "--data", self.data.path, "--visit", "LBCT04"],
+                    check=False)
+            self.assertEqual(r.returncode, 66, r.stderr)  # EX_NOINPUT: no such visit
+            self.assertIn("no vessel visit LBCT04", r.stderr)
+        up = self.upload(edi_file("baplie-d95b-smdg20-lbct.edi"), "plan.edi", "?visit=LBCT04")
+        self.assertEqual(up.status, 404, up)
+        self.assertEqual(records(), before, "a refused argument leaves no intake record")
 
 
 class EdiScannerDownTest(ServerTestCase):
