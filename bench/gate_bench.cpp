@@ -41,7 +41,7 @@ Terminal* terminal() {
   static Terminal* term = [] {
     auto* t = new Terminal;
     auto init =
-        app::initialise({t->dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
+        app::initialise(app::InitSpec(t->dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour"));
     if (!init) {
       std::fprintf(stderr, "init: %s\n", init.error().message().c_str());
       std::abort();

@@ -37,7 +37,7 @@ void BM_RollForward(benchmark::State& state) {
     state.PauseTiming();
     testing::TempDir dir;
     const std::string data = dir.path() + "/data";
-    auto init = app::initialise({data, "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
+    auto init = app::initialise(app::InitSpec(data, "admin", "Vq7#rT2m!xK9-harbour"));
     if (!init) {
       state.SkipWithError(init.error().message().c_str());
       return;

@@ -29,7 +29,7 @@ constexpr int kPipelinedPerRound = 20000;
 // benchmark skipped) on failure.
 std::unique_ptr<app::Runtime> open_runtime(benchmark::State& state, const testing::TempDir& dir,
                                            size_t max_batch, bool row_images = true) {
-  auto init = app::initialise({dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour", "", "", ""});
+  auto init = app::initialise(app::InitSpec(dir.path() + "/data", "admin", "Vq7#rT2m!xK9-harbour"));
   if (!init) {
     state.SkipWithError(init.error().message().c_str());
     return nullptr;

@@ -161,14 +161,9 @@ Result<app::AccessChange> access_fields(JsonBody& b) {
   return ch;
 }
 
-// An enrolment link for its owner: the console's page with the token in the fragment (never
-// sent to a server, so it does not end up in proxy logs).
+// How the account's owner enrols (app::enrolment_view).
 json::object enrolment_json(app::Runtime& rt, const app::CreatedUser& c) {
-  return json::object{
-      {"username", c.username},
-      {"enrolment_url", rt.config().webauthn_origin + "/enrol#" + c.enrolment_token},
-      {"enrolment_token", c.enrolment_token},
-      {"expires", format_utc(c.enrolment_expires_us)}};
+  return app::enrolment_view(rt.config().webauthn_origin, c);
 }
 
 // The second factor of a login or a step-up: exactly one of totp, a WebAuthn assertion

@@ -366,7 +366,23 @@ void Continuity::run_due(int64_t now_us) {
   failed_us_ = now_us;
 }
 
-Status verify_continuity(const std::string& dir, const std::string& public_key_hex) {
+Result<std::string> continuity_public_key(const std::string& data_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(data_dir, ec)) {
+    return fail(ErrorCode::kNotFound, data_dir + " is not a data directory", "data");
+  }
+  auto key = crypto::SigningKey::load(DataPaths{data_dir}.signing_key());
+  if (!key) return fail(key.error());
+  return crypto::to_hex(key->public_key());
+}
+
+Result<ContinuityCheck> verify_continuity(const std::string& dir,
+                                          const std::string& public_key_hex) {
+  std::error_code fs_ec;
+  if (!fs::is_directory(dir, fs_ec)) {
+    return fail(ErrorCode::kNotFound, dir + " is not a directory (a continuity snapshot)");
+  }
+  ContinuityCheck out;
   auto sums = read_file(dir + "/SHA256SUMS", 1 << 20);
   if (!sums) return fail(ErrorCode::kDataLoss, dir + ": no SHA256SUMS");
   auto sig = read_file(dir + "/SHA256SUMS.sig", 4096);
@@ -377,13 +393,26 @@ Status verify_continuity(const std::string& dir, const std::string& public_key_h
       !v.as_object().contains("public_key")) {
     return fail(ErrorCode::kDataLoss, dir + "/SHA256SUMS.sig is damaged");
   }
-  std::string key_hex = public_key_hex.empty()
-                            ? std::string(v.as_object().at("public_key").as_string())
-                            : public_key_hex;
-  auto key = crypto::from_hex(key_hex);
+  const std::string beside(v.as_object().at("public_key").as_string());
+  out.key_beside = public_key_hex.empty();
+  out.public_key = out.key_beside ? beside : public_key_hex;
+  auto key = crypto::from_hex(out.public_key);
+  if (!key || key->size() != 32) {
+    return fail(ErrorCode::kInvalidArgument,
+                "the key must be 64 hex digits (an Ed25519 public key, as `minato continuity "
+                "key` prints it)",
+                "key");
+  }
   auto signature = crypto::from_hex(std::string(v.as_object().at("signature").as_string()));
-  if (!key || !signature || !crypto::SigningKey::verify(*key, *sums, *signature)) {
-    return fail(ErrorCode::kDataLoss, dir + ": the signature over SHA256SUMS does not verify");
+  if (!signature || !crypto::SigningKey::verify(*key, *sums, *signature)) {
+    std::string why = dir + ": the signature over SHA256SUMS does not verify with key " +
+                      out.public_key.substr(0, 16) + "...";
+    if (!out.key_beside && beside != out.public_key) {
+      why += " (the snapshot names key " + beside.substr(0, 16) +
+             "...: signed by another installation, or not by this one's continuity key; "
+             "`minato continuity key --data DIR` prints it)";
+    }
+    return fail(ErrorCode::kDataLoss, why);
   }
   std::istringstream in(*sums);
   std::string hash, file;
@@ -400,7 +429,8 @@ Status verify_continuity(const std::string& dir, const std::string& public_key_h
     ++n;
   }
   if (n == 0) return fail(ErrorCode::kDataLoss, dir + ": SHA256SUMS lists nothing");
-  return ok();
+  out.files = n;
+  return out;
 }
 
 }  // namespace minato::app

@@ -48,9 +48,23 @@ class Continuity {
   int64_t failed_us_ = 0;
 };
 
+// The installation's continuity key: the public half (hex) of the Ed25519 key its snapshots
+// are signed with (keys/ in the data directory). Print it once and keep it with the people
+// who would work by hand, so they can check a snapshot without the system.
+Result<std::string> continuity_public_key(const std::string& data_dir);
+
+struct ContinuityCheck {
+  int files = 0;            // files listed in SHA256SUMS, each matching
+  std::string public_key;   // the key the signature verified with (hex)
+  bool key_beside = false;  // true: the key written beside the snapshot (no proof of origin)
+};
+
 // Checks a snapshot directory offline: every file's hash against SHA256SUMS and the signature
 // over it against `public_key_hex` (or, if empty, the key written beside it — which proves
 // integrity against accidents only, not against someone who could rewrite both).
-Status verify_continuity(const std::string& dir, const std::string& public_key_hex);
+// kNotFound: no such directory; kDataLoss: a file changed or missing, or the signature does
+// not verify with that key (the message says which key was used and which signed it).
+Result<ContinuityCheck> verify_continuity(const std::string& dir,
+                                          const std::string& public_key_hex);
 
 }  // namespace minato::app

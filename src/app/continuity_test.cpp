@@ -148,9 +148,25 @@ TEST_F(ContinuityTest, SnapshotHoldsTheYardHoldsListsAndAppointments_G2_4_b_G3_1
 
   // Signed: verifies with the installation's key; a changed file or another key does not.
   const std::string key = crypto::to_hex(rt_->signing_key().public_key());
-  EXPECT_TRUE(verify_continuity(snap->dir, key));
+  auto installed = continuity_public_key(rt_->paths().dir);
+  ASSERT_TRUE(installed) << installed.error().message();
+  EXPECT_EQ(*installed, key);  // what `minato continuity key` prints
+  auto good = verify_continuity(snap->dir, key);
+  ASSERT_TRUE(good) << good.error().message();
+  EXPECT_EQ(good->files, 6);
+  EXPECT_FALSE(good->key_beside);
   auto other = crypto::to_hex(crypto::SigningKey::generate().public_key());
-  EXPECT_FALSE(verify_continuity(snap->dir, other));
+  auto foreign = verify_continuity(snap->dir, other);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(foreign.error().message().find("signed by another installation"), std::string::npos)
+      << foreign.error().message();
+  auto malformed = verify_continuity(snap->dir, "abcd");
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code(), ErrorCode::kInvalidArgument);
+  auto missing = verify_continuity(snap->dir + "-none", key);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);  // exit 66, not 65
   {
     std::ofstream f(snap->dir + "/yard.csv", std::ios::app);
     f << "A1-01-01-1,forged\r\n";

@@ -90,6 +90,11 @@ std::string to_json(const RestoreReport& r) {
       {"checkpoints_checked", r.checkpoints_checked},
       {"external_checkpoints_checked", r.external_checked},
       {"checkpoint_dir_cleared", r.checkpoint_dir_was},
+      {"listen", r.listen},
+      {"management_listen", r.management_listen},
+      {"vault_listen", r.vault_listen},
+      {"webauthn_origin", r.webauthn_origin},
+      {"listeners_changed", r.listeners_changed},
       {"rolled_forward", r.rolled_forward},
       {"restored_to_event", r.rolled_forward ? r.forward.to_seq : r.audit_size},
       {"restored_to_time",
@@ -123,6 +128,10 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
   }
   if (!fs::is_directory(o.from, ec)) {
     return fail(ErrorCode::kNotFound, o.from + " is not a directory of backup sets");
+  }
+  {
+    config::Config listeners;  // the flags are checked before any work
+    MINATO_TRY(config::apply_listeners(listeners, o.listen));
   }
 
   // 1. Which sets.
@@ -239,6 +248,16 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       if (!cfg->checkpoint_dir.empty()) {
         report.checkpoint_dir_was = cfg->checkpoint_dir;
         cfg->checkpoint_dir.clear();
+      }
+      // Restored beside the live installation (a drill host, a second directory), it must
+      // listen elsewhere: the listeners given replace the backed-up ones.
+      MINATO_TRY(config::apply_listeners(*cfg, o.listen));
+      report.listeners_changed = !o.listen.empty();
+      report.listen = cfg->listen;
+      report.management_listen = cfg->management_listen;
+      report.vault_listen = cfg->backup_vault_listen;
+      report.webauthn_origin = cfg->webauthn_origin;
+      if (!report.checkpoint_dir_was.empty() || report.listeners_changed) {
         MINATO_TRY(write_file_atomic(cfg_path, config::to_toml(*cfg), 0600));
       }
     }

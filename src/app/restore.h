@@ -26,6 +26,7 @@
 
 #include "app/roll_forward.h"
 #include "common/result.h"
+#include "config/config.h"
 #include "resilience/backup_set.h"
 
 namespace minato::app {
@@ -43,6 +44,7 @@ struct RestoreOptions {
                              // logs set goes
   bool roll_forward = true;  // false: the snapshot only
   std::string checkpoints;   // more checkpoint copies (file or directory), optional
+  config::Listeners listen;  // listeners of the restored directory (else the backed-up ones)
   // stage ("verify", "database", ...), stored bytes done and total of the whole restore.
   std::function<void(const std::string& stage, uint64_t done, uint64_t total)> progress;
 };
@@ -67,6 +69,9 @@ struct RestoreReport {
   // The restored configuration's audit.checkpoint_dir, which restore clears: that directory
   // belongs to the installation the backup was taken from (empty when none was set).
   std::string checkpoint_dir_was;
+  // The restored directory's listeners, as its minato.toml now says.
+  std::string listen, management_listen, vault_listen, webauthn_origin;
+  bool listeners_changed = false;  // false: where the backed-up installation listened
 };
 
 // A set found under a directory.

@@ -128,8 +128,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->identity_->set_enrolment_ttl(int64_t{c.enrolment_hours} * 3600);
   rt->identity_->set_password_max_days(c.password_max_days);
   rt->identity_->set_step_up_window(c.step_up_seconds);
-  rt->identity_->set_webauthn(
-      {c.webauthn_rp_id, c.webauthn_origin, c.webauthn_user_verification == "required"});
+  rt->set_console_origin(c.webauthn_origin);
   notify::MailSettings mail{
       c.smtp_url, c.smtp_from, c.smtp_user, "", rt->paths_.resolve(c.smtp_ca_file), 30};
   if (!c.smtp_password_file.empty()) {
@@ -449,6 +448,12 @@ Runtime::~Runtime() {
   if (shipper_) shipper_->stop();
   if (notifier_) notifier_->stop();
   if (writes_) writes_->shutdown();
+}
+
+void Runtime::set_console_origin(const std::string& origin) {
+  config_.webauthn_origin = origin;
+  identity_->set_webauthn({config_.webauthn_rp_id, config_.webauthn_origin,
+                           config_.webauthn_user_verification == "required"});
 }
 
 }  // namespace minato::app

@@ -76,6 +76,9 @@ class Runtime {
   const DataPaths& paths() const { return paths_; }
   const config::Config& config() const { return config_; }
   config::Config& mutable_config() { return config_; }
+  // Moves the console's origin (webauthn.origin) to where this run serves it: WebAuthn checks
+  // and enrolment addresses use it. REQUIRES: before any request is served.
+  void set_console_origin(const std::string& origin);
   const Clock& clock() const { return *clock_; }
   store::Store& store() { return *store_; }
   WritePath& writes() { return *writes_; }

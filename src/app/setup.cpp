@@ -27,8 +27,10 @@ Status populate(const std::string& dir, const InitSpec& spec, InitResult* out) {
   MINATO_TRY(make_dir(paths.tls(), 0700, true));
 
   config::Config cfg;
-  if (!spec.listen.empty()) cfg.listen = spec.listen;
+  MINATO_TRY(config::apply_listeners(cfg, spec.listen));
+  if (!spec.origin.empty()) cfg.webauthn_origin = spec.origin;
   MINATO_TRY(write_file_atomic(paths.config(), config::to_toml(cfg), 0600));
+  out->config = cfg;
 
   MINATO_TRY(crypto::SealingKey::generate().save(paths.sealing_key()));
   MINATO_TRY(crypto::SigningKey::generate().save(paths.signing_key()));
@@ -92,10 +94,13 @@ Result<InitResult> initialise(const InitSpec& spec) {
   if (spec.tls_cert_file.empty() != spec.tls_key_file.empty()) {
     return fail(ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together");
   }
-  if (!spec.listen.empty()) {
-    std::string host;
-    uint16_t port = 0;
-    MINATO_TRY(config::split_listen(spec.listen, &host, &port));
+  {
+    config::Config cfg;
+    MINATO_TRY(config::apply_listeners(cfg, spec.listen));
+    if (!spec.origin.empty()) cfg.webauthn_origin = spec.origin;
+    // The configuration init writes must load: checked as `serve` will read it.
+    auto back = config::parse(config::to_toml(cfg), "--origin");
+    if (!back) return fail(back.error());
   }
 
   // Build in a sibling directory and rename it into place: all or nothing.

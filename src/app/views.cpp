@@ -199,4 +199,11 @@ json::object to_json(const store::MediaIntakeRecord& r) {
                       {"stored_as", r.stored_as}};
 }
 
+json::object enrolment_view(const std::string& origin, const CreatedUser& c) {
+  return json::object{{"username", c.username},
+                      {"enrolment_token", c.enrolment_token},
+                      {"expires", format_utc(c.enrolment_expires_us)},
+                      {"enrolment_api", origin + "/api/v1/enrolment"}};
+}
+
 }  // namespace minato::app

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "app/identity_service.h"
 #include "store/store.h"
 #include "terminal/layout.h"
 #include "terminal/unit.h"
@@ -20,6 +21,13 @@ boost::json::object to_json(const store::GateSlotRecord& slot);
 boost::json::object to_json(const store::AppointmentRecord& appointment);
 boost::json::object to_json(const store::TruckVisitRecord& truck);
 boost::json::object to_json(const store::MediaIntakeRecord& record);
+
+// How the owner of a new or reset account enrols: the one-time token and the API address to
+// post it to with a password of their choice ({username, enrolment_token, expires,
+// enrolment_api}). `origin` is webauthn.origin, where users reach this server. The token is
+// handed over in person or by a separate channel; it is never a link to a page that does not
+// exist (the console's enrolment page joins this view when the console serves it).
+boost::json::object enrolment_view(const std::string& origin, const CreatedUser& c);
 
 // An audit change record: the view `o` with the table and operation it changed.
 std::string change_json(boost::json::object o, const char* table, const char* op);

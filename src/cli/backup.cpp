@@ -132,6 +132,7 @@ void print_report(const app::RestoreReport& r) {
 struct RestoreFlags {
   std::string from, to, recovery, pass_file, keys_pass_file, set, at, checkpoints;
   bool json = false, quiet = false, snapshot_only = false;
+  config::Listeners listen;
 };
 
 void add_restore_flags(CLI::App* cmd, RestoreFlags& f, bool need_to) {
@@ -166,6 +167,7 @@ app::RestoreOptions restore_options(const RestoreFlags& f) {
   o.keys_passphrase = secret_or_die(f.keys_pass_file, "--keys-passphrase-file");
   o.set = f.set;
   o.checkpoints = f.checkpoints;
+  o.listen = f.listen;
   o.roll_forward = !f.snapshot_only;
   if (!f.at.empty() && !parse_utc(f.at, &o.at_us)) {
     die(Error(ErrorCode::kInvalidArgument, "--at must look like 2026-11-26T14:00:00Z", "at"));
@@ -399,14 +401,30 @@ void add_restore(CLI::App& app) {
       "Rebuild a data directory from backup sets: verify signatures, decrypt, rebuild, check "
       "the audit log (G2.7.2-f)");
   add_restore_flags(cmd, *f, true);
+  add_listen_options(cmd, &f->listen, "in the restored minato.toml");
   cmd->callback([f] {
     auto r = app::restore(restore_options(*f));
     if (!r) die(r.error());
     if (f->json) {
       std::printf("%s\n", app::to_json(*r).c_str());
-    } else {
-      print_report(*r);
+      return;
+    }
+    print_report(*r);
+    std::printf(
+        "listeners: API and console %s, management %s, backup vault %s; console origin %s\n",
+        r->listen.c_str(), r->management_listen.c_str(), r->vault_listen.c_str(),
+        r->webauthn_origin.c_str());
+    if (r->listeners_changed) {
       std::printf("start it with: minato serve --data %s\n", f->to.c_str());
+    } else {
+      std::printf(
+          "these are the backed-up installation's listeners: on a host where it still runs,\n"
+          "  stop it first or start this one on other ports:\n"
+          "  minato serve --data %s --listen 127.0.0.1:0 --management-listen 127.0.0.1:0 "
+          "--vault-listen 127.0.0.1:0\n"
+          "  (or restore again with --listen, --management-listen and --vault-listen to keep\n"
+          "  other ports in its minato.toml)\n",
+          f->to.c_str());
     }
   });
 }
@@ -554,32 +572,85 @@ void add_continuity(CLI::App& app) {
   cmd->require_subcommand(1);
   struct Opts {
     std::string data, dir, key;
+    bool json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* snap = cmd->add_subcommand("snapshot", "Write a snapshot now");
   snap->add_option("--data", o->data, "Data directory")->required();
+  snap->add_flag("--json", o->json, "Print the result as JSON");
   snap->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) die(rt.error());
     auto s = (*rt)->continuity().write(access::Actor::local_operator());
     if (!s) die(s.error());
-    std::printf(
-        "%s: %lld units in the yard, %lld holds, %lld visits (%lld list entries), %lld "
-        "appointments\n",
-        s->dir.c_str(), static_cast<long long>(s->units_in_yard), static_cast<long long>(s->holds),
-        static_cast<long long>(s->visits), static_cast<long long>(s->list_entries),
-        static_cast<long long>(s->appointments));
+    if (o->json) {
+      std::printf("%s\n", json::serialize(json::object{{"dir", s->dir},
+                                                       {"at", format_utc(s->at_us)},
+                                                       {"units_in_yard", s->units_in_yard},
+                                                       {"holds", s->holds},
+                                                       {"visits", s->visits},
+                                                       {"list_entries", s->list_entries},
+                                                       {"appointments", s->appointments}})
+                              .c_str());
+      return;
+    }
+    std::printf("%s: %s in the yard, %s, %s (%s), %s\n", s->dir.c_str(),
+                counted(s->units_in_yard, "unit", "units").c_str(),
+                counted(s->holds, "hold", "holds").c_str(),
+                counted(s->visits, "visit", "visits").c_str(),
+                counted(s->list_entries, "list entry", "list entries").c_str(),
+                counted(s->appointments, "appointment", "appointments").c_str());
+  });
+  auto* key = cmd->add_subcommand(
+      "key",
+      "Print the installation's continuity key: the Ed25519 public key its snapshots are "
+      "signed with (keep it with the people who would work by hand)");
+  key->add_option("--data", o->data, "Data directory")->required();
+  key->add_flag("--json", o->json, "Print the result as JSON");
+  key->callback([o] {
+    auto k = app::continuity_public_key(o->data);
+    if (!k) die(k.error());
+    if (o->json) {
+      std::printf("%s\n", json::serialize(json::object{{"public_key", *k}}).c_str());
+    } else {
+      std::printf("%s\n", k->c_str());
+    }
   });
   auto* verify = cmd->add_subcommand(
-      "verify", "Check a snapshot's files against SHA256SUMS and its Ed25519 signature");
+      "verify",
+      "Check a snapshot's files against SHA256SUMS and its Ed25519 signature against the "
+      "installation's continuity key (--data, or --key as `continuity key` printed it); exit "
+      "65 when it fails, 66 when there is no such directory");
   verify->add_option("dir", o->dir, "The snapshot directory")->required();
-  verify->add_option("--key", o->key,
-                     "The installation's public signing key (hex); without it the key written "
-                     "beside the snapshot is used");
+  auto* data = verify->add_option("--data", o->data,
+                                  "The installation's data directory: verify against its key");
+  verify
+      ->add_option("--key", o->key,
+                   "The installation's continuity key (hex, from `minato continuity key`)")
+      ->excludes(data);
+  verify->add_flag("--json", o->json, "Print the result as JSON");
   verify->callback([o] {
-    if (auto st = app::verify_continuity(o->dir, o->key); !st) die(st.error());
-    std::printf("%s: intact and signed%s\n", o->dir.c_str(),
-                o->key.empty() ? " (by the key written beside it)" : "");
+    std::string key = o->key;
+    if (!o->data.empty()) {
+      auto k = app::continuity_public_key(o->data);
+      if (!k) die(k.error());
+      key = *k;
+    }
+    auto r = app::verify_continuity(o->dir, key);
+    if (!r) die(r.error());
+    if (o->json) {
+      std::printf("%s\n", json::serialize(json::object{{"dir", o->dir},
+                                                       {"intact", true},
+                                                       {"files", r->files},
+                                                       {"public_key", r->public_key},
+                                                       {"key_beside", r->key_beside}})
+                              .c_str());
+      return;
+    }
+    std::printf(
+        "%s: %s intact, signed by %s\n", o->dir.c_str(), counted(r->files, "file", "files").c_str(),
+        r->key_beside ? "the key written beside it (this proves no origin: give --data or --key)"
+                      : ("continuity key " + r->public_key.substr(0, 16) + "...").c_str());
   });
 }
 

@@ -3,6 +3,7 @@
 #include <qrencode.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include <cstdio>
 
@@ -12,9 +13,27 @@
 
 namespace minato::cli {
 
+namespace {
+bool json_requested = false;  // --json was given: errors go to stdout as JSON too
+
+void print_json_error(std::string_view code, const std::string& message, std::string_view field,
+                      int exit) {
+  boost::json::object err{{"code", code}, {"message", message}, {"exit", exit}};
+  if (!field.empty()) err["field"] = field;
+  std::printf("%s\n", boost::json::serialize(boost::json::object{{"error", err}}).c_str());
+  std::fflush(stdout);
+}
+}  // namespace
+
 int report(const Error& e) {
   std::fprintf(stderr, "minato: %s\n", e.message().c_str());
-  return exit_code(e.code());
+  const int code = exit_code(e.code());
+  if (json_requested) print_json_error(to_string(e.code()), e.message(), e.field(), code);
+  return code;
+}
+
+std::string counted(int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 Result<std::string> read_secret_file(const std::string& path) {
@@ -64,6 +83,8 @@ int run(int argc, char** argv) {
   // this invocation.
   (void)crypto::init();
   current_request() = {"cli-" + crypto::random_token(8), "host:uid=" + std::to_string(::getuid())};
+  for (int i = 1; i < argc; ++i)
+    json_requested = json_requested || std::string_view(argv[i]) == "--json";
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -76,6 +97,7 @@ int run(int argc, char** argv) {
     return e.get_exit_code();  // a subcommand finished; its code
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    if (json_requested) print_json_error("usage", e.what(), "", 64);
     return 64;  // EX_USAGE
   }
   return 0;

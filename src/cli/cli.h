@@ -7,6 +7,7 @@
 #include "app/runtime.h"
 #include "app/setup.h"
 #include "common/result.h"
+#include "config/config.h"
 
 namespace CLI {
 class App;
@@ -27,24 +28,24 @@ void add_edi(CLI::App& app);
 void add_backup_commands(CLI::App& app);  // backup, restore, vault
 
 // Shared helpers.
-// Prints "minato: <message>" to stderr and returns the exit code for the error.
+// Prints "minato: <message>" to stderr and returns the exit code for the error. With --json
+// on the command line it also prints {"error": {"code", "message", "field", "exit"}} on
+// stdout, so that a script reading stdout sees the failure as JSON too.
 int report(const Error& e);
+// "1 unit", "2 units": a count with its noun in the right number.
+std::string counted(int64_t n, const char* one, const char* many);
 // Reads a secret from a file (one line; a trailing newline is dropped).
 Result<std::string> read_secret_file(const std::string& path);
 // Renders `text` as a QR code for a terminal (Unicode half blocks).
 std::string qr_for_terminal(const std::string& text);
 
-// Listen addresses given on the command line; each replaces its setting in minato.toml when
-// not empty ("127.0.0.1:0" picks a free port, printed at start).
-struct ListenOverrides {
-  std::string api;         // server.listen
-  std::string management;  // server.management_listen
-  std::string vault;       // backup.vault_listen
-};
-// Adds --listen, --management-listen and --vault-listen to `cmd`.
-void add_listen_options(CLI::App* cmd, ListenOverrides* o);
+// Adds --listen, --management-listen and --vault-listen to `cmd`: each replaces its setting
+// (config::apply_listeners). `effect` says what they do for this command ("in minato.toml",
+// "for this run").
+void add_listen_options(CLI::App* cmd, config::Listeners* o, const std::string& effect);
 
-// Serves `runtime` until SIGTERM/SIGINT.
-Status serve(app::Runtime& runtime, const ListenOverrides& listen);
+// Serves `runtime` until SIGTERM/SIGINT; `listen` replaces the listeners for this run (not in
+// minato.toml; "127.0.0.1:0" picks a free port, printed at start).
+Status serve(app::Runtime& runtime, const config::Listeners& listen);
 
 }  // namespace minato::cli

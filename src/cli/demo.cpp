@@ -47,7 +47,7 @@ Status seed_terminal(app::Runtime& rt) {
 
 // Where the printed login example points: the API's address, or a note where a free port is
 // picked at start.
-std::string login_address(const ListenOverrides& listen) {
+std::string login_address(const config::Listeners& listen) {
   if (listen.api.empty()) return "127.0.0.1:8443";
   if (listen.api.size() > 2 && listen.api.compare(listen.api.size() - 2, 2, ":0") == 0) {
     return listen.api.substr(0, listen.api.size() - 2) + ":PORT (printed below)";
@@ -61,12 +61,12 @@ void add_demo(CLI::App& app) {
   auto* cmd = app.add_subcommand("demo", "Create a demo terminal (first run) and serve it");
   struct Opts {
     std::string data = "demo-data";
-    ListenOverrides listen;
+    config::Listeners listen;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory for the demo")->capture_default_str();
   // A second demo beside the first needs other ports for every listener.
-  add_listen_options(cmd, &o->listen);
+  add_listen_options(cmd, &o->listen, "in the demo's minato.toml");
   cmd->callback([o] {
     std::error_code ec;
     if (std::filesystem::exists(o->data, ec)) {
@@ -75,7 +75,11 @@ void add_demo(CLI::App& app) {
           "passwords were shown when it was created).\n",
           o->data.c_str());
     } else {
-      app::InitSpec spec{o->data, "admin", generate_password("admin"), "", "", ""};
+      app::InitSpec spec;
+      spec.data_dir = o->data;
+      spec.admin_user = "admin";
+      spec.admin_password = generate_password("admin");
+      spec.listen = o->listen;
       auto init = app::initialise(spec);
       if (!init) throw CLI::RuntimeError(report(init.error()));
       auto rt = app::Runtime::open(o->data);

@@ -54,8 +54,10 @@ void add_init(CLI::App& app) {
                   "File holding the administrator's password (else asked at the terminal)");
   cmd->add_option("--tls-cert", o->spec.tls_cert_file, "PEM certificate (chain) to serve");
   cmd->add_option("--tls-key", o->spec.tls_key_file, "PEM private key of --tls-cert");
-  cmd->add_option("--listen", o->spec.listen,
-                  "Address to serve on, HOST:PORT (default 127.0.0.1:8443)");
+  add_listen_options(cmd, &o->spec.listen, "in minato.toml");
+  cmd->add_option("--origin", o->spec.origin,
+                  "The console's origin, webauthn.origin (default https://localhost on the "
+                  "--listen port), e.g. https://tos.example.jp");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o] {
     if (!o->password_file.empty()) {
@@ -75,12 +77,17 @@ void add_init(CLI::App& app) {
     auto r = app::initialise(o->spec);
     if (!r) throw CLI::RuntimeError(report(r.error()));
     if (o->json) {
-      std::printf("%s\n", json::serialize(json::object{{"data_dir", o->spec.data_dir},
-                                                       {"admin_user", r->admin.username},
-                                                       {"totp_secret", r->admin.totp_secret_base32},
-                                                       {"otpauth_uri", r->admin.otpauth_uri},
-                                                       {"tls_cert_sha256", r->cert_sha256}})
-                              .c_str());
+      std::printf("%s\n",
+                  json::serialize(json::object{{"data_dir", o->spec.data_dir},
+                                               {"admin_user", r->admin.username},
+                                               {"totp_secret", r->admin.totp_secret_base32},
+                                               {"otpauth_uri", r->admin.otpauth_uri},
+                                               {"tls_cert_sha256", r->cert_sha256},
+                                               {"listen", r->config.listen},
+                                               {"management_listen", r->config.management_listen},
+                                               {"vault_listen", r->config.backup_vault_listen},
+                                               {"webauthn_origin", r->config.webauthn_origin}})
+                      .c_str());
       return;
     }
     std::printf("Created %s\n\n", o->spec.data_dir.c_str());
@@ -90,6 +97,12 @@ void add_init(CLI::App& app) {
     std::printf("  %s\n  secret: %s\n\n", r->admin.otpauth_uri.c_str(),
                 r->admin.totp_secret_base32.c_str());
     std::printf("TLS certificate SHA-256 (PEM): %s\n", r->cert_sha256.c_str());
+    std::printf(
+        "Listeners (minato.toml): API and console %s (server.listen), management %s\n"
+        "  (server.management_listen), backup vault %s (backup.vault_listen); console origin\n"
+        "  %s (webauthn.origin)\n",
+        r->config.listen.c_str(), r->config.management_listen.c_str(),
+        r->config.backup_vault_listen.c_str(), r->config.webauthn_origin.c_str());
     std::printf("Start the server with: minato serve --data %s\n", o->spec.data_dir.c_str());
   });
 }

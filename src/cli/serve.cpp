@@ -42,15 +42,16 @@ Result<net::ServerOptions> side_listener(const net::ServerOptions& api, const st
 
 }  // namespace
 
-void add_listen_options(CLI::App* cmd, ListenOverrides* o) {
+void add_listen_options(CLI::App* cmd, config::Listeners* o, const std::string& effect) {
   cmd->add_option("--listen", o->api,
-                  "HOST:PORT of the API and console (server.listen; default 127.0.0.1:8443)");
+                  "HOST:PORT of the API and console: server.listen " + effect +
+                      " (default 127.0.0.1:8443; HOST:0 picks a free port at each start)");
   cmd->add_option("--management-listen", o->management,
-                  "HOST:PORT of /metrics, /healthz and /readyz (server.management_listen; "
-                  "default 127.0.0.1:9443)");
+                  "HOST:PORT of /metrics, /healthz and /readyz: server.management_listen " +
+                      effect + " (default 127.0.0.1:9443)");
   cmd->add_option("--vault-listen", o->vault,
-                  "HOST:PORT the backup vault pulls from (backup.vault_listen; default "
-                  "127.0.0.1:9444; served only when backup.vault_clients is set)");
+                  "HOST:PORT the backup vault pulls from: backup.vault_listen " + effect +
+                      " (default 127.0.0.1:9444; served only when backup.vault_clients is set)");
 }
 
 namespace {
@@ -69,11 +70,12 @@ Result<std::unique_ptr<net::HttpsServer>> listener(const net::ServerOptions& opt
 
 }  // namespace
 
-Status serve(app::Runtime& rt, const ListenOverrides& listen) {
+Status serve(app::Runtime& rt, const config::Listeners& listen) {
   auto& cfg = rt.mutable_config();
-  if (!listen.api.empty()) cfg.listen = listen.api;
-  if (!listen.management.empty()) cfg.management_listen = listen.management;
-  if (!listen.vault.empty()) cfg.backup_vault_listen = listen.vault;
+  // The console's origin moves with its listener, to the port bound when HOST:0 asked the
+  // system for one (WebAuthn and the enrolment address name it).
+  const bool origin_follows = config::origin_on_listener(cfg);
+  MINATO_TRY(config::apply_listeners(cfg, listen));
   net::ServerOptions so;
   MINATO_TRY(config::split_listen(cfg.listen, &so.host, &so.port));
   so.cert_pem_path = rt.paths().resolve(cfg.tls_cert);
@@ -134,6 +136,8 @@ Status serve(app::Runtime& rt, const ListenOverrides& listen) {
       so, [&api](const api::HttpRequest& req) { return api.handle(req); }, "server.listen",
       "--listen");
   if (!server) return fail(server.error());
+  if (origin_follows) config::set_origin_port(cfg, (*server)->port());
+  rt.set_console_origin(cfg.webauthn_origin);
   // G2.7.3-b: ship the audit log off-system.
   MINATO_TRY(rt.start_shipping());
   // G2.7.2-d: the listener the backup vault pulls from — mutual TLS with the pinned vault
@@ -188,6 +192,8 @@ Status serve(app::Runtime& rt, const ListenOverrides& listen) {
   // Tests and scripts read this line to learn the port (with --listen HOST:0).
   std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
                static_cast<unsigned>((*server)->port()));
+  std::fprintf(stderr, "minato: console origin %s (webauthn.origin)\n",
+               cfg.webauthn_origin.c_str());
   std::fflush(stderr);
   if (cfg.syslog_target.empty()) {
     std::fprintf(stderr,
@@ -242,11 +248,11 @@ void add_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Serve the HTTPS API and console");
   struct Opts {
     std::string data;
-    ListenOverrides listen;
+    config::Listeners listen;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory (from `minato init`)")->required();
-  add_listen_options(cmd, &o->listen);
+  add_listen_options(cmd, &o->listen, "for this run (minato.toml is not changed)");
   cmd->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));

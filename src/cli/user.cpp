@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "app/views.h"
 #include "cli/cli.h"
 
 namespace minato::cli {
@@ -34,20 +35,23 @@ CLI::App* add_account_action(CLI::App* user, const char* name, const char* help,
 }
 
 void print_enrolment(app::Runtime& rt, const app::CreatedUser& c, bool as_json) {
-  std::string url = rt.config().webauthn_origin + "/enrol#" + c.enrolment_token;
+  json::object v = app::enrolment_view(rt.config().webauthn_origin, c);
   if (as_json) {
-    std::printf("%s\n",
-                json::serialize(json::object{{"username", c.username},
-                                             {"enrolment_url", url},
-                                             {"enrolment_token", c.enrolment_token},
-                                             {"expires", format_utc(c.enrolment_expires_us)}})
-                    .c_str());
-  } else {
-    std::printf(
-        "Enrolment link for %s (one use, until %s). Hand it to its owner in person or by a\n"
-        "separate channel; it sets the password and the TOTP secret:\n  %s\n",
-        c.username.c_str(), format_utc(c.enrolment_expires_us).c_str(), url.c_str());
+    std::printf("%s\n", json::serialize(v).c_str());
+    return;
   }
+  const std::string api(v.at("enrolment_api").as_string());
+  std::printf(
+      "Enrolment token for %s (one use, until %s). Hand it to its owner in person or by a\n"
+      "separate channel:\n  %s\n"
+      "The owner chooses a password and receives the TOTP secret (shown once) with:\n"
+      "  curl --cacert %s -H 'Content-Type: application/json' \\\n"
+      "    -d '{\"token\":\"%s\",\"password\":\"...\"}' \\\n"
+      "    %s\n"
+      "(%s is webauthn.origin in minato.toml: where users reach this server.)\n",
+      c.username.c_str(), format_utc(c.enrolment_expires_us).c_str(), c.enrolment_token.c_str(),
+      rt.paths().resolve(rt.config().tls_cert).c_str(), c.enrolment_token.c_str(), api.c_str(),
+      rt.config().webauthn_origin.c_str());
 }
 
 }  // namespace

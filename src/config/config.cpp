@@ -514,4 +514,80 @@ Status split_listen(const std::string& listen, std::string* host, uint16_t* port
   return ok();
 }
 
+namespace {
+
+// The port of an https:// origin ("https://localhost:8443" -> 8443, no port -> 443); 0 when
+// it is not one.
+int origin_port(const std::string& origin, size_t* host_end) {
+  constexpr std::string_view kScheme = "https://";
+  if (origin.rfind(kScheme, 0) != 0) return 0;
+  size_t start = kScheme.size();
+  size_t end = origin.find('/', start);
+  if (end == std::string::npos) end = origin.size();
+  std::string authority = origin.substr(start, end - start);
+  size_t colon = authority.rfind(':');
+  size_t bracket = authority.rfind(']');
+  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) {
+    *host_end = start + authority.size();
+    return 443;
+  }
+  int p = 0;
+  for (char ch : authority.substr(colon + 1)) {
+    if (ch < '0' || ch > '9' || p > 65535) return 0;
+    p = p * 10 + (ch - '0');
+  }
+  *host_end = start + colon;
+  return p;
+}
+
+}  // namespace
+
+Status apply_listeners(Config& c, const Listeners& l) {
+  struct One {
+    const std::string& value;
+    std::string* setting;
+    const char* flag;
+    const char* name;
+  };
+  const One all[] = {
+      {l.api, &c.listen, "--listen", "server.listen"},
+      {l.management, &c.management_listen, "--management-listen", "server.management_listen"},
+      {l.vault, &c.backup_vault_listen, "--vault-listen", "backup.vault_listen"}};
+  for (const One& o : all) {
+    if (o.value.empty()) continue;
+    std::string host;
+    uint16_t port = 0;
+    if (auto st = split_listen(o.value, &host, &port); !st) {
+      return fail(ErrorCode::kInvalidArgument,
+                  std::string(o.flag) + " (" + o.name + "): " + st.error().message(), o.name);
+    }
+  }
+  if (!l.api.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    if (split_listen(l.api, &host, &port) && port != 0 && origin_on_listener(c)) {
+      set_origin_port(c, port);
+    }
+  }
+  for (const One& o : all) {
+    if (!o.value.empty()) *o.setting = o.value;
+  }
+  return ok();
+}
+
+bool origin_on_listener(const Config& c) {
+  std::string host;
+  uint16_t port = 0;
+  size_t host_end = 0;
+  return split_listen(c.listen, &host, &port) && port != 0 &&
+         origin_port(c.webauthn_origin, &host_end) == port;
+}
+
+void set_origin_port(Config& c, uint16_t port) {
+  size_t host_end = 0;
+  if (origin_port(c.webauthn_origin, &host_end) == 0) return;
+  c.webauthn_origin = c.webauthn_origin.substr(0, host_end) +
+                      (port == 443 ? std::string() : ":" + std::to_string(port));
+}
+
 }  // namespace minato::config

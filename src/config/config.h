@@ -142,4 +142,24 @@ Result<std::vector<std::string>> split_fingerprints(const std::string& list);
 // Splits "host:port" / "[v6]:port". Refuses anything else.
 Status split_listen(const std::string& listen, std::string* host, uint16_t* port);
 
+// The listeners given on a command line (`init`, `serve`, `demo`, `restore`); an empty one
+// leaves its setting as it is. "HOST:0" asks the system for a free port at each start.
+struct Listeners {
+  std::string api;         // server.listen (--listen)
+  std::string management;  // server.management_listen (--management-listen)
+  std::string vault;       // backup.vault_listen (--vault-listen)
+  bool empty() const { return api.empty() && management.empty() && vault.empty(); }
+};
+
+// Sets the listeners of `c`, each checked first (the error names the flag and its setting).
+// When server.listen moves to another port and webauthn.origin is on the old port (the
+// console served by this listener), the origin moves with it; an origin elsewhere (a name on
+// port 443 behind a load balancer) is left alone.
+Status apply_listeners(Config& c, const Listeners& l);
+
+// True when webauthn.origin is on server.listen's port (the console this listener serves).
+bool origin_on_listener(const Config& c);
+// Moves webauthn.origin to `port` (keeping its scheme and host).
+void set_origin_port(Config& c, uint16_t port);
+
 }  // namespace minato::config

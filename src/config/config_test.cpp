@@ -86,5 +86,32 @@ TEST(Config, SplitListen) {
   EXPECT_FALSE(split_listen("127.0.0.1:8a", &host, &port));
 }
 
+TEST(Config, ListenersFromTheCommandLine) {
+  Config c;
+  // The console's origin follows the API listener when it was on the old port.
+  ASSERT_TRUE(apply_listeners(c, {"127.0.0.1:18443", "", "127.0.0.1:19444"}));
+  EXPECT_EQ(c.listen, "127.0.0.1:18443");
+  EXPECT_EQ(c.management_listen, "127.0.0.1:9443");
+  EXPECT_EQ(c.backup_vault_listen, "127.0.0.1:19444");
+  EXPECT_EQ(c.webauthn_origin, "https://localhost:18443");
+  // A free port picked at each start says nothing of the origin.
+  ASSERT_TRUE(apply_listeners(c, {"127.0.0.1:0", "", ""}));
+  EXPECT_EQ(c.webauthn_origin, "https://localhost:18443");
+  // An origin elsewhere (a name on 443 behind a balancer) stays.
+  c.listen = "0.0.0.0:8443";
+  c.webauthn_origin = "https://tos.example.jp";
+  ASSERT_TRUE(apply_listeners(c, {"0.0.0.0:9000", "", ""}));
+  EXPECT_EQ(c.webauthn_origin, "https://tos.example.jp");
+  // A bad address changes nothing and names the flag and its setting.
+  Config before = c;
+  auto bad = apply_listeners(c, {"", "127.0.0.1", ""});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("--management-listen (server.management_listen)"),
+            std::string::npos)
+      << bad.error().message();
+  EXPECT_EQ(c.listen, before.listen);
+  EXPECT_EQ(c.management_listen, before.management_listen);
+}
+
 }  // namespace
 }  // namespace minato::config

@@ -27,7 +27,7 @@ class RuntimeFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_.set_us(SystemClock::instance().now_us());  // init below uses the real clock
-    auto init = app::initialise({dir_.path() + "/data", "admin", kAdminPassword, "", "", ""});
+    auto init = app::initialise(app::InitSpec(dir_.path() + "/data", "admin", kAdminPassword));
     ASSERT_TRUE(init) << init.error().message();
     admin_totp_ = init->admin.totp_secret_base32;
     app::RuntimeOptions o;

@@ -175,6 +175,12 @@ class Server:
     def kill(self):
         return self.stop(signal.SIGKILL)
 
+    @property
+    def origin(self):
+        """webauthn.origin as the server uses it: init's https://localhost:8443, moved to the
+        port the server bound."""
+        return f"https://localhost:{self.port}"
+
     def tls_context(self):
         ctx = ssl.create_default_context(cafile=self.data.cert)
         return ctx

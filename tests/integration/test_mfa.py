@@ -15,7 +15,6 @@ import unittest
 
 from harness import USER_PASSWORD, ServerTestCase
 
-ORIGIN = "https://localhost:8443"  # the default webauthn.origin / rp_id "localhost"
 
 
 def b64u(raw):
@@ -41,8 +40,9 @@ def cbor_text(s):
 class SoftKey:
     """An Ed25519 security key whose private key lives in a PEM file used by openssl."""
 
-    def __init__(self, directory, rp_id="localhost"):
+    def __init__(self, directory, origin, rp_id="localhost"):
         self.dir = directory
+        self.origin = origin  # the console's origin, as the browser would give it
         self.pem = os.path.join(directory, "key.pem")
         subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", self.pem],
                        check=True, capture_output=True)
@@ -60,8 +60,8 @@ class SoftKey:
         return subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", self.pem, "-rawin",
                                "-in", path], check=True, capture_output=True).stdout
 
-    @staticmethod
-    def client_data(kind, challenge, origin=ORIGIN):
+    def client_data(self, kind, challenge, origin=None):
+        origin = origin or self.origin
         return json.dumps({"type": kind, "challenge": challenge, "origin": origin,
                            "crossOrigin": False}).encode()
 
@@ -74,7 +74,7 @@ class SoftKey:
         return {"client_data_json": b64u(self.client_data("webauthn.create", challenge)),
                 "attestation_object": b64u(att)}
 
-    def get(self, challenge, origin=ORIGIN):
+    def get(self, challenge, origin=None):
         self.counter += 1
         auth = self.rp_hash + bytes([0x05]) + self.counter.to_bytes(4, "big")
         cd = self.client_data("webauthn.get", challenge, origin)
@@ -114,7 +114,8 @@ class MfaTest(ServerTestCase):
         self.assertEqual(pk["rp"]["id"], "localhost")
         self.assertEqual([p["alg"] for p in pk["pubKeyCredParams"]], [-7, -8])
         self.assertEqual(pk["attestation"], "none")
-        key = SoftKey(self.tmp)
+        # webauthn.origin is https://localhost on the port the server bound.
+        key = SoftKey(self.tmp, self.server.origin)
         reg = c.request("POST", "/api/v1/session/webauthn/register",
                         dict(name="desk key", **key.create(pk["challenge"])))
         self.assertEqual(reg.status, 201, reg)
