@@ -55,9 +55,7 @@ void Api::add_edi_routes() {
         if (name.empty()) name = "upload.edi";
         auto r = rt_.edi().import_file(c.actor, name, req.body, "api", opt);
         if (!r) return fail(r.error());
-        json::value v = json::parse(r->json);
-        v.as_object()["already_imported"] = r->already_imported;
-        return ok_json(v, r->already_imported ? 200 : 201);
+        return ok_json(json::parse(app::response_json(*r)), r->already_imported ? 200 : 201);
       }));
   router_.add("GET", "/api/v1/edi/intake",
               authed([this](const HttpRequest& req, const PathParams&,

@@ -225,6 +225,33 @@ Result<std::vector<resilience::SourceFile>> BackupService::stage(const std::stri
   return files;
 }
 
+Status BackupService::record_drill(const access::Actor& actor, const std::string& record,
+                                   bool passed, const std::string& error) {
+  return rt_.writes().execute_status(
+      actor, {"backup.drill", "backup:drill", access::Permission::kBackupRun},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        fx.change = record;
+        if (!passed) return fail(ErrorCode::kDataLoss, "restore drill failed: " + error);
+        return ok();
+      });
+}
+
+Result<std::vector<DrillRecord>> BackupService::drills(const access::Actor& actor, int limit) {
+  if (!actor.has(access::Permission::kBackupRun) && !actor.has(access::Permission::kAuditRead)) {
+    return fail(ErrorCode::kPermissionDenied, "the drill record needs backup.run or audit.read");
+  }
+  auto rx = rt_.store().read();
+  if (!rx) return fail(rx.error());
+  auto list = (*rx)->audit_by_target("backup.drill", "backup:drill", limit);
+  if (!list) return fail(list.error());
+  MINATO_TRY(rt_.audit().record_access(actor, "restore drills", "backup:drill"));
+  std::vector<DrillRecord> out;
+  for (const auto& e : *list) {
+    out.push_back(DrillRecord{e.seq, e.at_us, e.subject, e.result == "success", e.change});
+  }
+  return out;
+}
+
 Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
                                                    const std::string& target) {
   const CommandSpec spec{"backup.create", "backup:" + target, access::Permission::kBackupRun};

@@ -37,6 +37,16 @@ class Runtime;
 inline constexpr std::array<std::string_view, 4> kBackupTargets = {"database", "config", "logs",
                                                                    "release"};
 
+// A restore drill as recorded (G2.7.2-f): when, by whom, and its record (date, from, outcome,
+// seconds, bytes, database set, audit size, units in the yard; or the error).
+struct DrillRecord {
+  int64_t seq = 0;  // its audit event
+  int64_t at_us = 0;
+  std::string subject;
+  bool passed = false;
+  std::string record;  // JSON
+};
+
 struct BackupTargetStatus {
   std::string target;
   int every_minutes = 0;
@@ -71,6 +81,13 @@ class BackupService {
   void run_due(int64_t now_us);
 
   std::vector<BackupTargetStatus> status(int64_t now_us);
+
+  // Records a restore drill's outcome (audited as backup.drill; needs backup.run): `record`
+  // is its JSON; a failed drill is recorded as a failure with its error.
+  Status record_drill(const access::Actor& actor, const std::string& record, bool passed,
+                      const std::string& error);
+  // The recorded drills, newest first (needs backup.run or audit.read; the read is recorded).
+  Result<std::vector<DrillRecord>> drills(const access::Actor& actor, int limit);
   // Set ids in the outbox, oldest first.
   std::vector<std::string> list_sets();
 

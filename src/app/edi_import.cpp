@@ -313,6 +313,18 @@ json::object report_json(const EdiImportReport& r) {
 
 }  // namespace
 
+std::string response_json(const EdiImportReport& r) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.json, ec);
+  json::object out = !ec && v.is_object() ? v.as_object() : json::object{};
+  out["already_imported"] = r.already_imported;
+  out["this_intake_id"] = r.intake_id;
+  json::array warnings;
+  for (const auto& w : r.warnings) warnings.emplace_back(w);
+  out["warnings"] = std::move(warnings);
+  return json::serialize(out);
+}
+
 Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,
                                                const std::string& file_name, std::string data,
                                                const std::string& channel,
@@ -340,6 +352,7 @@ Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,
   rep.intake_id = in->record.id;
   rep.visit_id = options.visit_id;
   rep.diagnostics = f.diagnostics.list();
+  rep.warnings = in->warnings;
   auto first_error = [&]() -> std::string {
     for (const auto& d : f.diagnostics.list()) {
       if (d.severity == edi::Diagnostic::Severity::kError) {
@@ -366,7 +379,7 @@ Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,
   }
   if (refusal.empty() && f.diagnostics.errors() > 0) {
     refusal = "the file has " + std::to_string(f.diagnostics.errors()) +
-              " error(s); the first: " + first_error();
+              (f.diagnostics.errors() == 1 ? " error: " : " errors; the first: ") + first_error();
   }
   const std::string target = "file:" + rep.sha256;
   auto st = writes_.execute_status(

@@ -52,8 +52,16 @@ struct EdiImportReport {
   int64_t created = 0, updated = 0, rejected = 0, on_board = 0, differs = 0, matches = 0;
   std::vector<ImportLine> lines;
   std::vector<edi::Diagnostic> diagnostics;
+  // What this intake of the file said beside its verdict (e.g. signatures of unknown age let in
+  // with intake.signature_age_action = "warn"; a scan override).
+  std::vector<std::string> warnings;
   std::string json;  // the report as stored
 };
+
+// The answer to an import, for the API and the CLI: the stored report (the first import's,
+// when the content was imported before) with `already_imported`, this intake's record id
+// (`this_intake_id`) and its `warnings`.
+std::string response_json(const EdiImportReport& r);
 
 class EdiImport {
  public:

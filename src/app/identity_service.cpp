@@ -434,7 +434,7 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         fx.reason = method;
         if (new_source) {
           fx.reason += "; new source " + network + " (" + std::to_string(alerts_queued) +
-                       " alert(s) queued)";
+                       (alerts_queued == 1 ? " alert queued)" : " alerts queued)");
         }
         if (rehashed) fx.reason += "; password re-hashed with current Argon2id settings";
         if (live_sessions >= limits.max_per_user) {

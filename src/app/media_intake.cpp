@@ -9,9 +9,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include <filesystem>
+
 #include "common/clock.h"
 #include "common/files.h"
 #include "crypto/random.h"
+#include "secops/sigtool.h"
 
 namespace minato::app {
 
@@ -85,10 +88,29 @@ json::object record_json(const store::MediaIntakeRecord& r) {
                       {"override_id", r.override_id}, {"stored_as", r.stored_as}};
 }
 
+// sigtool decides by a file's name ("daily.cvd"): the quarantined copy is linked under its
+// database's name in a directory of its own for the check, and the link removed after.
+Result<secops::SigtoolCheck> sigtool_check(const IntakeSettings& s, const std::string& quarantined,
+                                           const std::string& stem, const std::string& name) {
+  const std::string dir = s.quarantine_dir + "/" + stem + ".check";
+  MINATO_TRY(make_dir(dir, 0700, true));
+  const std::string path = dir + "/" + name;
+  std::error_code ec;
+  if (::link(quarantined.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    std::filesystem::remove_all(dir, ec);
+    return fail(ErrorCode::kUnavailable, "cannot link " + quarantined + " for sigtool: " + why);
+  }
+  auto c = secops::check_with_sigtool(s.sigtool, path, s.scan_timeout_ms);
+  std::filesystem::remove_all(dir, ec);
+  return c;
+}
+
 }  // namespace
 
 Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std::string& file_name,
-                                           std::string data, const std::string& channel) {
+                                           std::string data, const std::string& channel,
+                                           IntakeKind kind) {
   IntakeOutcome out;
   store::MediaIntakeRecord& r = out.record;
   r.received_by = actor.subject;
@@ -106,8 +128,10 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
                            r.sha256.substr(0, 16) + "-" + crypto::to_hex(crypto::random_bytes(3));
   std::string refusal;
   ErrorCode refusal_code = ErrorCode::kInvalidArgument;
-  bool scanner_down = false;
-  std::string scanner_error;
+  // Set when the file cannot pass its check as things stand (the scanner is down; a signature
+  // container nobody signed): only a security officer's approved override lets it in.
+  bool needs_override = false;
+  std::string override_why;
   auto quarantined = write_quarantine(settings_.quarantine_dir + "/" + stem + ".new", data);
   if (!quarantined) {
     refusal = quarantined.error().message();
@@ -123,7 +147,16 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
                                  std::to_string(settings_.max_bytes) + ")";
     r.file_type = data.empty() ? "empty" : "too-large";
   }
-  if (refusal.empty()) {
+  if (refusal.empty() && kind == IntakeKind::kSignatures) {
+    auto db = secops::parse_clamav_database(file_name, data);
+    if (!db) {
+      refusal = db.error().message();
+      r.file_type = "not-a-signature-database";
+    } else {
+      out.database = *db;
+      r.file_type = "clamav-" + std::string(secops::to_string(db->kind));
+    }
+  } else if (refusal.empty()) {
     std::string looks_like;
     auto type = secops::classify_file(data, &looks_like);
     if (!type) {
@@ -135,15 +168,35 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
     }
   }
 
-  // 4. The scanner: its signatures' age, then the file.
-  if (refusal.empty()) {
+  // 4a. A signature database is checked by ClamAV's sigtool (its signature by ClamAV), not
+  // scanned: the scanner may be down for want of signatures.
+  if (refusal.empty() && kind == IntakeKind::kSignatures) {
+    auto check = sigtool_check(settings_, settings_.quarantine_dir + "/" + stem + ".new", stem,
+                               out.database->file_name());
+    if (!check) return fail(check.error());
+    r.engine = "sigtool";
+    r.database = std::to_string(out.database->version);
+    r.database_us = out.database->built_us;
+    if (check->verdict == secops::SigtoolCheck::kVerified) {
+      r.verdict = "verified";
+    } else if (check->verdict == secops::SigtoolCheck::kUnsigned) {
+      needs_override = true;
+      override_why = out.database->file_name() + " is " + check->detail;
+    } else {
+      refusal = "sigtool: " + check->detail + " (not a signature database signed by ClamAV)";
+      refusal_code = ErrorCode::kPermissionDenied;
+    }
+  }
+
+  // 4b. The scanner: its signatures' age, then the file.
+  if (refusal.empty() && kind == IntakeKind::kData) {
     auto addr = secops::ClamdAddress::parse(settings_.clamd);
     if (!addr) return fail(addr.error());
     secops::ClamdClient clamd(*addr, settings_.scan_timeout_ms);
     auto version = clamd.version();
     if (!version) {
-      scanner_down = true;
-      scanner_error = version.error().message();
+      needs_override = true;
+      override_why = version.error().message();
     } else {
       r.engine = version->engine;
       r.database = version->database;
@@ -163,15 +216,18 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
         refusal = age_problem + ": refused (intake.signature_age_action = \"refuse\")";
         refusal_code = ErrorCode::kFailedPrecondition;
       } else if (!age_problem.empty()) {
-        out.warnings.push_back(age_problem);
+        // Let in as intake.signature_age_action = "warn" says, and said where it is seen: in
+        // the intake record and the import's report.
+        out.warnings.push_back(age_problem + " (intake.signature_age_action = \"warn\")");
+        r.reason = "accepted with a warning: " + out.warnings.back();
       }
       if (refusal.empty()) {
         auto verdict = clamd.scan(data);
         if (!verdict && verdict.error().code() == ErrorCode::kResourceExhausted) {
           refusal = verdict.error().message();
         } else if (!verdict) {
-          scanner_down = true;
-          scanner_error = verdict.error().message();
+          needs_override = true;
+          override_why = verdict.error().message();
         } else if (verdict->infected) {
           r.verdict = "infected";
           r.signature = verdict->signature;
@@ -183,7 +239,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
   }
 
   // 5. The verdict, in the file's quarantine name and in the record (one audited command).
-  if (r.verdict.empty()) r.verdict = !refusal.empty() ? "refused" : scanner_down ? "" : "clean";
+  if (r.verdict.empty()) r.verdict = !refusal.empty() ? "refused" : needs_override ? "" : "clean";
   const std::string suffix = r.verdict.empty() ? ".unscanned" : "." + r.verdict;
   if (quarantined) {
     std::string from = settings_.quarantine_dir + "/" + stem + ".new";
@@ -198,7 +254,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
       actor, {"media.intake", target, Permission::kEdiImport},
       [&](store::WriteTxn& tx, Effects& fx) -> Status {
         r.received_us = fx.now_us;
-        if (scanner_down && refusal.empty()) {
+        if (needs_override && refusal.empty()) {
           // Fail closed, unless a security officer approved letting exactly this file in.
           auto open = tx.list_approvals(true, 500);
           if (!open) return fail(open.error());
@@ -216,27 +272,29 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
           }
           if (r.override_id == 0) {
             r.verdict = "refused";
-            refusal = scanner_error +
-                      ": the file is refused (fail closed); a security officer can approve a "
-                      "scan override for its SHA-256 " +
-                      r.sha256;
-            refusal_code = ErrorCode::kUnavailable;
+            refusal = override_why +
+                      ": the file is refused (fail closed); a security officer can approve an "
+                      "override for its SHA-256 " +
+                      r.sha256 + " (minato edi request-override)";
+            refusal_code = kind == IntakeKind::kSignatures ? ErrorCode::kPermissionDenied
+                                                           : ErrorCode::kUnavailable;
           }
         }
-        r.reason = refusal;
+        if (!refusal.empty()) {
+          r.reason = refusal;
+        } else if (r.verdict == "override") {
+          r.reason = (kind == IntakeKind::kSignatures ? "not verified (" : "not scanned (") +
+                     override_why + "); let in by approval " + std::to_string(r.override_id);
+        }
         auto id = tx.insert_media_intake(r);
         if (!id) return fail(id.error());
         r.id = *id;
         json::object change = record_json(r);
         change["id"] = r.id;
+        change["reason"] = r.reason;
         fx.change = json::serialize(change);
-        if (!refusal.empty()) {
-          fx.result = "failure";
-          fx.reason = refusal;
-        } else if (r.verdict == "override") {
-          fx.reason = "not scanned (" + scanner_error + "); let in by approval " +
-                      std::to_string(r.override_id);
-        }
+        if (!refusal.empty()) fx.result = "failure";
+        fx.reason = r.reason;
         return ok();
       });
   if (!st) return fail(st.error());
@@ -246,7 +304,8 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
                     (r.stored_as.empty() ? "" : ", kept in quarantine as " + r.stored_as) + ")");
   }
   if (r.verdict == "override") {
-    out.warnings.push_back("not scanned: " + scanner_error + "; let in once by approval " +
+    out.warnings.push_back((kind == IntakeKind::kSignatures ? "not verified: " : "not scanned: ") +
+                           override_why + "; let in once by approval " +
                            std::to_string(r.override_id));
   }
   out.data = std::move(data);

@@ -4,7 +4,9 @@
 //   2. hashed (SHA-256) and size-checked;
 //   3. typed by its bytes: EDIFACT or CSV text only (secops/file_type.h);
 //   4. scanned by clamd over its socket (secops/clamd.h), on this host or a scanning host,
-//      after its signature database's age is checked against intake.signature_max_age_days;
+//      after its signature database's age is checked against intake.signature_max_age_days
+//      (a ClamAV signature database itself, IntakeKind::kSignatures, is instead checked by
+//      sigtool: signed by ClamAV, or an unsigned container that needs an approved override);
 //   5. recorded — who, when, channel, name, size, hash, type, verdict, signature found,
 //      engine and database version — as an audited command, whatever the verdict.
 // A refused file (wrong type, too large, malware found, scanner unreachable, signatures too
@@ -18,11 +20,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "access/roles.h"
 #include "app/write_path.h"
+#include "secops/clamav_database.h"
 #include "secops/clamd.h"
 #include "secops/file_type.h"
 #include "store/store.h"
@@ -32,17 +36,23 @@ namespace minato::app {
 struct IntakeSettings {
   std::string quarantine_dir;  // absolute path; created 0700 when missing
   std::string clamd = "unix:/run/clamav/clamd.ctl";
+  std::string sigtool = "/usr/bin/sigtool";  // checks signature database files
   int64_t max_bytes = 64ll << 20;
   int signature_max_age_days = 3;
   bool refuse_old_signatures = true;  // false: accept with a warning
   int scan_timeout_ms = 60'000;
 };
 
+// What a file is taken in as: data (EDIFACT or CSV), scanned by clamd; or a ClamAV signature
+// database (G2.7.1-b, the offline update), checked by sigtool instead of scanned.
+enum class IntakeKind { kData, kSignatures };
+
 struct IntakeOutcome {
   store::MediaIntakeRecord record;
   secops::FileType type = secops::FileType::kEdifact;
-  std::string data;                   // the quarantined copy's bytes
-  std::vector<std::string> warnings;  // e.g. the signature database's age
+  std::optional<secops::ClamavDatabase> database;  // kSignatures: its header
+  std::string data;                                // the quarantined copy's bytes
+  std::vector<std::string> warnings;               // e.g. the signature database's age
 };
 
 class MediaIntake {
@@ -53,10 +63,14 @@ class MediaIntake {
       : store_(store), writes_(writes), clock_(clock), settings_(std::move(settings)) {}
 
   // REQUIRES edi.import. Refusals are recorded and answered with an error that names the
-  // reason and the record (kPermissionDenied for malware, kInvalidArgument for the type or
-  // size, kUnavailable for the scanner, kFailedPrecondition for old signatures).
+  // reason and the record (kPermissionDenied for malware or a signature file that does not
+  // verify, kInvalidArgument for the type or size, kUnavailable for the scanner,
+  // kFailedPrecondition for old signatures). With intake.signature_age_action = "warn", a file
+  // scanned with signatures of unknown or excessive age is let in and the record's reason and
+  // the outcome's warnings say so.
   Result<IntakeOutcome> receive(const access::Actor& actor, const std::string& file_name,
-                                std::string data, const std::string& channel);
+                                std::string data, const std::string& channel,
+                                IntakeKind kind = IntakeKind::kData);
 
   // REQUIRES edi.import or audit.read. The newest `limit` records.
   Result<std::vector<store::MediaIntakeRecord>> list(const access::Actor& actor, int limit);

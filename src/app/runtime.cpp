@@ -154,12 +154,15 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   intake.quarantine_dir =
       c.quarantine_dir.front() == '/' ? c.quarantine_dir : rt->paths_.dir + "/" + c.quarantine_dir;
   intake.clamd = c.clamd;
+  intake.sigtool = c.sigtool;
   intake.max_bytes = int64_t{c.intake_max_mb} << 20;
   intake.signature_max_age_days = c.signature_max_age_days;
   intake.refuse_old_signatures = c.signature_age_action == "refuse";
   intake.scan_timeout_ms = c.scan_timeout_s * 1000;
   rt->intake_ = std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake);
   rt->edi_ = std::make_unique<EdiImport>(*rt->store_, *rt->writes_, *rt->intake_);
+  rt->signatures_ =
+      std::make_unique<ScannerSignatures>(*rt->writes_, *rt->intake_, *rt->clock_, c.signature_dir);
   rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
   rt->backup_ = std::make_unique<BackupService>(*rt);
   rt->continuity_ = std::make_unique<Continuity>(*rt);

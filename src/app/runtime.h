@@ -27,6 +27,7 @@
 #include "app/media_intake.h"
 #include "app/notifier.h"
 #include "app/refusal_log.h"
+#include "app/scanner_signatures.h"
 #include "app/shed_log.h"
 #include "app/terminal_service.h"
 #include "app/write_path.h"
@@ -89,6 +90,7 @@ class Runtime {
   GateService& gate() { return *gate_; }
   MediaIntake& intake() { return *intake_; }
   EdiImport& edi() { return *edi_; }
+  ScannerSignatures& signatures() { return *signatures_; }
   EdiExport& edi_export() { return *edi_export_; }
   AccessService& access() { return *access_; }
   AuditService& audit() { return *audit_; }
@@ -162,6 +164,7 @@ class Runtime {
   std::unique_ptr<GateService> gate_;
   std::unique_ptr<MediaIntake> intake_;
   std::unique_ptr<EdiImport> edi_;
+  std::unique_ptr<ScannerSignatures> signatures_;
   std::unique_ptr<EdiExport> edi_export_;
   std::unique_ptr<BackupService> backup_;
   std::unique_ptr<Continuity> continuity_;

@@ -75,11 +75,12 @@ void add_verify(CLI::App& audit) {
       std::printf("%s\n", json::serialize(out).c_str());
     } else if (rep->intact()) {
       std::printf(
-          "audit log intact: %lld events (%lld pruned), root %s\n"
-          "checkpoints: %lld in the database, %lld kept outside; newest covers %lld events\n",
-          static_cast<long long>(rep->events), static_cast<long long>(rep->pruned),
+          "audit log intact: %s (%lld pruned), root %s\n"
+          "checkpoints: %lld in the database, %lld kept outside; newest covers %s\n",
+          counted(rep->events, "event", "events").c_str(), static_cast<long long>(rep->pruned),
           rep->root.c_str(), static_cast<long long>(rep->checkpoints),
-          static_cast<long long>(rep->external), static_cast<long long>(rep->last_checkpoint));
+          static_cast<long long>(rep->external),
+          counted(rep->last_checkpoint, "event", "events").c_str());
       if (rep->external == 0) {
         std::printf(
             "note: no checkpoint kept outside was checked; give --external (or set "
@@ -152,7 +153,7 @@ void add_export(CLI::App& audit) {
                                            "the export could not be written in full "
                                            "(disk full?); nothing was left behind")));
     }
-    std::fprintf(stderr, "exported %lld events\n", static_cast<long long>(count));
+    std::fprintf(stderr, "exported %s\n", counted(count, "event", "events").c_str());
   });
 }
 
@@ -161,14 +162,20 @@ void add_rotate(CLI::App& audit) {
       "rotate-key",
       "Make a new checkpoint signing key; the old public key stays trusted (restart a running "
       "server to use the new key)");
-  auto data = std::make_shared<std::string>();
-  cmd->add_option("--data", *data, "Data directory")->required();
-  cmd->callback([data] {
-    auto rt = app::Runtime::open(*data);
+  struct Opts {
+    std::string data;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--data", o->data, "Data directory")->required();
+  cmd->add_flag("--json", o->json, "Print the result as JSON");
+  cmd->callback([o] {
+    auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto id = (*rt)->rotate_audit_key();
     if (!id) throw CLI::RuntimeError(report(id.error()));
-    std::printf("audit checkpoints are now signed by key %s\n", id->c_str());
+    print_result(o->json, json::object{{"key_id", *id}},
+                 "audit checkpoints are now signed by key " + *id + "\n");
   });
 }
 
@@ -179,10 +186,12 @@ void add_prune(CLI::App& audit) {
       "their hashes stay so the log still verifies");
   struct Opts {
     std::string data, before;
+    bool json = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory")->required();
   cmd->add_option("--before", o->before, "First month to keep, YYYY-MM")->required();
+  cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o] {
     int year = 0, month = 0;
     char extra = 0;
@@ -194,9 +203,12 @@ void add_prune(CLI::App& audit) {
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto r = (*rt)->audit().prune(access::Actor::local_operator(), year, month);
     if (!r) throw CLI::RuntimeError(report(r.error()));
-    std::printf("pruned the content of %lld events before %s (seq < %lld)\n",
-                static_cast<long long>(r->events), r->before.c_str(),
-                static_cast<long long>(r->before_seq));
+    print_result(
+        o->json,
+        json::object{
+            {"pruned_events", r->events}, {"before", r->before}, {"before_seq", r->before_seq}},
+        "pruned the content of " + counted(r->events, "event", "events") + " before " + r->before +
+            " (seq < " + std::to_string(r->before_seq) + ")\n");
   });
 }
 

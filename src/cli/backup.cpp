@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/files.h"
 #include "crypto/random.h"
+#include "identity/password_policy.h"
 #include "resilience/vault.h"
 
 namespace minato::cli {
@@ -24,6 +25,10 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The backup passphrase rule, from the policy itself (G2.2.2-b).
+const std::string kPassphraseRule =
+    identity::describe(identity::PasswordPolicy::for_use(identity::PasswordUse::kBackupPassphrase));
 
 [[noreturn]] void die(const Error& e) { throw CLI::RuntimeError(report(e)); }
 
@@ -114,8 +119,8 @@ void print_report(const app::RestoreReport& r) {
       "  log recomputed and matching the manifest; %lld checkpoints in the database and\n"
       "  %lld shipped copies verified\n",
       static_cast<long long>(r.checkpoints_checked), static_cast<long long>(r.external_checked));
-  std::printf("terminal: %lld units in the yard, %lld vessel visits\n",
-              static_cast<long long>(r.units_in_yard), static_cast<long long>(r.visits));
+  std::printf("terminal: %s in the yard, %s\n", counted(r.units_in_yard, "unit", "units").c_str(),
+              counted(r.visits, "vessel visit", "vessel visits").c_str());
   if (!r.checkpoint_dir_was.empty()) {
     std::printf(
         "audit.checkpoint_dir: cleared in the restored configuration (it was %s, the\n"
@@ -193,11 +198,13 @@ void add_backup(CLI::App& app) {
       "its own passphrase");
   init->add_option("--data", o->data, "Data directory")->required();
   init->add_option("--passphrase-file", o->pass_file,
-                   "File with the data recovery passphrase (16+ characters)")
+                   "File with the data recovery passphrase (" + kPassphraseRule + ")")
       ->required();
   init->add_option("--keys-passphrase-file", o->keys_pass_file,
-                   "File with the keys recovery passphrase (16+ characters, another one)")
+                   "File with the keys recovery passphrase (the same rule; it must differ "
+                   "from the data passphrase)")
       ->required();
+  init->add_flag("--json", o->json, "Print the result as JSON");
   init->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) die(rt.error());
@@ -207,23 +214,29 @@ void add_backup(CLI::App& app) {
     if (!st) die(st.error());
     auto signer = crypto::SigningKey::load((*rt)->paths().keys() + "/backup.key");
     if (!signer) die(signer.error());
-    std::printf(
-        "backups are set up.\n"
-        "  signing key (give it to `minato vault init --signer`): %s\n"
-        "  recovery files: %s, %s\n"
-        "Keep both passphrases apart from this system: without them no backup can be read.\n",
-        crypto::to_hex(signer->public_key()).c_str(),
-        app::BackupService::recovery_path((*rt)->paths().keys(), "data").c_str(),
-        app::BackupService::recovery_path((*rt)->paths().keys(), "keys").c_str());
+    const std::string pub = crypto::to_hex(signer->public_key());
+    const std::string data_file = app::BackupService::recovery_path((*rt)->paths().keys(), "data");
+    const std::string keys_file = app::BackupService::recovery_path((*rt)->paths().keys(), "keys");
+    print_result(o->json,
+                 json::object{{"signing_key", pub},
+                              {"data_recovery_file", data_file},
+                              {"keys_recovery_file", keys_file}},
+                 "backups are set up.\n"
+                 "  signing key (give it to `minato vault init --signer`): " +
+                     pub + "\n  recovery files: " + data_file + ", " + keys_file +
+                     "\nKeep both passphrases apart from this system: without them no backup "
+                     "can be read.\n");
   });
 
   auto* key =
       backup->add_subcommand("key", "Print the public key that signs this installation's sets");
   key->add_option("--data", o->data, "Data directory")->required();
+  key->add_flag("--json", o->json, "Print the result as JSON");
   key->callback([o] {
     auto signer = crypto::SigningKey::load(o->data + "/keys/backup.key");
     if (!signer) die(signer.error());
-    std::printf("%s\n", crypto::to_hex(signer->public_key()).c_str());
+    const std::string pub = crypto::to_hex(signer->public_key());
+    print_result(o->json, json::object{{"signing_key", pub}}, pub + "\n");
   });
 
   auto* create = backup->add_subcommand("create", "Write backup sets now");
@@ -247,9 +260,10 @@ void add_backup(CLI::App& app) {
                                    {"stored_bytes", m->stored_bytes()},
                                    {"audit_size", m->audit.size}});
       } else {
-        std::printf("%s  %zu files, %s -> %s stored, audit %lld events\n", m->set_id.c_str(),
-                    m->files.size(), human_bytes(m->plain_bytes()).c_str(),
-                    human_bytes(m->stored_bytes()).c_str(), static_cast<long long>(m->audit.size));
+        std::printf("%s  %s, %s -> %s stored, audit %s\n", m->set_id.c_str(),
+                    counted(static_cast<int64_t>(m->files.size()), "file", "files").c_str(),
+                    human_bytes(m->plain_bytes()).c_str(), human_bytes(m->stored_bytes()).c_str(),
+                    counted(m->audit.size, "event", "events").c_str());
       }
     }
     if (o->json) std::printf("%s\n", json::serialize(out).c_str());
@@ -341,14 +355,8 @@ void add_backup(CLI::App& app) {
     if (!d->data.empty()) {
       auto rt = app::Runtime::open(d->data);
       if (!rt) die(rt.error());
-      auto st = (*rt)->writes().execute_status(
-          access::Actor::local_operator(),
-          {"backup.drill", "backup:drill", access::Permission::kBackupRun},
-          [&](store::WriteTxn&, app::Effects& fx) -> Status {
-            fx.change = line;
-            if (!r) return fail(r.error());
-            return ok();
-          });
+      auto st = (*rt)->backup().record_drill(access::Actor::local_operator(), line, r.has_value(),
+                                             r ? std::string() : r.error().message());
       if (!st && r) die(st.error());
     } else {
       auto old = read_file(f.from + "/drills.jsonl", 64u << 20);
@@ -373,24 +381,40 @@ void add_backup(CLI::App& app) {
   drills->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) die(rt.error());
-    auto rx = (*rt)->store().read();
-    if (!rx) die(rx.error());
-    auto list = (*rx)->audit_by_target("backup.drill", "backup:drill", 100);
+    auto list = (*rt)->backup().drills(access::Actor::local_operator(), 100);
     if (!list) die(list.error());
     json::array arr;
-    for (const auto& e : *list) {
-      if (o->json) {
-        arr.push_back(json::object{{"seq", e.seq},
-                                   {"at", format_utc(e.at_us)},
-                                   {"subject", e.subject},
-                                   {"result", e.result},
-                                   {"record", e.change}});
-      } else {
-        std::printf("%s  %-8s %s  %s\n", format_utc(e.at_us).c_str(), e.result.c_str(),
-                    e.subject.c_str(), e.change.c_str());
-      }
+    std::string text;
+    char line[512];
+    std::snprintf(line, sizeof line, "%-20s %-7s %8s %10s  %-22s %-22s %s\n", "date", "outcome",
+                  "seconds", "stored", "database set", "by", "from / error");
+    text += line;
+    for (const auto& d : *list) {
+      boost::system::error_code ec;
+      json::value rec = json::parse(d.record, ec);
+      if (ec || !rec.is_object()) rec = json::object{};
+      const json::object& r = rec.as_object();
+      auto str = [&](const char* k) {
+        return r.contains(k) && r.at(k).is_string() ? std::string(r.at(k).as_string())
+                                                    : std::string();
+      };
+      auto num = [&](const char* k) {
+        return r.contains(k) && r.at(k).is_number() ? r.at(k).to_number<double>() : 0.0;
+      };
+      arr.push_back(json::object{{"seq", d.seq},
+                                 {"at", format_utc(d.at_us)},
+                                 {"by", d.subject},
+                                 {"outcome", d.passed ? "passed" : "failed"},
+                                 {"record", rec}});
+      std::snprintf(line, sizeof line, "%-20s %-7s %8.1f %10s  %-22s %-22s %s\n",
+                    format_utc(d.at_us).c_str(), d.passed ? "passed" : "FAILED", num("seconds"),
+                    human_bytes(static_cast<uint64_t>(num("stored_bytes"))).c_str(),
+                    str("database_set").substr(0, 22).c_str(), d.subject.c_str(),
+                    (d.passed ? str("from") : str("error")).c_str());
+      text += line;
     }
-    if (o->json) std::printf("%s\n", json::serialize(arr).c_str());
+    text += counted(static_cast<int64_t>(list->size()), "drill", "drills") + " recorded\n";
+    print_result(o->json, json::object{{"drills", arr}}, text);
   });
 }
 
@@ -462,6 +486,7 @@ void add_vault(CLI::App& app) {
   init->add_option("--pull-minutes", o->config.pull_minutes, "How often `vault run` pulls");
   init->add_option("--max-set-mib", o->config.max_set_mib,
                    "Refuse sets larger than this (MiB; 0 = no limit)");
+  init->add_flag("--json", o->json, "Print the result as JSON");
   init->callback([o] {
     if (!o->config.server_ca.empty()) {
       std::error_code ec;
@@ -469,11 +494,11 @@ void add_vault(CLI::App& app) {
     }
     auto fp = resilience::Vault::init(o->dir, o->config);
     if (!fp) die(fp.error());
-    std::printf(
-        "vault created in %s.\n"
-        "On the live server, allow this vault in minato.toml:\n"
-        "  [backup]\n  vault_clients = \"%s\"\n",
-        o->dir.c_str(), fp->c_str());
+    print_result(o->json, json::object{{"dir", o->dir}, {"client_cert_sha256", *fp}},
+                 "vault created in " + o->dir +
+                     ".\nOn the live server, allow this vault in minato.toml:\n  [backup]\n  "
+                     "vault_clients = \"" +
+                     *fp + "\"\n");
   });
 
   auto report_pull = [o](const resilience::PullReport& r) {
@@ -554,12 +579,20 @@ void add_vault(CLI::App& app) {
 
   auto* check = vault->add_subcommand("check", "Check every held set's signature and chunks again");
   check->add_option("--dir", o->dir, "The vault directory")->required();
+  check->add_flag("--json", o->json, "Print the result as JSON");
   check->callback([o] {
     auto v = resilience::Vault::open(o->dir, SystemClock::instance());
     if (!v) die(v.error());
     auto problems = (*v)->check_all();
-    for (const auto& p : problems) std::printf("damaged: %s\n", p.c_str());
-    std::printf("%zu sets, %zu damaged\n", (*v)->held().size(), problems.size());
+    json::array damaged;
+    std::string text;
+    for (const auto& p : problems) {
+      damaged.emplace_back(p);
+      text += "damaged: " + p + "\n";
+    }
+    const auto held = static_cast<int64_t>((*v)->held().size());
+    text += counted(held, "set", "sets") + ", " + std::to_string(problems.size()) + " damaged\n";
+    print_result(o->json, json::object{{"sets", held}, {"damaged", damaged}}, text);
     if (!problems.empty()) throw CLI::RuntimeError(exit_code(ErrorCode::kDataLoss));
   });
 }
@@ -610,11 +643,7 @@ void add_continuity(CLI::App& app) {
   key->callback([o] {
     auto k = app::continuity_public_key(o->data);
     if (!k) die(k.error());
-    if (o->json) {
-      std::printf("%s\n", json::serialize(json::object{{"public_key", *k}}).c_str());
-    } else {
-      std::printf("%s\n", k->c_str());
-    }
+    print_result(o->json, json::object{{"public_key", *k}}, *k + "\n");
   });
   auto* verify = cmd->add_subcommand(
       "verify",

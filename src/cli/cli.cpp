@@ -32,6 +32,14 @@ int report(const Error& e) {
   return code;
 }
 
+void print_result(bool json, const boost::json::object& result, const std::string& text) {
+  if (json) {
+    std::printf("%s\n", boost::json::serialize(result).c_str());
+  } else {
+    std::fputs(text.c_str(), stdout);
+  }
+}
+
 std::string counted(int64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -79,6 +87,7 @@ int run(int argc, char** argv) {
   add_layout(app);
   add_edi(app);
   add_backup_commands(app);
+  add_scanner(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.
   (void)crypto::init();

@@ -12,6 +12,9 @@
 namespace CLI {
 class App;
 }
+namespace boost::json {
+class object;
+}
 
 namespace minato::cli {
 
@@ -26,12 +29,15 @@ void add_user(CLI::App& app);
 void add_layout(CLI::App& app);
 void add_edi(CLI::App& app);
 void add_backup_commands(CLI::App& app);  // backup, restore, vault
+void add_scanner(CLI::App& app);
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error. With --json
 // on the command line it also prints {"error": {"code", "message", "field", "exit"}} on
 // stdout, so that a script reading stdout sees the failure as JSON too.
 int report(const Error& e);
+// Prints a command's result: `result` as one line of JSON when `json`, else `text` as it is.
+void print_result(bool json, const boost::json::object& result, const std::string& text);
 // "1 unit", "2 units": a count with its noun in the right number.
 std::string counted(int64_t n, const char* one, const char* many);
 // Reads a secret from a file (one line; a trailing newline is dropped).

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "crypto/random.h"
 #include "edi/equipment.h"
 
 namespace minato::cli {
@@ -111,15 +112,20 @@ json::object report_json(const std::string& file, size_t bytes, const edi::Mappe
                       {"errors", errors}};
 }
 
+std::string n(size_t count, const char* one, const char* many) {
+  return counted(static_cast<int64_t>(count), one, many);
+}
+
 void print_text(const std::string& file, const edi::MappedFile& r) {
   const edi::ReadSummary& s = r.summary;
-  std::printf("%s: %zu message(s), %zu segments%s\n", file.c_str(), s.messages, s.segments,
+  std::printf("%s: %s, %s%s\n", file.c_str(), n(s.messages, "message", "messages").c_str(),
+              n(s.segments, "segment", "segments").c_str(),
               s.complete ? "" : " (reading stopped at an error)");
   for (const auto& mm : r.messages) {
     const edi::MessageInfo& m = mm.info;
-    std::printf("  %s %s %s ref %s: %zu segments%s\n", m.type.c_str(), m.directory.c_str(),
-                m.association.c_str(), m.reference.c_str(), m.segments,
-                m.complete ? "" : " (no UNT)");
+    std::printf("  %s %s %s ref %s: %s%s\n", m.type.c_str(), m.directory.c_str(),
+                m.association.c_str(), m.reference.c_str(),
+                n(m.segments, "segment", "segments").c_str(), m.complete ? "" : " (no UNT)");
   }
   std::printf("containers: %zu (%zu valid, %zu invalid numbers); stowage positions: %zu\n",
               r.containers, r.valid_ids, r.invalid_ids, r.positions);
@@ -131,8 +137,8 @@ void print_text(const std::string& file, const edi::MappedFile& r) {
   if (r.diagnostics.unrecorded() > 0) {
     std::printf("... and %zu more not listed\n", r.diagnostics.unrecorded());
   }
-  std::printf("%zu warning(s), %zu error(s) (%s)\n", r.diagnostics.warnings(),
-              r.diagnostics.errors(),
+  std::printf("%s, %s (%s)\n", n(r.diagnostics.warnings(), "warning", "warnings").c_str(),
+              n(r.diagnostics.errors(), "error", "errors").c_str(),
               std::string(edi::to_string(r.diagnostics.strictness())).c_str());
 }
 
@@ -171,8 +177,9 @@ void add_edi(CLI::App& app) {
       std::printf("%s\n", json::serialize(out).c_str());
     } else {
       print_text(o->file, r);
-      std::printf("an import would make %zu unit(s) and reject %zu EQD(s)\n", m.equipment.size(),
-                  m.rejected.size());
+      std::printf("an import would make %s and reject %s\n",
+                  n(m.equipment.size(), "unit", "units").c_str(),
+                  n(m.rejected.size(), "EQD", "EQDs").c_str());
       for (const auto& x : m.rejected) {
         std::printf("  rejected: line %zu, segment %zu: %s%s%s\n", x.line, x.segment,
                     x.container.c_str(), x.container.empty() ? "" : ": ", x.reason.c_str());
@@ -208,11 +215,10 @@ void add_edi(CLI::App& app) {
     auto r = (*rt)->edi().import_file(actor, o->file, std::move(*text), "cli", opt);
     if (!r) throw CLI::RuntimeError(report(r.error()));
     if (o->json) {
-      json::value v = json::parse(r->json);
-      v.as_object()["already_imported"] = r->already_imported;
-      std::printf("%s\n", json::serialize(v).c_str());
+      std::printf("%s\n", app::response_json(*r).c_str());
       return;
     }
+    for (const auto& w : r->warnings) std::printf("warning: %s\n", w.c_str());
     if (r->already_imported) {
       std::printf("%s: already imported (SHA-256 %s): nothing changed\n", o->file.c_str(),
                   r->sha256.c_str());
@@ -250,17 +256,25 @@ void add_edi(CLI::App& app) {
       std::printf("%s\n", json::serialize(a).c_str());
       return;
     }
+    std::printf("%-6s %-20s %-22s %-5s %-9s %-24s %-9s %10s  %-16s %s\n", "id", "received", "by",
+                "via", "verdict", "file", "type", "bytes", "sha256", "scanner / reason");
     for (const auto& r : *list) {
-      std::printf("%lld %s %s %s %lld bytes %s %s%s%s\n", static_cast<long long>(r.id),
-                  r.verdict.c_str(), r.file_name.c_str(), r.file_type.c_str(),
-                  static_cast<long long>(r.bytes), r.sha256.substr(0, 16).c_str(), r.engine.c_str(),
-                  r.signature.empty() ? "" : " found: ", r.signature.c_str());
+      std::string note = r.engine;
+      if (!r.database.empty()) note += " db " + r.database;
+      if (!r.signature.empty()) note += " found: " + r.signature;
+      if (!r.reason.empty()) note += (note.empty() ? "" : "; ") + r.reason;
+      std::printf("%-6lld %-20s %-22s %-5s %-9s %-24s %-9s %10lld  %-16s %s\n",
+                  static_cast<long long>(r.id), format_utc(r.received_us).c_str(),
+                  r.received_by.c_str(), r.channel.c_str(),
+                  r.verdict.empty() ? "-" : r.verdict.c_str(), r.file_name.c_str(),
+                  r.file_type.c_str(), static_cast<long long>(r.bytes),
+                  r.sha256.substr(0, 16).c_str(), note.c_str());
     }
   });
 
   struct ExportOpts {
     std::string data, visit, to, out, kind, from_time, to_time;
-    bool arrival = false;
+    bool arrival = false, json = false;
   };
   auto x = std::make_shared<ExportOpts>();
   auto* exp = edi_cmd->add_subcommand(
@@ -270,8 +284,16 @@ void add_edi(CLI::App& app) {
     c->add_option("--data", x->data, "Data directory")->required();
     c->add_option("--to", x->to, "The partner's EDI id (UNB recipient)");
     c->add_option("--out", x->out, "Write to this file (0600) instead of standard output");
+    c->add_flag("--json", x->json,
+                "With --out: print what was written as JSON (file, bytes, SHA-256, messages)");
   };
   auto emit = [x](Result<std::string> file) {
+    if (x->json && x->out.empty()) {
+      throw CLI::RuntimeError(report(Error(ErrorCode::kInvalidArgument,
+                                           "--json needs --out: without it the EDIFACT file "
+                                           "itself is written to standard output",
+                                           "out")));
+    }
     if (!file) throw CLI::RuntimeError(report(file.error()));
     if (x->out.empty()) {
       std::fwrite(file->data(), 1, file->size(), stdout);
@@ -280,6 +302,18 @@ void add_edi(CLI::App& app) {
     if (auto st = write_file_atomic(x->out, *file, 0600); !st) {
       throw CLI::RuntimeError(report(st.error()));
     }
+    const edi::MappedFile m = edi::map_file(*file, edi::Strictness::kStrict);
+    const std::string sha = crypto::to_hex(crypto::sha256(*file));
+    print_result(x->json,
+                 json::object{{"file", x->out},
+                              {"bytes", file->size()},
+                              {"sha256", sha},
+                              {"messages", m.summary.messages},
+                              {"containers", m.containers}},
+                 x->out + ": " + std::to_string(file->size()) + " bytes, " +
+                     counted(static_cast<int64_t>(m.summary.messages), "message", "messages") +
+                     ", " + counted(static_cast<int64_t>(m.containers), "container", "containers") +
+                     ", SHA-256 " + sha + "\n");
   };
   auto* bap = exp->add_subcommand(
       "baplie",
@@ -333,15 +367,18 @@ void add_edi(CLI::App& app) {
   override_cmd->add_option("--sha256", o->sha256, "The file's SHA-256, as the refusal gave it")
       ->required();
   override_cmd->add_option("--reason", o->reason, "Why it cannot wait for the scanner")->required();
+  override_cmd->add_flag("--json", o->json, "Print the result as JSON");
   override_cmd->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto id = (*rt)->access().request_scan_override(access::Actor::local_operator(), o->sha256,
                                                     o->reason);
     if (!id) throw CLI::RuntimeError(report(id.error()));
-    std::printf("scan override requested: approval %lld (a security officer approves it)\n",
-                static_cast<long long>(*id));
+    print_result(o->json,
+                 json::object{{"approval", *id}, {"sha256", o->sha256}, {"status", "requested"}},
+                 "scan override requested: approval " + std::to_string(*id) +
+                     " (a security officer approves it)\n");
   });
-}  // namespace minato::cli
+}
 
 }  // namespace minato::cli

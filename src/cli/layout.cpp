@@ -24,12 +24,17 @@ Result<terminal::TerminalLayout> read_layout(const std::string& path) {
   return api::parse_layout(*text, path);
 }
 
-std::string summary(const terminal::TerminalLayout& l) {
+int64_t capacity_teu(const terminal::TerminalLayout& l) {
   int64_t teu = 0;
   for (const auto& b : l.blocks) teu += b.capacity_teu();
-  return std::to_string(l.blocks.size()) + " yard blocks (" + std::to_string(teu) + " TEU), " +
-         std::to_string(l.berths.size()) + " berths, " + std::to_string(l.lanes.size()) +
-         " gate lanes";
+  return teu;
+}
+
+std::string summary(const terminal::TerminalLayout& l) {
+  return counted(static_cast<int64_t>(l.blocks.size()), "yard block", "yard blocks") + " (" +
+         std::to_string(capacity_teu(l)) + " TEU), " +
+         counted(static_cast<int64_t>(l.berths.size()), "berth", "berths") + ", " +
+         counted(static_cast<int64_t>(l.lanes.size()), "gate lane", "gate lanes");
 }
 
 }  // namespace
@@ -46,10 +51,18 @@ void add_layout(CLI::App& app) {
 
   auto* check = layout->add_subcommand("check", "Check a layout file without applying it");
   check->add_option("file", o->file, "Layout file (JSON)")->required();
+  check->add_flag("--json", o->json, "Print the result as JSON");
   check->callback([o] {
     auto l = read_layout(o->file);
     if (!l) throw CLI::RuntimeError(report(l.error()));
-    std::printf("%s: valid: %s\n", o->file.c_str(), summary(*l).c_str());
+    print_result(o->json,
+                 json::object{{"file", o->file},
+                              {"valid", true},
+                              {"blocks", l->blocks.size()},
+                              {"capacity_teu", capacity_teu(*l)},
+                              {"berths", l->berths.size()},
+                              {"lanes", l->lanes.size()}},
+                 o->file + ": valid: " + summary(*l) + "\n");
   });
 
   auto* apply = layout->add_subcommand(
@@ -77,14 +90,23 @@ void add_layout(CLI::App& app) {
     }
   });
 
-  auto* show = layout->add_subcommand("show", "Print the layout in force as JSON");
+  auto* show = layout->add_subcommand(
+      "show", "Print the layout in force (a summary and each block; --json: the layout file)");
   show->add_option("--data", o->data, "Data directory")->required();
+  show->add_flag("--json", o->json, "Print the layout as JSON, as `layout apply` takes it");
   show->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto now = (*rt)->terminal().layout(access::Actor::local_operator());
     if (!now) throw CLI::RuntimeError(report(now.error()));
-    std::printf("%s\n", json::serialize(app::to_json(*now)).c_str());
+    std::string text = summary(*now) + "\n";
+    for (const auto& b : now->blocks) {
+      text += "  block " + b.name + ": " + std::to_string(b.bays) + " bays x " +
+              std::to_string(b.rows) + " rows x " + std::to_string(b.tiers) + " tiers, " +
+              std::to_string(b.capacity_teu()) + " TEU" + (b.hazardous ? ", hazardous" : "") +
+              (b.reefer.empty() ? "" : ", reefer plugs") + "\n";
+    }
+    print_result(o->json, app::to_json(*now), text);
   });
 }
 

@@ -21,15 +21,21 @@ namespace {
 CLI::App* add_account_action(CLI::App* user, const char* name, const char* help, const char* done,
                              std::function<Status(app::Runtime&, const std::string&)> act) {
   auto* cmd = user->add_subcommand(name, help);
-  auto o = std::make_shared<std::pair<std::string, std::string>>();  // data dir, user name
-  cmd->add_option("--data", o->first, "Data directory")->required();
-  cmd->add_option("--username", o->second, "User name")->required();
-  cmd->callback([o, act = std::move(act), done] {
-    auto rt = app::Runtime::open(o->first);
+  struct Opts {
+    std::string data, username;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--data", o->data, "Data directory")->required();
+  cmd->add_option("--username", o->username, "User name")->required();
+  cmd->add_flag("--json", o->json, "Print the result as JSON");
+  cmd->callback([o, act = std::move(act), done, name] {
+    auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto st = act(**rt, o->second);
+    auto st = act(**rt, o->username);
     if (!st) throw CLI::RuntimeError(report(st.error()));
-    std::printf("%s %s.\n", done, o->second.c_str());
+    print_result(o->json, json::object{{"username", o->username}, {"done", name}},
+                 std::string(done) + " " + o->username + ".\n");
   });
   return cmd;
 }
@@ -131,15 +137,22 @@ void add_user(CLI::App& app) {
       "sweep", "Disable accounts unused for login.inactive_days (G2.2.2-g); serve runs it hourly");
   auto sw = std::make_shared<Opts>();
   sweep->add_option("--data", sw->data, "Data directory")->required();
+  sweep->add_flag("--json", sw->json, "Print the result as JSON");
   sweep->callback([sw] {
     auto rt = app::Runtime::open(sw->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto done = (*rt)->identity().sweep_inactive(access::Actor::local_operator(),
-                                                 (*rt)->config().inactive_days);
+    const int days = (*rt)->config().inactive_days;
+    auto done = (*rt)->identity().sweep_inactive(access::Actor::local_operator(), days);
     if (!done) throw CLI::RuntimeError(report(done.error()));
-    std::printf("Disabled %zu account(s) unused for %d days.\n", done->size(),
-                (*rt)->config().inactive_days);
-    for (const auto& name : *done) std::printf("  %s\n", name.c_str());
+    json::array names;
+    std::string text = "Disabled " +
+                       counted(static_cast<int64_t>(done->size()), "account", "accounts") +
+                       " unused for " + counted(days, "day", "days") + ".\n";
+    for (const auto& name : *done) {
+      names.push_back(json::value(name));
+      text += "  " + name + "\n";
+    }
+    print_result(sw->json, json::object{{"disabled", names}, {"inactive_days", days}}, text);
   });
 
   add->callback([o] {

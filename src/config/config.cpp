@@ -89,6 +89,8 @@ constexpr StrKey kStrKeys[] = {
     {"intake", "clamd", &Config::clamd},
     {"intake", "quarantine_dir", &Config::quarantine_dir},
     {"intake", "signature_age_action", &Config::signature_age_action},
+    {"intake", "signature_dir", &Config::signature_dir},
+    {"intake", "sigtool", &Config::sigtool},
     {"webauthn", "rp_id", &Config::webauthn_rp_id},
     {"webauthn", "origin", &Config::webauthn_origin},
     {"webauthn", "user_verification", &Config::webauthn_user_verification},
@@ -327,6 +329,16 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
   }
   if (auto addr = secops::ClamdAddress::parse(c.clamd); !addr) {
     return fail(ErrorCode::kInvalidArgument, origin + ": intake.clamd: " + addr.error().message());
+  }
+  if (!c.signature_dir.empty() && c.signature_dir.front() != '/') {
+    return fail(ErrorCode::kInvalidArgument,
+                origin +
+                    ": intake.signature_dir must be an absolute path (clamd's "
+                    "DatabaseDirectory, e.g. /var/lib/clamav)");
+  }
+  if (c.sigtool.empty() || c.sigtool.front() != '/') {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": intake.sigtool must be an absolute path (e.g. /usr/bin/sigtool)");
   }
   if (c.signature_age_action != "refuse" && c.signature_age_action != "warn") {
     return fail(ErrorCode::kInvalidArgument,

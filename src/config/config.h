@@ -71,6 +71,10 @@ struct Config {
   int signature_max_age_days = 3;
   std::string signature_age_action = "refuse";  // or "warn"
   int scan_timeout_s = 60;
+  // G2.7.1-b: where `minato scanner install` puts signature files for clamd (its
+  // DatabaseDirectory; "" = not on this host), and ClamAV's sigtool that checks them first.
+  std::string signature_dir;
+  std::string sigtool = "/usr/bin/sigtool";
   // [webauthn] G2.1.1-b: the relying party the console is served as.
   std::string webauthn_rp_id = "localhost";
   std::string webauthn_origin = "https://localhost:8443";

@@ -46,6 +46,19 @@ TEST(PasswordPolicy, G2_2_2_b_SeparatePoliciesPerUse) {
   EXPECT_EQ(short_pp.error().field(), "passphrase");
   EXPECT_NE(short_pp.error().message().find("passphrase must have at least 20 characters"),
             std::string::npos);
+  // The error gives the whole rule too, as the help texts and the README do.
+  EXPECT_NE(short_pp.error().message().find("(the rule: " + describe(backup) + ")"),
+            std::string::npos);
+  EXPECT_EQ(describe(login),
+            "12+ characters with an upper-case letter, a lower-case letter, a digit and a symbol; "
+            "not a common or easily guessed password; not containing the user name");
+  auto no_symbol = check_password(login, "alice", "Vq7rT2mxK9harbour");
+  ASSERT_FALSE(no_symbol);
+  EXPECT_NE(no_symbol.error().message().find("must have a symbol (the rule: 12+ characters with "
+                                             "an upper-case letter, a lower-case letter, a digit "
+                                             "and a symbol"),
+            std::string::npos)
+      << no_symbol.error().message();
   // A long unpredictable passphrase without symbols suits backups, not logins.
   const char* phrase = "gantry lashing bollard quay mooring";
   EXPECT_TRUE(check_password(backup, "alice", phrase));

@@ -8,6 +8,14 @@
 
 namespace minato::identity {
 
+std::string describe(const PasswordPolicy& policy) {
+  std::string s = std::to_string(policy.min_length) + "+ characters";
+  if (policy.require_classes) {
+    s += " with an upper-case letter, a lower-case letter, a digit and a symbol";
+  }
+  return s + "; not a common or easily guessed " + policy.field + "; not containing the user name";
+}
+
 Status check_password(const PasswordPolicy& policy, std::string_view username,
                       std::string_view password) {
   std::vector<std::string> broken;  // "must have ..."
@@ -74,6 +82,7 @@ Status check_password(const PasswordPolicy& policy, std::string_view username,
   if (!broken.empty()) msg += "have " + list(broken);
   if (!broken.empty() && !banned.empty()) msg += ", and must ";
   if (!banned.empty()) msg += "not " + list(banned);
+  msg += " (the rule: " + describe(policy) + ")";
   return fail(ErrorCode::kInvalidArgument, msg, policy.field);
 }
 

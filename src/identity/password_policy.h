@@ -5,6 +5,7 @@
 // and not built on the user name.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "common/result.h"
@@ -35,8 +36,14 @@ struct PasswordPolicy {
   }
 };
 
+// The whole rule in words, as help texts and the docs give it: "12+ characters with an
+// upper-case letter, a lower-case letter, a digit and a symbol; not a common or easily
+// guessed password; not containing the user name".
+std::string describe(const PasswordPolicy& policy);
+
 // Ok when `password` satisfies the policy for `username`; otherwise an error (field
-// "password") saying every rule it breaks, without echoing the password.
+// "password") saying every rule it breaks, and then the whole rule, without echoing the
+// password.
 Status check_password(const PasswordPolicy& policy, std::string_view username,
                       std::string_view password);
 

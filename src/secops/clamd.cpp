@@ -205,6 +205,20 @@ Result<ClamdVersion> ClamdClient::version() const {
   return parse_clamd_version(*reply);
 }
 
+Status ClamdClient::reload() const {
+  auto fd = connect_to(address_, timeout_ms_);
+  if (!fd) return fail(fd.error());
+  Fd guard(*fd);
+  MINATO_TRY(send_all(*fd, std::string_view("zRELOAD\0", 8), timeout_ms_, address_));
+  auto reply = read_reply(*fd, timeout_ms_, address_);
+  if (!reply) return fail(reply.error());
+  if (*reply != "RELOADING") {
+    return fail(ErrorCode::kUnavailable, "clamd at " + address_.str() + " answered RELOAD with \"" +
+                                             reply->substr(0, 80) + "\"");
+  }
+  return ok();
+}
+
 Result<ScanVerdict> ClamdClient::scan(std::string_view data) const {
   auto fd = connect_to(address_, timeout_ms_);
   if (!fd) return fail(fd.error());

@@ -3,6 +3,7 @@
 // host over a UNIX socket. No ClamAV code is linked (GPL): only the documented commands are
 // spoken, null-terminated ("z" commands):
 //   zVERSION  -> "ClamAV 1.4.6/27450/Wed Nov 25 08:12:00 2026"  (engine/database/build time)
+//   zRELOAD   -> "RELOADING"  (the signature databases are read again)
 //   zINSTREAM -> <4-byte big-endian length><chunk>... <0000> -> "stream: OK" or
 //                "stream: <signature> FOUND"
 //
@@ -55,6 +56,9 @@ class ClamdClient {
       : address_(std::move(address)), timeout_ms_(timeout_ms) {}
 
   Result<ClamdVersion> version() const;
+  // RELOAD: clamd reads its signature databases again (in the background; VERSION answers
+  // with the new database once it has).
+  Status reload() const;
   // Streams `data` to clamd (INSTREAM, 64 KiB chunks). kUnavailable when clamd cannot be
   // reached or answers with an error; kResourceExhausted when the file exceeds clamd's
   // StreamMaxLength.

@@ -259,8 +259,13 @@ class RansomwareDrill(unittest.TestCase):
                      "--keys-passphrase-file", self.keys_pass_file, "--json"])
         self.assertEqual(json.loads(drill.stdout)["outcome"], "passed")
         drills = json.loads(run(["backup", "drills", "--data", restored, "--json"]).stdout)
-        self.assertEqual(drills[0]["result"], "success")
-        self.assertIn('"outcome":"passed"', drills[0]["record"])
+        self.assertEqual(drills["drills"][0]["outcome"], "passed")
+        self.assertEqual(drills["drills"][0]["record"]["outcome"], "passed")
+        self.assertGreater(drills["drills"][0]["record"]["seconds"], 0)
+        table = run(["backup", "drills", "--data", restored]).stdout
+        self.assertRegex(table, r"(?m)^date\s+outcome\s+seconds")
+        self.assertRegex(table, r"(?m)^\d{4}-\d\d-\d\dT\S+Z\s+passed\s")
+        self.assertIn("1 drill recorded", table)
 
     def test_a_drill_beside_the_live_installation_leaves_its_checkpoints_alone(self):
         # Issue 18: a drill (and a restore) wrote the scratch log's checkpoints into the live

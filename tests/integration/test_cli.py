@@ -135,13 +135,13 @@ class ServeRefusalTest(unittest.TestCase):
         db.commit()
         db.close()
         out = run(["user", "sweep", "--data", self.data.path])
-        self.assertIn("Disabled 1 account(s) unused for 30 days", out.stdout)
+        self.assertIn("Disabled 1 account unused for 30 days", out.stdout)
         self.assertIn("dormant", out.stdout)
         db = sqlite3.connect(self.data.db)
         rows = dict(db.execute("SELECT username, disabled FROM users").fetchall())
         db.close()
         self.assertEqual(rows, {"admin": 0, "dormant": 1})
-        self.assertIn("Disabled 0 account(s)", run(["user", "sweep", "--data",
+        self.assertIn("Disabled 0 accounts", run(["user", "sweep", "--data",
                                                      self.data.path]).stdout)
 
     def test_busy_port_is_a_clear_error(self):
@@ -176,7 +176,7 @@ class LayoutTest(unittest.TestCase):
         self.assertEqual(sum(b["capacity_teu"] for b in now["blocks"]), 30000)
         self.assertEqual([b["name"] for b in now["berths"]], ["T1", "T2", "T3"])
         self.assertTrue([b for b in now["blocks"] if b["name"] == "H1"][0]["hazardous"])
-        shown = json.loads(run(["layout", "show", "--data", self.data.path]).stdout)
+        shown = json.loads(run(["layout", "show", "--data", self.data.path, "--json"]).stdout)
         self.assertEqual(shown, now)
         db = sqlite3.connect(self.data.db)
         n = db.execute("SELECT count(*) FROM audit_events WHERE action = 'yard.layout.apply'"
@@ -204,7 +204,7 @@ class LayoutTest(unittest.TestCase):
             missing = run(["layout", "check", os.path.join(tmp, "nope.json")], check=False)
             self.assertNotEqual(missing.returncode, 0)
             self.assertIn("nope.json", missing.stderr)
-            shown = json.loads(run(["layout", "show", "--data", self.data.path]).stdout)
+            shown = json.loads(run(["layout", "show", "--data", self.data.path, "--json"]).stdout)
             self.assertEqual(shown["blocks"], [])
         finally:
             shutil.rmtree(tmp)

@@ -215,7 +215,7 @@ class EdiIntakeTest(ServerTestCase):
         strict = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
                       "--port", "BHBAH", "--strictness", "strict", "--json"], check=False)
         self.assertNotEqual(strict.returncode, 0)
-        self.assertIn("the file has 3 error(s)", strict.stderr)
+        self.assertIn("the file has 3 errors; the first:", strict.stderr)
         self.assertIn("GLDU2028920 cannot be imported", strict.stderr)
         self.assertIn("line 1061", strict.stderr)
         inspect = run(["edi", "inspect", path, "--strictness", "strict", "--json"], check=False)
@@ -254,11 +254,11 @@ class EdiIntakeTest(ServerTestCase):
         self.assertEqual(report["import"]["rejected_count"], 1457)
         self.assertEqual({e["code"] for e in report["errors"]}, {"eqd-rejected"})
         text = run(["edi", "inspect", path, "--strictness", "strict"], check=False)
-        self.assertIn("1457 error(s) (strict)", text.stdout)
+        self.assertIn("1457 warnings, 1457 errors (strict)", text.stdout)
         imp = run(["edi", "import", path, "--data", self.data.path, "--visit", VISIT,
                    "--strictness", "strict"], check=False)
         self.assertNotEqual(imp.returncode, 0)
-        self.assertIn("1457 error(s)", imp.stderr)
+        self.assertIn("the file has 1457 errors; the first:", imp.stderr)
         self.assertIn("strict mode takes all or none", imp.stderr)
         # Lenient: inspect has no error and exits 0; the import takes the file and rejects
         # each EQD (no unit can be made).

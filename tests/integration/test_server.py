@@ -46,7 +46,7 @@ class LoginTest(ServerTestCase):
         self.assertEqual(hist.json["logins"][0]["source"], "127.0.0.1")
         # The first login from here is a new source (G2.1.1-f; no recipients configured here).
         self.assertEqual(hist.json["logins"][0]["detail"],
-                         "password and TOTP; new source 127.0.0.1/32 (0 alert(s) queued)")
+                         "password and TOTP; new source 127.0.0.1/32 (0 alerts queued)")
         self.assertEqual(c.request("GET", "/api/v1/users/bob/logins").status, 403)
         # Logout ends the session.
         out = c.request("DELETE", "/api/v1/session")
