@@ -128,18 +128,19 @@ class DataDir:
 
 
 class Server:
-    """`minato serve` on 127.0.0.1 with a free port."""
+    """`minato serve` on 127.0.0.1 with a free port (or with `args` instead of
+    `--listen 127.0.0.1:0`: [] serves where minato.toml says)."""
 
-    def __init__(self, data):
+    def __init__(self, data, args=None):
         self.data = data
+        self.args = ["--listen", "127.0.0.1:0"] if args is None else args
         self.proc = None
         self.port = None
         self.management_port = None
         self.stderr_lines = []
 
     def start(self, timeout=30):
-        self.proc = subprocess.Popen([MINATO, "serve", "--data", self.data.path,
-                                      "--listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([MINATO, "serve", "--data", self.data.path, *self.args],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
