@@ -1,10 +1,12 @@
 // Untrusted text at the edge of the terminal domain: container ids, size-types, yard slots and
-// UTC times arrive from HTTP and (later) EDI. None may crash, and what parses must round-trip.
+// UTC times arrive from HTTP and (later) EDI; malware signature files arrive on media. None may
+// crash, and what parses must round-trip (or, for a signature file's header, be sane).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "common/clock.h"
+#include "secops/clamav_database.h"
 #include "terminal/container_id.h"
 #include "terminal/size_type.h"
 #include "terminal/yard_slot.h"
@@ -25,5 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   int64_t us = 0;
   if (minato::parse_utc(s, &us) && minato::format_utc(us) != s) std::abort();
+  // The same bytes as a signature database's header (only its name decides its kind).
+  std::string padded = s.size() > 512 ? s : s + std::string(513 - s.size(), ' ');
+  if (auto db = minato::secops::parse_clamav_database("daily.cld", padded)) {
+    if (db->name != "daily" || db->kind != minato::secops::DatabaseKind::kCld ||
+        db->version <= 0 || db->signatures < 0 || db->built_us < 0 || db->builder.size() > 64) {
+      std::abort();
+    }
+  }
   return 0;
 }

@@ -73,6 +73,18 @@ def totp(secret, offset_s=0):
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
 
 
+def set_config(data_dir, values):
+    """Replaces `key = value` lines in DATA_DIR/minato.toml (keys must exist there)."""
+    cfg = os.path.join(data_dir, "minato.toml")
+    with open(cfg) as f:
+        text = f.read()
+    for key, value in values.items():
+        text, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+        assert n == 1, key
+    with open(cfg, "w") as f:
+        f.write(text)
+
+
 class DataDir:
     """A freshly initialised data directory with helpers to enrol users."""
 
@@ -91,15 +103,7 @@ class DataDir:
             self.set_config(config)
 
     def set_config(self, values):
-        """Replaces `key = value` lines in minato.toml (keys must exist there)."""
-        cfg = os.path.join(self.path, "minato.toml")
-        with open(cfg) as f:
-            text = f.read()
-        for key, value in values.items():
-            text, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
-            assert n == 1, key
-        with open(cfg, "w") as f:
-            f.write(text)
+        set_config(self.path, values)
 
     def add_user(self, name, roles, password=USER_PASSWORD, allow_from=None, email=None):
         pw = os.path.join(self.root, name + ".pw")

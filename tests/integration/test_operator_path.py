@@ -7,28 +7,16 @@ against the installation's key, and `audit verify --external` on the live instal
 which must still pass after the drill and the restore (it once reported tampering)."""
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
 import types
 import unittest
 
-from harness import ADMIN_PASSWORD, USER_PASSWORD, Server, free_port, run, totp
+from harness import ADMIN_PASSWORD, USER_PASSWORD, Server, free_port, run, set_config
 
 DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
 KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
-
-
-def set_config(data_dir, values):
-    path = os.path.join(data_dir, "minato.toml")
-    with open(path) as f:
-        text = f.read()
-    for key, value in values.items():
-        text, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
-        assert n == 1, key
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def installation(path):
