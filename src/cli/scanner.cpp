@@ -128,12 +128,9 @@ void add_scanner(CLI::App& app) {
       if (!bytes) throw CLI::RuntimeError(report(bytes.error()));
       auto r = (*rt)->signatures().install(access::Actor::local_operator(), file, std::move(*bytes),
                                            "cli");
-      if (!r) {
-        if (o->json && !done.empty()) {
-          std::printf("%s\n", json::serialize(json::object{{"installed", done}}).c_str());
-        }
-        throw CLI::RuntimeError(report(r.error()));
-      }
+      // The files before it stay installed (each is its own audited command); the error
+      // names this one.
+      if (!r) throw CLI::RuntimeError(report(r.error()));
       done.push_back(install_json(*r));
       if (!o->json) {
         for (const auto& w : r->warnings) std::printf("warning: %s\n", w.c_str());
