@@ -132,11 +132,13 @@ Result<std::string> EdiExport::coarri(const access::Actor& actor, const std::str
       if (m.move.kind != wanted) continue;
       edi::Equipment e = equipment_of(u);
       e.event_time = format_utc(m.at_us, "%Y%m%d%H%M");
-      // The cell it left (discharge) or went to (load): "vessel:VISIT:BBBRRTT".
+      // The cell it left (discharge) or went to (load): "vessel:VISIT:BBBRRTT", or
+      // "vessel:VISIT" for a unit discharged without a known cell (no LOC+147 then: the visit
+      // is not a cell).
       const std::string& where = wanted == t::MoveKind::kLoad ? m.move.to : m.move.from;
-      if (auto colon = where.rfind(':'); colon != std::string::npos) {
-        e.stowage = where.substr(colon + 1);
-      }
+      const size_t first = where.find(':');
+      const size_t last = where.rfind(':');
+      if (first != std::string::npos && last != first) e.stowage = where.substr(last + 1);
       moved.push_back(std::move(e));
       break;
     }

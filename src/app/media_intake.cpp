@@ -8,7 +8,6 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-
 #include <filesystem>
 
 #include "common/clock.h"
@@ -173,11 +172,13 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
   if (refusal.empty() && kind == IntakeKind::kSignatures) {
     auto check = sigtool_check(settings_, settings_.quarantine_dir + "/" + stem + ".new", stem,
                                out.database->file_name());
-    if (!check) return fail(check.error());
     r.engine = "sigtool";
     r.database = std::to_string(out.database->version);
     r.database_us = out.database->built_us;
-    if (check->verdict == secops::SigtoolCheck::kVerified) {
+    if (!check) {  // sigtool missing or stuck: refused and recorded like any other refusal
+      refusal = check.error().message();
+      refusal_code = check.error().code();
+    } else if (check->verdict == secops::SigtoolCheck::kVerified) {
       r.verdict = "verified";
     } else if (check->verdict == secops::SigtoolCheck::kUnsigned) {
       needs_override = true;

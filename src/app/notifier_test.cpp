@@ -92,7 +92,7 @@ class NotifierTest : public testing::RuntimeFixture {
 TEST_F(NotifierTest, G2_1_1_f_LoginFromANewNetworkMailsUserAndStaffAndCallsTheWebhook) {
   auto secret = add_mail_user("clerk", "clerk@terminal.example.jp");
   ASSERT_TRUE(rt_->identity().login("10.1.2.3", {"clerk", kUserPassword, code(secret)}));
-  EXPECT_NE(audit().back().reason.find("new source 10.1.2.0/24 (3 alert(s) queued)"),
+  EXPECT_NE(audit().back().reason.find("new source 10.1.2.0/24 (3 alerts queued)"),
             std::string::npos);
   ASSERT_EQ(outbox().size(), 3u);  // user, staff, webhook
   auto sent = notifier_->deliver_due();
