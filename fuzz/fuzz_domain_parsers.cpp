@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The same bytes as a signature database's header (only its name decides its kind).
   std::string padded = s.size() > 512 ? s : s + std::string(513 - s.size(), ' ');
   if (auto db = minato::secops::parse_clamav_database("daily.cld", padded)) {
-    if (db->name != "daily" || db->kind != minato::secops::DatabaseKind::kCld ||
-        db->version <= 0 || db->signatures < 0 || db->built_us < 0 || db->builder.size() > 64) {
+    if (db->name != "daily" || db->kind != minato::secops::DatabaseKind::kCld || db->version <= 0 ||
+        db->signatures < 0 || db->built_us < 0 || db->builder.size() > 64) {
       std::abort();
     }
   }
