@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "audit/event.h"
+
 namespace minato::app {
 
 namespace json = boost::json;
@@ -26,6 +28,40 @@ Status AuditService::record_access(const access::Actor& actor, const std::string
                                   fx.change = json::serialize(json::object{{"read", what}});
                                   return ok();
                                 });
+}
+
+Result<int64_t> AuditService::export_lines(
+    const access::Actor& actor, int64_t from, int64_t to, const std::string& origin,
+    const std::function<std::string(std::string_view)>* redact,
+    const std::function<bool(const std::string&)>& line) {
+  if (from < 1 || (to != 0 && to < from)) {
+    return fail(ErrorCode::kInvalidArgument,
+                "the range must start at 1 or later and not end "
+                "before it starts",
+                "from");
+  }
+  json::object what{
+      {"query", "export"}, {"from_seq", from}, {"to_seq", to}, {"redacted", redact != nullptr}};
+  MINATO_TRY(record_read(actor, json::serialize(what)));
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto cps = (*rx)->checkpoints();
+  if (!cps) return fail(cps.error());
+  auto next_cp = cps->begin();
+  int64_t count = 0;
+  bool go_on = true;
+  auto st = (*rx)->scan_audit(from, [&](const store::AuditRecord& r) {
+    if (to != 0 && r.seq > to) return false;
+    go_on = line(audit::event_json(r, redact));
+    ++count;
+    while (next_cp != cps->end() && next_cp->size < r.seq) ++next_cp;
+    for (; go_on && next_cp != cps->end() && next_cp->size == r.seq; ++next_cp) {
+      go_on = line(audit::checkpoint_json(origin, *next_cp));
+    }
+    return go_on;
+  });
+  if (!st) return fail(st.error());
+  return count;
 }
 
 Result<std::vector<store::AuditRecord>> AuditService::events(const access::Actor& actor,

@@ -7,7 +7,9 @@
 // audited, covered by a new checkpoint, and `audit verify` checks it against its record.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/write_path.h"
@@ -51,6 +53,15 @@ class AuditService {
   // after the read was allowed.
   Status record_access(const access::Actor& actor, const std::string& what,
                        const std::string& target);
+
+  // `minato audit export`: events `from`..`to` (0: the newest) as JSON lines, each followed by
+  // the checkpoints that end at it (signed as `origin`), handed to `line` (false stops). Needs
+  // audit.log; the read is recorded first, with its range (A1.4.4). With `redact`, personal
+  // data is replaced by keyed hashes as in the shipped copy. Returns the events written.
+  Result<int64_t> export_lines(const access::Actor& actor, int64_t from, int64_t to,
+                               const std::string& origin,
+                               const std::function<std::string(std::string_view)>* redact,
+                               const std::function<bool(const std::string&)>& line);
 
   // Removes the content of every event before the first day of `year`-`month` (UTC). Refused
   // unless that whole period lies past the retention period.

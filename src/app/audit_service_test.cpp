@@ -101,5 +101,42 @@ TEST_F(AuditServiceTest, G2_7_3_e_OnlyTheAuditorReadsTheLogAndEveryReadIsRecorde
   EXPECT_FALSE(rt_->audit().events(auditor_, q));
 }
 
+// A1.4.4: the export of the whole log is a read like any other: only with audit.log, recorded
+// (with its range) before anything is read, and what it writes is every event and the
+// checkpoints at their place.
+TEST_F(AuditServiceTest, G2_7_3_e_ExportIsRecordedBeforeItReads) {
+  for (int i = 0; i < 3; ++i) add_user("clerk" + std::to_string(i), {"viewer"});
+  std::vector<std::string> lines;
+  auto sink = [&](const std::string& l) {
+    lines.push_back(l);
+    return true;
+  };
+  auto denied = rt_->audit().export_lines(officer_, 1, 0, "minato", nullptr, sink);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(lines.empty());
+  EXPECT_FALSE(rt_->audit().export_lines(auditor_, 5, 2, "minato", nullptr, sink));
+
+  auto n = rt_->audit().export_lines(auditor_, 1, 0, "minato", nullptr, sink);
+  ASSERT_TRUE(n) << n.error().message();
+  const size_t events = std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("\"checkpoint\"") == std::string::npos;
+  });
+  EXPECT_EQ(static_cast<int64_t>(events), *n);
+  // The last event is the export's own record of the read, with its range.
+  const std::string& last = *std::find_if(lines.rbegin(), lines.rend(), [](const std::string& l) {
+    return l.find("\"audit.read\"") != std::string::npos;
+  });
+  EXPECT_NE(last.find("export"), std::string::npos) << last;
+  EXPECT_NE(last.find("user:aud"), std::string::npos) << last;
+
+  // A sink that stops ends the export there.
+  int taken = 0;
+  auto first_two = rt_->audit().export_lines(auditor_, 1, 0, "minato", nullptr,
+                                             [&](const std::string&) { return ++taken < 2; });
+  ASSERT_TRUE(first_two);
+  EXPECT_EQ(taken, 2);
+}
+
 }  // namespace
 }  // namespace minato::app

@@ -113,8 +113,6 @@ void add_export(CLI::App& audit) {
   cmd->callback([o] {
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
-    auto rx = (*rt)->store().read();
-    if (!rx) throw CLI::RuntimeError(report(rx.error()));
     FILE* out = stdout;
     std::string tmp;
     if (!o->output.empty()) {
@@ -126,21 +124,12 @@ void add_export(CLI::App& audit) {
       }
     }
     auto redact = (*rt)->redactor();
-    const std::string& origin = (*rt)->config().audit_origin;
-    auto cps = (*rx)->checkpoints();
-    if (!cps) throw CLI::RuntimeError(report(cps.error()));
-    auto next_cp = cps->begin();
-    int64_t count = 0;
-    auto st = (*rx)->scan_audit(o->from, [&](const store::AuditRecord& r) {
-      if (o->to != 0 && r.seq > o->to) return false;
-      std::fprintf(out, "%s\n", audit::event_json(r, o->redact ? &redact : nullptr).c_str());
-      ++count;
-      while (next_cp != cps->end() && next_cp->size < r.seq) ++next_cp;
-      for (; next_cp != cps->end() && next_cp->size == r.seq; ++next_cp) {
-        std::fprintf(out, "%s\n", audit::checkpoint_json(origin, *next_cp).c_str());
-      }
-      return true;
-    });
+    auto exported = (*rt)->audit().export_lines(
+        access::Actor::local_operator(), o->from, o->to, (*rt)->config().audit_origin,
+        o->redact ? &redact : nullptr,
+        [out](const std::string& line) { return std::fprintf(out, "%s\n", line.c_str()) >= 0; });
+    Status st = exported ? ok() : Status(fail(exported.error()));
+    const int64_t count = exported ? *exported : 0;
     bool wrote = std::fflush(out) == 0 && std::ferror(out) == 0;
     if (out != stdout) {
       wrote = std::fclose(out) == 0 && wrote;
