@@ -189,11 +189,12 @@ Status serve(app::Runtime& rt, const config::Listeners& listen) {
     });
   }
   std::string shown_host = shown(so.host);
-  // Tests and scripts read this line to learn the port (with --listen HOST:0).
-  std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
-               static_cast<unsigned>((*server)->port()));
   std::fprintf(stderr, "minato: console origin %s (webauthn.origin)\n",
                cfg.webauthn_origin.c_str());
+  // Tests and scripts read this line to learn the port (with --listen HOST:0): every line
+  // about the listeners comes before it.
+  std::fprintf(stderr, "minato: listening on https://%s:%u\n", shown_host.c_str(),
+               static_cast<unsigned>((*server)->port()));
   std::fflush(stderr);
   if (cfg.syslog_target.empty()) {
     std::fprintf(stderr,
