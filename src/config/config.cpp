@@ -591,8 +591,14 @@ bool origin_on_listener(const Config& c) {
   std::string host;
   uint16_t port = 0;
   size_t host_end = 0;
-  return split_listen(c.listen, &host, &port) && port != 0 &&
-         origin_port(c.webauthn_origin, &host_end) == port;
+  if (!split_listen(c.listen, &host, &port)) return false;
+  const int on = origin_port(c.webauthn_origin, &host_end);
+  if (port != 0) return on == port;
+  // A port picked at each start (HOST:0, a demo or a test beside another): an origin on this
+  // host follows it; a name of the terminal's does not.
+  const std::string origin_host = c.webauthn_origin.substr(8, host_end - 8);
+  return on != 0 &&
+         (origin_host == "localhost" || origin_host == "127.0.0.1" || origin_host == "[::1]");
 }
 
 void set_origin_port(Config& c, uint16_t port) {

@@ -161,7 +161,8 @@ struct Listeners {
 // port 443 behind a load balancer) is left alone.
 Status apply_listeners(Config& c, const Listeners& l);
 
-// True when webauthn.origin is on server.listen's port (the console this listener serves).
+// True when webauthn.origin is on server.listen's port (the console this listener serves), or,
+// when server.listen picks a port at each start (HOST:0), is on this host (localhost).
 bool origin_on_listener(const Config& c);
 // Moves webauthn.origin to `port` (keeping its scheme and host).
 void set_origin_port(Config& c, uint16_t port);

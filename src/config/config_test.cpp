@@ -94,9 +94,19 @@ TEST(Config, ListenersFromTheCommandLine) {
   EXPECT_EQ(c.management_listen, "127.0.0.1:9443");
   EXPECT_EQ(c.backup_vault_listen, "127.0.0.1:19444");
   EXPECT_EQ(c.webauthn_origin, "https://localhost:18443");
-  // A free port picked at each start says nothing of the origin.
+  // A free port picked at each start says nothing of the origin until it is bound; a local
+  // origin then follows the bound port, a name of the terminal's does not.
   ASSERT_TRUE(apply_listeners(c, {"127.0.0.1:0", "", ""}));
   EXPECT_EQ(c.webauthn_origin, "https://localhost:18443");
+  EXPECT_TRUE(origin_on_listener(c));
+  set_origin_port(c, 40121);
+  EXPECT_EQ(c.webauthn_origin, "https://localhost:40121");
+  Config named = c;
+  named.webauthn_origin = "https://tos.example.jp";
+  EXPECT_FALSE(origin_on_listener(named));
+  named.listen = "0.0.0.0:443";
+  EXPECT_TRUE(origin_on_listener(named));
+  c.webauthn_origin = "https://localhost:18443";
   // An origin elsewhere (a name on 443 behind a balancer) stays.
   c.listen = "0.0.0.0:8443";
   c.webauthn_origin = "https://tos.example.jp";
