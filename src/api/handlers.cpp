@@ -1,9 +1,13 @@
 #include "api/handlers.h"
 
+#include "api/console_routes.h"
+
 #include <algorithm>
 #include <chrono>
 
+#include "common/qr.h"
 #include "common/request_context.h"
+#include "identity/password_policy.h"
 
 #include <boost/json.hpp>
 
@@ -162,6 +166,17 @@ Result<app::AccessChange> access_fields(JsonBody& b) {
 }
 
 // How the account's owner enrols (app::enrolment_view).
+// The names of the permissions `roles` hold ("terminal_read", ...).
+json::array permissions_json(const std::vector<std::string>& roles) {
+  json::array out;
+  const uint32_t held = access::permissions_of(roles);
+  for (uint32_t bit = 1; bit != 0 && bit <= held; bit <<= 1) {
+    if ((held & bit) != 0)
+      out.emplace_back(access::to_string(static_cast<access::Permission>(bit)));
+  }
+  return out;
+}
+
 json::object enrolment_json(app::Runtime& rt, const app::CreatedUser& c) {
   return app::enrolment_view(rt.config().webauthn_origin, c);
 }
@@ -367,12 +382,24 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   });
   router_.add(
       "GET", "/api/v1/session",
-      authed([](const HttpRequest&, const PathParams&, const Caller& c) -> Result<HttpResponse> {
-        return ok_json(json::object{{"username", c.session.username},
-                                    {"roles", roles_json(c.session.roles)},
-                                    {"created", format_utc(c.session.created_us)},
-                                    // G2.1.2-a: until when sensitive operations need no step-up.
-                                    {"step_up_until", format_utc(c.actor.step_up_until_us)}});
+      authed([this](const HttpRequest&, const PathParams&,
+                    const Caller& c) -> Result<HttpResponse> {
+        const auto& cfg = rt_.config();
+        // The console reads this at each load: who is logged in, the CSRF token its commands
+        // carry (a same-origin read only: the cookie is SameSite=Strict and nothing allows
+        // cross-origin reads), the idle timeout it shows, and the terminal's local time.
+        return ok_json(json::object{
+            {"username", c.session.username},
+            {"roles", roles_json(c.session.roles)},
+            {"created", format_utc(c.session.created_us)},
+            {"csrf_token", c.session.csrf_token},
+            // What the console shows; the services still check each.
+            {"permissions", permissions_json(c.session.roles)},
+            {"password_expired", c.session.password_expired},
+            {"idle_timeout_s", cfg.session_idle_s},
+            {"terminal", json::object{{"name", cfg.terminal_name}, {"utc_offset", cfg.utc_offset}}},
+            // G2.1.2-a: until when sensitive operations need no step-up.
+            {"step_up_until", format_utc(c.actor.step_up_until_us)}});
       }));
   // G2.1.2-a: prove a second factor again before a credential change or another sensitive
   // operation. Wrong factors count toward the account's lockout.
@@ -466,6 +493,16 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 if (!r) return fail(r.error());
                 return ok_json(enrolment_json(rt_, *r));
               })));
+  // G2.1.1-c: the login password rule, for the console's live feedback while one is chosen
+  // (anonymous: the rule is no secret; the server still checks every password it stores).
+  router_.add("GET", "/api/v1/password-policy", [](const HttpRequest&, const PathParams&) {
+    const auto p = identity::PasswordPolicy::for_use(identity::PasswordUse::kLogin);
+    return ok_json(json::object{{"min_length", p.min_length},
+                                {"max_length", p.max_length},
+                                {"require_classes", p.require_classes},
+                                {"not_user_name", true},
+                                {"description", identity::describe(p)}});
+  });
   // The owner completes the link (anonymous: the link is the credential).
   router_.add("POST", "/api/v1/enrolment", [this](const HttpRequest& req, const PathParams&) {
     return guarded([&]() -> Result<HttpResponse> {
@@ -481,7 +518,9 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
       if (!r) return fail(r.error());
       return ok_json(json::object{{"username", r->username},
                                   {"totp_secret", r->totp_secret_base32},
-                                  {"otpauth_uri", r->otpauth_uri}});
+                                  {"otpauth_uri", r->otpauth_uri},
+                                  // The console shows it as an image (never as markup).
+                                  {"otpauth_qr_svg", qr_svg(r->otpauth_uri)}});
     });
   });
 
@@ -992,6 +1031,8 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_terminal_routes();
   add_gate_routes();
   add_edi_routes();
+  add_yard_routes();
+  add_live_routes();
 }
 
 HttpResponse Api::handle(const HttpRequest& req) const {
@@ -999,7 +1040,8 @@ HttpResponse Api::handle(const HttpRequest& req) const {
   // client, so a complaint ("my gate-in at 10:02 failed") finds its events.
   ScopedRequest scope({crypto::random_token(12), ""});
   auto started = std::chrono::steady_clock::now();
-  HttpResponse res = router_.dispatch(req);
+  auto console = console_response(req);
+  HttpResponse res = console ? std::move(*console) : router_.dispatch(req);
   res.headers.emplace_back("X-Request-Id", current_request().request_id);
   latency_->observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

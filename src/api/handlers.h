@@ -29,6 +29,8 @@ class Api {
   void add_terminal_routes();  // terminal_routes.cpp
   void add_gate_routes();      // gate_routes.cpp
   void add_edi_routes();       // edi_routes.cpp
+  void add_yard_routes();      // yard_routes.cpp
+  void add_live_routes();      // live_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

@@ -2,6 +2,8 @@
 // network library. The net/ wing converts Beast messages to and from these.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,11 +30,25 @@ struct HttpRequest {
   }
 };
 
+// A response that stays open after its headers and sends Server-Sent Events (the console's
+// live view) until either side ends it. The net wing sends the headers, then calls open() with
+// two functions, both callable from any thread: `write` queues text on the connection (whole
+// events: "event: yard\ndata: {...}\n\n"), `end` closes it. When the connection is gone (the
+// peer left, a write failed, the server stops), the net wing calls closed(); after that the
+// functions do nothing.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  virtual void open(std::function<void(std::string)> write, std::function<void()> end) = 0;
+  virtual void closed() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Set-Cookie
+  std::shared_ptr<EventStream> stream;  // set: a text/event-stream response (body unused)
 };
 
 }  // namespace minato::api

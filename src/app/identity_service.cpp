@@ -245,7 +245,8 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   // Bound attacker-controlled sizes before any work; the name in the log is cut to 64 bytes.
   const std::string name = req.username.substr(0, 64);
   std::string refused;  // why the attempt was refused before the credentials were checked
-  if (sources_.blocked(source)) {
+  const int64_t source_blocked_until = sources_.blocked_until(source);
+  if (source_blocked_until != 0) {
     refused = "source address blocked after repeated failures";
   } else if (req.username.empty() || req.username.size() > 64 || req.password.size() > 1024) {
     refused = "malformed login request";
@@ -307,7 +308,8 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   }
 
   // 3. Record the outcome (counts, lock, audit) as one command.
-  enum class Outcome { kOk, kFailed, kTooManySessions };
+  enum class Outcome { kOk, kFailed, kTooManySessions, kLocked };
+  int64_t locked_until_us = 0;
   const auto& limits = sessions_.limits();
   size_t live_sessions = 0;
   identity::SessionRules session_rules;
@@ -341,6 +343,12 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         }
         if (u.locked_until_us > fx.now_us) {
           fx.reason = "account locked until " + format_utc(u.locked_until_us);
+          // G2.1.1-e: the lock is told only to whoever knows the password, so that it tells
+          // a guesser nothing about which accounts exist; the owner learns why and for how long.
+          if (password_ok) {
+            locked_until_us = u.locked_until_us;
+            return Outcome::kLocked;
+          }
           return Outcome::kFailed;
         }
         std::string why;
@@ -451,6 +459,19 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
   if (!outcome) return fail(outcome.error());
   if (pool_busy) {
     return fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again");
+  }
+  if (source_blocked_until != 0) {
+    // G2.2.2-f: said plainly, as it concerns the address and no account.
+    return fail(ErrorCode::kResourceExhausted,
+                "too many failed logins from your address " + source +
+                    "; logins from it are refused until " + format_utc(source_blocked_until),
+                "source");
+  }
+  if (*outcome == Outcome::kLocked) {
+    return fail(ErrorCode::kPermissionDenied,
+                "your account is locked after repeated failed logins until " +
+                    format_utc(locked_until_us) + "; a user administrator can unlock it sooner",
+                "account");
   }
   if (*outcome == Outcome::kTooManySessions) {
     return fail(ErrorCode::kConflict, "you already have " + std::to_string(live_sessions) +

@@ -257,6 +257,10 @@ class IdentityService {
   }
   int utc_offset_s() const { return utc_offset_s_; }
 
+  // Whether the session of `session_token` is still live; its idle timer is not refreshed.
+  bool session_alive(const std::string& session_token) const {
+    return sessions_.alive(session_token);
+  }
   // The session for a cookie token, with the actor it stands for; nullopt if none or expired.
   // A session used outside its time window or past its end (G2.2.1-d, G1.3) is ended.
   std::optional<std::pair<identity::Session, access::Actor>> authenticate(

@@ -38,10 +38,17 @@ TEST_F(IdentityServiceTest, G2_1_1_e_FiveFailuresLockTheAccountForFifteenMinutes
   for (int i = 0; i < 5; ++i) {
     EXPECT_FALSE(rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password1", code(secret)}));
   }
-  // Locked: even correct credentials fail, with the same generic answer.
+  // Locked: a wrong password gets the generic answer (a guesser learns nothing of the lock) ...
+  auto guessed = rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password2", code(secret)});
+  ASSERT_FALSE(guessed);
+  EXPECT_EQ(guessed.error().message(), "login failed: wrong user name, password or code");
+  // ... while correct credentials fail with the lock said plainly, for the owner.
   auto locked = rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)});
   ASSERT_FALSE(locked);
-  EXPECT_EQ(locked.error().message(), "login failed: wrong user name, password or code");
+  EXPECT_EQ(locked.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(locked.error().field(), "account");
+  EXPECT_NE(locked.error().message().find("locked after repeated failed logins until"),
+            std::string::npos);
   EXPECT_NE(audit().back().reason.find("account locked"), std::string::npos);
 
   clock_.advance_s(14 * 60);

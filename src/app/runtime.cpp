@@ -166,6 +166,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
   rt->backup_ = std::make_unique<BackupService>(*rt);
   rt->continuity_ = std::make_unique<Continuity>(*rt);
+  rt->live_ = std::make_unique<LiveFeed>(LiveLimits{});
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
   rt->audit_ =
@@ -257,6 +258,7 @@ void Runtime::register_metrics() {
     // identity (step_up.cpp, count_failure) words a new lock this way in the failure's reason.
     if (ev.reason.find("; account locked until") != std::string::npos) counters_.lockouts->add();
     if (ev.action == "source.block") counters_.source_blocks->add();
+    live_->publish(ev);
   });
   // A1.4.2, G2.7.3-a: connections and requests refused by the listener, by kind and by source.
   for (std::string_view kind : RefusalLog::kKinds) {

@@ -24,6 +24,7 @@
 #include "app/edi_export.h"
 #include "app/edi_import.h"
 #include "app/identity_service.h"
+#include "app/live_feed.h"
 #include "app/media_intake.h"
 #include "app/notifier.h"
 #include "app/refusal_log.h"
@@ -96,6 +97,8 @@ class Runtime {
   AuditService& audit() { return *audit_; }
   BackupService& backup() { return *backup_; }
   Continuity& continuity() { return *continuity_; }
+  // The console's live view: committed commands told to the open streams.
+  LiveFeed& live() { return *live_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
   struct SecurityCounters {
     Counter* login_failures = nullptr;
@@ -168,6 +171,7 @@ class Runtime {
   std::unique_ptr<EdiExport> edi_export_;
   std::unique_ptr<BackupService> backup_;
   std::unique_ptr<Continuity> continuity_;
+  std::unique_ptr<LiveFeed> live_;
 };
 
 }  // namespace minato::app

@@ -67,6 +67,14 @@ struct BookingView {
   int64_t delivered = 0;  // units received against it so far
 };
 
+// One block of the yard map: its shape and zones, and per 20-foot stack (index
+// (bay20 - 1) * rows + row - 1) what stands there and whether a unit in it is held.
+struct BlockMap {
+  terminal::YardBlock block;
+  std::vector<terminal::StackView> stacks;
+  std::vector<uint8_t> held;  // 1 where a unit of the stack has an active hold
+};
+
 class TerminalService {
  public:
   TerminalService(store::Store& store, WritePath& writes, const crypto::SealingKey& keys,
@@ -136,6 +144,11 @@ class TerminalService {
   Result<terminal::YardSlot> suggest_slot(const access::Actor& actor,
                                           const terminal::ContainerId& id);
   Result<std::vector<terminal::BlockUse>> yard_usage(const access::Actor& actor) const;
+  // The whole yard, stack by stack, for the console's map (terminal_yard_view.cpp).
+  Result<std::vector<BlockMap>> yard_map(const access::Actor& actor);
+  // The units of one 20-foot stack, tier 1 first.
+  Result<std::vector<terminal::Unit>> stack_units(const access::Actor& actor,
+                                                  const std::string& block, int bay20, int row);
 
   // --- bookings -------------------------------------------------------------------------------
   Status create_booking(const access::Actor& actor, store::BookingRecord booking);

@@ -203,7 +203,10 @@ json::object enrolment_view(const std::string& origin, const CreatedUser& c) {
   return json::object{{"username", c.username},
                       {"enrolment_token", c.enrolment_token},
                       {"expires", format_utc(c.enrolment_expires_us)},
-                      {"enrolment_api", origin + "/api/v1/enrolment"}};
+                      {"enrolment_api", origin + "/api/v1/enrolment"},
+                      // The console's page for it; the token rides in the fragment, which a
+                      // browser never sends to a server or in a Referer.
+                      {"enrolment_link", origin + "/enrol#token=" + c.enrolment_token}};
 }
 
 }  // namespace minato::app

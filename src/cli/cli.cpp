@@ -1,6 +1,6 @@
 #include "cli/cli.h"
+#include "common/qr.h"
 
-#include <qrencode.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -53,27 +53,7 @@ Result<std::string> read_secret_file(const std::string& path) {
   return s;
 }
 
-std::string qr_for_terminal(const std::string& text) {
-  QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-  if (qr == nullptr) return {};
-  const int w = qr->width;
-  const int quiet = 2;
-  auto dark = [&](int x, int y) {
-    if (x < 0 || y < 0 || x >= w || y >= w) return false;
-    return (qr->data[y * w + x] & 1) != 0;
-  };
-  std::string out;
-  // Two rows per line; light modules are drawn as blocks so it reads on dark terminals.
-  for (int y = -quiet; y < w + quiet; y += 2) {
-    for (int x = -quiet; x < w + quiet; ++x) {
-      bool top = !dark(x, y), bottom = !dark(x, y + 1);
-      out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
-    }
-    out += "\n";
-  }
-  QRcode_free(qr);
-  return out;
-}
+std::string qr_for_terminal(const std::string& text) { return qr_terminal(text); }
 
 int run(int argc, char** argv) {
   CLI::App app{"Minato: a container terminal operating system, secure by design", "minato"};

@@ -3,6 +3,8 @@
 // of gate appointments), then serve.
 #include <CLI/CLI.hpp>
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -55,6 +57,16 @@ std::string login_address(const config::Listeners& listen) {
   return listen.api;
 }
 
+// The console's address as printed first: webauthn.origin, or a note where the listener picks
+// its port at each start (serve prints the address then).
+std::string console_address(app::Runtime& rt) {
+  const auto& c = rt.config();
+  if (c.listen.size() > 2 && c.listen.compare(c.listen.size() - 2, 2, ":0") == 0) {
+    return "https://localhost:PORT (the port is printed below when the server starts)";
+  }
+  return c.webauthn_origin;
+}
+
 }  // namespace
 
 void add_demo(CLI::App& app) {
@@ -62,14 +74,21 @@ void add_demo(CLI::App& app) {
   struct Opts {
     std::string data = "demo-data";
     config::Listeners listen;
+    bool json = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory for the demo")->capture_default_str();
   // A second demo beside the first needs other ports for every listener.
   add_listen_options(cmd, &o->listen, "in the demo's minato.toml");
+  cmd->add_flag("--json", o->json,
+                "Print the new demo's credentials as one JSON line (for scripts and the console's "
+                "end-to-end tests) instead of the text");
   cmd->callback([o] {
     std::error_code ec;
     if (std::filesystem::exists(o->data, ec)) {
+      auto rt = app::Runtime::open(o->data);
+      if (!rt) throw CLI::RuntimeError(report(rt.error()));
+      std::printf("Open the console in a browser: %s/\n\n", console_address(**rt).c_str());
       std::printf(
           "Using the existing demo terminal in %s (delete it to start afresh; its\n"
           "passwords were shown when it was created).\n",
@@ -100,6 +119,21 @@ void add_demo(CLI::App& app) {
       if (!auditor) throw CLI::RuntimeError(report(auditor.error()));
       auto seeded = seed_terminal(**rt);
       if (!seeded) throw CLI::RuntimeError(report(seeded.error()));
+      if (o->json) {
+        auto user = [](const std::string& pw, const std::string& secret) {
+          return boost::json::object{{"password", pw}, {"totp_secret", secret}};
+        };
+        boost::json::object creds{
+            {"data", o->data},
+            {"users",
+             boost::json::object{
+                 {"admin", user(spec.admin_password, init->admin.totp_secret_base32)},
+                 {"operator", user(op_pw, op->totp_secret_base32)},
+                 {"officer", user(officer_pw, officer->totp_secret_base32)},
+                 {"auditor", user(auditor_pw, auditor->totp_secret_base32)}}}};
+        std::printf("%s\n", boost::json::serialize(creds).c_str());
+      } else {
+      std::printf("Open the console in a browser: %s/\n\n", console_address(**rt).c_str());
       std::printf(
           "Demo terminal created in %s. These credentials are shown once:\n\n"
           "  administrator  user: admin     password: %s\n"
@@ -122,6 +156,7 @@ void add_demo(CLI::App& app) {
           auditor->totp_secret_base32.c_str(), o->data.c_str(), login_address(o->listen).c_str());
       std::printf("Scan the operator's TOTP secret:\n%s\n",
                   qr_for_terminal(op->otpauth_uri).c_str());
+      }
     }
     std::fflush(stdout);
     auto rt = app::Runtime::open(o->data);

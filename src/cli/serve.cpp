@@ -189,7 +189,8 @@ Status serve(app::Runtime& rt, const config::Listeners& listen) {
     });
   }
   std::string shown_host = shown(so.host);
-  std::fprintf(stderr, "minato: console origin %s (webauthn.origin)\n",
+  // The operator console is served at the origin users reach (webauthn.origin).
+  std::fprintf(stderr, "minato: console %s/ (open it in a browser; webauthn.origin)\n",
                cfg.webauthn_origin.c_str());
   // Tests and scripts read this line to learn the port (with --listen HOST:0): every line
   // about the listeners comes before it.

@@ -47,17 +47,19 @@ void print_enrolment(app::Runtime& rt, const app::CreatedUser& c, bool as_json) 
     return;
   }
   const std::string api(v.at("enrolment_api").as_string());
+  const std::string link(v.at("enrolment_link").as_string());
   std::printf(
       "Enrolment token for %s (one use, until %s). Hand it to its owner in person or by a\n"
       "separate channel:\n  %s\n"
-      "The owner chooses a password and receives the TOTP secret (shown once) with\n"
+      "The owner opens the console's enrolment page with it:\n  %s\n"
+      "or, without a browser, chooses a password and receives the TOTP secret (shown once) with\n"
       "  curl --cacert %s -H 'Content-Type: application/json' --data-binary @- \\\n"
       "    %s\n"
       "typing {\"token\":\"%s\",\"password\":\"...\"} and then Ctrl-D (so that the\n"
       "password is in no command line and no shell history).\n"
       "(%s is webauthn.origin in minato.toml: where users reach this server.)\n",
       c.username.c_str(), format_utc(c.enrolment_expires_us).c_str(), c.enrolment_token.c_str(),
-      rt.paths().resolve(rt.config().tls_cert).c_str(), api.c_str(), c.enrolment_token.c_str(),
+      link.c_str(), rt.paths().resolve(rt.config().tls_cert).c_str(), api.c_str(), c.enrolment_token.c_str(),
       rt.config().webauthn_origin.c_str());
 }
 

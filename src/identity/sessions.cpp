@@ -70,6 +70,14 @@ std::optional<Session> SessionRegistry::touch(const std::string& token) {
   return it->second;
 }
 
+bool SessionRegistry::alive(const std::string& token) const {
+  if (token.empty() || token.size() > 128) return false;
+  const int64_t now = clock_.now_us();
+  std::lock_guard lock(mu_);
+  auto it = by_hash_.find(crypto::sha256(token));
+  return it != by_hash_.end() && !expired(it->second, now);
+}
+
 bool SessionRegistry::remove(const std::string& token) {
   std::lock_guard lock(mu_);
   return by_hash_.erase(crypto::sha256(token)) > 0;

@@ -87,6 +87,9 @@ class SessionRegistry {
   size_t count_for(const std::string& username) const;
   // Finds a live session by token and refreshes its idle timer.
   std::optional<Session> touch(const std::string& token);
+  // Whether the session is live, without refreshing its idle timer (the live view asks this
+  // while it streams: streaming is not activity).
+  bool alive(const std::string& token) const;
   // Ends a session; returns whether it existed.
   bool remove(const std::string& token);
   // Ends every session of `username`; returns how many there were.

@@ -33,11 +33,14 @@ int64_t SourceGuard::record_failure(const std::string& source) {
   return e.blocked_until_us;
 }
 
-bool SourceGuard::blocked(const std::string& source) const {
+bool SourceGuard::blocked(const std::string& source) const { return blocked_until(source) != 0; }
+
+int64_t SourceGuard::blocked_until(const std::string& source) const {
   const int64_t now = clock_.now_us();
   std::lock_guard lock(mu_);
   auto it = entries_.find(source);
-  return it != entries_.end() && it->second.blocked_until_us > now;
+  return it != entries_.end() && it->second.blocked_until_us > now ? it->second.blocked_until_us
+                                                                   : 0;
 }
 
 }  // namespace minato::identity

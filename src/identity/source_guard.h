@@ -32,6 +32,8 @@ class SourceGuard {
   // failure starts a block, else 0.
   int64_t record_failure(const std::string& source);
   bool blocked(const std::string& source) const;
+  // When the block of `source` ends (µs), or 0 when it is not blocked.
+  int64_t blocked_until(const std::string& source) const;
   const SourcePolicy& policy() const { return policy_; }
 
  private:

@@ -10,8 +10,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,16 +36,23 @@ using tcp = boost::asio::ip::tcp;
 void add_security_headers(api::HttpResponse& resp) {
   auto& h = resp.headers;
   h.emplace_back("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  // The console runs under this policy too: scripts and styles only from its own files, no
+  // inline code, no eval, and Trusted Types so that no string reaches an HTML sink unless it
+  // went through a named policy (lit-html's, for its own templates).
   h.emplace_back("Content-Security-Policy",
                  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+                 "require-trusted-types-for 'script'; trusted-types lit-html");
   h.emplace_back("X-Content-Type-Options", "nosniff");
   h.emplace_back("X-Frame-Options", "DENY");
   h.emplace_back("Referrer-Policy", "no-referrer");
   h.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
   h.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
   h.emplace_back("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  h.emplace_back("Cache-Control", "no-store");
+  // Nothing is cached unless the handler said otherwise (the console's content-hashed assets).
+  bool cache_set = false;
+  for (const auto& [k, v] : h) cache_set = cache_set || k == "Cache-Control";
+  if (!cache_set) h.emplace_back("Cache-Control", "no-store");
 }
 
 namespace {
@@ -91,6 +100,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(api::HttpResponse resp, bool keep_alive);
   void on_write(bool keep_alive, beast::error_code ec);
   void shutdown();
+  // A text/event-stream response (the console's live view): the header, then events as the
+  // stream writes them, until either side ends it. A read stays pending to notice the peer
+  // leaving; each write must finish within the request timeout.
+  void start_stream(api::HttpResponse resp);
+  void on_stream_head(beast::error_code ec);
+  void watch_peer();
+  void stream_write(std::string text);
+  void write_next_event();
+  void stream_close();
 
   Server& server_;
   beast::ssl_stream<beast::tcp_stream> stream_;
@@ -103,7 +121,20 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool> handshaking_{false};
   std::atomic<bool> shed_{false};  // closed by the server to make room: not the peer's doing
   bool first_request_ = true;
+  // The live view's stream, while one is open (all on the session's strand).
+  std::shared_ptr<api::EventStream> events_;
+  std::shared_ptr<http::response<http::empty_body>> event_head_;
+  std::shared_ptr<http::response_serializer<http::empty_body>> event_serializer_;
+  std::deque<std::string> outbox_;
+  std::optional<asio::steady_timer> write_deadline_;
+  std::array<char, 256> peer_bytes_{};
+  bool streaming_ = false;
+  bool writing_ = false;
+  bool stream_closed_ = false;
 };
+
+// Events queued for one slow reader beyond this end its stream (it reconnects and reloads).
+constexpr size_t kMaxQueuedEvents = 512;
 
 class Server final : public HttpsServer {
  public:
@@ -351,7 +382,7 @@ void Session::start() {
 void Session::close_if_idle() {
   // Runs on another thread: hop onto the session's strand.
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->idle_) {
+    if (self->idle_ || self->streaming_) {
       beast::error_code ec;
       beast::get_lowest_layer(self->stream_).socket().cancel(ec);
     }
@@ -597,6 +628,10 @@ void Session::dispatch() {
 
 void Session::send(api::HttpResponse resp, bool keep_alive) {
   add_security_headers(resp);
+  if (resp.stream && resp.status == 200) {
+    start_stream(std::move(resp));
+    return;
+  }
   auto res = std::make_shared<http::response<http::string_body>>();
   res->version(11);
   res->result(static_cast<unsigned>(resp.status));
@@ -624,6 +659,111 @@ void Session::on_write(bool keep_alive, beast::error_code ec) {
   } else {
     shutdown();
   }
+}
+
+void Session::start_stream(api::HttpResponse resp) {
+  events_ = std::move(resp.stream);
+  streaming_ = true;
+  event_head_ = std::make_shared<http::response<http::empty_body>>();
+  auto& head = *event_head_;
+  head.version(11);
+  head.result(200);
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  for (auto& [k, v] : resp.headers) head.insert(k, v);
+  // No length: the body runs until the connection closes.
+  head.keep_alive(false);
+  event_serializer_ = std::make_shared<http::response_serializer<http::empty_body>>(head);
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::seconds(server_.options().request_timeout_s));
+  http::async_write_header(
+      stream_, *event_serializer_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_stream_head(ec); });
+}
+
+void Session::on_stream_head(beast::error_code ec) {
+  if (ec) {
+    stream_close();
+    return;
+  }
+  beast::get_lowest_layer(stream_).expires_never();
+  write_deadline_.emplace(stream_.get_executor());
+  watch_peer();
+  // The stream's functions hold the session weakly: the pending read keeps it alive, and
+  // once the connection is gone they do nothing.
+  std::weak_ptr<Session> weak = shared_from_this();
+  auto exec = stream_.get_executor();
+  events_->open(
+      [weak, exec](std::string text) {
+        if (auto self = weak.lock()) {
+          asio::post(exec, [self, text = std::move(text)]() mutable {
+            self->stream_write(std::move(text));
+          });
+        }
+      },
+      [weak, exec] {
+        if (auto self = weak.lock()) asio::post(exec, [self] { self->stream_close(); });
+      });
+}
+
+void Session::watch_peer() {
+  // The client sends nothing more on this connection; a completed read means it left (or
+  // broke the protocol): either way the stream ends.
+  stream_.async_read_some(asio::buffer(peer_bytes_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec || self->stream_closed_) {
+                              self->stream_close();
+                              return;
+                            }
+                            self->watch_peer();
+                          });
+}
+
+void Session::stream_write(std::string text) {
+  if (stream_closed_) return;
+  if (outbox_.size() >= kMaxQueuedEvents) {
+    stream_close();  // a reader this slow would only fall further behind
+    return;
+  }
+  outbox_.push_back(std::move(text));
+  if (!writing_) write_next_event();
+}
+
+void Session::write_next_event() {
+  writing_ = true;
+  write_deadline_->expires_after(std::chrono::seconds(server_.options().request_timeout_s));
+  write_deadline_->async_wait(
+      [weak = std::weak_ptr<Session>(shared_from_this())](beast::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || !self->writing_) return;
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->stream_).socket().cancel(ignored);  // the write fails
+      });
+  asio::async_write(stream_, asio::buffer(outbox_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->write_deadline_->cancel();
+                      self->outbox_.pop_front();
+                      if (ec && !self->stream_closed_) {
+                        self->stream_close();  // ends the stream and the connection
+                        return;
+                      }
+                      if (self->stream_closed_) {
+                        self->shutdown();  // closed while this write was in flight
+                        return;
+                      }
+                      if (!self->outbox_.empty()) self->write_next_event();
+                    });
+}
+
+void Session::stream_close() {
+  if (stream_closed_) return;
+  stream_closed_ = true;
+  if (events_) {
+    events_->closed();
+    events_.reset();
+  }
+  if (writing_) return;  // the write in flight finishes (or fails) first; nothing follows it
+  shutdown();
 }
 
 void Session::shutdown() {

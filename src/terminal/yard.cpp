@@ -540,6 +540,47 @@ Result<YardSlot> Yard::allocate(const StackItem& item, const AllocationRequest& 
   return YardSlot::at(blocks_[best_block].spec.name, best_bay, best_row, best_tier);
 }
 
+Result<std::vector<StackView>> Yard::stacks(std::string_view block) const {
+  auto bi = block_index(block);
+  if (!bi) return fail(bi.error());
+  const Block& b = blocks_[*bi];
+  std::vector<StackView> out(b.height.size());
+  for (int column = 0; column < b.spec.bays; ++column) {
+    for (int row = 1; row <= b.spec.rows; ++row) {
+      const auto i = static_cast<size_t>(column * b.spec.rows + row - 1);
+      StackView& v = out[i];
+      v.height = b.height[i];
+      v.plug = b.plug[i] != 0;
+      for (int tier = 1; tier <= v.height; ++tier) {
+        if (const Entry* e = entry_at(b, column, row, tier)) {
+          v.powered = v.powered || e->item.powered;
+          v.dangerous = v.dangerous || e->item.dg_mask != 0;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> Yard::stack_units(std::string_view block, int bay20, int row) const {
+  auto bi = block_index(block);
+  if (!bi) return fail(bi.error());
+  const Block& b = blocks_[*bi];
+  if (bay20 < 1 || bay20 > b.spec.bays || row < 1 || row > b.spec.rows) {
+    return fail(ErrorCode::kNotFound,
+                "block " + b.spec.name + " has no stack at 20-foot bay " + std::to_string(bay20) +
+                    ", row " + std::to_string(row),
+                "stack");
+  }
+  std::vector<int64_t> out;
+  for (int tier = 1; tier <= b.spec.tiers; ++tier) {
+    const Entry* e = entry_at(b, bay20 - 1, row, tier);
+    if (e == nullptr) break;
+    out.push_back(e->item.unit_id);
+  }
+  return out;
+}
+
 std::vector<BlockUse> Yard::usage() const {
   std::vector<BlockUse> out;
   out.reserve(blocks_.size());

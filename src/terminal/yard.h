@@ -60,6 +60,14 @@ struct AllocationRequest {
   std::vector<std::string> avoid;   // slots not to use (e.g. just refused), canonical text
 };
 
+// One 20-foot ground stack as the yard map draws it.
+struct StackView {
+  uint8_t height = 0;      // tiers in use
+  bool plug = false;       // the stack has a reefer plug
+  bool powered = false;    // a reefer that needs power stands in it
+  bool dangerous = false;  // a unit with dangerous goods stands in it
+};
+
 struct BlockUse {
   std::string block;
   int capacity_teu = 0;
@@ -101,6 +109,13 @@ class Yard {
   const StackItem* item(int64_t unit_id) const;
   // The best free slot for `item`, or kResourceExhausted when no stack may take it.
   Result<YardSlot> allocate(const StackItem& item, const AllocationRequest& request) const;
+
+  // Every 20-foot stack of `block`, at index (bay20 - 1) * rows + (row - 1), where bay20 is the
+  // 20-foot ground bay (1 for bay 01, 2 for bay 03...); a 40-foot unit stands in two stacks.
+  Result<std::vector<StackView>> stacks(std::string_view block) const;
+  // The units of one 20-foot stack, tier 1 first (0 where a tier is empty below a unit cannot
+  // happen: the yard has no floating tiers).
+  Result<std::vector<int64_t>> stack_units(std::string_view block, int bay20, int row) const;
 
   size_t units() const { return by_unit_.size(); }
   std::vector<BlockUse> usage() const;

@@ -88,7 +88,7 @@ class OperatorPathTest(unittest.TestCase):
         self.assertEqual((server.port, server.management_port), (api, mgmt))
         lines = "".join(server.stderr_lines)
         self.assertIn(f"backup vault listener on https://127.0.0.1:{vault_port}", lines)
-        self.assertIn(f"console origin https://localhost:{api} (webauthn.origin)", lines)
+        self.assertIn(f"console https://localhost:{api}/ (open it in a browser; webauthn.origin)", lines)
 
         # --- the owner enrols over the API as printed, then logs in ---
         anon = server.client()

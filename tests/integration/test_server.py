@@ -76,19 +76,24 @@ class LoginTest(ServerTestCase):
             r = c.request("POST", "/api/v1/session",
                           {"username": "dave", "password": "Wrong#Password1", "totp": "123456"})
             self.assertEqual(r.status, 401)
-        r = c.login("dave", USER_PASSWORD, self.secrets["dave"])
-        self.assertEqual(r.status, 401, "a locked account must refuse correct credentials")
-        # The answer is the same as for a user that does not exist.
+        # A guess at a locked account gets the answer a user that does not exist gets ...
+        guess = c.request("POST", "/api/v1/session",
+                          {"username": "dave", "password": "Wrong#Password2", "totp": "123456"})
         ghost = c.request("POST", "/api/v1/session",
                           {"username": "ghost", "password": USER_PASSWORD, "totp": "123456"})
         self.assertEqual(ghost.status, 401)
-        self.assertEqual(ghost.raw, r.raw)
+        self.assertEqual(ghost.raw, guess.raw)
+        # ... and the owner, with the right password, is told of the lock and until when.
+        r = c.login("dave", USER_PASSWORD, self.secrets["dave"])
+        self.assertEqual(r.status, 403, "a locked account must refuse correct credentials")
+        self.assertEqual(r.json["error"]["field"], "account")
+        self.assertIn("locked after repeated failed logins until", r.json["error"]["message"])
         # A security administrator ends the lock (audited); the user can log in again.
         admin = self.server.client()
         self.assertEqual(admin.login("admin", ADMIN_PASSWORD, self.data.admin_totp).status, 201)
         history = admin.request("GET", "/api/v1/users/dave/logins")
         self.assertEqual(history.status, 200, history)
-        self.assertEqual([h["result"] for h in history.json["logins"]], ["failure"] * 6)
+        self.assertEqual([h["result"] for h in history.json["logins"]], ["failure"] * 7)
         self.assertIn("account locked", history.json["logins"][0]["detail"])
         self.assertEqual(admin.request("POST", "/api/v1/users/dave/unlock", csrf=False).status, 403)
         unlocked = admin.request("POST", "/api/v1/users/dave/unlock")
@@ -133,9 +138,16 @@ class HttpHardeningTest(ServerTestCase):
             self.assertIsNone(r.header("server"))
 
     def test_errors_are_json_without_internals(self):
-        r = self.server.client().request("GET", "/no/such/thing")
-        self.assertEqual(r.status, 404)
-        self.assertEqual(r.json["error"]["code"], "not_found")
+        for path in ("/no/such/thing", "/api/v1/no/such/thing", "/admin.php"):
+            r = self.server.client().request("GET", path)
+            self.assertEqual(r.status, 404, path)
+            self.assertEqual(r.json["error"]["code"], "not_found")
+        # The console's screens (and paths under them) are its page, never cached.
+        for path in ("/", "/yard", "/units/CSQU3054383"):
+            r = self.server.client().request("GET", path)
+            self.assertEqual(r.status, 200, path)
+            self.assertIn("<minato-app>", r.raw)
+            self.assertEqual(r.header("cache-control"), "no-store")
         r = self.server.client().request("PUT", "/api/v1/session")
         self.assertEqual(r.status, 405)
         self.assertIn("POST", r.header("allow"))

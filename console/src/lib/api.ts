@@ -1,0 +1,98 @@
+// The API client: JSON over fetch on the same origin. Every command carries the session's
+// CSRF token (X-CSRF-Token); a command that must happen once carries an Idempotency-Key, made
+// once per submission, so a double click or a retry is one transaction. An answer that is not
+// 2xx becomes an ApiError with the API's code, message and field. A 401 on an authenticated
+// call tells the application (event 'minato:unauthenticated') so it can ask for a new login and
+// come back to the same screen.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+let lastActivity = Date.now();
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+// When the last authenticated call answered (the server's idle timer restarted then).
+export function lastActivityMs(): number {
+  return lastActivity;
+}
+
+export interface RequestOptions {
+  idempotencyKey?: string;
+  anonymous?: boolean; // a 401 here is an answer, not an expired session (login, enrolment)
+  ifMatch?: string;
+}
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+async function call<T>(
+  method: string,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  if (options.ifMatch) headers['If-Match'] = options.ifMatch;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      redirect: 'error',
+    });
+  } catch {
+    // The connection failed or was closed before an answer: the server is down, or it closes
+    // connections from this address (blocked after repeated failed logins).
+    throw new ApiError(0, 'network', 'no answer from the server');
+  }
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text && (res.headers.get('content-type') ?? '').includes('application/json')) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new ApiError(res.status, 'bad_response', 'the server answered with malformed JSON');
+    }
+  }
+  if (!res.ok) {
+    const e = (data as { error?: { code?: string; message?: string; field?: string } })?.error;
+    if (res.status === 401 && !options.anonymous) {
+      window.dispatchEvent(new CustomEvent('minato:unauthenticated'));
+    }
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? text, e?.field);
+  }
+  if (!options.anonymous) lastActivity = Date.now();
+  return data as T;
+}
+
+export const api = {
+  get: <T>(path: string, options: RequestOptions = {}) => call<T>('GET', path, undefined, options),
+  post: <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
+    call<T>('POST', path, body, options),
+  put: <T>(path: string, body: unknown, options: RequestOptions = {}) =>
+    call<T>('PUT', path, body, options),
+  del: <T>(path: string, options: RequestOptions = {}) => call<T>('DELETE', path, undefined, options),
+};
+
+// A path segment, percent-encoded (a container number or user name typed by a person).
+export function seg(value: string | number): string {
+  return encodeURIComponent(String(value));
+}

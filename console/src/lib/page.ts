@@ -1,0 +1,42 @@
+// What every screen shares: light DOM (one style sheet for the whole console, and nothing the
+// CSP or Trusted Types must make an exception for), a new render when the language changes,
+// and the text of an error in the user's language.
+import { LitElement } from 'lit';
+import { ApiError } from './api';
+import { has, t } from './i18n';
+
+export class Page extends LitElement {
+  private readonly onLang = () => this.requestUpdate();
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('minato:lang', this.onLang);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('minato:lang', this.onLang);
+    super.disconnectedCallback();
+  }
+}
+
+export interface ErrorText {
+  title: string; // what went wrong, in the user's language
+  field: string; // the field it names (its label), or ''
+  detail: string; // the server's own sentence (English), as sent
+}
+
+// An error as the user reads it: a sentence per error code in the user's language, the field
+// it names by that field's label, and the API's sentence as detail.
+export function errorText(e: unknown): ErrorText {
+  if (e instanceof ApiError) {
+    const specific = `errors.${e.code}.${e.field ?? ''}`;
+    const title = has(specific) ? t(specific) : has(`errors.${e.code}`) ? t(`errors.${e.code}`) : t('errors.unknown');
+    const field = e.field ? (has(`fields.${e.field}`) ? t(`fields.${e.field}`) : e.field) : '';
+    return { title, field, detail: e.message };
+  }
+  return { title: t('errors.unknown'), field: '', detail: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,3 @@
+// The console's entry: language, session, and the shell (components/app-shell.ts).
+import './styles.css';
+import './components/app-shell';
