@@ -105,7 +105,7 @@ function watch(page, problems) {
   page.on('crash', () => problems.push('the page crashed'));
 }
 
-export async function startWorld({ users = [] } = {}) {
+export async function startWorld({ users = [], enrol = [] } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'minato-e2e-'));
   const data = path.join(root, 'demo');
   // 1. The demo terminal (its credentials as JSON), stopped again once it serves.
@@ -122,6 +122,13 @@ export async function startWorld({ users = [] } = {}) {
     const args = ['user', 'add', '--data', data, '--username', name, '--password-file', pw, '--json'];
     for (const r of roles) args.push('--role', r);
     secrets[name] = { password: USER_PASSWORD, totp_secret: JSON.parse(run(args)).totp_secret };
+  }
+  // ... and accounts waiting for their owners' enrolment (the token of each link).
+  const enrolment = {};
+  for (const [name, ...roles] of enrol) {
+    const args = ['user', 'add', '--data', data, '--username', name, '--enrol', '--json'];
+    for (const r of roles) args.push('--role', r);
+    enrolment[name] = JSON.parse(run(args)).enrolment_token;
   }
   // 3. The server, as its minato.toml says (free ports).
   const server = await serve(['serve', '--data', data]);
@@ -146,6 +153,7 @@ export async function startWorld({ users = [] } = {}) {
     data,
     origin,
     accounts,
+    enrolment,
     browser,
     problems: [],
     minato: (args, input) => run(args, input),
@@ -181,6 +189,23 @@ export async function startWorld({ users = [] } = {}) {
       });
       return page;
     },
+    // An API call from inside a logged-in page (its cookie; its CSRF token for commands).
+    async api(page, method, path, body) {
+      return page.evaluate(
+        async ([m, p, b]) => {
+          const headers = { Accept: 'application/json' };
+          if (m !== 'GET') {
+            const s = await (await fetch('/api/v1/session')).json();
+            headers['X-CSRF-Token'] = s.csrf_token;
+            headers['Content-Type'] = 'application/json';
+          }
+          const r = await fetch(p, { method: m, headers, body: b === undefined ? undefined : JSON.stringify(b) });
+          const text = await r.text();
+          return { status: r.status, json: text ? JSON.parse(text) : null };
+        },
+        [method, path, body],
+      );
+    },
     async cspViolations(page) {
       return page.evaluate(() => window.__csp ?? []);
     },
@@ -196,6 +221,11 @@ export async function startWorld({ users = [] } = {}) {
       }
       await page.locator('form button[type=submit]').click();
       await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    },
+    // Closes every browser context opened so far (each holds connections to the server,
+    // which limits connections per source address).
+    async closePages() {
+      for (const c of contexts.splice(0)) await c.close().catch(() => {});
     },
     async screenshot(page, name) {
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });

@@ -65,26 +65,25 @@ void Api::add_yard_routes() {
 
   // The units of one stack, tier 1 first; `bay` is the stack's 20-foot bay as slots write it
   // (01, 03, ...).
-  router_.add("GET", "/api/v1/yard/blocks/{name}/stacks/{bay}/{row}",
-              authed([this](const HttpRequest&, const PathParams& p,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto bay = small_number(p, "bay", 1, 97);
-                if (!bay) return fail(bay.error());
-                if (*bay % 2 == 0) {
-                  return fail(ErrorCode::kInvalidArgument,
-                              "bay must be odd: a stack is named by its 20-foot bay", "bay");
-                }
-                auto row = small_number(p, "row", 1, t::kMaxBlockRows);
-                if (!row) return fail(row.error());
-                auto units = rt_.terminal().stack_units(c.actor, p.at("name"), (*bay + 1) / 2, *row);
-                if (!units) return fail(units.error());
-                json::array arr;
-                for (const auto& u : *units) arr.push_back(app::to_json(u));
-                return ok_json(json::object{{"block", p.at("name")},
-                                            {"bay", *bay},
-                                            {"row", *row},
-                                            {"units", std::move(arr)}});
-              }));
+  router_.add(
+      "GET", "/api/v1/yard/blocks/{name}/stacks/{bay}/{row}",
+      authed(
+          [this](const HttpRequest&, const PathParams& p, const Caller& c) -> Result<HttpResponse> {
+            auto bay = small_number(p, "bay", 1, 97);
+            if (!bay) return fail(bay.error());
+            if (*bay % 2 == 0) {
+              return fail(ErrorCode::kInvalidArgument,
+                          "bay must be odd: a stack is named by its 20-foot bay", "bay");
+            }
+            auto row = small_number(p, "row", 1, t::kMaxBlockRows);
+            if (!row) return fail(row.error());
+            auto units = rt_.terminal().stack_units(c.actor, p.at("name"), (*bay + 1) / 2, *row);
+            if (!units) return fail(units.error());
+            json::array arr;
+            for (const auto& u : *units) arr.push_back(app::to_json(u));
+            return ok_json(json::object{
+                {"block", p.at("name")}, {"bay", *bay}, {"row", *row}, {"units", std::move(arr)}});
+          }));
 }
 
 }  // namespace minato::api

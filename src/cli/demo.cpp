@@ -125,37 +125,36 @@ void add_demo(CLI::App& app) {
         };
         boost::json::object creds{
             {"data", o->data},
-            {"users",
-             boost::json::object{
-                 {"admin", user(spec.admin_password, init->admin.totp_secret_base32)},
-                 {"operator", user(op_pw, op->totp_secret_base32)},
-                 {"officer", user(officer_pw, officer->totp_secret_base32)},
-                 {"auditor", user(auditor_pw, auditor->totp_secret_base32)}}}};
+            {"users", boost::json::object{
+                          {"admin", user(spec.admin_password, init->admin.totp_secret_base32)},
+                          {"operator", user(op_pw, op->totp_secret_base32)},
+                          {"officer", user(officer_pw, officer->totp_secret_base32)},
+                          {"auditor", user(auditor_pw, auditor->totp_secret_base32)}}}};
         std::printf("%s\n", boost::json::serialize(creds).c_str());
       } else {
-      std::printf("Open the console in a browser: %s/\n\n", console_address(**rt).c_str());
-      std::printf(
-          "Demo terminal created in %s. These credentials are shown once:\n\n"
-          "  administrator  user: admin     password: %s\n"
-          "                 TOTP secret: %s\n"
-          "  operator       user: operator  password: %s\n"
-          "                 TOTP secret: %s\n"
-          "  officer        user: officer   password: %s\n"
-          "                 TOTP secret: %s\n"
-          "  auditor        user: auditor   password: %s\n"
-          "                 TOTP secret: %s\n\n"
-          "Current code:    oathtool --totp -b SECRET\n"
-          "Log in:          curl --cacert %s/tls/cert.pem -c jar \\\n"
-          "                   -H 'Content-Type: application/json' \\\n"
-          "                   -d "
-          "'{\"username\":\"operator\",\"password\":\"...\",\"totp\":\"123456\"}' \\\n"
-          "                   https://%s/api/v1/session\n\n",
-          o->data.c_str(), spec.admin_password.c_str(), init->admin.totp_secret_base32.c_str(),
-          op_pw.c_str(), op->totp_secret_base32.c_str(), officer_pw.c_str(),
-          officer->totp_secret_base32.c_str(), auditor_pw.c_str(),
-          auditor->totp_secret_base32.c_str(), o->data.c_str(), login_address(o->listen).c_str());
-      std::printf("Scan the operator's TOTP secret:\n%s\n",
-                  qr_for_terminal(op->otpauth_uri).c_str());
+        std::printf("Open the console in a browser: %s/\n\n", console_address(**rt).c_str());
+        std::printf(
+            "Demo terminal created in %s. These credentials are shown once:\n\n"
+            "  administrator  user: admin     password: %s\n"
+            "                 TOTP secret: %s\n"
+            "  operator       user: operator  password: %s\n"
+            "                 TOTP secret: %s\n"
+            "  officer        user: officer   password: %s\n"
+            "                 TOTP secret: %s\n"
+            "  auditor        user: auditor   password: %s\n"
+            "                 TOTP secret: %s\n\n"
+            "Current code:    oathtool --totp -b SECRET\n"
+            "Log in:          curl --cacert %s/tls/cert.pem -c jar \\\n"
+            "                   -H 'Content-Type: application/json' \\\n"
+            "                   -d "
+            "'{\"username\":\"operator\",\"password\":\"...\",\"totp\":\"123456\"}' \\\n"
+            "                   https://%s/api/v1/session\n\n",
+            o->data.c_str(), spec.admin_password.c_str(), init->admin.totp_secret_base32.c_str(),
+            op_pw.c_str(), op->totp_secret_base32.c_str(), officer_pw.c_str(),
+            officer->totp_secret_base32.c_str(), auditor_pw.c_str(),
+            auditor->totp_secret_base32.c_str(), o->data.c_str(), login_address(o->listen).c_str());
+        std::printf("Scan the operator's TOTP secret:\n%s\n",
+                    qr_for_terminal(op->otpauth_uri).c_str());
       }
     }
     std::fflush(stdout);

@@ -59,8 +59,8 @@ void print_enrolment(app::Runtime& rt, const app::CreatedUser& c, bool as_json) 
       "password is in no command line and no shell history).\n"
       "(%s is webauthn.origin in minato.toml: where users reach this server.)\n",
       c.username.c_str(), format_utc(c.enrolment_expires_us).c_str(), c.enrolment_token.c_str(),
-      link.c_str(), rt.paths().resolve(rt.config().tls_cert).c_str(), api.c_str(), c.enrolment_token.c_str(),
-      rt.config().webauthn_origin.c_str());
+      link.c_str(), rt.paths().resolve(rt.config().tls_cert).c_str(), api.c_str(),
+      c.enrolment_token.c_str(), rt.config().webauthn_origin.c_str());
 }
 
 }  // namespace

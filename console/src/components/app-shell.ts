@@ -96,15 +96,18 @@ export class AppShell extends Page {
     navigate(`/login?next=${encodeURIComponent(here)}`, true);
   }
 
-  // The idle countdown: the server ends a session after idle_timeout_s without a call.
-  private tick(): void {
+  // Seconds until the server ends the session for idleness (idle_timeout_s after the last call).
+  private idleLeft(): number {
     const s = session();
-    if (!s || this.route?.public) return;
-    const left = Math.max(0, Math.round(s.idle_timeout_s - (Date.now() - lastActivityMs()) / 1000));
-    if (Math.floor(left / 60) !== Math.floor(this.idleLeftS / 60) || left <= 60) {
-      this.idleLeftS = left;
-      this.requestUpdate();
-    }
+    if (!s) return 0;
+    return Math.max(0, Math.round(s.idle_timeout_s - (Date.now() - lastActivityMs()) / 1000));
+  }
+
+  // The idle countdown: redrawn when the minutes shown change; at zero, the login.
+  private tick(): void {
+    if (!session() || this.route?.public) return;
+    const left = this.idleLeft();
+    if (Math.ceil(left / 60) !== Math.ceil(this.idleLeftS / 60)) this.requestUpdate();
     this.idleLeftS = left;
     if (left === 0) this.sessionEnded('login.idle');
   }
@@ -130,6 +133,7 @@ export class AppShell extends Page {
     const s = session();
     const nav = s ? routes.filter((r) => r.nav && allowed(r, s.permissions)) : [];
     const lang = currentLang();
+    this.idleLeftS = this.idleLeft();
     const minutes = Math.ceil(this.idleLeftS / 60);
     return html`
       <a class="skip" href="#main">${t('shell.skip')}</a>

@@ -83,7 +83,10 @@ export class GatePage extends Page {
     const container = normaliseContainer(text('container_id'));
     const problem = containerProblem(container);
     if (problem) this.local.container_id = problem;
+    // As the terminal records plates (terminal/gate_transaction.h): Latin letters, digits,
+    // spaces and '-', up to 16.
     if (!text('truck_plate')) this.local.truck_plate = 'gate.required';
+    else if (!/^[A-Za-z0-9 -]{1,16}$/.test(text('truck_plate'))) this.local.truck_plate = 'gate.plate';
     const body: Record<string, unknown> = { container_id: container, truck_plate: text('truck_plate') };
     const appointment = text('appointment');
     if (appointment) body.appointment = Number(appointment);
