@@ -305,3 +305,69 @@ describe('terminal work', () => {
     await noCsp(page);
   });
 });
+
+describe('security administration and audit', () => {
+  test('G2_1_1_h a privileged change requested by the admin is approved by the officer in a second browser, then executed', async () => {
+    const admin = await world.page();
+    await world.login(admin, 'admin');
+    await admin.goto(`${world.origin}/users`);
+    await admin.getByTestId('accounts').getByRole('cell', { name: 'linguist', exact: true }).waitFor();
+    assert.deepEqual(await axeViolations(admin), []);
+    await world.screenshot(admin, 'users-en');
+    // A new account: an enrolment link, never a password.
+    await admin.getByLabel('User name', { exact: true }).fill('trainee');
+    await admin.getByLabel('Yard clerk').check();
+    await admin.getByRole('button', { name: 'Create and make the enrolment link' }).click();
+    assert.match(await admin.getByTestId('enrolment-link').innerText(), new RegExp(`^${world.origin}/enrol#token=`));
+
+    await admin.goto(`${world.origin}/approvals`);
+    await admin.getByLabel('User name', { exact: true }).fill('linguist');
+    await admin.getByLabel('New roles (comma-separated)').fill('viewer, yard_clerk');
+    await admin.getByLabel('Reason', { exact: true }).fill('moves to the yard team');
+    await admin.getByRole('button', { name: 'Request', exact: true }).click();
+    await admin.getByTestId('approvals-message').waitFor();
+    const row = admin.getByTestId('approvals').locator('tbody tr').first();
+    const id = await row.getAttribute('data-id');
+    assert.match(await row.innerText(), /Waiting for approval/);
+    // The requester cannot approve their own request: the button is not there.
+    assert.equal(await row.getByRole('button', { name: 'Approve' }).count(), 0);
+
+    const officer = await world.page();
+    officer.on('dialog', (d) => d.accept('checked with the yard manager'));
+    await world.login(officer, 'officer');
+    await officer.goto(`${world.origin}/approvals`);
+    const pending = officer.locator(`tr[data-id="${id}"]`);
+    await pending.getByRole('button', { name: 'Approve' }).click();
+    await officer.getByTestId('approvals-message').getByText(`Request ${id} approved.`).waitFor();
+    assert.deepEqual(await axeViolations(officer), []);
+    await world.screenshot(officer, 'approvals-en');
+
+    await admin.reload();
+    await admin.locator(`tr[data-id="${id}"]`).getByRole('button', { name: 'Execute' }).click();
+    await admin.getByTestId('approvals-message').getByText(`Request ${id} executed`).waitFor();
+    const review = await world.api(admin, 'GET', '/api/v1/access-review');
+    const linguist = review.json.accounts.find((a) => a.username === 'linguist');
+    assert.deepEqual([...linguist.roles].sort(), ['viewer', 'yard_clerk']);
+    await noCsp(admin);
+    await noCsp(officer);
+  });
+
+  test('G2_7_3_d the auditor verifies the log and checks an event\'s inclusion proof in the browser', async () => {
+    const page = await world.page();
+    await world.login(page, 'auditor');
+    await page.goto(`${world.origin}/audit`);
+    await page.getByTestId('audit-events').locator('tbody tr').first().waitFor();
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    assert.match(await result.innerText(), /The audit log is intact\./);
+    await page.getByRole('button', { name: 'Check the inclusion proof of event 1', exact: true }).click();
+    await page.getByTestId('proof-result').getByText(/Included in the signed tree of/).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'audit-en');
+    // The auditor's reads and the check are themselves in the log.
+    const events = await world.api(page, 'GET', '/api/v1/audit/events?action=audit.verify');
+    assert.equal(events.json.events.at(-1).result, 'success');
+    await noCsp(page);
+  });
+});

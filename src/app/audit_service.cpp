@@ -21,6 +21,30 @@ Status AuditService::record_read(const access::Actor& actor, const std::string& 
                                 });
 }
 
+Result<audit::VerifyReport> AuditService::verify(const access::Actor& actor,
+                                                 const audit::VerifyOptions& options) {
+  MINATO_TRY(record_read(actor, "audit verify"));
+  auto rep = audit::verify(store_, options);
+  if (!rep) return fail(rep.error());
+  auto st = writes_.execute_status(
+      actor, {"audit.verify", "audit", access::Permission::kAuditLog},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        fx.result = rep->intact() ? "success" : "failure";
+        fx.reason = rep->intact()
+                        ? std::to_string(rep->events) + " events and " +
+                              std::to_string(rep->checkpoints) + " checkpoints (" +
+                              std::to_string(rep->external) + " outside) intact"
+                        : "broken at event " + std::to_string(rep->first_bad) + ": " + rep->problem;
+        fx.change = json::serialize(json::object{{"intact", rep->intact()},
+                                                 {"events", rep->events},
+                                                 {"root", rep->root},
+                                                 {"last_checkpoint", rep->last_checkpoint}});
+        return ok();
+      });
+  if (!st) return fail(st.error());
+  return rep;
+}
+
 Status AuditService::record_access(const access::Actor& actor, const std::string& what,
                                    const std::string& target) {
   return writes_.execute_status(actor, {"data.read", target, access::Permission::kNone},

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/write_path.h"
+#include "audit/log.h"
 #include "store/store.h"
 
 namespace minato::app {
@@ -63,6 +64,11 @@ class AuditService {
                                const std::function<std::string(std::string_view)>* redact,
                                const std::function<bool(const std::string&)>& line);
 
+  // G2.7.3-d: `audit verify` for the console: every event against the Merkle tree and the
+  // signed checkpoints (and the copies kept outside, as `options` give them). Needs audit.log;
+  // the check is recorded with its outcome ("audit.verify": success when intact).
+  Result<audit::VerifyReport> verify(const access::Actor& actor,
+                                     const audit::VerifyOptions& options);
   // Removes the content of every event before the first day of `year`-`month` (UTC). Refused
   // unless that whole period lies past the retention period.
   Result<PruneResult> prune(const access::Actor& actor, int year, int month);
