@@ -41,6 +41,10 @@ export class AppShell extends Page {
   }
 
   private async start(): Promise<void> {
+    // The screen's code (and the login's, needed if there is no session) is fetched while the
+    // session is asked for, not after.
+    void findRoute(location.pathname)?.load();
+    void findRoute('/login')?.load();
     try {
       await loadSession();
     } catch {
