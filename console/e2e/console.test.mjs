@@ -371,3 +371,33 @@ describe('security administration and audit', () => {
     await noCsp(page);
   });
 });
+
+describe('in Japanese', () => {
+  test('every main screen in Japanese: headings translated, no serious accessibility violation', async () => {
+    const visits = [
+      ['gatekeeper', [['/yard', 'ヤードマップ', 'yard-ja'], ['/units', 'コンテナ照会', 'unit-ja'], ['/gate', 'ゲート', 'gate-ja'], ['/account', 'マイアカウント', 'account-ja']]],
+      ['admin', [['/users', 'ユーザー管理', 'users-ja'], ['/approvals', '承認', 'approvals-ja']]],
+      ['auditor', [['/audit', '監査ログ', 'audit-ja']]],
+    ];
+    for (const [user, screens] of visits) {
+      const page = await world.page({ locale: 'ja-JP' });
+      await world.login(page, user);
+      for (const [path, heading, shot] of screens) {
+        await page.goto(`${world.origin}${path}`);
+        await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+        await page.waitForLoadState('networkidle');
+        if (path === '/yard') {
+          await page.waitForFunction(() => document.querySelector('canvas')?.dataset.drawMs !== undefined);
+        }
+        if (path === '/units') {
+          const list = await world.api(page, 'GET', '/api/v1/units?state=in_yard&limit=1');
+          await page.goto(`${world.origin}/units/${list.json.units[0].container_id}`);
+          await page.getByTestId('moves').waitFor();
+        }
+        assert.deepEqual(await axeViolations(page), [], `${path} in Japanese`);
+        await world.screenshot(page, shot);
+      }
+      await noCsp(page);
+    }
+  });
+});
