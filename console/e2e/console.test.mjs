@@ -9,6 +9,7 @@ let world;
 
 before(async () => {
   world = await startWorld({
+    clamd: true,
     users: [
       ['gatekeeper', 'gate_clerk', 'planner'],
       ['keyholder', 'viewer'],
@@ -399,5 +400,37 @@ describe('in Japanese', () => {
       }
       await noCsp(page);
     }
+  });
+});
+
+describe('EDI', () => {
+  test('G2_7_1_c an EDI file is taken in, previewed, then imported; the intake record lists it', async () => {
+    const page = await world.page();
+    await world.login(page, 'holder');
+    await page.goto(`${world.origin}/edi`);
+    await page.getByRole('heading', { name: 'EDI import' }).waitFor();
+    const file = new URL('../../tests/data/edi/codeco-1.edi', import.meta.url).pathname;
+    await page.getByLabel('EDIFACT file').setInputFiles(file);
+    await page.getByRole('button', { name: 'Take in and preview' }).click();
+    const preview = page.getByTestId('edi-preview');
+    await page.locator('[data-testid=edi-preview], [data-testid=edi-error]').first().waitFor();
+    if (await page.getByTestId('edi-error').count()) {
+      assert.fail(`the intake refused the file: ${await page.getByTestId('edi-error').innerText()}`);
+    }
+    assert.match(await preview.innerText(), /Taken in: intake record \d+/);
+    assert.match(await page.getByTestId('edi-would').innerText(), /An import would make \d+ units/);
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'edi-en');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const report = page.getByTestId('edi-report');
+    await page.locator('[data-testid=edi-report], [data-testid=edi-error]').first().waitFor();
+    if (await page.getByTestId('edi-error').count()) {
+      assert.fail(`the import was refused: ${await page.getByTestId('edi-error').innerText()}`);
+    }
+    assert.match(await report.innerText(), /CODECO imported|Already imported/);
+    // Two receipts of the file (the preview's and the import's), both scanned and recorded.
+    const rows = page.getByTestId('intake').getByRole('row', { name: /codeco-1\.edi/ });
+    assert.ok((await rows.count()) >= 2);
+    await noCsp(page);
   });
 });

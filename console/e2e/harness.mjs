@@ -105,7 +105,46 @@ function watch(page, problems) {
   page.on('crash', () => problems.push('the page crashed'));
 }
 
-export async function startWorld({ users = [], enrol = [] } = {}) {
+// Replaces `key = value` lines of DATA/minato.toml (the keys must be there).
+function setConfig(data, values) {
+  const file = path.join(data, 'minato.toml');
+  let text = readFileSync(file, 'utf8');
+  for (const [key, value] of Object.entries(values)) {
+    const re = new RegExp(`^${key} = .*$`, 'm');
+    if (!re.test(text)) throw new Error(`minato.toml has no ${key}`);
+    text = text.replace(re, `${key} = ${value}`);
+  }
+  writeFileSync(file, text);
+}
+
+// A clamd of the tests' own (Debian's clamav-daemon) on its own socket, with one local
+// signature (the EICAR test string) and no downloaded database.
+const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+async function startClamd(root) {
+  const dir = path.join(root, 'clamd');
+  mkdirSync(path.join(dir, 'db'), { recursive: true });
+  writeFileSync(path.join(dir, 'db', 'minato-test.ndb'),
+    `Minato.Test.EICAR:0:*:${Buffer.from(EICAR).toString('hex')}\n`);
+  const socket = path.join(dir, 'clamd.sock');
+  writeFileSync(path.join(dir, 'clamd.conf'),
+    `Foreground yes\nLocalSocket ${socket}\nDatabaseDirectory ${dir}/db\nLogFile ${dir}/clamd.log\n` +
+    `PidFile ${dir}/clamd.pid\nStreamMaxLength 8M\n`);
+  const proc = spawn('/usr/sbin/clamd', ['-c', path.join(dir, 'clamd.conf')], { stdio: 'ignore' });
+  const { connect } = await import('node:net');
+  for (let i = 0; i < 600; ++i) {
+    const ok = await new Promise((resolve) => {
+      const c = connect(socket, () => c.write('zVERSION\0'));
+      c.on('data', (d) => { c.destroy(); resolve(d.toString().startsWith('ClamAV')); });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return { proc, address: `unix:${socket}` };
+    if (proc.exitCode !== null) throw new Error(`clamd exited: ${readFileSync(`${dir}/clamd.log`, 'utf8')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('clamd did not start');
+}
+
+export async function startWorld({ users = [], enrol = [], clamd = false } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'minato-e2e-'));
   const data = path.join(root, 'demo');
   // 1. The demo terminal (its credentials as JSON), stopped again once it serves.
@@ -129,6 +168,12 @@ export async function startWorld({ users = [], enrol = [] } = {}) {
     const args = ['user', 'add', '--data', data, '--username', name, '--enrol', '--json'];
     for (const r of roles) args.push('--role', r);
     enrolment[name] = JSON.parse(run(args)).enrolment_token;
+  }
+  // ... and, for the media intake, a malware scanner.
+  const scanner = clamd ? await startClamd(root) : null;
+  if (scanner) {
+    // The test database has no date: its age cannot be told, so warn instead of refusing.
+    setConfig(data, { clamd: `"${scanner.address}"`, signature_age_action: '"warn"' });
   }
   // 3. The server, as its minato.toml says (free ports).
   const server = await serve(['serve', '--data', data]);
@@ -234,6 +279,7 @@ export async function startWorld({ users = [], enrol = [] } = {}) {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
       await stopProcess(server.proc);
+      if (scanner) await stopProcess(scanner.proc);
       if (!process.env.KEEP_E2E_DATA) rmSync(root, { recursive: true, force: true });
     },
   };

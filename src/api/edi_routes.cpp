@@ -57,6 +57,40 @@ void Api::add_edi_routes() {
         if (!r) return fail(r.error());
         return ok_json(json::parse(app::response_json(*r)), r->already_imported ? 200 : 201);
       }));
+  // The preview before an import: the file through the intake, then read and mapped; nothing
+  // is applied. The console posts the same file to /api/v1/edi/imports after.
+  router_.add("POST", "/api/v1/edi/inspections",
+              authed([this](const HttpRequest& req, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                if (!upload_type(req.header("content-type"))) {
+                  return fail(
+                      ErrorCode::kInvalidArgument,
+                      "send the file itself as the body, with Content-Type application/edifact, "
+                      "text/plain or application/octet-stream",
+                      "content-type");
+                }
+                auto q = parse_query(req.query, {"strictness"});
+                if (!q) return fail(q.error());
+                auto strictness = edi::Strictness::kLenient;
+                if (auto it = q->find("strictness"); it != q->end()) {
+                  auto s = edi::parse_strictness(it->second);
+                  if (!s) {
+                    return fail(ErrorCode::kInvalidArgument, "strictness must be lenient or strict",
+                                "strictness");
+                  }
+                  strictness = *s;
+                }
+                std::string name(req.header("x-file-name"));
+                if (name.empty()) name = "upload.edi";
+                auto r = rt_.edi().inspect_file(c.actor, name, req.body, "api", strictness);
+                if (!r) return fail(r.error());
+                json::array warnings;
+                for (const auto& w : r->warnings) warnings.emplace_back(w);
+                return ok_json(json::object{{"this_intake_id", r->intake_id},
+                                            {"sha256", r->sha256},
+                                            {"warnings", std::move(warnings)},
+                                            {"inspection", std::move(r->inspection)}});
+              }));
   router_.add("GET", "/api/v1/edi/intake",
               authed([this](const HttpRequest& req, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {

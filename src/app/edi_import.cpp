@@ -1,5 +1,7 @@
 #include "app/edi_import.h"
 
+#include "app/edi_inspection.h"
+
 #include <boost/json.hpp>
 
 #include "app/views.h"
@@ -323,6 +325,28 @@ std::string response_json(const EdiImportReport& r) {
   for (const auto& w : r.warnings) warnings.emplace_back(w);
   out["warnings"] = std::move(warnings);
   return json::serialize(out);
+}
+
+Result<EdiInspection> EdiImport::inspect_file(const access::Actor& actor,
+                                              const std::string& file_name, std::string data,
+                                              const std::string& channel,
+                                              edi::Strictness strictness) {
+  MINATO_TRY(
+      writes_.authorize(actor, {"edi.inspect", "file:" + file_name, Permission::kEdiImport}));
+  auto in = intake_.receive(actor, file_name, std::move(data), channel);
+  if (!in) return fail(in.error());
+  if (in->type != secops::FileType::kEdifact) {
+    return fail(ErrorCode::kInvalidArgument,
+                file_name + " was taken in (intake record " + std::to_string(in->record.id) +
+                    ") but is CSV, not EDIFACT: there is nothing to import as EDI");
+  }
+  EdiInspection out;
+  out.intake_id = in->record.id;
+  out.sha256 = in->record.sha256;
+  out.warnings = in->warnings;
+  const edi::MappedFile mapped = edi::map_file(in->data, strictness);
+  out.inspection = inspection_json(file_name, in->data.size(), mapped);
+  return out;
 }
 
 Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,

@@ -18,6 +18,8 @@
 // rule broken) undoes the whole file and names the container and its line.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <string>
 #include <vector>
 
@@ -63,6 +65,16 @@ struct EdiImportReport {
 // (`this_intake_id`) and its `warnings`.
 std::string response_json(const EdiImportReport& r);
 
+// A file taken in and read, not imported: what the console shows before the import.
+struct EdiInspection {
+  int64_t intake_id = 0;
+  std::string sha256;
+  std::vector<std::string> warnings;  // the intake's (signature age...)
+  // app/edi_inspection.h's JSON of the file (made while the file's bytes are at hand: the
+  // reader's results point into them).
+  boost::json::object inspection;
+};
+
 class EdiImport {
  public:
   EdiImport(store::Store& store, WritePath& writes, MediaIntake& intake)
@@ -72,6 +84,11 @@ class EdiImport {
   Result<EdiImportReport> import_file(const access::Actor& actor, const std::string& file_name,
                                       std::string data, const std::string& channel,
                                       const EdiImportOptions& options);
+  // The preview: the file through the same intake (quarantined, typed, scanned, recorded),
+  // then read and mapped as an import would, but nothing is applied. REQUIRES edi.import.
+  Result<EdiInspection> inspect_file(const access::Actor& actor, const std::string& file_name,
+                                     std::string data, const std::string& channel,
+                                     edi::Strictness strictness);
 
  private:
   store::Store& store_;

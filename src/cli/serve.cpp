@@ -120,7 +120,9 @@ Status serve(app::Runtime& rt, const config::Listeners& listen) {
   so.body_limit_for = [max = int64_t{cfg.intake_max_mb} << 20](std::string_view method,
                                                                std::string_view target) {
     std::string_view path = target.substr(0, target.find('?'));
-    return method == "POST" && path == "/api/v1/edi/imports" ? max : int64_t{0};
+    return method == "POST" && (path == "/api/v1/edi/imports" || path == "/api/v1/edi/inspections")
+               ? max
+               : int64_t{0};
   };
   so.upload_limit_bytes = int64_t{cfg.intake_max_mb} << 20;
   // G2.1.1-a: only listed sources; G2.2.2-f: not a source blocked for repeated login
