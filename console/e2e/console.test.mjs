@@ -434,3 +434,44 @@ describe('EDI', () => {
     await noCsp(page);
   });
 });
+
+describe('vessel visits', () => {
+  test('a visit shows its phase, progress and a bay view drawn from the stowage positions', async () => {
+    const page = await world.page();
+    await world.login(page, 'holder');
+    await page.goto(`${world.origin}/visits`);
+    const first = page.getByTestId('visits').getByRole('link').first();
+    await first.waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    // A new visit gets its arrival bay plan by BAPLIE through the EDI screen (a real file of
+    // 609 containers, 313 of them for BHKBS, taken here as this port).
+    const created = await world.api(page, 'POST', '/api/v1/vessel-visits', {
+      id: 'KBS-001E', vessel_name: 'E2E TRADER', imo: '9355769', berth: 'T3',
+      eta: '2027-03-01T06:00:00Z', etd: '2027-03-02T06:00:00Z',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    await page.goto(`${world.origin}/edi`);
+    const plan = new URL('../../tests/data/edi/baplie-d95b-smdg22-demo.edi', import.meta.url).pathname;
+    await page.getByLabel('EDIFACT file').setInputFiles(plan);
+    await page.getByRole('button', { name: 'Take in and preview' }).click();
+    await page.getByTestId('edi-preview').waitFor();
+    await page.getByTestId('edi-preview').getByLabel('Vessel visit').selectOption('KBS-001E');
+    await page.getByLabel("This port (UN/LOCODE; empty: the terminal's)").fill('BHKBS');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('[data-testid=edi-report], [data-testid=edi-error]').first().waitFor();
+    if (await page.getByTestId('edi-error').count()) {
+      assert.fail(`the bay plan was refused: ${await page.getByTestId('edi-error').innerText()}`);
+    }
+    assert.match(await page.getByTestId('edi-report').innerText(), /BAPLIE imported/);
+    await page.goto(`${world.origin}/visits`);
+    await page.getByRole('link', { name: 'KBS-001E', exact: true }).click();
+    await page.getByTestId('visit-progress').waitFor();
+    assert.match(await page.getByTestId('visit-progress').innerText(), /Discharged [\d,]+ of [\d,]+/);
+    const cells = page.getByTestId('bay-view').locator('rect');
+    await cells.first().waitFor();
+    assert.ok((await cells.count()) > 0, 'the bay view draws the units of the bay');
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'visit-en');
+    await noCsp(page);
+  });
+});

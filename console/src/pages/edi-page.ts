@@ -140,6 +140,8 @@ export class EdiPage extends Page {
     const q = new URLSearchParams({ strictness: String(d.get('strictness') ?? 'lenient') });
     const visit = String(d.get('visit') ?? '');
     if (visit) q.set('visit', visit);
+    const port = String(d.get('port') ?? '').trim().toUpperCase();
+    if (port) q.set('port', port);
     this.busy = true;
     this.error = null;
     this.requestUpdate();
@@ -211,6 +213,7 @@ export class EdiPage extends Page {
                   ${this.visits.map((v) => html`<option value=${v.id}>${v.id} ${v.vessel_name}</option>`)}
                 </select>
               </label>
+              <label>${t('edi.port')}<input name="port" maxlength="5" placeholder="JPNGO" autocomplete="off"></label>
               <label>${t('edi.strictness')}
                 <select name="strictness"><option value="lenient">${t('edi.lenient')}</option><option value="strict">${t('edi.strict')}</option></select>
               </label>
