@@ -135,9 +135,11 @@ class ObjectScopeTest(ServerTestCase):
             "name": "A1",
             "number": "BKG0001",
             "kind": "line",
+            "bay": "01",
+            "row": "01",
         }
         missing = {"id": "987654", "container_id": self.missing_unit, "username": "nobody-here",
-                   "name": "ZZ9", "number": "NOSUCHBKG", "kind": "line"}
+                   "name": "ZZ9", "number": "NOSUCHBKG", "kind": "line", "bay": "01", "row": "01"}
 
         def fill(values):
             return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

@@ -56,8 +56,10 @@ class StepUpTest(ServerTestCase):
         # Every session of the account has ended, and the right credentials no longer log in.
         self.assertEqual(victim.request("GET", "/api/v1/session").status, 401)
         self.assertEqual(other_session.request("GET", "/api/v1/session").status, 401)
-        self.assertEqual(self.server.client().login("guess", USER_PASSWORD,
-                                                    self.secrets["guess"], 30).status, 401)
+        # (The owner, who gives the right credentials, is told the account is locked.)
+        locked = self.server.client().login("guess", USER_PASSWORD, self.secrets["guess"], 30)
+        self.assertEqual(locked.status, 403, locked)
+        self.assertEqual(locked.json["error"]["field"], "account")
         self.assertIn("account locked until", audit_rows(self.data.db, "session.create")[-1][1])
         rows = audit_rows(self.data.db, "user.password.change")
         self.assertEqual([r[0] for r in rows[-5:]], ["failure"] * 5)
