@@ -122,6 +122,22 @@ describe('sign-in', () => {
   });
 });
 
+// An ISO 6346 container number: owner code + 'U' + 6-digit serial + its check digit.
+function containerNumber(owner, serial) {
+  const values = {};
+  let v = 10;
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
+    if (v % 11 === 0) v += 1;
+    values[ch] = v++;
+  }
+  const first = `${owner}U${String(serial).padStart(6, '0')}`;
+  let sum = 0;
+  [...first].forEach((ch, i) => {
+    sum += (/[0-9]/.test(ch) ? Number(ch) : values[ch]) * 2 ** i;
+  });
+  return first + ((sum % 11) % 10);
+}
+
 const XSS = '<script>window.__xss=1</script>"><img src=x onerror="window.__xss=1">';
 
 describe('my account', () => {
@@ -472,6 +488,58 @@ describe('vessel visits', () => {
     assert.ok((await cells.count()) > 0, 'the bay view draws the units of the bay');
     assert.deepEqual(await axeViolations(page), []);
     await world.screenshot(page, 'visit-en');
+    await noCsp(page);
+  });
+});
+
+describe('oversight and the gate plan', () => {
+  test('G2_1_1_h the auditor signs off the access review; security staff read the notification outbox', async () => {
+    const auditor = await world.page();
+    await world.login(auditor, 'auditor');
+    await auditor.goto(`${world.origin}/security`);
+    await auditor.getByTestId('review').getByRole('cell', { name: 'operator', exact: true }).waitFor();
+    await auditor.getByLabel('Note of the review').fill('quarterly review: no change needed');
+    await auditor.getByRole('button', { name: 'Sign off this review' }).click();
+    await auditor.getByTestId('security-message').getByText('The review is signed off.').waitFor();
+    await auditor.getByTestId('sign-offs').getByText(/quarterly review: no change needed/).waitFor();
+    assert.deepEqual(await axeViolations(auditor), []);
+    await world.screenshot(auditor, 'security-en');
+    const officer = await world.page();
+    await world.login(officer, 'officer');
+    await officer.goto(`${world.origin}/security`);
+    await officer.getByTestId('outbox').waitFor();
+    // The officer has no access review (that is the auditor's): the section is not there.
+    assert.equal(await officer.getByTestId('review').count(), 0);
+    await noCsp(auditor);
+    await noCsp(officer);
+  });
+
+  test('a truck is booked into a slot and the booking cancelled', async () => {
+    const page = await world.page();
+    await world.login(page, 'gatekeeper');
+    await page.goto(`${world.origin}/appointments`);
+    await page.getByTestId('slots').locator('tbody tr').first().waitFor();
+    // A unit advised now (an empty to be stored), so that no appointment holds it yet.
+    const unit = { container_id: containerNumber('TST', 424242) };
+    const advised = await world.api(page, 'POST', '/api/v1/units', {
+      container_id: unit.container_id, size_type: '22G1', category: 'storage', freight: 'empty',
+      line_operator: 'ONE', gross_kg: 2200,
+    });
+    assert.equal(advised.status, 201, JSON.stringify(advised.json));
+    await page.getByLabel('Container number').fill(unit.container_id);
+    await page.getByLabel('Truck plate').fill('NGO 500 B 77');
+    await page.getByLabel('Haulier code').fill('NITTSU');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    const booked = page.getByTestId('booked');
+    await page.locator('[data-testid=booked], [data-testid=error]').first().waitFor();
+    if (await page.getByTestId('error').count()) {
+      assert.fail(`the booking was refused: ${await page.getByTestId('error').innerText()}`);
+    }
+    assert.match(await booked.innerText(), /Appointment \d+ booked/);
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'appointments-en');
+    await booked.getByRole('button', { name: 'Cancel it' }).click();
+    await page.getByText(/Appointment \d+ cancelled\./).waitFor();
     await noCsp(page);
   });
 });

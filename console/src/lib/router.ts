@@ -20,10 +20,12 @@ export const routes: Route[] = [
   { path: '/yard', tag: 'page-yard', title: 'yard.title', permission: 'terminal.read', nav: 'work', load: () => import('../pages/yard-page') },
   { path: '/units', tag: 'page-units', title: 'units.title', permission: 'terminal.read', nav: 'work', load: () => import('../pages/units-page') },
   { path: '/gate', tag: 'page-gate', title: 'gate.title', permission: 'gate.write', nav: 'work', load: () => import('../pages/gate-page') },
+  { path: '/appointments', tag: 'page-appointments', title: 'appointments.title', anyPermission: ['gate.appointment', 'gate.plan'], nav: 'work', load: () => import('../pages/appointments-page') },
   { path: '/visits', tag: 'page-visits', title: 'visits.title', permission: 'terminal.read', nav: 'work', load: () => import('../pages/visits-page') },
   { path: '/edi', tag: 'page-edi', title: 'edi.title', permission: 'edi.import', nav: 'work', load: () => import('../pages/edi-page') },
   { path: '/users', tag: 'page-users', title: 'users.title', permission: 'user.admin', nav: 'admin', load: () => import('../pages/users-page') },
   { path: '/approvals', tag: 'page-approvals', title: 'approvals.title', anyPermission: ['user.admin', 'change.approve'], nav: 'admin', load: () => import('../pages/approvals-page') },
+  { path: '/security', tag: 'page-security', title: 'security.title', anyPermission: ['access.review', 'audit.read', 'user.admin', 'change.approve'], nav: 'admin', load: () => import('../pages/security-page') },
   { path: '/audit', tag: 'page-audit', title: 'audit.title', permission: 'audit.log', nav: 'audit', load: () => import('../pages/audit-page') },
   { path: '/', tag: 'page-home', title: 'home.title', load: () => import('../pages/home-page') },
 ];
