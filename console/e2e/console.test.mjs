@@ -392,9 +392,11 @@ describe('security administration and audit', () => {
 describe('in Japanese', () => {
   test('every main screen in Japanese: headings translated, no serious accessibility violation', async () => {
     const visits = [
-      ['gatekeeper', [['/yard', 'ヤードマップ', 'yard-ja'], ['/units', 'コンテナ照会', 'unit-ja'], ['/gate', 'ゲート', 'gate-ja'], ['/account', 'マイアカウント', 'account-ja']]],
+      ['gatekeeper', [['/yard', 'ヤードマップ', 'yard-ja'], ['/units', 'コンテナ照会', 'unit-ja'], ['/gate', 'ゲート', 'gate-ja'],
+        ['/visits', '本船', 'visits-ja'], ['/edi', 'EDI 取込', 'edi-ja'], ['/appointments', '搬出入予約', 'appointments-ja'],
+        ['/account', 'マイアカウント', 'account-ja']]],
       ['admin', [['/users', 'ユーザー管理', 'users-ja'], ['/approvals', '承認', 'approvals-ja']]],
-      ['auditor', [['/audit', '監査ログ', 'audit-ja']]],
+      ['auditor', [['/audit', '監査ログ', 'audit-ja'], ['/security', 'セキュリティ', 'security-ja']]],
     ];
     for (const [user, screens] of visits) {
       const page = await world.page({ locale: 'ja-JP' });
