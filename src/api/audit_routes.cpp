@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/handlers.h"
+#include "app/views.h"
 #include "audit/event.h"
 #include "audit/merkle.h"
 #include "common/clock.h"
@@ -135,19 +136,8 @@ void Api::add_audit_routes() {
                 if (!opts) return fail(opts.error());
                 auto rep = rt_.audit().verify(c.actor, *opts);
                 if (!rep) return fail(rep.error());
-                json::object out{{"intact", rep->intact()},
-                                 {"events_verified", rep->events},
-                                 {"pruned", rep->pruned},
-                                 {"root", rep->root},
-                                 {"checkpoints_verified", rep->checkpoints},
-                                 {"external_checkpoints_verified", rep->external},
-                                 {"last_checkpoint", rep->last_checkpoint},
-                                 {"at", format_utc(rt_.clock().now_us())}};
-                if (!rep->intact()) {
-                  out["first_bad_event"] = rep->first_bad;
-                  if (rep->bad_until != 0) out["bad_until"] = rep->bad_until;
-                  out["problem"] = rep->problem;
-                }
+                json::object out = app::to_json(*rep);
+                out["at"] = format_utc(rt_.clock().now_us());
                 return ok_json(out);
               }));
 }

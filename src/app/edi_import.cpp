@@ -327,12 +327,8 @@ std::string response_json(const EdiImportReport& r) {
   return json::serialize(out);
 }
 
-Result<EdiInspection> EdiImport::inspect_file(const access::Actor& actor,
-                                              const std::string& file_name, std::string data,
-                                              const std::string& channel,
-                                              edi::Strictness strictness) {
-  MINATO_TRY(
-      writes_.authorize(actor, {"edi.inspect", "file:" + file_name, Permission::kEdiImport}));
+Result<IntakeOutcome> EdiImport::take_in(const access::Actor& actor, const std::string& file_name,
+                                         std::string data, const std::string& channel) {
   auto in = intake_.receive(actor, file_name, std::move(data), channel);
   if (!in) return fail(in.error());
   if (in->type != secops::FileType::kEdifact) {
@@ -340,6 +336,17 @@ Result<EdiInspection> EdiImport::inspect_file(const access::Actor& actor,
                 file_name + " was taken in (intake record " + std::to_string(in->record.id) +
                     ") but is CSV, not EDIFACT: there is nothing to import as EDI");
   }
+  return in;
+}
+
+Result<EdiInspection> EdiImport::inspect_file(const access::Actor& actor,
+                                              const std::string& file_name, std::string data,
+                                              const std::string& channel,
+                                              edi::Strictness strictness) {
+  MINATO_TRY(
+      writes_.authorize(actor, {"edi.inspect", "file:" + file_name, Permission::kEdiImport}));
+  auto in = take_in(actor, file_name, std::move(data), channel);
+  if (!in) return fail(in.error());
   EdiInspection out;
   out.intake_id = in->record.id;
   out.sha256 = in->record.sha256;
@@ -363,13 +370,8 @@ Result<EdiImportReport> EdiImport::import_file(const access::Actor& actor,
     auto v = open_visit(**rx, options.visit_id);
     if (!v) return fail(v.error());
   }
-  auto in = intake_.receive(actor, file_name, std::move(data), channel);
+  auto in = take_in(actor, file_name, std::move(data), channel);
   if (!in) return fail(in.error());
-  if (in->type != secops::FileType::kEdifact) {
-    return fail(ErrorCode::kInvalidArgument,
-                file_name + " was taken in (intake record " + std::to_string(in->record.id) +
-                    ") but is CSV, not EDIFACT: there is nothing to import as EDI");
-  }
   const edi::MappedFile f = edi::map_file(in->data, options.strictness);
   EdiImportReport rep;
   rep.sha256 = in->record.sha256;

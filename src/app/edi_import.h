@@ -91,6 +91,10 @@ class EdiImport {
                                      edi::Strictness strictness);
 
  private:
+  // The file through the media intake; refused unless it is EDIFACT.
+  Result<IntakeOutcome> take_in(const access::Actor& actor, const std::string& file_name,
+                                std::string data, const std::string& channel);
+
   store::Store& store_;
   WritePath& writes_;
   MediaIntake& intake_;

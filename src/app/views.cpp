@@ -199,6 +199,22 @@ json::object to_json(const store::MediaIntakeRecord& r) {
                       {"stored_as", r.stored_as}};
 }
 
+json::object to_json(const audit::VerifyReport& r) {
+  json::object out{{"intact", r.intact()},
+                   {"events_verified", r.events},
+                   {"pruned", r.pruned},
+                   {"root", r.root},
+                   {"checkpoints_verified", r.checkpoints},
+                   {"external_checkpoints_verified", r.external},
+                   {"last_checkpoint", r.last_checkpoint}};
+  if (!r.intact()) {
+    out["first_bad_event"] = r.first_bad;
+    if (r.bad_until != 0) out["bad_until"] = r.bad_until;
+    out["problem"] = r.problem;
+  }
+  return out;
+}
+
 json::object enrolment_view(const std::string& origin, const CreatedUser& c) {
   return json::object{{"username", c.username},
                       {"enrolment_token", c.enrolment_token},

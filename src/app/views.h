@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include "app/identity_service.h"
+#include "audit/log.h"
 #include "store/store.h"
 #include "terminal/layout.h"
 #include "terminal/unit.h"
@@ -21,6 +22,8 @@ boost::json::object to_json(const store::GateSlotRecord& slot);
 boost::json::object to_json(const store::AppointmentRecord& appointment);
 boost::json::object to_json(const store::TruckVisitRecord& truck);
 boost::json::object to_json(const store::MediaIntakeRecord& record);
+// `audit verify`'s result, as the CLI (--json) and the API give it.
+boost::json::object to_json(const audit::VerifyReport& report);
 
 // How the owner of a new or reset account enrols: the one-time token and the API address to
 // post it to with a password of their choice ({username, enrolment_token, expires,

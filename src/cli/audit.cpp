@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "app/views.h"
 #include "audit/log.h"
 #include "cli/cli.h"
 #include "crypto/random.h"
@@ -60,18 +61,7 @@ void add_verify(CLI::App& audit) {
     auto rep = audit::verify((*rt)->store(), *opts);
     if (!rep) throw CLI::RuntimeError(report(rep.error()));
     if (o->json) {
-      json::object out{{"intact", rep->intact()},
-                       {"events_verified", rep->events},
-                       {"pruned", rep->pruned},
-                       {"root", rep->root},
-                       {"checkpoints_verified", rep->checkpoints},
-                       {"external_checkpoints_verified", rep->external},
-                       {"last_checkpoint", rep->last_checkpoint}};
-      if (!rep->intact()) {
-        out["first_bad_event"] = rep->first_bad;
-        if (rep->bad_until != 0) out["bad_until"] = rep->bad_until;
-        out["problem"] = rep->problem;
-      }
+      json::object out = app::to_json(*rep);
       std::printf("%s\n", json::serialize(out).c_str());
     } else if (rep->intact()) {
       std::printf(

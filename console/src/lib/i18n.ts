@@ -110,3 +110,11 @@ export function formatWeight(kg: number | null | undefined): string {
   if (kg === null || kg === undefined || kg === 0) return '—';
   return new Intl.NumberFormat(numberLocale(), { style: 'unit', unit: 'kilogram' }).format(kg);
 }
+
+// A date and time typed in the terminal's local time ("2026-12-07T09:30", as a
+// datetime-local input gives it) as the API's UTC form, or '' when it is not one.
+export function terminalLocalToUtc(local: string): string {
+  if (!local) return '';
+  const ms = Date.parse(`${local}:00${offsetText}`);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -5,9 +5,10 @@
 import { html, nothing } from 'lit';
 import { api, newIdempotencyKey, seg } from '../lib/api';
 import { containerProblem, normaliseContainer } from '../lib/container';
-import { formatClock, formatNumber, formatTime, t, terminalOffset } from '../lib/i18n';
+import { formatClock, formatNumber, formatTime, t, terminalLocalToUtc } from '../lib/i18n';
 import { Page } from '../lib/page';
 import { can } from '../lib/session';
+import type { Appointment } from '../lib/appointment';
 import { errorBox } from '../components/error-box';
 
 interface Slot {
@@ -16,20 +17,6 @@ interface Slot {
   capacity: number;
   booked: number;
   free: number;
-}
-interface Appointment {
-  id: number;
-  slot_start: string;
-  slot_end: string;
-  direction: string;
-  container_id: string;
-  truck_plate: string;
-  state: string;
-}
-
-function toUtc(local: string): string {
-  const ms = Date.parse(`${local}:00${terminalOffset()}`);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class AppointmentsPage extends Page {
@@ -62,8 +49,8 @@ export class AppointmentsPage extends Page {
       await api.put(
         '/api/v1/gate/slots',
         {
-          from: toUtc(String(d.get('from'))),
-          to: toUtc(String(d.get('to'))),
+          from: terminalLocalToUtc(String(d.get('from'))),
+          to: terminalLocalToUtc(String(d.get('to'))),
           minutes: Number(d.get('minutes')),
           capacity: Number(d.get('capacity')),
         },

@@ -4,7 +4,7 @@
 // result. Every read is recorded by the server (the auditor's reads are audited too).
 import { html, nothing } from 'lit';
 import { api } from '../lib/api';
-import { formatTime, formatNumber, t, terminalOffset } from '../lib/i18n';
+import { formatTime, formatNumber, t, terminalLocalToUtc, terminalOffset } from '../lib/i18n';
 import { rootFromInclusion } from '../lib/merkle';
 import { Page } from '../lib/page';
 import { errorBox } from '../components/error-box';
@@ -45,13 +45,6 @@ interface Proof {
   leaf: string;
   path: string[];
   root: string;
-}
-
-// "2026-12-07T09:30" typed in terminal time -> UTC ISO for the API.
-function toUtc(local: string): string {
-  if (!local) return '';
-  const ms = Date.parse(`${local}:00${terminalOffset()}`);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class AuditPage extends Page {
@@ -112,8 +105,8 @@ export class AuditPage extends Page {
       const v = String(d.get(k) ?? '').trim();
       if (v) q.set(k, v);
     }
-    const from = toUtc(String(d.get('from') ?? ''));
-    const to = toUtc(String(d.get('to') ?? ''));
+    const from = terminalLocalToUtc(String(d.get('from') ?? ''));
+    const to = terminalLocalToUtc(String(d.get('to') ?? ''));
     if (from) q.set('from', from);
     if (to) q.set('to', to);
     this.filters = q;

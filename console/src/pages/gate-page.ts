@@ -8,22 +8,13 @@ import { api, ApiError, newIdempotencyKey, seg } from '../lib/api';
 import { containerProblem, normaliseContainer } from '../lib/container';
 import { formatTime, t } from '../lib/i18n';
 import { Page } from '../lib/page';
+import type { Appointment } from '../lib/appointment';
 import { errorBox } from '../components/error-box';
 import { label, type Unit } from '../components/unit-card';
 
 interface GateResult {
   gate_id: number;
   unit: Unit;
-}
-interface Appointment {
-  id: number;
-  slot_start: string;
-  slot_end: string;
-  direction: string;
-  container_id: string;
-  truck_plate: string;
-  haulier: string;
-  state: string;
 }
 type Direction = 'in' | 'out';
 
