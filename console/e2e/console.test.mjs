@@ -16,6 +16,7 @@ before(async () => {
       ['locky', 'viewer'],
       ['linguist', 'viewer'],
       ['holder', 'planner'],
+      ['lineapi', 'line_client', 'scope=ONE'],
     ],
     enrol: [['newbie', 'yard_clerk']],
   });
@@ -542,6 +543,37 @@ describe('oversight and the gate plan', () => {
     await world.screenshot(page, 'appointments-en');
     await booked.getByRole('button', { name: 'Cancel it' }).click();
     await page.getByText(/Appointment \d+ cancelled\./).waitFor();
+    await noCsp(page);
+  });
+});
+
+describe('API tokens', () => {
+  test('a user administrator issues, rotates and revokes a line client\'s API token', async () => {
+    const page = await world.page();
+    await world.login(page, 'admin');
+    await page.goto(`${world.origin}/users`);
+    await page.getByTestId('accounts').getByRole('row', { name: /lineapi/ }).getByRole('button', { name: 'API tokens' }).click();
+    const panel = page.getByTestId('tokens');
+    await panel.getByLabel('Name').fill('EDI gateway');
+    await panel.getByRole('button', { name: 'Issue a token' }).click();
+    const secret = panel.getByTestId('token-secret');
+    await secret.waitFor();
+    const first = await secret.innerText();
+    assert.match(first, /^mnt_/);
+    // The token works for the client, through the API.
+    const ok = await page.evaluate(async (tok) => (await fetch('/api/v1/units?limit=1', { headers: { Authorization: `Bearer ${tok}` } })).status, first);
+    assert.notEqual(ok, 401);
+    assert.deepEqual(await axeViolations(page), []);
+    await panel.getByRole('button', { name: 'Rotate' }).click();
+    await page.waitForFunction((old) => document.querySelector('[data-testid=token-secret]')?.textContent !== old, first);
+    const second = await secret.innerText();
+    assert.notEqual(second, first);
+    // The rotated token stays valid for its grace period; then the new one is revoked.
+    await panel.getByRole('button', { name: 'Revoke' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tokens] tbody tr.bad').length === 2);
+    assert.equal(await panel.getByRole('button', { name: 'Revoke' }).count(), 0);
+    const refused = await page.evaluate(async (tok) => (await fetch('/api/v1/units?limit=1', { headers: { Authorization: `Bearer ${tok}` } })).status, second);
+    assert.equal(refused, 401);
     await noCsp(page);
   });
 });

@@ -159,7 +159,8 @@ export async function startWorld({ users = [], enrol = [], clamd = false } = {})
     const pw = path.join(root, `${name}.pw`);
     writeFileSync(pw, USER_PASSWORD);
     const args = ['user', 'add', '--data', data, '--username', name, '--password-file', pw, '--json'];
-    for (const r of roles) args.push('--role', r);
+    // "scope=ONE" gives a client account its scope (a line's code, a haulier's).
+    for (const r of roles) args.push(...(r.startsWith('scope=') ? ['--scope', r.slice(6)] : ['--role', r]));
     secrets[name] = { password: USER_PASSWORD, totp_secret: JSON.parse(run(args)).totp_secret };
   }
   // ... and accounts waiting for their owners' enrolment (the token of each link).

@@ -7,6 +7,7 @@ import { html, nothing } from 'lit';
 import { api, seg } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
 import { Page } from '../lib/page';
+import { onLive } from '../lib/live';
 import { can } from '../lib/session';
 import { errorBox } from '../components/error-box';
 
@@ -52,9 +53,18 @@ export class SecurityPage extends Page {
   private errors: Record<string, unknown> = {};
   private message = '';
 
+  private stopLive: (() => void) | null = null;
+
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
+    // A new alert (a block, a lock, a backup overdue...) shows in the outbox without a reload.
+    if (can('audit.read')) this.stopLive = onLive(['alerts'], () => void this.load());
+  }
+
+  override disconnectedCallback(): void {
+    this.stopLive?.();
+    super.disconnectedCallback();
   }
 
   private async loadPart<T>(name: string, fn: () => Promise<T>, apply: (v: T) => void): Promise<void> {

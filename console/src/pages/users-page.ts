@@ -8,6 +8,7 @@ import { api, newIdempotencyKey, seg } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
 import { Page } from '../lib/page';
 import { errorBox } from '../components/error-box';
+import '../components/token-panel';
 
 interface Account {
   username: string;
@@ -39,6 +40,7 @@ export class UsersPage extends Page {
   private message = '';
   private error: unknown = null;
   private formError: unknown = null;
+  private tokensOf = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -127,6 +129,7 @@ export class UsersPage extends Page {
             </div>`
           : nothing}
       </section>
+      ${this.tokensOf ? html`<token-panel .username=${this.tokensOf}></token-panel>` : nothing}
       <section class="card">
         <h2>${t('users.accounts')}</h2>
         <table data-testid="accounts">
@@ -146,6 +149,9 @@ export class UsersPage extends Page {
                     ? html`<button type="button" @click=${() => void this.act(a, 'enable')}>${t('users.enable')}</button>`
                     : html`<button type="button" @click=${() => void this.act(a, 'disable')}>${t('users.disable')}</button>`}
                   <button type="button" @click=${() => void this.act(a, 'reset')}>${t('users.reset')}</button>
+                  ${a.roles.some((r) => r === 'line_client' || r === 'haulier_client')
+                    ? html`<button type="button" @click=${() => { this.tokensOf = a.username; this.requestUpdate(); }}>${t('tokens.open')}</button>`
+                    : nothing}
                 </td>
               </tr>`,
             )}
