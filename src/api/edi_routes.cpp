@@ -5,6 +5,10 @@
 // CLI.
 #include <boost/json.hpp>
 
+#include <map>
+#include <optional>
+#include <string>
+
 #include "api/handlers.h"
 #include "api/route_kit.h"
 #include "app/runtime.h"
@@ -21,68 +25,67 @@ bool upload_type(std::string_view content_type) {
   return t == "application/edifact" || t == "application/octet-stream" || t == "text/plain";
 }
 
+// 415 unless the body is sent as a file (imports and previews alike).
+std::optional<HttpResponse> upload_refusal(const HttpRequest& req) {
+  if (upload_type(req.header("content-type"))) return std::nullopt;
+  return ok_json(json::object{{"error", json::object{{"code", "unsupported_media_type"},
+                                                     {"message",
+                                                      "send the file itself as the body, with "
+                                                      "Content-Type application/edifact, "
+                                                      "text/plain or application/octet-stream"}}}},
+                 415);
+}
+
+// The `strictness` query parameter (lenient when absent).
+Result<edi::Strictness> strictness_param(const std::map<std::string, std::string>& q) {
+  auto it = q.find("strictness");
+  if (it == q.end()) return edi::Strictness::kLenient;
+  auto s = edi::parse_strictness(it->second);
+  if (!s) {
+    return fail(ErrorCode::kInvalidArgument, "strictness must be lenient or strict", "strictness");
+  }
+  return *s;
+}
+
+// The file's name as the client gives it (X-File-Name), for the intake record.
+std::string file_name(const HttpRequest& req) {
+  std::string name(req.header("x-file-name"));
+  return name.empty() ? "upload.edi" : name;
+}
+
 }  // namespace
 
 void Api::add_edi_routes() {
-  router_.add(
-      "POST", "/api/v1/edi/imports",
-      authed([this](const HttpRequest& req, const PathParams&,
-                    const Caller& c) -> Result<HttpResponse> {
-        if (!upload_type(req.header("content-type"))) {
-          return ok_json(
-              json::object{{"error", json::object{{"code", "unsupported_media_type"},
-                                                  {"message",
-                                                   "send the file itself as the body, with "
-                                                   "Content-Type application/edifact, "
-                                                   "text/plain or application/octet-stream"}}}},
-              415);
-        }
-        auto q = parse_query(req.query, {"visit", "port", "strictness"});
-        if (!q) return fail(q.error());
-        app::EdiImportOptions opt;
-        if (auto it = q->find("visit"); it != q->end()) opt.visit_id = it->second;
-        opt.port = rt_.config().locode;
-        if (auto it = q->find("port"); it != q->end()) opt.port = it->second;
-        if (auto it = q->find("strictness"); it != q->end()) {
-          auto s = edi::parse_strictness(it->second);
-          if (!s) {
-            return fail(ErrorCode::kInvalidArgument, "strictness must be lenient or strict",
-                        "strictness");
-          }
-          opt.strictness = *s;
-        }
-        std::string name(req.header("x-file-name"));
-        if (name.empty()) name = "upload.edi";
-        auto r = rt_.edi().import_file(c.actor, name, req.body, "api", opt);
-        if (!r) return fail(r.error());
-        return ok_json(json::parse(app::response_json(*r)), r->already_imported ? 200 : 201);
-      }));
+  router_.add("POST", "/api/v1/edi/imports",
+              authed([this](const HttpRequest& req, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                if (auto refused = upload_refusal(req)) return *refused;
+                auto q = parse_query(req.query, {"visit", "port", "strictness"});
+                if (!q) return fail(q.error());
+                app::EdiImportOptions opt;
+                if (auto it = q->find("visit"); it != q->end()) opt.visit_id = it->second;
+                opt.port = rt_.config().locode;
+                if (auto it = q->find("port"); it != q->end()) opt.port = it->second;
+                auto strictness = strictness_param(*q);
+                if (!strictness) return fail(strictness.error());
+                opt.strictness = *strictness;
+                auto r = rt_.edi().import_file(c.actor, file_name(req), req.body, "api", opt);
+                if (!r) return fail(r.error());
+                return ok_json(json::parse(app::response_json(*r)),
+                               r->already_imported ? 200 : 201);
+              }));
   // The preview before an import: the file through the intake, then read and mapped; nothing
   // is applied. The console posts the same file to /api/v1/edi/imports after.
   router_.add("POST", "/api/v1/edi/inspections",
               authed([this](const HttpRequest& req, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {
-                if (!upload_type(req.header("content-type"))) {
-                  return fail(
-                      ErrorCode::kInvalidArgument,
-                      "send the file itself as the body, with Content-Type application/edifact, "
-                      "text/plain or application/octet-stream",
-                      "content-type");
-                }
+                if (auto refused = upload_refusal(req)) return *refused;
                 auto q = parse_query(req.query, {"strictness"});
                 if (!q) return fail(q.error());
-                auto strictness = edi::Strictness::kLenient;
-                if (auto it = q->find("strictness"); it != q->end()) {
-                  auto s = edi::parse_strictness(it->second);
-                  if (!s) {
-                    return fail(ErrorCode::kInvalidArgument, "strictness must be lenient or strict",
-                                "strictness");
-                  }
-                  strictness = *s;
-                }
-                std::string name(req.header("x-file-name"));
-                if (name.empty()) name = "upload.edi";
-                auto r = rt_.edi().inspect_file(c.actor, name, req.body, "api", strictness);
+                auto strictness = strictness_param(*q);
+                if (!strictness) return fail(strictness.error());
+                const std::string name = file_name(req);
+                auto r = rt_.edi().inspect_file(c.actor, name, req.body, "api", *strictness);
                 if (!r) return fail(r.error());
                 json::array warnings;
                 for (const auto& w : r->warnings) warnings.emplace_back(w);

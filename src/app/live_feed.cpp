@@ -101,30 +101,23 @@ std::string LiveFeed::topic_of(const audit::AuditEvent& ev) {
 void LiveFeed::publish(const audit::AuditEvent& ev) {
   // A refused login counts toward a lock: the lock is news for security staff; every other
   // unsuccessful command changed nothing to show.
-  std::string topic = topic_of(ev);
+  const std::string topic = topic_of(ev);
   if (topic.empty() || (ev.result != "success" && topic != "alerts")) return;
-  std::vector<std::shared_ptr<Subscription>> targets;
+  const std::string data =
+      json::serialize(json::object{{"action", ev.action}, {"target", ev.target}});
+  // A gate transaction moves a unit in or out of the yard too.
+  std::vector<std::string> topics{topic};
+  if (topic == "gate") topics.emplace_back("yard");
+  std::vector<std::pair<std::shared_ptr<Subscription>, std::string>> sends;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [id, s] : subs_) {
-      if (s->wants(topic)) targets.push_back(s);
+    for (const auto& t : topics) {
+      for (const auto& [id, s] : subs_) {
+        if (s->wants(t)) sends.emplace_back(s, t);
+      }
     }
   }
-  if (targets.empty()) return;
-  std::string text = "event: " + topic + "\ndata: " +
-                     json::serialize(json::object{{"action", ev.action}, {"target", ev.target}}) +
-                     "\n\n";
-  for (const auto& s : targets) s->send(text);
-  // A gate transaction moves a unit in or out of the yard too.
-  if (topic == "gate") {
-    std::string yard = "event: yard\ndata: " +
-                       json::serialize(json::object{{"action", ev.action}, {"target", ev.target}}) +
-                       "\n\n";
-    std::lock_guard lock(mu_);
-    for (const auto& [id, s] : subs_) {
-      if (s->wants("yard")) s->send(yard);
-    }
-  }
+  for (const auto& [s, t] : sends) s->send("event: " + t + "\ndata: " + data + "\n\n");
 }
 
 size_t LiveFeed::streams() const {

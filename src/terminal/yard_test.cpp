@@ -63,6 +63,40 @@ TEST(Yard, TwentyAndFortyFootPositions) {
   EXPECT_TRUE(y.check_invariants());
 }
 
+TEST(Yard, StacksAsTheMapDrawsThem) {
+  Yard y = small_yard();
+  // A 40-foot unit at bay 02 stands in the stacks of bays 01 and 03; a powered reefer on it.
+  ASSERT_TRUE(y.place(box(1, 40), at("A1-02-01-1")));
+  StackItem reefer = box(2, 40);
+  reefer.powered = true;
+  ASSERT_TRUE(y.place(reefer, at("A1-02-01-2")));
+  ASSERT_TRUE(y.place(box(3), at("A1-07-03-1")));
+  auto stacks = y.stacks("A1");
+  ASSERT_TRUE(stacks);
+  ASSERT_EQ(stacks->size(), 4u * 3u);
+  auto of = [&](int bay20, int row) {
+    return (*stacks)[static_cast<size_t>((bay20 - 1) * 3 + row - 1)];
+  };
+  for (int bay20 : {1, 2}) {
+    EXPECT_EQ(of(bay20, 1).height, 2);
+    EXPECT_TRUE(of(bay20, 1).powered);
+    EXPECT_TRUE(of(bay20, 1).plug);  // the reefer area 01-03/1
+    EXPECT_FALSE(of(bay20, 1).dangerous);
+  }
+  EXPECT_EQ(of(4, 3).height, 1);
+  EXPECT_FALSE(of(4, 3).powered);
+  EXPECT_FALSE(of(4, 3).plug);
+  EXPECT_EQ(of(3, 2).height, 0);
+  // The units of a stack, tier 1 first; a 40-foot unit is in both of its stacks.
+  EXPECT_EQ(*y.stack_units("A1", 1, 1), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(*y.stack_units("A1", 2, 1), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(y.stack_units("A1", 3, 2)->empty());
+  // Outside the block, or an unknown block: refused, naming it.
+  EXPECT_EQ(y.stack_units("A1", 5, 1).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(y.stack_units("A1", 1, 4).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(y.stacks("ZZ9").error().code(), ErrorCode::kNotFound);
+}
+
 TEST(Yard, NoFloatingTierAndStackRules) {
   Yard y = small_yard();
   auto floating = y.check(box(1), at("A1-05-02-2"));

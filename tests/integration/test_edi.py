@@ -116,6 +116,40 @@ class EdiIntakeTest(ServerTestCase):
         self.assertEqual(gate.login("goro", USER_PASSWORD, self.gate_secret).status, 201)
         self.assertEqual(self.upload(edi_file("codeco-1.edi"), "c.edi", client=gate).status, 403)
 
+    def test_G2_7_1_c_a_preview_takes_the_file_in_and_applies_nothing(self):
+        # (A byte more than the file other tests import, so its intake records are its own.)
+        body = edi_file("baplie-d95b-smdg20-lbct.edi") + b"\n"
+        preview = lambda query="", ctype="application/edifact": self.planner.request(  # noqa: E731
+            "POST", "/api/v1/edi/inspections" + query, raw_body=body,
+            headers={"Content-Type": ctype, "X-File-Name": "preview.edi"})
+        before = len(self.record_of(body))
+        # Refused before any intake: not sent as a file, a wrong strictness.
+        self.assertEqual(preview(ctype="text/html").status, 415)
+        r = preview("?strictness=loose")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["error"]["field"], "strictness")
+        self.assertEqual(len(self.record_of(body)), before)
+        # Taken in (scanned, recorded) and mapped; nothing imported.
+        r = preview("?strictness=strict")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(self.record_of(body)), before + 1)
+        self.assertEqual(r.json["this_intake_id"], self.record_of(body)[0]["id"])
+        inspection = r.json["inspection"]
+        self.assertEqual((inspection["containers"], inspection["import"]["units"]), (3, 3))
+        self.assertEqual(inspection["strictness"], "strict")
+        import sqlite3
+        db = sqlite3.connect(self.data.db)
+        try:
+            imported = db.execute("SELECT count(*) FROM audit_events WHERE action = 'edi.import'"
+                                  " AND target = 'file:preview.edi'").fetchone()[0]
+            intake = db.execute("SELECT count(*) FROM audit_events WHERE action = 'media.intake'"
+                                " AND target = ?", ("file:" + hashlib.sha256(body).hexdigest(),)
+                                ).fetchone()[0]
+        finally:
+            db.close()
+        self.assertEqual(imported, 0)
+        self.assertEqual(intake, 1)  # the strict preview's receipt, audited
+
     def test_clean_bay_plan_imported_once(self):
         body = edi_file("baplie-d95b-smdg20-lbct.edi")
         r = self.upload(body, "baplie-d95b-smdg20-lbct.edi", f"?visit={VISIT}")

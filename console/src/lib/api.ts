@@ -31,6 +31,15 @@ export interface RequestOptions {
   idempotencyKey?: string;
   anonymous?: boolean; // a 401 here is an answer, not an expired session (login, enrolment)
   ifMatch?: string;
+  headers?: Record<string, string>; // more headers (a file's name)
+}
+
+// A file sent as the body itself (the API takes EDI files so), not as JSON.
+export class FileBody {
+  constructor(
+    readonly bytes: ArrayBuffer,
+    readonly contentType: string,
+  ) {}
 }
 
 export function newIdempotencyKey(): string {
@@ -43,8 +52,9 @@ async function call<T>(
   body: unknown,
   options: RequestOptions,
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  if (body instanceof FileBody) headers['Content-Type'] = body.contentType;
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   if (options.ifMatch) headers['If-Match'] = options.ifMatch;
@@ -53,7 +63,7 @@ async function call<T>(
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body instanceof FileBody ? body.bytes : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
       redirect: 'error',

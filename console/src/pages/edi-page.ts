@@ -3,7 +3,7 @@
 // holds, what an import would make of it, what it would reject and why — before the planner
 // imports it against a vessel visit, in one audited transaction. Recent intake records below.
 import { html, nothing } from 'lit';
-import { api, ApiError } from '../lib/api';
+import { api, FileBody } from '../lib/api';
 import { formatNumber, formatTime, t } from '../lib/i18n';
 import { Page } from '../lib/page';
 import { errorBox } from '../components/error-box';
@@ -63,24 +63,9 @@ interface Intake {
 
 // Sends the file's bytes as the body, as the API takes files.
 async function upload<T>(path: string, file: File): Promise<T> {
-  const session = await api.get<{ csrf_token: string }>('/api/v1/session');
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/edifact',
-      'X-File-Name': file.name.replace(/[^\x20-\x7e]/g, '_').slice(0, 200),
-      'X-CSRF-Token': session.csrf_token,
-      Accept: 'application/json',
-    },
-    body: await file.arrayBuffer(),
-    credentials: 'same-origin',
+  return api.post<T>(path, new FileBody(await file.arrayBuffer(), 'application/edifact'), {
+    headers: { 'X-File-Name': file.name.replace(/[^\x20-\x7e]/g, '_').slice(0, 200) },
   });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? '', e?.field);
-  }
-  return data as T;
 }
 
 export class EdiPage extends Page {
