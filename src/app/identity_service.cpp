@@ -343,11 +343,17 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         }
         if (u.locked_until_us > fx.now_us) {
           fx.reason = "account locked until " + format_utc(u.locked_until_us);
-          // G2.1.1-e: the lock is told only to whoever knows the password, so that it tells
-          // a guesser nothing about which accounts exist; the owner learns why and for how long.
+          // G2.1.1-e: the lock is told only to whoever holds both factors. Told on the
+          // password alone, it would answer a guesser which password is right while the lock
+          // stops counting (found by hydra, CI 2026-12-07); told to anyone, it would say which
+          // accounts exist. The owner learns why and for how long; the factor is not spent.
           if (password_ok) {
-            locked_until_us = u.locked_until_us;
-            return Outcome::kLocked;
+            auto refusal = factor_refusal(tx, u, proof);
+            if (!refusal) return fail(refusal.error());
+            if (refusal->empty()) {
+              locked_until_us = u.locked_until_us;
+              return Outcome::kLocked;
+            }
           }
           return Outcome::kFailed;
         }

@@ -42,6 +42,14 @@ TEST_F(IdentityServiceTest, G2_1_1_e_FiveFailuresLockTheAccountForFifteenMinutes
   auto guessed = rt_->identity().login("10.0.0.9", {"clerk", "Wrong#Password2", code(secret)});
   ASSERT_FALSE(guessed);
   EXPECT_EQ(guessed.error().message(), "login failed: wrong user name, password or code");
+  // ... so does the right password with a wrong code: the lock answers no guess of either
+  // factor alone ...
+  std::string wrong = code(secret);
+  wrong[0] = wrong[0] == '9' ? '0' : static_cast<char>(wrong[0] + 1);
+  auto half = rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, wrong});
+  ASSERT_FALSE(half);
+  EXPECT_EQ(half.error().message(), "login failed: wrong user name, password or code");
+  EXPECT_EQ(half.error().field(), "");
   // ... while correct credentials fail with the lock said plainly, for the owner.
   auto locked = rt_->identity().login("10.0.0.9", {"clerk", kUserPassword, code(secret)});
   ASSERT_FALSE(locked);

@@ -83,7 +83,7 @@ class LoginTest(ServerTestCase):
                           {"username": "ghost", "password": USER_PASSWORD, "totp": "123456"})
         self.assertEqual(ghost.status, 401)
         self.assertEqual(ghost.raw, guess.raw)
-        # ... and the owner, with the right password, is told of the lock and until when.
+        # ... and the owner, with both factors right, is told of the lock and until when.
         r = c.login("dave", USER_PASSWORD, self.secrets["dave"])
         self.assertEqual(r.status, 403, "a locked account must refuse correct credentials")
         self.assertEqual(r.json["error"]["field"], "account")
