@@ -194,7 +194,7 @@ describe('my account', () => {
     await page.getByLabel('Name', { exact: true }).fill('Gate key <b>1</b>');
     await page.getByRole('button', { name: 'Add a security key or this device' }).click();
     await page.getByTestId('account-message').getByText('The security key has been added.').waitFor();
-    await page.getByRole('cell', { name: 'Gate key <b>1</b>' }).waitFor();
+    await page.getByRole('cell', { name: 'Gate key <b>1</b>', exact: true }).waitFor();
     await world.screenshot(page, 'account-en');
     // Recovery codes: made anew and shown once.
     await page.getByRole('button', { name: 'Make new recovery codes' }).click();
@@ -206,6 +206,13 @@ describe('my account', () => {
     await page.getByRole('heading', { name: 'Home' }).waitFor();
     const history = await world.api(page, 'GET', '/api/v1/session/history');
     assert.match(history.json.logins[0].detail, /WebAuthn|security key/i);
+    // Renamed, so that a spare is told from this one before either is removed.
+    await page.goto(`${world.origin}/account`);
+    await page.getByRole('button', { name: 'Rename Gate key <b>1</b>' }).click();
+    await page.getByLabel('New name').fill('Gate key, desk 2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('account-message').getByText('The security key has been renamed.').waitFor();
+    await page.getByRole('cell', { name: 'Gate key, desk 2', exact: true }).waitFor();
     await noCsp(page);
   });
 });
@@ -496,7 +503,7 @@ describe('vessel visits', () => {
 });
 
 describe('oversight and the gate plan', () => {
-  test('G2_1_1_h the auditor signs off the access review; security staff read the notification outbox', async () => {
+  test('G2_1_1_h the auditor signs off the access review; security staff read the alerts', async () => {
     const auditor = await world.page();
     await world.login(auditor, 'auditor');
     await auditor.goto(`${world.origin}/security`);
@@ -510,9 +517,12 @@ describe('oversight and the gate plan', () => {
     const officer = await world.page();
     await world.login(officer, 'officer');
     await officer.goto(`${world.origin}/security`);
-    await officer.getByTestId('outbox').waitFor();
+    await officer.getByRole('heading', { name: 'Vendor maintenance windows' }).waitFor();
     // The officer has no access review (that is the auditor's): the section is not there.
     assert.equal(await officer.getByTestId('review').count(), 0);
+    await officer.getByRole('link', { name: 'Alerts' }).click();
+    await officer.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    await officer.locator('[data-testid=outbox], [data-testid=no-alerts]').first().waitFor();
     await noCsp(auditor);
     await noCsp(officer);
   });

@@ -144,7 +144,13 @@ async function startClamd(root) {
   throw new Error('clamd did not start');
 }
 
-export async function startWorld({ users = [], enrol = [], clamd = false } = {}) {
+// The recovery passphrases of `backups: true` worlds (as an operator would keep them).
+export const BACKUP_PASSPHRASES = {
+  data: 'tq8 Harbour wL3 reefer 9xk gantry pz',
+  keys: 'Mv2 lashing Qe7 twistlock 4rn spreader',
+};
+
+export async function startWorld({ users = [], enrol = [], clamd = false, backups = false, config = {} } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'minato-e2e-'));
   const data = path.join(root, 'demo');
   // 1. The demo terminal (its credentials as JSON), stopped again once it serves.
@@ -170,12 +176,24 @@ export async function startWorld({ users = [], enrol = [], clamd = false } = {})
     for (const r of roles) args.push('--role', r);
     enrolment[name] = JSON.parse(run(args)).enrolment_token;
   }
+  // ... backups set up (`minato backup init`), when the tests need them ...
+  const passphraseFiles = {};
+  if (backups) {
+    for (const [name, text] of Object.entries(BACKUP_PASSPHRASES)) {
+      passphraseFiles[name] = path.join(root, `${name}.pass`);
+      writeFileSync(passphraseFiles[name], `${text}\n`, { mode: 0o600 });
+    }
+    run(['backup', 'init', '--data', data, '--passphrase-file', passphraseFiles.data,
+      '--keys-passphrase-file', passphraseFiles.keys]);
+  }
   // ... and, for the media intake, a malware scanner.
   const scanner = clamd ? await startClamd(root) : null;
   if (scanner) {
     // The test database has no date: its age cannot be told, so warn instead of refusing.
     setConfig(data, { clamd: `"${scanner.address}"`, signature_age_action: '"warn"' });
   }
+  // ... and what else the tests set in minato.toml (`key: 'toml value'`).
+  if (Object.keys(config).length) setConfig(data, config);
   // 3. The server, as its minato.toml says (free ports).
   const server = await serve(['serve', '--data', data]);
   const origin = `https://localhost:${server.port}`;
@@ -200,6 +218,8 @@ export async function startWorld({ users = [], enrol = [], clamd = false } = {})
     origin,
     accounts,
     enrolment,
+    passphraseFiles,
+    port: server.port,
     browser,
     problems: [],
     minato: (args, input) => run(args, input),

@@ -153,6 +153,20 @@ void Api::add_gate_routes() {
                                   if (!v) return fail(v.error());
                                   return ok_json(app::to_json(*v), 201);
                                 }))));
+  // The gate queue: trucks inside, the longest waiting first.
+  router_.add("GET", "/api/v1/gate/trucks",
+              authed([this](const HttpRequest& req, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto q = parse_query(req.query, {"limit"});
+                if (!q) return fail(q.error());
+                auto limit = query_int(*q, "limit", 100, 1, 500);
+                if (!limit) return fail(limit.error());
+                auto in = rt_.gate().trucks_inside(c.actor, static_cast<int>(*limit));
+                if (!in) return fail(in.error());
+                json::array arr;
+                for (const auto& v : in->trucks) arr.push_back(app::to_json(v));
+                return ok_json(json::object{{"trucks", std::move(arr)}, {"inside", in->inside}});
+              }));
   router_.add("GET", "/api/v1/gate/trucks/{id}",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {

@@ -697,6 +697,17 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 MINATO_TRY(rt_.identity().webauthn_remove(c.actor, *id));
                 return no_content();
               }));
+  router_.add("PATCH", "/api/v1/session/webauthn/{id}",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p);
+                if (!id) return fail(ErrorCode::kNotFound, "no such authenticator");
+                auto name = b.string("name", 64);
+                if (!name) return fail(name.error());
+                MINATO_TRY(b.finish());
+                MINATO_TRY(rt_.identity().webauthn_rename(c.actor, *id, *name));
+                return ok_json(json::object{{"id", *id}, {"name", *name}});
+              })));
   router_.add("POST", "/api/v1/session/recovery-codes",
               authed([this](const HttpRequest&, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {
@@ -886,6 +897,8 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               }));
 
   add_audit_routes();
+  add_backup_routes();
+  add_source_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(
@@ -906,6 +919,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
               arr.push_back(json::object{{"id", n.id},
                                          {"channel", n.channel},
                                          {"event", n.event},
+                                         {"subject", n.subject},
                                          {"recipients", n.recipients},
                                          {"created", format_utc(n.created_us)},
                                          {"state", state},

@@ -32,6 +32,8 @@ class Api {
   void add_yard_routes();      // yard_routes.cpp
   void add_live_routes();      // live_routes.cpp
   void add_audit_routes();     // audit_routes.cpp
+  void add_backup_routes();    // backup_routes.cpp
+  void add_source_routes();    // source_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

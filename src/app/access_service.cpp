@@ -448,6 +448,17 @@ Result<std::vector<store::MaintenanceWindow>> AccessService::maintenance_windows
   return (*rx)->open_maintenance_windows(username);
 }
 
+Result<std::vector<store::RoleRule>> AccessService::role_rules(const access::Actor& actor) {
+  if (!actor.has(Permission::kUserAdmin) && !actor.has(Permission::kApprove) &&
+      !actor.has(Permission::kAuditRead)) {
+    return fail(ErrorCode::kPermissionDenied,
+                "the role rules need user.admin, change.approve or audit.read");
+  }
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  return (*rx)->list_role_rules();
+}
+
 Result<AccessReport> AccessService::access_report(const access::Actor& actor) {
   if (!actor.has(Permission::kAccessReview) && !actor.has(Permission::kUserAdmin)) {
     return fail(ErrorCode::kPermissionDenied,

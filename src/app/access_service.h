@@ -105,6 +105,10 @@ class AccessService {
   Result<std::vector<store::MaintenanceWindow>> maintenance_windows(const access::Actor& actor,
                                                                     const std::string& username);
 
+  // The rules each role's accounts log in under (G2.1.1-a: sources; G2.2.1-d: times).
+  // REQUIRES user.admin, change.approve or audit.read.
+  Result<std::vector<store::RoleRule>> role_rules(const access::Actor& actor);
+
   // REQUIRES access.review or user.admin.
   Result<AccessReport> access_report(const access::Actor& actor);
   // REQUIRES access.review; `digest` must be the current report's.

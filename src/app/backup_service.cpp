@@ -366,6 +366,26 @@ std::vector<BackupTargetStatus> BackupService::status(int64_t now_us) {
   return out;
 }
 
+Result<BackupOverview> BackupService::overview(const access::Actor& actor) {
+  if (!actor.has(access::Permission::kBackupRun) && !actor.has(access::Permission::kAuditRead)) {
+    return fail(ErrorCode::kPermissionDenied, "the backup status needs backup.run or audit.read");
+  }
+  BackupOverview out;
+  out.configured = configured();
+  out.targets = status(rt_.clock().now_us());
+  auto rx = rt_.store().read();
+  if (!rx) return fail(rx.error());
+  for (auto& s : out.targets) {
+    if (s.newest.empty()) continue;
+    auto pulls = (*rx)->audit_by_target("backup.vault.fetch", "backup:" + s.newest, 1);
+    if (!pulls) return fail(pulls.error());
+    for (const auto& e : *pulls) {
+      if (e.result == "success") s.newest_pulled_us = e.at_us;
+    }
+  }
+  return out;
+}
+
 void BackupService::alert_once(const std::string& key, const std::string& event,
                                const std::string& target, const std::string& en,
                                const std::string& ja) {

@@ -56,6 +56,13 @@ struct BackupTargetStatus {
   bool overdue = false;
   int sets = 0;
   uint64_t stored_bytes = 0;
+  int64_t newest_pulled_us = 0;  // when a vault fetched the newest set; 0: not yet (G2.7.2-d)
+};
+
+// What the console's backup screen shows (G2.7.2-b/d/f).
+struct BackupOverview {
+  bool configured = false;  // `minato backup init` has been run
+  std::vector<BackupTargetStatus> targets;
 };
 
 class BackupService {
@@ -81,6 +88,9 @@ class BackupService {
   void run_due(int64_t now_us);
 
   std::vector<BackupTargetStatus> status(int64_t now_us);
+  // The status for a person (needs backup.run or audit.read): every target, and whether its
+  // newest set has reached a vault.
+  Result<BackupOverview> overview(const access::Actor& actor);
 
   // Records a restore drill's outcome (audited as backup.drill; needs backup.run): `record`
   // is its JSON; a failed drill is recorded as a failure with its error.

@@ -359,6 +359,21 @@ Result<store::TruckVisitRecord> GateService::truck_visit(const access::Actor& ac
   return std::move(**v);
 }
 
+Result<GateService::TrucksInside> GateService::trucks_inside(const access::Actor& actor,
+                                                             int limit) {
+  MINATO_TRY(require(actor, Permission::kTerminalRead));
+  if (limit < 1 || limit > 500) {
+    return fail(ErrorCode::kInvalidArgument, "limit is 1 to 500", "limit");
+  }
+  auto rx = store_.read();
+  if (!rx) return fail(rx.error());
+  auto trucks = (*rx)->open_truck_visits(limit);
+  if (!trucks) return fail(trucks.error());
+  auto inside = (*rx)->count_open_truck_visits();
+  if (!inside) return fail(inside.error());
+  return TrucksInside{std::move(*trucks), *inside};
+}
+
 Result<TurnTimes> GateService::turn_times(const access::Actor& actor, int64_t from_us,
                                           int64_t to_us) {
   MINATO_TRY(require(actor, Permission::kTerminalRead));

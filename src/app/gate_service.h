@@ -101,6 +101,13 @@ class GateService {
   Result<store::TruckVisitRecord> truck_arrived(const access::Actor& actor, TruckArrival req);
   Result<store::TruckVisitRecord> truck_exited(const access::Actor& actor, int64_t id);
   Result<store::TruckVisitRecord> truck_visit(const access::Actor& actor, int64_t id);
+  // The gate queue: trucks registered at arrival that have not exited, the longest waiting
+  // first (at most `limit`, 1..500), and how many are inside in all.
+  struct TrucksInside {
+    std::vector<store::TruckVisitRecord> trucks;
+    int64_t inside = 0;
+  };
+  Result<TrucksInside> trucks_inside(const access::Actor& actor, int limit);
   Result<TurnTimes> turn_times(const access::Actor& actor, int64_t from_us, int64_t to_us);
 
   // The EIR of gate transaction `gate_id`: "html" or "pdf".

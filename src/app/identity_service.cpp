@@ -987,6 +987,26 @@ Status IdentityService::webauthn_remove(const access::Actor& actor, int64_t id) 
       });
 }
 
+Status IdentityService::webauthn_rename(const access::Actor& actor, int64_t id,
+                                        const std::string& name) {
+  if (name.empty() || name.size() > 64) {
+    return fail(ErrorCode::kInvalidArgument, "name the authenticator in 1-64 characters", "name");
+  }
+  auto user = own_account(actor);
+  if (!user) return fail(user.error());
+  return writes_.execute_status(
+      actor, {"webauthn.rename", actor.subject, access::Permission::kSelf},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto done = tx.rename_webauthn_credential(user->id, id, name);
+        if (!done) return fail(done.error());
+        if (!*done) {
+          return fail(ErrorCode::kNotFound, "you have no authenticator " + std::to_string(id));
+        }
+        fx.reason = "authenticator " + std::to_string(id) + " now named '" + name + "'";
+        return ok();
+      });
+}
+
 WebAuthnOptions IdentityService::webauthn_login_begin(const std::string& username) {
   WebAuthnOptions o;
   o.rp_id = rp_.id;

@@ -149,6 +149,14 @@ class IdentityService {
   // audited with the state before.
   Status unlock(const access::Actor& actor, const std::string& username);
 
+  // G2.2.2-f: the source addresses blocked now after repeated failed logins (source_blocks.cpp).
+  // REQUIRES user.admin, change.approve or audit.read.
+  Result<std::vector<identity::SourceGuard::Block>> source_blocks(const access::Actor& actor);
+  // Ends a source's block early (a colleague locked out by a mistyped script, say). REQUIRES
+  // user.admin; audited as source.unblock with the reason given.
+  Status unblock_source(const access::Actor& actor, const std::string& source,
+                        const std::string& reason);
+
   // G2.1.1-c, G2.2.2-b/c: the caller changes their own password: the current one must be
   // right, the new one must meet the policy and differ from the last kPasswordHistory ones.
   // G2.1.2-a: needs a recent second factor; a wrong current password counts toward the
@@ -188,6 +196,9 @@ class IdentityService {
       const identity::webauthn::RegistrationResponse& response);
   Result<std::vector<store::WebAuthnCredentialRecord>> webauthn_list(const access::Actor& actor);
   Status webauthn_remove(const access::Actor& actor, int64_t id);
+  // Names one of the caller's own authenticators anew (1-64 characters), so that the list
+  // tells "office key" from "spare key" before one is removed.
+  Status webauthn_rename(const access::Actor& actor, int64_t id, const std::string& name);
   // Login options for `username`. An unknown user, or one without authenticators, gets a
   // decoy credential id derived from the name, so the answer does not reveal either.
   WebAuthnOptions webauthn_login_begin(const std::string& username);

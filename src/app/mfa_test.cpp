@@ -70,6 +70,17 @@ TEST_F(MfaTest, G2_1_1_b_SeveralAuthenticatorsPerUser) {
       rt_->identity().webauthn_register_finish(clerk_, "again", desk.create(again->challenge));
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
+  // Renamed, so the list tells them apart before one is removed; only one's own, 1-64 chars.
+  ASSERT_TRUE(rt_->identity().webauthn_rename(clerk_, second.id, "spare in the drawer"));
+  EXPECT_EQ(audit().back().action, "webauthn.rename");
+  auto named = rt_->identity().webauthn_list(clerk_);
+  ASSERT_TRUE(named);
+  for (const auto& k : *named) {
+    EXPECT_EQ(k.name, k.id == second.id ? "spare in the drawer" : "desk");
+  }
+  EXPECT_EQ(rt_->identity().webauthn_rename(clerk_, second.id, "").error().field(), "name");
+  EXPECT_EQ(rt_->identity().webauthn_rename(clerk_, second.id + 100, "x").error().code(),
+            ErrorCode::kNotFound);
   ASSERT_TRUE(rt_->identity().webauthn_remove(clerk_, second.id));
   EXPECT_FALSE(rt_->identity().login("10.0.0.1", with_key(spare)));
   EXPECT_EQ(audit().back().reason.rfind("WebAuthn: not an authenticator of this account", 0), 0u);

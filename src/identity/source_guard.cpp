@@ -1,5 +1,7 @@
 #include "identity/source_guard.h"
 
+#include <algorithm>
+
 namespace minato::identity {
 
 void SourceGuard::sweep_locked(int64_t now) {
@@ -41,6 +43,30 @@ int64_t SourceGuard::blocked_until(const std::string& source) const {
   auto it = entries_.find(source);
   return it != entries_.end() && it->second.blocked_until_us > now ? it->second.blocked_until_us
                                                                    : 0;
+}
+
+std::vector<SourceGuard::Block> SourceGuard::blocks() const {
+  const int64_t now = clock_.now_us();
+  std::vector<Block> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [source, e] : entries_) {
+      if (e.blocked_until_us > now) out.push_back(Block{source, e.blocked_until_us});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Block& a, const Block& b) {
+    return a.until_us != b.until_us ? a.until_us < b.until_us : a.source < b.source;
+  });
+  return out;
+}
+
+bool SourceGuard::unblock(const std::string& source) {
+  const int64_t now = clock_.now_us();
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(source);
+  if (it == entries_.end() || it->second.blocked_until_us <= now) return false;
+  entries_.erase(it);
+  return true;
 }
 
 }  // namespace minato::identity

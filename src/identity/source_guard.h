@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -35,6 +36,15 @@ class SourceGuard {
   // When the block of `source` ends (µs), or 0 when it is not blocked.
   int64_t blocked_until(const std::string& source) const;
   const SourcePolicy& policy() const { return policy_; }
+
+  struct Block {
+    std::string source;
+    int64_t until_us = 0;
+  };
+  // The sources blocked now, the soonest to end first.
+  std::vector<Block> blocks() const;
+  // Ends the block of `source` early and forgets its failures. False if it was not blocked.
+  bool unblock(const std::string& source);
 
  private:
   struct Entry {

@@ -429,6 +429,8 @@ class ReadTxn {
   virtual Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t from_us,
                                                                     int64_t to_us) = 0;
   virtual Result<int64_t> count_open_truck_visits() = 0;
+  // Trucks inside (not exited), the longest waiting first; at most `limit`.
+  virtual Result<std::vector<TruckVisitRecord>> open_truck_visits(int limit) = 0;
   virtual Result<std::optional<MediaIntakeRecord>> find_media_intake(int64_t id) = 0;
   // The newest `limit` intake records, newest first.
   virtual Result<std::vector<MediaIntakeRecord>> list_media_intake(int limit) = 0;
@@ -496,6 +498,9 @@ class WriteTxn : public ReadTxn {
   virtual Status update_webauthn_use(int64_t id, int64_t sign_count, int64_t at_us) = 0;
   // Removes the user's credential with this row id; false if there was none.
   virtual Result<bool> delete_webauthn_credential(int64_t user_id, int64_t id) = 0;
+  // False when the user has no authenticator `id`.
+  virtual Result<bool> rename_webauthn_credential(int64_t user_id, int64_t id,
+                                                  std::string_view name) = 0;
   // Replaces all the user's recovery codes by these keyed hashes.
   virtual Status replace_recovery_codes(int64_t user_id, const std::vector<std::string>& macs,
                                         int64_t at_us) = 0;

@@ -99,6 +99,8 @@ export const api = {
     call<T>('POST', path, body, options),
   put: <T>(path: string, body: unknown, options: RequestOptions = {}) =>
     call<T>('PUT', path, body, options),
+  patch: <T>(path: string, body: unknown, options: RequestOptions = {}) =>
+    call<T>('PATCH', path, body, options),
   del: <T>(path: string, options: RequestOptions = {}) => call<T>('DELETE', path, undefined, options),
 };
 

@@ -25,7 +25,10 @@ function open(): void {
   const s = new EventSource('/api/v1/live');
   source = s;
   for (const topic of topics) s.addEventListener(topic, (e) => dispatch(topic, (e as MessageEvent<string>).data));
+  // Said on the page, so that one can tell (and the end-to-end tests wait until) it is live.
+  s.addEventListener('open', () => (document.documentElement.dataset.live = 'open'));
   s.addEventListener('error', () => {
+    delete document.documentElement.dataset.live;
     if (s.readyState !== EventSource.CLOSED) return; // reconnecting by itself
     source = null;
     window.clearTimeout(retry);
@@ -34,6 +37,7 @@ function open(): void {
 }
 
 function close(): void {
+  delete document.documentElement.dataset.live;
   source?.close();
   source = null;
   window.clearTimeout(retry);

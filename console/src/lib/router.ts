@@ -26,6 +26,9 @@ export const routes: Route[] = [
   { path: '/users', tag: 'page-users', title: 'users.title', permission: 'user.admin', nav: 'admin', load: () => import('../pages/users-page') },
   { path: '/approvals', tag: 'page-approvals', title: 'approvals.title', anyPermission: ['user.admin', 'change.approve'], nav: 'admin', load: () => import('../pages/approvals-page') },
   { path: '/security', tag: 'page-security', title: 'security.title', anyPermission: ['access.review', 'audit.read', 'user.admin', 'change.approve'], nav: 'admin', load: () => import('../pages/security-page') },
+  { path: '/sources', tag: 'page-sources', title: 'sources.title', anyPermission: ['user.admin', 'change.approve', 'audit.read'], nav: 'admin', load: () => import('../pages/sources-page') },
+  { path: '/alerts', tag: 'page-alerts', title: 'alerts.title', permission: 'audit.read', nav: 'admin', load: () => import('../pages/alerts-page') },
+  { path: '/backups', tag: 'page-backups', title: 'backups.title', anyPermission: ['backup.run', 'audit.read'], nav: 'admin', load: () => import('../pages/backups-page') },
   { path: '/audit', tag: 'page-audit', title: 'audit.title', permission: 'audit.log', nav: 'audit', load: () => import('../pages/audit-page') },
   { path: '/', tag: 'page-home', title: 'home.title', load: () => import('../pages/home-page') },
 ];

@@ -41,6 +41,7 @@ export class AccountPage extends Page {
   private newPassword = '';
   private confirm = '';
   private authenticators: Authenticator[] = [];
+  private renaming = 0; // the authenticator whose name is being edited
   private sessions: LiveSession[] = [];
   private logins: Login[] = [];
   private codesLeft = 0;
@@ -128,6 +129,15 @@ export class AccountPage extends Page {
     const form = event.target as HTMLFormElement;
     const name = String(new FormData(form).get('name') ?? '').trim();
     if (await this.act('keys', () => registerAuthenticator(name), 'account.key_added')) form.reset();
+  }
+
+  private async renameKey(event: SubmitEvent, k: Authenticator): Promise<void> {
+    event.preventDefault();
+    const name = String(new FormData(event.target as HTMLFormElement).get('new_name') ?? '').trim();
+    if (await this.act('keys', () => api.patch(`/api/v1/session/webauthn/${seg(k.id)}`, { name }), 'account.key_renamed')) {
+      this.renaming = 0;
+      this.requestUpdate();
+    }
   }
 
   private async removeKey(k: Authenticator): Promise<void> {
@@ -224,9 +234,21 @@ export class AccountPage extends Page {
                     ? html`<tr><td colspan="5">${t('account.no_keys')}</td></tr>`
                     : this.authenticators.map(
                         (k) => html`<tr>
-                          <td>${k.name}</td><td>${k.alg}</td><td>${formatTime(k.created)}</td>
+                          <td>${this.renaming === k.id
+                            ? html`<form class="row" @submit=${(e: SubmitEvent) => void this.renameKey(e, k)} data-testid="rename-key">
+                                <label>${t('account.key_new_name')}
+                                  <input name="new_name" required maxlength="64" .value=${k.name}></label>
+                                <button type="submit">${t('common.save')}</button>
+                                <button type="button" @click=${() => { this.renaming = 0; this.requestUpdate(); }}>${t('common.cancel')}</button>
+                              </form>`
+                            : k.name}</td>
+                          <td>${k.alg}</td><td>${formatTime(k.created)}</td>
                           <td>${formatTime(k.last_used)}</td>
-                          <td><button type="button" @click=${() => void this.removeKey(k)}>${t('common.remove')}</button></td>
+                          <td class="row">
+                            <button type="button" @click=${() => { this.renaming = k.id; this.requestUpdate(); }}
+                              aria-label=${t('account.key_rename', { name: k.name })}>${t('account.rename')}</button>
+                            <button type="button" @click=${() => void this.removeKey(k)}
+                              aria-label=${t('account.key_remove', { name: k.name })}>${t('common.remove')}</button></td>
                         </tr>`,
                       )}
                 </tbody>

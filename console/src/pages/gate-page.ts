@@ -2,7 +2,8 @@
 // or the gate-out (a unit collected) — with the checks the API makes repeated here for quick
 // feedback (the container number's check digit), the API's refusals shown field by field, and
 // one Idempotency-Key per submission, so a double click or a retry after a lost answer is one
-// gate transaction. The EIR of each transaction opens for printing.
+// gate transaction. The EIR of each transaction opens for printing. Beside it, the gate queue
+// (components/gate-queue.ts): a truck taken from it ties the transaction to its visit.
 import { html, nothing } from 'lit';
 import { api, ApiError, newIdempotencyKey, seg } from '../lib/api';
 import { containerProblem, normaliseContainer } from '../lib/container';
@@ -11,6 +12,8 @@ import { Page } from '../lib/page';
 import type { Appointment } from '../lib/appointment';
 import { errorBox } from '../components/error-box';
 import { label, type Unit } from '../components/unit-card';
+import '../components/gate-queue';
+import type { TruckVisit } from '../components/gate-queue';
 
 interface GateResult {
   gate_id: number;
@@ -30,6 +33,7 @@ export class GatePage extends Page {
   private local: Record<string, string> = {}; // field -> message key, checked here
   private appointment: Appointment | null = null;
   private appointmentError: unknown = null;
+  private serving: TruckVisit | null = null; // the queued truck this transaction is for
 
   private pick(d: Direction): void {
     this.direction = d;
@@ -81,6 +85,7 @@ export class GatePage extends Page {
     const body: Record<string, unknown> = { container_id: container, truck_plate: text('truck_plate') };
     const appointment = text('appointment');
     if (appointment) body.appointment = Number(appointment);
+    if (this.serving) body.truck_visit = this.serving.id;
     if (this.direction === 'in') {
       if (text('slot')) body.slot = text('slot').toUpperCase();
       if (this.describe) {
@@ -99,6 +104,16 @@ export class GatePage extends Page {
       body.pin = text('pin');
     }
     return Object.keys(this.local).length ? null : body;
+  }
+
+  // A truck taken from the queue: its plate goes into the form and its visit with the request.
+  private serve(v: TruckVisit): void {
+    this.serving = v;
+    this.edited();
+    const plate = this.querySelector<HTMLInputElement>('form.gate input[name=truck_plate]');
+    if (plate) plate.value = v.truck_plate;
+    this.requestUpdate();
+    this.querySelector<HTMLInputElement>('form.gate input[name=container_id]')?.focus();
   }
 
   private async submit(event: SubmitEvent): Promise<void> {
@@ -122,6 +137,7 @@ export class GatePage extends Page {
       (event.target as HTMLFormElement).reset();
       this.describe = false;
       this.appointment = null;
+      this.serving = null;
     } catch (e) {
       this.error = e;
     } finally {
@@ -183,6 +199,10 @@ export class GatePage extends Page {
 
       <form class="card gate" @submit=${(e: SubmitEvent) => void this.submit(e)} novalidate data-testid="gate-form">
         <h2>${t(d === 'in' ? 'gate.in_title' : 'gate.out_title')}</h2>
+        ${this.serving
+          ? html`<p class="row" data-testid="serving">${t('queue.serving', { plate: this.serving.truck_plate, id: this.serving.id })}
+              <button type="button" @click=${() => { this.serving = null; this.edited(); this.requestUpdate(); }}>${t('queue.not_this')}</button></p>`
+          : nothing}
         ${this.input('container_id', 'fields.container_id', { maxlength: 13, required: true })}
         ${this.input('truck_plate', 'fields.truck_plate', { maxlength: 16, required: true })}
         ${d === 'in'
@@ -228,6 +248,7 @@ export class GatePage extends Page {
             </p>
           </section>`
         : nothing}
+      <gate-queue @serve=${(e: CustomEvent<TruckVisit>) => this.serve(e.detail)}></gate-queue>
     `;
   }
 }

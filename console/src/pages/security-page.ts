@@ -1,13 +1,12 @@
 // Security oversight, each part for the roles that may see it: the access review with its
 // sign-off (auditors, G2.1.1-h: who may do what, signed off against its digest; a sign-off is
-// refused when access changed since it was read), vendors' maintenance windows (G1.3, A1.5.2:
-// stopped at once with a reason), and the security notification outbox (G2.1.1-f: what was
-// mailed, what waits, what failed). Every read of these is recorded by the server.
+// refused when access changed since it was read) and vendors' maintenance windows (G1.3,
+// A1.5.2: stopped at once with a reason). Every read of these is recorded by the server. The
+// alerts raised for security staff have their own screen (alerts-page.ts).
 import { html, nothing } from 'lit';
 import { api, seg } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
 import { Page } from '../lib/page';
-import { onLive } from '../lib/live';
 import { can } from '../lib/session';
 import { errorBox } from '../components/error-box';
 
@@ -33,38 +32,17 @@ interface Window {
   started_at: string;
   stopped_at: string;
 }
-interface Notification {
-  id: number;
-  channel: string;
-  event: string;
-  recipients: string;
-  created: string;
-  state: string;
-  attempts: number;
-  sent_at: string;
-  last_error: string;
-}
 
 export class SecurityPage extends Page {
   private review: Review | null = null;
   private signOffs: SignOff[] = [];
   private windows: Window[] = [];
-  private outbox: Notification[] = [];
   private errors: Record<string, unknown> = {};
   private message = '';
-
-  private stopLive: (() => void) | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-    // A new alert (a block, a lock, a backup overdue...) shows in the outbox without a reload.
-    if (can('audit.read')) this.stopLive = onLive(['alerts'], () => void this.load());
-  }
-
-  override disconnectedCallback(): void {
-    this.stopLive?.();
-    super.disconnectedCallback();
   }
 
   private async loadPart<T>(name: string, fn: () => Promise<T>, apply: (v: T) => void): Promise<void> {
@@ -85,10 +63,6 @@ export class SecurityPage extends Page {
     if (can('user.admin') || can('change.approve') || can('audit.read')) {
       jobs.push(this.loadPart('windows', () => api.get<{ maintenance_windows: Window[] }>('/api/v1/maintenance-windows'),
         (v) => (this.windows = v.maintenance_windows)));
-    }
-    if (can('audit.read')) {
-      jobs.push(this.loadPart('outbox', () => api.get<{ notifications: Notification[] }>('/api/v1/notifications'),
-        (v) => (this.outbox = v.notifications)));
     }
     await Promise.all(jobs);
     this.requestUpdate();
@@ -167,21 +141,6 @@ export class SecurityPage extends Page {
                       <td>${w.reason}</td><td>${w.stopped_at ? t('security.stopped_at', { time: formatTime(w.stopped_at) }) : formatTime(w.started_at)}</td>
                       <td>${w.stopped_at ? nothing : html`<button type="button" @click=${() => void this.stop(w)}>${t('security.stop')}</button>`}</td></tr>`,
                   )}</tbody></table>`}
-          </section>`
-        : nothing}
-      ${can('audit.read')
-        ? html`<section class="card">
-            <h2>${t('security.outbox')}</h2>
-            ${errorBox(this.errors.outbox)}
-            <table data-testid="outbox">
-              <thead><tr><th>${t('audit.when')}</th><th>${t('security.event')}</th><th>${t('security.channel')}</th>
-                <th>${t('security.recipients')}</th><th>${t('approvals.status')}</th><th>${t('security.last_error')}</th></tr></thead>
-              <tbody>${this.outbox.map(
-                (n) => html`<tr class=${n.state === 'sent' ? '' : 'bad'}><td>${formatTime(n.created)}</td><td>${n.event}</td>
-                  <td>${n.channel}</td><td>${n.recipients}</td><td>${t(`security.state.${n.state}`)} (${n.attempts})</td>
-                  <td lang="en">${n.last_error}</td></tr>`,
-              )}</tbody>
-            </table>
           </section>`
         : nothing}
     `;

@@ -9,6 +9,7 @@ import { formatTime, t } from '../lib/i18n';
 import { Page } from '../lib/page';
 import { errorBox } from '../components/error-box';
 import '../components/token-panel';
+import { ROLES } from '../lib/roles';
 
 interface Account {
   username: string;
@@ -27,12 +28,6 @@ interface Enrolment {
   enrolment_link: string;
   expires: string;
 }
-
-const ROLES = [
-  'planner', 'yard_clerk', 'gate_clerk', 'viewer', 'line_client', 'haulier_client',
-  'user_admin', 'security_officer', 'auditor', 'backup_operator', 'config_reader', 'config_changer',
-  'maintenance_vendor',
-];
 
 export class UsersPage extends Page {
   private accounts: Account[] = [];

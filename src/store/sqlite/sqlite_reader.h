@@ -152,6 +152,7 @@ class SqliteReader {
   Result<std::optional<TruckVisitRecord>> find_truck_visit(int64_t id);
   Result<std::optional<TruckVisitRecord>> open_truck_visit(std::string_view plate);
   Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t from_us, int64_t to_us);
+  Result<std::vector<TruckVisitRecord>> open_truck_visits(int limit);
   Result<bool> slot_occupied(const t::YardSlot& slot);
 
   // The audit log and its checkpoints (sqlite_reader_audit.cpp).
@@ -290,6 +291,9 @@ class SqliteReader {
   }                                                                                                \
   Result<std::vector<TruckVisitRecord>> exited_truck_visits(int64_t f, int64_t t) override {       \
     return r_.exited_truck_visits(f, t);                                                           \
+  }                                                                                                \
+  Result<std::vector<TruckVisitRecord>> open_truck_visits(int n) override {                        \
+    return r_.open_truck_visits(n);                                                                \
   }                                                                                                \
   Result<std::optional<MediaIntakeRecord>> find_media_intake(int64_t id) override {                \
     return r_.find_media_intake(id);                                                               \

@@ -509,6 +509,21 @@ Result<std::vector<TruckVisitRecord>> SqliteReader::exited_truck_visits(int64_t 
   return out;
 }
 
+Result<std::vector<TruckVisitRecord>> SqliteReader::open_truck_visits(int limit) {
+  auto q_ = q("SELECT " MINATO_TRUCK_COLUMNS
+              " FROM truck_visits WHERE exited_us = 0 ORDER BY arrived_us, id LIMIT ?1");
+  if (!q_) return fail(q_.error());
+  q_->bind(1, static_cast<int64_t>(limit));
+  std::vector<TruckVisitRecord> out;
+  for (;;) {
+    auto row = q_->step("read trucks inside");
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    out.push_back(truck_from(*q_));
+  }
+  return out;
+}
+
 Result<bool> SqliteReader::slot_occupied(const t::YardSlot& slot) {
   auto q_ = q("SELECT 1 FROM units WHERE slot = ?1");
   if (!q_) return fail(q_.error());

@@ -278,6 +278,15 @@ class SqliteWriteTxn final : public WriteTxn {
     return sqlite3_changes(impl_.writer->db()) == 1;
   }
 
+  Result<bool> rename_webauthn_credential(int64_t user_id, int64_t id,
+                                          std::string_view name) override {
+    auto q = r_.q("UPDATE webauthn_credentials SET name = ?3 WHERE id = ?1 AND user_id = ?2");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, user_id).bind(3, name);
+    MINATO_TRY(q->run("rename authenticator"));
+    return sqlite3_changes(impl_.writer->db()) == 1;
+  }
+
   Status replace_recovery_codes(int64_t user_id, const std::vector<std::string>& macs,
                                 int64_t at_us) override {
     auto del = r_.q("DELETE FROM recovery_codes WHERE user_id = ?1");
