@@ -136,6 +136,8 @@ describe('sources, rules and alerts', () => {
     await rule.getByLabel('Reason').fill('yard terminals only');
     await rule.getByRole('button', { name: 'Request approval' }).click();
     await admin.getByTestId('sources-message').getByText(/waits for a security officer's approval/).waitFor();
+    await admin.getByText(/An address is blocked after 20 failed logins within 10 minutes, for 15 minutes/).waitFor();
+    await admin.evaluate(() => window.scrollTo(0, 0));
     await world.screenshot(admin, 'sources-en');
     // The officer sees the rules but may not end a block (no form).
     await officer.goto(`${world.origin}/sources`);

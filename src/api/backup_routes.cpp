@@ -42,18 +42,23 @@ void Api::add_backup_routes() {
                                             {"targets", std::move(targets)}});
               }));
 
-  router_.add("POST", "/api/v1/backups/{target}",
-              authed([this](const HttpRequest&, const PathParams& p,
-                            const Caller& c) -> Result<HttpResponse> {
-                auto m = rt_.backup().create(c.actor, p.at("target"));
-                if (!m) return fail(m.error());
-                return ok_json(json::object{{"set", m->set_id},
-                                            {"target", m->target},
-                                            {"created", format_utc(m->created_us)},
-                                            {"plain_bytes", m->plain_bytes()},
-                                            {"stored_bytes", m->stored_bytes()}},
-                               201);
-              }));
+  // A set made now: {"target": "database"}. No path names a set: nothing here deletes,
+  // prunes or replaces one (the vault alone decides what it keeps).
+  router_.add("POST", "/api/v1/backups",
+              authed(with_body(
+                  [this](JsonBody& b, const PathParams&, const Caller& c) -> Result<HttpResponse> {
+                    auto target = b.string("target", 16);
+                    if (!target) return fail(target.error());
+                    MINATO_TRY(b.finish());
+                    auto m = rt_.backup().create(c.actor, *target);
+                    if (!m) return fail(m.error());
+                    return ok_json(json::object{{"set", m->set_id},
+                                                {"target", m->target},
+                                                {"created", format_utc(m->created_us)},
+                                                {"plain_bytes", m->plain_bytes()},
+                                                {"stored_bytes", m->stored_bytes()}},
+                                   201);
+                  })));
 
   router_.add("GET", "/api/v1/backups/drills",
               authed([this](const HttpRequest& req, const PathParams&,

@@ -24,7 +24,11 @@ void Api::add_source_routes() {
             for (const auto& b : *blocks) {
               arr.push_back(json::object{{"source", b.source}, {"until", format_utc(b.until_us)}});
             }
-            return ok_json(json::object{{"blocks", std::move(arr)}});
+            const auto& policy = rt_.identity().source_policy();
+            return ok_json(json::object{{"blocks", std::move(arr)},
+                                        {"policy", json::object{{"threshold", policy.threshold},
+                                                                {"window_s", policy.window_s},
+                                                                {"block_s", policy.block_s}}}});
           }));
 
   router_.add("POST", "/api/v1/source-blocks/unblock",

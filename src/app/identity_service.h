@@ -152,6 +152,8 @@ class IdentityService {
   // G2.2.2-f: the source addresses blocked now after repeated failed logins (source_blocks.cpp).
   // REQUIRES user.admin, change.approve or audit.read.
   Result<std::vector<identity::SourceGuard::Block>> source_blocks(const access::Actor& actor);
+  // When a source is blocked, and for how long (login.source_* in minato.toml).
+  const identity::SourcePolicy& source_policy() const { return sources_.policy(); }
   // Ends a source's block early (a colleague locked out by a mistyped script, say). REQUIRES
   // user.admin; audited as source.unblock with the reason given.
   Status unblock_source(const access::Actor& actor, const std::string& source,

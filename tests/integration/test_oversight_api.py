@@ -87,6 +87,7 @@ class OversightApiTest(ServerTestCase):
         blocks = officer.request("GET", "/api/v1/source-blocks")
         self.assertEqual(blocks.status, 200, blocks)
         self.assertIn("127.0.0.9", [b["source"] for b in blocks.json["blocks"]])
+        self.assertEqual(blocks.json["policy"], {"threshold": 20, "window_s": 600, "block_s": 900})
         # Reading needs user.admin, change.approve or audit.read; ending one needs user.admin
         # and a reason.
         self.assertEqual(self.login("viewer").request("GET", "/api/v1/source-blocks").status, 403)
@@ -134,7 +135,7 @@ class OversightApiTest(ServerTestCase):
         self.assertTrue(status.json["configured"])
         by_target = {t["target"]: t for t in status.json["targets"]}
         self.assertEqual(set(by_target), {"database", "config", "logs", "release"})
-        made = keeper.request("POST", "/api/v1/backups/config")
+        made = keeper.request("POST", "/api/v1/backups", {"target": "config"})
         self.assertEqual(made.status, 201, made)
         self.assertTrue(made.json["set"].endswith("-config"), made)
         config = next(t for t in keeper.request("GET", "/api/v1/backups").json["targets"]
@@ -145,17 +146,17 @@ class OversightApiTest(ServerTestCase):
         self.assertEqual(self.audit("backup.create")[-1][:3],
                          ("user:keeper", "backup:config", "success"))
         # An unknown target is named; a viewer may neither read nor make sets; an auditor reads.
-        r = keeper.request("POST", "/api/v1/backups/everything")
+        r = keeper.request("POST", "/api/v1/backups", {"target": "everything"})
         self.assertEqual((r.status, r.json["error"]["field"]), (400, "target"))
         viewer = self.login("viewer")
         self.assertEqual(viewer.request("GET", "/api/v1/backups").status, 403)
-        self.assertEqual(viewer.request("POST", "/api/v1/backups/config").status, 403)
+        self.assertEqual(viewer.request("POST", "/api/v1/backups", {"target": "config"}).status, 403)
         auditor = self.login("auditor1")
         self.assertEqual(auditor.request("GET", "/api/v1/backups").status, 200)
-        self.assertEqual(auditor.request("POST", "/api/v1/backups/config").status, 403)
+        self.assertEqual(auditor.request("POST", "/api/v1/backups", {"target": "config"}).status, 403)
 
         # A drill from the outbox, recorded in the live installation's log, is listed.
-        self.assertEqual(keeper.request("POST", "/api/v1/backups/database").status, 201)
+        self.assertEqual(keeper.request("POST", "/api/v1/backups", {"target": "database"}).status, 201)
         drill = run(["backup", "drill", "--from", os.path.join(self.data.path, "backups"),
                      "--data", self.data.path, "--recovery", os.path.join(self.data.path, "keys"),
                      "--passphrase-file", self.pass_file,

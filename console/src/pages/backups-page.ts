@@ -5,7 +5,7 @@
 // operator can write a set now. Drills run where the sets are kept, on the vault's host
 // (`minato backup drill`): they need the recovery passphrase, which this server never holds.
 import { html, nothing } from 'lit';
-import { api, seg } from '../lib/api';
+import { api } from '../lib/api';
 import { formatNumber, formatTime, t } from '../lib/i18n';
 import { onLive } from '../lib/live';
 import { Page } from '../lib/page';
@@ -94,7 +94,7 @@ export class BackupsPage extends Page {
     this.errors = { ...this.errors, create: null };
     this.requestUpdate();
     try {
-      const r = await api.post<{ set: string; stored_bytes: number }>(`/api/v1/backups/${seg(target)}`, undefined);
+      const r = await api.post<{ set: string; stored_bytes: number }>('/api/v1/backups', { target });
       this.message = t('backups.written', { set: r.set, size: megabytes(r.stored_bytes) });
     } catch (e) {
       this.errors = { ...this.errors, create: e };

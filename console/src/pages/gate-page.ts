@@ -172,6 +172,8 @@ export class GatePage extends Page {
     const r = this.result;
     return html`
       <h1>${t('gate.title')}</h1>
+      <div class="split">
+      <div>
       <div class="tabs" role="group" aria-label=${t('gate.direction')}>
         <button type="button" aria-pressed=${d === 'in'} @click=${() => this.pick('in')} data-testid="tab-in">${t('gate.in')}</button>
         <button type="button" aria-pressed=${d === 'out'} @click=${() => this.pick('out')} data-testid="tab-out">${t('gate.out')}</button>
@@ -248,7 +250,9 @@ export class GatePage extends Page {
             </p>
           </section>`
         : nothing}
+      </div>
       <gate-queue @serve=${(e: CustomEvent<TruckVisit>) => this.serve(e.detail)}></gate-queue>
+      </div>
     `;
   }
 }

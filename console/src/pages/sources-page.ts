@@ -16,6 +16,11 @@ interface Block {
   source: string;
   until: string;
 }
+interface Policy {
+  threshold: number;
+  window_s: number;
+  block_s: number;
+}
 interface RoleRule {
   role: string;
   allowed_sources: string;
@@ -26,6 +31,7 @@ interface RoleRule {
 
 export class SourcesPage extends Page {
   private blocks: Block[] = [];
+  private policy: Policy | null = null;
   private rules: RoleRule[] = [];
   private errors: Record<string, unknown> = {};
   private message = '';
@@ -53,7 +59,10 @@ export class SourcesPage extends Page {
       }
     };
     await Promise.all([
-      part('blocks', () => api.get<{ blocks: Block[] }>('/api/v1/source-blocks'), (v) => (this.blocks = v.blocks)),
+      part('blocks', () => api.get<{ blocks: Block[]; policy: Policy }>('/api/v1/source-blocks'), (v) => {
+        this.blocks = v.blocks;
+        this.policy = v.policy;
+      }),
       part('rules', () => api.get<{ rules: RoleRule[] }>('/api/v1/role-rules'), (v) => (this.rules = v.rules)),
     ]);
     this.requestUpdate();
@@ -105,7 +114,13 @@ export class SourcesPage extends Page {
       ${this.message ? html`<p class="notice" role="status" data-testid="sources-message">${this.message}</p>` : nothing}
       <section class="card" aria-labelledby="blocks-title">
         <h2 id="blocks-title">${t('sources.blocks')}</h2>
-        <p class="hint">${t('sources.blocks_hint')}</p>
+        ${this.policy
+          ? html`<p class="hint">${t('sources.blocks_hint', {
+              n: this.policy.threshold,
+              window: Math.round(this.policy.window_s / 60),
+              block: Math.round(this.policy.block_s / 60),
+            })}</p>`
+          : nothing}
         ${errorBox(this.errors.blocks, 'blocks-error')}
         ${this.blocks.length === 0
           ? html`<p data-testid="no-blocks">${t('sources.no_blocks')}</p>`
