@@ -2,8 +2,8 @@
 // terminal (harness.mjs). One world for the whole run; each test opens its own browser
 // contexts. After every test: no console error, no uncaught error, no CSP violation.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { axeViolations, startWorld } from './harness.mjs';
+import { before, describe, test } from 'node:test';
+import { axeViolations, checkEveryTest, noCsp as noCspOn, startWorld } from './harness.mjs';
 
 let world;
 
@@ -22,19 +22,9 @@ before(async () => {
   });
 });
 
-after(async () => {
-  await world?.stop();
-});
+checkEveryTest(() => world);
 
-afterEach(async () => {
-  await world.closePages();
-  const problems = world.problems.splice(0);
-  assert.deepEqual(problems, [], 'the pages logged errors or broke the CSP');
-});
-
-async function noCsp(page) {
-  assert.deepEqual(await world.cspViolations(page), []);
-}
+const noCsp = (page) => noCspOn(world, page);
 
 describe('the console is served safely', () => {
   test('index.html is never cached, assets are content-hashed and cached for a year', async () => {

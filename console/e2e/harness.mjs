@@ -8,11 +8,13 @@
 //   const page = await world.page();           // a fresh browser context
 //   await world.login(page, 'operator');       // password + TOTP computed here
 //   await world.stop();
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -149,6 +151,25 @@ export const BACKUP_PASSPHRASES = {
   data: 'tq8 Harbour wL3 reefer 9xk gantry pz',
   keys: 'Mv2 lashing Qe7 twistlock 4rn spreader',
 };
+
+// What every e2e file does around its tests: after each one, no page logged an error, threw,
+// or broke the CSP; at the end, the world stops. `getWorld` gives the file's world.
+export function checkEveryTest(getWorld) {
+  after(async () => {
+    await getWorld()?.stop();
+  });
+  afterEach(async () => {
+    const world = getWorld();
+    await world.closePages();
+    const problems = world.problems.splice(0);
+    assert.deepEqual(problems, [], 'the pages logged errors or broke the CSP');
+  });
+}
+
+// No CSP violation on `page` so far.
+export async function noCsp(world, page) {
+  assert.deepEqual(await world.cspViolations(page), []);
+}
 
 export async function startWorld({ users = [], enrol = [], clamd = false, backups = false, config = {} } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'minato-e2e-'));

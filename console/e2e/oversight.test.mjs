@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { axeViolations, startWorld } from './harness.mjs';
+import { before, describe, test } from 'node:test';
+import { axeViolations, checkEveryTest, noCsp as noCspOn, startWorld } from './harness.mjs';
 
 let world;
 
@@ -27,19 +27,9 @@ before(async () => {
   });
 });
 
-after(async () => {
-  await world?.stop();
-});
+checkEveryTest(() => world);
 
-afterEach(async () => {
-  await world.closePages();
-  const problems = world.problems.splice(0);
-  assert.deepEqual(problems, [], 'the pages logged errors or broke the CSP');
-});
-
-async function noCsp(page) {
-  assert.deepEqual(await world.cspViolations(page), []);
-}
+const noCsp = (page) => noCspOn(world, page);
 
 // One HTTPS request, on a connection of its own, from the loopback address `source` (as another
 // machine would send it), checked against the server's own certificate. Resolves with the status, 0 when the server

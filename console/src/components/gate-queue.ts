@@ -6,8 +6,7 @@
 import { html, nothing } from 'lit';
 import { api, newIdempotencyKey, seg } from '../lib/api';
 import { formatNumber, formatTime, t } from '../lib/i18n';
-import { onLive } from '../lib/live';
-import { Page } from '../lib/page';
+import { LivePage } from '../lib/page';
 import { can } from '../lib/session';
 import { errorBox } from './error-box';
 
@@ -21,30 +20,27 @@ export interface TruckVisit {
   exited: string | null;
 }
 
-export class GateQueue extends Page {
+export class GateQueue extends LivePage {
+  protected readonly topics = ['gate'];
   private trucks: TruckVisit[] = [];
   private inside = 0;
   private loaded = false;
   private error: unknown = null;
   private arrivalKey = ''; // one Idempotency-Key per arrival submission, kept for its retry
-  private stopLive: (() => void) | null = null;
   private clock = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
-    this.stopLive = onLive(['gate'], () => void this.load());
     // Waiting times move on without any event.
     this.clock = window.setInterval(() => this.requestUpdate(), 30_000);
   }
 
   override disconnectedCallback(): void {
-    this.stopLive?.();
     window.clearInterval(this.clock);
     super.disconnectedCallback();
   }
 
-  async load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
       const r = await api.get<{ trucks: TruckVisit[]; inside: number }>('/api/v1/gate/trucks');
       this.trucks = r.trucks;

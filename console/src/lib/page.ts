@@ -4,6 +4,7 @@
 import { LitElement } from 'lit';
 import { ApiError } from './api';
 import { has, t } from './i18n';
+import { onLive } from './live';
 
 export class Page extends LitElement {
   private readonly onLang = () => this.requestUpdate();
@@ -19,6 +20,27 @@ export class Page extends LitElement {
 
   override disconnectedCallback(): void {
     window.removeEventListener('minato:lang', this.onLang);
+    super.disconnectedCallback();
+  }
+}
+
+// A screen that shows what the server holds and follows the live view: load() when it is
+// shown, and again at each event of its topics (the event only says that something changed;
+// load() asks the API, which checks permissions as always).
+export abstract class LivePage extends Page {
+  protected abstract readonly topics: string[];
+  protected abstract load(): Promise<void>;
+  private stopLive: (() => void) | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+    this.stopLive = onLive(this.topics, () => void this.load());
+  }
+
+  override disconnectedCallback(): void {
+    this.stopLive?.();
+    this.stopLive = null;
     super.disconnectedCallback();
   }
 }

@@ -7,8 +7,7 @@
 import { html, nothing } from 'lit';
 import { api } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
-import { onLive } from '../lib/live';
-import { Page } from '../lib/page';
+import { LivePage } from '../lib/page';
 import { errorBox } from '../components/error-box';
 
 interface Notification {
@@ -25,26 +24,15 @@ interface Notification {
 }
 type Filter = 'all' | 'undelivered';
 
-export class AlertsPage extends Page {
+export class AlertsPage extends LivePage {
+  protected readonly topics = ['alerts'];
   private alerts: Notification[] = [];
   private seenUpTo = -1; // the newest id when the page was opened; newer ones are marked
   private filter: Filter = 'all';
   private error: unknown = null;
   private announce = '';
-  private stopLive: (() => void) | null = null;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.stopLive = onLive(['alerts'], () => void this.load());
-  }
-
-  override disconnectedCallback(): void {
-    this.stopLive?.();
-    super.disconnectedCallback();
-  }
-
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
       const list = (await api.get<{ notifications: Notification[] }>('/api/v1/notifications')).notifications;
       const newest = list.reduce((m, n) => Math.max(m, n.id), 0);

@@ -7,8 +7,7 @@
 import { html, nothing } from 'lit';
 import { api } from '../lib/api';
 import { formatNumber, formatTime, t } from '../lib/i18n';
-import { onLive } from '../lib/live';
-import { Page } from '../lib/page';
+import { LivePage } from '../lib/page';
 import { can } from '../lib/session';
 import { errorBox } from '../components/error-box';
 
@@ -49,28 +48,17 @@ function age(seconds: number | null): string {
   return t('backups.hours', { n: formatNumber(Math.round((seconds / 3600) * 10) / 10) });
 }
 
-export class BackupsPage extends Page {
+export class BackupsPage extends LivePage {
+  // An overdue or failed backup raises an alert: the table follows it.
+  protected readonly topics = ['alerts'];
   private configured = true;
   private targets: TargetStatus[] = [];
   private drills: Drill[] = [];
   private errors: Record<string, unknown> = {};
   private busy = '';
   private message = '';
-  private stopLive: (() => void) | null = null;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    // An overdue or failed backup raises an alert: the table follows it.
-    this.stopLive = onLive(['alerts'], () => void this.load());
-  }
-
-  override disconnectedCallback(): void {
-    this.stopLive?.();
-    super.disconnectedCallback();
-  }
-
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
       const s = await api.get<{ configured: boolean; targets: TargetStatus[] }>('/api/v1/backups');
       this.configured = s.configured;

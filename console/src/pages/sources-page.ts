@@ -6,8 +6,7 @@
 import { html, nothing } from 'lit';
 import { api } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
-import { onLive } from '../lib/live';
-import { Page } from '../lib/page';
+import { LivePage } from '../lib/page';
 import { can } from '../lib/session';
 import { errorBox } from '../components/error-box';
 import { ROLES } from '../lib/roles';
@@ -29,27 +28,16 @@ interface RoleRule {
   granted_by: string;
 }
 
-export class SourcesPage extends Page {
+export class SourcesPage extends LivePage {
+  // A new block (or one ended by a colleague) shows without a reload.
+  protected readonly topics = ['alerts'];
   private blocks: Block[] = [];
   private policy: Policy | null = null;
   private rules: RoleRule[] = [];
   private errors: Record<string, unknown> = {};
   private message = '';
-  private stopLive: (() => void) | null = null;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    // A new block (or one ended by a colleague) shows without a reload.
-    this.stopLive = onLive(['alerts'], () => void this.load());
-  }
-
-  override disconnectedCallback(): void {
-    this.stopLive?.();
-    super.disconnectedCallback();
-  }
-
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     const part = async <T>(name: string, fn: () => Promise<T>, apply: (v: T) => void) => {
       try {
         apply(await fn());
