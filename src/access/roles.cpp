@@ -20,7 +20,8 @@ constexpr uint32_t kSelfBit = bit(P::kSelf);
 constexpr RoleDef kRoles[] = {
     // Administrative, split by purpose.
     {"user_admin", true, bit(P::kUserAdmin) | kSelfBit},
-    {"security_officer", true, bit(P::kApprove) | bit(P::kAuditRead) | kSelfBit},
+    {"security_officer", true,
+     bit(P::kApprove) | bit(P::kAuditRead) | bit(P::kIncident) | kSelfBit},
     {"auditor", true, bit(P::kAuditRead) | bit(P::kAuditLog) | bit(P::kAccessReview) | kSelfBit},
     {"backup_operator", true, bit(P::kBackupRun) | kSelfBit},
     {"config_reader", true, bit(P::kConfigRead) | kSelfBit},
@@ -93,6 +94,8 @@ std::string_view to_string(Permission p) {
       return "unit.release";
     case P::kEdiImport:
       return "edi.import";
+    case P::kIncident:
+      return "incident.manage";
   }
   return "unknown";
 }

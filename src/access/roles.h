@@ -54,6 +54,7 @@ enum class Permission : uint32_t {
   kAppointment = 1u << 17,  // book and cancel truck appointments
   kLineRelease = 1u << 18,  // release an import unit for delivery (its PIN): the line's act
   kEdiImport = 1u << 19,    // take in files from outside (media intake) and import EDI
+  kIncident = 1u << 20,     // G3.1: open incidents, contain, record their timeline, close
 };
 
 std::string_view to_string(Permission p);

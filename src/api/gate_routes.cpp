@@ -14,21 +14,6 @@ namespace t = minato::terminal;
 
 namespace {
 
-Result<int64_t> id_param(const PathParams& p, const char* name) {
-  const std::string& text = p.at(name);
-  int64_t v = 0;
-  bool good = !text.empty() && text.size() <= 18;
-  for (char ch : text) {
-    good = good && ch >= '0' && ch <= '9';
-    if (good) v = v * 10 + (ch - '0');
-  }
-  if (!good || v == 0) {
-    return fail(ErrorCode::kInvalidArgument, std::string(name) + " must be a positive number",
-                name);
-  }
-  return v;
-}
-
 // A period from the query (?from=...&to=..., UTC); the default is the day from now.
 Result<std::pair<int64_t, int64_t>> period(const std::map<std::string, std::string>& q,
                                            int64_t default_from, int64_t default_to) {

@@ -249,6 +249,21 @@ std::optional<HttpResponse> require_json(const HttpRequest& req) {
   return r;
 }
 
+Result<int64_t> id_param(const PathParams& p, const char* name) {
+  const std::string& text = p.at(name);
+  int64_t v = 0;
+  bool good = !text.empty() && text.size() <= 18;
+  for (char ch : text) {
+    good = good && ch >= '0' && ch <= '9';
+    if (good) v = v * 10 + (ch - '0');
+  }
+  if (!good || v == 0) {
+    return fail(ErrorCode::kInvalidArgument, std::string(name) + " must be a positive number",
+                name);
+  }
+  return v;
+}
+
 HttpResponse ok_json(const json::value& v, int status) { return json_response(status, v); }
 
 HttpResponse raw_json(std::string body, int status) {
@@ -899,6 +914,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_audit_routes();
   add_backup_routes();
   add_source_routes();
+  add_incident_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(

@@ -44,5 +44,7 @@ CallerHandler idempotent(int status, CallerHandler fn);
 // Runs `fn`, turning an Error into its JSON response.
 HttpResponse guarded(const std::function<Result<HttpResponse>()>& fn);
 Result<int64_t> time_field(JsonBody& body, const char* key);
+// A positive integer id from path parameter `name`, or kInvalidArgument naming it.
+Result<int64_t> id_param(const PathParams& p, const char* name);
 
 }  // namespace minato::api

@@ -283,6 +283,8 @@ std::optional<access::Actor> IdentityService::authenticate_token(const std::stri
       auto user = (*rx)->find_user_by_id(tok.user_id);
       if ((tok.revoked_us != 0 && tok.revoked_us <= now) || tok.expires_us <= now) {
         refusal = "token expired or revoked";
+      } else if (containment_ && containment_->on(Measure::kTokens)) {
+        refusal = containment_->refusal(Measure::kTokens);
       } else if (!user || !*user || (*user)->disabled) {
         refusal = "account disabled";
       } else {

@@ -1,5 +1,6 @@
 #include "app/identity_service.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "app/step_up.h"
@@ -339,6 +340,14 @@ Result<LoginResult> IdentityService::login(const std::string& source, const Logi
         if (!refusal) return fail(refusal.error());
         if (!refusal->empty()) {
           fx.reason = *refusal;
+          return Outcome::kFailed;
+        }
+        // G3.1-c: vendors are shut out while an incident is contained (not counted against
+        // the account).
+        if (containment_ && containment_->on(Measure::kVendors) &&
+            std::any_of(u.roles.begin(), u.roles.end(),
+                        [](const std::string& r) { return access::vendor_role(r); })) {
+          fx.reason = containment_->refusal(Measure::kVendors);
           return Outcome::kFailed;
         }
         if (u.locked_until_us > fx.now_us) {

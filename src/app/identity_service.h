@@ -22,6 +22,7 @@
 
 #include "access/roles.h"
 #include "app/alerts.h"
+#include "app/containment.h"
 #include "app/write_path.h"
 #include "common/bounded_pool.h"
 #include "crypto/keys.h"
@@ -263,6 +264,8 @@ class IdentityService {
   void set_utc_offset(int seconds) { utc_offset_s_ = seconds; }
   // Where alerts go, and how coarsely login sources are compared (G2.1.1-f): a login from a
   // network (address at these prefix lengths) never seen for the account raises an alert.
+  // G3.1-c: the containment measures in force (tokens, vendors), owned by the Runtime.
+  void set_containment(const Containment* c) { containment_ = c; }
   void set_alerts(AlertSettings settings, int new_source_prefix_v4, int new_source_prefix_v6) {
     alerts_ = std::move(settings);
     prefix_v4_ = new_source_prefix_v4;
@@ -286,6 +289,7 @@ class IdentityService {
   const crypto::SealingKey& sealing_;
   identity::SessionRegistry& sessions_;
   identity::SourceGuard& sources_;
+  const Containment* containment_ = nullptr;
   BoundedPool& login_pool_;
   LockoutPolicy lockout_;
   identity::Argon2Params argon_;

@@ -9,11 +9,19 @@ Jobs::Jobs(Runtime& runtime, std::chrono::milliseconds interval)
     : rt_(runtime), interval_(interval) {
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
+    auto last_run = std::chrono::steady_clock::time_point{};
     while (!stopping_) {
       lock.unlock();
-      run_once();
+      // G3.1-c: containment decided elsewhere (the CLI beside this server) takes effect
+      // within a second.
+      rt_.incidents().sync();
+      if (auto now = std::chrono::steady_clock::now(); now - last_run >= interval_) {
+        last_run = now;
+        run_once();
+      }
       lock.lock();
-      cv_.wait_for(lock, interval_, [this] { return stopping_; });
+      cv_.wait_for(lock, std::min<std::chrono::milliseconds>(interval_, std::chrono::seconds(1)),
+                   [this] { return stopping_; });
     }
   });
 }

@@ -86,7 +86,7 @@ Result<std::shared_ptr<LiveFeed::Subscription>> LiveFeed::subscribe(const std::s
 std::string LiveFeed::topic_of(const audit::AuditEvent& ev) {
   const std::string& a = ev.action;
   auto starts = [&](std::string_view p) { return a.rfind(p, 0) == 0; };
-  if (starts("alert.") || a == "source.block" || a == "source.unblock" ||
+  if (starts("alert.") || starts("incident.") || a == "source.block" || a == "source.unblock" ||
       ev.reason.find("; account locked until") != std::string::npos) {
     return "alerts";
   }

@@ -166,9 +166,21 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->edi_export_ = std::make_unique<EdiExport>(*rt->store_, *rt->clock_, c.locode);
   rt->backup_ = std::make_unique<BackupService>(*rt);
   rt->continuity_ = std::make_unique<Continuity>(*rt);
+  // G3.1-c: containment. The break-glass list always admits the server's own host (127.0.0.1
+  // and ::1; not all of 127/8, so that a test can stand elsewhere on loopback).
+  auto break_glass = identity::SourceRules::parse(
+      c.break_glass_sources + (c.break_glass_sources.empty() ? "" : ",") + "127.0.0.1,::1");
+  if (!break_glass) return fail(break_glass.error());
+  rt->containment_ = std::make_unique<Containment>(std::move(*break_glass));
+  rt->incidents_ = std::make_unique<IncidentService>(*rt);
+  rt->identity_->set_containment(rt->containment_.get());
+  rt->writes_->set_gate([c = rt->containment_.get()](const CommandSpec& spec) {
+    return containment_refusal(*c, spec);
+  });
   rt->live_ = std::make_unique<LiveFeed>(LiveLimits{});
   MINATO_TRY(rt->terminal_->load());
   rt->register_metrics();
+  rt->incidents_->sync();
   rt->audit_ =
       std::make_unique<AuditService>(*rt->store_, *rt->writes_, *rt->clock_, c.retention_days);
   return rt;

@@ -20,10 +20,12 @@
 #include "app/alerts.h"
 #include "app/audit_service.h"
 #include "app/backup_service.h"
+#include "app/containment.h"
 #include "app/continuity.h"
 #include "app/edi_export.h"
 #include "app/edi_import.h"
 #include "app/identity_service.h"
+#include "app/incident_service.h"
 #include "app/live_feed.h"
 #include "app/media_intake.h"
 #include "app/notifier.h"
@@ -97,6 +99,10 @@ class Runtime {
   AuditService& audit() { return *audit_; }
   BackupService& backup() { return *backup_; }
   Continuity& continuity() { return *continuity_; }
+  // G3.1: the incident register and the containment measures in force.
+  IncidentService& incidents() { return *incidents_; }
+  Containment& containment() { return *containment_; }
+  const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
   LiveFeed& live() { return *live_; }
   // G2.6.1-d: the counters behind /metrics and the threshold alerts.
@@ -171,6 +177,8 @@ class Runtime {
   std::unique_ptr<EdiExport> edi_export_;
   std::unique_ptr<BackupService> backup_;
   std::unique_ptr<Continuity> continuity_;
+  std::unique_ptr<Containment> containment_;
+  std::unique_ptr<IncidentService> incidents_;
   std::unique_ptr<LiveFeed> live_;
 };
 

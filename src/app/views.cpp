@@ -179,6 +179,34 @@ json::object to_json(const store::TruckVisitRecord& v) {
   return o;
 }
 
+json::object to_json(const store::IncidentRecord& i) {
+  boost::system::error_code ec;
+  json::value report = json::parse(i.report, ec);
+  if (ec || !report.is_object()) report = json::object{};
+  return json::object{
+      {"id", i.id},
+      {"opened", format_utc(i.opened_us)},
+      {"opened_by", i.opened_by},
+      {"severity", i.severity},
+      {"summary", i.summary},
+      {"state", i.state},
+      {"closed", i.closed_us == 0 ? json::value(nullptr) : json::value(format_utc(i.closed_us))},
+      {"report", std::move(report)}};
+}
+
+json::object to_json(const store::IncidentEntry& e) {
+  return json::object{
+      {"at", format_utc(e.at_us)}, {"kind", e.kind}, {"text", e.text}, {"by", e.by}};
+}
+
+json::object to_json(const store::ContainmentRecord& c) {
+  return json::object{{"measure", c.measure},
+                      {"incident", c.incident_id},
+                      {"since", format_utc(c.since_us)},
+                      {"by", c.set_by},
+                      {"reason", c.reason}};
+}
+
 json::object to_json(const store::MediaIntakeRecord& r) {
   return json::object{{"id", r.id},
                       {"received", format_utc(r.received_us)},

@@ -22,6 +22,10 @@ boost::json::object to_json(const store::GateSlotRecord& slot);
 boost::json::object to_json(const store::AppointmentRecord& appointment);
 boost::json::object to_json(const store::TruckVisitRecord& truck);
 boost::json::object to_json(const store::MediaIntakeRecord& record);
+// G3.1: an incident (its report as an object), a timeline entry, a measure in force.
+boost::json::object to_json(const store::IncidentRecord& incident);
+boost::json::object to_json(const store::IncidentEntry& entry);
+boost::json::object to_json(const store::ContainmentRecord& measure);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
 boost::json::object to_json(const audit::VerifyReport& report);
 

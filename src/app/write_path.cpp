@@ -142,6 +142,16 @@ Status WritePath::apply_one(store::WriteTxn& tx, Item& item, bool optimistic, bo
     if (event_hook_) batch_events_.push_back(std::move(ev));
     return fail(ErrorCode::kPermissionDenied, "you are not allowed to do " + item.spec.action);
   }
+  if (gate_) {
+    if (std::string refusal = gate_(item.spec); !refusal.empty()) {
+      ev.result = "denied";
+      ev.reason = refusal;
+      auto seq = log_.append(tx, ev);
+      if (!seq) return fail(seq.error());
+      if (event_hook_) batch_events_.push_back(std::move(ev));
+      return fail(ErrorCode::kFailedPrecondition, refusal);
+    }
+  }
   if (item.spec.step_up) {
     if (Status recent = require_recent_factor(actor, ev.at_us); !recent) {
       ev.result = "denied";

@@ -104,9 +104,15 @@ class WritePath {
 
   // For a command whose work happens outside the transaction (files, snapshots, scans): when
   // `actor` lacks spec.required, refuses it now — audited like any refusal — before any work.
+  // A check every command passes after its permission (G3.1-c containment): a non-empty
+  // answer refuses the command (audited as denied, with that reason; kFailedPrecondition).
+  // Set once, before commands run.
+  void set_gate(std::function<std::string(const CommandSpec&)> gate) { gate_ = std::move(gate); }
+
   Status authorize(const access::Actor& actor, const CommandSpec& spec) {
     if (actor.has(spec.required) &&
-        (!spec.step_up || require_recent_factor(actor, clock_.now_us()))) {
+        (!spec.step_up || require_recent_factor(actor, clock_.now_us())) &&
+        (!gate_ || gate_(spec).empty())) {
       return ok();
     }
     return execute_status(actor, spec, [](store::WriteTxn&, Effects&) { return ok(); });
@@ -189,6 +195,7 @@ class WritePath {
   std::function<void(const store::CheckpointRecord&)> checkpoint_sink_;
   bool force_checkpoint_ = false;  // writer thread only
   std::function<void(const audit::AuditEvent&)> event_hook_;
+  std::function<std::string(const CommandSpec&)> gate_;
   std::function<Status(store::WriteTxn&)> foreign_hook_;
   std::vector<audit::AuditEvent> batch_events_;  // writer thread only
   // Undo actions of the commands applied in the open transaction (writer thread only).

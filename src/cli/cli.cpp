@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
   add_edi(app);
   add_backup_commands(app);
   add_scanner(app);
+  add_incident(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.
   (void)crypto::init();

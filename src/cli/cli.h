@@ -30,6 +30,7 @@ void add_layout(CLI::App& app);
 void add_edi(CLI::App& app);
 void add_backup_commands(CLI::App& app);  // backup, restore, vault
 void add_scanner(CLI::App& app);
+void add_incident(CLI::App& app);
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error. With --json

@@ -130,7 +130,9 @@ Status serve(app::Runtime& rt, const config::Listeners& listen) {
   auto allowed = identity::SourceRules::parse(cfg.allow_sources);
   if (!allowed) return fail(allowed.error());
   so.admit_source = [&rt, rules = std::move(*allowed)](const std::string& source) {
-    return rules.allows(source) && !rt.source_guard().blocked(source);
+    // G3.1-c: while an incident narrows the listener, only break-glass sources.
+    return rules.allows(source) && !rt.source_guard().blocked(source) &&
+           rt.containment().admits(source);
   };
 
   api::Api api(rt);

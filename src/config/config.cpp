@@ -116,6 +116,7 @@ constexpr StrKey kStrKeys[] = {
     {"backup", "vault_clients", &Config::backup_vault_clients},
     {"backup", "vault_allow_sources", &Config::backup_vault_allow_sources},
     {"continuity", "output_dir", &Config::continuity_dir},
+    {"incident", "break_glass_sources", &Config::break_glass_sources},
 };
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
@@ -223,10 +224,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
       if (header != "[server]" && header != "[login]" && header != "[tls]" &&
           header != "[terminal]" && header != "[notify]" && header != "[webauthn]" &&
           header != "[audit]" && header != "[monitor]" && header != "[intake]" &&
-          header != "[backup]" && header != "[continuity]") {
+          header != "[backup]" && header != "[continuity]" && header != "[incident]") {
         return fail(at(origin, line_no,
                        "unknown section; the sections are [server], [login], [tls], [terminal], "
-                       "[intake], [audit], [backup], [continuity], [monitor], "
+                       "[intake], [audit], [backup], [continuity], [incident], [monitor], "
                        "[webauthn] and [notify]"));
       }
       section = std::string(header.substr(1, header.size() - 2));
@@ -416,6 +417,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": backup.vault_allow_sources: " + rules.error().message());
   }
+  if (auto bg = identity::SourceRules::parse(c.break_glass_sources); !bg) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": incident.break_glass_sources: " + bg.error().message());
+  }
   if (c.backup_dir.empty() || c.continuity_dir.empty()) {
     return fail(
         ErrorCode::kInvalidArgument,
@@ -453,8 +458,9 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table : {"server", "login", "tls", "terminal", "intake", "webauthn",
-                                 "notify", "audit", "backup", "continuity", "monitor"}) {
+  for (std::string_view table :
+       {"server", "login", "tls", "terminal", "intake", "webauthn", "notify", "audit", "backup",
+        "continuity", "incident", "monitor"}) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";

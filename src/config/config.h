@@ -87,7 +87,10 @@ struct Config {
   std::string smtp_password_file;  // relative to the data directory
   std::string smtp_ca_file;        // PEM bundle to verify the mail server; empty = system store
   std::string security_mail;       // comma-separated addresses of security staff
-  std::string webhook_url;         // https:// only
+  // [incident] G3.1-c: while the `listener` measure is in force, new connections only from
+  // these sources (CIDR list; 127.0.0.1 and ::1 always).
+  std::string break_glass_sources;
+  std::string webhook_url;  // https:// only
   std::string webhook_ca_file;
   // [audit] G2.7.3: the Merkle log's checkpoints, their copies outside, shipping, retention.
   std::string audit_origin = "minato";  // names this log in every signed checkpoint

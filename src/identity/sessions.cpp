@@ -134,6 +134,21 @@ size_t SessionRegistry::remove_role(const std::string& role) {
   return n;
 }
 
+size_t SessionRegistry::remove_all_except(const std::function<bool(std::string_view)>& keep) {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+    const auto& roles = it->second.roles;
+    if (std::none_of(roles.begin(), roles.end(), [&](const std::string& r) { return keep(r); })) {
+      it = by_hash_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
 namespace {
 std::string public_id(const std::string& token_hash) {
   return crypto::to_hex(crypto::sha256(token_hash)).substr(0, 16);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -101,6 +102,8 @@ class SessionRegistry {
   void clear_password_expired(const std::string& username);
   // Ends every session holding `role`; returns how many there were.
   size_t remove_role(const std::string& role);
+  // Ends every session none of whose roles `keep` says to keep; returns how many there were.
+  size_t remove_all_except(const std::function<bool(std::string_view role)>& keep);
   // A user's live sessions, oldest first, with a public id each (not the token).
   struct Listed {
     std::string id;  // first 16 hex digits of SHA-256(SHA-256(token))

@@ -414,6 +414,36 @@ CREATE INDEX gate_transactions_at ON gate_transactions(at_us);
       R"sql(
 -- row images in audit change records
 )sql",
+      // 15: incidents (G3.1-a/c): the register, its timeline, and the containment measures in
+      // force (a row per measure while it is on).
+      R"sql(
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  opened_us INTEGER NOT NULL,
+  opened_by TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+  summary TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'contained', 'recovered', 'closed')),
+  closed_us INTEGER NOT NULL DEFAULT 0,
+  report TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+CREATE TABLE incident_entries (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  at_us INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  by TEXT NOT NULL
+) STRICT;
+CREATE INDEX incident_entries_incident ON incident_entries(incident_id, id);
+CREATE TABLE containment (
+  measure TEXT PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  since_us INTEGER NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

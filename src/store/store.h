@@ -156,6 +156,39 @@ struct MaintenanceWindow {
   std::string stop_reason;
 };
 
+// An incident in the register (G3.1-a): opened, contained, recovered, closed; `report` holds
+// the fields a regulator's report asks for (JSON object).
+struct IncidentRecord {
+  int64_t id = 0;
+  int64_t opened_us = 0;
+  std::string opened_by;
+  std::string severity;  // low | medium | high | critical
+  std::string summary;
+  std::string state;  // open | contained | recovered | closed
+  int64_t closed_us = 0;
+  std::string report = "{}";
+};
+
+// One line of an incident's timeline: detected, reported, contained, recovered, closed,
+// notified, note, measure_on, measure_off.
+struct IncidentEntry {
+  int64_t id = 0;
+  int64_t incident_id = 0;
+  int64_t at_us = 0;
+  std::string kind;
+  std::string text;
+  std::string by;
+};
+
+// A containment measure in force (G3.1-c), for an incident, since when, by whom, why.
+struct ContainmentRecord {
+  std::string measure;
+  int64_t incident_id = 0;
+  int64_t since_us = 0;
+  std::string set_by;
+  std::string reason;
+};
+
 // A signed-off access review (G2.1.1-h): who reviewed which state of the accounts.
 struct AccessReviewRecord {
   int64_t id = 0;
@@ -364,6 +397,12 @@ class ReadTxn {
   virtual Result<std::vector<std::string>> password_history(int64_t user_id, int limit) = 0;
 
   virtual Result<std::vector<RoleRule>> list_role_rules() = 0;
+  // Incidents, newest first (at most `limit`), one, its timeline (oldest first), and the
+  // containment measures in force.
+  virtual Result<std::vector<IncidentRecord>> list_incidents(int limit) = 0;
+  virtual Result<std::optional<IncidentRecord>> find_incident(int64_t id) = 0;
+  virtual Result<std::vector<IncidentEntry>> incident_entries(int64_t incident_id) = 0;
+  virtual Result<std::vector<ContainmentRecord>> containment() = 0;
   virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
   // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
   virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
@@ -470,6 +509,13 @@ class WriteTxn : public ReadTxn {
   // Replaces roles, allowed_sources, login_window, valid_until_us, scope and access_granted_by.
   virtual Status update_user_access(const UserRecord& user) = 0;
   virtual Status upsert_role_rule(const RoleRule& rule) = 0;
+  virtual Result<int64_t> insert_incident(const IncidentRecord& i) = 0;
+  // Sets state, closed_us and report of incident `i.id`.
+  virtual Status update_incident(const IncidentRecord& i) = 0;
+  virtual Result<int64_t> insert_incident_entry(const IncidentEntry& e) = 0;
+  // Puts a measure in force (replacing an earlier row of it), or ends it (false if it was not).
+  virtual Status set_containment(const ContainmentRecord& c) = 0;
+  virtual Result<bool> clear_containment(std::string_view measure) = 0;
   virtual Result<int64_t> insert_approval(const ApprovalRecord& approval) = 0;
   virtual Status update_approval(const ApprovalRecord& approval) = 0;
   virtual Result<int64_t> insert_maintenance_window(const MaintenanceWindow& window) = 0;

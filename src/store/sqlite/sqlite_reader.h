@@ -72,6 +72,11 @@ class SqliteReader {
   }
 
   Result<std::vector<RoleRule>> list_role_rules();
+  // Incidents and containment (sqlite_reader_identity.cpp).
+  Result<std::vector<IncidentRecord>> list_incidents(int limit);
+  Result<std::optional<IncidentRecord>> find_incident(int64_t id);
+  Result<std::vector<IncidentEntry>> incident_entries(int64_t incident_id);
+  Result<std::vector<ContainmentRecord>> containment();
   static ApprovalRecord approval_from(Query& r);
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id);
   Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit);
@@ -187,6 +192,16 @@ class SqliteReader {
   }                                                                                                \
   Result<std::vector<UserRecord>> list_users() override { return r_.list_users(); }                \
   Result<std::vector<RoleRule>> list_role_rules() override { return r_.list_role_rules(); }        \
+  Result<std::vector<IncidentRecord>> list_incidents(int n) override {                             \
+    return r_.list_incidents(n);                                                                   \
+  }                                                                                                \
+  Result<std::optional<IncidentRecord>> find_incident(int64_t id) override {                       \
+    return r_.find_incident(id);                                                                   \
+  }                                                                                                \
+  Result<std::vector<IncidentEntry>> incident_entries(int64_t id) override {                       \
+    return r_.incident_entries(id);                                                                \
+  }                                                                                                \
+  Result<std::vector<ContainmentRecord>> containment() override { return r_.containment(); }       \
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
     return r_.find_approval(id);                                                                   \
   }                                                                                                \

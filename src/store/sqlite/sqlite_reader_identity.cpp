@@ -180,6 +180,52 @@ Result<std::vector<RoleRule>> SqliteReader::list_role_rules() {
   });
 }
 
+#define MINATO_INCIDENT_COLUMNS \
+  "id, opened_us, opened_by, severity, summary, state, closed_us, report"
+
+static IncidentRecord incident_from(Query& r) {
+  return IncidentRecord{r.i64(0),  r.i64(1),  r.text(2), r.text(3),
+                        r.text(4), r.text(5), r.i64(6),  r.text(7)};
+}
+
+Result<std::vector<IncidentRecord>> SqliteReader::list_incidents(int limit) {
+  auto q_ = q("SELECT " MINATO_INCIDENT_COLUMNS " FROM incidents ORDER BY id DESC LIMIT ?1");
+  if (!q_) return fail(q_.error());
+  q_->bind(1, static_cast<int64_t>(limit));
+  return rows<IncidentRecord>(*q_, "list incidents", incident_from);
+}
+
+Result<std::optional<IncidentRecord>> SqliteReader::find_incident(int64_t id) {
+  auto q_ = q("SELECT " MINATO_INCIDENT_COLUMNS " FROM incidents WHERE id = ?1");
+  if (!q_) return fail(q_.error());
+  q_->bind(1, id);
+  auto found = rows<IncidentRecord>(*q_, "read incident", incident_from);
+  if (!found) return fail(found.error());
+  if (found->empty()) return std::optional<IncidentRecord>();
+  return std::optional<IncidentRecord>(std::move(found->front()));
+}
+
+Result<std::vector<IncidentEntry>> SqliteReader::incident_entries(int64_t incident_id) {
+  auto q_ =
+      q("SELECT id, incident_id, at_us, kind, text, by FROM incident_entries"
+        " WHERE incident_id = ?1 ORDER BY id");
+  if (!q_) return fail(q_.error());
+  q_->bind(1, incident_id);
+  return rows<IncidentEntry>(*q_, "read incident timeline", [](Query& r) {
+    return IncidentEntry{r.i64(0), r.i64(1), r.i64(2), r.text(3), r.text(4), r.text(5)};
+  });
+}
+
+Result<std::vector<ContainmentRecord>> SqliteReader::containment() {
+  auto q_ =
+      q("SELECT measure, incident_id, since_us, set_by, reason FROM containment"
+        " ORDER BY measure");
+  if (!q_) return fail(q_.error());
+  return rows<ContainmentRecord>(*q_, "read containment", [](Query& r) {
+    return ContainmentRecord{r.text(0), r.i64(1), r.i64(2), r.text(3), r.text(4)};
+  });
+}
+
 ApprovalRecord SqliteReader::approval_from(Query& r) {
   ApprovalRecord a;
   a.id = r.i64(0);

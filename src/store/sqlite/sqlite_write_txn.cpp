@@ -78,6 +78,53 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run("store role rule for " + r.role);
   }
 
+  Result<int64_t> insert_incident(const IncidentRecord& i) override {
+    auto q = r_.q(
+        "INSERT INTO incidents (opened_us, opened_by, severity, summary, state, closed_us, report)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, i.opened_us).bind(2, i.opened_by).bind(3, i.severity).bind(4, i.summary);
+    q->bind(5, i.state).bind(6, i.closed_us).bind(7, i.report);
+    MINATO_TRY(q->run("insert incident"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_incident(const IncidentRecord& i) override {
+    auto q = r_.q("UPDATE incidents SET state = ?2, closed_us = ?3, report = ?4 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, i.id).bind(2, i.state).bind(3, i.closed_us).bind(4, i.report);
+    return q->run("update incident");
+  }
+
+  Result<int64_t> insert_incident_entry(const IncidentEntry& e) override {
+    auto q = r_.q(
+        "INSERT INTO incident_entries (incident_id, at_us, kind, text, by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!q) return fail(q.error());
+    q->bind(1, e.incident_id).bind(2, e.at_us).bind(3, e.kind).bind(4, e.text).bind(5, e.by);
+    MINATO_TRY(q->run("insert incident entry"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status set_containment(const ContainmentRecord& c) override {
+    auto q = r_.q(
+        "INSERT INTO containment (measure, incident_id, since_us, set_by, reason)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(measure) DO UPDATE SET"
+        " incident_id = ?2, since_us = ?3, set_by = ?4, reason = ?5");
+    if (!q) return fail(q.error());
+    q->bind(1, c.measure).bind(2, c.incident_id).bind(3, c.since_us).bind(4, c.set_by);
+    q->bind(5, c.reason);
+    return q->run("set containment " + c.measure);
+  }
+
+  Result<bool> clear_containment(std::string_view measure) override {
+    auto q = r_.q("DELETE FROM containment WHERE measure = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, measure);
+    MINATO_TRY(q->run("clear containment"));
+    return sqlite3_changes(impl_.writer->db()) == 1;
+  }
+
   Result<int64_t> insert_approval(const ApprovalRecord& a) override {
     auto q = r_.q(
         "INSERT INTO approvals (kind, target, payload, reason, requested_by, requested_us,"
