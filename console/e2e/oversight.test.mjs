@@ -179,7 +179,8 @@ describe('backups', () => {
 describe('in Japanese and by keyboard', () => {
   test('the oversight screens in Japanese: headings translated, no serious accessibility violation', async () => {
     const visits = [
-      ['officer', [['/alerts', 'アラート', 'alerts-ja'], ['/sources', '接続元とルール', 'sources-ja']]],
+      ['officer', [['/alerts', 'アラート', 'alerts-ja'], ['/sources', '接続元とルール', 'sources-ja'],
+        ['/incidents', 'インシデント', 'incidents-ja']]],
       ['keeper', [['/backups', 'バックアップ', 'backups-ja']]],
       ['clerk1', [['/gate', 'ゲート', 'gate-queue-ja']]],
     ];
@@ -233,5 +234,50 @@ describe('in Japanese and by keyboard', () => {
     await page.keyboard.press('Space');
     await page.getByTestId('queue').locator('tr[data-plate="KBD 77"]').waitFor({ state: 'detached' });
     await noCsp(page);
+  });
+});
+
+describe('incidents', () => {
+  test('G3_1_c an officer opens an incident: other sessions end at once; timeline, report and close', async () => {
+    const clerk = await world.page();
+    await world.login(clerk, 'clerk2');
+    await clerk.goto(`${world.origin}/gate`);
+    await clerk.getByRole('heading', { level: 1, name: 'Gate' }).waitFor();
+    const officer = await world.page();
+    await world.login(officer, 'officer');
+    await officer.goto(`${world.origin}/incidents`);
+    const form = officer.getByTestId('open-form');
+    await form.getByLabel('Severity').selectOption('high');
+    await form.getByLabel('Summary').fill('ransom note on the planning PC <img src=x onerror=alert(1)>');
+    await form.getByLabel('End sessions').check();
+    await form.getByLabel('Freeze privileged changes').check();
+    await form.getByRole('button', { name: 'Open the incident' }).click();
+    await officer.waitForURL(/\/incidents\/\d+$/);
+    const heading = officer.getByTestId('incident').getByRole('heading', { level: 2 });
+    await heading.getByText(/ransom note on the planning PC <img src=x onerror=alert\(1\)>/).waitFor();
+    assert.equal(await officer.locator('main img').count(), 0, 'the summary is shown as text');
+    await officer.getByTestId('measures').locator('tr[data-measure=sessions]').waitFor();
+    await officer.getByTestId('measures').locator('tr[data-measure=freeze]').waitFor();
+    // The clerk's session has ended: the next screen asks for a login.
+    await clerk.goto(`${world.origin}/gate`);
+    await clerk.waitForURL(/\/login/);
+    // The officer's own session goes on: the timeline, what was reported, the report.
+    const entry = officer.getByTestId('entry-form');
+    await entry.getByLabel('Entry').selectOption('reported');
+    await entry.getByLabel('What, who, when').fill('port authority security desk, 10:40 JST');
+    await entry.getByRole('button', { name: 'Record' }).click();
+    await officer.getByTestId('timeline').locator('tr[data-kind=reported]').waitFor();
+    await officer.getByTestId('report-form').getByLabel('Cause (the way in)').fill('phishing mail to the planning desk');
+    await officer.getByRole('button', { name: 'Save the report' }).click();
+    await officer.getByTestId('incidents-message').getByText('The report is saved.').waitFor();
+    assert.deepEqual(await axeViolations(officer), []);
+    await officer.evaluate(() => window.scrollTo(0, 0));
+    await world.screenshot(officer, 'incidents-en');
+    // Closed: its measures end.
+    await officer.getByTestId('close-form').getByLabel('Why it is over').fill('PC reimaged; no spread found');
+    await officer.getByRole('button', { name: 'Close the incident' }).click();
+    await officer.getByTestId('incident-state').getByText('Closed').waitFor();
+    await officer.getByTestId('no-measures').waitFor();
+    await noCsp(officer);
   });
 });
