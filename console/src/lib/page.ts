@@ -31,6 +31,18 @@ export abstract class LivePage extends Page {
   protected abstract readonly topics: string[];
   protected abstract load(): Promise<void>;
   private stopLive: (() => void) | null = null;
+  // The failure of each part of the screen, by name (shown beside that part).
+  protected errors: Record<string, unknown> = {};
+
+  // Loads one part of the screen: `apply` its answer, or keep its failure under `name`.
+  protected async loadPart<T>(name: string, fn: () => Promise<T>, apply: (v: T) => void): Promise<void> {
+    try {
+      apply(await fn());
+      this.errors = { ...this.errors, [name]: null };
+    } catch (e) {
+      this.errors = { ...this.errors, [name]: e };
+    }
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -54,24 +54,17 @@ export class BackupsPage extends LivePage {
   private configured = true;
   private targets: TargetStatus[] = [];
   private drills: Drill[] = [];
-  private errors: Record<string, unknown> = {};
   private busy = '';
   private message = '';
 
   protected async load(): Promise<void> {
-    try {
-      const s = await api.get<{ configured: boolean; targets: TargetStatus[] }>('/api/v1/backups');
-      this.configured = s.configured;
-      this.targets = s.targets;
-      this.errors = { ...this.errors, status: null };
-    } catch (e) {
-      this.errors = { ...this.errors, status: e };
-    }
-    try {
-      this.drills = (await api.get<{ drills: Drill[] }>('/api/v1/backups/drills')).drills;
-    } catch (e) {
-      this.errors = { ...this.errors, drills: e };
-    }
+    await Promise.all([
+      this.loadPart('status', () => api.get<{ configured: boolean; targets: TargetStatus[] }>('/api/v1/backups'), (s) => {
+        this.configured = s.configured;
+        this.targets = s.targets;
+      }),
+      this.loadPart('drills', () => api.get<{ drills: Drill[] }>('/api/v1/backups/drills'), (v) => (this.drills = v.drills)),
+    ]);
     this.requestUpdate();
   }
 

@@ -40,7 +40,6 @@ export class IncidentsPage extends LivePage {
   private incidents: Incident[] = [];
   private inForce: MeasureInForce[] = [];
   private current: Incident | null = null;
-  private errors: Record<string, unknown> = {};
   private message = '';
 
   private get wantedId(): number {
@@ -49,20 +48,12 @@ export class IncidentsPage extends LivePage {
   }
 
   protected async load(): Promise<void> {
-    const part = async <T>(name: string, fn: () => Promise<T>, apply: (v: T) => void) => {
-      try {
-        apply(await fn());
-        this.errors = { ...this.errors, [name]: null };
-      } catch (e) {
-        this.errors = { ...this.errors, [name]: e };
-      }
-    };
     const id = this.wantedId;
     await Promise.all([
-      part('measures', () => api.get<{ measures: MeasureInForce[] }>('/api/v1/containment'), (v) => (this.inForce = v.measures)),
+      this.loadPart('measures', () => api.get<{ measures: MeasureInForce[] }>('/api/v1/containment'), (v) => (this.inForce = v.measures)),
       id
-        ? part('incident', () => api.get<Incident>(`/api/v1/incidents/${seg(id)}`), (v) => (this.current = v))
-        : part('list', () => api.get<{ incidents: Incident[] }>('/api/v1/incidents'), (v) => (this.incidents = v.incidents)),
+        ? this.loadPart('incident', () => api.get<Incident>(`/api/v1/incidents/${seg(id)}`), (v) => (this.current = v))
+        : this.loadPart('list', () => api.get<{ incidents: Incident[] }>('/api/v1/incidents'), (v) => (this.incidents = v.incidents)),
     ]);
     this.requestUpdate();
   }

@@ -34,24 +34,15 @@ export class SourcesPage extends LivePage {
   private blocks: Block[] = [];
   private policy: Policy | null = null;
   private rules: RoleRule[] = [];
-  private errors: Record<string, unknown> = {};
   private message = '';
 
   protected async load(): Promise<void> {
-    const part = async <T>(name: string, fn: () => Promise<T>, apply: (v: T) => void) => {
-      try {
-        apply(await fn());
-        this.errors = { ...this.errors, [name]: null };
-      } catch (e) {
-        this.errors = { ...this.errors, [name]: e };
-      }
-    };
     await Promise.all([
-      part('blocks', () => api.get<{ blocks: Block[]; policy: Policy }>('/api/v1/source-blocks'), (v) => {
+      this.loadPart('blocks', () => api.get<{ blocks: Block[]; policy: Policy }>('/api/v1/source-blocks'), (v) => {
         this.blocks = v.blocks;
         this.policy = v.policy;
       }),
-      part('rules', () => api.get<{ rules: RoleRule[] }>('/api/v1/role-rules'), (v) => (this.rules = v.rules)),
+      this.loadPart('rules', () => api.get<{ rules: RoleRule[] }>('/api/v1/role-rules'), (v) => (this.rules = v.rules)),
     ]);
     this.requestUpdate();
   }
