@@ -56,7 +56,12 @@ Status check_text(const std::string& text, size_t max, const char* field) {
 
 Result<int64_t> IncidentService::open(const access::Actor& actor, const std::string& severity,
                                       const std::string& summary,
-                                      const std::vector<Measure>& measures) {
+                                      const std::vector<Measure>& asked) {
+  // Each measure once, in the order first asked ("sessions,sessions" is one measure).
+  std::vector<Measure> measures;
+  for (Measure m : asked) {
+    if (std::find(measures.begin(), measures.end(), m) == measures.end()) measures.push_back(m);
+  }
   if (std::find(kSeverities.begin(), kSeverities.end(), severity) == kSeverities.end()) {
     return fail(ErrorCode::kInvalidArgument, "severity is low, medium, high or critical",
                 "severity");

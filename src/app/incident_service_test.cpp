@@ -115,7 +115,9 @@ TEST_F(IncidentServiceTest, G3_1_c_OnlySecurityOfficersOpenAndAuditorsRead) {
 }
 
 TEST_F(IncidentServiceTest, G3_1_a_TimelineAndReportFields) {
-  auto id = incidents().open(officer_, "critical", "TOS servers encrypted", {Measure::kListener});
+  // A measure asked twice is one measure, with one timeline entry.
+  auto id = incidents().open(officer_, "critical", "TOS servers encrypted",
+                             {Measure::kListener, Measure::kListener});
   ASSERT_TRUE(id);
   ASSERT_TRUE(incidents().record(officer_, *id, "reported", "MLIT port security desk, 10:40 JST"));
   ASSERT_TRUE(incidents().update_report(
@@ -131,6 +133,9 @@ TEST_F(IncidentServiceTest, G3_1_a_TimelineAndReportFields) {
   EXPECT_EQ(report.at("operations_impact").as_string(), "gate closed 6 h");
   EXPECT_EQ(report.at("cause").as_string(), "unpatched VPN");
   EXPECT_EQ(v->timeline.back().kind, "recovered");
+  EXPECT_EQ(std::count_if(v->timeline.begin(), v->timeline.end(),
+                          [](const auto& e) { return e.kind == "measure_on"; }),
+            1);
   // The listener admits only break-glass sources now: loopback always.
   EXPECT_TRUE(rt_->containment().admits("127.0.0.1"));
   EXPECT_FALSE(rt_->containment().admits("192.0.2.10"));

@@ -30,8 +30,6 @@ namespace {
 const std::string kPassphraseRule =
     identity::describe(identity::PasswordPolicy::for_use(identity::PasswordUse::kBackupPassphrase));
 
-[[noreturn]] void die(const Error& e) { throw CLI::RuntimeError(report(e)); }
-
 std::string secret_or_die(const std::string& path, const char* what) {
   if (path.empty()) {
     die(Error(ErrorCode::kInvalidArgument, std::string(what) + " is required"));

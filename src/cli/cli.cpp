@@ -55,6 +55,8 @@ Result<std::string> read_secret_file(const std::string& path) {
 
 std::string qr_for_terminal(const std::string& text) { return qr_terminal(text); }
 
+void die(const Error& e) { throw CLI::RuntimeError(report(e)); }
+
 int run(int argc, char** argv) {
   CLI::App app{"Minato: a container terminal operating system, secure by design", "minato"};
   app.require_subcommand(1);

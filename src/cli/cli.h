@@ -37,6 +37,8 @@ void add_incident(CLI::App& app);
 // on the command line it also prints {"error": {"code", "message", "field", "exit"}} on
 // stdout, so that a script reading stdout sees the failure as JSON too.
 int report(const Error& e);
+// Reports `e` (as report() does) and ends the command with its exit code.
+[[noreturn]] void die(const Error& e);
 // Prints a command's result: `result` as one line of JSON when `json`, else `text` as it is.
 void print_result(bool json, const boost::json::object& result, const std::string& text);
 // "1 unit", "2 units": a count with its noun in the right number.

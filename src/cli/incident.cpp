@@ -23,8 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-[[noreturn]] void die(const Error& e) { throw CLI::RuntimeError(report(e)); }
-
 std::unique_ptr<app::Runtime> open_or_die(const std::string& data) {
   auto rt = app::Runtime::open(data);
   if (!rt) die(rt.error());

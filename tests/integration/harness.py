@@ -20,6 +20,9 @@ import unittest
 MINATO = os.environ.get("MINATO_BIN", os.path.join(os.path.dirname(__file__), "../../build/minato"))
 ADMIN_PASSWORD = "Vq7#rT2m!xK9-harbour"
 USER_PASSWORD = "Hx4$wLm8@pZ3-quay"
+# The recovery passphrases of tests that set up backups (`minato backup init`).
+DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
+KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
 
 
 def _openssl(*args, cwd):

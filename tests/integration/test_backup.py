@@ -18,10 +18,8 @@ import time
 import types
 import unittest
 
-from harness import (ADMIN_PASSWORD, MINATO, USER_PASSWORD, DataDir, Server, container_id, run)
-
-DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
-KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
+from harness import (ADMIN_PASSWORD, DATA_PASS, KEYS_PASS, MINATO, USER_PASSWORD, DataDir, Server,
+                     container_id, run)
 
 
 def vault_port(server):

@@ -13,10 +13,8 @@ import time
 import types
 import unittest
 
-from harness import ADMIN_PASSWORD, USER_PASSWORD, Server, free_port, run, set_config
-
-DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
-KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
+from harness import (ADMIN_PASSWORD, DATA_PASS, KEYS_PASS, USER_PASSWORD, Server, free_port, run,
+                     set_config)
 
 
 def installation(path):

@@ -8,10 +8,7 @@ import tempfile
 import shutil
 import unittest
 
-from harness import USER_PASSWORD, ServerTestCase, run
-
-DATA_PASS = "tq8 Harbour wL3 reefer 9xk gantry pz"
-KEYS_PASS = "Mv2 lashing Qe7 twistlock 4rn spreader"
+from harness import DATA_PASS, KEYS_PASS, USER_PASSWORD, ServerTestCase, run
 
 
 class OversightApiTest(ServerTestCase):
