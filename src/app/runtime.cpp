@@ -173,6 +173,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   if (!break_glass) return fail(break_glass.error());
   rt->containment_ = std::make_unique<Containment>(std::move(*break_glass));
   rt->incidents_ = std::make_unique<IncidentService>(*rt);
+  rt->evidence_ = std::make_unique<EvidenceService>(*rt);
   rt->identity_->set_containment(rt->containment_.get());
   rt->writes_->set_gate([c = rt->containment_.get()](const CommandSpec& spec) {
     return containment_refusal(*c, spec);
@@ -199,9 +200,8 @@ Status trust_audit_key(const DataPaths& paths, const crypto::SigningKey& key) {
   return write_file_atomic(paths.audit_trust(), trust, 0600);
 }
 
-Result<audit::VerifyOptions> Runtime::verify_options() const {
-  audit::VerifyOptions o;
-  o.origin = config_.audit_origin;
+Result<audit::TrustedKeys> Runtime::trusted_audit_keys() const {
+  audit::TrustedKeys keys;
   auto trust = read_file(paths_.audit_trust(), 1 << 20);
   if (!trust) return fail(trust.error());
   std::istringstream in(*trust);
@@ -213,8 +213,17 @@ Result<audit::VerifyOptions> Runtime::verify_options() const {
                                             id.substr(0, 16) +
                                             " is not a valid Ed25519 public key with that id");
     }
-    o.keys[id] = *pub;
+    keys[id] = *pub;
   }
+  return keys;
+}
+
+Result<audit::VerifyOptions> Runtime::verify_options() const {
+  audit::VerifyOptions o;
+  o.origin = config_.audit_origin;
+  auto keys = trusted_audit_keys();
+  if (!keys) return fail(keys.error());
+  o.keys = std::move(*keys);
   if (!config_.checkpoint_dir.empty()) {
     std::string dir = paths_.resolve(config_.checkpoint_dir);
     if (::access(dir.c_str(), F_OK) == 0) MINATO_TRY(audit::read_external(dir, o));

@@ -24,6 +24,7 @@
 #include "app/continuity.h"
 #include "app/edi_export.h"
 #include "app/edi_import.h"
+#include "app/evidence_service.h"
 #include "app/identity_service.h"
 #include "app/incident_service.h"
 #include "app/live_feed.h"
@@ -101,6 +102,7 @@ class Runtime {
   Continuity& continuity() { return *continuity_; }
   // G3.1: the incident register and the containment measures in force.
   IncidentService& incidents() { return *incidents_; }
+  EvidenceService& evidence() { return *evidence_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -139,6 +141,10 @@ class Runtime {
   // G2.7.3-d: what `audit verify` trusts: this data directory's audit keys (plus any given),
   // and the checkpoint directory's copies when one is configured.
   Result<audit::VerifyOptions> verify_options() const;
+  // The public keys of keys/audit-trust.txt (the audit key and every earlier one).
+  Result<audit::TrustedKeys> trusted_audit_keys() const;
+  // Signs the audit log's checkpoints and evidence manifests (G3.1-b).
+  const crypto::SigningKey& audit_key() const { return audit_key_; }
   // Replaces the checkpoint key by a new one; the old public key stays trusted. Takes effect
   // for a running server at its next start. Returns the new key id.
   Result<std::string> rotate_audit_key();
@@ -179,6 +185,7 @@ class Runtime {
   std::unique_ptr<Continuity> continuity_;
   std::unique_ptr<Containment> containment_;
   std::unique_ptr<IncidentService> incidents_;
+  std::unique_ptr<EvidenceService> evidence_;
   std::unique_ptr<LiveFeed> live_;
 };
 

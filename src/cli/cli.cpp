@@ -9,6 +9,7 @@
 
 #include "common/files.h"
 #include "common/request_context.h"
+#include "common/version.h"
 #include "crypto/random.h"
 
 namespace minato::cli {
@@ -60,7 +61,7 @@ void die(const Error& e) { throw CLI::RuntimeError(report(e)); }
 int run(int argc, char** argv) {
   CLI::App app{"Minato: a container terminal operating system, secure by design", "minato"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "minato 0.1.0");
+  app.set_version_flag("--version", "minato " + std::string(kMinatoVersion));
   add_init(app);
   add_serve(app);
   add_demo(app);

@@ -8,14 +8,20 @@
 //   minato incident record ID --kind reported --text "..."
 //   minato incident close ID --reason "..."
 //   minato incident list | show ID | measures
+//   minato incident evidence ID --out FILE [--from TIME] [--to TIME]
+//   minato incident verify-evidence FILE [--trusted-key HEX]... [--trust FILE]  (no database)
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <sstream>
 
 #include "app/runtime.h"
 #include "app/views.h"
+#include "audit/evidence.h"
 #include "cli/cli.h"
+#include "common/files.h"
+#include "crypto/random.h"
 
 namespace minato::cli {
 
@@ -49,7 +55,8 @@ void add_incident(CLI::App& app) {
       "listener, freeze privileged changes, stop terminal commands), its timeline, close (G3.1)");
   cmd->require_subcommand(1);
   struct Opts {
-    std::string data, severity, summary, contain, measure, reason, kind, text;
+    std::string data, severity, summary, contain, measure, reason, kind, text, out, from, to, trust;
+    std::vector<std::string> trusted;
     int64_t id = 0;
     bool json = false;
   };
@@ -197,6 +204,115 @@ void add_incident(CLI::App& app) {
     }
     if (all->empty()) text = "no containment measure in force\n";
     print_result(o->json, json::object{{"measures", arr}}, text);
+  });
+  auto* evidence = cmd->add_subcommand(
+      "evidence",
+      "Write a signed evidence bundle: the audit events of a time range with proofs against "
+      "signed checkpoints, the login history, the incident, intake records and the "
+      "configuration (G3.1-b)");
+  common(evidence);
+  evidence->add_option("id", o->id, "Incident")->required();
+  evidence->add_option("--out", o->out, "The file to write (must not exist)")->required();
+  evidence->add_option("--from", o->from,
+                       "Start, YYYY-MM-DDTHH:MM:SSZ (default: 14 days before the incident)");
+  evidence->add_option("--to", o->to, "End, exclusive, YYYY-MM-DDTHH:MM:SSZ (default: now)");
+  evidence->callback([o] {
+    app::EvidenceRequest req;
+    req.incident_id = o->id;
+    req.path = o->out;
+    if (!o->from.empty() && !parse_utc(o->from, &req.from_us)) {
+      die(Error(ErrorCode::kInvalidArgument, "--from must look like 2026-12-01T00:00:00Z", "from"));
+    }
+    if (!o->to.empty() && !parse_utc(o->to, &req.to_us)) {
+      die(Error(ErrorCode::kInvalidArgument, "--to must look like 2026-12-01T00:00:00Z", "to"));
+    }
+    auto rt = open_or_die(o->data);
+    auto r = rt->evidence().write(access::Actor::local_operator(), req);
+    if (!r) die(r.error());
+    const auto& m = r->manifest;
+    const int64_t events = m.to_seq - m.from_seq + 1;
+    print_result(o->json,
+                 json::object{{"file", o->out},
+                              {"bytes", r->bytes},
+                              {"events", events},
+                              {"from_seq", m.from_seq},
+                              {"to_seq", m.to_seq},
+                              {"tree_size", m.tree_size},
+                              {"key_id", m.key_id}},
+                 "evidence of incident " + std::to_string(m.incident_id) + " written to " + o->out +
+                     ": " + counted(events, "event", "events") + " (" + std::to_string(m.from_seq) +
+                     ".." + std::to_string(m.to_seq) + "), proven against the checkpoint of size " +
+                     std::to_string(m.tree_size) + ", signed by key " + m.key_id + "\n");
+  });
+
+  auto* verify = cmd->add_subcommand(
+      "verify-evidence",
+      "Check an evidence bundle without the database: signature, hashes, every event against "
+      "the signed checkpoints (G3.1-b)");
+  verify->add_option("file", o->out, "The bundle")->required();
+  verify->add_option("--trusted-key", o->trusted,
+                     "Trust this Ed25519 public key (64 hex digits; repeatable)");
+  verify->add_option("--trust", o->trust,
+                     "Trust the keys of this file (keys/audit-trust.txt of the data directory)");
+  verify->add_flag("--json", o->json, "Print the result as JSON");
+  verify->callback([o] {
+    audit::TrustedKeys keys;
+    for (const auto& hex : o->trusted) {
+      auto pub = crypto::from_hex(hex);
+      if (!pub || pub->size() != 32) {
+        die(Error(ErrorCode::kInvalidArgument, "--trusted-key must be 64 hexadecimal digits",
+                  "trusted-key"));
+      }
+      keys[audit::key_id_of(*pub)] = *pub;
+    }
+    if (!o->trust.empty()) {
+      auto text = read_file(o->trust, 1 << 20);
+      if (!text) die(text.error());
+      std::istringstream in(*text);
+      std::string id, hex;
+      while (in >> id >> hex) {
+        auto pub = crypto::from_hex(hex);
+        if (!pub || pub->size() != 32 || audit::key_id_of(*pub) != id) {
+          die(Error(ErrorCode::kInvalidArgument,
+                    o->trust + ": the entry for " + id.substr(0, 16) + " is not a key of that id",
+                    "trust"));
+        }
+        keys[id] = *pub;
+      }
+    }
+    auto file = MappedFile::open(o->out);
+    if (!file) die(file.error());
+    auto c = audit::verify_evidence(file->bytes(), keys);
+    if (!c) die(Error(c.error().code(), o->out + ": " + c.error().message()));
+    const auto& m = c->manifest;
+    std::string text =
+        "evidence intact: incident " + std::to_string(m.incident_id) + ", " +
+        counted(c->events, "event", "events") + " (" + std::to_string(m.from_seq) + ".." +
+        std::to_string(m.to_seq) +
+        (c->pruned > 0 ? ", " + std::to_string(c->pruned) + " pruned" : "") + "), " +
+        counted(c->logins, "login event", "login events") + ", proven against " +
+        counted(c->checkpoints, "signed checkpoint", "signed checkpoints") + " (tree of " +
+        std::to_string(m.tree_size) + ")\nmade " + format_utc(m.created_us) + " by " +
+        m.created_by + "; signed by key " + m.key_id +
+        (c->pinned ? " (trusted)\n"
+                   : "\nnote: no trusted key was given, so this shows the bundle is unchanged "
+                     "since it was signed, not who signed it; pass --trust or --trusted-key\n");
+    json::array members;
+    for (const auto& mem : m.members) members.push_back(json::string(mem.name));
+    print_result(o->json,
+                 json::object{{"intact", true},
+                              {"incident", m.incident_id},
+                              {"events", c->events},
+                              {"pruned", c->pruned},
+                              {"logins", c->logins},
+                              {"checkpoints", c->checkpoints},
+                              {"from_seq", m.from_seq},
+                              {"to_seq", m.to_seq},
+                              {"tree_size", m.tree_size},
+                              {"key_id", m.key_id},
+                              {"pinned", c->pinned},
+                              {"members", members}},
+                 text);
   });
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -15,5 +16,21 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
 Result<std::string> read_file(const std::string& path, size_t max_bytes = 1 << 20);
 // Creates a directory with `mode`; refuses if it exists and `must_be_new`.
 Status make_dir(const std::string& path, unsigned mode, bool must_be_new);
+
+// A regular file mapped read-only into memory (large archives read once, in place).
+class MappedFile {
+ public:
+  static Result<MappedFile> open(const std::string& path);
+  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; }
+  MappedFile& operator=(MappedFile&&) = delete;
+  MappedFile(const MappedFile&) = delete;
+  ~MappedFile();
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedFile(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 }  // namespace minato
