@@ -238,7 +238,7 @@ describe('in Japanese and by keyboard', () => {
 });
 
 describe('incidents', () => {
-  test('G3_1_c an officer opens an incident: other sessions end at once; timeline, report and close', async () => {
+  test('G3_1_c G3_1_b an officer opens an incident: other sessions end at once; timeline, report, evidence and close', async () => {
     const clerk = await world.page();
     await world.login(clerk, 'clerk2');
     await clerk.goto(`${world.origin}/gate`);
@@ -270,6 +270,22 @@ describe('incidents', () => {
     await officer.getByTestId('report-form').getByLabel('Cause (the way in)').fill('phishing mail to the planning desk');
     await officer.getByRole('button', { name: 'Save the report' }).click();
     await officer.getByTestId('incidents-message').getByText('The report is saved.').waitFor();
+    // G3.1-b: the evidence bundle, downloaded and checked by `minato` as another machine would
+    // (no database: a copy of the file and the trusted keys).
+    const evidence = officer.getByTestId('evidence-form');
+    const [download] = await Promise.all([
+      officer.waitForEvent('download'),
+      evidence.getByRole('button', { name: 'Make and download' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^incident-\d+-\d{8}T\d{6}Z\.tar$/);
+    const saved = path.join(world.root, 'elsewhere', download.suggestedFilename());
+    await download.saveAs(saved);
+    await officer.getByTestId('incidents-message').getByText(/Evidence bundle incident-\d+-.*\.tar made/).waitFor();
+    const checked = JSON.parse(world.minato(['incident', 'verify-evidence', saved, '--json', '--trust',
+      path.join(world.data, 'keys', 'audit-trust.txt')]));
+    assert.equal(checked.intact, true);
+    assert.equal(checked.pinned, true);
+    assert.ok(checked.logins >= 2, 'the clerk and the officer logged in');
     assert.deepEqual(await axeViolations(officer), []);
     await officer.evaluate(() => window.scrollTo(0, 0));
     await world.screenshot(officer, 'incidents-en');

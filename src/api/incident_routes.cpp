@@ -5,12 +5,17 @@
 
 #include "api/handlers.h"
 #include "app/views.h"
+#include "common/clock.h"
+#include "common/files.h"
 
 namespace minato::api {
 
 namespace json = boost::json;
 
 namespace {
+
+// Larger bundles stay on the server (the console says where).
+constexpr int64_t kMaxEvidenceDownload = int64_t{256} << 20;
 
 Result<app::Measure> measure_field(JsonBody& b) {
   auto name = b.string("measure", 16);
@@ -119,6 +124,48 @@ void Api::add_incident_routes() {
                 auto v = rt_.incidents().show(c.actor, *id);
                 if (!v) return fail(v.error());
                 return ok_json(view_json(*v));
+              })));
+
+  // G3.1-b: the evidence bundle, made and handed over as a tar file (kept in the data
+  // directory too); `minato incident verify-evidence` checks it anywhere.
+  router_.add("POST", "/api/v1/incidents/{id}/evidence",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto id = id_param(p, "id");
+                if (!id) return fail(id.error());
+                app::EvidenceRequest req;
+                req.incident_id = *id;
+                for (auto [key, into] : {std::pair{"from", &req.from_us}, {"to", &req.to_us}}) {
+                  auto v = b.optional_string(key, 32);
+                  if (!v) return fail(v.error());
+                  if (*v && !parse_utc(**v, into)) {
+                    return fail(ErrorCode::kInvalidArgument,
+                                std::string(key) + " must look like 2026-12-01T00:00:00Z", key);
+                  }
+                }
+                MINATO_TRY(b.finish());
+                auto path = rt_.evidence().kept_path(*id);
+                if (!path) return fail(path.error());
+                req.path = *path;
+                auto made = rt_.evidence().write(c.actor, req);
+                if (!made) return fail(made.error());
+                if (made->bytes > kMaxEvidenceDownload) {
+                  return fail(ErrorCode::kFailedPrecondition,
+                              "the bundle is " + std::to_string(made->bytes >> 20) +
+                                  " MiB, more than the console hands over; it is kept on the "
+                                  "server at " +
+                                  *path);
+                }
+                auto bytes = read_file(*path, static_cast<size_t>(kMaxEvidenceDownload));
+                if (!bytes) return fail(bytes.error());
+                HttpResponse r;
+                r.status = 201;
+                r.content_type = "application/x-tar";
+                r.body = std::move(*bytes);
+                r.headers.emplace_back(
+                    "Content-Disposition",
+                    "attachment; filename=\"" + path->substr(path->rfind('/') + 1) + "\"");
+                return r;
               })));
 
   router_.add("POST", "/api/v1/incidents/{id}/measures",

@@ -12,6 +12,7 @@
 #include "app/views.h"
 #include "audit/event.h"
 #include "audit/merkle_tree.h"
+#include "common/clock.h"
 #include "common/files.h"
 #include "common/tar.h"
 #include "common/version.h"
@@ -61,11 +62,25 @@ std::string jsonl(const std::vector<json::object>& rows) {
 
 }  // namespace
 
+Result<std::string> EvidenceService::kept_path(int64_t incident_id) const {
+  const std::string dir = rt_.paths().dir + "/evidence";
+  if (auto st = make_dir(dir, 0700, false); !st) return fail(st.error());
+  const std::string stem = dir + "/incident-" + std::to_string(incident_id) + "-" +
+                           format_utc(rt_.clock().now_us(), "%Y%m%dT%H%M%SZ");
+  std::string path = stem + ".tar";
+  for (int n = 2; ::access(path.c_str(), F_OK) == 0 && n < 100; ++n) {
+    path = stem + "-" + std::to_string(n) + ".tar";  // two in the same second
+  }
+  return path;
+}
+
 Result<EvidenceResult> EvidenceService::write(const access::Actor& actor,
                                               const EvidenceRequest& req) {
   const std::string target = "incident:" + std::to_string(req.incident_id);
   const Permission need =
       actor.has(Permission::kAuditLog) ? Permission::kAuditLog : Permission::kIncident;
+  // Refused (and audited) before anything else is looked at.
+  MINATO_TRY(rt_.writes().authorize(actor, {"incident.evidence", target, need}));
   if (req.path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "name the file to write", "out");
   }

@@ -45,6 +45,9 @@ class EvidenceService {
   static constexpr size_t kMaxCheckpoints = 1000;
 
   Result<EvidenceResult> write(const access::Actor& actor, const EvidenceRequest& request);
+  // Where a bundle made for the console is kept: <data>/evidence/incident-ID-TIME.tar (the
+  // directory is made, 0700). The console hands it over; the copy stays for the officer.
+  Result<std::string> kept_path(int64_t incident_id) const;
 
  private:
   Runtime& rt_;

@@ -105,6 +105,66 @@ Result<secops::SigtoolCheck> sigtool_check(const IntakeSettings& s, const std::s
   return c;
 }
 
+// G2.7.1-b: what security staff must hear of at once, worst first.
+enum class Alarm { kNone, kOldSignatures, kForgedSignatures, kScanner, kInfected };
+
+Alert intake_alert(Alarm alarm, const store::MediaIntakeRecord& r, const std::string& problem) {
+  Alert a;
+  const std::string file = r.file_name + " (SHA-256 " + r.sha256.substr(0, 16) + "…, " +
+                           "intake record " + std::to_string(r.id) +
+                           (r.stored_as.empty() ? "" : ", quarantine " + r.stored_as) + ")";
+  switch (alarm) {
+    case Alarm::kInfected:
+      a.event = "media.infected";
+      a.title_ja = "マルウェアを検出: " + r.file_name;
+      a.title_en = "Malware found: " + r.file_name;
+      a.text_ja = "媒体受入で " + file + " から " + r.signature +
+                  " を検出し、受入を拒否しました（" + r.received_by +
+                  "）。持ち込まれた媒体とその端末を隔離し、インシデントとして" + "扱ってください。";
+      a.text_en = "The media intake found " + r.signature + " in " + file + ", brought in by " +
+                  r.received_by + ", and refused it. Isolate the medium and the computer it came " +
+                  "from, and treat this as an incident.";
+      break;
+    case Alarm::kScanner:
+      a.event = "media.scanner_unavailable";
+      a.title_ja = "マルウェアスキャナーが検査できません: " + r.file_name;
+      a.title_en = "Malware scanner could not scan: " + r.file_name;
+      a.text_ja = file + " を検査できず、受入を拒否しました: " + problem +
+                  "。スキャナーを復旧してください。";
+      a.text_en =
+          file + " could not be scanned and was refused: " + problem + ". Bring the scanner back.";
+      break;
+    case Alarm::kForgedSignatures:
+      a.event = "media.signatures_refused";
+      a.title_ja = "署名のないマルウェア定義を拒否: " + r.file_name;
+      a.title_en = "Malware signature update refused: " + r.file_name;
+      a.text_ja = file + " は ClamAV の署名が確認できないため拒否しました: " + problem +
+                  "。改ざんされた更新媒体の可能性があります。入手経路を確認してください。";
+      a.text_en = file + " was refused, as ClamAV's signature on it does not verify: " + problem +
+                  ". The update medium may have been tampered with; check where it came from.";
+      break;
+    case Alarm::kOldSignatures:
+      a.event = "media.signatures_old";
+      a.title_ja = "マルウェア定義が古くなっています";
+      a.title_en = "Malware signatures out of date";
+      a.text_ja = file + " の受入時: " + problem +
+                  "。最新の定義をオフラインで取り込んでください（minato scanner install）。";
+      a.text_en = "At the intake of " + file + ": " + problem +
+                  ". Bring in current signatures offline (minato scanner install).";
+      break;
+    case Alarm::kNone:
+      break;
+  }
+  a.details_json = json::serialize(json::object{{"intake", r.id},
+                                                {"file", r.file_name},
+                                                {"sha256", r.sha256},
+                                                {"verdict", r.verdict},
+                                                {"signature", r.signature},
+                                                {"by", r.received_by},
+                                                {"problem", problem}});
+  return a;
+}
+
 }  // namespace
 
 Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std::string& file_name,
@@ -131,6 +191,14 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
   // container nobody signed): only a security officer's approved override lets it in.
   bool needs_override = false;
   std::string override_why;
+  Alarm alarm = Alarm::kNone;
+  std::string alarm_why;
+  auto raise = [&](Alarm a, const std::string& why) {
+    if (a > alarm) {
+      alarm = a;
+      alarm_why = why;
+    }
+  };
   auto quarantined = write_quarantine(settings_.quarantine_dir + "/" + stem + ".new", data);
   if (!quarantined) {
     refusal = quarantined.error().message();
@@ -186,6 +254,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
     } else {
       refusal = "sigtool: " + check->detail + " (not a signature database signed by ClamAV)";
       refusal_code = ErrorCode::kPermissionDenied;
+      raise(Alarm::kForgedSignatures, check->detail);
     }
   }
 
@@ -213,6 +282,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
                       " days old, more than intake.signature_max_age_days (" +
                       std::to_string(settings_.signature_max_age_days) + ")";
       }
+      if (!age_problem.empty()) raise(Alarm::kOldSignatures, age_problem);
       if (!age_problem.empty() && settings_.refuse_old_signatures) {
         refusal = age_problem + ": refused (intake.signature_age_action = \"refuse\")";
         refusal_code = ErrorCode::kFailedPrecondition;
@@ -226,6 +296,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
         auto verdict = clamd.scan(data);
         if (!verdict && verdict.error().code() == ErrorCode::kResourceExhausted) {
           refusal = verdict.error().message();
+          raise(Alarm::kScanner, refusal);
         } else if (!verdict) {
           needs_override = true;
           override_why = verdict.error().message();
@@ -234,6 +305,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
           r.signature = verdict->signature;
           refusal = "malware found: " + verdict->signature;
           refusal_code = ErrorCode::kPermissionDenied;
+          raise(Alarm::kInfected, refusal);
         }
       }
     }
@@ -279,6 +351,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
                       r.sha256 + " (minato edi request-override)";
             refusal_code = kind == IntakeKind::kSignatures ? ErrorCode::kPermissionDenied
                                                            : ErrorCode::kUnavailable;
+            if (kind == IntakeKind::kData) raise(Alarm::kScanner, override_why);
           }
         }
         if (!refusal.empty()) {
@@ -290,6 +363,10 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
         auto id = tx.insert_media_intake(r);
         if (!id) return fail(id.error());
         r.id = *id;
+        if (alarm != Alarm::kNone) {
+          auto queued = queue_alert(tx, fx.now_us, alerts_, intake_alert(alarm, r, alarm_why));
+          if (!queued) return fail(queued.error());
+        }
         json::object change = record_json(r);
         change["id"] = r.id;
         change["reason"] = r.reason;

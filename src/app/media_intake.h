@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "access/roles.h"
+#include "app/alerts.h"
 #include "app/write_path.h"
 #include "secops/clamav_database.h"
 #include "secops/clamd.h"
@@ -59,8 +60,15 @@ class MediaIntake {
  public:
   static constexpr std::string_view kOverrideKind = "media.scan_override";
 
-  MediaIntake(store::Store& store, WritePath& writes, const Clock& clock, IntakeSettings settings)
-      : store_(store), writes_(writes), clock_(clock), settings_(std::move(settings)) {}
+  // G2.7.1-b: malware found, a scanner that cannot scan or refuses a file, and signatures older
+  // than the limit alert security staff (`alerts`) in the command that records them.
+  MediaIntake(store::Store& store, WritePath& writes, const Clock& clock, IntakeSettings settings,
+              AlertSettings alerts = {})
+      : store_(store),
+        writes_(writes),
+        clock_(clock),
+        settings_(std::move(settings)),
+        alerts_(std::move(alerts)) {}
 
   // REQUIRES edi.import. Refusals are recorded and answered with an error that names the
   // reason and the record (kPermissionDenied for malware or a signature file that does not
@@ -85,6 +93,7 @@ class MediaIntake {
   WritePath& writes_;
   const Clock& clock_;
   IntakeSettings settings_;
+  AlertSettings alerts_;
 };
 
 }  // namespace minato::app

@@ -159,7 +159,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   intake.signature_max_age_days = c.signature_max_age_days;
   intake.refuse_old_signatures = c.signature_age_action == "refuse";
   intake.scan_timeout_ms = c.scan_timeout_s * 1000;
-  rt->intake_ = std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake);
+  rt->intake_ =
+      std::make_unique<MediaIntake>(*rt->store_, *rt->writes_, *rt->clock_, intake, rt->alerts_);
   rt->edi_ = std::make_unique<EdiImport>(*rt->store_, *rt->writes_, *rt->intake_);
   rt->signatures_ =
       std::make_unique<ScannerSignatures>(*rt->writes_, *rt->intake_, *rt->clock_, c.signature_dir);

@@ -49,7 +49,10 @@ class EdiIntakeTest(ServerTestCase):
                          # The test database has no date (only local signatures): its age cannot
                          # be told, so warn instead of refusing.
                          "signature_age_action": '"warn"',
-                         "locode": '"CNYTN"'})
+                         "locode": '"CNYTN"',
+                         # G2.7.1-b: findings alert security staff (no mail server here: the
+                         # mails wait in the outbox, where the officer reads them).
+                         "security_mail": '"soc@terminal.example"'})
 
     @classmethod
     def tearDownClass(cls):
@@ -70,11 +73,17 @@ class EdiIntakeTest(ServerTestCase):
         sha = hashlib.sha256(body).hexdigest()
         return [x for x in self.intake() if x["sha256"] == sha]
 
+    def alerts(self, event):
+        """Security staff's notifications of `event` (the officer reads the outbox)."""
+        r = self.officer.request("GET", "/api/v1/notifications")
+        self.assertEqual(r.status, 200, r)
+        return [n for n in r.json["notifications"] if n["event"] == event]
+
     def quarantined(self, record):
         return os.path.join(self.data.path, "quarantine", record["stored_as"]) \
             if "stored_as" in record else None
 
-    def test_G2_7_1_c_malware_refused_and_recorded(self):
+    def test_G2_7_1_c_G2_7_1_b_malware_refused_recorded_and_alerted(self):
         body = b"UNB+UNOA:2+X+Y+1:1+1'UNH+1+BAPLIE:D:95B:UN'FTX+AAA+++" + EICAR + b"'UNT+3+1'UNZ+1+1'"
         r = self.upload(body, "from-vessel.edi", f"?visit={VISIT}")
         self.assertEqual(r.status, 403, r)
@@ -93,6 +102,11 @@ class EdiIntakeTest(ServerTestCase):
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(q, kept[0])).st_mode), 0o400)
         with open(os.path.join(q, kept[0]), "rb") as f:
             self.assertEqual(f.read(), body)
+        # G2.7.1-b: security staff are alerted at once, naming the file and what was found.
+        mails = [n for n in self.alerts("media.infected") if "from-vessel.edi" in n["subject"]]
+        self.assertEqual(len(mails), 1, self.alerts("media.infected"))
+        self.assertEqual(mails[0]["recipients"], "soc@terminal.example")
+        self.assertIn("Malware found", mails[0]["subject"])
         # The refusal is in the audit log with its reason.
         audit = run(["audit", "verify", "--data", self.data.path])
         self.assertEqual(audit.returncode, 0, audit.stdout + audit.stderr)
@@ -328,6 +342,7 @@ class EdiScannerDownTest(ServerTestCase):
         cls.planner_secret = data.add_user("pia", ["planner"])
         cls.officer_secret = data.add_user("sol", ["security_officer"])
         data.set_config({"clamd": f'"{cls.clamd.address}"', "signature_age_action": '"warn"',
+                         "security_mail": '"soc@terminal.example"',
                          "locode": '"CNYTN"'})
 
     @classmethod
@@ -372,6 +387,10 @@ class EdiScannerDownTest(ServerTestCase):
         approval = int(req.stdout.split("approval ")[1].split()[0])
         officer = self.server.client()
         self.assertEqual(officer.login("sol", USER_PASSWORD, self.officer_secret).status, 201)
+        # G2.7.1-b: the scanner that could not scan alerted security staff at once.
+        notes = officer.request("GET", "/api/v1/notifications").json["notifications"]
+        self.assertTrue([n for n in notes if n["event"] == "media.scanner_unavailable"
+                         and "plan.edi" in n["subject"]], notes)
         ok = officer.request("POST", f"/api/v1/approvals/{approval}/approve", {"note": "ok"})
         self.assertEqual(ok.status, 200, ok)
         other = b"UNH+1+CODECO:D:95B:UN'UNT+2+1'"
@@ -425,7 +444,8 @@ class EdiOldSignaturesTest(ServerTestCase):
     @classmethod
     def prepare(cls, data):
         cls.planner_secret = data.add_user("pia", ["planner"])
-        data.set_config({"clamd": f'"unix:{cls.sock}"'})
+        cls.officer_secret = data.add_user("sol", ["security_officer"])
+        data.set_config({"clamd": f'"unix:{cls.sock}"', "security_mail": '"soc@terminal.example"'})
 
     @classmethod
     def tearDownClass(cls):
@@ -433,7 +453,7 @@ class EdiOldSignaturesTest(ServerTestCase):
         cls.srv.close()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def test_G2_7_1_c_old_signatures_refuse(self):
+    def test_G2_7_1_c_G2_7_1_b_old_signatures_refuse_and_alert(self):
         planner = self.server.client()
         self.assertEqual(planner.login("pia", USER_PASSWORD, self.planner_secret).status, 201)
         r = planner.request("POST", "/api/v1/edi/imports", raw_body=edi_file("codeco-2.edi"),
@@ -443,6 +463,13 @@ class EdiOldSignaturesTest(ServerTestCase):
         rec = planner.request("GET", "/api/v1/edi/intake").json["intake"][0]
         self.assertEqual((rec["verdict"], rec["database"]), ("refused", "27000"))
         self.assertEqual(self.commands, [b"zVERSION\0"])  # never scanned with old signatures
+        # G2.7.1-b: old signatures alert security staff at once.
+        officer = self.server.client()
+        self.assertEqual(officer.login("sol", USER_PASSWORD, self.officer_secret).status, 201)
+        mails = [n for n in officer.request("GET", "/api/v1/notifications").json["notifications"]
+                 if n["event"] == "media.signatures_old"]
+        self.assertEqual(len(mails), 1)
+        self.assertIn("Malware signatures out of date", mails[0]["subject"])
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 incident at the server's console (`minato incident open`, beside the running server); the
 server applies the containment within a second: sessions end but security staff's, the line's
 API token is refused, the listener admits only break-glass sources, and a continuity snapshot
-is written. The register and its timeline are read over the API; closing ends every measure."""
+is written. The register and its timeline are read over the API. The evidence bundle (G3.1-b)
+is made beside the running server and over the API, and checked on a copy with no database;
+one byte changed fails it. Closing ends every measure."""
 import json
 import os
+import shutil
+import tempfile
 import time
 import unittest
 
@@ -98,6 +102,47 @@ class IncidentDrill(ServerTestCase):
         self.assertEqual(r.json["report"]["cause"], "phishing mail")
         r = officer.request("PUT", f"/api/v1/incidents/{iid}/report", {"blame": "x"})
         self.assertEqual(r.status, 400, r)
+        # G3.1-b: the evidence bundle, made at the server's console beside the running server,
+        # checked where there is no database: a copy of the file and of the trusted keys.
+        bundle = os.path.join(self.data.root, "evidence.tar")
+        made = self.incident("evidence", str(iid), "--out", bundle)
+        elsewhere = tempfile.mkdtemp(prefix="minato-evidence-")
+        self.addCleanup(shutil.rmtree, elsewhere)
+        copy = shutil.copy(bundle, elsewhere)
+        trust = shutil.copy(os.path.join(self.data.path, "keys", "audit-trust.txt"), elsewhere)
+        started = time.monotonic()
+        checked = json.loads(run(["incident", "verify-evidence", copy, "--trust", trust,
+                                  "--json"]).stdout)
+        print(f"evidence: {made['events']} events, {made['bytes']} bytes, verified in "
+              f"{time.monotonic() - started:.2f} s without the database")
+        self.assertTrue(checked["intact"])
+        self.assertTrue(checked["pinned"])
+        self.assertEqual(checked["events"], made["events"])
+        self.assertGreaterEqual(checked["logins"], 4)  # admin, clerk, officer, clerk again
+        # One byte changed: refused, and the error says where.
+        with open(copy, "r+b") as f:
+            raw = f.read()
+            at = raw.index(b'"action":"incident.open"') + 12
+            f.seek(at)
+            f.write(b"X")
+        broken = run(["incident", "verify-evidence", copy, "--trust", trust], check=False)
+        self.assertNotEqual(broken.returncode, 0)
+        self.assertRegex(broken.stderr, r"events\.jsonl line \d+ \(event \d+\): its content "
+                                        r"does not match its leaf hash")
+        # Over the API: the officer gets the tar (a copy stays on the server); a clerk may not.
+        r = officer.request("POST", f"/api/v1/incidents/{iid}/evidence", {})
+        self.assertEqual(r.status, 201, r.raw[:200])
+        self.assertEqual(r.header("content-type"), "application/x-tar")
+        self.assertEqual(r.data[:12], b"events.jsonl")
+        kept = os.listdir(os.path.join(self.data.path, "evidence"))
+        self.assertEqual(len(kept), 1)
+        self.assertIn(kept[0], r.header("content-disposition"))
+        self.assertEqual(again.request("POST", f"/api/v1/incidents/{iid}/evidence", {}).status,
+                         403)
+        r = officer.request("POST", f"/api/v1/incidents/{iid}/evidence", {"from": "yesterday"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["error"]["field"], "from")
+
         measures = officer.request("GET", "/api/v1/containment").json["measures"]
         self.assertEqual(sorted(m["measure"] for m in measures), ["listener", "sessions", "tokens"])
         # A measure ended alone over the API, then the CLI closes the incident.

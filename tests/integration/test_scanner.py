@@ -50,6 +50,7 @@ class ScannerSignaturesTest(ServerTestCase):
         data.set_config({"clamd": f'"{cls.clamd.address}"',
                          "signature_age_action": '"warn"',
                          "signature_dir": f'"{cls.db_dir}"',
+                         "security_mail": '"soc@terminal.example"',
                          "locode": '"CNYTN"'})
 
     @classmethod
@@ -132,6 +133,10 @@ class ScannerSignaturesTest(ServerTestCase):
         self.assertEqual(req.returncode, 0, req.stderr)
         approval = json.loads(req.stdout)["approval"]
         officer = self.logged_in("sol", USER_PASSWORD, self.officer_secret)
+        # G2.7.1-b: the forged update alerted security staff at once.
+        notes = officer.request("GET", "/api/v1/notifications").json["notifications"]
+        self.assertEqual([n["event"] for n in notes if "daily.cvd" in n["subject"]],
+                         ["media.signatures_refused"])
         ok = officer.request("POST", f"/api/v1/approvals/{approval}/approve", {"note": "ok"})
         self.assertEqual(ok.status, 200, ok)
         r = self.minato("scanner", "install", cud, "--json")

@@ -32,6 +32,13 @@ export interface RequestOptions {
   anonymous?: boolean; // a 401 here is an answer, not an expired session (login, enrolment)
   ifMatch?: string;
   headers?: Record<string, string>; // more headers (a file's name)
+  file?: boolean; // the answer is a file to save (FileAnswer), not JSON
+}
+
+// A file the server hands over (Content-Disposition names it).
+export interface FileAnswer {
+  blob: Blob;
+  filename: string;
 }
 
 // A file sent as the body itself (the API takes EDI files so), not as JSON.
@@ -73,6 +80,11 @@ async function call<T>(
     // connections from this address (blocked after repeated failed logins).
     throw new ApiError(0, 'network', 'no answer from the server');
   }
+  if (options.file && res.ok) {
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
+    lastActivity = Date.now();
+    return { blob: await res.blob(), filename: name ? name[1] : 'download' } as T;
+  }
   const text = await res.text();
   let data: unknown = undefined;
   if (text && (res.headers.get('content-type') ?? '').includes('application/json')) {
@@ -102,6 +114,19 @@ export const api = {
   patch: <T>(path: string, body: unknown, options: RequestOptions = {}) =>
     call<T>('PATCH', path, body, options),
   del: <T>(path: string, options: RequestOptions = {}) => call<T>('DELETE', path, undefined, options),
+  // A command whose answer is a file: it is saved as the browser saves downloads.
+  postForFile: async (path: string, body: unknown = {}): Promise<FileAnswer> => {
+    const got = await call<FileAnswer>('POST', path, body, { file: true });
+    const url = URL.createObjectURL(got.blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = got.filename;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return got;
+  },
 };
 
 // A path segment, percent-encoded (a container number or user name typed by a person).

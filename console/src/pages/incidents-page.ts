@@ -1,10 +1,10 @@
 // Incidents (G3.1), for security officers (and auditors, who read): the containment measures in
 // force with their end; a new incident with the measures to take at once (incident mode); the
 // register; and an incident's page (/incidents/ID) with its timeline, what was reported and to
-// whom, the report's fields, one more measure, and its close. Every step is an audited command
+// whom, the report's fields, one more measure, its evidence bundle (G3.1-b), and its close. Every step is an audited command
 // on the server; the screen follows the live view (incident events are alerts).
 import { html, nothing } from 'lit';
-import { api, seg } from '../lib/api';
+import { api, seg, type FileAnswer } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
 import { LivePage } from '../lib/page';
 import { navigate } from '../lib/router';
@@ -119,6 +119,25 @@ export class IncidentsPage extends LivePage {
     await this.act('report', () => api.put(`/api/v1/incidents/${seg(id)}/report`, body), t('incidents.report_saved'));
   }
 
+  // G3.1-b: the signed evidence bundle of a time range (empty: the server's defaults), saved
+  // as a download.
+  private async evidence(event: SubmitEvent, id: number): Promise<void> {
+    event.preventDefault();
+    const iso = (name: string) => {
+      const v = this.field(event, name);
+      return v ? new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+    };
+    let made: FileAnswer | null = null;
+    await this.act('evidence', async () => {
+      made = await api.postForFile(`/api/v1/incidents/${seg(id)}/evidence`, { from: iso('from'), to: iso('to') });
+    }, '');
+    if (made) {
+      const got: FileAnswer = made;
+      this.message = t('incidents.evidence_made', { file: got.filename, kb: Math.ceil(got.blob.size / 1024) });
+      this.requestUpdate();
+    }
+  }
+
   private async closeIncident(event: SubmitEvent, id: number): Promise<void> {
     event.preventDefault();
     await this.act('incident', () => api.post(`/api/v1/incidents/${seg(id)}/close`, { reason: this.field(event, 'reason') }),
@@ -219,6 +238,18 @@ export class IncidentsPage extends LivePage {
         ${errorBox(this.errors.report, 'report-error')}
         ${open ? html`<button type="submit">${t('incidents.save_report')}</button>` : nothing}
       </form>
+      ${can('incident.manage') || can('audit.log')
+        ? html`<form class="card" @submit=${(e: SubmitEvent) => void this.evidence(e, i.id)} data-testid="evidence-form">
+            <h2>${t('incidents.evidence')}</h2>
+            <p class="hint">${t('incidents.evidence_hint')}</p>
+            <div class="row">
+              <label>${t('incidents.evidence_from')}<input type="datetime-local" name="from"></label>
+              <label>${t('incidents.evidence_to')}<input type="datetime-local" name="to"></label>
+            </div>
+            ${errorBox(this.errors.evidence, 'evidence-error')}
+            <button type="submit">${t('incidents.evidence_make')}</button>
+          </form>`
+        : nothing}
       ${open
         ? html`<form class="card row" @submit=${(e: SubmitEvent) => void this.closeIncident(e, i.id)} data-testid="close-form">
             <label>${t('incidents.close_reason')}<input name="reason" required maxlength="2000"></label>
