@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "audit/log.h"
+#include "bench_events.h"
 #include "crypto/random.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/test_env.h"
@@ -30,19 +31,7 @@ struct Fixture {
 };
 
 store::AuditRecord event(int64_t seq) {
-  store::AuditRecord r;
-  r.seq = seq;
-  r.at_us = 1'795'000'000'000'000 + seq * 1000;
-  r.subject = "user:clerk" + std::to_string(seq % 40);
-  r.credential = "session:1f2e3d4c5b6a7980";
-  r.source = "10.20.30." + std::to_string(seq % 200);
-  r.action = "gate.in";
-  r.target = "unit:MSCU" + std::to_string(1'000'000 + seq % 900'000);
-  r.result = "success";
-  r.request_id = "Xk2-fA9qLw0pZ7mB";
-  r.change = R"({"table":"units","op":"update","id":)" + std::to_string(seq) +
-             R"(,"state":"in_yard","slot":"A01-03-04-2","truck":"NGY-1234"})";
-  return r;
+  return bench::gate_event(seq, 1'795'000'000'000'000 + seq * 1000);
 }
 
 Fixture& fixture() {

@@ -13,6 +13,7 @@
 #include "app/setup.h"
 #include "audit/event.h"
 #include "audit/evidence.h"
+#include "bench_events.h"
 #include "common/files.h"
 #include "crypto/random.h"
 #include "testing/test_env.h"
@@ -32,19 +33,7 @@ struct World {
 };
 
 store::AuditRecord event(int64_t seq, int64_t at_us) {
-  store::AuditRecord r;
-  r.seq = seq;
-  r.at_us = at_us;
-  r.subject = "user:clerk" + std::to_string(seq % 40);
-  r.credential = "session:1f2e3d4c5b6a7980";
-  r.source = "10.20.30." + std::to_string(seq % 200);
-  r.action = seq % 50 == 0 ? "session.create" : "gate.in";
-  r.target = "unit:MSCU" + std::to_string(1'000'000 + seq % 900'000);
-  r.result = "success";
-  r.request_id = "Xk2-fA9qLw0pZ7mB";
-  r.change = R"({"table":"units","op":"update","id":)" + std::to_string(seq) +
-             R"(,"state":"in_yard","slot":"A01-03-04-2","truck":"NGY-1234"})";
-  return r;
+  return bench::gate_event(seq, at_us, 50);  // every 50th a login
 }
 
 World& world() {

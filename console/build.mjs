@@ -106,6 +106,10 @@ writeFileSync(path.join(out, 'index.html'), html);
 const router = readFileSync(path.join(here, 'src', 'lib', 'router.ts'), 'utf8');
 const paths = [...router.matchAll(/\bpath: '(\/[a-z0-9-]*)'/g)].map((m) => m[1]);
 if (!paths.includes('/') || paths.length < 2) fail('no screen paths found in src/lib/router.ts');
+// The built files are served under /assets/: a screen there would answer for missing files.
+for (const p of paths) {
+  if (p === '/assets' || p.startsWith('/assets/')) fail(`screen path ${p} collides with the built files under /assets/`);
+}
 writeFileSync(path.join(out, 'routes.txt'), `${paths.sort().join('\n')}\n`);
 
 // 6. What the page loads first, for bench/console_budget.mjs.

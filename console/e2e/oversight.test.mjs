@@ -21,6 +21,7 @@ before(async () => {
       ['clerk2', 'gate_clerk'],
       ['keeper', 'backup_operator'],
       ['walker', 'gate_clerk'],
+      ['stock', 'asset_manager'],
     ],
     // Alerts go to security staff by mail (no mail server here: they wait in the outbox).
     config: { security_mail: '"soc@terminal.example"' },
@@ -176,12 +177,69 @@ describe('backups', () => {
   });
 });
 
+describe('assets', () => {
+  test('A1_3_1 G2_6_1_a G1_2 an asset manager registers a USB stick and its work; it goes out only on an approved request and comes back', async () => {
+    const keeper = await world.page();
+    await world.login(keeper, 'stock');
+    await keeper.goto(`${world.origin}/it-assets`);
+    const form = keeper.getByTestId('add-form');
+    await form.getByLabel('Asset tag', { exact: true }).fill('USB-09');
+    await form.getByLabel('Kind').selectOption('media');
+    await form.getByLabel('Name', { exact: true }).fill('USB stick for vessel EDI <b>bold</b>');
+    await form.getByLabel('Place', { exact: true }).fill('security office safe');
+    await form.getByRole('button', { name: 'Register' }).click();
+    await keeper.waitForURL(/\/it-assets\/USB-09$/);
+    await keeper.getByTestId('asset').getByRole('heading', { name: 'USB-09: USB stick for vessel EDI <b>bold</b>' }).waitFor();
+    assert.equal(await keeper.locator('main b').count(), 0, 'the name is shown as text');
+    // G2.6.1-a: the work done on it.
+    const work = keeper.getByTestId('work-form');
+    await work.getByLabel('Date', { exact: true }).fill('2026-12-05');
+    await work.getByLabel('Work done', { exact: true }).fill('formatted and scanned');
+    await work.getByLabel('Worker', { exact: true }).fill('Sato');
+    await work.getByRole('button', { name: 'Record the work' }).click();
+    await keeper.getByTestId('work').getByText('formatted and scanned').waitFor();
+    // G1.2: requested; a security officer approves on the approvals screen; handed out.
+    const request = keeper.getByTestId('request-form');
+    await request.getByLabel('Holder', { exact: true }).fill('Ito (planning)');
+    await request.getByLabel('Purpose', { exact: true }).fill('BAPLIE from MSC CLAUDIA');
+    await request.getByRole('button', { name: 'Request the checkout' }).click();
+    const said = keeper.getByTestId('assets-message');
+    await said.getByText(/Checkout request \d+ is made/).waitFor();
+    const id = Number(/request (\d+)/.exec(await said.textContent())[1]);
+    const checkout = keeper.getByTestId('checkout-form');
+    await checkout.getByLabel('Approved request number').fill(String(id));
+    await checkout.getByRole('button', { name: 'Hand out' }).click();
+    await keeper.getByTestId('loan-error').getByText(/not approved/).waitFor();
+    const officer = await world.page();
+    await world.login(officer, 'officer');
+    await officer.goto(`${world.origin}/approvals`);
+    const row = officer.getByTestId('approvals').locator(`tr[data-id="${id}"]`);
+    await row.getByText('media.checkout asset:USB-09').waitFor();
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await officer.getByTestId('approvals-message').getByText(`Request ${id} approved.`).waitFor();
+    await checkout.getByLabel('Approved request number').fill(String(id));
+    await checkout.getByRole('button', { name: 'Hand out' }).click();
+    await keeper.getByTestId('loans-out').getByText('Ito (planning)').waitFor();
+    assert.deepEqual(await axeViolations(keeper), []);
+    await keeper.evaluate(() => window.scrollTo(0, 0));
+    await world.screenshot(keeper, 'assets-en');
+    // Back, with its state noted.
+    await keeper.getByTestId('return-form').getByLabel('State on return').fill('scanned clean');
+    await keeper.getByRole('button', { name: 'Take back' }).click();
+    await keeper.getByTestId('no-loans').waitFor();
+    await keeper.getByTestId('loans').getByText('scanned clean').waitFor();
+    await noCsp(keeper);
+    await noCsp(officer);
+  });
+});
+
 describe('in Japanese and by keyboard', () => {
   test('the oversight screens in Japanese: headings translated, no serious accessibility violation', async () => {
     const visits = [
       ['officer', [['/alerts', 'アラート', 'alerts-ja'], ['/sources', '接続元とルール', 'sources-ja'],
         ['/incidents', 'インシデント', 'incidents-ja']]],
       ['keeper', [['/backups', 'バックアップ', 'backups-ja']]],
+      ['stock', [['/it-assets', '資産', 'assets-ja']]],
       ['clerk1', [['/gate', 'ゲート', 'gate-queue-ja']]],
     ];
     for (const [user, screens] of visits) {

@@ -24,6 +24,7 @@ constexpr RoleDef kRoles[] = {
      bit(P::kApprove) | bit(P::kAuditRead) | bit(P::kIncident) | kSelfBit},
     {"auditor", true, bit(P::kAuditRead) | bit(P::kAuditLog) | bit(P::kAccessReview) | kSelfBit},
     {"backup_operator", true, bit(P::kBackupRun) | kSelfBit},
+    {"asset_manager", true, bit(P::kAsset) | kSelfBit},
     {"config_reader", true, bit(P::kConfigRead) | kSelfBit},
     {"config_changer", true, bit(P::kConfigRead) | bit(P::kConfigWrite) | kSelfBit},
     {"maintenance_vendor", true, bit(P::kConfigRead) | kSelfBit},
@@ -96,6 +97,8 @@ std::string_view to_string(Permission p) {
       return "edi.import";
     case P::kIncident:
       return "incident.manage";
+    case P::kAsset:
+      return "asset.manage";
   }
   return "unknown";
 }

@@ -55,6 +55,7 @@ enum class Permission : uint32_t {
   kLineRelease = 1u << 18,  // release an import unit for delivery (its PIN): the line's act
   kEdiImport = 1u << 19,    // take in files from outside (media intake) and import EDI
   kIncident = 1u << 20,     // G3.1: open incidents, contain, record their timeline, close
+  kAsset = 1u << 21,        // G1.2, G2.6.1-a: the asset register, work records, media loans
 };
 
 std::string_view to_string(Permission p);

@@ -915,6 +915,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_backup_routes();
   add_source_routes();
   add_incident_routes();
+  add_asset_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(

@@ -1,4 +1,6 @@
 #include "app/access_service.h"
+
+#include "app/asset_service.h"
 #include "app/media_intake.h"
 
 #include <boost/json.hpp>
@@ -79,6 +81,35 @@ Result<int64_t> AccessService::request(const access::Actor& actor, const std::st
                                                  {"payload", json::parse(payload)}});
         return *id;
       });
+}
+
+Result<int64_t> AccessService::request_media_checkout(const access::Actor& actor,
+                                                      const std::string& tag,
+                                                      const std::string& holder,
+                                                      const std::string& purpose, int days) {
+  if (holder.empty() || holder.size() > 200) {
+    return fail(ErrorCode::kInvalidArgument, "holder must be 1 to 200 bytes", "holder");
+  }
+  if (purpose.empty() || purpose.size() > 2000) {
+    return fail(ErrorCode::kInvalidArgument, "purpose must be 1 to 2000 bytes", "purpose");
+  }
+  if (days < 1 || days > 30) {
+    return fail(ErrorCode::kInvalidArgument, "a loan lasts 1 to 30 days", "days");
+  }
+  {
+    auto rx = store_.read();
+    if (!rx) return fail(rx.error());
+    auto a = (*rx)->find_asset(tag);
+    if (!a) return fail(a.error());
+    if (!*a) return fail(ErrorCode::kNotFound, "no asset " + tag, "tag");
+    if ((*a)->kind != "media" || (*a)->state != "in_service") {
+      return fail(ErrorCode::kConflict, tag + " is not a removable medium in service", "tag");
+    }
+  }
+  return request(actor, std::string(kMediaCheckoutKind), "asset:" + tag,
+                 json::serialize(json::object{
+                     {"tag", tag}, {"holder", holder}, {"purpose", purpose}, {"days", days}}),
+                 purpose, Permission::kAsset);
 }
 
 Result<int64_t> AccessService::request_scan_override(const access::Actor& actor,
@@ -319,6 +350,9 @@ Status AccessService::execute(const access::Actor& actor, int64_t id) {
           change["table"] = "maintenance_windows";
           change["id"] = *wid;
           change["after"] = p;
+        } else if (a.kind == kMediaCheckoutKind) {
+          return fail(ErrorCode::kConflict,
+                      "a media checkout is started by `minato asset checkout`, not executed");
         } else if (a.kind == MediaIntake::kOverrideKind) {
           return fail(ErrorCode::kConflict,
                       "a scan override is used by the intake of its file (minato edi import), "

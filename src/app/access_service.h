@@ -84,6 +84,11 @@ class AccessService {
 
   // G2.7.1-c: lets one file (by its SHA-256, hex) in unscanned while the malware scanner
   // cannot be reached. REQUIRES edi.import; used once by MediaIntake after approval.
+  // G1.2: a removable medium (asset `tag`) out to `holder` for `purpose`, `days` long (1-30);
+  // used by AssetService::checkout once approved. REQUIRES asset.manage.
+  Result<int64_t> request_media_checkout(const access::Actor& actor, const std::string& tag,
+                                         const std::string& holder, const std::string& purpose,
+                                         int days);
   Result<int64_t> request_scan_override(const access::Actor& actor, const std::string& sha256,
                                         const std::string& reason);
 

@@ -169,7 +169,7 @@ Alert intake_alert(Alarm alarm, const store::MediaIntakeRecord& r, const std::st
 
 Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std::string& file_name,
                                            std::string data, const std::string& channel,
-                                           IntakeKind kind) {
+                                           IntakeKind kind, Permission required) {
   IntakeOutcome out;
   store::MediaIntakeRecord& r = out.record;
   r.received_by = actor.subject;
@@ -179,7 +179,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
   r.sha256 = crypto::to_hex(crypto::sha256(data));
   const std::string target = "file:" + r.sha256;
   // Refused and audited before any work.
-  MINATO_TRY(writes_.authorize(actor, {"media.intake", target, Permission::kEdiImport}));
+  MINATO_TRY(writes_.authorize(actor, {"media.intake", target, required}));
 
   // 1. Quarantine: the bytes are on disk, apart, before anything looks inside them.
   MINATO_TRY(make_dir(settings_.quarantine_dir, 0700, false));
@@ -324,8 +324,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
     }
   }
   auto st = writes_.execute_status(
-      actor, {"media.intake", target, Permission::kEdiImport},
-      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+      actor, {"media.intake", target, required}, [&](store::WriteTxn& tx, Effects& fx) -> Status {
         r.received_us = fx.now_us;
         if (needs_override && refusal.empty()) {
           // Fail closed, unless a security officer approved letting exactly this file in.

@@ -70,15 +70,16 @@ class MediaIntake {
         settings_(std::move(settings)),
         alerts_(std::move(alerts)) {}
 
-  // REQUIRES edi.import. Refusals are recorded and answered with an error that names the
-  // reason and the record (kPermissionDenied for malware or a signature file that does not
-  // verify, kInvalidArgument for the type or size, kUnavailable for the scanner,
-  // kFailedPrecondition for old signatures). With intake.signature_age_action = "warn", a file
-  // scanned with signatures of unknown or excessive age is let in and the record's reason and
-  // the outcome's warnings say so.
+  // REQUIRES `required` (edi.import; asset.manage for inventories). Refusals are recorded and
+  // answered with an error that names the reason and the record (kPermissionDenied for malware or a
+  // signature file that does not verify, kInvalidArgument for the type or size, kUnavailable for
+  // the scanner, kFailedPrecondition for old signatures). With intake.signature_age_action =
+  // "warn", a file scanned with signatures of unknown or excessive age is let in and the record's
+  // reason and the outcome's warnings say so.
   Result<IntakeOutcome> receive(const access::Actor& actor, const std::string& file_name,
                                 std::string data, const std::string& channel,
-                                IntakeKind kind = IntakeKind::kData);
+                                IntakeKind kind = IntakeKind::kData,
+                                access::Permission required = access::Permission::kEdiImport);
 
   // REQUIRES edi.import or audit.read. The newest `limit` records.
   Result<std::vector<store::MediaIntakeRecord>> list(const access::Actor& actor, int limit);

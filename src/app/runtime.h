@@ -18,6 +18,7 @@
 
 #include "app/access_service.h"
 #include "app/alerts.h"
+#include "app/asset_service.h"
 #include "app/audit_service.h"
 #include "app/backup_service.h"
 #include "app/containment.h"
@@ -103,6 +104,8 @@ class Runtime {
   // G3.1: the incident register and the containment measures in force.
   IncidentService& incidents() { return *incidents_; }
   EvidenceService& evidence() { return *evidence_; }
+  // G1.2, G2.6.1-a: the asset register, work records, media loans.
+  AssetService& assets() { return *assets_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -186,6 +189,7 @@ class Runtime {
   std::unique_ptr<Containment> containment_;
   std::unique_ptr<IncidentService> incidents_;
   std::unique_ptr<EvidenceService> evidence_;
+  std::unique_ptr<AssetService> assets_;
   std::unique_ptr<LiveFeed> live_;
 };
 

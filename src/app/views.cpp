@@ -207,6 +207,51 @@ json::object to_json(const store::ContainmentRecord& c) {
                       {"reason", c.reason}};
 }
 
+json::object to_json(const store::AssetRecord& a) {
+  json::object o;
+  for (const auto& f : kAssetFields) o[f.name] = a.*f.member;
+  o["created"] = format_utc(a.created_us);
+  o["updated"] = format_utc(a.updated_us);
+  o["updated_by"] = a.updated_by;
+  return o;
+}
+
+json::object to_json(const store::WorkRecord& w) {
+  return json::object{{"id", w.id},
+                      {"date", w.work_date},
+                      {"work", w.work},
+                      {"worker", w.worker},
+                      {"approved_by", w.approved_by},
+                      {"recorded", format_utc(w.recorded_us)},
+                      {"recorded_by", w.recorded_by}};
+}
+
+json::object to_json(const store::MediaLoanRecord& l, int64_t now_us) {
+  json::object o{{"id", l.id},
+                 {"approval", l.approval_id},
+                 {"holder", l.holder},
+                 {"purpose", l.purpose},
+                 {"out", format_utc(l.out_us)},
+                 {"due", format_utc(l.due_us)},
+                 {"out_by", l.out_by},
+                 {"returned", l.returned_us != 0 ? json::value(format_utc(l.returned_us))
+                                                 : json::value(nullptr)},
+                 {"returned_by", l.returned_by},
+                 {"note", l.return_note}};
+  if (now_us != 0) o["overdue"] = l.returned_us == 0 && now_us > l.due_us;
+  return o;
+}
+
+json::object to_json(const AssetView& v) {
+  json::object o = to_json(v.asset);
+  json::array work, loans;
+  for (const auto& w : v.work) work.push_back(to_json(w));
+  for (const auto& l : v.loans) loans.push_back(to_json(l));
+  o["work"] = std::move(work);
+  o["loans"] = std::move(loans);
+  return o;
+}
+
 json::object to_json(const store::MediaIntakeRecord& r) {
   return json::object{{"id", r.id},
                       {"received", format_utc(r.received_us)},

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "app/asset_service.h"
 #include "app/identity_service.h"
 #include "audit/log.h"
 #include "store/store.h"
@@ -26,6 +27,11 @@ boost::json::object to_json(const store::MediaIntakeRecord& record);
 boost::json::object to_json(const store::IncidentRecord& incident);
 boost::json::object to_json(const store::IncidentEntry& entry);
 boost::json::object to_json(const store::ContainmentRecord& measure);
+boost::json::object to_json(const store::AssetRecord& asset);
+boost::json::object to_json(const store::WorkRecord& work);
+// `now_us` marks a loan not returned by its due time as overdue.
+boost::json::object to_json(const store::MediaLoanRecord& loan, int64_t now_us = 0);
+boost::json::object to_json(const AssetView& view);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
 boost::json::object to_json(const audit::VerifyReport& report);
 

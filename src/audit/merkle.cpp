@@ -1,5 +1,7 @@
 #include "audit/merkle.h"
 
+#include "audit/merkle_tree.h"
+
 #include <openssl/sha.h>
 
 #include <bit>
@@ -151,13 +153,6 @@ Result<CompactRange> CompactRange::parse(std::string_view bytes) {
   return r;
 }
 
-namespace {
-
-// The largest power of two strictly below n (n >= 2).
-uint64_t split_point(uint64_t n) { return std::bit_floor(n - 1); }
-
-}  // namespace
-
 Hash root_of(std::span<const Hash> leaves) {
   CompactRange r;
   for (const auto& h : leaves) r.append(h);
@@ -165,20 +160,8 @@ Hash root_of(std::span<const Hash> leaves) {
 }
 
 std::vector<Hash> inclusion_proof(std::span<const Hash> leaves, uint64_t index, uint64_t size) {
-  // PATH(m, D[n]), iteratively from the root down; the proof lists siblings leaf-first.
-  std::vector<Hash> path;
-  uint64_t begin = 0, end = size;
-  while (end - begin > 1) {
-    uint64_t k = split_point(end - begin);
-    if (index < begin + k) {
-      path.push_back(root_of(leaves.subspan(begin + k, end - begin - k)));
-      end = begin + k;
-    } else {
-      path.push_back(root_of(leaves.subspan(begin, k)));
-      begin += k;
-    }
-  }
-  return {path.rbegin(), path.rend()};
+  return Tree({leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(size)})
+      .inclusion_proof(index, size);
 }
 
 bool verify_inclusion(const Hash& leaf, uint64_t index, uint64_t size, std::span<const Hash> proof,
@@ -208,24 +191,8 @@ bool verify_inclusion(const Hash& leaf, uint64_t index, uint64_t size, std::span
 
 std::vector<Hash> consistency_proof(std::span<const Hash> leaves, uint64_t old_size,
                                     uint64_t new_size) {
-  // SUBPROOF(m, D[n], true), iteratively; entries are collected root-down, returned leaf-first.
-  std::vector<Hash> path;
-  uint64_t m = old_size, begin = 0, end = new_size;
-  bool whole = true;
-  while (m != end - begin) {
-    uint64_t k = split_point(end - begin);
-    if (m <= k) {
-      path.push_back(root_of(leaves.subspan(begin + k, end - begin - k)));
-      end = begin + k;
-    } else {
-      path.push_back(root_of(leaves.subspan(begin, k)));
-      m -= k;
-      begin += k;
-      whole = false;
-    }
-  }
-  if (!whole) path.push_back(root_of(leaves.subspan(begin, end - begin)));
-  return {path.rbegin(), path.rend()};
+  return Tree({leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(new_size)})
+      .consistency_proof(old_size, new_size);
 }
 
 bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,

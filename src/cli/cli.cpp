@@ -72,6 +72,7 @@ int run(int argc, char** argv) {
   add_backup_commands(app);
   add_scanner(app);
   add_incident(app);
+  add_asset(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.
   (void)crypto::init();
@@ -94,6 +95,12 @@ int run(int argc, char** argv) {
     return 64;  // EX_USAGE
   }
   return 0;
+}
+
+std::unique_ptr<app::Runtime> open_runtime(const std::string& data) {
+  auto rt = app::Runtime::open(data);
+  if (!rt) die(rt.error());
+  return std::move(*rt);
 }
 
 }  // namespace minato::cli

@@ -31,6 +31,7 @@ void add_edi(CLI::App& app);
 void add_backup_commands(CLI::App& app);  // backup, restore, vault
 void add_scanner(CLI::App& app);
 void add_incident(CLI::App& app);
+void add_asset(CLI::App& app);
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error. With --json
@@ -39,6 +40,8 @@ void add_incident(CLI::App& app);
 int report(const Error& e);
 // Reports `e` (as report() does) and ends the command with its exit code.
 [[noreturn]] void die(const Error& e);
+// Opens the data directory `data`, or dies with the reason.
+std::unique_ptr<app::Runtime> open_runtime(const std::string& data);
 // Prints a command's result: `result` as one line of JSON when `json`, else `text` as it is.
 void print_result(bool json, const boost::json::object& result, const std::string& text);
 // "1 unit", "2 units": a count with its noun in the right number.

@@ -29,12 +29,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::unique_ptr<app::Runtime> open_or_die(const std::string& data) {
-  auto rt = app::Runtime::open(data);
-  if (!rt) die(rt.error());
-  return std::move(*rt);
-}
-
 app::Measure measure_or_die(const std::string& name) {
   auto m = app::measure_from(name);
   if (!m) {
@@ -85,7 +79,7 @@ void add_incident(CLI::App& app) {
       if (!name.empty()) ms.push_back(measure_or_die(name));
       pos = comma + 1;
     }
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     auto id = rt->incidents().open(access::Actor::local_operator(), o->severity, o->summary, ms);
     if (!id) die(id.error());
     print_result(o->json, json::object{{"incident", *id}, {"measures", ms.size()}},
@@ -101,7 +95,7 @@ void add_incident(CLI::App& app) {
   contain->add_option("--reason", o->reason, "Why (recorded)")->required();
   contain->callback([o] {
     auto m = measure_or_die(o->measure);
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     if (auto st = rt->incidents().contain(access::Actor::local_operator(), o->id, m, o->reason);
         !st) {
       die(st.error());
@@ -116,7 +110,7 @@ void add_incident(CLI::App& app) {
   release->add_option("--reason", o->reason, "Why (recorded)")->required();
   release->callback([o] {
     auto m = measure_or_die(o->measure);
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     if (auto st = rt->incidents().release(access::Actor::local_operator(), m, o->reason); !st) {
       die(st.error());
     }
@@ -132,7 +126,7 @@ void add_incident(CLI::App& app) {
       ->required();
   record->add_option("--text", o->text, "What, who, when")->required();
   record->callback([o] {
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     if (auto st = rt->incidents().record(access::Actor::local_operator(), o->id, o->kind, o->text);
         !st) {
       die(st.error());
@@ -145,7 +139,7 @@ void add_incident(CLI::App& app) {
   close->add_option("id", o->id, "Incident")->required();
   close->add_option("--reason", o->reason, "Why it is over (recorded)")->required();
   close->callback([o] {
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     if (auto st = rt->incidents().close(access::Actor::local_operator(), o->id, o->reason); !st) {
       die(st.error());
     }
@@ -156,7 +150,7 @@ void add_incident(CLI::App& app) {
   auto* list = cmd->add_subcommand("list", "The incident register, newest first");
   common(list);
   list->callback([o] {
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     auto all = rt->incidents().list(access::Actor::local_operator(), 100);
     if (!all) die(all.error());
     json::array arr;
@@ -174,7 +168,7 @@ void add_incident(CLI::App& app) {
   common(show);
   show->add_option("id", o->id, "Incident")->required();
   show->callback([o] {
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     auto v = rt->incidents().show(access::Actor::local_operator(), o->id);
     if (!v) die(v.error());
     json::object out = app::to_json(v->incident);
@@ -192,7 +186,7 @@ void add_incident(CLI::App& app) {
   auto* measures = cmd->add_subcommand("measures", "The containment measures in force");
   common(measures);
   measures->callback([o] {
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     auto all = rt->incidents().measures(access::Actor::local_operator());
     if (!all) die(all.error());
     json::array arr;
@@ -226,7 +220,7 @@ void add_incident(CLI::App& app) {
     if (!o->to.empty() && !parse_utc(o->to, &req.to_us)) {
       die(Error(ErrorCode::kInvalidArgument, "--to must look like 2026-12-01T00:00:00Z", "to"));
     }
-    auto rt = open_or_die(o->data);
+    auto rt = open_runtime(o->data);
     auto r = rt->evidence().write(access::Actor::local_operator(), req);
     if (!r) die(r.error());
     const auto& m = r->manifest;

@@ -83,23 +83,32 @@ bool looks_csv(std::string_view b) {
     }
   }
   if (sep == 0) return false;
-  auto fields = [&](std::string_view line) {
-    size_t n = 1;
-    bool quoted = false;
-    for (char c : line) {
-      if (c == '"') quoted = !quoted;
-      if (c == sep && !quoted) ++n;
+  // Records, not lines: a quoted field may hold line breaks (an asset's applications).
+  size_t want = 0, n = 1, chars = 0;
+  bool quoted = false;
+  int records = 0;
+  for (size_t i = 0; i <= b.size() && records <= 20; ++i) {
+    const char c = i < b.size() ? b[i] : '\n';
+    if (c == '"') quoted = !quoted;
+    if (quoted || (c != '\n' && c != sep && c != '\r')) {
+      ++chars;
+      continue;
     }
-    return n;
-  };
-  const size_t want = fields(first);
-  size_t at = first_end == std::string_view::npos ? b.size() : first_end + 1;
-  for (int lines = 0; lines < 20 && at < b.size(); ++lines) {
-    size_t end = b.find('\n', at);
-    std::string_view line = b.substr(at, end == std::string_view::npos ? end : end - at);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty() && fields(line) != want) return false;
-    at = end == std::string_view::npos ? b.size() : end + 1;
+    if (c == sep) {
+      ++n;
+      ++chars;
+      continue;
+    }
+    if (c == '\r') continue;
+    if (chars > 0) {  // a record ends (blank lines are skipped)
+      if (records++ == 0) {
+        want = n;
+      } else if (n != want) {
+        return false;
+      }
+    }
+    n = 1;
+    chars = 0;
   }
   return true;
 }

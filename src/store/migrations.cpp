@@ -444,6 +444,58 @@ CREATE TABLE containment (
   reason TEXT NOT NULL
 ) STRICT;
 )sql",
+      // 16: the asset register (G1.2, G2.6.1-a, A1.3.1-3): assets with the ledger's fields,
+      // their work records, and the loans of removable media (checked out with approval).
+      R"sql(
+CREATE TABLE assets (
+  id INTEGER PRIMARY KEY,
+  tag TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('server', 'terminal', 'network', 'mfp', 'iot', 'media',
+                                     'other')),
+  name TEXT NOT NULL,
+  serial TEXT NOT NULL DEFAULT '',
+  os TEXT NOT NULL DEFAULT '',
+  applications TEXT NOT NULL DEFAULT '',
+  patches TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL DEFAULT '',
+  used_by TEXT NOT NULL DEFAULT '',
+  place TEXT NOT NULL DEFAULT '',
+  power TEXT NOT NULL DEFAULT '',
+  network TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('planned', 'in_service', 'maintenance', 'retired',
+                                       'disposed')),
+  notes TEXT NOT NULL DEFAULT '',
+  created_us INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+) STRICT;
+CREATE TABLE work_records (
+  id INTEGER PRIMARY KEY,
+  asset_id INTEGER NOT NULL REFERENCES assets(id),
+  work_date TEXT NOT NULL,
+  work TEXT NOT NULL,
+  worker TEXT NOT NULL,
+  approved_by TEXT NOT NULL DEFAULT '',
+  recorded_us INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX work_records_asset ON work_records(asset_id, id);
+CREATE TABLE media_loans (
+  id INTEGER PRIMARY KEY,
+  asset_id INTEGER NOT NULL REFERENCES assets(id),
+  approval_id INTEGER NOT NULL,
+  holder TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  out_us INTEGER NOT NULL,
+  due_us INTEGER NOT NULL,
+  out_by TEXT NOT NULL,
+  returned_us INTEGER NOT NULL DEFAULT 0,
+  returned_by TEXT NOT NULL DEFAULT '',
+  return_note TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX media_loans_asset ON media_loans(asset_id, id);
+CREATE UNIQUE INDEX media_loans_one_out ON media_loans(asset_id) WHERE returned_us = 0;
+)sql",
   };
   return kMigrations;
 }

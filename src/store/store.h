@@ -180,6 +180,56 @@ struct IncidentEntry {
   std::string by;
 };
 
+// An asset of the register (G1.2, G2.6.1-a, A1.3.1-3): what it is, where, whose, what runs on
+// it. `tag` is the terminal's own label ("SRV-01", "USB-07").
+struct AssetRecord {
+  int64_t id = 0;
+  std::string tag;
+  std::string kind;  // server | terminal | network | mfp | iot | media | other
+  std::string name;
+  std::string serial;
+  std::string os;            // "Debian 12.8"
+  std::string applications;  // one per line: "minato 0.1.0", "clamav 1.0.7"
+  std::string patches;       // patch level: "security updates to 2026-12-01"
+  std::string owner;         // the person responsible
+  std::string used_by;       // who uses it
+  std::string place;         // "gate house, rack 2"
+  std::string power;         // "UPS-A, circuit 4" (G1.2)
+  std::string network;       // "ops VLAN 20, 10.20.0.11"
+  std::string state;         // planned | in_service | maintenance | retired | disposed
+  std::string notes;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+  std::string updated_by;
+};
+
+// Work done on an asset (G2.6.1-a): date, asset, work, worker, who approved it.
+struct WorkRecord {
+  int64_t id = 0;
+  int64_t asset_id = 0;
+  std::string work_date;  // YYYY-MM-DD
+  std::string work;
+  std::string worker;
+  std::string approved_by;
+  int64_t recorded_us = 0;
+  std::string recorded_by;
+};
+
+// A removable medium out on loan (G1.2): checked out on an approved request, returned.
+struct MediaLoanRecord {
+  int64_t id = 0;
+  int64_t asset_id = 0;
+  int64_t approval_id = 0;
+  std::string holder;
+  std::string purpose;
+  int64_t out_us = 0;
+  int64_t due_us = 0;
+  std::string out_by;
+  int64_t returned_us = 0;  // 0 while out
+  std::string returned_by;
+  std::string return_note;
+};
+
 // A containment measure in force (G3.1-c), for an incident, since when, by whom, why.
 struct ContainmentRecord {
   std::string measure;
@@ -403,6 +453,13 @@ class ReadTxn {
   virtual Result<std::optional<IncidentRecord>> find_incident(int64_t id) = 0;
   virtual Result<std::vector<IncidentEntry>> incident_entries(int64_t incident_id) = 0;
   virtual Result<std::vector<ContainmentRecord>> containment() = 0;
+  // The asset register: one asset, all of them by tag, an asset's work records (newest first,
+  // at most `limit`), its media loans (newest first), and every loan not yet returned.
+  virtual Result<std::optional<AssetRecord>> find_asset(std::string_view tag) = 0;
+  virtual Result<std::vector<AssetRecord>> list_assets() = 0;
+  virtual Result<std::vector<WorkRecord>> work_records(int64_t asset_id, int limit) = 0;
+  virtual Result<std::vector<MediaLoanRecord>> media_loans(int64_t asset_id) = 0;
+  virtual Result<std::vector<MediaLoanRecord>> open_media_loans() = 0;
   virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
   // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
   virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
@@ -513,6 +570,13 @@ class WriteTxn : public ReadTxn {
   // Sets state, closed_us and report of incident `i.id`.
   virtual Status update_incident(const IncidentRecord& i) = 0;
   virtual Result<int64_t> insert_incident_entry(const IncidentEntry& e) = 0;
+  virtual Result<int64_t> insert_asset(const AssetRecord& a) = 0;
+  // Replaces every field of asset `a.id` but its tag and created_us.
+  virtual Status update_asset(const AssetRecord& a) = 0;
+  virtual Result<int64_t> insert_work_record(const WorkRecord& w) = 0;
+  virtual Result<int64_t> insert_media_loan(const MediaLoanRecord& l) = 0;
+  // Sets returned_us, returned_by and return_note of loan `l.id`.
+  virtual Status update_media_loan(const MediaLoanRecord& l) = 0;
   // Puts a measure in force (replacing an earlier row of it), or ends it (false if it was not).
   virtual Status set_containment(const ContainmentRecord& c) = 0;
   virtual Result<bool> clear_containment(std::string_view measure) = 0;

@@ -137,9 +137,11 @@ class ObjectScopeTest(ServerTestCase):
             "kind": "line",
             "bay": "01",
             "row": "01",
+            "tag": "SRV-01",
         }
         missing = {"id": "987654", "container_id": self.missing_unit, "username": "nobody-here",
-                   "name": "ZZ9", "number": "NOSUCHBKG", "kind": "line", "bay": "01", "row": "01"}
+                   "name": "ZZ9", "number": "NOSUCHBKG", "kind": "line", "bay": "01", "row": "01",
+                   "tag": "NOSUCHTAG"}
 
         def fill(values):
             return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

@@ -44,6 +44,27 @@ export abstract class LivePage extends Page {
     }
   }
 
+  // What the last command said, for the screen to show.
+  protected message = '';
+
+  // Runs a command: on success says `done` and resets `form`, on failure keeps the error under
+  // `section`; then reloads the screen. Returns whether the command succeeded.
+  protected async act(section: string, fn: () => Promise<unknown>, done: string, form?: HTMLFormElement): Promise<boolean> {
+    this.message = '';
+    let succeeded = false;
+    try {
+      await fn();
+      this.message = done;
+      this.errors = { ...this.errors, [section]: null };
+      form?.reset();
+      succeeded = true;
+    } catch (e) {
+      this.errors = { ...this.errors, [section]: e };
+    }
+    await this.load();
+    return succeeded;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();

@@ -2,6 +2,7 @@
 // operational ones first, then the administrative ones, split by purpose (G2.1.1-j).
 export const ROLES = [
   'planner', 'yard_clerk', 'gate_clerk', 'viewer', 'line_client', 'haulier_client',
-  'user_admin', 'security_officer', 'auditor', 'backup_operator', 'config_reader', 'config_changer',
+  'user_admin', 'security_officer', 'auditor', 'backup_operator', 'asset_manager', 'config_reader',
+  'config_changer',
   'maintenance_vendor',
 ];

@@ -25,6 +25,10 @@ interface Approval {
   executed_at: string;
 }
 
+// Approved requests that are used by their own command, not executed here: a scan override by
+// the intake of its file, a media checkout by the asset manager's hand-out.
+const USED_ELSEWHERE = ['media.scan_override', 'media.checkout'];
+
 export class ApprovalsPage extends Page {
   private approvals: Approval[] = [];
   private error: unknown = null;
@@ -119,7 +123,7 @@ export class ApprovalsPage extends Page {
                     ? html`<button type="button" @click=${() => void this.step(a, 'approve')}>${t('approvals.approve')}</button>
                         <button type="button" @click=${() => void this.step(a, 'reject')}>${t('approvals.reject')}</button>`
                     : nothing}
-                  ${a.status === 'approved' && can('user.admin')
+                  ${a.status === 'approved' && can('user.admin') && !USED_ELSEWHERE.includes(a.kind)
                     ? html`<button type="button" @click=${() => void this.step(a, 'execute')}>${t('approvals.execute')}</button>`
                     : nothing}
                 </td>

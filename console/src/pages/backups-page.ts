@@ -55,7 +55,6 @@ export class BackupsPage extends LivePage {
   private targets: TargetStatus[] = [];
   private drills: Drill[] = [];
   private busy = '';
-  private message = '';
 
   protected async load(): Promise<void> {
     await Promise.all([

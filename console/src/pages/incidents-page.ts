@@ -40,7 +40,6 @@ export class IncidentsPage extends LivePage {
   private incidents: Incident[] = [];
   private inForce: MeasureInForce[] = [];
   private current: Incident | null = null;
-  private message = '';
 
   private get wantedId(): number {
     const m = /^\/incidents\/(\d+)$/.exec(location.pathname);
@@ -56,20 +55,6 @@ export class IncidentsPage extends LivePage {
         : this.loadPart('list', () => api.get<{ incidents: Incident[] }>('/api/v1/incidents'), (v) => (this.incidents = v.incidents)),
     ]);
     this.requestUpdate();
-  }
-
-  // Runs a command; on success says `done` and reloads, on failure shows the error in `section`.
-  private async act(section: string, fn: () => Promise<unknown>, done: string, form?: HTMLFormElement): Promise<void> {
-    this.message = '';
-    try {
-      await fn();
-      this.message = done;
-      this.errors = { ...this.errors, [section]: null };
-      form?.reset();
-    } catch (e) {
-      this.errors = { ...this.errors, [section]: e };
-    }
-    await this.load();
   }
 
   private field(event: SubmitEvent, name: string): string {

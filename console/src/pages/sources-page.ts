@@ -34,7 +34,6 @@ export class SourcesPage extends LivePage {
   private blocks: Block[] = [];
   private policy: Policy | null = null;
   private rules: RoleRule[] = [];
-  private message = '';
 
   protected async load(): Promise<void> {
     await Promise.all([

@@ -1,7 +1,8 @@
 // Internal to the SQLite store: the reads both transaction kinds share (SqliteReader, over
 // one connection), the column lists, and MINATO_READ_METHODS, which forwards the ReadTxn
 // interface to a member `r_`. The reads are defined by concept: accounts, approvals and
-// notifications in sqlite_reader_identity.cpp; the terminal (visits, units, yard, gate,
+// notifications in sqlite_reader_identity.cpp; the asset register in sqlite_reader_assets.cpp;
+// the terminal (visits, units, yard, gate,
 // appointments, intake) in sqlite_reader_terminal.cpp; the audit log in sqlite_reader_audit.cpp.
 #pragma once
 
@@ -77,6 +78,12 @@ class SqliteReader {
   Result<std::optional<IncidentRecord>> find_incident(int64_t id);
   Result<std::vector<IncidentEntry>> incident_entries(int64_t incident_id);
   Result<std::vector<ContainmentRecord>> containment();
+  // The asset register (sqlite_reader_assets.cpp).
+  Result<std::optional<AssetRecord>> find_asset(std::string_view tag);
+  Result<std::vector<AssetRecord>> list_assets();
+  Result<std::vector<WorkRecord>> work_records(int64_t asset_id, int limit);
+  Result<std::vector<MediaLoanRecord>> media_loans(int64_t asset_id);
+  Result<std::vector<MediaLoanRecord>> open_media_loans();
   static ApprovalRecord approval_from(Query& r);
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id);
   Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit);
@@ -202,6 +209,19 @@ class SqliteReader {
     return r_.incident_entries(id);                                                                \
   }                                                                                                \
   Result<std::vector<ContainmentRecord>> containment() override { return r_.containment(); }       \
+  Result<std::optional<AssetRecord>> find_asset(std::string_view tag) override {                   \
+    return r_.find_asset(tag);                                                                     \
+  }                                                                                                \
+  Result<std::vector<AssetRecord>> list_assets() override { return r_.list_assets(); }             \
+  Result<std::vector<WorkRecord>> work_records(int64_t a, int n) override {                        \
+    return r_.work_records(a, n);                                                                  \
+  }                                                                                                \
+  Result<std::vector<MediaLoanRecord>> media_loans(int64_t a) override {                           \
+    return r_.media_loans(a);                                                                      \
+  }                                                                                                \
+  Result<std::vector<MediaLoanRecord>> open_media_loans() override {                               \
+    return r_.open_media_loans();                                                                  \
+  }                                                                                                \
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
     return r_.find_approval(id);                                                                   \
   }                                                                                                \

@@ -106,6 +106,64 @@ class SqliteWriteTxn final : public WriteTxn {
     return sqlite3_last_insert_rowid(impl_.writer->db());
   }
 
+  Result<int64_t> insert_asset(const AssetRecord& a) override {
+    auto q = r_.q(
+        "INSERT INTO assets (tag, kind, name, serial, os, applications, patches, owner, used_by,"
+        " place, power, network, state, notes, created_us, updated_us, updated_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+    if (!q) return fail(q.error());
+    q->bind(1, a.tag).bind(2, a.kind).bind(3, a.name).bind(4, a.serial).bind(5, a.os);
+    q->bind(6, a.applications).bind(7, a.patches).bind(8, a.owner).bind(9, a.used_by);
+    q->bind(10, a.place).bind(11, a.power).bind(12, a.network).bind(13, a.state);
+    q->bind(14, a.notes).bind(15, a.created_us).bind(16, a.updated_us).bind(17, a.updated_by);
+    MINATO_TRY(q->run("insert asset " + a.tag));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_asset(const AssetRecord& a) override {
+    auto q = r_.q(
+        "UPDATE assets SET kind = ?2, name = ?3, serial = ?4, os = ?5, applications = ?6,"
+        " patches = ?7, owner = ?8, used_by = ?9, place = ?10, power = ?11, network = ?12,"
+        " state = ?13, notes = ?14, updated_us = ?15, updated_by = ?16 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, a.id).bind(2, a.kind).bind(3, a.name).bind(4, a.serial).bind(5, a.os);
+    q->bind(6, a.applications).bind(7, a.patches).bind(8, a.owner).bind(9, a.used_by);
+    q->bind(10, a.place).bind(11, a.power).bind(12, a.network).bind(13, a.state);
+    q->bind(14, a.notes).bind(15, a.updated_us).bind(16, a.updated_by);
+    return q->run("update asset " + a.tag);
+  }
+
+  Result<int64_t> insert_work_record(const WorkRecord& w) override {
+    auto q = r_.q(
+        "INSERT INTO work_records (asset_id, work_date, work, worker, approved_by, recorded_us,"
+        " recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, w.asset_id).bind(2, w.work_date).bind(3, w.work).bind(4, w.worker);
+    q->bind(5, w.approved_by).bind(6, w.recorded_us).bind(7, w.recorded_by);
+    MINATO_TRY(q->run("insert work record"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Result<int64_t> insert_media_loan(const MediaLoanRecord& l) override {
+    auto q = r_.q(
+        "INSERT INTO media_loans (asset_id, approval_id, holder, purpose, out_us, due_us, out_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, l.asset_id).bind(2, l.approval_id).bind(3, l.holder).bind(4, l.purpose);
+    q->bind(5, l.out_us).bind(6, l.due_us).bind(7, l.out_by);
+    MINATO_TRY(q->run("insert media loan"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_media_loan(const MediaLoanRecord& l) override {
+    auto q = r_.q(
+        "UPDATE media_loans SET returned_us = ?2, returned_by = ?3, return_note = ?4 WHERE id = "
+        "?1");
+    if (!q) return fail(q.error());
+    q->bind(1, l.id).bind(2, l.returned_us).bind(3, l.returned_by).bind(4, l.return_note);
+    return q->run("update media loan");
+  }
+
   Status set_containment(const ContainmentRecord& c) override {
     auto q = r_.q(
         "INSERT INTO containment (measure, incident_id, since_us, set_by, reason)"
