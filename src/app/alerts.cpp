@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/clock.h"
+#include "notify/transport.h"
 
 namespace minato::app {
 
@@ -18,6 +19,26 @@ std::string local_time_text(int64_t us, int utc_offset_s) {
   std::string off = std::string(1, sign) + (m / 60 < 10 ? "0" : "") + std::to_string(m / 60) + ":" +
                     (m % 60 < 10 ? "0" : "") + std::to_string(m % 60);
   return t + " (UTC" + off + ")";
+}
+
+Result<std::vector<std::string>> parse_mail_list(const std::string& text,
+                                                 const std::string& setting) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; pos <= text.size();) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    std::string addr = text.substr(pos, comma - pos);
+    while (!addr.empty() && addr.front() == ' ') addr.erase(0, 1);
+    while (!addr.empty() && addr.back() == ' ') addr.pop_back();
+    pos = comma + 1;
+    if (addr.empty()) continue;
+    if (!notify::valid_mail_address(addr)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  setting + ": '" + addr.substr(0, 60) + "' is not a mail address");
+    }
+    out.push_back(addr);
+  }
+  return out;
 }
 
 Result<int> queue_alert(store::WriteTxn& tx, int64_t now_us, const AlertSettings& settings,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "store/store.h"
 
 namespace minato::app {
@@ -26,6 +27,10 @@ struct Alert {
   std::string text_ja, text_en;  // what happened and what to do
   std::string details_json;      // JSON object for the webhook
 };
+
+// The addresses of a comma-separated list (`setting` names it in errors).
+Result<std::vector<std::string>> parse_mail_list(const std::string& text,
+                                                 const std::string& setting);
 
 // Queues the alert's mails and webhook call in `tx`. Returns how many were queued.
 Result<int> queue_alert(store::WriteTxn& tx, int64_t now_us, const AlertSettings& settings,

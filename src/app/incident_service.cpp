@@ -19,6 +19,12 @@ constexpr std::array<std::string_view, 4> kSeverities = {"low", "medium", "high"
 constexpr std::array<std::string_view, 5> kEntryKinds = {"detected", "reported", "notified",
                                                          "recovered", "note"};
 
+// low < medium < high < critical.
+int rank(std::string_view severity) {
+  return static_cast<int>(std::find(kSeverities.begin(), kSeverities.end(), severity) -
+                          kSeverities.begin());
+}
+
 std::string measure_list(const std::vector<Measure>& ms) {
   std::string out;
   for (Measure m : ms) out += (out.empty() ? "" : ", ") + std::string(to_string(m));
@@ -104,6 +110,25 @@ Result<int64_t> IncidentService::open(const access::Actor& actor, const std::str
           MINATO_TRY(add_entry(tx, *id, fx.now_us, "notified",
                                std::to_string(*queued) + " alert(s) queued to security staff",
                                actor));
+        }
+        // ... and, at incident.escalation_severity or worse, to the escalation contacts (the
+        // terminal's management, the authority's desk): who, and when, on the timeline.
+        const auto& cfg = rt_.config();
+        auto contacts = parse_mail_list(cfg.escalation_mail, "incident.escalation_mail");
+        if (!contacts) return fail(contacts.error());
+        if (!contacts->empty() && rank(severity) >= rank(cfg.escalation_severity)) {
+          AlertSettings escalation = rt_.alert_settings();
+          escalation.security_mail = *contacts;
+          escalation.webhook = false;  // the webhook has been called once above
+          a.event = "incident.escalated";
+          auto sent = queue_alert(tx, fx.now_us, escalation, a);
+          if (!sent) return fail(sent.error());
+          std::string who;
+          for (const auto& c : *contacts) who += (who.empty() ? "" : ", ") + c;
+          MINATO_TRY(add_entry(
+              tx, *id, fx.now_us, "notified",
+              "escalated (" + severity + ", at or above " + cfg.escalation_severity + ") to " + who,
+              actor));
         }
         fx.reason = severity + ": " + summary + "; containment: " + measure_list(measures);
         fx.change = json::serialize(json::object{

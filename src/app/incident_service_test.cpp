@@ -141,5 +141,30 @@ TEST_F(IncidentServiceTest, G3_1_a_TimelineAndReportFields) {
   EXPECT_FALSE(rt_->containment().admits("192.0.2.10"));
 }
 
+TEST_F(IncidentServiceTest, G3_1_a_SevereIncidentsAreEscalatedToTheContactsOnTheTimeline) {
+  rt_->mutable_config().escalation_mail = "gm@terminal.example, desk@port-authority.example";
+  rt_->mutable_config().escalation_severity = "high";
+  auto outbox = [&] {
+    auto rx = rt_->store().read();
+    return *(*rx)->recent_notifications(50);
+  };
+  const size_t before = outbox().size();
+  ASSERT_TRUE(incidents().open(officer_, "medium", "phishing mail reported", {}));
+  EXPECT_EQ(outbox().size(), before);  // below the threshold: security staff only (none here)
+  auto id = incidents().open(officer_, "critical", "TOS servers encrypted", {});
+  ASSERT_TRUE(id);
+  auto mails = outbox();
+  ASSERT_EQ(mails.size(), before + 1);
+  EXPECT_EQ(mails.front().event, "incident.escalated");
+  EXPECT_EQ(mails.front().recipients, "gm@terminal.example,desk@port-authority.example");
+  EXPECT_NE(mails.front().subject.find("TOS servers encrypted"), std::string::npos);
+  auto v = incidents().show(officer_, *id);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->timeline.back().kind, "notified");
+  EXPECT_EQ(v->timeline.back().text,
+            "escalated (critical, at or above high) to gm@terminal.example, "
+            "desk@port-authority.example");
+}
+
 }  // namespace
 }  // namespace minato::app

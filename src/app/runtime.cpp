@@ -109,19 +109,13 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   AlertSettings alerts;
   alerts.utc_offset_s = *offset;
   alerts.webhook = !c.webhook_url.empty();
-  for (size_t pos = 0; pos <= c.security_mail.size();) {
-    size_t comma = c.security_mail.find(',', pos);
-    if (comma == std::string::npos) comma = c.security_mail.size();
-    std::string addr = c.security_mail.substr(pos, comma - pos);
-    while (!addr.empty() && addr.front() == ' ') addr.erase(0, 1);
-    while (!addr.empty() && addr.back() == ' ') addr.pop_back();
-    pos = comma + 1;
-    if (addr.empty()) continue;
-    if (!notify::valid_mail_address(addr)) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "notify.security_mail: '" + addr.substr(0, 60) + "' is not a mail address");
-    }
-    alerts.security_mail.push_back(addr);
+  auto staff = parse_mail_list(c.security_mail, "notify.security_mail");
+  if (!staff) return fail(staff.error());
+  alerts.security_mail = std::move(*staff);
+  // G3.1-a: checked at start, used by IncidentService.
+  if (auto escalation = parse_mail_list(c.escalation_mail, "incident.escalation_mail");
+      !escalation) {
+    return fail(escalation.error());
   }
   rt->identity_->set_alerts(alerts, c.new_source_prefix_v4, c.new_source_prefix_v6);
   rt->alerts_ = alerts;

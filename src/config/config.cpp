@@ -117,6 +117,8 @@ constexpr StrKey kStrKeys[] = {
     {"backup", "vault_allow_sources", &Config::backup_vault_allow_sources},
     {"continuity", "output_dir", &Config::continuity_dir},
     {"incident", "break_glass_sources", &Config::break_glass_sources},
+    {"incident", "escalation_mail", &Config::escalation_mail},
+    {"incident", "escalation_severity", &Config::escalation_severity},
 };
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
@@ -420,6 +422,11 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
   if (auto bg = identity::SourceRules::parse(c.break_glass_sources); !bg) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": incident.break_glass_sources: " + bg.error().message());
+  }
+  if (c.escalation_severity != "low" && c.escalation_severity != "medium" &&
+      c.escalation_severity != "high" && c.escalation_severity != "critical") {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": incident.escalation_severity must be low, medium, high or critical");
   }
   if (c.backup_dir.empty() || c.continuity_dir.empty()) {
     return fail(

@@ -90,6 +90,10 @@ struct Config {
   // [incident] G3.1-c: while the `listener` measure is in force, new connections only from
   // these sources (CIDR list; 127.0.0.1 and ::1 always).
   std::string break_glass_sources;
+  // G3.1-a: incidents of escalation_severity or worse are also told to these addresses
+  // (comma-separated: the terminal's management, the port authority's desk).
+  std::string escalation_mail;
+  std::string escalation_severity = "high";
   std::string webhook_url;  // https:// only
   std::string webhook_ca_file;
   // [audit] G2.7.3: the Merkle log's checkpoints, their copies outside, shipping, retention.

@@ -565,6 +565,12 @@ void Session::on_body(beast::error_code ec) {
 }
 
 void Session::dispatch() {
+  // A connection kept alive from a source no longer admitted (an incident narrowed the
+  // listener, G3.1-c; the source was blocked) ends before its next request is served.
+  if (server_.options().admit_source && !server_.options().admit_source(source_)) {
+    shutdown();
+    return;
+  }
   auto req = parser_->release();
   api::HttpRequest in;
   in.method = std::string(req.method_string());

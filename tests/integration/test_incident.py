@@ -5,6 +5,7 @@ API token is refused, the listener admits only break-glass sources, and a contin
 is written. The register and its timeline are read over the API. The evidence bundle (G3.1-b)
 is made beside the running server and over the API, and checked on a copy with no database;
 one byte changed fails it. Closing ends every measure."""
+import http.client
 import json
 import os
 import shutil
@@ -64,6 +65,14 @@ class IncidentDrill(ServerTestCase):
         snapshots = os.path.join(self.data.path, "continuity")
         before = set(os.listdir(snapshots)) if os.path.isdir(snapshots) else set()
         self.assertTrue(self.admitted("127.0.0.2"))
+        # A connection from 127.0.0.2 kept alive across the narrowing (one TLS session, several
+        # requests): it must not outlive it.
+        kept = http.client.HTTPSConnection("127.0.0.1", self.server.port,
+                                           context=self.server.tls_context(), timeout=10,
+                                           source_address=("127.0.0.2", 0))
+        self.addCleanup(kept.close)
+        kept.request("GET", "/api/v1/health")
+        self.assertEqual(kept.getresponse().read() is not None, True)
 
         opened = self.incident("open", "--severity", "critical", "--summary",
                                "ransom note on the planning PC",
@@ -82,6 +91,10 @@ class IncidentDrill(ServerTestCase):
         # Security staff keep working; the listener admits only break-glass sources.
         self.assertEqual(officer.request("GET", "/api/v1/session").status, 200)
         self.assertTrue(self.server.closed_before_tls("127.0.0.2"))
+        # The connection kept alive from there is closed at its next request, unanswered.
+        with self.assertRaises((http.client.HTTPException, OSError)):
+            kept.request("GET", "/api/v1/health")
+            kept.getresponse().read()
         # The clerk logs in again from the server's own host (127.0.0.1 is always admitted).
         again = self.server.client()
         self.assertEqual(again.login("clerk", USER_PASSWORD, self.clerk, offset_s=30).status, 201)
