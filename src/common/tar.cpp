@@ -133,6 +133,11 @@ Status TarWriter::write(std::string_view bytes) {
 
 Result<TarMember> TarWriter::end() {
   if (name_.empty()) return fail(ErrorCode::kFailedPrecondition, "tar: no member is open");
+  if (size_ >= kTarMaxMember) {
+    return fail(ErrorCode::kResourceExhausted,
+                "tar: " + name_ + " has " + std::to_string(size_) +
+                    " bytes; a member holds less than 8 GiB (ustar); choose a shorter range");
+  }
   if (size_ % kTarBlock != 0) MINATO_TRY(put(std::string(kTarBlock - size_ % kTarBlock, '\0')));
   MINATO_TRY(flush());
   std::string header = tar_header(name_, size_, mtime_);

@@ -23,6 +23,7 @@ namespace minato {
 
 inline constexpr size_t kTarBlock = 512;
 inline constexpr size_t kTarMaxName = 99;
+inline constexpr uint64_t kTarMaxMember = uint64_t{1} << 33;  // 8 GiB: 11 octal digits
 
 // The 512-byte header of a regular file (mode 0600, owner "minato"). REQUIRES: name is 1 to
 // kTarMaxName bytes without NUL; size < 8 GiB; 0 <= mtime_s < 8^11.
@@ -45,6 +46,8 @@ class TarWriter {
   // Starts a member; its header is written when it ends, once its size is known.
   Status begin(std::string name);
   Status write(std::string_view bytes);
+  // Writes the member's header; a member of kTarMaxMember bytes or more is refused (the
+  // archive is then unfinished, and removed).
   Result<TarMember> end();
   Result<TarMember> add(std::string name, std::string_view bytes);
   // Ends the archive, flushes it to disk and closes it.
