@@ -276,28 +276,28 @@ Result<AssetImportReport> AssetService::import_csv(const access::Actor& actor,
                                                    const std::string& file_name, std::string data,
                                                    const std::string& channel) {
   // Refused (and audited) before the file is taken in.
-  MINATO_TRY(
-      rt_.writes().authorize(actor, {"asset.import", "file:" + file_name, Permission::kAsset}));
+  MINATO_TRY(rt_.writes().authorize(actor, {"asset.import", "assets", Permission::kAsset}));
   auto in = rt_.intake().receive(actor, file_name, std::move(data), channel, IntakeKind::kData,
                                  Permission::kAsset);
   if (!in) return fail(in.error());
+  // The name as the intake recorded it (cleaned), in messages and the audit record.
+  const std::string& name = in->record.file_name;
   if (in->type != secops::FileType::kCsv) {
     return fail(ErrorCode::kInvalidArgument,
-                file_name + " is not CSV text (it was taken in as " +
+                name + " is not CSV text (it was taken in as " +
                     std::string(secops::to_string(in->type)) + ")",
                 "file");
   }
   std::vector<int> lines;
   auto rows = parse_asset_csv(in->data, kMaxImportRows, &lines);
   if (!rows) {
-    return fail(rows.error().code(), file_name + ": " + rows.error().message(),
-                rows.error().field());
+    return fail(rows.error().code(), name + ": " + rows.error().message(), rows.error().field());
   }
   for (size_t i = 0; i < rows->size(); ++i) {
     if (auto st = validate((*rows)[i]); !st) {
       return fail(ErrorCode::kInvalidArgument,
-                  file_name + " line " + std::to_string(lines[i]) + ", column " +
-                      st.error().field() + ": " + st.error().message(),
+                  name + " line " + std::to_string(lines[i]) + ", column " + st.error().field() +
+                      ": " + st.error().message(),
                   st.error().field());
     }
   }
@@ -334,7 +334,7 @@ Result<AssetImportReport> AssetService::import_csv(const access::Actor& actor,
         }
         fx.change = json::serialize(json::object{{"table", "assets"},
                                                  {"intake", report.intake_id},
-                                                 {"file", file_name},
+                                                 {"file", in->record.file_name},
                                                  {"added", std::move(added)},
                                                  {"updated", std::move(updated)}});
         return ok();

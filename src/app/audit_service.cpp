@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "audit/event.h"
+#include "audit/merkle_tree.h"
 
 namespace minato::app {
 
@@ -156,15 +157,16 @@ Result<InclusionProof> AuditService::inclusion(const access::Actor& actor, int64
   if (seq < 1 || seq > size) {
     return fail(ErrorCode::kInvalidArgument, "seq must be from 1 to the tree size", "seq");
   }
+  audit::Tree tree(std::move(*all));
   InclusionProof p;
   p.seq = seq;
   p.size = size;
-  p.leaf = audit::to_hex((*all)[static_cast<size_t>(seq - 1)]);
+  p.leaf = audit::to_hex(tree.leaf(static_cast<uint64_t>(seq - 1)));
   for (const auto& h :
-       audit::inclusion_proof(*all, static_cast<uint64_t>(seq - 1), static_cast<uint64_t>(size))) {
+       tree.inclusion_proof(static_cast<uint64_t>(seq - 1), static_cast<uint64_t>(size))) {
     p.path.push_back(audit::to_hex(h));
   }
-  p.root = audit::to_hex(audit::root_of(*all));
+  p.root = audit::to_hex(tree.root(static_cast<uint64_t>(size)));
   return p;
 }
 
@@ -177,13 +179,14 @@ Result<ConsistencyProof> AuditService::consistency(const access::Actor& actor, i
   }
   auto all = leaves(to);
   if (!all) return fail(all.error());
+  audit::Tree tree(std::move(*all));
   ConsistencyProof p;
   p.from = from;
   p.to = to;
-  p.old_root = audit::to_hex(audit::root_of(std::span(*all).first(static_cast<size_t>(from))));
-  p.new_root = audit::to_hex(audit::root_of(*all));
+  p.old_root = audit::to_hex(tree.root(static_cast<uint64_t>(from)));
+  p.new_root = audit::to_hex(tree.root(static_cast<uint64_t>(to)));
   for (const auto& h :
-       audit::consistency_proof(*all, static_cast<uint64_t>(from), static_cast<uint64_t>(to))) {
+       tree.consistency_proof(static_cast<uint64_t>(from), static_cast<uint64_t>(to))) {
     p.path.push_back(audit::to_hex(h));
   }
   return p;

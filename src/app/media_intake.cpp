@@ -105,6 +105,8 @@ Result<secops::SigtoolCheck> sigtool_check(const IntakeSettings& s, const std::s
   return c;
 }
 
+constexpr int64_t kDayUs = int64_t{86'400} * 1'000'000;
+
 // G2.7.1-b: what security staff must hear of at once, worst first.
 enum class Alarm { kNone, kOldSignatures, kForgedSignatures, kScanner, kInfected };
 
@@ -120,7 +122,7 @@ Alert intake_alert(Alarm alarm, const store::MediaIntakeRecord& r, const std::st
       a.title_en = "Malware found: " + r.file_name;
       a.text_ja = "媒体受入で " + file + " から " + r.signature +
                   " を検出し、受入を拒否しました（" + r.received_by +
-                  "）。持ち込まれた媒体とその端末を隔離し、インシデントとして" + "扱ってください。";
+                  "）。持ち込まれた媒体とその端末を隔離し、インシデントとして扱ってください。";
       a.text_en = "The media intake found " + r.signature + " in " + file + ", brought in by " +
                   r.received_by + ", and refused it. Isolate the medium and the computer it came " +
                   "from, and treat this as an incident.";
@@ -282,7 +284,13 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
                       " days old, more than intake.signature_max_age_days (" +
                       std::to_string(settings_.signature_max_age_days) + ")";
       }
-      if (!age_problem.empty()) raise(Alarm::kOldSignatures, age_problem);
+      if (!age_problem.empty()) {
+        std::lock_guard lock(old_alerted_mu_);
+        auto last = old_alerted_us_.find(version->database);
+        if (last == old_alerted_us_.end() || clock_.now_us() - last->second >= kDayUs) {
+          raise(Alarm::kOldSignatures, age_problem);
+        }
+      }
       if (!age_problem.empty() && settings_.refuse_old_signatures) {
         refusal = age_problem + ": refused (intake.signature_age_action = \"refuse\")";
         refusal_code = ErrorCode::kFailedPrecondition;
@@ -375,6 +383,10 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
         return ok();
       });
   if (!st) return fail(st.error());
+  if (alarm == Alarm::kOldSignatures) {
+    std::lock_guard lock(old_alerted_mu_);
+    old_alerted_us_[r.database] = r.received_us;
+  }
   if (!refusal.empty()) {
     return fail(refusal_code,
                 r.file_name + " refused: " + refusal + " (intake record " + std::to_string(r.id) +

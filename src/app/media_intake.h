@@ -20,6 +20,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,7 +63,8 @@ class MediaIntake {
   static constexpr std::string_view kOverrideKind = "media.scan_override";
 
   // G2.7.1-b: malware found, a scanner that cannot scan or refuses a file, and signatures older
-  // than the limit alert security staff (`alerts`) in the command that records them.
+  // than the limit alert security staff (`alerts`) in the command that records them (old
+  // signatures once a day per database version, not once per file).
   MediaIntake(store::Store& store, WritePath& writes, const Clock& clock, IntakeSettings settings,
               AlertSettings alerts = {})
       : store_(store),
@@ -95,6 +98,9 @@ class MediaIntake {
   const Clock& clock_;
   IntakeSettings settings_;
   AlertSettings alerts_;
+  // Old signatures alert once a day per database version, not once per file taken in.
+  std::mutex old_alerted_mu_;
+  std::map<std::string, int64_t> old_alerted_us_;  // database version -> last alert
 };
 
 }  // namespace minato::app

@@ -28,6 +28,8 @@ class Tree {
   explicit Tree(std::vector<Hash> leaves);
 
   uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  // REQUIRES: i < size().
+  const Hash& leaf(uint64_t i) const { return levels_[0][i]; }
   // MTH of the first `n` leaves. REQUIRES: n <= size().
   Hash root(uint64_t n) const;
   // RFC 9162 §2.1.3 and §2.1.4, as the free functions compute them.

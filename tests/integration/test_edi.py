@@ -470,6 +470,13 @@ class EdiOldSignaturesTest(ServerTestCase):
                  if n["event"] == "media.signatures_old"]
         self.assertEqual(len(mails), 1)
         self.assertIn("Malware signatures out of date", mails[0]["subject"])
+        # Once a day for the same signatures, not once per file.
+        r = planner.request("POST", "/api/v1/edi/imports", raw_body=edi_file("codeco-1.edi"),
+                            headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 412, r)
+        again = [n for n in officer.request("GET", "/api/v1/notifications").json["notifications"]
+                 if n["event"] == "media.signatures_old"]
+        self.assertEqual(len(again), 1)
 
 
 if __name__ == "__main__":

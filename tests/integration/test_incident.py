@@ -72,7 +72,9 @@ class IncidentDrill(ServerTestCase):
                                            source_address=("127.0.0.2", 0))
         self.addCleanup(kept.close)
         kept.request("GET", "/api/v1/health")
-        self.assertEqual(kept.getresponse().read() is not None, True)
+        first = kept.getresponse()
+        first.read()
+        self.assertEqual(first.status, 200)
 
         opened = self.incident("open", "--severity", "critical", "--summary",
                                "ransom note on the planning PC",
