@@ -4,6 +4,7 @@
 // build system's marker). Nothing here fetches anything.
 //
 //   node build.mjs --out ../build/release/console/dist --stamp ../build/release/console/build.stamp
+//       [--components ../build/release/console/components.json]   (the bundled npm packages)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const arg = (name, fallback) => {
 };
 const out = path.resolve(arg('--out', path.join(here, 'dist')));
 const stamp = arg('--stamp', '');
+const componentsOut = arg('--components', '');
 
 function fail(message) {
   console.error(`console build: ${message}`);
@@ -117,6 +119,26 @@ writeFileSync(
   path.join(out, 'manifest.json'),
   JSON.stringify({ main: `/assets/${js}`, css: `/assets/${css}` }, null, 1),
 );
+// 7. The npm packages bundled into the page (not the build tools), for Minato's SBOM
+// (minato sbom): written outside the served files, embedded by cmake/embed_console.cmake.
+const bundled = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) continue;
+  const parts = input.slice(at + 'node_modules/'.length).split('/');
+  const name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  if (bundled.has(name)) continue;
+  const meta = JSON.parse(
+    readFileSync(path.join(here, input.slice(0, at), 'node_modules', name, 'package.json'), 'utf8'),
+  );
+  bundled.set(name, { name, version: meta.version, license: meta.license ?? '' });
+}
+if (bundled.size === 0) fail('no npm package found in the bundle (lit is expected)');
+if (componentsOut) {
+  mkdirSync(path.dirname(path.resolve(componentsOut)), { recursive: true });
+  const list = [...bundled.values()].sort((a, b) => a.name.localeCompare(b.name));
+  writeFileSync(componentsOut, `${JSON.stringify(list)}\n`);
+}
 if (stamp) {
   mkdirSync(path.dirname(path.resolve(stamp)), { recursive: true });
   writeFileSync(stamp, `${new Date().toISOString()}\n`);

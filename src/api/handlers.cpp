@@ -916,6 +916,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_source_routes();
   add_incident_routes();
   add_asset_routes();
+  add_software_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(

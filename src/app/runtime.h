@@ -34,7 +34,9 @@
 #include "app/refusal_log.h"
 #include "app/scanner_signatures.h"
 #include "app/shed_log.h"
+#include "app/software_service.h"
 #include "app/terminal_service.h"
+#include "app/upgrade_service.h"
 #include "app/write_path.h"
 #include "audit/log.h"
 #include "audit/shipper.h"
@@ -106,6 +108,9 @@ class Runtime {
   EvidenceService& evidence() { return *evidence_; }
   // G1.2, G2.6.1-a: the asset register, work records, media loans.
   AssetService& assets() { return *assets_; }
+  // G2.6.1-b, G2.7.4: the software on each asset and Minato's own SBOM; upgrade checks.
+  SoftwareService& software() { return *software_; }
+  UpgradeService& upgrades() { return *upgrades_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -190,6 +195,8 @@ class Runtime {
   std::unique_ptr<IncidentService> incidents_;
   std::unique_ptr<EvidenceService> evidence_;
   std::unique_ptr<AssetService> assets_;
+  std::unique_ptr<SoftwareService> software_;
+  std::unique_ptr<UpgradeService> upgrades_;
   std::unique_ptr<LiveFeed> live_;
 };
 

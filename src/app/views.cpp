@@ -298,4 +298,35 @@ json::object enrolment_view(const std::string& origin, const CreatedUser& c) {
                       {"enrolment_link", origin + "/enrol#token=" + c.enrolment_token}};
 }
 
+json::object to_json(const secops::SoftwareComponent& c) {
+  return json::object{{"type", c.type},         {"name", c.name},     {"version", c.version},
+                      {"arch", c.arch},         {"purl", c.purl},     {"cpe", c.cpe},
+                      {"supplier", c.supplier}, {"sha256", c.sha256}, {"note", c.note}};
+}
+
+json::object to_json(const SoftwareListView& l, bool with_components) {
+  json::object o{{"tag", l.tag},
+                 {"source", l.record.source},
+                 {"file", l.record.file_name},
+                 {"intake_id", l.record.intake_id},
+                 {"count", l.record.count},
+                 {"imported_at", l.record.imported_us ? format_utc(l.record.imported_us) : ""},
+                 {"imported_by", l.record.imported_by}};
+  if (with_components) {
+    json::array cs;
+    for (const auto& c : l.components) cs.push_back(to_json(c));
+    o["components"] = std::move(cs);
+  }
+  return o;
+}
+
+json::object to_json(const UpgradeCheck& c) {
+  json::array sets;
+  for (const auto& s : c.backup_sets) sets.push_back(json::string(s));
+  return json::object{{"from", c.from_version},         {"to", c.release.version},
+                      {"artefact", c.artefact.name},    {"size", c.artefact.size},
+                      {"sha256", c.artefact.sha256},    {"signer", c.release.signer},
+                      {"backup_sets", std::move(sets)}, {"rollback_file", c.rollback_file}};
+}
+
 }  // namespace minato::app

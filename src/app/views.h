@@ -6,6 +6,8 @@
 
 #include "app/asset_service.h"
 #include "app/identity_service.h"
+#include "app/software_service.h"
+#include "app/upgrade_service.h"
 #include "audit/log.h"
 #include "store/store.h"
 #include "terminal/layout.h"
@@ -32,6 +34,10 @@ boost::json::object to_json(const store::WorkRecord& work);
 // `now_us` marks a loan not returned by its due time as overdue.
 boost::json::object to_json(const store::MediaLoanRecord& loan, int64_t now_us = 0);
 boost::json::object to_json(const AssetView& view);
+boost::json::object to_json(const secops::SoftwareComponent& component);
+// The list's record and its components (`with_components` false: the record and count only).
+boost::json::object to_json(const SoftwareListView& list, bool with_components = true);
+boost::json::object to_json(const UpgradeCheck& check);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
 boost::json::object to_json(const audit::VerifyReport& report);
 

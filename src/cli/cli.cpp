@@ -73,6 +73,7 @@ int run(int argc, char** argv) {
   add_scanner(app);
   add_incident(app);
   add_asset(app);
+  add_software(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.
   (void)crypto::init();

@@ -32,6 +32,7 @@ void add_backup_commands(CLI::App& app);  // backup, restore, vault
 void add_scanner(CLI::App& app);
 void add_incident(CLI::App& app);
 void add_asset(CLI::App& app);
+void add_software(CLI::App& app);  // sbom, software, release, upgrade
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error. With --json

@@ -119,7 +119,13 @@ constexpr StrKey kStrKeys[] = {
     {"incident", "break_glass_sources", &Config::break_glass_sources},
     {"incident", "escalation_mail", &Config::escalation_mail},
     {"incident", "escalation_severity", &Config::escalation_severity},
+    {"upgrade", "release_keys", &Config::upgrade_release_keys},
 };
+
+// The sections of minato.toml, in the order `init` writes them.
+constexpr std::string_view kTables[] = {"server",   "login",   "tls",    "terminal", "intake",
+                                        "webauthn", "notify",  "audit",  "backup",   "continuity",
+                                        "incident", "monitor", "upgrade"};
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
 bool valid_utc_offset(const std::string& o) {
@@ -223,14 +229,14 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
       while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) {
         header.remove_suffix(1);
       }
-      if (header != "[server]" && header != "[login]" && header != "[tls]" &&
-          header != "[terminal]" && header != "[notify]" && header != "[webauthn]" &&
-          header != "[audit]" && header != "[monitor]" && header != "[intake]" &&
-          header != "[backup]" && header != "[continuity]" && header != "[incident]") {
-        return fail(at(origin, line_no,
-                       "unknown section; the sections are [server], [login], [tls], [terminal], "
-                       "[intake], [audit], [backup], [continuity], [incident], [monitor], "
-                       "[webauthn] and [notify]"));
+      bool known_table = false;
+      std::string tables;
+      for (std::string_view t : kTables) {
+        known_table = known_table || header == "[" + std::string(t) + "]";
+        tables += (tables.empty() ? "[" : ", [") + std::string(t) + "]";
+      }
+      if (!known_table) {
+        return fail(at(origin, line_no, "unknown section; the sections are " + tables));
       }
       section = std::string(header.substr(1, header.size() - 2));
       continue;
@@ -419,6 +425,10 @@ Result<Config> parse(const std::string& text, const std::string& origin) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": backup.vault_allow_sources: " + rules.error().message());
   }
+  if (auto keys = split_hex32(c.upgrade_release_keys, "an Ed25519 public key"); !keys) {
+    return fail(ErrorCode::kInvalidArgument,
+                origin + ": upgrade.release_keys: " + keys.error().message());
+  }
   if (auto bg = identity::SourceRules::parse(c.break_glass_sources); !bg) {
     return fail(ErrorCode::kInvalidArgument,
                 origin + ": incident.break_glass_sources: " + bg.error().message());
@@ -465,9 +475,7 @@ std::string quoted(const std::string& v) {
 std::string to_toml(const Config& c) {
   std::ostringstream out;
   out << "# Minato configuration. Flags to `minato serve` override these settings.\n";
-  for (std::string_view table :
-       {"server", "login", "tls", "terminal", "intake", "webauthn", "notify", "audit", "backup",
-        "continuity", "incident", "monitor"}) {
+  for (std::string_view table : kTables) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
       if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";
@@ -480,6 +488,10 @@ std::string to_toml(const Config& c) {
 }
 
 Result<std::vector<std::string>> split_fingerprints(const std::string& list) {
+  return split_hex32(list, "a SHA-256 certificate fingerprint");
+}
+
+Result<std::vector<std::string>> split_hex32(const std::string& list, std::string_view what) {
   std::vector<std::string> out;
   std::string cur;
   auto flush = [&]() -> Status {
@@ -495,7 +507,7 @@ Result<std::vector<std::string>> split_fingerprints(const std::string& list) {
     if (hex.empty()) return ok();
     if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
       return fail(ErrorCode::kInvalidArgument,
-                  "'" + cur + "' is not a SHA-256 certificate fingerprint (64 hex digits)");
+                  "'" + cur + "' is not " + std::string(what) + " (64 hex digits)");
     }
     out.push_back(hex);
     cur.clear();

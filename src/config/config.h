@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -137,6 +138,9 @@ struct Config {
   int alert_login_failures_per_minute = 30;
   int alert_denied_per_minute = 30;
   int alert_refused_per_minute = 200;  // A1.4.2: refused connections and requests
+  // [upgrade] G2.7.4, A1.3.4: the Ed25519 public keys (hex, comma-separated) whose signature
+  // on a release's RELEASE.json `minato upgrade --check` accepts. Empty: no release is accepted.
+  std::string upgrade_release_keys;
 };
 
 // Parses TOML text. `origin` names the file in error messages.
@@ -149,6 +153,8 @@ std::string to_toml(const Config& c);
 // Splits a comma-separated list of SHA-256 certificate fingerprints ("ab12...", "sha256:AB:12:...")
 // into lower-case hex. Refuses anything else.
 Result<std::vector<std::string>> split_fingerprints(const std::string& list);
+// The same for any list of 32-byte values in hex; `what` names one in the error.
+Result<std::vector<std::string>> split_hex32(const std::string& list, std::string_view what);
 
 // Splits "host:port" / "[v6]:port". Refuses anything else.
 Status split_listen(const std::string& listen, std::string* host, uint16_t* port);

@@ -28,4 +28,8 @@ std::span<const Asset> assets();
 // The file at `path`, or nullptr.
 const Asset* find(std::string_view path);
 
+// The npm packages bundled into the console, for Minato's SBOM: a JSON array of
+// {"name","version","license"} ("[]" in a build without the console).
+std::string_view bundled_components_json();
+
 }  // namespace minato::console

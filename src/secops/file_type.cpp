@@ -71,6 +71,19 @@ bool is_text(std::string_view b, size_t* bad_at) {
   return true;
 }
 
+// JSON text: an object or array from the first non-blank byte to the last (parsed later by
+// whoever takes it, with limits).
+bool looks_json(std::string_view b) {
+  if (b.substr(0, 3) == "\xEF\xBB\xBF") b.remove_prefix(3);
+  size_t first = b.find_first_not_of(" \t\r\n");
+  size_t last = b.find_last_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return false;
+  return (b[first] == '{' && b[last] == '}') || (b[first] == '[' && b[last] == ']');
+}
+
+// `dpkg -l` (dpkg-query -l) as it prints its listing: a fixed header first.
+bool looks_dpkg_list(std::string_view b) { return b.starts_with("Desired=Unknown/Install/"); }
+
 bool looks_csv(std::string_view b) {
   // The first line has a separator, and the first few lines agree on how many.
   char sep = 0;
@@ -115,32 +128,51 @@ bool looks_csv(std::string_view b) {
 
 }  // namespace
 
-std::string_view to_string(FileType t) { return t == FileType::kEdifact ? "edifact" : "csv"; }
+std::string_view to_string(FileType t) {
+  switch (t) {
+    case FileType::kEdifact:
+      return "edifact";
+    case FileType::kCsv:
+      return "csv";
+    case FileType::kJson:
+      return "json";
+    case FileType::kDpkgList:
+      return "dpkg-list";
+  }
+  return "unknown";
+}
 
 Result<FileType> classify_file(std::string_view b, std::string* looks_like) {
   auto refuse = [&](std::string_view kind, const std::string& message) {
     if (looks_like) *looks_like = std::string(kind);
     return fail(ErrorCode::kInvalidArgument, message, "file");
   };
-  if (b.empty()) return refuse("empty", "the file is empty: only EDIFACT or CSV text is taken in");
+  if (b.empty())
+    return refuse(
+        "empty",
+        "the file is empty: only EDIFACT, CSV or JSON text (or a dpkg listing) is taken in");
   for (const Magic& m : kMagics) {
     if (b.size() >= m.offset + m.bytes.size() && b.substr(m.offset, m.bytes.size()) == m.bytes) {
       // "MZ" is two letters a CSV line could begin with; a DOS/PE header has NULs right after.
       if (m.bytes == "MZ" && b.substr(0, 64).find('\0') == std::string_view::npos) continue;
-      return refuse(
-          m.kind, "the file is " + std::string(m.what) + ": only EDIFACT or CSV text is taken in");
+      return refuse(m.kind, "the file is " + std::string(m.what) +
+                                ": only EDIFACT, CSV or JSON text (or a dpkg listing) is taken in");
     }
   }
   size_t bad_at = 0;
   if (!is_text(b, &bad_at)) {
-    return refuse("binary", "the file is not text (a control byte at offset " +
-                                std::to_string(bad_at) + "): only EDIFACT or CSV text is taken in");
+    return refuse("binary",
+                  "the file is not text (a control byte at offset " + std::to_string(bad_at) +
+                      "): only EDIFACT, CSV or JSON text (or a dpkg listing) is taken in");
   }
   if (starts_edifact(b)) return FileType::kEdifact;
+  if (looks_json(b)) return FileType::kJson;
+  if (looks_dpkg_list(b)) return FileType::kDpkgList;
   if (looks_csv(b)) return FileType::kCsv;
-  return refuse("text",
-                "the file is text but neither EDIFACT (it does not start with UNA, UNB "
-                "or UNH) nor CSV: only EDIFACT or CSV text is taken in");
+  return refuse(
+      "text",
+      "the file is text but neither EDIFACT (it does not start with UNA, UNB "
+      "or UNH), CSV nor JSON: only EDIFACT, CSV or JSON text (or a dpkg listing) is taken in");
 }
 
 }  // namespace minato::secops

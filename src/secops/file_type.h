@@ -1,6 +1,8 @@
 // What a file from outside is, judged by its bytes, not its name (G2.7.1-c/d). Minato takes in
-// EDIFACT and CSV text only; executables, scripts, archives, macro-capable office documents,
-// PDFs and anything else that is not such text are refused, naming what they look like.
+// EDIFACT, CSV and JSON text (and the listing `dpkg -l` prints) only; executables, scripts,
+// archives, macro-capable office documents, PDFs and anything else that is not such text are
+// refused, naming what they look like. Each consumer then takes only the types it reads (an
+// EDI import EDIFACT, an inventory CSV, a software list JSON or dpkg output).
 //
 //   auto t = classify_file(bytes);   // FileType::kEdifact, or an error "a ZIP archive ..."
 #pragma once
@@ -12,10 +14,10 @@
 
 namespace minato::secops {
 
-enum class FileType { kEdifact, kCsv };
+enum class FileType { kEdifact, kCsv, kJson, kDpkgList };
 std::string_view to_string(FileType t);
 
-// kInvalidArgument naming what the file looks like when it is not EDIFACT or CSV text.
+// kInvalidArgument naming what the file looks like when it is none of those.
 // On refusal, `*looks_like` (if given) is set to a short name ("executable", "archive", ...).
 Result<FileType> classify_file(std::string_view bytes, std::string* looks_like = nullptr);
 

@@ -64,12 +64,17 @@ TEST(ClamdClient, UnreachableIsUnavailable) {
   EXPECT_EQ(s.error().code(), ErrorCode::kUnavailable);
 }
 
-TEST(FileType, EdifactAndCsvOnly) {
+TEST(FileType, TextTypesOnly) {
   EXPECT_EQ(classify_file("UNB+UNOA:2+X+Y+1:1+1'"), FileType::kEdifact);
   EXPECT_EQ(classify_file("\xEF\xBB\xBF\r\nUNA:+.? 'UNB+UNOC:3'"), FileType::kEdifact);
   EXPECT_EQ(classify_file("UNH+1+CODECO:D:00B:UN'"), FileType::kEdifact);
   EXPECT_EQ(classify_file("container,size,weight\nABCU1234560,22G1,24000\n"), FileType::kCsv);
   EXPECT_EQ(classify_file("MZ;KOBE;\"a;b\"\r\nMSKU;OSAKA;x\r\n"), FileType::kCsv);
+  EXPECT_EQ(classify_file(" {\"bomFormat\": \"CycloneDX\"}\n"), FileType::kJson);
+  EXPECT_EQ(classify_file("[1, 2]"), FileType::kJson);
+  EXPECT_EQ(classify_file("Desired=Unknown/Install/Remove/Purge/Hold\n| Status=Not\n"),
+            FileType::kDpkgList);
+  EXPECT_EQ(classify_file("libc6\t2.36-9\tamd64\nzlib1g\t1:1.2.13\tamd64\n"), FileType::kCsv);
   struct Case {
     std::string bytes;
     const char* kind;
@@ -84,13 +89,14 @@ TEST(FileType, EdifactAndCsvOnly) {
         Case{"PK\x03\x04" + nul, "archive"}, Case{"\x1f\x8b\x08" + nul, "archive"},
         Case{std::string(257, ' ') + "ustar" + nul, "archive"},
         Case{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + nul, "office"}, Case{"%PDF-1.7\n", "document"},
-        Case{"", "empty"}, Case{"UNB+UNOA:2\x01'", "binary"}, Case{"just some words\n", "text"}}) {
+        Case{"", "empty"}, Case{"UNB+UNOA:2\x01'", "binary"}, Case{"just some words\n", "text"},
+        Case{"{ not closed", "text"}}) {
     std::string kind;
     auto t = classify_file(c.bytes, &kind);
     EXPECT_FALSE(t) << c.kind;
     EXPECT_EQ(kind, c.kind);
     if (!t) {
-      EXPECT_NE(t.error().message().find("only EDIFACT or CSV"), std::string::npos)
+      EXPECT_NE(t.error().message().find("only EDIFACT, CSV or JSON"), std::string::npos)
           << t.error().message();
     }
   }

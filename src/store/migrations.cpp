@@ -496,6 +496,20 @@ CREATE TABLE media_loans (
 CREATE INDEX media_loans_asset ON media_loans(asset_id, id);
 CREATE UNIQUE INDEX media_loans_one_out ON media_loans(asset_id) WHERE returned_us = 0;
 )sql",
+      // 17: the software found on each asset (G2.6.1-b, G2.7.4): the list last imported, whole
+      // (a JSON array of components, secops/sbom.h), and where it came from.
+      R"sql(
+CREATE TABLE software_lists (
+  asset_id INTEGER PRIMARY KEY REFERENCES assets(id),
+  intake_id INTEGER NOT NULL DEFAULT 0,
+  source TEXT NOT NULL,
+  file_name TEXT NOT NULL DEFAULT '',
+  count INTEGER NOT NULL,
+  components TEXT NOT NULL,
+  imported_us INTEGER NOT NULL,
+  imported_by TEXT NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

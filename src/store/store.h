@@ -230,6 +230,18 @@ struct MediaLoanRecord {
   std::string return_note;
 };
 
+// The software found on an asset (G2.6.1-b, G2.7.4): the list last imported for it, whole.
+struct SoftwareListRecord {
+  int64_t asset_id = 0;
+  int64_t intake_id = 0;  // the media intake's record; 0 when read on this host (minato sbom)
+  std::string source;     // "dpkg-query" | "dpkg-l" | "cyclonedx" | "minato"
+  std::string file_name;
+  int64_t count = 0;
+  std::string components;  // JSON array of CycloneDX components (secops/sbom.h)
+  int64_t imported_us = 0;
+  std::string imported_by;
+};
+
 // A containment measure in force (G3.1-c), for an incident, since when, by whom, why.
 struct ContainmentRecord {
   std::string measure;
@@ -460,6 +472,9 @@ class ReadTxn {
   virtual Result<std::vector<WorkRecord>> work_records(int64_t asset_id, int limit) = 0;
   virtual Result<std::vector<MediaLoanRecord>> media_loans(int64_t asset_id) = 0;
   virtual Result<std::vector<MediaLoanRecord>> open_media_loans() = 0;
+  // The software list of an asset, and every asset's (by asset id).
+  virtual Result<std::optional<SoftwareListRecord>> software_list(int64_t asset_id) = 0;
+  virtual Result<std::vector<SoftwareListRecord>> software_lists() = 0;
   virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
   // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
   virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
@@ -577,6 +592,8 @@ class WriteTxn : public ReadTxn {
   virtual Result<int64_t> insert_media_loan(const MediaLoanRecord& l) = 0;
   // Sets returned_us, returned_by and return_note of loan `l.id`.
   virtual Status update_media_loan(const MediaLoanRecord& l) = 0;
+  // Puts the software list of asset `l.asset_id` in place of the one it had.
+  virtual Status put_software_list(const SoftwareListRecord& l) = 0;
   // Puts a measure in force (replacing an earlier row of it), or ends it (false if it was not).
   virtual Status set_containment(const ContainmentRecord& c) = 0;
   virtual Result<bool> clear_containment(std::string_view measure) = 0;

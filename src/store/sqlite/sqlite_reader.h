@@ -84,6 +84,8 @@ class SqliteReader {
   Result<std::vector<WorkRecord>> work_records(int64_t asset_id, int limit);
   Result<std::vector<MediaLoanRecord>> media_loans(int64_t asset_id);
   Result<std::vector<MediaLoanRecord>> open_media_loans();
+  Result<std::optional<SoftwareListRecord>> software_list(int64_t asset_id);
+  Result<std::vector<SoftwareListRecord>> software_lists();
   static ApprovalRecord approval_from(Query& r);
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id);
   Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit);
@@ -221,6 +223,12 @@ class SqliteReader {
   }                                                                                                \
   Result<std::vector<MediaLoanRecord>> open_media_loans() override {                               \
     return r_.open_media_loans();                                                                  \
+  }                                                                                                \
+  Result<std::optional<SoftwareListRecord>> software_list(int64_t a) override {                    \
+    return r_.software_list(a);                                                                    \
+  }                                                                                                \
+  Result<std::vector<SoftwareListRecord>> software_lists() override {                              \
+    return r_.software_lists();                                                                    \
   }                                                                                                \
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
     return r_.find_approval(id);                                                                   \

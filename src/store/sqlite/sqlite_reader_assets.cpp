@@ -1,4 +1,5 @@
-// The asset register's reads (G1.2, G2.6.1-a, A1.3.1-3): assets, work records, media loans.
+// The asset register's reads (G1.2, G2.6.1-a, A1.3.1-3): assets, work records, media loans,
+// and the software lists (G2.6.1-b).
 #include "store/sqlite/sqlite_reader.h"
 
 namespace minato::store::sqlite_detail {
@@ -62,6 +63,30 @@ Result<std::vector<MediaLoanRecord>> SqliteReader::open_media_loans() {
       q("SELECT " MINATO_LOAN_COLUMNS " FROM media_loans WHERE returned_us = 0 ORDER BY due_us");
   if (!q_) return fail(q_.error());
   return rows<MediaLoanRecord>(*q_, "read media loans out", loan_from);
+}
+
+#define MINATO_SOFTWARE_COLUMNS \
+  "asset_id, intake_id, source, file_name, count, components, imported_us, imported_by"
+
+static SoftwareListRecord software_from(Query& r) {
+  return SoftwareListRecord{r.i64(0), r.i64(1),  r.text(2), r.text(3),
+                            r.i64(4), r.text(5), r.i64(6),  r.text(7)};
+}
+
+Result<std::optional<SoftwareListRecord>> SqliteReader::software_list(int64_t asset_id) {
+  auto q_ = q("SELECT " MINATO_SOFTWARE_COLUMNS " FROM software_lists WHERE asset_id = ?1");
+  if (!q_) return fail(q_.error());
+  q_->bind(1, asset_id);
+  auto found = rows<SoftwareListRecord>(*q_, "read software list", software_from);
+  if (!found) return fail(found.error());
+  if (found->empty()) return std::optional<SoftwareListRecord>();
+  return std::optional<SoftwareListRecord>(std::move(found->front()));
+}
+
+Result<std::vector<SoftwareListRecord>> SqliteReader::software_lists() {
+  auto q_ = q("SELECT " MINATO_SOFTWARE_COLUMNS " FROM software_lists ORDER BY asset_id");
+  if (!q_) return fail(q_.error());
+  return rows<SoftwareListRecord>(*q_, "read software lists", software_from);
 }
 
 }  // namespace minato::store::sqlite_detail

@@ -130,7 +130,7 @@ TEST(SqliteStore, SavepointUndoesOnlyTheCommand) {
 
 TEST(SqliteStore, FullDiskIsAClearErrorAndWritesNothing) {
   testing::TempDir dir;
-  auto s = open_new(dir.file("f.db"), 80);
+  auto s = open_new(dir.file("f.db"), 100);  // the schema takes ~80 pages
   Status last = ok();
   int committed = 0;
   for (int i = 0; i < 2000 && last; ++i) {

@@ -144,6 +144,19 @@ class SqliteWriteTxn final : public WriteTxn {
     return sqlite3_last_insert_rowid(impl_.writer->db());
   }
 
+  Status put_software_list(const SoftwareListRecord& l) override {
+    // An upsert (not REPLACE): an update is what the row images capture.
+    auto q = r_.q(
+        "INSERT INTO software_lists (asset_id, intake_id, source, file_name, count, components,"
+        " imported_us, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        " ON CONFLICT (asset_id) DO UPDATE SET intake_id = ?2, source = ?3, file_name = ?4,"
+        " count = ?5, components = ?6, imported_us = ?7, imported_by = ?8");
+    if (!q) return fail(q.error());
+    q->bind(1, l.asset_id).bind(2, l.intake_id).bind(3, l.source).bind(4, l.file_name);
+    q->bind(5, l.count).bind(6, l.components).bind(7, l.imported_us).bind(8, l.imported_by);
+    return q->run("put software list");
+  }
+
   Result<int64_t> insert_media_loan(const MediaLoanRecord& l) override {
     auto q = r_.q(
         "INSERT INTO media_loans (asset_id, approval_id, holder, purpose, out_us, due_us, out_by)"
