@@ -87,7 +87,8 @@ async function call<T>(
   }
   const text = await res.text();
   let data: unknown = undefined;
-  if (text && (res.headers.get('content-type') ?? '').includes('application/json')) {
+  // JSON, and JSON of a named kind (application/vnd.cyclonedx+json).
+  if (text && /^application\/(?:[\w.-]+\+)?json\b/.test(res.headers.get('content-type') ?? '')) {
     try {
       data = JSON.parse(text);
     } catch {
@@ -115,19 +116,24 @@ export const api = {
     call<T>('PATCH', path, body, options),
   del: <T>(path: string, options: RequestOptions = {}) => call<T>('DELETE', path, undefined, options),
   // A command whose answer is a file: it is saved as the browser saves downloads.
-  postForFile: async (path: string, body: unknown = {}): Promise<FileAnswer> => {
-    const got = await call<FileAnswer>('POST', path, body, { file: true });
-    const url = URL.createObjectURL(got.blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = got.filename;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    return got;
-  },
+  postForFile: async (path: string, body: unknown = {}): Promise<FileAnswer> =>
+    saveFile(await call<FileAnswer>('POST', path, body, { file: true })),
+  // A read whose answer is a file to keep (an SBOM): saved the same way.
+  getForFile: async (path: string): Promise<FileAnswer> =>
+    saveFile(await call<FileAnswer>('GET', path, undefined, { file: true })),
 };
+
+function saveFile(got: FileAnswer): FileAnswer {
+  const url = URL.createObjectURL(got.blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = got.filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return got;
+}
 
 // A path segment, percent-encoded (a container number or user name typed by a person).
 export function seg(value: string | number): string {

@@ -28,6 +28,7 @@ export const routes: Route[] = [
   { path: '/security', tag: 'page-security', title: 'security.title', anyPermission: ['access.review', 'audit.read', 'user.admin', 'change.approve'], nav: 'admin', load: () => import('../pages/security-page') },
   { path: '/incidents', tag: 'page-incidents', title: 'incidents.title', anyPermission: ['incident.manage', 'audit.read'], nav: 'admin', load: () => import('../pages/incidents-page') },
   { path: '/it-assets', tag: 'page-assets', title: 'assets.title', anyPermission: ['asset.manage', 'audit.read'], nav: 'admin', load: () => import('../pages/assets-page') },
+  { path: '/software', tag: 'page-software', title: 'software.title', anyPermission: ['asset.manage', 'audit.read'], nav: 'admin', load: () => import('../pages/software-page') },
   { path: '/sources', tag: 'page-sources', title: 'sources.title', anyPermission: ['user.admin', 'change.approve', 'audit.read'], nav: 'admin', load: () => import('../pages/sources-page') },
   { path: '/alerts', tag: 'page-alerts', title: 'alerts.title', permission: 'audit.read', nav: 'admin', load: () => import('../pages/alerts-page') },
   { path: '/backups', tag: 'page-backups', title: 'backups.title', anyPermission: ['backup.run', 'audit.read'], nav: 'admin', load: () => import('../pages/backups-page') },

@@ -207,7 +207,7 @@ export class AssetsPage extends LivePage {
     const manage = can('asset.manage');
     const loanOut = (a.loans ?? []).find((l) => !l.returned);
     return html`
-      <p><a href="/it-assets">${t('assets.back')}</a></p>
+      <p><a href="/it-assets">${t('assets.back')}</a> · <a href="/software/${encodeURIComponent(a.tag)}">${t('assets.software_link')}</a></p>
       <form class="card" @submit=${(e: SubmitEvent) => void this.save(e, a)} data-testid="asset">
         <h2>${a.tag}: ${a.name}</h2>
         <p class="hint">${t('assets.updated', { who: a.updated_by, time: formatTime(a.updated) })}</p>

@@ -1,0 +1,104 @@
+// The software inventory screen end to end (G2.6.1-b, G2.7.4, A1.3.4), in Debian's Chromium
+// against a real `minato serve` of the demo terminal with a real clamd: an asset manager reads
+// Minato's SBOM and downloads it, brings in a server's software list (this machine's own
+// dpkg-query output) through the media intake, sees a bad file refused with its line named,
+// and searches the list; the screen in Japanese. After every test: no console error, no
+// uncaught error, no CSP violation.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { axeViolations, checkEveryTest, noCsp as noCspOn, startWorld } from './harness.mjs';
+
+let world;
+
+before(async () => {
+  world = await startWorld({ clamd: true, users: [['inventory', 'asset_manager']] });
+});
+
+checkEveryTest(() => world);
+
+const noCsp = (page) => noCspOn(world, page);
+
+const dpkg = (...args) => execFileSync('dpkg-query', args, { encoding: 'utf8' });
+
+describe('software inventory', () => {
+  test('G2_6_1_b G2_7_4 the SBOM is shown and downloaded; a server\'s dpkg-query list comes in through the intake', async () => {
+    const page = await world.page();
+    await world.login(page, 'inventory');
+    // A server in the register.
+    await page.goto(`${world.origin}/it-assets`);
+    const form = page.getByTestId('add-form');
+    await form.getByLabel('Asset tag', { exact: true }).fill('SRV-21');
+    await form.getByLabel('Name', { exact: true }).fill('TOS application server');
+    await form.getByRole('button', { name: 'Register' }).click();
+    await page.waitForURL(/\/it-assets\/SRV-21$/);
+    await page.getByRole('link', { name: 'Software on this asset' }).click();
+    await page.getByTestId('no-list').waitFor();
+
+    // Minato's own SBOM: the SQLite library at the version dpkg has installed.
+    await page.goto(`${world.origin}/software`);
+    const sqlite = page.getByTestId('sbom').locator('tr[data-name="libsqlite3-0"]');
+    await sqlite.waitFor();
+    assert.equal(await sqlite.locator('td').nth(1).innerText(), dpkg('-W', '-f=${Version}', 'libsqlite3-0'));
+    assert.match(await page.getByTestId('sbom-summary').innerText(), /^Minato \d+\.\d+\.\d+: \d+ components/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the SBOM (CycloneDX JSON)' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^minato-\d+\.\d+\.\d+\.cdx\.json$/);
+    const saved = path.join(world.root, download.suggestedFilename());
+    await download.saveAs(saved);
+    const bom = JSON.parse(readFileSync(saved, 'utf8'));
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.ok(bom.components.some((c) => c.name === 'libsqlite3-0'));
+
+    // A bad list: its line is named, nothing is imported.
+    const importForm = page.getByTestId('software-import');
+    await importForm.getByLabel('Asset').selectOption('SRV-21');
+    await importForm.getByLabel('List file').setInputFiles({
+      name: 'srv-21-bad.txt', mimeType: 'text/plain', buffer: Buffer.from('libc6\t2.36-9\tamd64\nBad_Name\t1.0\tamd64\n'),
+    });
+    await importForm.getByRole('button', { name: 'Import' }).click();
+    await page.getByTestId('software-import-error').getByText("line 2: 'Bad_Name' is not a Debian package name").waitFor();
+    await page.getByTestId('no-lists').waitFor();
+
+    // This machine's own list.
+    const listing = dpkg('-W', '-f=${binary:Package}\t${Version}\t${Architecture}\n');
+    const installed = listing.split('\n').filter((l) => l.split('\t')[1]).length;
+    await importForm.getByLabel('List file').setInputFiles({
+      name: 'srv-21.txt', mimeType: 'text/plain', buffer: Buffer.from(listing),
+    });
+    await importForm.getByRole('button', { name: 'Import' }).click();
+    await page.getByTestId('software-message').getByText(
+      new RegExp(`^SRV-21: ${installed} entries from dpkg-query output \\(intake record \\d+\\)\\.$`)).waitFor();
+    const row = page.getByTestId('lists').locator('tr[data-tag="SRV-21"]');
+    await row.getByText('dpkg-query output').waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'software-en');
+
+    // The server's list, searched.
+    await row.getByRole('link', { name: 'SRV-21' }).click();
+    await page.waitForURL(/\/software\/SRV-21$/);
+    await page.getByLabel('Search by name or version').fill('libc6');
+    const libc = page.getByTestId('components').locator('tr[data-name="libc6"]');
+    await libc.waitFor();
+    assert.equal(await libc.locator('td').nth(1).innerText(), dpkg('-W', '-f=${Version}', 'libc6'));
+    const matching = listing.split('\n').filter((l) => l.split('\t')[1] && l.toLowerCase().split('\t').slice(0, 2).some((f) => f.includes('libc6')));
+    assert.equal(await page.getByTestId('components').locator('tbody tr').count(), matching.length);
+    await noCsp(page);
+  });
+
+  test('the software screen in Japanese: translated, no serious accessibility violation', async () => {
+    const page = await world.page({ locale: 'ja-JP' });
+    await world.login(page, 'inventory');
+    await page.goto(`${world.origin}/software`);
+    await page.getByRole('heading', { level: 1, name: 'ソフトウェア台帳' }).waitFor();
+    await page.getByTestId('sbom').waitFor();
+    await page.getByRole('button', { name: 'SBOM をダウンロード（CycloneDX JSON）' }).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'software-ja');
+    await noCsp(page);
+  });
+});
