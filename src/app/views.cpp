@@ -299,9 +299,17 @@ json::object enrolment_view(const std::string& origin, const CreatedUser& c) {
 }
 
 json::object to_json(const secops::SoftwareComponent& c) {
-  return json::object{{"type", c.type},         {"name", c.name},     {"version", c.version},
-                      {"arch", c.arch},         {"purl", c.purl},     {"cpe", c.cpe},
-                      {"supplier", c.supplier}, {"sha256", c.sha256}, {"note", c.note}};
+  return json::object{{"type", c.type},
+                      {"name", c.name},
+                      {"version", c.version},
+                      {"arch", c.arch},
+                      {"purl", c.purl},
+                      {"cpe", c.cpe},
+                      {"supplier", c.supplier},
+                      {"sha256", c.sha256},
+                      {"note", c.note},
+                      {"source", c.source},
+                      {"source_version", c.source_version}};
 }
 
 json::object to_json(const SoftwareListView& l, bool with_components) {

@@ -113,7 +113,8 @@ Result<std::vector<SoftwareComponent>> debian_packages_owning(const std::vector<
   std::vector<SoftwareComponent> out;
   if (!files_of.empty()) {
     std::vector<std::string> query{dpkg_query, "-W",
-                                   "-f=${binary:Package}\t${Version}\t${Architecture}\n"};
+                                   "-f=${binary:Package}\t${Version}\t${Architecture}\t${source:"
+                                   "Package}\t${source:Version}\n"};
     for (const auto& [pkg, files] : files_of) query.push_back(pkg);
     auto w = run_program(query, 60'000, 8 << 20);
     if (!w) return fail(w.error());

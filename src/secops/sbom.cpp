@@ -36,7 +36,7 @@ bool debian_version(std::string_view v) {
   if (v.empty() || v.size() > 200) return false;
   size_t colon = v.find(':');
   if (colon != std::string_view::npos) {
-    if (colon == 0) return false;
+    if (colon == 0 || colon + 1 == v.size()) return false;  // "1:" has no upstream version
     for (size_t i = 0; i < colon; ++i) {
       if (!std::isdigit(static_cast<unsigned char>(v[i]))) return false;
     }
@@ -147,6 +147,11 @@ struct CdxReader {
                   "file");
     }
     c.arch = purl_qualifier(c.purl, "arch");
+    if (std::string up = purl_qualifier(c.purl, "upstream"); !up.empty()) {
+      size_t at = up.find('@');
+      c.source = up.substr(0, at);
+      if (at != std::string::npos) c.source_version = up.substr(at + 1);
+    }
     if (out.size() >= max) {
       return fail(ErrorCode::kInvalidArgument, "more than " + std::to_string(max) + " components",
                   "file");
@@ -228,10 +233,19 @@ Result<std::string> purl_decode(std::string_view s) {
   return out;
 }
 
-std::string debian_purl(std::string_view name, std::string_view version, std::string_view arch) {
+std::string debian_purl(std::string_view name, std::string_view version, std::string_view arch,
+                        std::string_view source, std::string_view source_version) {
   std::string p = "pkg:deb/debian/" + purl_encode(name) + "@" + purl_encode(version);
-  if (!arch.empty()) p += "?arch=" + purl_encode(arch);
-  return p;
+  std::string q;
+  if (!arch.empty()) q += "arch=" + purl_encode(arch);
+  if (!source.empty() &&
+      (source != name || (!source_version.empty() && source_version != version))) {
+    std::string up(source);
+    if (!source_version.empty() && source_version != version)
+      up += "@" + std::string(source_version);
+    q += (q.empty() ? "" : "&") + std::string("upstream=") + purl_encode(up);
+  }
+  return q.empty() ? p : p + "?" + q;
 }
 
 std::string npm_purl(std::string_view name, std::string_view version) {
@@ -266,7 +280,7 @@ Result<SoftwareList> parse_dpkg_list(std::string_view text, size_t max_component
       continue;
     }
     SoftwareComponent c;
-    std::string_view name, version, arch;
+    std::string_view name, version, arch, source, source_version;
     if (list.format == "dpkg-l") {
       auto f = split_ws(line);
       if (f.size() < 4 || f[0].size() < 2 || f[0].size() > 3) {
@@ -286,15 +300,18 @@ Result<SoftwareList> parse_dpkg_list(std::string_view text, size_t max_component
         if (tab == std::string_view::npos) break;
         start = tab + 1;
       }
-      if (f.size() < 2 || f.size() > 3) {
-        return fail(
-            line_error(line_no,
-                       "expected name, version and optionally architecture separated by tabs "
-                       "(dpkg-query -W -f='${Package}\\t${Version}\\t${Architecture}\\n')"));
+      if (f.size() < 2 || f.size() > 5) {
+        return fail(line_error(
+            line_no,
+            "expected name, version and optionally architecture, source package and source "
+            "version separated by tabs (dpkg-query -W -f='${Package}\\t${Version}\\t"
+            "${Architecture}\\t${source:Package}\\t${source:Version}\\n')"));
       }
       name = f[0];
       version = f[1];
-      if (f.size() == 3) arch = f[2];
+      if (f.size() >= 3) arch = f[2];
+      if (f.size() >= 4) source = f[3];
+      if (f.size() >= 5) source_version = f[4];
       if (version.empty()) continue;  // known to dpkg but not installed
     }
     // ${binary:Package} prints "name:arch" for multi-arch packages.
@@ -313,6 +330,15 @@ Result<SoftwareList> parse_dpkg_list(std::string_view text, size_t max_component
     if (!arch.empty() && !debian_arch(arch)) {
       return fail(line_error(line_no, "'" + printable(arch) + "' is not a Debian architecture"));
     }
+    if (!source.empty() && !debian_name(source)) {
+      return fail(
+          line_error(line_no, "'" + printable(source) + "' is not a Debian source package name"));
+    }
+    if (!source_version.empty() && !debian_version(source_version)) {
+      return fail(line_error(line_no, "'" + printable(source_version) +
+                                          "' is not a Debian version (source of " +
+                                          std::string(name) + ")"));
+    }
     if (list.components.size() >= max_components) {
       return fail(line_error(line_no, "more than " + std::to_string(max_components) + " packages"));
     }
@@ -320,7 +346,9 @@ Result<SoftwareList> parse_dpkg_list(std::string_view text, size_t max_component
     c.version = version;
     c.arch = arch;
     c.supplier = "Debian";
-    c.purl = debian_purl(name, version, arch);
+    if (source != name) c.source = source;
+    if (source_version != version) c.source_version = source_version;
+    c.purl = debian_purl(name, version, arch, source, source_version);
     list.components.push_back(std::move(c));
   }
   if (list.components.empty()) {

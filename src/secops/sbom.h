@@ -11,9 +11,12 @@
 //   Bom bom{...};  std::string json = to_cyclonedx_json(bom);
 //
 // dpkg-query input: one package per line, fields separated by tabs, as
-//   dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n'     (or ${binary:Package})
-// or plain `dpkg-query -W` (name TAB version). Lines of `dpkg -l` (ii  name  version  arch ...)
-// are accepted too; packages not installed (state other than "ii"/"hi") are left out.
+//   dpkg-query -W
+//   -f='${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n'
+// (${binary:Package} for the name; the source fields, or the architecture and the source
+// fields, may be left out), or plain `dpkg-query -W` (name TAB version). Lines of `dpkg -l` (ii
+// name  version  arch ...) are accepted too; packages not installed (state other than "ii"/"hi")
+// are left out.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +38,10 @@ struct SoftwareComponent {
   std::string supplier;  // "Debian", "npm", ...
   std::string sha256;    // hex, of the file it is, when known (Minato's own binary)
   std::string note;      // why it is listed: "linked: /usr/lib/x86_64-linux-gnu/libssl.so.3"
+  // A Debian binary package's source package and its version, when known (Debian's advisories
+  // name source packages: libc6 is built from glibc). Empty: the same as name / version.
+  std::string source;
+  std::string source_version;
 };
 
 struct SoftwareList {
@@ -43,8 +50,10 @@ struct SoftwareList {
 };
 
 // The package URL of a Debian binary package (purl spec, type "deb"): name and version
-// percent-encoded where the spec asks ('+' → %2B, ':' (epoch) → %3A).
-std::string debian_purl(std::string_view name, std::string_view version, std::string_view arch);
+// percent-encoded where the spec asks ('+' → %2B, ':' (epoch) → %3A); a source package that
+// differs goes in the "upstream" qualifier ("glibc", or "glibc@2.36-9" when its version differs).
+std::string debian_purl(std::string_view name, std::string_view version, std::string_view arch,
+                        std::string_view source = "", std::string_view source_version = "");
 std::string npm_purl(std::string_view name, std::string_view version);
 // Percent-encoding as the purl spec wants it for a name, version or qualifier value.
 std::string purl_encode(std::string_view s);

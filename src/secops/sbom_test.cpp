@@ -41,6 +41,24 @@ TEST(SoftwareList, G2_6_1_b_DpkgQueryOutputInItsForms) {
   EXPECT_EQ(l->components[1].version, "1:1.2.13.dfsg-1");
   EXPECT_EQ(l->components[2].arch, "all");
 
+  // With the source package and its version (Debian's advisories name sources).
+  auto src = parse_software_list(
+      "libc6\t2.36-9+deb12u9\tamd64\tglibc\t2.36-9+deb12u9\n"
+      "libgmp10\t2:6.2.1+dfsg1-1.1\tamd64\tgmp\t2:6.2.1+dfsg1-1.1\n"
+      "libssl3\t3.0.15-1~deb12u1+b1\tamd64\topenssl\t3.0.15-1~deb12u1\n"
+      "bash\t5.2.15-2+b7\tamd64\tbash\t5.2.15-2\n",
+      100);
+  ASSERT_TRUE(src) << src.error().message();
+  EXPECT_EQ(src->components[0].source, "glibc");
+  EXPECT_EQ(src->components[0].source_version, "");  // the same as the binary's
+  EXPECT_EQ(src->components[0].purl,
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&upstream=glibc");
+  EXPECT_EQ(src->components[2].purl,
+            "pkg:deb/debian/"
+            "libssl3@3.0.15-1~deb12u1%2Bb1?arch=amd64&upstream=openssl%403.0.15-1~deb12u1");
+  EXPECT_EQ(src->components[3].source, "");  // bash from bash
+  EXPECT_EQ(src->components[3].source_version, "5.2.15-2");
+
   auto dl = parse_software_list(
       "Desired=Unknown/Install/Remove/Purge/Hold\n"
       "| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend\n"
@@ -66,9 +84,12 @@ TEST(SoftwareList, G2_6_1_b_BadLinesAreNamed) {
            Case{"libc6\t2.36\tamd64\nLibBad\t1.0\n",
                 "line 2: 'LibBad' is not a Debian package name"},
            Case{"libc6\t2.36\nzlib1g\tv1 beta\n", "line 2: 'v1 beta' is not a Debian version"},
-           Case{"libc6\t2.36\tamd64\tx\n", "line 1: expected name, version"},
+           Case{"libc6\t2.36\tamd64\tglibc\t2.36\tx\n", "line 1: expected name, version"},
+           Case{"libc6\t2.36\tamd64\tGlibc\n",
+                "line 1: 'Glibc' is not a Debian source package name"},
            Case{"libc6\t2.36\tAMD64\n", "line 1: 'AMD64' is not a Debian architecture"},
            Case{"libc6\t:1\n", "line 1: ':1' is not a Debian version"},
+           Case{"libc6\t1:\n", "line 1: '1:' is not a Debian version"},  // found by fuzzing
            Case{"\n\n", "no installed package listed"},
            Case{"a1\t1\nb1\t1\nc1\t1\n", "line 3: more than 2 packages"},
        }) {
@@ -84,12 +105,13 @@ TEST(SoftwareList, G2_7_4_CycloneDxRoundTrip) {
   bom.timestamp_us = 1'765'000'000'000'000;
   bom.subject = {
       "application",        "minato", "0.1.0", "", "pkg:generic/minato@0.1.0", "", "Minato",
-      std::string(64, 'a'), ""};
+      std::string(64, 'a'), "",       "",      ""};
   bom.components.push_back({"library", "libssl3", "3.0.15-1~deb12u1", "amd64",
-                            debian_purl("libssl3", "3.0.15-1~deb12u1", "amd64"), "", "Debian", "",
-                            "linked: /usr/lib/x86_64-linux-gnu/libssl.so.3"});
+                            debian_purl("libssl3", "3.0.15-1~deb12u1", "amd64", "openssl"), "",
+                            "Debian", "", "linked: /usr/lib/x86_64-linux-gnu/libssl.so.3",
+                            "openssl", ""});
   bom.components.push_back(
-      {"library", "lit", "3.3.3", "", npm_purl("lit", "3.3.3"), "", "npm", "", ""});
+      {"library", "lit", "3.3.3", "", npm_purl("lit", "3.3.3"), "", "npm", "", "", "", ""});
   const std::string text = to_cyclonedx_json(bom);
   EXPECT_NE(text.find("\"specVersion\":\"1.5\""), std::string::npos);
   EXPECT_NE(text.find("\"timestamp\":\"2025-12-06T05:46:40Z\""), std::string::npos) << text;
@@ -100,6 +122,7 @@ TEST(SoftwareList, G2_7_4_CycloneDxRoundTrip) {
   EXPECT_EQ(back->components[0].name, "minato");
   EXPECT_EQ(back->components[1].arch, "amd64");
   EXPECT_EQ(back->components[1].supplier, "Debian");
+  EXPECT_EQ(back->components[1].source, "openssl");  // from the purl's upstream qualifier
   EXPECT_EQ(back->components[2].purl, "pkg:npm/lit@3.3.3");
 
   // The stored form keeps the note and the hash.
