@@ -917,6 +917,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_incident_routes();
   add_asset_routes();
   add_software_routes();
+  add_vuln_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(

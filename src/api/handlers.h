@@ -37,6 +37,7 @@ class Api {
   void add_incident_routes();  // incident_routes.cpp
   void add_asset_routes();     // asset_routes.cpp
   void add_software_routes();  // software_routes.cpp
+  void add_vuln_routes();      // vuln_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

@@ -128,6 +128,8 @@ void Jobs::run_once() {
   rt_.backup().run_due(now_us);
   // G2.4-b, G3.1-c: the signed snapshot for working by hand.
   rt_.continuity().run_due(now_us);
+  // G2.7.5: an advisory feed past its age alerts security staff (once a day per kind).
+  rt_.vulnerabilities().check_feeds(now_us);
   auto now = std::chrono::steady_clock::now();
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;

@@ -172,6 +172,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->assets_ = std::make_unique<AssetService>(*rt);
   rt->software_ = std::make_unique<SoftwareService>(*rt);
   rt->upgrades_ = std::make_unique<UpgradeService>(*rt);
+  rt->vulnerabilities_ = std::make_unique<VulnerabilityService>(*rt);
   rt->identity_->set_containment(rt->containment_.get());
   rt->writes_->set_gate([c = rt->containment_.get()](const CommandSpec& spec) {
     return containment_refusal(*c, spec);

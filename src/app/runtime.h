@@ -37,6 +37,7 @@
 #include "app/software_service.h"
 #include "app/terminal_service.h"
 #include "app/upgrade_service.h"
+#include "app/vulnerability_service.h"
 #include "app/write_path.h"
 #include "audit/log.h"
 #include "audit/shipper.h"
@@ -111,6 +112,8 @@ class Runtime {
   // G2.6.1-b, G2.7.4: the software on each asset and Minato's own SBOM; upgrade checks.
   SoftwareService& software() { return *software_; }
   UpgradeService& upgrades() { return *upgrades_; }
+  // G2.7.5: advisory feeds, findings and their plans.
+  VulnerabilityService& vulnerabilities() { return *vulnerabilities_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -197,6 +200,7 @@ class Runtime {
   std::unique_ptr<AssetService> assets_;
   std::unique_ptr<SoftwareService> software_;
   std::unique_ptr<UpgradeService> upgrades_;
+  std::unique_ptr<VulnerabilityService> vulnerabilities_;
   std::unique_ptr<LiveFeed> live_;
 };
 

@@ -175,18 +175,24 @@ Result<SoftwareListView> SoftwareService::put(
     const std::vector<secops::SoftwareComponent>& components) {
   list.count = static_cast<int64_t>(components.size());
   list.components = secops::components_to_json(components);
-  MINATO_TRY(rt_.writes().execute_status(actor,
-                                         {"software.import", "asset:" + tag, Permission::kAsset},
-                                         [&](store::WriteTxn& tx, Effects& fx) -> Status {
-                                           auto a = asset_of(tx, tag);
-                                           if (!a) return fail(a.error());
-                                           list.asset_id = a->id;
-                                           list.imported_us = fx.now_us;
-                                           list.imported_by = actor.subject;
-                                           MINATO_TRY(tx.put_software_list(list));
-                                           fx.change = list_change(tag, list);
-                                           return ok();
-                                         }));
+  MINATO_TRY(rt_.writes().execute_status(
+      actor, {"software.import", "asset:" + tag, Permission::kAsset},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto a = asset_of(tx, tag);
+        if (!a) return fail(a.error());
+        list.asset_id = a->id;
+        list.imported_us = fx.now_us;
+        list.imported_by = actor.subject;
+        MINATO_TRY(tx.put_software_list(list));
+        // G2.7.5: the new list against the advisories taken in, in the same command.
+        auto m = VulnerabilityService::match_in(tx, fx.now_us, actor.subject);
+        if (!m) return fail(m.error());
+        json::object change = json::parse(list_change(tag, list)).as_object();
+        change["findings_opened"] = json::array(m->opened.begin(), m->opened.end());
+        change["findings_resolved"] = json::array(m->resolved.begin(), m->resolved.end());
+        fx.change = json::serialize(change);
+        return ok();
+      }));
   list.components.clear();
   return SoftwareListView{tag, std::move(list), components};
 }

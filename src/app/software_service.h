@@ -10,7 +10,8 @@
 // An asset's software list is imported whole, replacing the one it had, from `dpkg-query -W`
 // or `dpkg -l` output or a CycloneDX JSON file, through the media intake (scanned, recorded);
 // a bad line is named and nothing is imported. `record_own` puts Minato's SBOM as the list of
-// the asset Minato runs on. Every import is an audited command; reads are recorded.
+// the asset Minato runs on. Every import is an audited command, which also matches the new list
+// against the advisories taken in (VulnerabilityService::match_in); reads are recorded.
 //
 // Commands need asset.manage; reads asset.manage or audit.read.
 #pragma once

@@ -337,4 +337,58 @@ json::object to_json(const UpgradeCheck& c) {
                       {"backup_sets", std::move(sets)}, {"rollback_file", c.rollback_file}};
 }
 
+json::object to_json(const FindingView& v) {
+  const auto& f = v.finding;
+  return json::object{{"id", f.id},
+                      {"tag", v.tag},
+                      {"package", f.package},
+                      {"version", f.version},
+                      {"advisory", f.advisory_id},
+                      {"fixed", f.fixed},
+                      {"cves", f.cves},
+                      {"summary", f.summary},
+                      {"severity", f.severity},
+                      {"kev", f.kev},
+                      {"ransomware", f.ransomware},
+                      {"kev_due", f.kev_due},
+                      {"state", f.state},
+                      {"owner", f.owner},
+                      {"due_date", f.due_date},
+                      {"need", f.need},
+                      {"method", f.method},
+                      {"workaround", f.workaround},
+                      {"impact", f.impact},
+                      {"schedule", f.schedule},
+                      {"tests", f.tests},
+                      {"compensating", f.compensating},
+                      {"first_seen", format_utc(f.first_seen_us)},
+                      {"resolved", f.resolved_us ? format_utc(f.resolved_us) : ""},
+                      {"updated", format_utc(f.updated_us)},
+                      {"updated_by", f.updated_by}};
+}
+
+json::object to_json(const VulnRegister& r) {
+  json::array findings, feeds, warnings;
+  for (const auto& f : r.findings) findings.push_back(to_json(f));
+  for (const auto& s : r.feeds) {
+    feeds.push_back(json::object{{"kind", s.kind},
+                                 {"file", s.file_name},
+                                 {"newest", s.newest},
+                                 {"imported", format_utc(s.imported_us)},
+                                 {"age_days", s.age_days},
+                                 {"stale", s.stale}});
+  }
+  for (const auto& w : r.warnings) warnings.push_back(json::string(w));
+  return json::object{{"findings", std::move(findings)},
+                      {"feeds", std::move(feeds)},
+                      {"warnings", std::move(warnings)}};
+}
+
+json::object to_json(const FeedImport& f) {
+  return json::object{
+      {"feed", f.feed_id},    {"intake", f.intake_id},          {"kind", f.kind},
+      {"entries", f.entries}, {"new_findings", f.new_findings}, {"resolved", f.resolved},
+      {"open", f.open}};
+}
+
 }  // namespace minato::app

@@ -8,6 +8,7 @@
 #include "app/identity_service.h"
 #include "app/software_service.h"
 #include "app/upgrade_service.h"
+#include "app/vulnerability_service.h"
 #include "audit/log.h"
 #include "store/store.h"
 #include "terminal/layout.h"
@@ -38,6 +39,9 @@ boost::json::object to_json(const secops::SoftwareComponent& component);
 // The list's record and its components (`with_components` false: the record and count only).
 boost::json::object to_json(const SoftwareListView& list, bool with_components = true);
 boost::json::object to_json(const UpgradeCheck& check);
+boost::json::object to_json(const FindingView& finding);
+boost::json::object to_json(const VulnRegister& reg);
+boost::json::object to_json(const FeedImport& report);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
 boost::json::object to_json(const audit::VerifyReport& report);
 

@@ -116,8 +116,8 @@ Status serve(app::Runtime& rt, const config::Listeners& listen) {
            one_segment_after("/api/v1/vessel-visits/") || one_segment_after("/api/v1/bookings/");
   };
   // Uploads through the media intake — EDI (a bay plan of a large vessel is several MB),
-  // inventories, software lists (a CycloneDX file of a server) — may be as large as the intake
-  // takes (intake.max_mb); every other body stays within server.body_limit_bytes.
+  // inventories, software lists (a CycloneDX file of a server), advisory feeds — may be as large as
+  // the intake takes (intake.max_mb); every other body stays within server.body_limit_bytes.
   so.body_limit_for = [max = int64_t{cfg.intake_max_mb} << 20](std::string_view method,
                                                                std::string_view target) {
     std::string_view path = target.substr(0, target.find('?'));
@@ -125,7 +125,8 @@ Status serve(app::Runtime& rt, const config::Listeners& listen) {
                           path.find('/', 15) == path.size() - 9;
     return method == "POST" &&
                    (path == "/api/v1/edi/imports" || path == "/api/v1/edi/inspections" ||
-                    path == "/api/v1/asset-imports" || software)
+                    path == "/api/v1/asset-imports" || path == "/api/v1/vulnerability-feeds" ||
+                    software)
                ? max
                : int64_t{0};
   };

@@ -69,6 +69,7 @@ constexpr IntKey kIntKeys[] = {
     {"backup", "zstd_level", &Config::backup_zstd_level, 1, 19},
     {"continuity", "every_minutes", &Config::continuity_minutes, 1, 1440},
     {"continuity", "keep", &Config::continuity_keep, 1, 100'000},
+    {"vulnerabilities", "feed_max_age_days", &Config::vuln_feed_max_age_days, 1, 365},
 };
 
 struct StrKey {
@@ -123,9 +124,9 @@ constexpr StrKey kStrKeys[] = {
 };
 
 // The sections of minato.toml, in the order `init` writes them.
-constexpr std::string_view kTables[] = {"server",   "login",   "tls",    "terminal", "intake",
-                                        "webauthn", "notify",  "audit",  "backup",   "continuity",
-                                        "incident", "monitor", "upgrade"};
+constexpr std::string_view kTables[] = {
+    "server", "login",  "tls",        "terminal", "intake",  "webauthn", "notify",
+    "audit",  "backup", "continuity", "incident", "monitor", "upgrade",  "vulnerabilities"};
 
 // "Z" or "+HH:MM" / "-HH:MM" within +-14:00.
 bool valid_utc_offset(const std::string& o) {

@@ -141,6 +141,9 @@ struct Config {
   // [upgrade] G2.7.4, A1.3.4: the Ed25519 public keys (hex, comma-separated) whose signature
   // on a release's RELEASE.json `minato upgrade --check` accepts. Empty: no release is accepted.
   std::string upgrade_release_keys;
+  // [vulnerabilities] G2.7.5: an advisory feed whose newest entry is older than this is stale:
+  // the register says so and security staff are alerted (once a day).
+  int vuln_feed_max_age_days = 7;
 };
 
 // Parses TOML text. `origin` names the file in error messages.

@@ -510,6 +510,72 @@ CREATE TABLE software_lists (
   imported_by TEXT NOT NULL
 ) STRICT;
 )sql",
+      // 18: the vulnerability register (G2.7.5): advisory feeds taken in (OSV, CISA KEV), their
+      // advisories and KEV entries (reference data, kept as the intake's files too), and the
+      // findings: an asset's package at an affected version, with the plan for it.
+      R"sql(
+CREATE TABLE vuln_feeds (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('osv', 'kev')),
+  file_name TEXT NOT NULL,
+  intake_id INTEGER NOT NULL,
+  entries INTEGER NOT NULL,
+  newest TEXT NOT NULL,
+  imported_us INTEGER NOT NULL,
+  imported_by TEXT NOT NULL
+) STRICT;
+CREATE TABLE advisories (
+  id TEXT PRIMARY KEY,
+  feed_id INTEGER NOT NULL,
+  modified TEXT NOT NULL,
+  published TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  aliases TEXT NOT NULL,
+  affected TEXT NOT NULL
+) STRICT;
+CREATE TABLE kev (
+  cve TEXT PRIMARY KEY,
+  feed_id INTEGER NOT NULL,
+  vendor TEXT NOT NULL,
+  product TEXT NOT NULL,
+  name TEXT NOT NULL,
+  date_added TEXT NOT NULL,
+  due_date TEXT NOT NULL,
+  ransomware INTEGER NOT NULL,
+  action TEXT NOT NULL
+) STRICT;
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  asset_id INTEGER NOT NULL REFERENCES assets(id),
+  package TEXT NOT NULL,
+  version TEXT NOT NULL,
+  advisory_id TEXT NOT NULL,
+  fixed TEXT NOT NULL,
+  cves TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  kev INTEGER NOT NULL,
+  ransomware INTEGER NOT NULL,
+  kev_due TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'planned', 'mitigated', 'accepted', 'resolved')),
+  owner TEXT NOT NULL DEFAULT '',
+  due_date TEXT NOT NULL DEFAULT '',
+  need TEXT NOT NULL DEFAULT '',
+  method TEXT NOT NULL DEFAULT '',
+  workaround TEXT NOT NULL DEFAULT '',
+  impact TEXT NOT NULL DEFAULT '',
+  schedule TEXT NOT NULL DEFAULT '',
+  tests TEXT NOT NULL DEFAULT '',
+  compensating TEXT NOT NULL DEFAULT '',
+  first_seen_us INTEGER NOT NULL,
+  last_seen_us INTEGER NOT NULL,
+  resolved_us INTEGER NOT NULL DEFAULT 0,
+  updated_us INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  UNIQUE (asset_id, package, advisory_id)
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

@@ -242,6 +242,78 @@ struct SoftwareListRecord {
   std::string imported_by;
 };
 
+// An advisory feed taken in (G2.7.5): OSV or CISA KEV, its file, how many entries, its newest
+// date, when and by whom.
+struct VulnFeedRecord {
+  int64_t id = 0;
+  std::string kind;  // osv | kev
+  std::string file_name;
+  int64_t intake_id = 0;
+  int64_t entries = 0;
+  std::string newest;
+  int64_t imported_us = 0;
+  std::string imported_by;
+};
+
+// An advisory as stored: its affected packages as JSON (secops/advisory.h), aliases
+// space-separated.
+struct AdvisoryRow {
+  std::string id;
+  int64_t feed_id = 0;
+  std::string modified;
+  std::string published;
+  std::string summary;
+  std::string severity;
+  std::string aliases;
+  std::string affected;
+};
+
+// A known exploited vulnerability (CISA KEV).
+struct KevRow {
+  std::string cve;
+  int64_t feed_id = 0;
+  std::string vendor;
+  std::string product;
+  std::string name;
+  std::string date_added;
+  std::string due_date;
+  bool ransomware = false;
+  std::string action;
+};
+
+// A finding of the vulnerability register (G2.7.5): an asset's package at a version an advisory
+// says is affected, and the plan for it — need, method, workaround, impact, schedule, tests,
+// compensating control — with an owner and a due date.
+struct FindingRecord {
+  int64_t id = 0;
+  int64_t asset_id = 0;
+  std::string package;
+  std::string version;
+  std::string advisory_id;
+  std::string fixed;  // the version that fixes it; "" none known
+  std::string cves;   // space-separated
+  std::string summary;
+  std::string severity;
+  bool kev = false;
+  bool ransomware = false;
+  std::string kev_due;
+  std::string state;  // open | planned | mitigated | accepted | resolved
+  std::string owner;
+  std::string due_date;  // YYYY-MM-DD
+  std::string need;
+  std::string method;
+  std::string workaround;
+  std::string impact;
+  std::string schedule;
+  std::string tests;
+  std::string compensating;
+  int64_t first_seen_us = 0;
+  int64_t last_seen_us = 0;
+  int64_t resolved_us = 0;
+  int64_t updated_us = 0;
+  std::string updated_by;
+};
+
 // A containment measure in force (G3.1-c), for an incident, since when, by whom, why.
 struct ContainmentRecord {
   std::string measure;
@@ -475,6 +547,13 @@ class ReadTxn {
   // The software list of an asset, and every asset's (by asset id).
   virtual Result<std::optional<SoftwareListRecord>> software_list(int64_t asset_id) = 0;
   virtual Result<std::vector<SoftwareListRecord>> software_lists() = 0;
+  // The vulnerability register: the feeds taken in (newest first), every advisory, every KEV
+  // entry, the findings (all, or one).
+  virtual Result<std::vector<VulnFeedRecord>> vuln_feeds() = 0;
+  virtual Result<std::vector<AdvisoryRow>> advisories() = 0;
+  virtual Result<std::vector<KevRow>> kev_entries() = 0;
+  virtual Result<std::vector<FindingRecord>> findings() = 0;
+  virtual Result<std::optional<FindingRecord>> find_finding(int64_t id) = 0;
   virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
   // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
   virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
@@ -594,6 +673,13 @@ class WriteTxn : public ReadTxn {
   virtual Status update_media_loan(const MediaLoanRecord& l) = 0;
   // Puts the software list of asset `l.asset_id` in place of the one it had.
   virtual Status put_software_list(const SoftwareListRecord& l) = 0;
+  virtual Result<int64_t> insert_vuln_feed(const VulnFeedRecord& f) = 0;
+  // Replace the advisory / KEV entry with the same id.
+  virtual Status put_advisory(const AdvisoryRow& a) = 0;
+  virtual Status put_kev(const KevRow& k) = 0;
+  virtual Result<int64_t> insert_finding(const FindingRecord& f) = 0;
+  // Replaces every field of finding `f.id` but its asset, package, advisory and first_seen_us.
+  virtual Status update_finding(const FindingRecord& f) = 0;
   // Puts a measure in force (replacing an earlier row of it), or ends it (false if it was not).
   virtual Status set_containment(const ContainmentRecord& c) = 0;
   virtual Result<bool> clear_containment(std::string_view measure) = 0;

@@ -15,7 +15,8 @@
 // release-PIN hash, token and recovery-code digests) is left out, and when a change gives it a
 // new non-empty value the image names it in "secret":[...]. Such a change cannot be replayed;
 // roll-forward stops before it. The audit tables (replayed verbatim by other means), the mail
-// outbox (its bodies carry enrolment links) and the Idempotency-Key cache (retry answers) are not
+// outbox (its bodies carry enrolment links), the Idempotency-Key cache (retry answers) and the
+// advisory feeds' reference data (advisories, kev: taken in again from the intake's file) are not
 // captured; neither are WITHOUT ROWID tables (the pre-update hook does not see them: the
 // known-sources list of login-anomaly detection).
 #pragma once

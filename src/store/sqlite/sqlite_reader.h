@@ -86,6 +86,11 @@ class SqliteReader {
   Result<std::vector<MediaLoanRecord>> open_media_loans();
   Result<std::optional<SoftwareListRecord>> software_list(int64_t asset_id);
   Result<std::vector<SoftwareListRecord>> software_lists();
+  Result<std::vector<VulnFeedRecord>> vuln_feeds();
+  Result<std::vector<AdvisoryRow>> advisories();
+  Result<std::vector<KevRow>> kev_entries();
+  Result<std::vector<FindingRecord>> findings();
+  Result<std::optional<FindingRecord>> find_finding(int64_t id);
   static ApprovalRecord approval_from(Query& r);
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id);
   Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit);
@@ -229,6 +234,13 @@ class SqliteReader {
   }                                                                                                \
   Result<std::vector<SoftwareListRecord>> software_lists() override {                              \
     return r_.software_lists();                                                                    \
+  }                                                                                                \
+  Result<std::vector<VulnFeedRecord>> vuln_feeds() override { return r_.vuln_feeds(); }            \
+  Result<std::vector<AdvisoryRow>> advisories() override { return r_.advisories(); }               \
+  Result<std::vector<KevRow>> kev_entries() override { return r_.kev_entries(); }                  \
+  Result<std::vector<FindingRecord>> findings() override { return r_.findings(); }                 \
+  Result<std::optional<FindingRecord>> find_finding(int64_t id) override {                         \
+    return r_.find_finding(id);                                                                    \
   }                                                                                                \
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
     return r_.find_approval(id);                                                                   \

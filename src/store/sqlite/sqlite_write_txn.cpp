@@ -157,6 +157,75 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run("put software list");
   }
 
+  Result<int64_t> insert_vuln_feed(const VulnFeedRecord& f) override {
+    auto q = r_.q(
+        "INSERT INTO vuln_feeds (kind, file_name, intake_id, entries, newest, imported_us,"
+        " imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, f.kind).bind(2, f.file_name).bind(3, f.intake_id).bind(4, f.entries);
+    q->bind(5, f.newest).bind(6, f.imported_us).bind(7, f.imported_by);
+    MINATO_TRY(q->run("insert advisory feed"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status put_advisory(const AdvisoryRow& a) override {
+    auto q = r_.q(
+        "INSERT INTO advisories (id, feed_id, modified, published, summary, severity, aliases,"
+        " affected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET"
+        " feed_id = ?2, modified = ?3, published = ?4, summary = ?5, severity = ?6, aliases = ?7,"
+        " affected = ?8");
+    if (!q) return fail(q.error());
+    q->bind(1, a.id).bind(2, a.feed_id).bind(3, a.modified).bind(4, a.published);
+    q->bind(5, a.summary).bind(6, a.severity).bind(7, a.aliases).bind(8, a.affected);
+    return q->run("put advisory");
+  }
+
+  Status put_kev(const KevRow& k) override {
+    auto q = r_.q(
+        "INSERT INTO kev (cve, feed_id, vendor, product, name, date_added, due_date, ransomware,"
+        " action) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (cve) DO UPDATE SET"
+        " feed_id = ?2, vendor = ?3, product = ?4, name = ?5, date_added = ?6, due_date = ?7,"
+        " ransomware = ?8, action = ?9");
+    if (!q) return fail(q.error());
+    q->bind(1, k.cve).bind(2, k.feed_id).bind(3, k.vendor).bind(4, k.product).bind(5, k.name);
+    q->bind(6, k.date_added).bind(7, k.due_date).bind(8, int64_t{k.ransomware ? 1 : 0});
+    q->bind(9, k.action);
+    return q->run("put KEV entry");
+  }
+
+  Result<int64_t> insert_finding(const FindingRecord& f) override {
+    auto q = r_.q(
+        "INSERT INTO findings (asset_id, package, version, advisory_id, fixed, cves, summary,"
+        " severity, kev, ransomware, kev_due, state, first_seen_us, last_seen_us, updated_us,"
+        " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16)");
+    if (!q) return fail(q.error());
+    q->bind(1, f.asset_id).bind(2, f.package).bind(3, f.version).bind(4, f.advisory_id);
+    q->bind(5, f.fixed).bind(6, f.cves).bind(7, f.summary).bind(8, f.severity);
+    q->bind(9, int64_t{f.kev ? 1 : 0}).bind(10, int64_t{f.ransomware ? 1 : 0}).bind(11, f.kev_due);
+    q->bind(12, f.state).bind(13, f.first_seen_us).bind(14, f.last_seen_us);
+    q->bind(15, f.updated_us).bind(16, f.updated_by);
+    MINATO_TRY(q->run("insert finding"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status update_finding(const FindingRecord& f) override {
+    auto q = r_.q(
+        "UPDATE findings SET version = ?2, fixed = ?3, cves = ?4, summary = ?5, severity = ?6,"
+        " kev = ?7, ransomware = ?8, kev_due = ?9, state = ?10, owner = ?11, due_date = ?12,"
+        " need = ?13, method = ?14, workaround = ?15, impact = ?16, schedule = ?17, tests = ?18,"
+        " compensating = ?19, last_seen_us = ?20, resolved_us = ?21, updated_us = ?22,"
+        " updated_by = ?23 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, f.id).bind(2, f.version).bind(3, f.fixed).bind(4, f.cves).bind(5, f.summary);
+    q->bind(6, f.severity).bind(7, int64_t{f.kev ? 1 : 0}).bind(8, int64_t{f.ransomware ? 1 : 0});
+    q->bind(9, f.kev_due).bind(10, f.state).bind(11, f.owner).bind(12, f.due_date);
+    q->bind(13, f.need).bind(14, f.method).bind(15, f.workaround).bind(16, f.impact);
+    q->bind(17, f.schedule).bind(18, f.tests).bind(19, f.compensating).bind(20, f.last_seen_us);
+    q->bind(21, f.resolved_us).bind(22, f.updated_us).bind(23, f.updated_by);
+    return q->run("update finding");
+  }
+
   Result<int64_t> insert_media_loan(const MediaLoanRecord& l) override {
     auto q = r_.q(
         "INSERT INTO media_loans (asset_id, approval_id, holder, purpose, out_us, due_us, out_by)"
