@@ -1,8 +1,9 @@
-// The software inventory screen end to end (G2.6.1-b, G2.7.4, A1.3.4), in Debian's Chromium
-// against a real `minato serve` of the demo terminal with a real clamd: an asset manager reads
-// Minato's SBOM and downloads it, brings in a server's software list (this machine's own
-// dpkg-query output) through the media intake, sees a bad file refused with its line named,
-// and searches the list; the screen in Japanese. After every test: no console error, no
+// The software inventory and vulnerability screens end to end (G2.6.1-b, G2.7.4, A1.3.4,
+// G2.7.5), in Debian's Chromium against a real `minato serve` of the demo terminal with a real
+// clamd: an asset manager reads Minato's SBOM and downloads it, brings in a server's software
+// list (this machine's own dpkg-query output) through the media intake, sees a bad file refused
+// with its line named, and searches the list; takes in an OSV feed whose advisory matches this
+// machine's glibc and plans the finding; both screens in Japanese. After every test: no console error, no
 // uncaught error, no CSP violation.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -65,7 +66,7 @@ describe('software inventory', () => {
     await page.getByTestId('no-lists').waitFor();
 
     // This machine's own list.
-    const listing = dpkg('-W', '-f=${binary:Package}\t${Version}\t${Architecture}\n');
+    const listing = dpkg('-W', '-f=${binary:Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n');
     const installed = listing.split('\n').filter((l) => l.split('\t')[1]).length;
     await importForm.getByLabel('List file').setInputFiles({
       name: 'srv-21.txt', mimeType: 'text/plain', buffer: Buffer.from(listing),
@@ -90,6 +91,47 @@ describe('software inventory', () => {
     await noCsp(page);
   });
 
+  test('G2_7_5 an OSV feed is taken in and matched; a finding gets its plan; what may be missing is said first', async () => {
+    // SRV-21's software list is this machine's (the test before).
+    const page = await world.page();
+    await world.login(page, 'inventory');
+    await page.goto(`${world.origin}/vulnerabilities`);
+    await page.getByTestId('vuln-warnings').locator('li[data-code="no_feed"]').waitFor();
+    await page.getByTestId('no-findings').waitFor();
+    // Debian's record of CVE-2010-4756 (glibc's glob, never fixed in bookworm), as OSV.
+    const feed = [{
+      id: 'DEBIAN-CVE-2010-4756', modified: '2024-09-03T00:00:00Z', upstream: ['CVE-2010-4756'],
+      details: 'The glob implementation in the GNU C Library allows remote authenticated users to cause a denial of service via crafted glob expressions.',
+      affected: [{ package: { ecosystem: 'Debian:12', name: 'glibc' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }],
+    }];
+    await page.getByLabel('Feed file (OSV or CISA KEV JSON)').setInputFiles({
+      name: 'debian-osv.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(feed)),
+    });
+    await page.getByRole('button', { name: 'Take in and match' }).click();
+    await page.getByTestId('vulns-message').getByText(/^OSV feed taken in \(intake record \d+\): 1 entries; 1 new findings/).waitFor();
+    // Its newest entry is from 2024: past the 7 days allowed, and said so.
+    await page.getByTestId('vuln-warnings').locator('li[data-code="stale"]').getByText(/The OSV feed is \d+ days old \(limit 7\)/).waitFor();
+    const row = page.getByTestId('findings').locator('tr', { hasText: 'DEBIAN-CVE-2010-4756' });
+    const text = await row.innerText();
+    assert.ok(text.includes('SRV-21') && text.includes(`glibc ${dpkg('-W', '-f=${source:Version}', 'libc6')}`), text);
+    assert.ok(text.includes('CVE-2010-4756'), 'the CVE it is upstream of');
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'vulnerabilities-en');
+    await row.getByRole('link', { name: 'DEBIAN-CVE-2010-4756' }).click();
+    await page.waitForURL(/\/vulnerabilities\/\d+$/);
+    const plan = page.getByTestId('plan');
+    await plan.getByLabel('State').selectOption('accepted');
+    await plan.getByRole('button', { name: 'Save the plan' }).click();
+    await page.getByTestId('plan-error').getByText(/only with the workaround or compensating control/).waitFor();
+    await plan.getByLabel('Owner', { exact: true }).fill('Sato (IT)');
+    await plan.getByLabel('Due').fill('2026-12-31');
+    await plan.getByLabel('Compensating control').fill('no shell access for TOS users; glob input never from outside');
+    await plan.getByRole('button', { name: 'Save the plan' }).click();
+    await page.getByTestId('vulns-message').getByText('Plan saved.').waitFor();
+    assert.equal(await plan.getByLabel('Owner', { exact: true }).inputValue(), 'Sato (IT)');
+    await noCsp(page);
+  });
+
   test('the software screen in Japanese: translated, no serious accessibility violation', async () => {
     const page = await world.page({ locale: 'ja-JP' });
     await world.login(page, 'inventory');
@@ -99,6 +141,12 @@ describe('software inventory', () => {
     await page.getByRole('button', { name: 'SBOM をダウンロード（CycloneDX JSON）' }).waitFor();
     assert.deepEqual(await axeViolations(page), []);
     await world.screenshot(page, 'software-ja');
+    await page.goto(`${world.origin}/vulnerabilities`);
+    await page.getByRole('heading', { level: 1, name: '脆弱性' }).waitFor();
+    await page.getByTestId('findings').waitFor();
+    await page.getByTestId('vuln-warnings').getByText(/OSV の脆弱性情報は \d+ 日前のものです/).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await world.screenshot(page, 'vulnerabilities-ja');
     await noCsp(page);
   });
 });

@@ -378,7 +378,13 @@ json::object to_json(const VulnRegister& r) {
                                  {"age_days", s.age_days},
                                  {"stale", s.stale}});
   }
-  for (const auto& w : r.warnings) warnings.push_back(json::string(w));
+  for (const auto& w : r.warnings) {
+    warnings.push_back(json::object{{"code", w.code},
+                                    {"kind", w.kind},
+                                    {"age_days", w.age_days},
+                                    {"limit", w.limit},
+                                    {"text", w.text}});
+  }
   return json::object{{"findings", std::move(findings)},
                       {"feeds", std::move(feeds)},
                       {"warnings", std::move(warnings)}};

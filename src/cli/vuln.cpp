@@ -78,7 +78,7 @@ list->callback([o] {
   auto r = rt->vulnerabilities().list(access::Actor::local_operator());
   if (!r) die(r.error());
   std::string text;
-  for (const auto& w : r->warnings) text += "WARNING: " + w + "\n";
+  for (const auto& w : r->warnings) text += "WARNING: " + w.text + "\n";
   for (const auto& s : r->feeds) {
     text += s.kind + " feed " + s.file_name + ": newest " + s.newest + ", " +
             std::to_string(s.age_days) + " days old" + (s.stale ? " (STALE)" : "") + "\n";

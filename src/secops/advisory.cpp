@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace minato::secops {
 
 namespace json = boost::json;
@@ -106,12 +108,19 @@ Result<Advisory> osv_record(const json::value& v, const std::string& where) {
     if (!d) return fail(d.error());
     a.summary = d->substr(0, 300);
   }
-  MINATO_TRY(expect_array_or_absent(o, "aliases", at));
-  if (const auto* aliases = array_at(o, "aliases")) {
-    for (const auto& x : *aliases) {
-      if (!x.is_string() || x.as_string().size() > 100)
-        return fail(bad(at + ".aliases", "holds a non-identifier"));
-      a.aliases.emplace_back(x.as_string());
+  // aliases (the same vulnerability elsewhere) and upstream (OSV 1.6: the records this one
+  // derives from, as Debian's DEBIAN-CVE-* name their CVE) both say which CVEs it is.
+  for (const char* key : {"aliases", "upstream"}) {
+    MINATO_TRY(expect_array_or_absent(o, key, at));
+    if (const auto* ids = array_at(o, key)) {
+      for (const auto& x : *ids) {
+        if (!x.is_string() || x.as_string().size() > 100) {
+          return fail(bad(at + "." + key, "holds a non-identifier"));
+        }
+        if (std::find(a.aliases.begin(), a.aliases.end(), x.as_string()) == a.aliases.end()) {
+          a.aliases.emplace_back(x.as_string());
+        }
+      }
     }
   }
   if (const auto* sev = array_at(o, "severity"); sev && !sev->empty() && (*sev)[0].is_object()) {

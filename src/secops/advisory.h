@@ -42,7 +42,7 @@ struct AffectedPackage {
 
 struct Advisory {
   std::string id;  // "DSA-5514-1", "GHSA-...", "CVE-2023-4911"
-  std::vector<std::string> aliases;
+  std::vector<std::string> aliases;  // with OSV's "upstream" ids (DEBIAN-CVE-x names CVE-x)
   std::string summary;
   std::string published;
   std::string modified;  // RFC 3339

@@ -67,6 +67,14 @@ TEST(Advisory, G2_7_5_OsvRecordsAndTheirRanges) {
   EXPECT_EQ(arr->newest, "2024-02-01T00:00:00Z");
   ASSERT_EQ(arr->advisories[0].affected[0].ranges.size(), 1u);
   EXPECT_EQ(arr->advisories[0].affected[0].ranges[0].last_affected, "3.1.0");
+
+  // Debian's per-CVE records name their CVE as "upstream" (OSV 1.6).
+  auto up = parse_feed(R"({"id":"DEBIAN-CVE-2010-4756","modified":"2024-09-03T00:00:00Z",
+      "upstream":["CVE-2010-4756"],"affected":[{"package":{"ecosystem":"Debian:12","name":"glibc"},
+      "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]})",
+                       10);
+  ASSERT_TRUE(up) << up.error().message();
+  EXPECT_EQ(cve_ids(up->advisories[0]), std::vector<std::string>{"CVE-2010-4756"});
 }
 
 TEST(Advisory, G2_7_5_MalformedFeedsAreRefusedNamingTheRecord) {

@@ -96,8 +96,8 @@ class Vulnerabilities(ServerTestCase):
         # Nothing taken in yet: the register says it cannot tell, rather than "0".
         empty = officer.request("GET", "/api/v1/findings").json
         self.assertEqual(empty["findings"], [])
-        self.assertTrue(any("no advisory feed" in w for w in empty["warnings"]), empty)
-        self.assertTrue(any("no asset has a software list" in w for w in empty["warnings"]))
+        self.assertEqual(sorted(w["code"] for w in empty["warnings"]), ["no_feed", "no_lists"])
+        self.assertTrue(any("no advisory feed" in w["text"] for w in empty["warnings"]), empty)
 
         here = subprocess.run(["dpkg-query", "-W", FORMAT], capture_output=True, check=True).stdout
         glibc = installed_glibc()
@@ -183,8 +183,9 @@ class Vulnerabilities(ServerTestCase):
         reg = officer.request("GET", "/api/v1/findings").json
         osv = [f for f in reg["feeds"] if f["kind"] == "osv"][0]
         self.assertEqual((osv["newest"], osv["stale"]), ("2024-09-03T00:00:00Z", True))
-        self.assertTrue(any(f"the OSV feed is {osv['age_days']} days old (limit 365)" in w
-                            for w in reg["warnings"]), reg["warnings"])
+        self.assertEqual([(w["code"], w["kind"], w["age_days"], w["limit"]) for w in reg["warnings"]],
+                         [("stale", "osv", osv["age_days"], 365)])
+        self.assertIn(f"the OSV feed is {osv['age_days']} days old (limit 365)", reg["warnings"][0]["text"])
         self.assertFalse([f for f in reg["feeds"] if f["kind"] == "kev"][0]["stale"])
         deadline = time.time() + 30
         while True:
