@@ -62,19 +62,11 @@ void Api::add_vuln_routes() {
                 auto id = id_param(p, "id");
                 if (!id) return fail(id.error());
                 app::FindingPlan plan;
-                for (auto [key, into] : {std::pair{"state", &plan.state},
-                                         {"owner", &plan.owner},
-                                         {"due_date", &plan.due_date},
-                                         {"need", &plan.need},
-                                         {"method", &plan.method},
-                                         {"workaround", &plan.workaround},
-                                         {"impact", &plan.impact},
-                                         {"schedule", &plan.schedule},
-                                         {"tests", &plan.tests},
-                                         {"compensating", &plan.compensating}}) {
-                  auto v = b.optional_string(key, app::VulnerabilityService::kMaxPlanField);
+                for (const auto& field : app::kPlanFields) {
+                  const std::string key(field.name);
+                  auto v = b.optional_string(key.c_str(), app::VulnerabilityService::kMaxPlanField);
                   if (!v) return fail(v.error());
-                  if (*v) *into = std::move(**v);
+                  if (*v) plan[key] = std::move(**v);
                 }
                 MINATO_TRY(b.finish());
                 MINATO_TRY(rt_.vulnerabilities().plan(c.actor, *id, plan));

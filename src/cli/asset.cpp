@@ -214,26 +214,27 @@ void add_asset(CLI::App& app) {
     print_result(o->json, json::object{{"loans", arr}}, text);
   });
 
-  auto* import = cmd->add_subcommand(
+  auto* take_in = cmd->add_subcommand(
       "import", "Import an inventory CSV through the media intake (all or nothing)");
-  common(import);
-  import->add_option("file", o->file, "CSV with a header line: tag,kind,name,...")->required();
-  import->callback([o] {
+  common(take_in);
+  take_in->add_option("file", o->file, "CSV with a header line: tag,kind,name,...")->required();
+  take_in->callback([o] {
     auto bytes = read_file(o->file, 64 << 20);
-  if (!bytes) die(bytes.error());
-  auto rt = open_runtime(o->data);
-  std::string name = o->file.substr(o->file.rfind('/') + 1);
-  auto r = rt->assets().import_csv(access::Actor::local_operator(), name, std::move(*bytes), "cli");
-  if (!r) die(r.error());
-  print_result(o->json,
-               json::object{{"intake", r->intake_id},
-                            {"added", r->added},
-                            {"updated", r->updated},
-                            {"unchanged", r->unchanged}},
-               counted(r->added, "asset", "assets") + " added, " + std::to_string(r->updated) +
-                   " updated, " + std::to_string(r->unchanged) + " unchanged (intake record " +
-                   std::to_string(r->intake_id) + ")\n");
-});
-}  // namespace minato::cli
+    if (!bytes) die(bytes.error());
+    auto rt = open_runtime(o->data);
+    std::string name = o->file.substr(o->file.rfind('/') + 1);
+    auto r =
+        rt->assets().import_csv(access::Actor::local_operator(), name, std::move(*bytes), "cli");
+    if (!r) die(r.error());
+    print_result(o->json,
+                 json::object{{"intake", r->intake_id},
+                              {"added", r->added},
+                              {"updated", r->updated},
+                              {"unchanged", r->unchanged}},
+                 counted(r->added, "asset", "assets") + " added, " + std::to_string(r->updated) +
+                     " updated, " + std::to_string(r->unchanged) + " unchanged (intake record " +
+                     std::to_string(r->intake_id) + ")\n");
+  });
+}
 
 }  // namespace minato::cli

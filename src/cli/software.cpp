@@ -84,59 +84,59 @@ void add_software_lists(CLI::App& app) {
     c->add_option("--data", o->data, "Data directory")->required();
     c->add_flag("--json", o->json, "Print the result as JSON");
   };
-  auto* import = cmd->add_subcommand(
+  auto* take_in = cmd->add_subcommand(
       "import",
       "Replace an asset's software list with FILE (dpkg-query -W output, dpkg -l, or CycloneDX "
       "JSON), through the media intake");
-  common(import);
-  import->add_option("tag", o->tag, "Asset")->required();
-  import->add_option("file", o->file, "The list")->required()->check(CLI::ExistingFile);
-  import->callback([o] {
+  common(take_in);
+  take_in->add_option("tag", o->tag, "Asset")->required();
+  take_in->add_option("file", o->file, "The list")->required()->check(CLI::ExistingFile);
+  take_in->callback([o] {
     auto bytes = read_file(o->file, size_t{64} << 20);
-  if (!bytes) die(bytes.error());
-  auto rt = open_runtime(o->data);
-  auto l =
-      rt->software().import_list(access::Actor::local_operator(), o->tag,
-                                 fs::path(o->file).filename().string(), std::move(*bytes), "cli");
-  if (!l) die(l.error());
-  print_result(o->json, app::to_json(*l, false),
-               o->tag + ": " + counted(l->record.count, "component", "components") + " from " +
-                   l->record.source + " (intake record " + std::to_string(l->record.intake_id) +
-                   ")\n");
-});
-auto* show = cmd->add_subcommand("show", "An asset's software list");
-common(show);
-show->add_option("tag", o->tag, "Asset")->required();
-show->callback([o] {
-  auto rt = open_runtime(o->data);
-  auto l = rt->software().list_of(access::Actor::local_operator(), o->tag);
-  if (!l) die(l.error());
-  std::string text = l->record.imported_us == 0 ? o->tag + ": no software list imported\n"
-                                                : o->tag + ": " + l->record.source + ", " +
-                                                      format_utc(l->record.imported_us) + " by " +
-                                                      l->record.imported_by + "\n";
-  for (const auto& c : l->components) {
-    text += "  " + c.name + " " + c.version + (c.arch.empty() ? "" : " " + c.arch) + "  " + c.purl +
-            "\n";
-  }
-  print_result(o->json, app::to_json(*l), text);
-});
-auto* list = cmd->add_subcommand("list", "Which assets have a software list, how many entries");
-common(list);
-list->callback([o] {
-  auto rt = open_runtime(o->data);
-  auto all = rt->software().all(access::Actor::local_operator());
-  if (!all) die(all.error());
-  json::array arr;
-  std::string text;
-  for (const auto& l : *all) {
-    arr.push_back(app::to_json(l, false));
-    text += l.tag + "  " + counted(l.record.count, "component", "components") + "  " +
-            l.record.source + "  " + format_utc(l.record.imported_us) + "\n";
-  }
-  if (all->empty()) text = "no software list imported\n";
-  print_result(o->json, json::object{{"lists", arr}}, text);
-});
+    if (!bytes) die(bytes.error());
+    auto rt = open_runtime(o->data);
+    auto l =
+        rt->software().import_list(access::Actor::local_operator(), o->tag,
+                                   fs::path(o->file).filename().string(), std::move(*bytes), "cli");
+    if (!l) die(l.error());
+    print_result(o->json, app::to_json(*l, false),
+                 o->tag + ": " + counted(l->record.count, "component", "components") + " from " +
+                     l->record.source + " (intake record " + std::to_string(l->record.intake_id) +
+                     ")\n");
+  });
+  auto* show = cmd->add_subcommand("show", "An asset's software list");
+  common(show);
+  show->add_option("tag", o->tag, "Asset")->required();
+  show->callback([o] {
+    auto rt = open_runtime(o->data);
+    auto l = rt->software().list_of(access::Actor::local_operator(), o->tag);
+    if (!l) die(l.error());
+    std::string text = l->record.imported_us == 0 ? o->tag + ": no software list imported\n"
+                                                  : o->tag + ": " + l->record.source + ", " +
+                                                        format_utc(l->record.imported_us) + " by " +
+                                                        l->record.imported_by + "\n";
+    for (const auto& c : l->components) {
+      text += "  " + c.name + " " + c.version + (c.arch.empty() ? "" : " " + c.arch) + "  " +
+              c.purl + "\n";
+    }
+    print_result(o->json, app::to_json(*l), text);
+  });
+  auto* list = cmd->add_subcommand("list", "Which assets have a software list, how many entries");
+  common(list);
+  list->callback([o] {
+    auto rt = open_runtime(o->data);
+    auto all = rt->software().all(access::Actor::local_operator());
+    if (!all) die(all.error());
+    json::array arr;
+    std::string text;
+    for (const auto& l : *all) {
+      arr.push_back(app::to_json(l, false));
+      text += l.tag + "  " + counted(l.record.count, "component", "components") + "  " +
+              l.record.source + "  " + format_utc(l.record.imported_us) + "\n";
+    }
+    if (all->empty()) text = "no software list imported\n";
+    print_result(o->json, json::object{{"lists", arr}}, text);
+  });
 }  // namespace
 
 void add_release(CLI::App& app) {
@@ -230,7 +230,7 @@ void add_upgrade(CLI::App& app) {
   });
 }
 
-}  // namespace minato::cli
+}  // namespace
 
 void add_software(CLI::App& app) {
   add_sbom(app);

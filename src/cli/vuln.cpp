@@ -1,15 +1,16 @@
 // `minato vuln`: the vulnerability register (G2.7.5, G2.7.1-a).
 //
-//   minato vuln import FILE --data DIR      an OSV or CISA KEV JSON feed, through the media intake
-//   minato vuln list --data DIR             findings (KEV and ransomware first), feed ages,
-//   warnings minato vuln show ID --data DIR minato vuln plan ID --data DIR [--state planned --owner
-//   ... --due-date 2026-12-31
-//                    --need ... --method ... --workaround ... --impact ... --schedule ...
-//                    --tests ... --compensating ...]
-//   minato vuln match --data DIR            match every advisory against the inventory again
+//   minato vuln import FILE --data DIR   an OSV or CISA KEV JSON feed, via the media intake
+//   minato vuln list --data DIR          findings (KEV first), feed ages, warnings
+//   minato vuln show ID --data DIR
+//   minato vuln plan ID --data DIR [--state planned --owner ... --due-date 2026-12-31
+//       --need ... --method ... --workaround ... --impact ... --schedule ... --tests ...
+//       --compensating ...]
+//   minato vuln match --data DIR         match every advisory against the inventory again
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "app/runtime.h"
@@ -43,7 +44,7 @@ void add_vuln(CLI::App& app) {
     std::string data, file;
     int64_t id = 0;
     bool json = false;
-    std::map<std::string, std::string> plan;
+    app::FindingPlan plan;
   };
   auto o = std::make_shared<Opts>();
   auto common = [&](CLI::App* c) {
@@ -51,108 +52,96 @@ void add_vuln(CLI::App& app) {
     c->add_flag("--json", o->json, "Print the result as JSON");
   };
 
-  auto* import = cmd->add_subcommand(
+  auto* take_in = cmd->add_subcommand(
       "import", "Take in an advisory feed (OSV JSON, or the CISA KEV catalogue) and match it");
-  common(import);
-  import->add_option("file", o->file, "The feed")->required()->check(CLI::ExistingFile);
-  import->callback([o] {
+  common(take_in);
+  take_in->add_option("file", o->file, "The feed")->required()->check(CLI::ExistingFile);
+  take_in->callback([o] {
     auto bytes = read_file(o->file, size_t{1} << 30);
-  if (!bytes) die(bytes.error());
-  auto rt = open_runtime(o->data);
-  auto r = rt->vulnerabilities().import_feed(access::Actor::local_operator(),
-                                             std::filesystem::path(o->file).filename().string(),
-                                             std::move(*bytes), "cli");
-  if (!r) die(r.error());
-  print_result(o->json, app::to_json(*r),
-               r->kind + " feed taken in (intake record " + std::to_string(r->intake_id) +
-                   "): " + counted(r->entries, "entry", "entries") + "; " +
-                   counted(r->new_findings, "new finding", "new findings") + ", " +
-                   std::to_string(r->resolved) + " resolved, " + std::to_string(r->open) +
-                   " open\n");
-});
+    if (!bytes) die(bytes.error());
+    auto rt = open_runtime(o->data);
+    auto r = rt->vulnerabilities().import_feed(access::Actor::local_operator(),
+                                               std::filesystem::path(o->file).filename().string(),
+                                               std::move(*bytes), "cli");
+    if (!r) die(r.error());
+    print_result(o->json, app::to_json(*r),
+                 r->kind + " feed taken in (intake record " + std::to_string(r->intake_id) +
+                     "): " + counted(r->entries, "entry", "entries") + "; " +
+                     counted(r->new_findings, "new finding", "new findings") + ", " +
+                     std::to_string(r->resolved) + " resolved, " + std::to_string(r->open) +
+                     " open\n");
+  });
 
-auto* list = cmd->add_subcommand("list", "Findings, the feeds' ages, and what may be missing");
-common(list);
-list->callback([o] {
-  auto rt = open_runtime(o->data);
-  auto r = rt->vulnerabilities().list(access::Actor::local_operator());
-  if (!r) die(r.error());
-  std::string text;
-  for (const auto& w : r->warnings) text += "WARNING: " + w.text + "\n";
-  for (const auto& s : r->feeds) {
-    text += s.kind + " feed " + s.file_name + ": newest " + s.newest + ", " +
-            std::to_string(s.age_days) + " days old" + (s.stale ? " (STALE)" : "") + "\n";
+  auto* list = cmd->add_subcommand("list", "Findings, the feeds' ages, and what may be missing");
+  common(list);
+  list->callback([o] {
+    auto rt = open_runtime(o->data);
+    auto r = rt->vulnerabilities().list(access::Actor::local_operator());
+    if (!r) die(r.error());
+    std::string text;
+    for (const auto& w : r->warnings) text += "WARNING: " + w.text + "\n";
+    for (const auto& s : r->feeds) {
+      text += s.kind + " feed " + s.file_name + ": newest " + s.newest + ", " +
+              std::to_string(s.age_days) + " days old" + (s.stale ? " (STALE)" : "") + "\n";
+    }
+    for (const auto& f : r->findings) text += finding_line(f);
+    if (r->findings.empty()) text += "no finding\n";
+    print_result(o->json, app::to_json(*r), text);
+  });
+
+  auto* show = cmd->add_subcommand("show", "One finding with its plan");
+  common(show);
+  show->add_option("id", o->id, "Finding")->required();
+  show->callback([o] {
+    auto rt = open_runtime(o->data);
+    auto v = rt->vulnerabilities().show(access::Actor::local_operator(), o->id);
+    if (!v) die(v.error());
+    std::string text = finding_line(*v) + "  " + v->finding.summary + "\n";
+    const auto& f = v->finding;
+    for (const auto& field : app::kPlanFields) {
+      const std::string& value = f.*field.member;
+      if (!value.empty() && field.name != "state" && field.name != "owner" &&
+          field.name != "due_date") {
+        text += "  " + std::string(field.name) + ": " + value + "\n";
+      }
+    }
+    print_result(o->json, app::to_json(*v), text);
+  });
+
+  auto* plan = cmd->add_subcommand("plan", "Set a finding's plan fields (only those given)");
+  common(plan);
+  plan->add_option("id", o->id, "Finding")->required();
+  for (const auto& field : app::kPlanFields) {
+    std::string option(field.name);
+    std::replace(option.begin(), option.end(), '_', '-');
+    plan->add_option_function<std::string>(
+        "--" + option, [o, n = std::string(field.name)](const std::string& v) { o->plan[n] = v; },
+        "The finding's " + option);
   }
-  for (const auto& f : r->findings) text += finding_line(f);
-  if (r->findings.empty()) text += "no finding\n";
-  print_result(o->json, app::to_json(*r), text);
-});
+  plan->callback([o] {
+    auto rt = open_runtime(o->data);
+    if (auto st = rt->vulnerabilities().plan(access::Actor::local_operator(), o->id, o->plan);
+        !st) {
+      die(st.error());
+    }
+    print_result(o->json, json::object{{"id", o->id}},
+                 "finding " + std::to_string(o->id) + " updated\n");
+  });
 
-auto* show = cmd->add_subcommand("show", "One finding with its plan");
-common(show);
-show->add_option("id", o->id, "Finding")->required();
-show->callback([o] {
-  auto rt = open_runtime(o->data);
-  auto v = rt->vulnerabilities().show(access::Actor::local_operator(), o->id);
-  if (!v) die(v.error());
-  std::string text = finding_line(*v) + "  " + v->finding.summary + "\n";
-  const auto& f = v->finding;
-  for (auto [k, val] : {std::pair{"need", &f.need},
-                        {"method", &f.method},
-                        {"workaround", &f.workaround},
-                        {"impact", &f.impact},
-                        {"schedule", &f.schedule},
-                        {"tests", &f.tests},
-                        {"compensating control", &f.compensating}}) {
-    if (!val->empty()) text += std::string("  ") + k + ": " + *val + "\n";
-  }
-  print_result(o->json, app::to_json(*v), text);
-});
-
-auto* plan = cmd->add_subcommand("plan", "Set a finding's plan fields (only those given)");
-common(plan);
-plan->add_option("id", o->id, "Finding")->required();
-for (const char* f : {"state", "owner", "due-date", "need", "method", "workaround", "impact",
-                      "schedule", "tests", "compensating"}) {
-  plan->add_option_function<std::string>(
-      std::string("--") + f, [o, f](const std::string& v) { o->plan[f] = v; },
-      std::string("The finding's ") + f);
+  auto* match = cmd->add_subcommand("match", "Match every advisory against the inventory again");
+  common(match);
+  match->callback([o] {
+    auto rt = open_runtime(o->data);
+    auto m = rt->vulnerabilities().rematch(access::Actor::local_operator());
+    if (!m) die(m.error());
+    print_result(o->json,
+                 json::object{{"opened", json::array(m->opened.begin(), m->opened.end())},
+                              {"resolved", json::array(m->resolved.begin(), m->resolved.end())},
+                              {"open", m->open}},
+                 std::to_string(m->opened.size()) + " opened, " +
+                     std::to_string(m->resolved.size()) + " resolved, " + std::to_string(m->open) +
+                     " open\n");
+  });
 }
-plan->callback([o] {
-  app::FindingPlan p;
-  for (auto [name, into] : {std::pair{"state", &p.state},
-                            {"owner", &p.owner},
-                            {"due-date", &p.due_date},
-                            {"need", &p.need},
-                            {"method", &p.method},
-                            {"workaround", &p.workaround},
-                            {"impact", &p.impact},
-                            {"schedule", &p.schedule},
-                            {"tests", &p.tests},
-                            {"compensating", &p.compensating}}) {
-    if (auto it = o->plan.find(name); it != o->plan.end()) *into = it->second;
-  }
-  auto rt = open_runtime(o->data);
-  if (auto st = rt->vulnerabilities().plan(access::Actor::local_operator(), o->id, p); !st) {
-    die(st.error());
-  }
-  print_result(o->json, json::object{{"id", o->id}},
-               "finding " + std::to_string(o->id) + " updated\n");
-});
-
-auto* match = cmd->add_subcommand("match", "Match every advisory against the inventory again");
-common(match);
-match->callback([o] {
-  auto rt = open_runtime(o->data);
-  auto m = rt->vulnerabilities().rematch(access::Actor::local_operator());
-  if (!m) die(m.error());
-  print_result(o->json,
-               json::object{{"opened", json::array(m->opened.begin(), m->opened.end())},
-                            {"resolved", json::array(m->resolved.begin(), m->resolved.end())},
-                            {"open", m->open}},
-               std::to_string(m->opened.size()) + " opened, " + std::to_string(m->resolved.size()) +
-                   " resolved, " + std::to_string(m->open) + " open\n");
-});
-}  // namespace minato::cli
 
 }  // namespace minato::cli

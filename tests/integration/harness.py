@@ -392,3 +392,24 @@ class Clamd:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ClamdServerTestCase(ServerTestCase):
+    """A server whose media intake scans with a clamd of the class's own (`cls.clamd`), its
+    test signatures accepted at any age. Subclasses add their users in prepare() and call
+    super().prepare(data) for the intake's settings."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.clamd = Clamd().start()
+        super().setUpClass()
+
+    @classmethod
+    def prepare(cls, data):
+        data.set_config({"clamd": f'"{cls.clamd.address}"', "signature_age_action": '"warn"'})
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.clamd.cleanup()
+

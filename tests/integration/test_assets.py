@@ -6,7 +6,7 @@ approved, and comes back. Each step is in the audit log, which still verifies.""
 import json
 import unittest
 
-from harness import EICAR, USER_PASSWORD, Clamd, ServerTestCase, run
+from harness import EICAR, USER_PASSWORD, ClamdServerTestCase, run
 
 INVENTORY = (b"tag,kind,name,serial,os,applications,patches,owner,used_by,place,power,network\r\n"
              b"SRV-01,server,TOS application server,CZ2345X7,Debian 12.8,\"minato 0.1.0\n"
@@ -17,23 +17,13 @@ INVENTORY = (b"tag,kind,name,serial,os,applications,patches,owner,used_by,place,
              b"USB-07,media,USB stick for vessel EDI,USB-0007,,,,IT section,,security office safe,,\r\n")
 
 
-class AssetRegister(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.clamd = Clamd().start()
-        super().setUpClass()
-
+class AssetRegister(ClamdServerTestCase):
     @classmethod
     def prepare(cls, data):
         cls.keeper = data.add_user("keeper", ["asset_manager"])
         cls.officer = data.add_user("officer", ["security_officer"])
         cls.clerk = data.add_user("clerk", ["gate_clerk"])
-        data.set_config({"clamd": f'"{cls.clamd.address}"', "signature_age_action": '"warn"'})
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.clamd.cleanup()
+        super().prepare(data)
 
     def upload(self, client, body, name="inventory.csv"):
         return client.request("POST", "/api/v1/asset-imports", raw_body=body,

@@ -10,13 +10,14 @@
 - `minato upgrade --check` accepts only a release signed by a configured key, unaltered and
   newer, makes the pre-upgrade backup and records the rollback path; every refusal says why
   and is in the audit log."""
+import hashlib
 import json
 import os
 import re
 import subprocess
 import unittest
 
-from harness import EICAR, MINATO, USER_PASSWORD, Clamd, ServerTestCase, run
+from harness import EICAR, MINATO, USER_PASSWORD, ClamdServerTestCase, DataDir, run
 
 
 def dpkg_owner_versions(paths):
@@ -52,23 +53,13 @@ def linked_libraries():
     return libs
 
 
-class Software(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.clamd = Clamd().start()
-        super().setUpClass()
-
+class Software(ClamdServerTestCase):
     @classmethod
     def prepare(cls, data):
         cls.keeper = data.add_user("keeper", ["asset_manager"])
         cls.auditor = data.add_user("audrey", ["auditor"])
         cls.clerk = data.add_user("clerk", ["gate_clerk"])
-        data.set_config({"clamd": f'"{cls.clamd.address}"', "signature_age_action": '"warn"'})
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.clamd.cleanup()
+        super().prepare(data)
 
     def test_G2_7_4_A1_3_4_sbom_names_what_minato_links_at_installed_versions(self):
         bom = json.loads(run(["sbom"]).stdout)
@@ -76,7 +67,6 @@ class Software(ServerTestCase):
         version = run(["--version"]).stdout.split()[-1]
         self.assertEqual(bom["metadata"]["component"]["version"], version)
         with open(MINATO, "rb") as f:
-            import hashlib
             self.assertEqual(bom["metadata"]["component"]["hashes"][0]["content"],
                              hashlib.sha256(f.read()).hexdigest())
         linked = {c["name"]: c["version"] for c in bom["components"]
@@ -175,7 +165,6 @@ class Upgrade(unittest.TestCase):
     """`minato upgrade --check` on a data directory with backups set up."""
 
     def setUp(self):
-        from harness import DataDir
         self.data = DataDir()
         self.tmp = self.data.root
         for name, text in (("p1", "correct horse battery staple 1"),

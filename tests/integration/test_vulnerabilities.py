@@ -13,7 +13,7 @@ import subprocess
 import time
 import unittest
 
-from harness import USER_PASSWORD, Clamd, ServerTestCase, run
+from harness import USER_PASSWORD, ClamdServerTestCase, run
 
 DSA_5514_1 = {
     "id": "DSA-5514-1", "modified": "2023-10-03T12:00:00Z", "published": "2023-10-03T00:00:00Z",
@@ -58,25 +58,15 @@ def dpkg_older(a, b):
     return subprocess.run(["dpkg", "--compare-versions", a, "lt", b]).returncode == 0
 
 
-class Vulnerabilities(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.clamd = Clamd().start()
-        super().setUpClass()
-
+class Vulnerabilities(ClamdServerTestCase):
     @classmethod
     def prepare(cls, data):
         cls.keeper = data.add_user("keeper", ["asset_manager"])
         cls.officer = data.add_user("officer", ["security_officer"])
         cls.clerk = data.add_user("clerk", ["gate_clerk"])
-        data.set_config({"clamd": f'"{cls.clamd.address}"', "signature_age_action": '"warn"',
-                         "security_mail": '"soc@terminal.example"', "heartbeat_seconds": "5",
+        super().prepare(data)
+        data.set_config({"security_mail": '"soc@terminal.example"', "heartbeat_seconds": "5",
                          "feed_max_age_days": "365"})
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.clamd.cleanup()
 
     def feed(self, client, body, name):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -202,6 +192,17 @@ class Vulnerabilities(ServerTestCase):
         # The CLI reads the same register.
         listed = json.loads(run(["vuln", "list", "--data", self.data.path, "--json"]).stdout)
         self.assertEqual(len(listed["findings"]), len(after))
+        open_one = [f for f in after.values() if f["state"] == "open"][0]["id"]
+        run(["vuln", "plan", str(open_one), "--data", self.data.path, "--owner", "Ito (IT)",
+             "--due-date", "2026-12-20", "--state", "planned"])
+        shown = json.loads(run(["vuln", "show", str(open_one), "--data", self.data.path,
+                                "--json"]).stdout)
+        self.assertEqual((shown["owner"], shown["due_date"], shown["state"]),
+                         ("Ito (IT)", "2026-12-20", "planned"))
+        bad = run(["vuln", "plan", str(open_one), "--data", self.data.path, "--state", "done"],
+                  check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("state must be one of", bad.stderr)
 
 
 if __name__ == "__main__":
