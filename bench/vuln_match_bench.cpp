@@ -83,9 +83,15 @@ const Corpus& corpus() {
       ap.name = sources[&p - x->installed.data()];
       // A third fixed before the installed version, a third after, a third not fixed.
       switch (rng() % 3) {
-        case 0: ap.ranges.push_back({"0", "0.1-1", ""}); break;
-        case 1: ap.ranges.push_back({"0", version + "+deb12u99", ""}); break;
-        default: ap.ranges.push_back({"0", "", ""}); break;
+        case 0:
+          ap.ranges.push_back({"0", "0.1-1", ""});
+          break;
+        case 1:
+          ap.ranges.push_back({"0", version + "+deb12u99", ""});
+          break;
+        default:
+          ap.ranges.push_back({"0", "", ""});
+          break;
       }
       a.affected.push_back(std::move(ap));
       x->advisories.push_back(std::move(a));
@@ -94,9 +100,12 @@ const Corpus& corpus() {
     for (size_t i = 0; i < x->advisories.size(); ++i) {
       const auto& a = x->advisories[i];
       const auto& r = a.affected[0].ranges[0];
-      feed += (i ? "," : "") + std::string("{\"id\":\"") + a.id + "\",\"modified\":\"" + a.modified +
-              "\",\"aliases\":[\"" + a.aliases[0] + "\"],\"affected\":[{\"package\":{\"ecosystem\":"
-              "\"Debian:12\",\"name\":\"" + a.affected[0].name + "\"},\"ranges\":[{\"type\":"
+      feed += (i ? "," : "") + std::string("{\"id\":\"") + a.id + "\",\"modified\":\"" +
+              a.modified + "\",\"aliases\":[\"" + a.aliases[0] +
+              "\"],\"affected\":[{\"package\":{\"ecosystem\":"
+              "\"Debian:12\",\"name\":\"" +
+              a.affected[0].name +
+              "\"},\"ranges\":[{\"type\":"
               "\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"}" +
               (r.fixed.empty() ? "" : ",{\"fixed\":\"" + r.fixed + "\"}") + "]}]}]}";
     }
@@ -135,7 +144,8 @@ void BM_Reference_ComparisonsOnly(benchmark::State& state) {
     by_source[p.source.empty() ? p.name : p.source] =
         p.source_version.empty() ? p.version : p.source_version;
   }
-  for (size_t i = 0; i < c.advisories.size(); ++i) version_of[i] = by_source[c.advisories[i].affected[0].name];
+  for (size_t i = 0; i < c.advisories.size(); ++i)
+    version_of[i] = by_source[c.advisories[i].affected[0].name];
   for (auto _ : state) {
     size_t n = 0;
     for (size_t i = 0; i < c.advisories.size(); ++i) {
@@ -161,7 +171,8 @@ void BM_Reference_NoIndex(benchmark::State& state) {
       for (const auto& a : c.advisories) {
         for (const auto& ap : a.affected) {
           if (ap.name != name) continue;
-          for (const auto& r : ap.ranges) n += secops::in_range(secops::Ecosystem::kDebian, version, r);
+          for (const auto& r : ap.ranges)
+            n += secops::in_range(secops::Ecosystem::kDebian, version, r);
         }
       }
     }
@@ -208,8 +219,14 @@ World& world() {
           a.updated_by = "bench";
           auto id = tx.insert_asset(a);
           if (!id) return fail(id.error());
-          store::SoftwareListRecord l{*id, 0, "dpkg-query", "bench", static_cast<int64_t>(c.installed.size()),
-                                      secops::components_to_json(c.installed), fx.now_us, "bench"};
+          store::SoftwareListRecord l{*id,
+                                      0,
+                                      "dpkg-query",
+                                      "bench",
+                                      static_cast<int64_t>(c.installed.size()),
+                                      secops::components_to_json(c.installed),
+                                      fx.now_us,
+                                      "bench"};
           MINATO_TRY(tx.put_software_list(l));
           for (const auto& adv : c.advisories) {
             MINATO_TRY(tx.put_advisory({adv.id, 1, adv.modified, "", adv.summary, "",
@@ -223,9 +240,11 @@ World& world() {
     }
     const auto t0 = std::chrono::steady_clock::now();
     auto first = x->rt->vulnerabilities().rematch(access::Actor::local_operator());
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (!first) std::abort();
-    std::fprintf(stderr, "first match (findings written): %zu opened in %.0f ms\n", first->opened.size(), ms);
+    std::fprintf(stderr, "first match (findings written): %zu opened in %.0f ms\n",
+                 first->opened.size(), ms);
     return x;
   }();
   return *w;

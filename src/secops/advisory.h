@@ -41,7 +41,7 @@ struct AffectedPackage {
 };
 
 struct Advisory {
-  std::string id;  // "DSA-5514-1", "GHSA-...", "CVE-2023-4911"
+  std::string id;                    // "DSA-5514-1", "GHSA-...", "CVE-2023-4911"
   std::vector<std::string> aliases;  // with OSV's "upstream" ids (DEBIAN-CVE-x names CVE-x)
   std::string summary;
   std::string published;
