@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "app/runtime.h"
 #include "app/views.h"
@@ -245,6 +246,49 @@ Result<EvidenceResult> EvidenceService::write(const access::Actor& actor,
     }
   }
   MINATO_TRY(member(w.add("intake.jsonl", jsonl(rows))));
+
+  // What the terminal's IT consisted of and what ran on it (G1.2, G2.6.1-b), and the
+  // vulnerability register with its plans and the feeds' ages (G2.7.5), as they stand: what
+  // was exposed, and known to be, when the incident was handled.
+  auto assets = r.list_assets();
+  if (!assets) return fail(assets.error());
+  auto lists = r.software_lists();
+  if (!lists) return fail(lists.error());
+  std::map<int64_t, std::string> tags;
+  json::array asset_rows;
+  for (const auto& a : *assets) {
+    tags[a.id] = a.tag;
+    json::object row = to_json(a);
+    for (const auto& l : *lists) {
+      if (l.asset_id != a.id) continue;
+      row["software"] = json::object{{"source", l.source},
+                                     {"file", l.file_name},
+                                     {"intake_id", l.intake_id},
+                                     {"imported", format_utc(l.imported_us)},
+                                     {"components", json::parse(l.components)}};
+    }
+    asset_rows.push_back(std::move(row));
+  }
+  MINATO_TRY(member(w.add("assets.json", json::serialize(asset_rows) + "\n")));
+  auto findings = r.findings();
+  if (!findings) return fail(findings.error());
+  auto feeds = r.vuln_feeds();
+  if (!feeds) return fail(feeds.error());
+  json::array finding_rows, feed_rows;
+  for (const auto& f : *findings) finding_rows.push_back(to_json(FindingView{f, tags[f.asset_id]}));
+  for (const auto& f : *feeds) {
+    feed_rows.push_back(json::object{{"kind", f.kind},
+                                     {"file", f.file_name},
+                                     {"intake_id", f.intake_id},
+                                     {"entries", f.entries},
+                                     {"newest", f.newest},
+                                     {"imported", format_utc(f.imported_us)},
+                                     {"by", f.imported_by}});
+  }
+  MINATO_TRY(member(w.add("vulnerabilities.json",
+                          json::serialize(json::object{{"findings", std::move(finding_rows)},
+                                                       {"feeds", std::move(feed_rows)}}) +
+                              "\n")));
 
   // The configuration as it is on disk (it names files for secrets; it holds none).
   auto config = read_file(rt_.paths().config(), 4 << 20);

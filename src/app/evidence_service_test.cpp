@@ -46,6 +46,12 @@ class EvidenceServiceTest : public testing::RuntimeFixture {
 };
 
 TEST_F(EvidenceServiceTest, G3_1_b_BundleVerifiesWithoutTheDatabase) {
+  store::AssetRecord pc;
+  pc.tag = "PC-YARD-3";
+  pc.kind = "terminal";
+  pc.name = "Yard planning PC";
+  pc.state = "in_service";
+  ASSERT_TRUE(rt_->assets().add(access::Actor::local_operator(), pc));
   const int64_t id = incident();
   EvidenceRequest req{id, 0, 0, out("evidence.tar")};
   auto made = rt_->evidence().write(officer_, req);
@@ -76,7 +82,11 @@ TEST_F(EvidenceServiceTest, G3_1_b_BundleVerifiesWithoutTheDatabase) {
   for (const auto& e : *entries) names.push_back(e.name);
   EXPECT_EQ(names, (std::vector<std::string>{"events.jsonl", "logins.jsonl", "checkpoints.jsonl",
                                              "proofs.json", "incident.json", "intake.jsonl",
-                                             "config.toml", "manifest.json", "manifest.sig"}));
+                                             "assets.json", "vulnerabilities.json", "config.toml",
+                                             "manifest.json", "manifest.sig"}));
+  // The assets as they stood (the yard PC of the incident), and the register (empty here).
+  EXPECT_NE(std::string((*entries)[6].data).find("\"tag\":\"PC-YARD-3\""), std::string::npos);
+  EXPECT_EQ(std::string((*entries)[7].data), "{\"findings\":[],\"feeds\":[]}\n");
   std::string inc((*entries)[4].data);
   EXPECT_NE(inc.find("ransom note on a yard PC"), std::string::npos);
   EXPECT_NE(inc.find("\"measures_in_force\":[{\"measure\":\"sessions\""), std::string::npos);

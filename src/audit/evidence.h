@@ -11,7 +11,8 @@
 //                      against the anchor; {"consistency": [{"size", "path"}]}: that each other
 //                      checkpoint is a prefix of the anchor (RFC 9162 §2.1.4)
 //   ...                what the service adds (the incident and its timeline, intake records,
-//                      the configuration), covered by their hashes
+//                      the assets with their software, the vulnerability register, the
+//                      configuration), covered by their hashes
 //   manifest.json      what the bundle is (kEvidenceFormat), for which incident, range and
 //                      tree, who made it when, the public keys of its signatures, and each
 //                      member's name, size and SHA-256
