@@ -273,6 +273,16 @@ HttpResponse raw_json(std::string body, int status) {
   return r;
 }
 
+HttpResponse attachment(int status, std::string content_type, std::string body,
+                        const std::string& filename) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return r;
+}
+
 HttpResponse no_content() {
   HttpResponse r;
   r.status = 204;

@@ -158,14 +158,8 @@ void Api::add_incident_routes() {
                 }
                 auto bytes = read_file(*path, static_cast<size_t>(kMaxEvidenceDownload));
                 if (!bytes) return fail(bytes.error());
-                HttpResponse r;
-                r.status = 201;
-                r.content_type = "application/x-tar";
-                r.body = std::move(*bytes);
-                r.headers.emplace_back(
-                    "Content-Disposition",
-                    "attachment; filename=\"" + path->substr(path->rfind('/') + 1) + "\"");
-                return r;
+                return attachment(201, "application/x-tar", std::move(*bytes),
+                                  path->substr(path->rfind('/') + 1));
               })));
 
   router_.add("POST", "/api/v1/incidents/{id}/measures",

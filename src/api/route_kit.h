@@ -35,6 +35,9 @@ HttpResponse ok_json(const boost::json::value& v, int status = 200);
 // A body already serialised (a stored idempotent response).
 HttpResponse raw_json(std::string body, int status);
 HttpResponse no_content();
+// A file handed over as a download (Content-Disposition: attachment; filename="...").
+HttpResponse attachment(int status, std::string content_type, std::string body,
+                        const std::string& filename);
 // Parses the body as strict JSON, then calls `fn`.
 CallerHandler with_body(BodyHandler fn);
 // Runs a state-changing handler under the request's Idempotency-Key, if it has one: the

@@ -21,14 +21,9 @@ void Api::add_software_routes() {
                             const Caller& c) -> Result<HttpResponse> {
                 auto bom = rt_.software().sbom(c.actor);
                 if (!bom) return fail(bom.error());
-                HttpResponse r;
-                r.status = 200;
-                r.content_type = "application/vnd.cyclonedx+json; version=1.5";
-                r.body = secops::to_cyclonedx_json(*bom);
-                r.headers.emplace_back(
-                    "Content-Disposition",
-                    "attachment; filename=\"minato-" + bom->subject.version + ".cdx.json\"");
-                return r;
+                return attachment(200, "application/vnd.cyclonedx+json; version=1.5",
+                                  secops::to_cyclonedx_json(*bom),
+                                  "minato-" + bom->subject.version + ".cdx.json");
               }));
 
   router_.add("GET", "/api/v1/software",
