@@ -174,12 +174,13 @@ export async function noCsp(world, page) {
 export async function startWorld({ users = [], enrol = [], clamd = false, backups = false, config = {} } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'minato-e2e-'));
   const data = path.join(root, 'demo');
-  // 1. The demo terminal (its credentials as JSON), stopped again once it serves.
-  const demo = await serve([
+  // 1. The demo terminal (its credentials as JSON), not served yet: until its first start the
+  // terminal is being set up, and minato.toml may be edited freely (configuration control).
+  const demo = run([
     'demo', '--data', data, '--listen', '127.0.0.1:0', '--management-listen', '127.0.0.1:0', '--json',
+    '--no-serve',
   ]);
-  const creds = JSON.parse(demo.stdout().split('\n').find((l) => l.startsWith('{')));
-  await stopProcess(demo.proc);
+  const creds = JSON.parse(demo.split('\n').find((l) => l.startsWith('{')));
   // 2. Extra users for tests that must not share one (lockout, enrolment...).
   const secrets = {};
   for (const [name, ...roles] of users) {

@@ -70,6 +70,8 @@ std::string time_or_empty(int64_t us) { return us == 0 ? std::string() : format_
 json::object approval_json(const app::ApprovalView& v) {
   const auto& a = v.record;
   json::value change = json::parse(a.payload);
+  // A configuration change: its difference, not the whole file (GET /api/v1/config/... has it).
+  if (a.kind == app::kConfigChangeKind && change.is_object()) change.as_object().erase("text");
   return json::object{{"id", a.id},
                       {"kind", a.kind},
                       {"target", a.target},
@@ -928,6 +930,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_asset_routes();
   add_software_routes();
   add_vuln_routes();
+  add_config_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(

@@ -38,6 +38,7 @@ class Api {
   void add_asset_routes();     // asset_routes.cpp
   void add_software_routes();  // software_routes.cpp
   void add_vuln_routes();      // vuln_routes.cpp
+  void add_config_routes();    // config_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

@@ -1,5 +1,7 @@
 #include "app/access_service.h"
 
+#include "app/config_service.h"
+
 #include "app/asset_service.h"
 #include "app/media_intake.h"
 
@@ -110,6 +112,14 @@ Result<int64_t> AccessService::request_media_checkout(const access::Actor& actor
                  json::serialize(json::object{
                      {"tag", tag}, {"holder", holder}, {"purpose", purpose}, {"days", days}}),
                  purpose, Permission::kAsset);
+}
+
+Result<int64_t> AccessService::request_config_change(const access::Actor& actor,
+                                                     const std::string& target,
+                                                     const std::string& payload,
+                                                     const std::string& reason) {
+  return request(actor, std::string(kConfigChangeKind), target, payload, reason,
+                 Permission::kConfigWrite);
 }
 
 Result<int64_t> AccessService::request_scan_override(const access::Actor& actor,
@@ -353,6 +363,10 @@ Status AccessService::execute(const access::Actor& actor, int64_t id) {
         } else if (a.kind == kMediaCheckoutKind) {
           return fail(ErrorCode::kConflict,
                       "a media checkout is started by `minato asset checkout`, not executed");
+        } else if (a.kind == kConfigChangeKind) {
+          return fail(ErrorCode::kConflict,
+                      "a configuration change is applied by `minato config apply` (or the "
+                      "console's configuration page), not executed");
         } else if (a.kind == MediaIntake::kOverrideKind) {
           return fail(ErrorCode::kConflict,
                       "a scan override is used by the intake of its file (minato edi import), "

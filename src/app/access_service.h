@@ -89,6 +89,10 @@ class AccessService {
   Result<int64_t> request_media_checkout(const access::Actor& actor, const std::string& tag,
                                          const std::string& holder, const std::string& purpose,
                                          int days);
+  // Configuration control: a change of minato.toml, `payload` as ConfigService::propose makes
+  // it. REQUIRES config.write.
+  Result<int64_t> request_config_change(const access::Actor& actor, const std::string& target,
+                                        const std::string& payload, const std::string& reason);
   Result<int64_t> request_scan_override(const access::Actor& actor, const std::string& sha256,
                                         const std::string& reason);
 

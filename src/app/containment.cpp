@@ -99,10 +99,10 @@ std::string Containment::refusal(Measure m) const {
 
 std::string containment_refusal(const Containment& c, const CommandSpec& spec) {
   if (operational_permission(spec.required)) return c.refusal(Measure::kOperations);
-  static constexpr std::array<std::string_view, 10> kFrozen = {
-      "approval.request", "approval.approve", "approval.execute", "api_token.issue",
-      "api_token.rotate", "source.unblock",   "user.create",      "user.credentials.reset",
-      "user.enable",      "user.unlock"};
+  static constexpr std::array<std::string_view, 11> kFrozen = {
+      "approval.request",       "approval.approve", "approval.execute", "config.apply",
+      "api_token.issue",        "api_token.rotate", "source.unblock",   "user.create",
+      "user.credentials.reset", "user.enable",      "user.unlock"};
   for (auto a : kFrozen) {
     if (spec.action == a) return c.refusal(Measure::kFreeze);
   }

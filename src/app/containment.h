@@ -68,7 +68,8 @@ class Containment {
 };
 
 // The refusal of a command while containment is in force ("" when it may run): terminal
-// commands under `operations`; requests, approvals and executions of privileged changes,
+// commands under `operations`; requests, approvals and executions of privileged changes
+// (configuration changes applied too),
 // account creation, re-enabling, unlocking and credential resets, token issue and rotation,
 // and ending source blocks under `freeze`. What only takes access away (disable, revoke, end
 // sessions, stop a maintenance window, reject a request) is never frozen.

@@ -15,6 +15,12 @@ Jobs::Jobs(Runtime& runtime, std::chrono::milliseconds interval)
       // G3.1-c: containment decided elsewhere (the CLI beside this server) takes effect
       // within a second.
       rt_.incidents().sync();
+      // Configuration control: an edit of minato.toml is recorded (and, if it changes security
+      // settings, held and told to security staff) within a second.
+      if (auto changed = rt_.config_control().check_file(); !changed) {
+        std::fprintf(stderr, "minato: configuration check failed: %s\n",
+                     changed.error().message().c_str());
+      }
       if (auto now = std::chrono::steady_clock::now(); now - last_run >= interval_) {
         last_run = now;
         run_once();

@@ -1,9 +1,9 @@
-// Jobs: the scheduled work of a running server, run every `interval` (a minute in serve, less
-// when audit.heartbeat_seconds is shorter): the audit heartbeat event (G2.7.3-c), threshold
-// alerts on security events each minute (G2.6.1-d),
-// recording the end of vendor maintenance windows and ending their sessions (G1.3), stale
-// advisory feeds (G2.7.5), and,
-// at start and then hourly, the inactivity sweep (G2.2.2-g) and forgetting Idempotency-Keys
+// Jobs: the scheduled work of a running server. Every second: containment decided elsewhere
+// (G3.1-c) and an edit of minato.toml (configuration control, ConfigService::check_file). Every
+// `interval` (a minute in serve, less when audit.heartbeat_seconds is shorter): the audit heartbeat
+// event (G2.7.3-c), threshold alerts on security events each minute (G2.6.1-d), recording the end
+// of vendor maintenance windows and ending their sessions (G1.3), stale advisory feeds (G2.7.5),
+// and, at start and then hourly, the inactivity sweep (G2.2.2-g) and forgetting Idempotency-Keys
 // older than a day. Each run goes through the services, so
 // through the write path and the audit log, as the actor `system:<job>`. Stops (and joins) on
 // stop() or destruction.

@@ -264,7 +264,17 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
 
     // 5. Open it as the server would, and verify the audit log.
     if (o.progress) o.progress("verify audit log", done, total);
-    auto rt = Runtime::open(work);
+    RuntimeOptions ro;
+    ro.record_config = false;  // recorded below, once the log is verified and rolled forward
+    if (!report.checkpoint_dir_was.empty() || report.listeners_changed) {
+      ro.config_restored =
+          "restored from backup set " + report.config_set +
+          (report.checkpoint_dir_was.empty()
+               ? ""
+               : "; audit.checkpoint_dir cleared (it was " + report.checkpoint_dir_was + ")") +
+          (report.listeners_changed ? "; listeners given for the restored copy" : "");
+    }
+    auto rt = Runtime::open(work, ro);
     if (!rt) return fail(rt.error());
     report.schema_after = (*rt)->store().schema_version();
     const std::string shipped = work + "/logs-restored/logs/audit-checkpoints.jsonl";
@@ -310,7 +320,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
         report.forward = std::move(*fwd);
         report.rolled_forward = true;
       }
-      rt = Runtime::open(work);
+      rt = Runtime::open(work, ro);
       if (!rt) return fail(rt.error());
       if (report.forward.events > 0) {
         if (o.progress) o.progress("verify audit log", done, total);
@@ -325,7 +335,9 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
       if (auto n = (*rx)->count_units_in_yard()) report.units_in_yard = *n;
       if (auto v = (*rx)->list_visits()) report.visits = static_cast<int64_t>(v->size());
     }
-    // The restore itself, in the restored log.
+    // The restored configuration as this restore left it (configuration control), then the
+    // restore itself, in the restored log.
+    MINATO_TRY((*rt)->config_control().record_running());
     MINATO_TRY((*rt)->writes().execute_status(
         access::Actor::local_operator(),
         {"backup.restore", "backup:" + dbm.set_id, access::Permission::kNone},

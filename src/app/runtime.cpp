@@ -63,6 +63,17 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   auto db = store::SqliteStore::open(rt->paths_.database(), db_options);
   if (!db) return fail(db.error());
   rt->store_ = std::move(*db);
+  // Configuration control: security settings changed in the file without approval keep the
+  // values in force (app/config_service.h).
+  auto reading = ConfigService::read(rt->paths_.config(), *rt->store_);
+  if (!reading) return fail(reading.error());
+  if (!options.config_restored.empty() &&
+      !(reading->in_force && reading->in_force->sha256 == reading->sha256)) {
+    reading->held.clear();
+    reading->effective = reading->file;
+    reading->restored = options.config_restored;
+  }
+  rt->config_ = reading->effective;
 
   const auto& c = rt->config_;
   WritePathOptions wo = options.write_path;
@@ -183,6 +194,15 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   rt->incidents_->sync();
   rt->audit_ =
       std::make_unique<AuditService>(*rt->store_, *rt->writes_, *rt->clock_, c.retention_days);
+  rt->config_control_ = std::make_unique<ConfigService>(*rt);
+  rt->config_control_->set_running(*reading);
+  if (options.record_config) MINATO_TRY(rt->config_control_->record_running());
+  for (const auto& h : reading->held) {
+    std::fprintf(stderr,
+                 "minato: warning: %s is \"%s\" in minato.toml but stays \"%s\" until the change "
+                 "is approved (minato config propose)\n",
+                 h.name.c_str(), h.to.c_str(), h.from.c_str());
+  }
   return rt;
 }
 

@@ -21,6 +21,7 @@
 #include "app/asset_service.h"
 #include "app/audit_service.h"
 #include "app/backup_service.h"
+#include "app/config_service.h"
 #include "app/containment.h"
 #include "app/continuity.h"
 #include "app/edi_export.h"
@@ -72,6 +73,12 @@ struct RuntimeOptions {
   // Benchmarks only: false measures the write path without row images in the audit log (the
   // reference for their cost). A server always captures them: roll-forward needs them.
   bool row_images = true;
+  // A restore or drill rewrote minato.toml of the restored copy (its checkpoint directory, its
+  // listeners): the file is in force as it stands, recorded as "restored" with this note.
+  std::string config_restored;
+  // False: the configuration read is not recorded at open (a restore records it once the
+  // restored log is verified: ConfigService::record_running).
+  bool record_config = true;
 };
 
 class Runtime {
@@ -114,6 +121,8 @@ class Runtime {
   UpgradeService& upgrades() { return *upgrades_; }
   // G2.7.5: advisory feeds, findings and their plans.
   VulnerabilityService& vulnerabilities() { return *vulnerabilities_; }
+  // Configuration control: versions of minato.toml, held changes, proposals (two-person rule).
+  ConfigService& config_control() { return *config_control_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -201,6 +210,7 @@ class Runtime {
   std::unique_ptr<SoftwareService> software_;
   std::unique_ptr<UpgradeService> upgrades_;
   std::unique_ptr<VulnerabilityService> vulnerabilities_;
+  std::unique_ptr<ConfigService> config_control_;
   std::unique_ptr<LiveFeed> live_;
 };
 

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include "app/asset_service.h"
+#include "app/config_service.h"
 #include "app/identity_service.h"
 #include "app/software_service.h"
 #include "app/upgrade_service.h"
@@ -42,6 +43,11 @@ boost::json::object to_json(const UpgradeCheck& check);
 boost::json::object to_json(const FindingView& finding);
 boost::json::object to_json(const VulnRegister& reg);
 boost::json::object to_json(const FeedImport& report);
+// Configuration control: the running configuration with its provenance, a version (its text
+// only when `with_text`), a proposal.
+boost::json::object to_json(const ConfigView& view);
+boost::json::object to_json(const store::ConfigVersionRecord& version, bool with_text = false);
+boost::json::object to_json(const ConfigProposal& proposal);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
 boost::json::object to_json(const audit::VerifyReport& report);
 

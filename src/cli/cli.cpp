@@ -75,6 +75,7 @@ int run(int argc, char** argv) {
   add_asset(app);
   add_software(app);
   add_vuln(app);
+  add_config(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.
   (void)crypto::init();

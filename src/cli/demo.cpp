@@ -75,6 +75,7 @@ void add_demo(CLI::App& app) {
     std::string data = "demo-data";
     config::Listeners listen;
     bool json = false;
+    bool no_serve = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Data directory for the demo")->capture_default_str();
@@ -83,6 +84,10 @@ void add_demo(CLI::App& app) {
   cmd->add_flag("--json", o->json,
                 "Print the new demo's credentials as one JSON line (for scripts and the console's "
                 "end-to-end tests) instead of the text");
+  cmd->add_flag("--no-serve", o->no_serve,
+                "Create the demo terminal and stop, without serving it: its minato.toml can "
+                "still be edited freely (configuration control begins at the first start of "
+                "serve)");
   cmd->callback([o] {
     std::error_code ec;
     if (std::filesystem::exists(o->data, ec)) {
@@ -158,6 +163,7 @@ void add_demo(CLI::App& app) {
       }
     }
     std::fflush(stdout);
+    if (o->no_serve) return;
     auto rt = app::Runtime::open(o->data);
     if (!rt) throw CLI::RuntimeError(report(rt.error()));
     auto st = serve(**rt, o->listen);

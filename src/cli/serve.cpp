@@ -71,6 +71,9 @@ Result<std::unique_ptr<net::HttpsServer>> listener(const net::ServerOptions& opt
 }  // namespace
 
 Status serve(app::Runtime& rt, const config::Listeners& listen) {
+  // Configuration control begins at the first start: from then on a change of a security
+  // setting takes effect only once a second person has approved it.
+  MINATO_TRY(rt.config_control().start_serving());
   auto& cfg = rt.mutable_config();
   // The console's origin moves with its listener, to the port bound when HOST:0 asked the
   // system for one (WebAuthn and the enrolment address name it).

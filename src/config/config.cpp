@@ -456,8 +456,7 @@ Result<Config> load(const std::string& path) {
   return parse(*text, path);
 }
 
-namespace {
-std::string quoted(const std::string& v) {
+std::string toml_quoted(const std::string& v) {
   std::string out = "\"";
   for (char ch : v) {
     if (ch == '\n') {
@@ -471,7 +470,84 @@ std::string quoted(const std::string& v) {
   }
   return out + "\"";
 }
+
+namespace {
+// Settings that change how the terminal works, not how it is protected: they take effect
+// without a second person's approval (each change is still detected and audited).
+constexpr std::string_view kOperational[] = {
+    "server.worker_threads", "login.threads",         "login.queue",
+    "terminal.name",         "terminal.appointments", "terminal.appointment_grace_minutes",
+    "terminal.locode",       "backup.zstd_level",
+};
 }  // namespace
+
+const std::vector<SettingInfo>& settings() {
+  static const std::vector<SettingInfo> all = [] {
+    std::vector<SettingInfo> out;
+    auto add = [&](std::string name, bool is_int) {
+      bool security = std::find(std::begin(kOperational), std::end(kOperational), name) ==
+                      std::end(kOperational);
+      out.push_back(SettingInfo{std::move(name), is_int, security});
+    };
+    for (std::string_view table : kTables) {
+      for (const auto& k : kStrKeys) {
+        if (table == k.table) add(std::string(k.table) + "." + k.key, false);
+      }
+      for (const auto& k : kIntKeys) {
+        if (table == k.table) add(std::string(k.table) + "." + k.key, true);
+      }
+    }
+    return out;
+  }();
+  return all;
+}
+
+const SettingInfo* find_setting(std::string_view name) {
+  for (const auto& s : settings()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+namespace {
+template <typename F>
+bool with_field(std::string_view name, F&& f) {
+  size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return false;
+  std::string_view table = name.substr(0, dot), key = name.substr(dot + 1);
+  for (const auto& k : kIntKeys) {
+    if (table == k.table && key == k.key) {
+      f(k.field, static_cast<std::string Config::*>(nullptr));
+      return true;
+    }
+  }
+  for (const auto& k : kStrKeys) {
+    if (table == k.table && key == k.key) {
+      f(static_cast<int Config::*>(nullptr), k.field);
+      return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
+std::string setting_value(const Config& c, std::string_view name) {
+  std::string out;
+  with_field(name, [&](int Config::*i, std::string Config::*s) {
+    out = i != nullptr ? std::to_string(c.*i) : c.*s;
+  });
+  return out;
+}
+
+void copy_setting(Config& to, const Config& from, std::string_view name) {
+  with_field(name, [&](int Config::*i, std::string Config::*s) {
+    if (i != nullptr) {
+      to.*i = from.*i;
+    } else {
+      to.*s = from.*s;
+    }
+  });
+}
 
 std::string to_toml(const Config& c) {
   std::ostringstream out;
@@ -479,7 +555,7 @@ std::string to_toml(const Config& c) {
   for (std::string_view table : kTables) {
     out << "\n[" << table << "]\n";
     for (const auto& k : kStrKeys) {
-      if (table == k.table) out << k.key << " = " << quoted(c.*(k.field)) << "\n";
+      if (table == k.table) out << k.key << " = " << toml_quoted(c.*(k.field)) << "\n";
     }
     for (const auto& k : kIntKeys) {
       if (table == k.table) out << k.key << " = " << c.*(k.field) << "\n";

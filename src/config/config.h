@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -150,8 +151,46 @@ struct Config {
 Result<Config> parse(const std::string& text, const std::string& origin);
 // Loads `path`.
 Result<Config> load(const std::string& path);
+// `v` as a TOML basic string, in quotes.
+std::string toml_quoted(const std::string& v);
 // The TOML text of `c`, as `init` writes it.
 std::string to_toml(const Config& c);
+
+// The settings catalogue (configuration control): every setting of minato.toml as
+// "table.key", in the order `init` writes them. A *security* setting takes effect only with a
+// second person's approval (app/config_service.h); every setting is one unless it is listed
+// in config.cpp as operational (the terminal's name, thread counts...), so a new setting is
+// controlled until someone decides otherwise.
+struct SettingInfo {
+  std::string name;
+  bool is_int = false;
+  bool security = true;
+};
+const std::vector<SettingInfo>& settings();
+const SettingInfo* find_setting(std::string_view name);
+// The value of setting `name` in `c` (an integer in decimal); "" for an unknown name.
+std::string setting_value(const Config& c, std::string_view name);
+// Sets `name` in `to` to its value in `from`.
+void copy_setting(Config& to, const Config& from, std::string_view name);
+
+// One setting that differs between two configurations.
+struct SettingChange {
+  std::string name;
+  std::string from;
+  std::string to;
+  bool security = true;
+};
+// The settings whose values differ from `a` to `b`, in catalogue order.
+std::vector<SettingChange> diff(const Config& a, const Config& b);
+// The line of minato.toml text `text` on which each setting is given (settings not given are
+// absent: their default is in force).
+std::map<std::string, int> setting_lines(const std::string& text);
+// `text` with setting `name` given `value` (a decimal integer for an integer setting, any text
+// for a string one): its line replaced, or added at the end of its section (the section added
+// when missing). Comments and the other lines stay as they are. The result is parsed, so an
+// unknown name or a value out of range is refused with the setting's name.
+Result<std::string> with_setting(const std::string& text, std::string_view name,
+                                 const std::string& value);
 
 // Splits a comma-separated list of SHA-256 certificate fingerprints ("ab12...", "sha256:AB:12:...")
 // into lower-case hex. Refuses anything else.

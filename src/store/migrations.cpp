@@ -576,6 +576,32 @@ CREATE TABLE findings (
   UNIQUE (asset_id, package, advisory_id)
 ) STRICT;
 )sql",
+      // 19: configuration control — each version of minato.toml seen or applied (during setup,
+      // the baseline at the first start of serve, then in force or held back for approval), with
+      // its difference from the one before — and the key
+      // inventory (G2.3-c): each key's fingerprint, when it was first seen and last rotated,
+      // and when it expires.
+      R"sql(
+CREATE TABLE config_versions (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  text TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('setup', 'baseline', 'file', 'approved', 'restored', 'held')),
+  approval_id INTEGER NOT NULL DEFAULT 0,
+  changes TEXT NOT NULL,
+  recorded_us INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL
+) STRICT;
+CREATE TABLE key_inventory (
+  name TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  rotated_us INTEGER NOT NULL DEFAULT 0,
+  rotated_by TEXT NOT NULL DEFAULT '',
+  expires_us INTEGER NOT NULL DEFAULT 0,
+  recorded_us INTEGER NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

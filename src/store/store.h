@@ -314,6 +314,38 @@ struct FindingRecord {
   std::string updated_by;
 };
 
+// A version of minato.toml (configuration control): the file's text and SHA-256, and how it
+// came: "setup" (before the first start of serve: in force), "baseline" (what the first start
+// of serve read: control begins), "file" (edited on disk, only operational settings changed:
+// in force), "approved" (written by `minato config apply` from approval `approval_id`: in
+// force), "restored" (rewritten by a restore or drill of a backup: its checkpoint directory
+// cleared, its listeners moved; in force) or "held" (edited on disk with security settings changed:
+// those stay as the last version in force had them until a change is approved). `changes` is a JSON
+// array of {setting, from, to, security} against the version in force before.
+struct ConfigVersionRecord {
+  int64_t id = 0;
+  std::string sha256;
+  std::string text;
+  std::string kind;
+  int64_t approval_id = 0;
+  std::string changes;
+  int64_t recorded_us = 0;
+  std::string recorded_by;
+};
+
+// A key of the inventory (G2.3-c): which key ("tls", "audit", "sealing", ...), the SHA-256
+// fingerprint of its public part (of a key id for a secret key), when it was first seen, last
+// rotated and by whom, and when it expires (0: it does not).
+struct KeyRecord {
+  std::string name;
+  std::string fingerprint;
+  int64_t created_us = 0;
+  int64_t rotated_us = 0;
+  std::string rotated_by;
+  int64_t expires_us = 0;
+  int64_t recorded_us = 0;
+};
+
 // A containment measure in force (G3.1-c), for an incident, since when, by whom, why.
 struct ContainmentRecord {
   std::string measure;
@@ -554,6 +586,10 @@ class ReadTxn {
   virtual Result<std::vector<KevRow>> kev_entries() = 0;
   virtual Result<std::vector<FindingRecord>> findings() = 0;
   virtual Result<std::optional<FindingRecord>> find_finding(int64_t id) = 0;
+  // Configuration control: the newest `limit` versions of minato.toml, newest first.
+  virtual Result<std::vector<ConfigVersionRecord>> config_versions(int limit) = 0;
+  // The key inventory, by name.
+  virtual Result<std::vector<KeyRecord>> key_inventory() = 0;
   virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
   // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
   virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
@@ -673,6 +709,9 @@ class WriteTxn : public ReadTxn {
   virtual Status update_media_loan(const MediaLoanRecord& l) = 0;
   // Puts the software list of asset `l.asset_id` in place of the one it had.
   virtual Status put_software_list(const SoftwareListRecord& l) = 0;
+  virtual Result<int64_t> insert_config_version(const ConfigVersionRecord& v) = 0;
+  // Puts the key `k.name` in place of the record it had.
+  virtual Status put_key(const KeyRecord& k) = 0;
   virtual Result<int64_t> insert_vuln_feed(const VulnFeedRecord& f) = 0;
   // Replace the advisory / KEV entry with the same id.
   virtual Status put_advisory(const AdvisoryRow& a) = 0;

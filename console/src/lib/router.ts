@@ -30,6 +30,7 @@ export const routes: Route[] = [
   { path: '/it-assets', tag: 'page-assets', title: 'assets.title', anyPermission: ['asset.manage', 'audit.read'], nav: 'admin', load: () => import('../pages/assets-page') },
   { path: '/software', tag: 'page-software', title: 'software.title', anyPermission: ['asset.manage', 'audit.read'], nav: 'admin', load: () => import('../pages/software-page') },
   { path: '/vulnerabilities', tag: 'page-vulnerabilities', title: 'vulns.title', anyPermission: ['asset.manage', 'audit.read'], nav: 'admin', load: () => import('../pages/vulnerabilities-page') },
+  { path: '/configuration', tag: 'page-config', title: 'config.title', anyPermission: ['config.read', 'change.approve', 'audit.read'], nav: 'admin', load: () => import('../pages/config-page') },
   { path: '/sources', tag: 'page-sources', title: 'sources.title', anyPermission: ['user.admin', 'change.approve', 'audit.read'], nav: 'admin', load: () => import('../pages/sources-page') },
   { path: '/alerts', tag: 'page-alerts', title: 'alerts.title', permission: 'audit.read', nav: 'admin', load: () => import('../pages/alerts-page') },
   { path: '/backups', tag: 'page-backups', title: 'backups.title', anyPermission: ['backup.run', 'audit.read'], nav: 'admin', load: () => import('../pages/backups-page') },

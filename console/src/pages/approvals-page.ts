@@ -27,7 +27,9 @@ interface Approval {
 
 // Approved requests that are used by their own command, not executed here: a scan override by
 // the intake of its file, a media checkout by the asset manager's hand-out.
-const USED_ELSEWHERE = ['media.scan_override', 'media.checkout'];
+// Used by their own commands, not executed here (a configuration change is applied on the
+// configuration page).
+const USED_ELSEWHERE = ['media.scan_override', 'media.checkout', 'config.change'];
 
 export class ApprovalsPage extends Page {
   private approvals: Approval[] = [];

@@ -91,6 +91,8 @@ class SqliteReader {
   Result<std::vector<KevRow>> kev_entries();
   Result<std::vector<FindingRecord>> findings();
   Result<std::optional<FindingRecord>> find_finding(int64_t id);
+  Result<std::vector<ConfigVersionRecord>> config_versions(int limit);
+  Result<std::vector<KeyRecord>> key_inventory();
   static ApprovalRecord approval_from(Query& r);
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id);
   Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit);
@@ -242,6 +244,10 @@ class SqliteReader {
   Result<std::optional<FindingRecord>> find_finding(int64_t id) override {                         \
     return r_.find_finding(id);                                                                    \
   }                                                                                                \
+  Result<std::vector<ConfigVersionRecord>> config_versions(int n) override {                       \
+    return r_.config_versions(n);                                                                  \
+  }                                                                                                \
+  Result<std::vector<KeyRecord>> key_inventory() override { return r_.key_inventory(); }           \
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
     return r_.find_approval(id);                                                                   \
   }                                                                                                \

@@ -157,6 +157,29 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run("put software list");
   }
 
+  Result<int64_t> insert_config_version(const ConfigVersionRecord& v) override {
+    auto q = r_.q(
+        "INSERT INTO config_versions (sha256, text, kind, approval_id, changes, recorded_us,"
+        " recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!q) return fail(q.error());
+    q->bind(1, v.sha256).bind(2, v.text).bind(3, v.kind).bind(4, v.approval_id);
+    q->bind(5, v.changes).bind(6, v.recorded_us).bind(7, v.recorded_by);
+    MINATO_TRY(q->run("insert configuration version"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Status put_key(const KeyRecord& k) override {
+    auto q = r_.q(
+        "INSERT INTO key_inventory (name, fingerprint, created_us, rotated_us, rotated_by,"
+        " expires_us, recorded_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO"
+        " UPDATE SET fingerprint = ?2, created_us = ?3, rotated_us = ?4, rotated_by = ?5,"
+        " expires_us = ?6, recorded_us = ?7");
+    if (!q) return fail(q.error());
+    q->bind(1, k.name).bind(2, k.fingerprint).bind(3, k.created_us).bind(4, k.rotated_us);
+    q->bind(5, k.rotated_by).bind(6, k.expires_us).bind(7, k.recorded_us);
+    return q->run("put key");
+  }
+
   Result<int64_t> insert_vuln_feed(const VulnFeedRecord& f) override {
     auto q = r_.q(
         "INSERT INTO vuln_feeds (kind, file_name, intake_id, entries, newest, imported_us,"
