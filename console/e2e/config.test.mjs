@@ -3,11 +3,12 @@
 // while the server runs; the config_changer's screen shows the security setting held back (the
 // earlier value still in force, where each value came from) and a restart needed; the changer
 // proposes the file as it stands, a security officer approves it on the approvals page, the
-// changer applies it, and the versions show the approved change. The officer reads the screen in
+// changer applies it, and the versions show the approved change. The same screen lists the keys
+// (G2.3-c) with their fingerprints. The officer reads the screen in
 // Japanese. After every test: no console error, no uncaught error, no CSP violation.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { axeViolations, checkEveryTest, noCsp as noCspOn, startWorld } from './harness.mjs';
@@ -72,6 +73,16 @@ describe('configuration control', () => {
     const sha = createHash('sha256').update(readFileSync(file())).digest('hex');
     assert.equal(await changer.getByTestId('file-sha').innerText(), sha);
     await noCsp(changer);
+
+    // G2.3-c: the key inventory on the same screen — the TLS certificate by the fingerprint
+    // Node computes from the file, and every other key of the installation.
+    const cert = new X509Certificate(readFileSync(path.join(world.data, 'tls', 'cert.pem')));
+    const tls = changer.getByTestId('keys').locator('tr[data-key="tls"]');
+    assert.match(await tls.innerText(), new RegExp(cert.fingerprint256.replaceAll(':', '').toLowerCase()));
+    assert.match(await tls.innerText(), /minato key rotate tls/);
+    for (const key of ['audit', 'signing', 'sealing', 'webauthn-rp']) {
+      assert.match(await changer.getByTestId('keys').locator(`tr[data-key="${key}"]`).innerText(), /[0-9a-f]{64}/);
+    }
 
     // The officer reads the same screen in Japanese.
     const ja = await world.page({ locale: 'ja-JP' });

@@ -25,6 +25,17 @@ void Api::add_config_routes() {
                 return ok_json(app::to_json(*v));
               }));
 
+  // G2.3-c: the key inventory (rotation is at the server's CLI: `minato key rotate`).
+  router_.add("GET", "/api/v1/keys",
+              authed([this](const HttpRequest&, const PathParams&,
+                            const Caller& c) -> Result<HttpResponse> {
+                auto keys = rt_.keys().list(c.actor);
+                if (!keys) return fail(keys.error());
+                json::array out;
+                for (const auto& k : *keys) out.push_back(app::to_json(k));
+                return ok_json(json::object{{"keys", std::move(out)}});
+              }));
+
   router_.add("GET", "/api/v1/config/versions/{id}",
               authed([this](const HttpRequest&, const PathParams& p,
                             const Caller& c) -> Result<HttpResponse> {

@@ -3,8 +3,10 @@
 // second person has approved it.
 //
 // The store keeps each version of the file (store::ConfigVersionRecord). The version *in
-// force* is the newest one not held. When the data directory is opened (every `minato`
-// command, and `serve` at its start) the file is compared with it:
+// force* is the newest one not held. Whenever the data directory is opened the file is
+// compared with it, and what is in force follows the rules below; the comparison is recorded
+// (audited) when `serve` starts, by the `minato config` commands, and by the jobs thread —
+// never by merely opening, so that `audit verify` adds nothing to the log it checks:
 //   - during setup — from `minato init` until the first start of `serve` — every edit takes
 //     effect, recorded "setup" and audited (config.setup) with the difference;
 //   - the first start of `serve` records the file as the baseline (config.baseline): control

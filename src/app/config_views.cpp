@@ -1,5 +1,5 @@
 // JSON views of configuration control (app/views.h): the running configuration with where each
-// value came from, the versions of minato.toml, a proposal.
+// value came from, the versions of minato.toml, a proposal; and the key inventory (G2.3-c).
 #include <boost/json.hpp>
 
 #include "app/views.h"
@@ -88,6 +88,23 @@ json::object to_json(const ConfigView& view) {
 json::object to_json(const ConfigProposal& p) {
   return json::object{
       {"approval", p.approval_id}, {"sha256", p.sha256}, {"changes", changes_array(p.changes)}};
+}
+
+json::object to_json(const KeyView& k) {
+  auto at = [](int64_t us) { return us == 0 ? std::string() : format_utc(us); };
+  return json::object{{"key", k.info.name},
+                      {"purpose", k.info.purpose},
+                      {"algorithm", k.info.algorithm},
+                      {"rotation", k.info.rotation},
+                      {"location", k.location},
+                      {"present", k.present},
+                      {"fingerprint", k.record.fingerprint},
+                      {"subject", k.subject},
+                      {"created", at(k.record.created_us)},
+                      {"rotated", at(k.record.rotated_us)},
+                      {"rotated_by", k.record.rotated_by},
+                      {"expires", at(k.record.expires_us)},
+                      {"warning", k.warning}};
 }
 
 }  // namespace minato::app

@@ -136,6 +136,8 @@ void Jobs::run_once() {
   rt_.continuity().run_due(now_us);
   // G2.7.5: an advisory feed past its age alerts security staff (once a day per kind).
   rt_.vulnerabilities().check_feeds(now_us);
+  // G2.3-c: a TLS certificate near its end alerts security staff (once a day).
+  rt_.keys().check_expiry(now_us);
   auto now = std::chrono::steady_clock::now();
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;
@@ -147,6 +149,10 @@ void Jobs::run_once() {
   if (!purged) {
     std::fprintf(stderr, "minato: purging idempotency keys failed: %s\n",
                  purged.error().message().c_str());
+  }
+  // G2.3-c: a key file replaced by hand since the last look is recorded as rotated outside.
+  if (auto k = rt_.keys().reconcile(); !k) {
+    std::fprintf(stderr, "minato: key inventory failed: %s\n", k.error().message().c_str());
   }
   auto swept = rt_.identity().sweep_inactive(sweeper, rt_.config().inactive_days);
   if (!swept) {

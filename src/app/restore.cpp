@@ -265,7 +265,6 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     // 5. Open it as the server would, and verify the audit log.
     if (o.progress) o.progress("verify audit log", done, total);
     RuntimeOptions ro;
-    ro.record_config = false;  // recorded below, once the log is verified and rolled forward
     if (!report.checkpoint_dir_was.empty() || report.listeners_changed) {
       ro.config_restored =
           "restored from backup set " + report.config_set +
@@ -338,6 +337,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     // The restored configuration as this restore left it (configuration control), then the
     // restore itself, in the restored log.
     MINATO_TRY((*rt)->config_control().record_running());
+    if (auto k = (*rt)->keys().reconcile(); !k) return fail(k.error());
     MINATO_TRY((*rt)->writes().execute_status(
         access::Actor::local_operator(),
         {"backup.restore", "backup:" + dbm.set_id, access::Permission::kNone},

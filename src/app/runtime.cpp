@@ -196,7 +196,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
       std::make_unique<AuditService>(*rt->store_, *rt->writes_, *rt->clock_, c.retention_days);
   rt->config_control_ = std::make_unique<ConfigService>(*rt);
   rt->config_control_->set_running(*reading);
-  if (options.record_config) MINATO_TRY(rt->config_control_->record_running());
+  // Opening writes nothing (`audit verify` must not add to the log it checks): `serve` records
+  // the configuration and the keys at its start, the `config` and `key` commands when run.
+  rt->keys_ = std::make_unique<KeyService>(*rt);
   for (const auto& h : reading->held) {
     std::fprintf(stderr,
                  "minato: warning: %s is \"%s\" in minato.toml but stays \"%s\" until the change "

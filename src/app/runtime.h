@@ -29,6 +29,7 @@
 #include "app/evidence_service.h"
 #include "app/identity_service.h"
 #include "app/incident_service.h"
+#include "app/key_service.h"
 #include "app/live_feed.h"
 #include "app/media_intake.h"
 #include "app/notifier.h"
@@ -74,11 +75,9 @@ struct RuntimeOptions {
   // reference for their cost). A server always captures them: roll-forward needs them.
   bool row_images = true;
   // A restore or drill rewrote minato.toml of the restored copy (its checkpoint directory, its
-  // listeners): the file is in force as it stands, recorded as "restored" with this note.
+  // listeners): the file is in force as it stands, and ConfigService::record_running records
+  // it as "restored" with this note.
   std::string config_restored;
-  // False: the configuration read is not recorded at open (a restore records it once the
-  // restored log is verified: ConfigService::record_running).
-  bool record_config = true;
 };
 
 class Runtime {
@@ -123,6 +122,8 @@ class Runtime {
   VulnerabilityService& vulnerabilities() { return *vulnerabilities_; }
   // Configuration control: versions of minato.toml, held changes, proposals (two-person rule).
   ConfigService& config_control() { return *config_control_; }
+  // G2.3-c: the key inventory, rotation and expiry alerts.
+  KeyService& keys() { return *keys_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -211,6 +212,7 @@ class Runtime {
   std::unique_ptr<UpgradeService> upgrades_;
   std::unique_ptr<VulnerabilityService> vulnerabilities_;
   std::unique_ptr<ConfigService> config_control_;
+  std::unique_ptr<KeyService> keys_;
   std::unique_ptr<LiveFeed> live_;
 };
 

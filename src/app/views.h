@@ -7,6 +7,7 @@
 #include "app/asset_service.h"
 #include "app/config_service.h"
 #include "app/identity_service.h"
+#include "app/key_service.h"
 #include "app/software_service.h"
 #include "app/upgrade_service.h"
 #include "app/vulnerability_service.h"
@@ -48,6 +49,8 @@ boost::json::object to_json(const FeedImport& report);
 boost::json::object to_json(const ConfigView& view);
 boost::json::object to_json(const store::ConfigVersionRecord& version, bool with_text = false);
 boost::json::object to_json(const ConfigProposal& proposal);
+// G2.3-c: a key of the inventory.
+boost::json::object to_json(const KeyView& key);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
 boost::json::object to_json(const audit::VerifyReport& report);
 

@@ -79,6 +79,7 @@ void add_config(CLI::App& app) {
                  "Every setting (without it: those not at their default, and held ones)");
   show->callback([o] {
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     auto v = rt->config_control().view(access::Actor::local_operator());
     if (!v) die(v.error());
     std::string text;
@@ -103,6 +104,7 @@ void add_config(CLI::App& app) {
   common(versions);
   versions->callback([o] {
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     auto v = rt->config_control().view(access::Actor::local_operator());
     if (!v) die(v.error());
     json::array list;
@@ -124,6 +126,7 @@ void add_config(CLI::App& app) {
   version->add_option("id", o->id, "The version")->required();
   version->callback([o] {
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     auto v = rt->config_control().version(access::Actor::local_operator(), o->id);
     if (!v) die(v.error());
     print_result(o->json, app::to_json(*v, true), v->text);
@@ -148,6 +151,7 @@ void add_config(CLI::App& app) {
       changes.emplace_back(s.substr(0, eq), s.substr(eq + 1));
     }
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     auto p = rt->config_control().propose(access::Actor::local_operator(), changes, o->reason);
     if (!p) die(p.error());
     print_result(o->json, app::to_json(*p),
@@ -166,6 +170,7 @@ void add_config(CLI::App& app) {
   approve->add_option("--note", o->note, "A note for the record");
   approve->callback([o] {
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     if (auto st = rt->access().approve(access::Actor::local_operator(), o->id, o->note); !st) {
       die(st.error());
     }
@@ -182,6 +187,7 @@ void add_config(CLI::App& app) {
   reject->add_option("--note", o->note, "Why");
   reject->callback([o] {
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     if (auto st = rt->access().reject(access::Actor::local_operator(), o->id, o->note); !st) {
       die(st.error());
     }
@@ -195,6 +201,7 @@ void add_config(CLI::App& app) {
   apply->add_option("id", o->id, "The approved request")->required();
   apply->callback([o] {
     auto rt = open_runtime(o->data);
+    if (auto st = rt->config_control().record_running(); !st) die(st.error());
     auto p = rt->config_control().apply(access::Actor::local_operator(), o->id);
     if (!p) die(p.error());
     print_result(o->json, app::to_json(*p),

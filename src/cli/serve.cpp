@@ -71,9 +71,12 @@ Result<std::unique_ptr<net::HttpsServer>> listener(const net::ServerOptions& opt
 }  // namespace
 
 Status serve(app::Runtime& rt, const config::Listeners& listen) {
-  // Configuration control begins at the first start: from then on a change of a security
-  // setting takes effect only once a second person has approved it.
+  // Configuration control: the file as read now is recorded (a setup edit, an edit, a held
+  // file), and the first start begins control — from then on a change of a security setting
+  // takes effect only once a second person has approved it. G2.3-c: the keys as they are now.
+  MINATO_TRY(rt.config_control().record_running());
   MINATO_TRY(rt.config_control().start_serving());
+  if (auto k = rt.keys().reconcile(); !k) return fail(k.error());
   auto& cfg = rt.mutable_config();
   // The console's origin moves with its listener, to the port bound when HOST:0 asked the
   // system for one (WebAuthn and the enrolment address name it).

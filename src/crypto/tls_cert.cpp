@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <ctime>
 #include <memory>
 #include <string_view>
 
@@ -119,6 +120,33 @@ Result<std::string> cert_fingerprint_sha256(const std::string& cert_pem) {
   std::string fp = cert_fingerprint_sha256(cert.get());
   if (fp.empty()) return fail(ssl_error("cannot hash the certificate"));
   return fp;
+}
+
+namespace {
+Result<int64_t> asn1_time_us(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
+    return fail(ErrorCode::kInvalidArgument, "the certificate's validity does not parse");
+  }
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+}  // namespace
+
+Result<CertValidity> cert_validity(const std::string& cert_pem) {
+  Ptr<BIO> cbio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  Ptr<X509> cert(PEM_read_bio_X509(cbio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return fail(ErrorCode::kInvalidArgument, "not a PEM certificate");
+  CertValidity v;
+  auto from = asn1_time_us(X509_get0_notBefore(cert.get()));
+  if (!from) return fail(from.error());
+  auto until = asn1_time_us(X509_get0_notAfter(cert.get()));
+  if (!until) return fail(until.error());
+  v.not_before_us = *from;
+  v.not_after_us = *until;
+  char subject[256] = {};
+  X509_NAME_oneline(X509_get_subject_name(cert.get()), subject, sizeof subject);
+  v.subject = subject;
+  return v;
 }
 
 }  // namespace minato::crypto

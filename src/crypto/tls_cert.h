@@ -3,6 +3,7 @@
 // Operators replace it with a certificate from their own CA (G2.3-d).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ Status check_cert_and_key(const std::string& cert_pem, const std::string& key_pe
 // The SHA-256 fingerprint of a PEM certificate's DER, lower-case hex (what
 // `openssl x509 -fingerprint -sha256` prints, without colons).
 Result<std::string> cert_fingerprint_sha256(const std::string& cert_pem);
+// When a PEM certificate is valid (notBefore, notAfter; microseconds since the epoch) and its
+// subject (one line), for the key inventory (G2.3-c).
+struct CertValidity {
+  int64_t not_before_us = 0;
+  int64_t not_after_us = 0;
+  std::string subject;
+};
+Result<CertValidity> cert_validity(const std::string& cert_pem);
 // The same of a parsed certificate (OpenSSL's X509); "" for none.
 std::string cert_fingerprint_sha256(const x509_st* cert);
 

@@ -4,7 +4,8 @@
 // file says otherwise and nobody has approved it) — the changes held back, whether the server
 // must restart to use the file, the proposals waiting, and every version of the file. A
 // config_changer proposes a change (or the file as it stands) and applies it once a security
-// officer — another person — has approved it on the approvals page.
+// officer — another person — has approved it on the approvals page. And the key inventory
+// (G2.3-c): every key with its fingerprint, when it was made and rotated, when it expires.
 import { html, nothing } from 'lit';
 import { api, seg } from '../lib/api';
 import { formatTime, t } from '../lib/i18n';
@@ -48,6 +49,21 @@ interface Proposal {
   expires_at: string;
   changes: Change[];
 }
+interface Key {
+  key: string;
+  purpose: string;
+  algorithm: string;
+  rotation: string;
+  location: string;
+  present: boolean;
+  fingerprint: string;
+  subject: string;
+  created: string;
+  rotated: string;
+  rotated_by: string;
+  expires: string;
+  warning: string;
+}
 interface ConfigView {
   file_sha256: string;
   running_sha256: string;
@@ -61,10 +77,14 @@ interface ConfigView {
 export class ConfigPage extends LivePage {
   protected readonly topics = ['alerts'];
   private view: ConfigView | null = null;
+  private keys: Key[] = [];
   private everything = false;
 
   protected async load(): Promise<void> {
-    await this.loadPart('view', () => api.get<ConfigView>('/api/v1/config'), (v) => (this.view = v));
+    await Promise.all([
+      this.loadPart('view', () => api.get<ConfigView>('/api/v1/config'), (v) => (this.view = v)),
+      this.loadPart('keys', () => api.get<{ keys: Key[] }>('/api/v1/keys'), (v) => (this.keys = v.keys)),
+    ]);
     this.requestUpdate();
   }
 
@@ -171,6 +191,26 @@ export class ConfigPage extends LivePage {
     </section>`;
   }
 
+  // G2.3-c: every key, its fingerprint, age and expiry, and how it is rotated.
+  private keyInventory() {
+    return html`<section class="card" aria-labelledby="keys-title">
+      <h2 id="keys-title">${t('config.keys')}</h2>
+      <p class="hint">${t('config.keys_hint')}</p>
+      ${errorBox(this.errors.keys, 'keys-error')}
+      <table data-testid="keys">
+        <thead><tr><th>${t('config.key')}</th><th>${t('config.fingerprint')}</th><th>${t('config.key_dates')}</th><th>${t('config.rotation')}</th></tr></thead>
+        <tbody>${this.keys.map((k) => html`<tr data-key=${k.key} class=${k.warning ? 'held' : ''}>
+          <td><strong>${k.key}</strong><br><span class="hint">${k.purpose}</span><br><span class="hint">${k.algorithm}</span></td>
+          <td class="wrap">${k.present ? html`<code>${k.fingerprint}</code>${k.subject ? html`<br><span class="hint">${k.subject}</span>` : nothing}` : t('config.key_absent')}</td>
+          <td>${k.created ? t('config.key_created', { time: formatTime(k.created) }) : nothing}
+            <br>${k.rotated ? t('config.key_rotated', { time: formatTime(k.rotated), by: k.rotated_by }) : t('config.key_never_rotated')}
+            ${k.expires ? html`<br>${t('config.key_expires', { time: formatTime(k.expires) })}` : nothing}
+            ${k.warning ? html`<br><strong class="warning-text" data-testid="key-warning">${k.warning}</strong>` : nothing}</td>
+          <td class="wrap"><code>${k.rotation}</code></td></tr>`)}</tbody>
+      </table>
+    </section>`;
+  }
+
   private versions(v: ConfigView) {
     return html`<section class="card" aria-labelledby="versions-title">
       <h2 id="versions-title">${t('config.versions')}</h2>
@@ -191,7 +231,7 @@ export class ConfigPage extends LivePage {
       <p class="hint">${t('config.intro')}</p>
       ${this.message ? html`<p class="notice" role="status" data-testid="config-message">${this.message}</p>` : nothing}
       ${errorBox(this.errors.view, 'view-error')}
-      ${v ? html`${this.summary(v)}${this.proposals(v)}${this.settings(v)}${this.versions(v)}` : nothing}
+      ${v ? html`${this.summary(v)}${this.proposals(v)}${this.settings(v)}${this.keyInventory()}${this.versions(v)}` : nothing}
     `;
   }
 }
