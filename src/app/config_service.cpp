@@ -7,6 +7,7 @@
 
 #include "app/alerts.h"
 #include "app/runtime.h"
+#include "app/views.h"
 #include "common/files.h"
 #include "crypto/random.h"
 
@@ -23,12 +24,7 @@ constexpr const char* kTarget = "config:minato.toml";
 bool in_force_kind(std::string_view kind) { return kind != "held"; }
 
 json::array changes_json(const std::vector<config::SettingChange>& changes) {
-  json::array out;
-  for (const auto& c : changes) {
-    out.push_back(json::object{
-        {"setting", c.name}, {"from", c.from}, {"to", c.to}, {"security", c.security}});
-  }
-  return out;
+  return to_json(changes);
 }
 
 std::vector<config::SettingChange> changes_from(const std::string& text) {
@@ -331,15 +327,15 @@ Result<ConfigProposal> ConfigService::apply(const access::Actor& actor, int64_t 
   return out;
 }
 
-Status ConfigService::can_read(const access::Actor& actor) {
-  Permission need = Permission::kConfigRead;
+Permission config_reader_permission(const access::Actor& actor) {
   for (Permission p : {Permission::kConfigRead, Permission::kApprove, Permission::kAuditRead}) {
-    if (actor.has(p)) {
-      need = p;
-      break;
-    }
+    if (actor.has(p)) return p;
   }
-  return rt_.writes().authorize(actor, {"config.read", kTarget, need});
+  return Permission::kConfigRead;
+}
+
+Status ConfigService::can_read(const access::Actor& actor) {
+  return rt_.writes().authorize(actor, {"config.read", kTarget, config_reader_permission(actor)});
 }
 
 Result<ConfigView> ConfigService::view(const access::Actor& actor) {

@@ -97,6 +97,10 @@ struct ConfigProposal {
   std::vector<config::SettingChange> changes;
 };
 
+// Who reads the configuration and the key inventory: config.read, change.approve or
+// audit.read. The first of them `actor` holds (config.read when none: the refusal names it).
+access::Permission config_reader_permission(const access::Actor& actor);
+
 class ConfigService {
  public:
   explicit ConfigService(Runtime& rt) : rt_(rt) {}

@@ -9,9 +9,7 @@ namespace minato::app {
 
 namespace json = boost::json;
 
-namespace {
-
-json::array changes_array(const std::vector<config::SettingChange>& changes) {
+json::array to_json(const std::vector<config::SettingChange>& changes) {
   json::array out;
   for (const auto& c : changes) {
     out.push_back(json::object{
@@ -19,8 +17,6 @@ json::array changes_array(const std::vector<config::SettingChange>& changes) {
   }
   return out;
 }
-
-}  // namespace
 
 json::object to_json(const store::ConfigVersionRecord& v, bool with_text) {
   boost::system::error_code ec;
@@ -78,16 +74,19 @@ json::object to_json(const ConfigView& view) {
                                      {"sha256", sha},
                                      {"changes", std::move(changes)}});
   }
-  return json::object{
-      {"file_sha256", view.file_sha256},         {"running_sha256", view.running_sha256},
-      {"in_force_sha256", view.in_force_sha256}, {"restart_needed", view.restart_needed},
-      {"held", changes_array(view.held)},        {"settings", std::move(settings)},
-      {"versions", std::move(versions)},         {"proposals", std::move(proposals)}};
+  return json::object{{"file_sha256", view.file_sha256},
+                      {"running_sha256", view.running_sha256},
+                      {"in_force_sha256", view.in_force_sha256},
+                      {"restart_needed", view.restart_needed},
+                      {"held", to_json(view.held)},
+                      {"settings", std::move(settings)},
+                      {"versions", std::move(versions)},
+                      {"proposals", std::move(proposals)}};
 }
 
 json::object to_json(const ConfigProposal& p) {
   return json::object{
-      {"approval", p.approval_id}, {"sha256", p.sha256}, {"changes", changes_array(p.changes)}};
+      {"approval", p.approval_id}, {"sha256", p.sha256}, {"changes", to_json(p.changes)}};
 }
 
 json::object to_json(const KeyView& k) {

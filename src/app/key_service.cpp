@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app/alerts.h"
+#include "app/config_service.h"
 #include "app/runtime.h"
 #include "common/clock.h"
 #include "common/files.h"
@@ -105,6 +106,16 @@ Result<KeyView> KeyService::read_key(const KeyInfo& info) const {
   return v;
 }
 
+Result<std::map<std::string, store::KeyRecord>> KeyService::recorded() const {
+  std::map<std::string, store::KeyRecord> known;
+  auto rx = rt_.store().read();
+  if (!rx) return fail(rx.error());
+  auto inv = (*rx)->key_inventory();
+  if (!inv) return fail(inv.error());
+  for (auto& r : *inv) known[r.name] = std::move(r);
+  return known;
+}
+
 Result<int> KeyService::reconcile(const std::string& rotated_by) {
   std::lock_guard lock(mu_);
   std::vector<KeyView> now;
@@ -113,14 +124,9 @@ Result<int> KeyService::reconcile(const std::string& rotated_by) {
     if (!k) return fail(k.error());
     if (k->present) now.push_back(std::move(*k));
   }
-  std::map<std::string, store::KeyRecord> known;
-  {
-    auto rx = rt_.store().read();
-    if (!rx) return fail(rx.error());
-    auto inv = (*rx)->key_inventory();
-    if (!inv) return fail(inv.error());
-    for (auto& r : *inv) known[r.name] = std::move(r);
-  }
+  auto recorded_keys = recorded();
+  if (!recorded_keys) return fail(recorded_keys.error());
+  auto& known = *recorded_keys;
   int changed = 0;
   for (auto& k : now) {
     auto it = known.find(k.record.name);
@@ -172,22 +178,10 @@ Result<int> KeyService::reconcile(const std::string& rotated_by) {
 }
 
 Result<std::vector<KeyView>> KeyService::list(const access::Actor& actor) {
-  Permission need = Permission::kConfigRead;
-  for (Permission p : {Permission::kConfigRead, Permission::kApprove, Permission::kAuditRead}) {
-    if (actor.has(p)) {
-      need = p;
-      break;
-    }
-  }
-  MINATO_TRY(rt_.writes().authorize(actor, {"key.list", "keys", need}));
-  std::map<std::string, store::KeyRecord> known;
-  {
-    auto rx = rt_.store().read();
-    if (!rx) return fail(rx.error());
-    auto inv = (*rx)->key_inventory();
-    if (!inv) return fail(inv.error());
-    for (auto& r : *inv) known[r.name] = std::move(r);
-  }
+  MINATO_TRY(rt_.writes().authorize(actor, {"key.list", "keys", config_reader_permission(actor)}));
+  auto recorded_keys = recorded();
+  if (!recorded_keys) return fail(recorded_keys.error());
+  auto& known = *recorded_keys;
   const int64_t now = rt_.clock().now_us();
   std::vector<KeyView> out;
   for (const auto& info : catalogue()) {

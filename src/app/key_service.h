@@ -82,6 +82,8 @@ class KeyService {
  private:
   // The key as it is in the data directory now (record fields: fingerprint, expires).
   Result<KeyView> read_key(const KeyInfo& info) const;
+  // The inventory as recorded, by name.
+  Result<std::map<std::string, store::KeyRecord>> recorded() const;
 
   Runtime& rt_;
   std::mutex mu_;

@@ -2,6 +2,7 @@
 // idempotent responses, so all describe a unit or a visit the same way.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "app/asset_service.h"
@@ -49,6 +50,8 @@ boost::json::object to_json(const FeedImport& report);
 boost::json::object to_json(const ConfigView& view);
 boost::json::object to_json(const store::ConfigVersionRecord& version, bool with_text = false);
 boost::json::object to_json(const ConfigProposal& proposal);
+// The settings a change changes: [{setting, from, to, security}].
+boost::json::array to_json(const std::vector<config::SettingChange>& changes);
 // G2.3-c: a key of the inventory.
 boost::json::object to_json(const KeyView& key);
 // `audit verify`'s result, as the CLI (--json) and the API give it.
