@@ -57,6 +57,15 @@ json::object chain_json(const store::ApprovalRecord& a, const std::string& execu
 
 }  // namespace
 
+Status check_usable(const store::ApprovalRecord& a, int64_t now_us) {
+  const std::string name = "request " + std::to_string(a.id);
+  if (a.status != "approved") {
+    return fail(ErrorCode::kConflict, name + " is " + a.status + ", not approved");
+  }
+  if (now_us >= a.expires_us) return fail(ErrorCode::kConflict, name + " has expired");
+  return ok();
+}
+
 Result<int64_t> AccessService::request(const access::Actor& actor, const std::string& kind,
                                        const std::string& target, std::string payload,
                                        const std::string& reason, Permission required) {
@@ -299,13 +308,7 @@ Status AccessService::execute(const access::Actor& actor, int64_t id) {
         if (!found) return fail(found.error());
         if (!*found) return fail(ErrorCode::kNotFound, "no approval request " + std::to_string(id));
         store::ApprovalRecord a = **found;
-        if (a.status != "approved") {
-          return fail(ErrorCode::kConflict,
-                      "request " + std::to_string(id) + " is " + a.status + ", not approved");
-        }
-        if (fx.now_us >= a.expires_us) {
-          return fail(ErrorCode::kConflict, "request " + std::to_string(id) + " has expired");
-        }
+        MINATO_TRY(check_usable(a, fx.now_us));
         json::object p = json::parse(a.payload).as_object();
         json::object change{{"kind", a.kind}, {"chain", chain_json(a, actor.subject)}};
         if (a.kind == kAccessKind) {

@@ -60,6 +60,10 @@ struct AccessReport {
   std::string canonical;
 };
 
+// Refuses (kConflict, naming the request) an approval request that is not approved, or has
+// expired: what every use of an approved request checks first.
+Status check_usable(const store::ApprovalRecord& a, int64_t now_us);
+
 class AccessService {
  public:
   static constexpr int64_t kRequestTtlS = 24 * 3600;

@@ -197,14 +197,7 @@ Result<int64_t> AssetService::checkout(const access::Actor& actor, int64_t appro
                       "no media checkout request " + std::to_string(approval_id), "approval");
         }
         store::ApprovalRecord ap = **found;
-        if (ap.status != "approved") {
-          return fail(ErrorCode::kConflict, "request " + std::to_string(approval_id) + " is " +
-                                                ap.status + ", not approved");
-        }
-        if (fx.now_us >= ap.expires_us) {
-          return fail(ErrorCode::kConflict,
-                      "request " + std::to_string(approval_id) + " has expired");
-        }
+        MINATO_TRY(check_usable(ap, fx.now_us));
         json::object p = json::parse(ap.payload).as_object();
         auto a = existing(tx, std::string(p.at("tag").as_string()));
         if (!a) return fail(a.error());

@@ -276,13 +276,10 @@ Result<ConfigProposal> ConfigService::apply(const access::Actor& actor, int64_t 
         if (!found) return fail(found.error());
         const std::string name = "request " + std::to_string(approval_id);
         if (!*found || (*found)->kind != kConfigChangeKind) {
-          return fail(ErrorCode::kNotFound, "no configuration change " + name.substr(8));
+          return fail(ErrorCode::kNotFound, "no configuration change " + name, "approval");
         }
         store::ApprovalRecord a = **found;
-        if (a.status != "approved") {
-          return fail(ErrorCode::kConflict, name + " is " + a.status + ", not approved");
-        }
-        if (fx.now_us >= a.expires_us) return fail(ErrorCode::kConflict, name + " has expired");
+        MINATO_TRY(check_usable(a, fx.now_us));
         json::object p = json::parse(a.payload).as_object();
         std::string text(p.at("text").as_string());
         out.approval_id = approval_id;

@@ -131,47 +131,37 @@ Result<int> KeyService::reconcile(const std::string& rotated_by) {
   for (auto& k : now) {
     auto it = known.find(k.record.name);
     const bool fresh = it == known.end();
-    if (!fresh && it->second.fingerprint == k.record.fingerprint &&
-        it->second.expires_us == k.record.expires_us) {
-      continue;
-    }
+    if (!fresh && it->second.fingerprint == k.record.fingerprint) continue;
     const std::string by = rotated_by.empty() ? kOutside : rotated_by;
     access::Actor me{rotated_by.empty() ? "system:key-inventory" : rotated_by, "local", 0};
-    const bool rotated = !fresh && it->second.fingerprint != k.record.fingerprint;
-    MINATO_TRY(rt_.writes().execute_status(me,
-                                           {fresh     ? "key.recorded"
-                                            : rotated ? "key.rotated"
-                                                      : "key.updated",
-                                            "key:" + k.record.name, Permission::kNone},
-                                           [&](store::WriteTxn& tx, Effects& fx) -> Status {
-                                             store::KeyRecord r = k.record;
-                                             r.recorded_us = fx.now_us;
-                                             if (fresh) {
-                                               // A certificate says when it was made; another key
-                                               // is as old as its first record.
-                                               r.created_us = k.not_before_us != 0 ? k.not_before_us
-                                                                                   : fx.now_us;
-                                             } else {
-                                               r.created_us = it->second.created_us;
-                                               r.rotated_us = it->second.rotated_us;
-                                               r.rotated_by = it->second.rotated_by;
-                                             }
-                                             if (rotated) {
-                                               r.rotated_us = fx.now_us;
-                                               r.rotated_by = by;
-                                               if (k.not_before_us != 0)
-                                                 r.created_us = k.not_before_us;
-                                             }
-                                             MINATO_TRY(tx.put_key(r));
-                                             json::object change = record_json(k);
-                                             change["table"] = "key_inventory";
-                                             if (rotated)
-                                               change["previous_fingerprint"] =
-                                                   it->second.fingerprint;
-                                             fx.change = json::serialize(change);
-                                             if (rotated) fx.reason = "rotated by " + by;
-                                             return ok();
-                                           }));
+    const bool rotated = !fresh;  // past the check above: another fingerprint
+    MINATO_TRY(rt_.writes().execute_status(
+        me, {rotated ? "key.rotated" : "key.recorded", "key:" + k.record.name, Permission::kNone},
+        [&](store::WriteTxn& tx, Effects& fx) -> Status {
+          store::KeyRecord r = k.record;
+          r.recorded_us = fx.now_us;
+          if (fresh) {
+            // A certificate says when it was made; another key
+            // is as old as its first record.
+            r.created_us = k.not_before_us != 0 ? k.not_before_us : fx.now_us;
+          } else {
+            r.created_us = it->second.created_us;
+            r.rotated_us = it->second.rotated_us;
+            r.rotated_by = it->second.rotated_by;
+          }
+          if (rotated) {
+            r.rotated_us = fx.now_us;
+            r.rotated_by = by;
+            if (k.not_before_us != 0) r.created_us = k.not_before_us;
+          }
+          MINATO_TRY(tx.put_key(r));
+          json::object change = record_json(k);
+          change["table"] = "key_inventory";
+          if (rotated) change["previous_fingerprint"] = it->second.fingerprint;
+          fx.change = json::serialize(change);
+          if (rotated) fx.reason = "rotated by " + by;
+          return ok();
+        }));
     ++changed;
   }
   return changed;
