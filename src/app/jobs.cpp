@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 namespace minato::app {
 
@@ -9,7 +10,9 @@ Jobs::Jobs(Runtime& runtime, std::chrono::milliseconds interval)
     : rt_(runtime), interval_(interval) {
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
-    auto last_run = std::chrono::steady_clock::time_point{};
+    // The first pass runs at once: steady_clock counts from boot, so "long enough since the
+    // epoch" would hold the first pass back on a host up for less than one interval.
+    std::optional<std::chrono::steady_clock::time_point> last_run;
     while (!stopping_) {
       lock.unlock();
       // G3.1-c: containment decided elsewhere (the CLI beside this server) takes effect
@@ -21,7 +24,7 @@ Jobs::Jobs(Runtime& runtime, std::chrono::milliseconds interval)
         std::fprintf(stderr, "minato: configuration check failed: %s\n",
                      changed.error().message().c_str());
       }
-      if (auto now = std::chrono::steady_clock::now(); now - last_run >= interval_) {
+      if (auto now = std::chrono::steady_clock::now(); !last_run || now - *last_run >= interval_) {
         last_run = now;
         run_once();
       }
