@@ -13,6 +13,7 @@
 //
 //   build/release/bench/vuln_match_bench
 #include <benchmark/benchmark.h>
+#include <zip.h>
 
 #include <chrono>
 #include <cstdio>
@@ -20,8 +21,10 @@
 
 #include "app/runtime.h"
 #include "app/setup.h"
+#include "common/files.h"
 #include "common/subprocess.h"
 #include "secops/advisory.h"
+#include "secops/feed_archive.h"
 #include "secops/sbom.h"
 #include "secops/vuln_match.h"
 #include "testing/test_env.h"
@@ -36,7 +39,9 @@ constexpr size_t kAdvisories = 40'000;
 struct Corpus {
   std::vector<secops::SoftwareComponent> installed;  // with source package and version
   std::vector<secops::Advisory> advisories;
-  std::string feed_json;  // the same advisories as an OSV array
+  std::vector<std::string> records;  // each advisory as one OSV record
+  std::string feed_json;             // the same advisories as an OSV array
+  std::string all_zip;               // ... and as OSV's all.zip (one record per entry)
 };
 
 // This machine's packages (source name and version), then generated ones up to kPackages.
@@ -59,6 +64,26 @@ std::vector<secops::SoftwareComponent> inventory() {
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// The records as OSV's all.zip (deflated, one "<id>.json" per record), made with libzip.
+std::string zip_of(const std::vector<secops::Advisory>& advisories,
+                   const std::vector<std::string>& records) {
+  const minato::testing::TempDir dir;
+  const std::string path = dir.file("all.zip");
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  if (z == nullptr) std::abort();
+  for (size_t i = 0; i < records.size(); ++i) {
+    zip_source_t* src = zip_source_buffer(z, records[i].data(), records[i].size(), 0);
+    if (src == nullptr || zip_file_add(z, (advisories[i].id + ".json").c_str(), src, 0) < 0) {
+      std::abort();
+    }
+  }
+  if (zip_close(z) != 0) std::abort();
+  auto bytes = read_file(path, size_t{1} << 30);
+  if (!bytes) std::abort();
+  return *bytes;
 }
 
 const Corpus& corpus() {
@@ -100,16 +125,18 @@ const Corpus& corpus() {
     for (size_t i = 0; i < x->advisories.size(); ++i) {
       const auto& a = x->advisories[i];
       const auto& r = a.affected[0].ranges[0];
-      feed += (i ? "," : "") + std::string("{\"id\":\"") + a.id + "\",\"modified\":\"" +
-              a.modified + "\",\"aliases\":[\"" + a.aliases[0] +
-              "\"],\"affected\":[{\"package\":{\"ecosystem\":"
-              "\"Debian:12\",\"name\":\"" +
-              a.affected[0].name +
-              "\"},\"ranges\":[{\"type\":"
-              "\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"}" +
-              (r.fixed.empty() ? "" : ",{\"fixed\":\"" + r.fixed + "\"}") + "]}]}]}";
+      x->records.push_back(std::string("{\"id\":\"") + a.id + "\",\"modified\":\"" + a.modified +
+                           "\",\"aliases\":[\"" + a.aliases[0] +
+                           "\"],\"affected\":[{\"package\":{\"ecosystem\":"
+                           "\"Debian:12\",\"name\":\"" +
+                           a.affected[0].name +
+                           "\"},\"ranges\":[{\"type\":"
+                           "\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"}" +
+                           (r.fixed.empty() ? "" : ",{\"fixed\":\"" + r.fixed + "\"}") + "]}]}]}");
+      feed += (i ? "," : "") + x->records.back();
     }
     x->feed_json = feed + "]";
+    x->all_zip = zip_of(x->advisories, x->records);
     return x;
   }();
   return *c;
@@ -192,6 +219,19 @@ void BM_ParseFeed(benchmark::State& state) {
   state.counters["MB"] = static_cast<double>(c.feed_json.size()) / 1e6;
 }
 BENCHMARK(BM_ParseFeed)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Taking OSV's all.zip in: the directory checked against the limits (what the intake does
+// before the scan), then every entry inflated, CRC-checked and parsed as one record.
+void BM_ReadOsvArchive(benchmark::State& state) {
+  const auto& c = corpus();
+  for (auto _ : state) {
+    auto n = secops::check_feed_archive(c.all_zip, secops::ArchiveLimits{});
+    auto f = secops::read_osv_archive(c.all_zip, secops::ArchiveLimits{});
+    if (!n || !f || f->advisories.size() != kAdvisories) std::abort();
+  }
+  state.counters["zip_MB"] = static_cast<double>(c.all_zip.size()) / 1e6;
+}
+BENCHMARK(BM_ReadOsvArchive)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // `minato vuln match` on a data directory: store read, decode, match, findings compared (and,
 // the first time, written: timed separately and printed).

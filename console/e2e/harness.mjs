@@ -50,7 +50,7 @@ function spkiPin(certPath) {
   return createHash('sha256').update(der).digest('base64');
 }
 
-function run(args, input) {
+export function run(args, input) {
   const r = spawnSync(MINATO, args, { encoding: 'utf8', input });
   if (r.status !== 0) throw new Error(`minato ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   return r.stdout;

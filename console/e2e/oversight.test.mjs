@@ -5,11 +5,12 @@
 // screen in Japanese, and a keyboard-only walk. After every test: no console error, no
 // uncaught error, no CSP violation.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { axeViolations, checkEveryTest, noCsp as noCspOn, startWorld } from './harness.mjs';
+import { USER_PASSWORD, axeViolations, checkEveryTest, noCsp as noCspOn, run, startWorld } from './harness.mjs';
 
 let world;
 
@@ -22,6 +23,7 @@ before(async () => {
       ['keeper', 'backup_operator'],
       ['walker', 'gate_clerk'],
       ['stock', 'asset_manager'],
+      ['retirer', 'asset_manager'],
     ],
     // Alerts go to security staff by mail (no mail server here: they wait in the outbox).
     config: { security_mail: '"soc@terminal.example"' },
@@ -230,6 +232,55 @@ describe('assets', () => {
     await keeper.getByTestId('loans').getByText('scanned clean').waitFor();
     await noCsp(keeper);
     await noCsp(officer);
+  });
+});
+
+describe('disposal', () => {
+  test('G2_6_1_c G2_6_3 a server whose installation was decommissioned is disposed of with its signed certificate', async () => {
+    // The old server's installation: made, then erased by `minato decommission`.
+    const root = mkdtempSync(path.join(tmpdir(), 'minato-old-'));
+    try {
+      const old = path.join(root, 'data');
+      writeFileSync(path.join(root, 'admin.pw'), `${USER_PASSWORD}\n`);
+      run(['init', '--data', old, '--admin-user', 'admin', '--admin-password-file', path.join(root, 'admin.pw')]);
+      const cert = path.join(root, 'old-server.certificate');
+      const done = JSON.parse(run(['decommission', '--data', old, '--certificate', cert,
+        '--confirm', 'Minato container terminal', '--reason', 'replaced by new hardware', '--without-export', '--json']));
+      assert.equal(done.complete, true);
+      const page = await world.page();
+      await world.login(page, 'retirer');
+      await page.goto(`${world.origin}/it-assets`);
+      const form = page.getByTestId('add-form');
+      await form.getByLabel('Asset tag', { exact: true }).fill('SRV-OLD');
+      await form.getByLabel('Kind').selectOption('server');
+      await form.getByLabel('Name', { exact: true }).fill('TOS server (old)');
+      await form.getByRole('button', { name: 'Register' }).click();
+      await page.waitForURL(/\/it-assets\/SRV-OLD$/);
+      const disposal = page.getByTestId('disposal-form');
+      // A certificate with one byte changed is refused, saying so; the asset stays.
+      const text = readFileSync(cert, 'utf8');
+      const forged = path.join(root, 'forged.certificate');
+      writeFileSync(forged, text.replace('"outcome": "complete"', '"outcome": "complete "'));
+      await disposal.getByLabel('Decommission certificate').setInputFiles(forged);
+      await disposal.getByRole('button', { name: 'Dispose of with this certificate' }).click();
+      await page.getByTestId('disposal-error').getByText(/the certificate was changed/).waitFor();
+      // Another installation's key: refused.
+      await disposal.getByLabel('Decommission certificate').setInputFiles(cert);
+      await disposal.getByLabel(/Signing key fingerprint/).fill('ab'.repeat(32));
+      await disposal.getByRole('button', { name: 'Dispose of with this certificate' }).click();
+      await page.getByTestId('disposal-error').getByText(/not the expected/).waitFor();
+      await disposal.getByLabel(/Signing key fingerprint/).fill(done.fingerprint);
+      await disposal.getByRole('button', { name: 'Dispose of with this certificate' }).click();
+      await page.getByTestId('assets-message').getByText('SRV-OLD is disposed of').waitFor();
+      await page.getByTestId('disposed').waitFor();
+      await page.getByTestId('work').getByText(new RegExp(`Data erased by minato decommission .*signed by key ${done.fingerprint}`)).waitFor();
+      assert.equal(await page.getByTestId('asset').getByLabel('State').inputValue(), 'disposed');
+      assert.deepEqual(await axeViolations(page), []);
+      await world.screenshot(page, 'asset-disposed-en');
+      await noCsp(page);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

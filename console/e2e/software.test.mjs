@@ -14,6 +14,43 @@ import { axeViolations, checkEveryTest, noCsp as noCspOn, startWorld } from './h
 
 let world;
 
+// A ZIP archive of stored (uncompressed) entries, as OSV's all.zip is laid out: local headers,
+// then the central directory. CRC-32 by the table-less bitwise loop.
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function storedZip(entries) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [name, text] of entries) {
+    const data = Buffer.from(text);
+    const fname = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(fname.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fname.length, 28); central.writeUInt32LE(offset, 42);
+    locals.push(local, fname, data);
+    centrals.push(central, fname);
+    offset += local.length + fname.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dir.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
 before(async () => {
   world = await startWorld({ clamd: true, users: [['inventory', 'asset_manager']] });
 });
@@ -104,7 +141,7 @@ describe('software inventory', () => {
       details: 'The glob implementation in the GNU C Library allows remote authenticated users to cause a denial of service via crafted glob expressions.',
       affected: [{ package: { ecosystem: 'Debian:12', name: 'glibc' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }],
     }];
-    await page.getByLabel('Feed file (OSV or CISA KEV JSON)').setInputFiles({
+    await page.getByLabel(/^Feed file \(OSV, NVD CVE 2\.0/).setInputFiles({
       name: 'debian-osv.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(feed)),
     });
     await page.getByRole('button', { name: 'Take in and match' }).click();
@@ -129,6 +166,28 @@ describe('software inventory', () => {
     await plan.getByRole('button', { name: 'Save the plan' }).click();
     await page.getByTestId('vulns-message').getByText('Plan saved.').waitFor();
     assert.equal(await plan.getByLabel('Owner', { exact: true }).inputValue(), 'Sato (IT)');
+    // The Debian Security Tracker's JSON: Debian's own word per release (named as such).
+    await page.goto(`${world.origin}/vulnerabilities`);
+    const tracker = { glibc: {
+      'CVE-2023-4911': { description: 'ld.so buffer overflow', releases: {
+        bookworm: { status: 'resolved', fixed_version: '2.36-9+deb12u3', urgency: 'high' } } },
+      'CVE-2019-1010022': { description: 'GNU Libc: stack guard protection bypass', releases: {
+        bookworm: { status: 'open', urgency: 'unimportant' } } } } };
+    await page.getByLabel(/^Feed file \(OSV, NVD CVE 2\.0/).setInputFiles({
+      name: 'debian-security-tracker.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(tracker)),
+    });
+    await page.getByRole('button', { name: 'Take in and match' }).click();
+    await page.getByTestId('vulns-message').getByText(/^Debian Security Tracker feed taken in \(intake record \d+\): 2 entries/).waitFor();
+    await page.getByTestId('feeds').locator('tr[data-kind="debian"]').getByText('Debian Security Tracker').waitFor();
+    // OSV's all.zip, chosen as a file like any other: the record withdrawn resolves its finding.
+    const withdrawn = { ...feed[0], modified: '2024-09-04T00:00:00Z', withdrawn: '2024-09-04T00:00:00Z' };
+    await page.getByLabel(/^Feed file \(OSV, NVD CVE 2\.0/).setInputFiles({
+      name: 'all.zip', mimeType: 'application/zip', buffer: storedZip([['DEBIAN-CVE-2010-4756.json', JSON.stringify(withdrawn)]]),
+    });
+    await page.getByRole('button', { name: 'Take in and match' }).click();
+    await page.getByTestId('vulns-message').getByText(/^OSV feed taken in \(intake record \d+\): 1 entries; 0 new findings, 1 resolved/).waitFor();
+    // Debian's open entry stays: this machine's glibc has no fix for it in bookworm.
+    await page.getByTestId('findings').locator('tr', { hasText: 'DEBIAN-CVE-2019-1010022' }).waitFor();
     await noCsp(page);
   });
 

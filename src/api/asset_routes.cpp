@@ -102,6 +102,23 @@ void Api::add_asset_routes() {
                 return ok_json(json::object{{"id", *id}}, 201);
               })));
 
+  // G2.6.1-c, G2.6.3: the asset's data was erased; its signed certificate disposes of it.
+  router_.add("POST", "/api/v1/assets/{tag}/disposal",
+              authed(with_body([this](JsonBody& b, const PathParams& p,
+                                      const Caller& c) -> Result<HttpResponse> {
+                auto cert = b.string("certificate", 256 * 1024);
+                if (!cert) return fail(cert.error());
+                auto fingerprint = b.optional_string("fingerprint", 64);
+                if (!fingerprint) return fail(fingerprint.error());
+                MINATO_TRY(b.finish());
+                auto id =
+                    rt_.assets().dispose(c.actor, p.at("tag"), *cert, fingerprint->value_or(""));
+                if (!id) return fail(id.error());
+                auto v = rt_.assets().show(c.actor, p.at("tag"));
+                if (!v) return fail(v.error());
+                return ok_json(app::to_json(*v), 201);
+              })));
+
   // G1.2: a medium goes out only on a request a security officer approved.
   router_.add("POST", "/api/v1/assets/{tag}/checkout-requests",
               authed(with_body([this](JsonBody& b, const PathParams& p,

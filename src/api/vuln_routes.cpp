@@ -23,12 +23,13 @@ void Api::add_vuln_routes() {
                     const Caller& c) -> Result<HttpResponse> {
         std::string_view type = req.header("content-type");
         type = type.substr(0, type.find(';'));
-        if (type != "application/json") {
+        if (type != "application/json" && type != "application/zip") {
           return ok_json(
               json::object{{"error", json::object{{"code", "unsupported_media_type"},
                                                   {"message",
                                                    "send the feed file itself as the body, with "
-                                                   "Content-Type application/json"}}}},
+                                                   "Content-Type application/json (or "
+                                                   "application/zip for OSV's all.zip)"}}}},
               415);
         }
         std::string name(req.header("x-file-name"));

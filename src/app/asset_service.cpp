@@ -5,8 +5,10 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "app/decommission.h"
 #include "app/runtime.h"
 #include "common/clock.h"
+#include "crypto/random.h"
 
 namespace minato::app {
 
@@ -182,6 +184,66 @@ Result<int64_t> AssetService::record_work(const access::Actor& actor, const std:
                                                  {"work", w.work},
                                                  {"worker", w.worker},
                                                  {"approved_by", w.approved_by}});
+        return *id;
+      });
+}
+
+Result<int64_t> AssetService::dispose(const access::Actor& actor, const std::string& tag,
+                                      const std::string& certificate,
+                                      const std::string& fingerprint) {
+  if (certificate.size() > (1u << 20)) {
+    return fail(ErrorCode::kInvalidArgument, "a certificate is at most 1 MiB", "certificate");
+  }
+  auto c = verify_certificate(certificate, fingerprint, "the certificate");
+  // A file someone brought that does not verify is their input's fault, not the server's.
+  if (!c) return fail(ErrorCode::kInvalidArgument, c.error().message(), "certificate");
+  if (c->outcome != "complete") {
+    return fail(ErrorCode::kFailedPrecondition,
+                "the certificate records an incomplete erasure (" + c->outcome +
+                    "): erase the medium first; the asset is not disposed of",
+                "certificate");
+  }
+  const std::string sha = crypto::to_hex(crypto::sha256(certificate));
+  return rt_.writes().execute<int64_t>(
+      actor, {"asset.dispose", "asset:" + tag, Permission::kAsset},
+      [&](store::WriteTxn& tx, Effects& fx) -> Result<int64_t> {
+        auto a = existing(tx, tag);
+        if (!a) return fail(a.error());
+        if (a->state == "disposed") {
+          return fail(ErrorCode::kConflict, tag + " is already disposed of", "tag");
+        }
+        auto loans = tx.media_loans(a->id);
+        if (!loans) return fail(loans.error());
+        if (!loans->empty() && loans->front().returned_us == 0) {
+          return fail(ErrorCode::kConflict, tag + " is out on loan; return it first", "tag");
+        }
+        const std::string state_before = a->state;
+        a->state = "disposed";
+        a->updated_us = fx.now_us;
+        a->updated_by = actor.subject;
+        MINATO_TRY(tx.update_asset(*a));
+        store::WorkRecord w;
+        w.asset_id = a->id;
+        w.work_date = c->finished_utc.substr(0, 10);
+        w.work = "Data erased by minato decommission (G2.6.1-c): " + c->outcome + ", " +
+                 std::to_string(c->keys) + " keys destroyed, " + std::to_string(c->files) +
+                 " files (" + std::to_string(c->bytes) + " bytes) overwritten and removed on " +
+                 c->host + " at " + c->finished_utc + "; certificate SHA-256 " + sha +
+                 ", signed by key " + c->fingerprint;
+        w.worker = c->operator_name + "@" + c->host;
+        if (w.worker.size() > 200) w.worker.resize(200);
+        w.approved_by = actor.subject;
+        w.recorded_us = fx.now_us;
+        w.recorded_by = actor.subject;
+        auto id = tx.insert_work_record(w);
+        if (!id) return fail(id.error());
+        fx.change = json::serialize(json::object{{"table", "assets"},
+                                                 {"id", a->id},
+                                                 {"state_before", state_before},
+                                                 {"work_record", *id},
+                                                 {"certificate_sha256", sha},
+                                                 {"signer_fingerprint", c->fingerprint},
+                                                 {"certificate", certificate}});
         return *id;
       });
 }

@@ -95,6 +95,14 @@ class AssetService {
   // expired, its medium in service and not out); the approval is used up.
   Result<int64_t> checkout(const access::Actor& actor, int64_t approval_id);
   Status return_media(const access::Actor& actor, const std::string& tag, const std::string& note);
+  // G2.6.1-c/G2.6.3: the asset's data was erased by `minato decommission`: its certificate
+  // (app/decommission.h) is verified — signature, audit checkpoint, and the signer when
+  // `fingerprint` is given — and in one command the asset becomes disposed, a work record
+  // names the erasure (date, operator and host, files, bytes, keys, the certificate's
+  // SHA-256), and the whole certificate is kept in the audit event. An incomplete erasure is
+  // refused: the asset is not disposed of until it is erased. Returns the work record's id.
+  Result<int64_t> dispose(const access::Actor& actor, const std::string& tag,
+                          const std::string& certificate, const std::string& fingerprint);
   Result<AssetImportReport> import_csv(const access::Actor& actor, const std::string& file_name,
                                        std::string data, const std::string& channel);
 

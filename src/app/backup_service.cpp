@@ -252,6 +252,48 @@ Result<std::vector<DrillRecord>> BackupService::drills(const access::Actor& acto
   return out;
 }
 
+Result<resilience::Manifest> BackupService::write_to(const std::string& root,
+                                                     const std::string& target,
+                                                     const resilience::Recipient& recipient,
+                                                     const crypto::SigningKey& signer) {
+  if (std::find(kBackupTargets.begin(), kBackupTargets.end(), target) == kBackupTargets.end()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "unknown backup target '" + target + "' (database, config, logs, release)",
+                "target");
+  }
+  // What a crash may have left: sets half written an hour ago or more.
+  resilience::remove_stale_partials(root, ".partial-", 3600);
+  resilience::remove_stale_partials(root, ".stage-", 3600);
+  // Per process: the CLI may back up beside the running server's scheduler.
+  const std::string stage_dir =
+      root + "/.stage-" + target + "-" + std::to_string(static_cast<long>(::getpid()));
+  resilience::remove_read_only_tree(stage_dir);
+  MINATO_TRY(make_dir(stage_dir, 0700, true));
+  resilience::WriteOptions o;
+  o.target = target;
+  o.created_us = rt_.clock().now_us();
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  o.host = host;
+  o.minato_version = kVersion;
+  o.zstd_level = rt_.config().backup_zstd_level;
+  auto files = stage(target, stage_dir, o);
+  if (!files) {
+    resilience::remove_read_only_tree(stage_dir);
+    return fail(files.error());
+  }
+  auto m = resilience::write_set(root, *files, recipient, signer, o);
+  if (!m && m.error().code() == ErrorCode::kAlreadyExists) {
+    // Another process (the scheduler, or the CLI beside it) wrote this target within the
+    // same second: the set id is by the second, so take the next one.
+    std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 - o.created_us % 1'000'000));
+    o.created_us = std::max(rt_.clock().now_us(), o.created_us + 1'000'000);
+    m = resilience::write_set(root, *files, recipient, signer, o);
+  }
+  resilience::remove_read_only_tree(stage_dir);
+  return m;
+}
+
 Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
                                                    const std::string& target) {
   const CommandSpec spec{"backup.create", "backup:" + target, access::Permission::kBackupRun};
@@ -259,45 +301,9 @@ Result<resilience::Manifest> BackupService::create(const access::Actor& actor,
   std::lock_guard lock(mu_);
   auto made = [&]() -> Result<resilience::Manifest> {
     MINATO_TRY(load_keys());
-    if (std::find(kBackupTargets.begin(), kBackupTargets.end(), target) == kBackupTargets.end()) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "unknown backup target '" + target + "' (database, config, logs, release)",
-                  "target");
-    }
     const std::string root = outbox();
     MINATO_TRY(make_dir(root, 0700, false));
-    // What a crash may have left: sets half written an hour ago or more.
-    resilience::remove_stale_partials(root, ".partial-", 3600);
-    resilience::remove_stale_partials(root, ".stage-", 3600);
-    // Per process: the CLI may back up beside the running server's scheduler.
-    const std::string stage_dir =
-        root + "/.stage-" + target + "-" + std::to_string(static_cast<long>(::getpid()));
-    resilience::remove_read_only_tree(stage_dir);
-    MINATO_TRY(make_dir(stage_dir, 0700, true));
-    resilience::WriteOptions o;
-    o.target = target;
-    o.created_us = rt_.clock().now_us();
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    o.host = host;
-    o.minato_version = kVersion;
-    o.zstd_level = rt_.config().backup_zstd_level;
-    auto files = stage(target, stage_dir, o);
-    if (!files) {
-      resilience::remove_read_only_tree(stage_dir);
-      return fail(files.error());
-    }
-    const auto& recipient = target == "config" ? keys_ : data_;
-    auto m = resilience::write_set(root, *files, recipient, *signer_, o);
-    if (!m && m.error().code() == ErrorCode::kAlreadyExists) {
-      // Another process (the scheduler, or the CLI beside it) wrote this target within the
-      // same second: the set id is by the second, so take the next one.
-      std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 - o.created_us % 1'000'000));
-      o.created_us = std::max(rt_.clock().now_us(), o.created_us + 1'000'000);
-      m = resilience::write_set(root, *files, recipient, *signer_, o);
-    }
-    resilience::remove_read_only_tree(stage_dir);
-    return m;
+    return write_to(root, target, target == "config" ? keys_ : data_, *signer_);
   }();
   // The outcome goes into the audit log either way.
   auto st = rt_.writes().execute_status(actor, spec, [&](store::WriteTxn&, Effects& fx) -> Status {

@@ -87,6 +87,13 @@ class BackupService {
   // set up at all once the first schedule has passed, alert security staff — once each.
   void run_due(int64_t now_us);
 
+  // One set of `target` under `root` (which exists), sealed to `recipient` and signed by
+  // `signer`: what create() writes to the outbox and `minato export` to its directory. The
+  // caller authorizes and audits.
+  Result<resilience::Manifest> write_to(const std::string& root, const std::string& target,
+                                        const resilience::Recipient& recipient,
+                                        const crypto::SigningKey& signer);
+
   std::vector<BackupTargetStatus> status(int64_t now_us);
   // The status for a person (needs backup.run or audit.read): every target, and whether its
   // newest set has reached a vault.

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/files.h"
 #include "crypto/random.h"
+#include "secops/feed_archive.h"
 #include "secops/sigtool.h"
 
 namespace minato::app {
@@ -224,6 +225,16 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
     } else {
       out.database = *db;
       r.file_type = "clamav-" + std::string(secops::to_string(db->kind));
+    }
+  } else if (refusal.empty() && kind == IntakeKind::kAdvisoryArchive) {
+    // Archives are refused everywhere else; this one only as what it claims, within limits.
+    auto entries = secops::check_feed_archive(data, secops::ArchiveLimits{});
+    if (!entries) {
+      refusal = entries.error().message();
+      r.file_type = "not-an-advisory-archive";
+    } else {
+      out.type = secops::FileType::kZip;
+      r.file_type = "zip";
     }
   } else if (refusal.empty()) {
     std::string looks_like;

@@ -48,7 +48,9 @@ struct IntakeSettings {
 
 // What a file is taken in as: data (EDIFACT or CSV), scanned by clamd; or a ClamAV signature
 // database (G2.7.1-b, the offline update), checked by sigtool instead of scanned.
-enum class IntakeKind { kData, kSignatures };
+// Or an advisory archive (OSV's all.zip, G2.7.5): a ZIP of JSON records whose directory is
+// checked against secops/feed_archive.h's limits before clamd scans it (inside, as it does).
+enum class IntakeKind { kData, kSignatures, kAdvisoryArchive };
 
 struct IntakeOutcome {
   store::MediaIntakeRecord record;

@@ -340,7 +340,8 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     if (auto k = (*rt)->keys().reconcile(); !k) return fail(k.error());
     MINATO_TRY((*rt)->writes().execute_status(
         access::Actor::local_operator(),
-        {"backup.restore", "backup:" + dbm.set_id, access::Permission::kNone},
+        {o.record_as, o.record_target.empty() ? "backup:" + dbm.set_id : o.record_target,
+         access::Permission::kNone},
         [&](store::WriteTxn&, Effects& fx) -> Status {
           fx.change = to_json(report);
           return ok();

@@ -45,6 +45,10 @@ struct RestoreOptions {
   bool roll_forward = true;  // false: the snapshot only
   std::string checkpoints;   // more checkpoint copies (file or directory), optional
   config::Listeners listen;  // listeners of the restored directory (else the backed-up ones)
+  // How the restore is recorded in the restored log: the action and its target ("" names the
+  // database set). `minato import` records "data.import" of its export.
+  std::string record_as = "backup.restore";
+  std::string record_target;
   // stage ("verify", "database", ...), stored bytes done and total of the whole restore.
   std::function<void(const std::string& stage, uint64_t done, uint64_t total)> progress;
 };

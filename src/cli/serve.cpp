@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "app/jobs.h"
 #include "cli/cli.h"
+#include "common/dir_lock.h"
 #include "net/https_server.h"
 
 namespace minato::cli {
@@ -71,6 +72,9 @@ Result<std::unique_ptr<net::HttpsServer>> listener(const net::ServerOptions& opt
 }  // namespace
 
 Status serve(app::Runtime& rt, const config::Listeners& listen) {
+  // One server per data directory; export and decommission wait for it to stop.
+  auto lock = DirLock::acquire(rt.paths().dir, "serve it");
+  if (!lock) return fail(lock.error());
   // Configuration control: the file as read now is recorded (a setup edit, an edit, a held
   // file), and the first start begins control — from then on a change of a security setting
   // takes effect only once a second person has approved it. G2.3-c: the keys as they are now.

@@ -95,6 +95,10 @@ Result<std::string> SealingKey::open(std::string_view sealed, std::string_view c
   return plain;
 }
 
+SigningKey::~SigningKey() {
+  if (!secret_.empty()) sodium_memzero(secret_.data(), secret_.size());
+}
+
 SigningKey SigningKey::generate() {
   SigningKey k;
   k.secret_.resize(crypto_sign_SECRETKEYBYTES);

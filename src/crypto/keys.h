@@ -34,6 +34,12 @@ class SealingKey {
 
 class SigningKey {
  public:
+  SigningKey() = default;
+  SigningKey(const SigningKey&) = default;
+  SigningKey(SigningKey&&) noexcept = default;
+  SigningKey& operator=(const SigningKey&) = default;
+  SigningKey& operator=(SigningKey&&) noexcept = default;
+  ~SigningKey();  // wipes the secret key from memory
   static SigningKey generate();
   static Result<SigningKey> load(const std::string& path);
   Status save(const std::string& path) const;

@@ -1,5 +1,8 @@
 #include "secops/advisory.h"
 
+#include "secops/debian_tracker.h"
+#include "secops/nvd_feed.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -134,9 +137,13 @@ Result<Advisory> osv_record(const json::value& v, const std::string& where) {
       if (s) a.severity = *s;
     }
   }
+  auto withdrawn = str(o, "withdrawn", at);
+  if (!withdrawn) return fail(withdrawn.error());
+  a.withdrawn = *withdrawn;
   MINATO_TRY(expect_array_or_absent(o, "affected", at));
   const auto* affected = array_at(o, "affected");
-  if (affected == nullptr) return a;  // withdrawn or not about a package
+  // Withdrawn: in the register as such, affecting nothing (its findings resolve).
+  if (affected == nullptr || !a.withdrawn.empty()) return a;
   for (size_t i = 0; i < affected->size(); ++i) {
     const std::string aw = at + ".affected[" + std::to_string(i) + "]";
     if (!(*affected)[i].is_object()) return fail(bad(aw, "is not an object"));
@@ -215,6 +222,15 @@ Result<Feed> kev_feed(const json::object& o, size_t max) {
 
 }  // namespace
 
+Result<Advisory> parse_osv_record(std::string_view text, const std::string& where) {
+  json::parse_options opt;
+  opt.max_depth = 32;
+  boost::system::error_code ec;
+  json::value doc = json::parse(text, ec, {}, opt);
+  if (ec) return fail(bad(where, "not valid JSON: " + ec.message()));
+  return osv_record(doc, where);
+}
+
 Result<Feed> parse_feed(std::string_view text, size_t max_entries) {
   json::parse_options opt;
   opt.max_depth = 32;
@@ -225,6 +241,8 @@ Result<Feed> parse_feed(std::string_view text, size_t max_entries) {
       doc.as_object().contains("catalogVersion")) {
     return kev_feed(doc.as_object(), max_entries);
   }
+  if (is_nvd_feed(doc)) return nvd_feed(doc.as_object(), max_entries);
+  if (is_debian_tracker(doc)) return debian_tracker_feed(doc.as_object(), max_entries);
   Feed f;
   f.kind = "osv";
   auto add = [&](const json::value& v, const std::string& where) -> Status {

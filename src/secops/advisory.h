@@ -5,11 +5,17 @@
 //     affected[].package {ecosystem, name, purl}, ranges[] of type ECOSYSTEM or SEMVER with
 //     events (introduced, fixed, last_affected, limit), and exact versions[]. GIT ranges are
 //     left out (they name commits, not installed versions).
+//     A record with "withdrawn" set is kept as withdrawn, affecting nothing: its findings
+//     resolve.
 //   CISA KEV JSON (known exploited vulnerabilities): vulnerabilities[] {cveID, vendorProject,
 //     product, vulnerabilityName, dateAdded, dueDate, knownRansomwareCampaignUse,
 //     requiredAction}.
+//   Debian Security Tracker JSON (secops/debian_tracker.h): per source package, per CVE, per
+//     release {status, fixed_version, urgency} — as OSV records "DEBIAN-CVE-..." of Debian:N.
+//   NVD CVE JSON 2.0 (secops/nvd_feed.h): vulnerabilities[].cve with configurations of CPE
+//     match criteria — as records whose affected packages have ecosystem "CPE".
 //
-//   auto feed = parse_feed(bytes, 200'000);   // kind "osv" or "kev", or an error naming where
+//   auto feed = parse_feed(bytes, 200'000);   // kind osv, kev, debian or nvd, or an error
 //
 // A malformed record refuses the whole file, naming the record (index and id) and the field:
 // nothing is half-imported.
@@ -45,8 +51,9 @@ struct Advisory {
   std::vector<std::string> aliases;  // with OSV's "upstream" ids (DEBIAN-CVE-x names CVE-x)
   std::string summary;
   std::string published;
-  std::string modified;  // RFC 3339
-  std::string severity;  // the first severity given (a CVSS vector), or a database's rating
+  std::string modified;   // RFC 3339
+  std::string severity;   // the first severity given (a CVSS vector), or a database's rating
+  std::string withdrawn;  // when it was withdrawn (RFC 3339); "" = in force
   std::vector<AffectedPackage> affected;
 };
 
@@ -62,13 +69,16 @@ struct KevEntry {
 };
 
 struct Feed {
-  std::string kind;    // "osv" | "kev"
+  std::string kind;    // "osv" | "kev" | "debian" | "nvd"
   std::string newest;  // the newest date in it (modified, or KEV's dateReleased)
   std::vector<Advisory> advisories;
   std::vector<KevEntry> kev;
 };
 
 Result<Feed> parse_feed(std::string_view text, size_t max_entries);
+
+// One OSV record (a JSON object) as parse_feed reads it; `where` names it in errors.
+Result<Advisory> parse_osv_record(std::string_view text, const std::string& where);
 
 // The CVE identifiers an advisory is known by (its id and aliases that are CVEs).
 std::vector<std::string> cve_ids(const Advisory& a);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "secops/advisory.h"
+#include "secops/debian_tracker.h"
+#include "secops/nvd_feed.h"
 #include "secops/version_order.h"
 #include "secops/vuln_match.h"
 
@@ -169,6 +171,180 @@ TEST(Match, G2_7_5_AffectedVersionMatchedFixedNotOtherReleaseNot) {
   EXPECT_EQ(npm.match({Ecosystem::kNpm, "lit-html", "3.1.1", "", "", ""}).size(), 0u);
   EXPECT_EQ(npm.match({Ecosystem::kNpm, "lit-html", "2.8.0", "", "", ""}).size(), 1u);
   EXPECT_EQ(debian_release_of("12.4+deb12u9"), "12");
+}
+
+// CVE-2023-4911 as the Debian Security Tracker's JSON has it: fixed in bookworm by a
+// security update, in bullseye too, never in buster's glibc (resolved "0"), open in sid.
+const char* kTracker = R"({
+  "glibc": {
+    "CVE-2023-4911": {
+      "description": "A buffer overflow was discovered in the GNU C Library's dynamic loader",
+      "scope": "local",
+      "releases": {
+        "bookworm": {"status": "resolved", "repositories": {"bookworm": "2.36-9+deb12u4"},
+                     "fixed_version": "2.36-9+deb12u3", "urgency": "high"},
+        "bullseye": {"status": "resolved", "fixed_version": "2.31-13+deb11u7", "urgency": "medium"},
+        "buster": {"status": "resolved", "fixed_version": "0", "urgency": "unimportant"},
+        "sid": {"status": "resolved", "fixed_version": "2.37-12", "urgency": "medium"}
+      }
+    },
+    "TEMP-0000000-ABCDEF": {"releases": {"bookworm": {"status": "open", "urgency": "low"}}}
+  },
+  "openssl": {
+    "CVE-2023-5678": {"description": "DH key generation is slow",
+      "releases": {"bookworm": {"status": "open", "urgency": "low"}}}
+  }
+})";
+
+TEST(Advisory, G2_7_5_DebianTrackerPerReleaseAndSourcePackage) {
+  auto f = parse_feed(kTracker, 10);
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(f->kind, "debian");
+  ASSERT_EQ(f->advisories.size(), 3u);
+  const Advisory& glibc = f->advisories[0];
+  EXPECT_EQ(glibc.id, "DEBIAN-CVE-2023-4911");
+  EXPECT_EQ(glibc.aliases, std::vector<std::string>{"CVE-2023-4911"});
+  EXPECT_EQ(glibc.severity, "high");
+  AdvisoryIndex index(f->advisories);
+  InstalledPackage libc{Ecosystem::kDebian, "libc6", "2.36-9+deb12u1", "glibc", "", "12"};
+  auto m = index.match(libc);
+  ASSERT_EQ(m.size(), 2u);  // the CVE (fixed since u3) and the open TEMP entry
+  EXPECT_EQ(f->advisories[m[0].advisory].id, "DEBIAN-CVE-2023-4911");
+  EXPECT_EQ(m[0].fixed, "2.36-9+deb12u3");
+  libc.version = "2.36-9+deb12u10";  // fixed (libapt: u10 > u3), only the open entry stays
+  ASSERT_EQ(index.match(libc).size(), 1u);
+  libc.debian_release = "10";  // buster: never affected
+  libc.version = "2.28-10+deb10u1";
+  EXPECT_TRUE(index.match(libc).empty());
+  // Open: every version, no fix.
+  auto o = index.match({Ecosystem::kDebian, "libssl3", "3.0.17-1~deb12u2", "openssl", "", "12"});
+  ASSERT_EQ(o.size(), 1u);
+  EXPECT_EQ(o[0].fixed, "");
+}
+
+TEST(Advisory, G2_7_5_DebianTrackerMalformedNamesTheEntry) {
+  for (const auto& [text, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"glibc": {"CVE-1": {"releases": {"bookworm": {"status": "fixed?"}}}}})",
+            "package glibc, CVE-1, bookworm.status"},
+           {R"({"glibc": {"CVE-1": {"releases": {"bookworm": {"status": "resolved"}}}}})",
+            "resolved without a fixed_version"},
+           {R"({"glibc": {"CVE-1": {"releases": {"bookworm": {"status": "open",
+               "fixed_version": 7}}}}})",
+            "bookworm.fixed_version"},
+           {R"({"glibc": {"CVE-1": {"releases": []}}})", "has no releases object"},
+           {R"({"glibc": {"CVE-1": {"releases": {}}, "DSA-1": {"releases": {}}}})",
+            "is not a CVE- or TEMP- identifier"},
+       }) {
+    auto f = parse_feed(text, 10);
+    ASSERT_FALSE(f) << text;
+    EXPECT_NE(f.error().message().find(says), std::string::npos) << f.error().message();
+  }
+  std::string many = "{\"p\": {";
+  for (int i = 0; i < 11; ++i) {
+    many += std::string(i ? "," : "") + "\"CVE-" + std::to_string(i) + "\": {\"releases\": {}}";
+  }
+  EXPECT_FALSE(parse_feed(many + "}}", 10));
+}
+
+// CVE-2023-4911 as NVD publishes it (JSON 2.0): glibc from 2.34 before 2.39, on Fedora and
+// Debian (operating systems, matched only by name as well).
+const char* kNvd = R"nvd({
+  "resultsPerPage": 2, "startIndex": 0, "totalResults": 2, "format": "NVD_CVE", "version": "2.0",
+  "timestamp": "2026-12-01T08:00:00.000",
+  "vulnerabilities": [
+    {"cve": {"id": "CVE-2023-4911", "published": "2023-10-03T18:15:09.813",
+      "lastModified": "2024-11-21T08:40:12.000", "vulnStatus": "Modified",
+      "descriptions": [{"lang": "es", "value": "Desbordamiento"},
+                       {"lang": "en", "value": "A buffer overflow in ld.so (GLIBC_TUNABLES)"}],
+      "metrics": {"cvssMetricV31": [{"type": "Primary", "cvssData": {"version": "3.1",
+        "vectorString": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", "baseScore": 7.8}}]},
+      "configurations": [{"nodes": [{"operator": "OR", "negate": false, "cpeMatch": [
+        {"vulnerable": true, "criteria": "cpe:2.3:a:gnu:glibc:*:*:*:*:*:*:*:*",
+         "versionStartIncluding": "2.34", "versionEndExcluding": "2.39"},
+        {"vulnerable": true, "criteria": "cpe:2.3:o:fedoraproject:fedora:37:*:*:*:*:*:*:*"},
+        {"vulnerable": false, "criteria": "cpe:2.3:h:some:board:-:*:*:*:*:*:*:*"}]}]}]}},
+    {"cve": {"id": "CVE-2099-0001", "lastModified": "2099-01-01T00:00:00.000",
+      "vulnStatus": "Rejected", "descriptions": [{"lang": "en", "value": "Rejected reason"}]}}
+  ]})nvd";
+
+TEST(Advisory, G2_7_5_NvdCpeMatchOnUpstreamVersionUnlessDebianHasSpoken) {
+  auto f = parse_feed(kNvd, 10);
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(f->kind, "nvd");
+  EXPECT_EQ(f->newest, "2026-12-01T08:00:00.000");
+  ASSERT_EQ(f->advisories.size(), 2u);
+  EXPECT_EQ(f->advisories[0].summary, "A buffer overflow in ld.so (GLIBC_TUNABLES)");
+  EXPECT_EQ(f->advisories[0].severity, "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H");
+  ASSERT_EQ(f->advisories[0].affected.size(), 2u);  // glibc and fedora; not the hardware
+  EXPECT_EQ(f->advisories[1].withdrawn, "2099-01-01T00:00:00.000");
+  EXPECT_TRUE(f->advisories[1].affected.empty());
+  EXPECT_EQ(upstream_version("1:2.36-9+deb12u3"), "2.36");
+  EXPECT_EQ(upstream_version("1:1.2.13.dfsg-1"), "1.2.13");
+  EXPECT_EQ(upstream_version("3.0.11+dfsg-1"), "3.0.11");
+  EXPECT_EQ(upstream_version("20230311"), "20230311");
+
+  AdvisoryIndex nvd(f->advisories);
+  InstalledPackage libc{Ecosystem::kDebian, "libc6", "2.36-9+deb12u1", "glibc", "", "12"};
+  auto m = nvd.match(libc);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_TRUE(m[0].by_cpe);
+  EXPECT_EQ(m[0].fixed, "2.39");
+  libc.version = libc.source_version = "2.39-1";
+  EXPECT_TRUE(nvd.match(libc).empty());
+  libc.version = "2.33-1";
+  EXPECT_TRUE(nvd.match(libc).empty());
+  // With Debian's own word on the CVE for glibc (fixed by deb12u3), the CPE guess is not made.
+  auto both = parse_feed(kTracker, 10);
+  ASSERT_TRUE(both);
+  std::vector<Advisory> all = both->advisories;
+  all.insert(all.end(), f->advisories.begin(), f->advisories.end());
+  AdvisoryIndex merged(all);
+  libc.version = "2.36-9+deb12u3";
+  for (const auto& x : merged.match(libc)) {
+    EXPECT_NE(all[x.advisory].id, "CVE-2023-4911");
+    EXPECT_FALSE(x.by_cpe);
+  }
+}
+
+TEST(Advisory, G2_7_5_NvdMalformedNamesTheCve) {
+  auto with = [](const std::string& match) {
+    return std::string(
+               R"({"format":"NVD_CVE","timestamp":"t","vulnerabilities":[{"cve":{"id":"CVE-1",
+        "lastModified":"m","configurations":[{"nodes":[{"cpeMatch":[)") +
+           match + "]}]}]}}]}";
+  };
+  for (
+      const auto& [text, says] : std::vector<std::pair<std::string, std::string>>{
+          {with(R"({"vulnerable":true,"criteria":"cpe:/a:gnu:glibc:2.36"})"), "not a CPE 2.3 name"},
+          {with(R"({"vulnerable":true,"criteria":"cpe:2.3:a:gnu:glibc"})"), "13 fields"},
+          {with(R"({"vulnerable":"yes","criteria":"cpe:2.3:a:gnu:glibc:*:*:*:*:*:*:*:*"})"),
+           "vulnerabilities[0] (CVE-1).configurations[0].nodes[0].cpeMatch[0].vulnerable"},
+          {with(R"({"vulnerable":true,"criteria":"cpe:2.3:a:gnu:glibc:*:*:*:*:*:*:*:*",
+               "versionEndExcluding":5})"),
+           "versionEndExcluding"},
+          {R"({"format":"NVD_CVE","vulnerabilities":[{"cve":{"id":"GHSA-1","lastModified":"m"}}]})",
+           "is not a CVE identifier"},
+      }) {
+    auto f = parse_feed(text, 10);
+    ASSERT_FALSE(f) << text;
+    EXPECT_NE(f.error().message().find(says), std::string::npos) << f.error().message();
+  }
+  auto cpe = parse_cpe(R"(cpe:2.3:a:vendor\:x:my\_product:1.0:*:*:*:*:*:*:*)");
+  ASSERT_TRUE(cpe);
+  EXPECT_EQ(cpe->vendor, "vendor:x");
+  EXPECT_EQ(cpe->product, "my_product");
+  EXPECT_EQ(cpe_name_key(cpe->product), "my-product");
+}
+
+TEST(Advisory, G2_7_5_WithdrawnOsvRecordAffectsNothing) {
+  auto f = parse_feed(R"({"id":"GHSA-w","modified":"2026-01-02T00:00:00Z",
+      "withdrawn":"2026-01-02T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"lit"},
+      "ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]})",
+                      10);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->advisories[0].withdrawn, "2026-01-02T00:00:00Z");
+  AdvisoryIndex index(f->advisories);
+  EXPECT_TRUE(index.match({Ecosystem::kNpm, "lit", "3.0.0", "", "", ""}).empty());
 }
 
 }  // namespace

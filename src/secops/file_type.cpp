@@ -138,6 +138,8 @@ std::string_view to_string(FileType t) {
       return "json";
     case FileType::kDpkgList:
       return "dpkg-list";
+    case FileType::kZip:
+      return "zip";
   }
   return "unknown";
 }

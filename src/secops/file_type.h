@@ -14,7 +14,9 @@
 
 namespace minato::secops {
 
-enum class FileType { kEdifact, kCsv, kJson, kDpkgList };
+// kZip is never what classify_file() answers (it refuses archives): only the media intake's
+// advisory archive kind takes one, an OSV all.zip checked by secops/feed_archive.h.
+enum class FileType { kEdifact, kCsv, kJson, kDpkgList, kZip };
 std::string_view to_string(FileType t);
 
 // kInvalidArgument naming what the file looks like when it is none of those.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "secops/nvd_feed.h"
+
 namespace minato::secops {
 
 namespace {
@@ -38,10 +40,30 @@ bool in_range(Ecosystem e, const std::string& version, const VersionRange& r) {
   return true;
 }
 
-AdvisoryIndex::AdvisoryIndex(const std::vector<Advisory>& advisories) {
+std::string upstream_version(const std::string& v) {
+  size_t start = 0;
+  while (start < v.size() && v[start] >= '0' && v[start] <= '9') ++start;
+  start = start < v.size() && v[start] == ':' ? start + 1 : 0;
+  std::string up = v.substr(start);
+  if (auto dash = up.rfind('-'); dash != std::string::npos) up.resize(dash);
+  for (const char* repack : {"+dfsg", "~dfsg", ".dfsg", "+ds", "~ds", "+repack", "~repack"}) {
+    if (auto at = up.find(repack); at != std::string::npos && at > 0) up.resize(at);
+  }
+  return up;
+}
+
+AdvisoryIndex::AdvisoryIndex(const std::vector<Advisory>& advisories) : advisories_(advisories) {
   for (size_t i = 0; i < advisories.size(); ++i) {
     for (const auto& a : advisories[i].affected) {
+      if (a.ecosystem == "CPE") {
+        by_cpe_[cpe_name_key(a.name)].push_back({i, &a, ""});
+        continue;
+      }
       const Ecosystem e = ecosystem_of_osv(a.ecosystem);
+      if (e == Ecosystem::kDebian) {
+        auto& cves = debian_cves_[a.name];
+        for (const auto& c : cve_ids(advisories[i])) cves.insert(c);
+      }
       if (e == Ecosystem::kOther) continue;
       std::string release;
       if (e == Ecosystem::kDebian && a.ecosystem.size() > 7) release = a.ecosystem.substr(7);
@@ -56,9 +78,9 @@ std::vector<AdvisoryMatch> AdvisoryIndex::match(const InstalledPackage& p) const
   // Debian's advisories name the source package and its version.
   const std::string& name = debian && !p.source.empty() ? p.source : p.name;
   const std::string& version = debian && !p.source_version.empty() ? p.source_version : p.version;
+  static const std::vector<Entry> kNone;
   auto it = by_key_.find(key(p.ecosystem, name));
-  if (it == by_key_.end()) return out;
-  for (const Entry& e : it->second) {
+  for (const Entry& e : it == by_key_.end() ? kNone : it->second) {
     if (debian && !e.release.empty() && !p.debian_release.empty() &&
         e.release != p.debian_release) {
       continue;
@@ -79,7 +101,48 @@ std::vector<AdvisoryMatch> AdvisoryIndex::match(const InstalledPackage& p) const
     }
     if (hit) out.push_back({e.advisory, fixed});
   }
+  match_cpe(p, out);
   return out;
+}
+
+void AdvisoryIndex::match_cpe(const InstalledPackage& p, std::vector<AdvisoryMatch>& out) const {
+  if (by_cpe_.empty() || p.ecosystem == Ecosystem::kOther) return;
+  const bool debian = p.ecosystem == Ecosystem::kDebian;
+  const std::string& source = debian && !p.source.empty() ? p.source : p.name;
+  const std::string version =
+      debian ? upstream_version(!p.source_version.empty() ? p.source_version : p.version)
+             : p.version;
+  const auto known = debian ? debian_cves_.find(source) : debian_cves_.end();
+  std::vector<std::string> names{cpe_name_key(p.name)};
+  if (cpe_name_key(source) != names[0]) names.push_back(cpe_name_key(source));
+  for (const auto& n : names) {
+    auto it = by_cpe_.find(n);
+    if (it == by_cpe_.end()) continue;
+    for (const Entry& e : it->second) {
+      if (std::any_of(out.begin(), out.end(),
+                      [&](const AdvisoryMatch& m) { return m.advisory == e.advisory; })) {
+        continue;
+      }
+      if (known != debian_cves_.end()) {
+        const auto cves = cve_ids(advisories_[e.advisory]);
+        if (std::any_of(cves.begin(), cves.end(),
+                        [&](const std::string& c) { return known->second.count(c) > 0; })) {
+          continue;  // Debian has said what this CVE means for this package
+        }
+      }
+      const AffectedPackage& a = *e.affected;
+      bool hit = std::find(a.versions.begin(), a.versions.end(), version) != a.versions.end();
+      std::string fixed;
+      for (const auto& r : a.ranges) {
+        if (in_range(p.ecosystem, version, r)) {
+          hit = true;
+          fixed = r.fixed;
+          break;
+        }
+      }
+      if (hit) out.push_back({e.advisory, fixed, true});
+    }
+  }
 }
 
 }  // namespace minato::secops

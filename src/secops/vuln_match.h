@@ -6,12 +6,20 @@
 //   AdvisoryIndex index(advisories);           // built once per feed state
 //   for (auto& m : index.match(package)) ...   // m.advisory, m.fixed ("" when none yet)
 //
+// NVD's CPE criteria (ecosystem "CPE") match by product name against a package's name and, for
+// Debian, its source package, comparing the package's upstream version (epoch, Debian revision
+// and repack suffixes such as +dfsg taken off) by the ecosystem's ordering. A Debian package
+// whose CVE Debian's own data names (fixed, open or not affected) is judged by Debian alone: a
+// fix backported into a Debian revision leaves the upstream version as it was, and only Debian
+// knows that. A CPE match is marked as such (AdvisoryMatch::by_cpe).
+//
 // Thread-safety: a built index is read-only; match() may run concurrently. The index points
 // into `advisories`, which must outlive it.
 #pragma once
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "secops/advisory.h"
@@ -31,6 +39,7 @@ struct InstalledPackage {
 struct AdvisoryMatch {
   size_t advisory = 0;  // index into the advisories the index was built from
   std::string fixed;    // the version that fixes it, "" when no fix is known
+  bool by_cpe = false;  // by an NVD CPE criterion on the upstream version
 };
 
 class AdvisoryIndex {
@@ -41,13 +50,21 @@ class AdvisoryIndex {
   std::vector<AdvisoryMatch> match(const InstalledPackage& p) const;
 
  private:
+  void match_cpe(const InstalledPackage& p, std::vector<AdvisoryMatch>& out) const;
   struct Entry {
     size_t advisory;
     const AffectedPackage* affected;
     std::string release;  // "12" of "Debian:12"; "" for any
   };
+  const std::vector<Advisory>& advisories_;
   std::unordered_map<std::string, std::vector<Entry>> by_key_;  // "<ecosystem>/<name>"
+  std::unordered_map<std::string, std::vector<Entry>> by_cpe_;  // cpe_name_key(product)
+  // Debian source package -> the CVEs Debian's data names for it.
+  std::unordered_map<std::string, std::unordered_set<std::string>> debian_cves_;
 };
+
+// The upstream part of a Debian version: "1:2.36-9+deb12u3" → "2.36", "1.2.3+dfsg-1" → "1.2.3".
+std::string upstream_version(const std::string& debian_version);
 
 // The Debian release ("12") an inventory's packages are from: base-files' version, else an
 // operating-system component "debian" (its version), else "".

@@ -602,6 +602,23 @@ CREATE TABLE key_inventory (
   recorded_us INTEGER NOT NULL
 ) STRICT;
 )sql",
+      // 20: the vulnerability register takes two more advisory feeds, the Debian Security
+      // Tracker's JSON and NVD CVE JSON 2.0 (no table refers to vuln_feeds: rebuilt in place).
+      R"sql(
+CREATE TABLE vuln_feeds_20 (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('osv', 'kev', 'debian', 'nvd')),
+  file_name TEXT NOT NULL,
+  intake_id INTEGER NOT NULL,
+  entries INTEGER NOT NULL,
+  newest TEXT NOT NULL,
+  imported_us INTEGER NOT NULL,
+  imported_by TEXT NOT NULL
+) STRICT;
+INSERT INTO vuln_feeds_20 SELECT * FROM vuln_feeds;
+DROP TABLE vuln_feeds;
+ALTER TABLE vuln_feeds_20 RENAME TO vuln_feeds;
+)sql",
   };
   return kMigrations;
 }

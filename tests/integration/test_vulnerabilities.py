@@ -8,10 +8,12 @@ CVE-2023-4911, fixed in bookworm by 2.36-9+deb12u3) and Debian's record of CVE-2
 dpkg itself (`dpkg --compare-versions`), not of Minato. The KEV catalogue flags CVE-2023-4911,
 which is then listed first. A finding gets its plan; upgrading the old host resolves it; a feed
 past its age is a warning and an alert (once), never a silent "0 vulnerabilities"."""
+import io
 import json
 import subprocess
 import time
 import unittest
+import zipfile
 
 from harness import USER_PASSWORD, ClamdServerTestCase, run
 
@@ -203,6 +205,152 @@ class Vulnerabilities(ClamdServerTestCase):
                   check=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("state must be one of", bad.stderr)
+
+
+# The Debian Security Tracker's JSON, as the tracker publishes it, for the same two glibc CVEs
+# (fixed by 2.36-9+deb12u3 in bookworm; the glob one never), and zlib's CVE-2022-37434, fixed in
+# bookworm's first version (1:1.2.13.dfsg-1) — so Debian speaks for zlib too.
+TRACKER = {
+    "glibc": {
+        "CVE-2023-4911": {
+            "description": "A buffer overflow was discovered in the GNU C Library's dynamic loader ld.so",
+            "scope": "local",
+            "releases": {
+                "bookworm": {"status": "resolved", "repositories": {"bookworm": "2.36-9+deb12u13"},
+                             "fixed_version": "2.36-9+deb12u3", "urgency": "high"},
+                "bullseye": {"status": "resolved", "fixed_version": "2.31-13+deb11u7", "urgency": "medium"},
+                "sid": {"status": "resolved", "fixed_version": "2.37-12", "urgency": "medium"}}},
+        "CVE-2010-4756": {
+            "description": "The glob implementation in the GNU C Library allows remote authenticated users to cause a denial of service",
+            "releases": {"bookworm": {"status": "open", "urgency": "unimportant"},
+                         "sid": {"status": "open", "urgency": "unimportant"}}}},
+}
+# NVD CVE JSON 2.0: CVE-2022-37434 (zlib through 1.2.12) and CVE-2023-4911 (glibc 2.34 to 2.39),
+# each by its CPE criteria as NVD has them.
+NVD = {
+    "resultsPerPage": 2, "startIndex": 0, "totalResults": 2, "format": "NVD_CVE", "version": "2.0",
+    "timestamp": "2026-12-01T08:00:00.000",
+    "vulnerabilities": [
+        {"cve": {"id": "CVE-2022-37434", "published": "2022-08-05T07:15:07.240",
+                 "lastModified": "2024-11-21T07:14:57.040", "vulnStatus": "Modified",
+                 "descriptions": [{"lang": "en", "value": "zlib through 1.2.12 has a heap-based buffer over-read or buffer overflow in inflate in inflate.c via a large gzip header extra field."}],
+                 "metrics": {"cvssMetricV31": [{"type": "Primary", "cvssData": {"version": "3.1", "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "baseScore": 9.8}}]},
+                 "configurations": [{"nodes": [{"operator": "OR", "negate": False, "cpeMatch": [
+                     {"vulnerable": True, "criteria": "cpe:2.3:a:zlib:zlib:*:*:*:*:*:*:*:*",
+                      "versionEndIncluding": "1.2.12", "matchCriteriaId": "E4D2C6A5-5E41-4A4E-A0A5-7E2E0E2C8B2B"}]}]}]}},
+        {"cve": {"id": "CVE-2023-4911", "published": "2023-10-03T18:15:09.813",
+                 "lastModified": "2024-11-21T08:40:12.000", "vulnStatus": "Modified",
+                 "descriptions": [{"lang": "en", "value": "A buffer overflow was discovered in the GNU C Library's dynamic loader ld.so while processing the GLIBC_TUNABLES environment variable."}],
+                 "configurations": [{"nodes": [{"operator": "OR", "negate": False, "cpeMatch": [
+                     {"vulnerable": True, "criteria": "cpe:2.3:a:gnu:glibc:*:*:*:*:*:*:*:*",
+                      "versionStartIncluding": "2.34", "versionEndExcluding": "2.39"}]}]}]}},
+    ]}
+
+
+def zip_of(entries, method=zipfile.ZIP_DEFLATED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, body in entries:
+            z.writestr(name, body if isinstance(body, bytes) else json.dumps(body))
+    return buf.getvalue()
+
+
+class MoreFeeds(ClamdServerTestCase):
+    """The Debian Security Tracker, NVD with CPE matching, and OSV's all.zip with its limits."""
+
+    @classmethod
+    def prepare(cls, data):
+        cls.keeper = data.add_user("keeper", ["asset_manager"])
+        cls.officer = data.add_user("officer", ["security_officer"])
+        super().prepare(data)
+        data.set_config({"feed_max_age_days": "365"})
+
+    def feed(self, client, body, name, kind="application/json"):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return client.request("POST", "/api/v1/vulnerability-feeds", raw_body=raw,
+                              headers={"Content-Type": kind, "X-File-Name": name})
+
+    def test_G2_7_5_debian_tracker_nvd_by_cpe_and_osv_archive(self):
+        keeper = self.logged_in("keeper", USER_PASSWORD, self.keeper)
+        officer = self.logged_in("officer", USER_PASSWORD, self.officer)
+        here = subprocess.run(["dpkg-query", "-W", FORMAT], capture_output=True, check=True).stdout
+        glibc = installed_glibc()
+        # The old host: glibc at 2.36-9+deb12u1 and a zlib from bullseye (1.2.11).
+        old_lines = []
+        for line in here.decode().splitlines():
+            f = line.split("\t")
+            if len(f) == 5 and f[3] == "glibc" and f[1]:
+                f[1] = f[4] = "2.36-9+deb12u1"
+            if len(f) == 5 and f[3] == "zlib" and f[1]:
+                f[1] = f[4] = "1:1.2.11.dfsg-2+deb11u2"
+            old_lines.append("\t".join(f))
+        for tag, body in (("SRV-41", here), ("SRV-42", ("\n".join(old_lines) + "\n").encode())):
+            self.assertEqual(keeper.request("POST", "/api/v1/assets", {
+                "tag": tag, "kind": "server", "name": tag}).status, 201)
+            self.assertEqual(keeper.request(
+                "POST", f"/api/v1/assets/{tag}/software", raw_body=body,
+                headers={"Content-Type": "text/plain", "X-File-Name": f"{tag}.txt"}).status, 201)
+
+        def findings():
+            return {(f["tag"], f["package"], f["advisory"]): f
+                    for f in officer.request("GET", "/api/v1/findings").json["findings"]
+                    if f["state"] != "resolved"}
+
+        # NVD first: by CPE product and upstream version. zlib 1.2.11 is in "through 1.2.12",
+        # this machine's 1.2.13 is not; glibc 2.36 is in [2.34, 2.39) on both hosts — a guess
+        # (Debian fixes by revision), and marked as one.
+        r = self.feed(keeper, NVD, "nvdcve-2.0-modified.json")
+        self.assertEqual((r.status, r.json["kind"], r.json["entries"]), (201, "nvd", 2), r.raw)
+        got = findings()
+        self.assertIn(("SRV-42", "zlib", "CVE-2022-37434"), got)
+        self.assertNotIn(("SRV-41", "zlib", "CVE-2022-37434"), got)
+        cpe = got[("SRV-41", "glibc", "CVE-2023-4911")]
+        self.assertIn("[NVD CPE match, upstream version 2.36", cpe["summary"])
+        self.assertEqual(got[("SRV-42", "zlib", "CVE-2022-37434")]["fixed"], "")
+
+        # The Debian tracker: Debian's own word, per release and source package, compared as
+        # apt compares. With it, the CPE guesses about the CVEs it names go away.
+        r = self.feed(keeper, TRACKER, "debian-security-tracker.json")
+        self.assertEqual((r.status, r.json["kind"], r.json["entries"]), (201, "debian", 2), r.raw)
+        got = findings()
+        self.assertEqual(got[("SRV-42", "glibc", "DEBIAN-CVE-2023-4911")]["fixed"], "2.36-9+deb12u3")
+        self.assertEqual(("SRV-41", "glibc", "DEBIAN-CVE-2023-4911") in got,
+                         dpkg_older(glibc, "2.36-9+deb12u3"))
+        self.assertIn(("SRV-41", "glibc", "DEBIAN-CVE-2010-4756"), got)
+        self.assertNotIn(("SRV-41", "glibc", "CVE-2023-4911"), got)
+        self.assertNotIn(("SRV-42", "glibc", "CVE-2023-4911"), got)
+        self.assertIn(("SRV-42", "zlib", "CVE-2022-37434"), got)  # the tracker says nothing of it
+        kinds = {f["kind"] for f in officer.request("GET", "/api/v1/findings").json["feeds"]}
+        self.assertEqual(kinds, {"nvd", "debian"})
+
+        # OSV's all.zip: every record in it; a withdrawn one affects nothing.
+        withdrawn = dict(CVE_2010_4756, id="DEBIAN-CVE-2010-4756",
+                         withdrawn="2026-11-30T00:00:00Z", modified="2026-11-30T00:00:00Z")
+        archive = zip_of([("DSA-5514-1.json", DSA_5514_1), ("DEBIAN-CVE-2010-4756.json", withdrawn)])
+        r = self.feed(keeper, archive, "all.zip", "application/zip")
+        self.assertEqual((r.status, r.json["kind"], r.json["entries"]), (201, "osv", 2), r.raw)
+        got = findings()
+        self.assertIn(("SRV-42", "glibc", "DSA-5514-1"), got)
+        self.assertNotIn(("SRV-41", "glibc", "DEBIAN-CVE-2010-4756"), got)  # withdrawn: resolved
+
+        # Bad archives: refused by the intake, naming the entry, before anything is parsed.
+        before = officer.request("GET", "/api/v1/findings").json
+        bomb = zip_of([("DSA-1.json", b"[" + b" " * (60 << 20) + b"]")])
+        self.assertLess(len(bomb), 1 << 20)
+        dense = zip_of([("DSA-2.json", b"[" + b" " * (3 << 20) + b"]")])  # under 4 MiB, 1000:1
+        for body, says in (
+                (bomb, "entry 0 (DSA-1.json): 62914562 bytes, more than 4194304 for one record"),
+                (dense, "a zip bomb?"),
+                (zip_of([("DSA-5514-1.json", DSA_5514_1), ("../etc/cron.d/x.json", b"{}")]),
+                 "not a .json file at the top"),
+                (zip_of([("setup.exe", b"MZ" + b"\0" * 64)]), "entry 0 (setup.exe)"),
+                (archive[:len(archive) // 2], "not a sound ZIP archive"),
+                (zip_of([("DSA-5514-1.json", DSA_5514_1), ("bad.json", {"id": "x"})]),
+                 "entry 1 (bad.json)")):
+            r = self.feed(keeper, body, "all.zip", "application/zip")
+            self.assertEqual(r.status, 400, r.raw)
+            self.assertIn(says, r.json["error"]["message"])
+        self.assertEqual(officer.request("GET", "/api/v1/findings").json, before)
 
 
 if __name__ == "__main__":

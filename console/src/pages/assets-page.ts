@@ -118,6 +118,36 @@ export class AssetsPage extends LivePage {
       t('assets.work_recorded'), event.target as HTMLFormElement);
   }
 
+  // G2.6.1-c, G2.6.3: the decommission certificate of what ran on this asset disposes of it.
+  private async dispose(event: SubmitEvent, a: Asset): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const file = (form.querySelector('input[type=file]') as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const fingerprint = this.values(event).fingerprint;
+    const body: Record<string, string> = { certificate: await file.text() };
+    if (fingerprint) body.fingerprint = fingerprint;
+    await this.act('disposal', () => api.post(`/api/v1/assets/${seg(a.tag)}/disposal`, body),
+      t('assets.disposed', { tag: a.tag }), form);
+  }
+
+  private disposal(a: Asset) {
+    if (a.state === 'disposed') {
+      return html`<p class="notice" data-testid="disposed">${t('assets.disposed_note')}</p>`;
+    }
+    if (!can('asset.manage') || a.kind === 'media') return nothing;
+    return html`<section class="card" aria-labelledby="disposal-title">
+      <h2 id="disposal-title">${t('assets.disposal')}</h2>
+      <p class="hint">${t('assets.disposal_hint')}</p>
+      <form class="row" @submit=${(e: SubmitEvent) => void this.dispose(e, a)} data-testid="disposal-form">
+        <label>${t('assets.certificate_file')}<input type="file" name="certificate" required></label>
+        <label>${t('assets.fingerprint')}<input name="fingerprint" pattern="[0-9a-fA-F]{64}" maxlength="64"></label>
+        <button type="submit">${t('assets.dispose')}</button>
+      </form>
+      ${errorBox(this.errors.disposal, 'disposal-error')}
+    </section>`;
+  }
+
   private async requestCheckout(event: SubmitEvent, a: Asset): Promise<void> {
     event.preventDefault();
     const v = this.values(event);
@@ -232,6 +262,7 @@ export class AssetsPage extends LivePage {
           : nothing}
         ${errorBox(this.errors.work, 'work-error')}
       </section>
+      ${this.disposal(a)}
       ${a.kind === 'media'
         ? html`<section class="card" aria-labelledby="loan-title">
             <h2 id="loan-title">${t('assets.loans')}</h2>

@@ -93,8 +93,8 @@ export class VulnerabilitiesPage extends LivePage {
     let done = '';
     await this.act('feed', async () => {
       const r = await api.post<{ kind: string; entries: number; new_findings: number; resolved: number; open: number; intake: number }>(
-        '/api/v1/vulnerability-feeds', new FileBody(await file.arrayBuffer(), 'application/json'), { headers: { 'X-File-Name': file.name } });
-      done = t('vulns.imported', { kind: r.kind.toUpperCase(), entries: r.entries, opened: r.new_findings, resolved: r.resolved, open: r.open, intake: r.intake });
+        '/api/v1/vulnerability-feeds', new FileBody(await file.arrayBuffer(), /\.zip$/i.test(file.name) ? 'application/zip' : 'application/json'), { headers: { 'X-File-Name': file.name } });
+      done = t('vulns.imported', { kind: t(`vulns.kinds.${r.kind}`), entries: r.entries, opened: r.new_findings, resolved: r.resolved, open: r.open, intake: r.intake });
     }, '', form);
     if (done) {
       this.message = done;
@@ -120,7 +120,7 @@ export class VulnerabilitiesPage extends LivePage {
     if (reg.warnings.length === 0) return nothing;
     return html`<section class="card warn" role="alert" data-testid="vuln-warnings">
       <h2>${t('vulns.incomplete')}</h2>
-      <ul>${reg.warnings.map((w) => html`<li data-code=${w.code}>${t(`vulns.warn.${w.code}`, { kind: w.kind.toUpperCase(), age: w.age_days, limit: w.limit })}</li>`)}</ul>
+      <ul>${reg.warnings.map((w) => html`<li data-code=${w.code}>${t(`vulns.warn.${w.code}`, { kind: w.kind ? t(`vulns.kinds.${w.kind}`) : '', age: w.age_days, limit: w.limit })}</li>`)}</ul>
     </section>`;
   }
 
@@ -131,7 +131,7 @@ export class VulnerabilitiesPage extends LivePage {
         ? html`<p>${t('vulns.no_feeds')}</p>`
         : html`<table data-testid="feeds">
             <thead><tr><th>${t('vulns.feed')}</th><th>${t('vulns.file')}</th><th>${t('vulns.newest')}</th><th>${t('vulns.imported_at')}</th><th>${t('vulns.age')}</th></tr></thead>
-            <tbody>${reg.feeds.map((f) => html`<tr data-kind=${f.kind} class=${f.stale ? 'bad' : ''}><td>${f.kind.toUpperCase()}</td><td>${f.file}</td><td>${f.newest}</td>
+            <tbody>${reg.feeds.map((f) => html`<tr data-kind=${f.kind} class=${f.stale ? 'bad' : ''}><td>${t(`vulns.kinds.${f.kind}`)}</td><td>${f.file}</td><td>${f.newest}</td>
               <td>${formatTime(f.imported)}</td><td>${t('vulns.days', { n: f.age_days })}${f.stale ? html` <strong>${t('vulns.stale')}</strong>` : nothing}</td></tr>`)}</tbody>
           </table>`}
       ${can('asset.manage')
