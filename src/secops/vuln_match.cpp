@@ -12,6 +12,19 @@ std::string key(Ecosystem e, std::string_view name) {
   return std::to_string(static_cast<int>(e)) + "/" + std::string(name);
 }
 
+// Whether `version` is one of the package's affected versions or in one of its ranges; `fixed`
+// gets that range's fix ("" for none, or an exact version).
+bool affects(const AffectedPackage& a, Ecosystem e, const std::string& version,
+             std::string* fixed) {
+  for (const auto& r : a.ranges) {
+    if (in_range(e, version, r)) {
+      *fixed = r.fixed;
+      return true;
+    }
+  }
+  return std::find(a.versions.begin(), a.versions.end(), version) != a.versions.end();
+}
+
 }  // namespace
 
 std::string debian_release_of(const std::string& v) {
@@ -89,17 +102,8 @@ std::vector<AdvisoryMatch> AdvisoryIndex::match(const InstalledPackage& p) const
                     [&](const AdvisoryMatch& m) { return m.advisory == e.advisory; })) {
       continue;
     }
-    const AffectedPackage& a = *e.affected;
-    bool hit = std::find(a.versions.begin(), a.versions.end(), version) != a.versions.end();
     std::string fixed;
-    for (const auto& r : a.ranges) {
-      if (in_range(p.ecosystem, version, r)) {
-        hit = true;
-        fixed = r.fixed;
-        break;
-      }
-    }
-    if (hit) out.push_back({e.advisory, fixed});
+    if (affects(*e.affected, p.ecosystem, version, &fixed)) out.push_back({e.advisory, fixed});
   }
   match_cpe(p, out);
   return out;
@@ -130,17 +134,10 @@ void AdvisoryIndex::match_cpe(const InstalledPackage& p, std::vector<AdvisoryMat
           continue;  // Debian has said what this CVE means for this package
         }
       }
-      const AffectedPackage& a = *e.affected;
-      bool hit = std::find(a.versions.begin(), a.versions.end(), version) != a.versions.end();
       std::string fixed;
-      for (const auto& r : a.ranges) {
-        if (in_range(p.ecosystem, version, r)) {
-          hit = true;
-          fixed = r.fixed;
-          break;
-        }
+      if (affects(*e.affected, p.ecosystem, version, &fixed)) {
+        out.push_back({e.advisory, fixed, true});
       }
-      if (hit) out.push_back({e.advisory, fixed, true});
     }
   }
 }

@@ -19,7 +19,7 @@ import types
 import unittest
 
 from harness import (ADMIN_PASSWORD, DATA_PASS, KEYS_PASS, MINATO, USER_PASSWORD, DataDir, Server,
-                     container_id, run)
+                     container_id, remove_tree, run)
 
 
 def vault_port(server):
@@ -58,10 +58,7 @@ class RansomwareDrill(unittest.TestCase):
         for s in self.servers:
             s.stop()
         self.data.cleanup()
-        for dirpath, dirs, _ in os.walk(self.tmp):
-            for d in dirs:
-                os.chmod(os.path.join(dirpath, d), 0o700)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_tree(self.tmp)
 
     def start(self, data):
         s = Server(data).start()

@@ -14,7 +14,7 @@ import tempfile
 import types
 import unittest
 
-from harness import DATA_PASS, USER_PASSWORD, DataDir, Server, run
+from harness import DATA_PASS, USER_PASSWORD, DataDir, Server, remove_tree, run
 
 
 class Migration(unittest.TestCase):
@@ -38,10 +38,7 @@ class Migration(unittest.TestCase):
         for s in self.servers:
             s.stop()
         self.data.cleanup()
-        for dirpath, dirs, files in os.walk(self.tmp):
-            for d in dirs:
-                os.chmod(os.path.join(dirpath, d), 0o700)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_tree(self.tmp)
 
     def start(self, data):
         s = Server(data).start()

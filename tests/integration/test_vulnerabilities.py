@@ -55,6 +55,18 @@ def installed_glibc():
                           text=True, check=True).stdout
 
 
+def older(listing, versions):
+    """This machine's dpkg-query listing with the binaries of some source packages set back to
+    older versions ({source package: version}): an unpatched host."""
+    lines = []
+    for line in listing.decode().splitlines():
+        f = line.split("\t")
+        if len(f) == 5 and f[3] in versions and f[1]:
+            f[1] = f[4] = versions[f[3]]
+        lines.append("\t".join(f))
+    return ("\n".join(lines) + "\n").encode()
+
+
 def dpkg_older(a, b):
     """dpkg's own answer: is version a older than b?"""
     return subprocess.run(["dpkg", "--compare-versions", a, "lt", b]).returncode == 0
@@ -94,13 +106,7 @@ class Vulnerabilities(ClamdServerTestCase):
         here = subprocess.run(["dpkg-query", "-W", FORMAT], capture_output=True, check=True).stdout
         glibc = installed_glibc()
         # The old host: the same packages, its glibc binaries still at 2.36-9+deb12u1.
-        old_lines = []
-        for line in here.decode().splitlines():
-            f = line.split("\t")
-            if len(f) == 5 and f[3] == "glibc" and f[1]:
-                f[1] = f[4] = "2.36-9+deb12u1"
-            old_lines.append("\t".join(f))
-        old = ("\n".join(old_lines) + "\n").encode()
+        old = older(here, {"glibc": "2.36-9+deb12u1"})
         self.assertEqual(self.software(keeper, "SRV-31", here).status, 201)
         self.assertEqual(self.software(keeper, "SRV-32", old).status, 201)
 
@@ -276,15 +282,8 @@ class MoreFeeds(ClamdServerTestCase):
         here = subprocess.run(["dpkg-query", "-W", FORMAT], capture_output=True, check=True).stdout
         glibc = installed_glibc()
         # The old host: glibc at 2.36-9+deb12u1 and a zlib from bullseye (1.2.11).
-        old_lines = []
-        for line in here.decode().splitlines():
-            f = line.split("\t")
-            if len(f) == 5 and f[3] == "glibc" and f[1]:
-                f[1] = f[4] = "2.36-9+deb12u1"
-            if len(f) == 5 and f[3] == "zlib" and f[1]:
-                f[1] = f[4] = "1:1.2.11.dfsg-2+deb11u2"
-            old_lines.append("\t".join(f))
-        for tag, body in (("SRV-41", here), ("SRV-42", ("\n".join(old_lines) + "\n").encode())):
+        old = older(here, {"glibc": "2.36-9+deb12u1", "zlib": "1:1.2.11.dfsg-2+deb11u2"})
+        for tag, body in (("SRV-41", here), ("SRV-42", old)):
             self.assertEqual(keeper.request("POST", "/api/v1/assets", {
                 "tag": tag, "kind": "server", "name": tag}).status, 201)
             self.assertEqual(keeper.request(
