@@ -15,6 +15,7 @@
 #include "app/runtime.h"
 #include "audit/event.h"
 #include "audit/merkle.h"
+#include "common/clock.h"
 #include "common/files.h"
 #include "crypto/random.h"
 #include "identity/password_policy.h"
@@ -48,10 +49,10 @@ std::string BackupService::recovery_path(const std::string& keys_dir, std::strin
   return keys_dir + "/backup-" + std::string(recipient) + ".recovery";
 }
 
-Status BackupService::init_keys(const std::string& keys_dir, const std::string& data_passphrase,
-                                const std::string& keys_passphrase,
-                                const resilience::Argon2Cost& cost) {
-  // G2.2.2-b: the backup passphrase policy (long and unpredictable), for each of the two.
+namespace {
+
+// The passphrase rule of both recovery files (G2.2.2-b), and that they differ (G2.3-c).
+Status check_passphrases(const std::string& data_passphrase, const std::string& keys_passphrase) {
   const auto policy = identity::PasswordPolicy::for_use(identity::PasswordUse::kBackupPassphrase);
   for (const auto* p : {&data_passphrase, &keys_passphrase}) {
     if (auto st = identity::check_password(policy, "", *p); !st) {
@@ -66,6 +67,30 @@ Status BackupService::init_keys(const std::string& keys_dir, const std::string& 
                 "the keys passphrase must differ from the data passphrase (G2.3-c: the key "
                 "backup is sealed separately)");
   }
+  return ok();
+}
+
+// A new signing key and the two recovery files naming it, written under `suffix`.
+Status write_backup_keys(const std::string& keys_dir, const std::string& suffix,
+                         const std::string& data_passphrase, const std::string& keys_passphrase,
+                         const resilience::Argon2Cost& cost) {
+  auto signer = crypto::SigningKey::generate();
+  for (auto [name, pass] :
+       {std::pair{"data", &data_passphrase}, std::pair{"keys", &keys_passphrase}}) {
+    auto text = resilience::make_recovery_file(name, *pass, signer.public_key(), cost, nullptr);
+    if (!text) return fail(text.error());
+    MINATO_TRY(
+        write_file_atomic(BackupService::recovery_path(keys_dir, name) + suffix, *text, 0600));
+  }
+  return signer.save(keys_dir + "/backup.key" + suffix);
+}
+
+}  // namespace
+
+Status BackupService::init_keys(const std::string& keys_dir, const std::string& data_passphrase,
+                                const std::string& keys_passphrase,
+                                const resilience::Argon2Cost& cost) {
+  MINATO_TRY(check_passphrases(data_passphrase, keys_passphrase));
   const std::string sign_path = keys_dir + "/backup.key";
   for (const auto& p :
        {sign_path, recovery_path(keys_dir, "data"), recovery_path(keys_dir, "keys")}) {
@@ -73,16 +98,42 @@ Status BackupService::init_keys(const std::string& keys_dir, const std::string& 
       return fail(ErrorCode::kAlreadyExists, p + " exists: backups are already set up");
     }
   }
-  auto signer = crypto::SigningKey::generate();
-  auto data =
-      resilience::make_recovery_file("data", data_passphrase, signer.public_key(), cost, nullptr);
-  if (!data) return fail(data.error());
-  auto keys =
-      resilience::make_recovery_file("keys", keys_passphrase, signer.public_key(), cost, nullptr);
-  if (!keys) return fail(keys.error());
-  MINATO_TRY(write_file_atomic(recovery_path(keys_dir, "data"), *data, 0600));
-  MINATO_TRY(write_file_atomic(recovery_path(keys_dir, "keys"), *keys, 0600));
-  return signer.save(sign_path);
+  return write_backup_keys(keys_dir, "", data_passphrase, keys_passphrase, cost);
+}
+
+Status BackupService::rotate_keys(const std::string& keys_dir, const std::string& data_passphrase,
+                                  const std::string& keys_passphrase,
+                                  const resilience::Argon2Cost& cost, int64_t now_us) {
+  MINATO_TRY(check_passphrases(data_passphrase, keys_passphrase));
+  const std::string sign_path = keys_dir + "/backup.key";
+  auto old = crypto::SigningKey::load(sign_path);
+  if (!old) {
+    return fail(ErrorCode::kFailedPrecondition,
+                "backups are not set up: run `minato backup init` (" + old.error().message() + ")");
+  }
+  // 1. The new key and files beside the old ones.
+  MINATO_TRY(write_backup_keys(keys_dir, ".new", data_passphrase, keys_passphrase, cost));
+  // 2. The old recovery files kept: the sets already in vaults are read with them.
+  const std::string retired = keys_dir + "/retired";
+  MINATO_TRY(make_dir(retired, 0700, false));
+  const std::string stamp = format_utc(now_us, "%Y%m%dT%H%M%SZ");
+  for (const char* name : {"data", "keys"}) {
+    auto text = read_file(recovery_path(keys_dir, name), 1 << 16);
+    if (!text) return fail(text.error());
+    MINATO_TRY(
+        write_file_atomic(retired + "/" + stamp + "-backup-" + name + ".recovery", *text, 0400));
+  }
+  // 3. The old private key overwritten in place, then every new file renamed over the old.
+  //    A crash in between leaves files that do not belong together: loading refuses them by
+  //    name, and running the rotation again finishes it.
+  MINATO_TRY(overwrite_with_random(sign_path));
+  for (const auto& p :
+       {recovery_path(keys_dir, "data"), recovery_path(keys_dir, "keys"), sign_path}) {
+    if (::rename((p + ".new").c_str(), p.c_str()) != 0) {
+      return fail(ErrorCode::kUnavailable, "cannot move " + p + ".new into place");
+    }
+  }
+  return ok();
 }
 
 Status BackupService::load_keys() {

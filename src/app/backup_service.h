@@ -73,6 +73,14 @@ class BackupService {
   static Status init_keys(const std::string& keys_dir, const std::string& data_passphrase,
                           const std::string& keys_passphrase, const resilience::Argon2Cost& cost);
   static std::string recovery_path(const std::string& keys_dir, std::string_view recipient);
+  // `minato key rotate backup` (G2.3-c): a new signing key and recovery files under the given
+  // passphrases (the rule of init_keys). The old recovery files are kept in keys/retired/
+  // (named by the time) — the old sets are read with them — and the old signing key is
+  // overwritten before it is replaced: nothing signs as the old installation any more. The
+  // vault must then pin the new public key. Refuses unless backups are set up.
+  static Status rotate_keys(const std::string& keys_dir, const std::string& data_passphrase,
+                            const std::string& keys_passphrase, const resilience::Argon2Cost& cost,
+                            int64_t now_us);
 
   // Whether `minato backup init` has been run (the keys load).
   bool configured();

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,43 +58,10 @@ struct Tally {
 // (its name leaves the directory too) and unlinks it.
 void erase_file(const std::string& dir, const std::string& name, Tally& t) {
   const std::string path = dir + "/" + name;
-  ::chmod(path.c_str(), 0600);  // backup sets and evidence are left read-only
-  int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    t.error(path, "cannot open", errno);
+  if (auto st = overwrite_with_random(path, &t.bytes); !st) {
+    t.errors.push_back(st.error().message());
   } else {
-    struct stat st {};
-    ::fstat(fd, &st);
-    std::string block(1u << 20, '\0');
-    uint64_t left = static_cast<uint64_t>(st.st_size);
-    off_t at = 0;
-    bool failed = false;
-    while (left > 0 && !failed) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block.size()));
-      randombytes_buf(block.data(), n);
-      size_t done = 0;
-      while (done < n) {
-        ssize_t w = ::pwrite(fd, block.data() + done, n - done, at + static_cast<off_t>(done));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-          t.error(path, "cannot overwrite", w < 0 ? errno : EIO);
-          failed = true;
-          break;
-        }
-        done += static_cast<size_t>(w);
-      }
-      at += static_cast<off_t>(n);
-      left -= n;
-    }
-    if (!failed && ::fdatasync(fd) != 0) {
-      t.error(path, "cannot flush", errno);
-      failed = true;
-    }
-    ::close(fd);
-    if (!failed) {
-      ++t.files;
-      t.bytes += static_cast<uint64_t>(st.st_size);
-    }
+    ++t.files;
   }
   const std::string hidden = dir + "/.erased-" + crypto::to_hex(crypto::random_bytes(8));
   const std::string& gone = ::rename(path.c_str(), hidden.c_str()) == 0 ? hidden : path;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app/alerts.h"
+#include "app/backup_service.h"
 #include "app/config_service.h"
 #include "app/runtime.h"
 #include "common/clock.h"
@@ -47,7 +48,7 @@ const std::vector<KeyInfo>& KeyService::catalogue() {
        "XChaCha20-Poly1305 / BLAKE2b (256-bit secret)",
        "no command: docs/operations.md, compromise procedure"},
       {"backup", "signs backup manifests (G2.7.2); the vault pins its public key", "Ed25519",
-       "minato backup key; a new key means a new vault pin: docs/operations.md"},
+       "minato key rotate backup (new recovery files; the vault pins the new key)"},
       {"webauthn-rp", "the WebAuthn relying party every security key is registered to",
        "RP ID (fingerprint: SHA-256, the rpIdHash authenticators sign)",
        "not rotated: changing webauthn.rp_id invalidates every registered security key"},
@@ -199,7 +200,9 @@ Result<std::vector<KeyView>> KeyService::list(const access::Actor& actor) {
 }
 
 Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view name,
-                                   const std::string& cert_pem, const std::string& key_pem) {
+                                   const RotateInput& in) {
+  const std::string& cert_pem = in.cert_pem;
+  const std::string& key_pem = in.key_pem;
   const KeyInfo* info = nullptr;
   for (const auto& k : catalogue()) {
     if (k.name == name) info = &k;
@@ -211,7 +214,7 @@ Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view 
                     "backup and webauthn-rp",
                 "key");
   }
-  if (name != "tls" && name != "audit" && name != "signing") {
+  if (name != "tls" && name != "audit" && name != "signing" && name != "backup") {
     return fail(ErrorCode::kFailedPrecondition,
                 "the " + std::string(name) +
                     " key is not rotated by this command: " + std::string(info->rotation),
@@ -219,6 +222,12 @@ Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view 
   }
   if (name != "tls" && (!cert_pem.empty() || !key_pem.empty())) {
     return fail(ErrorCode::kInvalidArgument, "--cert and --key are for the tls key only", "cert");
+  }
+  if (name == "backup" && (in.data_passphrase.empty() || in.keys_passphrase.empty())) {
+    return fail(ErrorCode::kInvalidArgument,
+                "the backup key's new recovery files need both passphrases "
+                "(--passphrase-file and --keys-passphrase-file)",
+                "passphrase");
   }
   MINATO_TRY(rt_.writes().authorize(
       actor, {"key.rotate", "key:" + std::string(name), Permission::kConfigWrite, false, true}));
@@ -245,6 +254,9 @@ Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view 
     MINATO_TRY(write_file_atomic(paths.resolve(cfg.tls_cert), cert, 0600));
   } else if (name == "signing") {
     MINATO_TRY(crypto::SigningKey::generate().save(paths.signing_key()));
+  } else if (name == "backup") {
+    MINATO_TRY(BackupService::rotate_keys(paths.keys(), in.data_passphrase, in.keys_passphrase, {},
+                                          rt_.clock().now_us()));
   } else {
     auto id = rt_.rotate_audit_key();
     if (!id) return fail(id.error());

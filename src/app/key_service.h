@@ -18,9 +18,10 @@
 //
 // rotate() (config.write, a recent second factor): tls (a new self-signed certificate, or the
 // PEM certificate and key given), signing, audit (the old public key stays trusted for old
-// checkpoints). The sealing key and the RP ID are not rotated by a command: their compromise
-// procedure is in docs/operations.md. A rotated key is used by a running server from its next
-// start (the audit key at once).
+// checkpoints), backup (BackupService::rotate_keys: new recovery files, the old ones kept for
+// the old sets; the vault pins the new key). The sealing key and the RP ID are not rotated by
+// a command: their compromise procedure is in docs/operations.md. A rotated key is used by a
+// running server from its next start (the audit key at once).
 //
 // check_expiry() (the jobs thread): a TLS certificate that expires within kExpiryWarnDays, or
 // has expired, alerts security staff (key.expiring), once a day.
@@ -73,10 +74,16 @@ class KeyService {
   // "outside Minato" when empty). Returns how many records changed.
   Result<int> reconcile(const std::string& rotated_by = "");
   Result<std::vector<KeyView>> list(const access::Actor& actor);
-  // The PEM certificate and key for `tls` (both empty: a new self-signed certificate for the
-  // console's host name). Returns the key as recorded after the rotation.
+  // What a rotation may need: for `tls` the PEM certificate and key (both empty: a new
+  // self-signed certificate for the console's host name); for `backup` the two recovery
+  // passphrases of the new key.
+  struct RotateInput {
+    std::string cert_pem, key_pem;
+    std::string data_passphrase, keys_passphrase;
+  };
+  // Returns the key as recorded after the rotation.
   Result<KeyView> rotate(const access::Actor& actor, std::string_view name,
-                         const std::string& cert_pem = "", const std::string& key_pem = "");
+                         const RotateInput& input = {});
   void check_expiry(int64_t now_us);
 
  private:

@@ -11,6 +11,7 @@
 
 #include "app/backup_service.h"
 #include "app/runtime.h"
+#include "audit/event.h"
 #include "audit/log.h"
 #include "common/files.h"
 #include "config/config.h"
@@ -134,33 +135,7 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
     MINATO_TRY(config::apply_listeners(listeners, o.listen));
   }
 
-  // 1. Which sets.
-  auto sets = find_sets(o.from);
-  const FoundSet* db = nullptr;
-  const FoundSet* cfg = nullptr;
-  const FoundSet* logs = nullptr;
-  for (const auto& s : sets) {
-    if (s.target == "database") {
-      if (!o.set.empty() ? s.id == o.set : (o.at_us == 0 || s.created_us <= o.at_us)) db = &s;
-    } else if (s.target == "config") {
-      cfg = &s;
-    } else if (s.target == "logs") {
-      logs = &s;
-    }
-  }
-  if (db == nullptr) {
-    return fail(ErrorCode::kNotFound,
-                !o.set.empty() ? "no database set " + o.set + " under " + o.from
-                : o.at_us
-                    ? "no database set at or before " + format_utc(o.at_us) + " under " + o.from
-                    : "no database backup set under " + o.from);
-  }
-  if (cfg == nullptr) {
-    return fail(ErrorCode::kNotFound,
-                "no config set under " + o.from + ": the keys and configuration are needed");
-  }
-
-  // 2. Recovery files.
+  // 1. Recovery files: their signer is the only key whose manifests are accepted.
   std::string rdir = o.recovery_dir.empty() ? o.from + "/recovery" : o.recovery_dir;
   auto open_recipient = [&](const char* name,
                             const std::string& pass) -> Result<resilience::Recipient> {
@@ -179,6 +154,56 @@ Result<RestoreReport> restore(const RestoreOptions& o) {
   if (!keys) return fail(keys.error());
   if (keys->signer_public != data->signer_public) {
     return fail(ErrorCode::kDataLoss, "the two recovery files name different signing keys");
+  }
+
+  // 2. Which sets: of those signed by that key (after a rotation of the backup key, sets of
+  // both keys lie side by side; the old recovery files read the old ones).
+  auto sets = find_sets(o.from);
+  const FoundSet* db = nullptr;
+  const FoundSet* cfg = nullptr;
+  const FoundSet* logs = nullptr;
+  // A set names its signer (manifest.sig's key_id); one that names this key is this key's,
+  // and is verified in full below — damage is refused, never skipped over.
+  const std::string ours = audit::key_id_of(data->signer_public);
+  auto signed_by_other = [&](const FoundSet& s) {
+    auto sig = read_file(s.dir + "/" + std::string(resilience::kSignatureFile), 1 << 16);
+    if (!sig) return false;
+    json::error_code ec;
+    auto v = json::parse(*sig, ec);
+    if (ec || !v.is_object()) return false;
+    const auto* id = v.as_object().if_contains("key_id");
+    return id != nullptr && id->is_string() && id->as_string() != ours;
+  };
+  int other_signer = 0;
+  for (const auto& s : sets) {
+    const bool named = !o.set.empty() && s.id == o.set;
+    if (!named && signed_by_other(s)) {
+      ++other_signer;  // another backup key's (before a rotation): never chosen unless named
+      continue;
+    }
+    if (s.target == "database") {
+      if (!o.set.empty() ? named : (o.at_us == 0 || s.created_us <= o.at_us)) db = &s;
+    } else if (s.target == "config") {
+      cfg = &s;
+    } else if (s.target == "logs") {
+      logs = &s;
+    }
+  }
+  const std::string skipped = other_signer == 0
+                                  ? ""
+                                  : " (" + std::to_string(other_signer) +
+                                        " sets there are not signed by the recovery files' key)";
+  if (db == nullptr) {
+    return fail(
+        ErrorCode::kNotFound,
+        (!o.set.empty() ? "no database set " + o.set + " under " + o.from
+         : o.at_us      ? "no database set at or before " + format_utc(o.at_us) + " under " + o.from
+                        : "no database backup set under " + o.from) +
+            skipped);
+  }
+  if (cfg == nullptr) {
+    return fail(ErrorCode::kNotFound, "no config set under " + o.from +
+                                          ": the keys and configuration are needed" + skipped);
   }
 
   // 3. Manifests and stored bytes, all before any byte is decrypted.

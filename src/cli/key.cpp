@@ -5,6 +5,7 @@
 //   minato key rotate tls --data DIR [--cert F --key F]   a new certificate (self-signed without
 //                                              --cert) for every listener, from the next start
 //   minato key rotate signing|audit --data DIR
+//   minato key rotate backup --data DIR --passphrase-file F --keys-passphrase-file F2
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
@@ -43,7 +44,7 @@ void add_key(CLI::App& app) {
                                  "expiry; rotation (G2.3-c)");
   cmd->require_subcommand(1);
   struct Opts {
-    std::string data, name, cert, key;
+    std::string data, name, cert, key, pass_file, keys_pass_file;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
@@ -67,28 +68,50 @@ void add_key(CLI::App& app) {
 
   auto* rotate = cmd->add_subcommand(
       "rotate",
-      "Replace a key (tls, signing, audit); a running server uses it from its next start");
-  rotate->add_option("key", o->name, "tls, signing or audit")->required();
+      "Replace a key (tls, signing, audit, backup); a running server uses it from its next "
+      "start");
+  rotate->add_option("key", o->name, "tls, signing, audit or backup")->required();
   rotate->add_option("--data", o->data, "Data directory")->required();
   rotate->add_option("--cert", o->cert, "tls: the new certificate (PEM), from your CA")
       ->check(CLI::ExistingFile);
   rotate->add_option("--key", o->key, "tls: its private key (PEM)")->check(CLI::ExistingFile);
+  rotate
+      ->add_option("--passphrase-file", o->pass_file,
+                   "backup: file with the new data recovery passphrase")
+      ->check(CLI::ExistingFile);
+  rotate
+      ->add_option("--keys-passphrase-file", o->keys_pass_file,
+                   "backup: file with the new keys recovery passphrase (another one)")
+      ->check(CLI::ExistingFile);
   rotate->add_flag("--json", o->json, "Print the result as JSON");
   rotate->callback([o] {
-    std::string cert, key;
-    for (auto [path, out] : {std::pair{&o->cert, &cert}, std::pair{&o->key, &key}}) {
+    app::KeyService::RotateInput in;
+    for (auto [path, out] : {std::pair{&o->cert, &in.cert_pem}, std::pair{&o->key, &in.key_pem}}) {
       if (path->empty()) continue;
       auto text = read_file(*path, 1 << 20);
       if (!text) die(text.error());
       *out = std::move(*text);
     }
+    for (auto [path, out] : {std::pair{&o->pass_file, &in.data_passphrase},
+                             std::pair{&o->keys_pass_file, &in.keys_passphrase}}) {
+      if (path->empty()) continue;
+      auto text = read_secret_file(*path);
+      if (!text) die(text.error());
+      *out = std::move(*text);
+    }
     auto rt = open_runtime(o->data);
     if (auto k = rt->keys().reconcile(); !k) die(k.error());
-    auto k = rt->keys().rotate(access::Actor::local_operator(), o->name, cert, key);
+    auto k = rt->keys().rotate(access::Actor::local_operator(), o->name, in);
     if (!k) die(k.error());
     std::string text = key_text(*k);
     if (o->name == "signing") {
       text += "Give webhook receivers the new public key (its SHA-256 is the fingerprint above).\n";
+    }
+    if (o->name == "backup") {
+      text +=
+          "Pin the new key in the vault (`minato backup key` prints it), and keep the old "
+          "recovery files\n(keys/retired/) with the sets they read until the vault's "
+          "retention removes them.\n";
     }
     text += "A running server uses the new key from its next start (restart it).\n";
     print_result(o->json, app::to_json(*k), text);

@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -64,6 +67,45 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
     ::fsync(dfd);
     ::close(dfd);
   }
+  return ok();
+}
+
+Status overwrite_with_random(const std::string& path, uint64_t* bytes) {
+  ::chmod(path.c_str(), 0600);  // backup sets and evidence are left read-only
+  int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return fail(os_error("cannot open", path, errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(ErrorCode::kInvalidArgument, path + " is not a regular file");
+  }
+  std::string block(size_t{1} << 20, '\0');
+  uint64_t left = static_cast<uint64_t>(st.st_size);
+  off_t at = 0;
+  while (left > 0) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block.size()));
+    randombytes_buf(block.data(), n);
+    size_t done = 0;
+    while (done < n) {
+      ssize_t w = ::pwrite(fd, block.data() + done, n - done, at + static_cast<off_t>(done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        int e = w < 0 ? errno : EIO;
+        ::close(fd);
+        return fail(os_error("cannot overwrite", path, e));
+      }
+      done += static_cast<size_t>(w);
+    }
+    at += static_cast<off_t>(n);
+    left -= n;
+  }
+  if (::fdatasync(fd) != 0) {
+    int e = errno;
+    ::close(fd);
+    return fail(os_error("cannot flush", path, e));
+  }
+  ::close(fd);
+  if (bytes != nullptr) *bytes += static_cast<uint64_t>(st.st_size);
   return ok();
 }
 

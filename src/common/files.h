@@ -3,6 +3,7 @@
 // a full disk never leaves half a key behind.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ namespace minato {
 Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode = 0600);
 // Reads a whole file (at most `max_bytes`; larger files are refused).
 Result<std::string> read_file(const std::string& path, size_t max_bytes = 1 << 20);
+// Overwrites a regular file in place, once, with random bytes and flushes it (links are not
+// followed): what was in it is gone from that inode. Adds the file's size to `*bytes`.
+Status overwrite_with_random(const std::string& path, uint64_t* bytes = nullptr);
 // Creates a directory with `mode`; refuses if it exists and `must_be_new`.
 Status make_dir(const std::string& path, unsigned mode, bool must_be_new);
 

@@ -146,14 +146,22 @@ class ServeRefusalTest(unittest.TestCase):
 
     def test_busy_port_is_a_clear_error(self):
         first = Server(self.data).start()
+        other = DataDir()
         try:
-            p = subprocess.run([MINATO, "serve", "--data", self.data.path, "--listen",
+            # Another installation on the same port: refused, naming the port.
+            p = subprocess.run([MINATO, "serve", "--data", other.path, "--listen",
                                 f"127.0.0.1:{first.port}"], capture_output=True, text=True,
                                timeout=30)
             self.assertNotEqual(p.returncode, 0)
             self.assertIn(f"cannot listen on 127.0.0.1:{first.port}", p.stderr)
+            # A second server on the same data directory: refused, naming the first one.
+            p = subprocess.run([MINATO, "serve", "--data", self.data.path, "--listen",
+                                "127.0.0.1:0"], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(f"another Minato process (pid {first.proc.pid}", p.stderr)
         finally:
             first.stop()
+            other.cleanup()
 
 
 class LayoutTest(unittest.TestCase):

@@ -12,7 +12,8 @@ import subprocess
 import time
 import unittest
 
-from harness import USER_PASSWORD, Server, ServerTestCase, run
+from harness import (DATA_PASS, KEYS_PASS, USER_PASSWORD, DataDir, Server, ServerTestCase,
+                     remove_tree, run)
 
 
 def openssl_fingerprint(cert):
@@ -116,6 +117,91 @@ class KeyInventory(ServerTestCase):
         self.assertIn("TLS certificate about to expire", expiring[0]["subject"])
         self.assertEqual(run(["audit", "verify", "--data", self.data.path],
                              check=False).returncode, 0)
+
+
+class BackupKeyRotation(unittest.TestCase):
+    """G2.3-c: the backup signing key rotated by command — new recovery files, the old ones kept
+    for the old sets, the old private key gone — and both old and new sets still restore."""
+
+    def setUp(self):
+        self.data = DataDir()
+        self.tmp = os.path.join(self.data.root, "files")
+        os.mkdir(self.tmp)
+        self.files = {}
+        for name, text in (("data", DATA_PASS), ("keys", KEYS_PASS),
+                           ("data2", "Rk4 quay Wn8 straddle 2pz reefer lash"),
+                           ("keys2", "Hb7 bollard Xc3 hatch 9qm lashing bay")):
+            self.files[name] = os.path.join(self.tmp, name + ".pass")
+            with open(self.files[name], "w") as f:
+                f.write(text + "\n")
+
+    def tearDown(self):
+        remove_tree(self.data.root)
+
+    def restore(self, recovery, set_id, data_pass, keys_pass, to):
+        return run(["restore", "--from", os.path.join(self.data.path, "backups"), "--to", to,
+                    "--recovery", recovery, "--set", set_id, "--passphrase-file", data_pass,
+                    "--keys-passphrase-file", keys_pass, "--quiet", "--snapshot-only"],
+                   check=False)
+
+    def test_G2_3_c_backup_key_rotated_old_sets_still_restore(self):
+        path = self.data.path
+        refused = run(["key", "rotate", "backup", "--data", path, "--passphrase-file",
+                       self.files["data2"], "--keys-passphrase-file", self.files["keys2"]],
+                      check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("backups are not set up", refused.stderr)
+        run(["backup", "init", "--data", path, "--passphrase-file", self.files["data"],
+             "--keys-passphrase-file", self.files["keys"]])
+        old_signer = run(["backup", "key", "--data", path]).stdout.strip()
+        key_file = os.path.join(path, "keys", "backup.key")
+        with open(key_file, "rb") as f:
+            old_key = f.read()
+        old_set = json.loads(run(["backup", "create", "--data", path, "--target", "database",
+                                  "--json"]).stdout)[0]
+        run(["backup", "create", "--data", path, "--target", "config"])
+        # Both passphrases are needed, each by the rule, and different.
+        same = run(["key", "rotate", "backup", "--data", path, "--passphrase-file",
+                    self.files["data2"], "--keys-passphrase-file", self.files["data2"]], check=False)
+        self.assertIn("must differ", same.stderr)
+        self.assertEqual(run(["backup", "key", "--data", path]).stdout.strip(), old_signer)
+        out = run(["key", "rotate", "backup", "--data", path, "--passphrase-file",
+                   self.files["data2"], "--keys-passphrase-file", self.files["keys2"],
+                   "--json"])
+        rotated = json.loads(out.stdout)
+        new_signer = run(["backup", "key", "--data", path]).stdout.strip()
+        self.assertNotEqual(new_signer, old_signer)
+        self.assertEqual(rotated["fingerprint"],
+                         hashlib.sha256(bytes.fromhex(new_signer)).hexdigest())
+        self.assertTrue(rotated["rotated_by"].startswith("cli:"))
+        with open(key_file, "rb") as f:
+            self.assertNotEqual(f.read(), old_key)
+        retired = sorted(os.listdir(os.path.join(path, "keys", "retired")))
+        self.assertEqual(len(retired), 2)
+        self.assertTrue(retired[0].endswith("-backup-data.recovery"), retired)
+        # New sets are signed by the new key and restore with the new recovery files ...
+        new_set = json.loads(run(["backup", "create", "--data", path, "--target", "database",
+                                  "--json"]).stdout)[0]
+        run(["backup", "create", "--data", path, "--target", "config"])
+        got = self.restore(os.path.join(path, "keys"), new_set["set"], self.files["data2"],
+                           self.files["keys2"], os.path.join(self.tmp, "new"))
+        self.assertEqual(got.returncode, 0, got.stderr)
+        # ... the old sets with the old recovery files the rotation kept (under their names).
+        old_recovery = os.path.join(self.tmp, "old-recovery")
+        os.mkdir(old_recovery)
+        for name in retired:
+            with open(os.path.join(path, "keys", "retired", name), "rb") as src, \
+                    open(os.path.join(old_recovery, name.split("-", 1)[1]), "wb") as dst:
+                dst.write(src.read())
+        # The sets of both keys lie side by side: each restore takes those of its own key.
+        got = self.restore(old_recovery, old_set["set"], self.files["data"], self.files["keys"],
+                           os.path.join(self.tmp, "old"))
+        self.assertEqual(got.returncode, 0, got.stderr)
+        # The new files cannot read an old set named to them, and say so.
+        got = self.restore(os.path.join(path, "keys"), old_set["set"], self.files["data2"],
+                           self.files["keys2"], os.path.join(self.tmp, "mixed"))
+        self.assertNotEqual(got.returncode, 0)
+        self.assertEqual(run(["audit", "verify", "--data", path], check=False).returncode, 0)
 
 
 if __name__ == "__main__":
