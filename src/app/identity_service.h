@@ -305,7 +305,9 @@ class IdentityService {
     int64_t step = -1;    // the TOTP step matched
     std::optional<store::WebAuthnCredentialRecord> key;
     uint32_t sign_count = 0;
-    std::string recovery_mac;
+    // The code's keyed hash under the sealing key and every earlier one (a code made before a
+    // rotation of the sealing key still works until it is used or replaced).
+    std::vector<std::string> recovery_macs;
   };
   Result<FactorProof> prove_factor(const store::UserRecord& user, const SecondFactor& factor);
   // Inside the transaction: why the proof does not hold against the account as it is now (a

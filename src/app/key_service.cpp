@@ -9,6 +9,7 @@
 #include "app/config_service.h"
 #include "app/runtime.h"
 #include "common/clock.h"
+#include "common/dir_lock.h"
 #include "common/files.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
@@ -46,7 +47,7 @@ const std::vector<KeyInfo>& KeyService::catalogue() {
        "encrypts secrets at rest (TOTP seeds) and keys the hashes of recovery codes, "
        "release PINs and WebAuthn user handles",
        "XChaCha20-Poly1305 / BLAKE2b (256-bit secret)",
-       "no command: docs/operations.md, compromise procedure"},
+       "minato key rotate sealing [--forget-earlier], the server stopped"},
       {"backup", "signs backup manifests (G2.7.2); the vault pins its public key", "Ed25519",
        "minato key rotate backup (new recovery files; the vault pins the new key)"},
       {"webauthn-rp", "the WebAuthn relying party every security key is registered to",
@@ -200,7 +201,7 @@ Result<std::vector<KeyView>> KeyService::list(const access::Actor& actor) {
 }
 
 Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view name,
-                                   const RotateInput& in) {
+                                   const KeyRotateInput& in) {
   const std::string& cert_pem = in.cert_pem;
   const std::string& key_pem = in.key_pem;
   const KeyInfo* info = nullptr;
@@ -214,7 +215,7 @@ Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view 
                     "backup and webauthn-rp",
                 "key");
   }
-  if (name != "tls" && name != "audit" && name != "signing" && name != "backup") {
+  if (name == "webauthn-rp") {
     return fail(ErrorCode::kFailedPrecondition,
                 "the " + std::string(name) +
                     " key is not rotated by this command: " + std::string(info->rotation),
@@ -222,6 +223,10 @@ Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view 
   }
   if (name != "tls" && (!cert_pem.empty() || !key_pem.empty())) {
     return fail(ErrorCode::kInvalidArgument, "--cert and --key are for the tls key only", "cert");
+  }
+  if (name != "sealing" && in.forget_earlier) {
+    return fail(ErrorCode::kInvalidArgument, "--forget-earlier is for the sealing key only",
+                "forget_earlier");
   }
   if (name == "backup" && (in.data_passphrase.empty() || in.keys_passphrase.empty())) {
     return fail(ErrorCode::kInvalidArgument,
@@ -254,6 +259,11 @@ Result<KeyView> KeyService::rotate(const access::Actor& actor, std::string_view 
     MINATO_TRY(write_file_atomic(paths.resolve(cfg.tls_cert), cert, 0600));
   } else if (name == "signing") {
     MINATO_TRY(crypto::SigningKey::generate().save(paths.signing_key()));
+  } else if (name == "sealing") {
+    // Every TOTP secret is re-sealed: a server running beside would hold the old key alone.
+    auto lock = DirLock::acquire(paths.dir, "rotate the sealing key");
+    if (!lock) return fail(lock.error());
+    MINATO_TRY(rt_.rotate_sealing_key(in.forget_earlier));
   } else if (name == "backup") {
     MINATO_TRY(BackupService::rotate_keys(paths.keys(), in.data_passphrase, in.keys_passphrase, {},
                                           rt_.clock().now_us()));

@@ -19,8 +19,10 @@
 // rotate() (config.write, a recent second factor): tls (a new self-signed certificate, or the
 // PEM certificate and key given), signing, audit (the old public key stays trusted for old
 // checkpoints), backup (BackupService::rotate_keys: new recovery files, the old ones kept for
-// the old sets; the vault pins the new key). The sealing key and the RP ID are not rotated by
-// a command: their compromise procedure is in docs/operations.md. A rotated key is used by a
+// the old sets; the vault pins the new key), sealing (Runtime::rotate_sealing_key: no server may
+// run; every TOTP secret re-sealed; the earlier key kept for recovery codes and release PINs,
+// or forgotten after a compromise). The RP ID is not rotated: it is no secret, and changing it
+// voids every security key. A rotated key is used by a
 // running server from its next start (the audit key at once).
 //
 // check_expiry() (the jobs thread): a TLS certificate that expires within kExpiryWarnDays, or
@@ -63,6 +65,15 @@ struct KeyView {
   std::string warning;  // "expires in 12 days", "expired", ...
 };
 
+// What a rotation may need: for `tls` the PEM certificate and key (both empty: a new
+// self-signed certificate for the console's host name); for `backup` the two recovery
+// passphrases of the new key; for `sealing` whether to keep no earlier key.
+struct KeyRotateInput {
+  std::string cert_pem, key_pem;
+  std::string data_passphrase, keys_passphrase;
+  bool forget_earlier = false;  // sealing: keep no earlier key (after a compromise)
+};
+
 class KeyService {
  public:
   static constexpr int kExpiryWarnDays = 30;
@@ -74,16 +85,9 @@ class KeyService {
   // "outside Minato" when empty). Returns how many records changed.
   Result<int> reconcile(const std::string& rotated_by = "");
   Result<std::vector<KeyView>> list(const access::Actor& actor);
-  // What a rotation may need: for `tls` the PEM certificate and key (both empty: a new
-  // self-signed certificate for the console's host name); for `backup` the two recovery
-  // passphrases of the new key.
-  struct RotateInput {
-    std::string cert_pem, key_pem;
-    std::string data_passphrase, keys_passphrase;
-  };
   // Returns the key as recorded after the rotation.
   Result<KeyView> rotate(const access::Actor& actor, std::string_view name,
-                         const RotateInput& input = {});
+                         const KeyRotateInput& input = {});
   void check_expiry(int64_t now_us);
 
  private:

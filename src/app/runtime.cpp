@@ -273,6 +273,49 @@ Result<std::string> Runtime::rotate_audit_key() {
   return new_id;
 }
 
+Status Runtime::rotate_sealing_key(bool forget) {
+  // 1. The new key with the old ones kept, on disk before anything is sealed under it.
+  crypto::SealingKey next = sealing_.rotated(false);
+  MINATO_TRY(next.save(paths_.sealing_key()));
+  // 2. Every TOTP secret re-sealed, in one command; the swap happens on the writer thread.
+  MINATO_TRY(writes_->execute_status(
+      access::Actor::local_operator(), {"key.rotate", "key:sealing", access::Permission::kNone},
+      [&](store::WriteTxn& tx, Effects& fx) -> Status {
+        auto users = tx.list_users();
+        if (!users) return fail(users.error());
+        int resealed = 0;
+        for (const auto& u : *users) {
+          if (u.totp_sealed.empty()) continue;
+          const std::string context = "user:" + u.username + "/totp";
+          auto plain = next.open(u.totp_sealed, context);
+          if (!plain) {
+            return fail(ErrorCode::kDataLoss, "the TOTP secret of " + u.username +
+                                                  " does not open: " + plain.error().message() +
+                                                  "; nothing was re-sealed");
+          }
+          MINATO_TRY(tx.set_totp_sealed(u.id, next.seal(*plain, context)));
+          ++resealed;
+        }
+        fx.change = "{\"resealed_totp\":" + std::to_string(resealed) +
+                    ",\"earlier_keys_kept\":" + std::to_string(forget ? 0 : next.earlier_keys()) +
+                    "}";
+        if (forget) {
+          fx.reason =
+              "earlier sealing keys forgotten: recovery codes and release PINs made "
+              "under them are void";
+        }
+        fx.on_undo([this, before = sealing_] { sealing_ = before; });
+        sealing_ = next;
+        return ok();
+      }));
+  // 3. After a compromise, the earlier keys go once nothing needs them to open.
+  if (forget) {
+    sealing_ = sealing_.current_only();
+    MINATO_TRY(sealing_.save(paths_.sealing_key()));  // overwrites and removes the earlier keys
+  }
+  return ok();
+}
+
 void Runtime::register_metrics() {
   started_us_ = clock_->now_us();
   Metrics& m = metrics_;

@@ -169,6 +169,12 @@ class Runtime {
   // Replaces the checkpoint key by a new one; the old public key stays trusted. Takes effect
   // for a running server at its next start. Returns the new key id.
   Result<std::string> rotate_audit_key();
+  // G2.3-c: a new sealing key; every TOTP secret is re-sealed under it in one audited command.
+  // The old key is kept (keys/sealing.key.previous) to compare recovery codes and release PINs
+  // made under it, unless `forget` — after a compromise: those become void, and their owners
+  // make new ones. The files are written so that a crash at any point leaves every secret
+  // readable. REQUIRES: no server runs on the directory (the caller holds its DirLock).
+  Status rotate_sealing_key(bool forget);
 
  private:
   Runtime() = default;

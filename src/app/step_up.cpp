@@ -43,7 +43,7 @@ Result<IdentityService::FactorProof> IdentityService::prove_factor(const store::
       for (char ch : factor.recovery_code) {
         if (ch != '-' && ch != ' ') code.push_back(static_cast<char>(std::tolower(ch)));
       }
-      p.recovery_mac = sealing_.mac(code, "recovery-code:" + user.username);
+      p.recovery_macs = sealing_.macs(code, "recovery-code:" + user.username);
       break;
     }
   }
@@ -58,10 +58,12 @@ Result<std::string> IdentityService::factor_refusal(store::WriteTxn& tx, const s
       if (proof.step <= u.totp_last_step) return std::string("TOTP code already used");
       break;
     case FactorProof::Kind::kRecovery: {
-      auto unused = tx.recovery_code_unused(u.id, proof.recovery_mac);
-      if (!unused) return fail(unused.error());
-      if (!*unused) return std::string("wrong or used recovery code");
-      break;
+      for (const auto& mac : proof.recovery_macs) {
+        auto unused = tx.recovery_code_unused(u.id, mac);
+        if (!unused) return fail(unused.error());
+        if (*unused) return std::string();
+      }
+      return std::string("wrong or used recovery code");
     }
     case FactorProof::Kind::kWebAuthn: {
       // Re-check the counter against the row now (two uses of one assertion race).
@@ -90,8 +92,12 @@ Result<std::string> IdentityService::spend_factor(store::WriteTxn& tx, store::Us
       MINATO_TRY(tx.update_webauthn_use(proof.key->id, proof.sign_count, now_us));
       return "WebAuthn (" + proof.key->name + ")";
     case FactorProof::Kind::kRecovery: {
-      auto used = tx.use_recovery_code(u.id, proof.recovery_mac, now_us);
-      if (!used) return fail(used.error());
+      bool spent = false;
+      for (size_t i = 0; !spent && i < proof.recovery_macs.size(); ++i) {
+        auto used = tx.use_recovery_code(u.id, proof.recovery_macs[i], now_us);
+        if (!used) return fail(used.error());
+        spent = *used;
+      }
       auto left = tx.count_recovery_codes(u.id);
       if (!left) return fail(left.error());
       *recovery_left = *left;

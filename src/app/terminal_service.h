@@ -181,6 +181,8 @@ class TerminalService {
       const access::Actor& actor, CommandSpec spec, const terminal::ContainerId& id,
       std::function<Status(store::WriteTxn&, Effects&, terminal::Unit&)> change);
   std::string pin_mac(int64_t unit_id, const std::string& pin) const;
+  // Whether `pin` is the one whose keyed hash is `stored` (hex), under any sealing key kept.
+  bool pin_matches(int64_t unit_id, const std::string& pin, const std::string& stored) const;
   // The visit, for a command: kNotFound if there is none.
   static Result<terminal::VesselVisit> visit_for(store::ReadTxn& tx, const std::string& id);
 

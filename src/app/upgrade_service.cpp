@@ -66,10 +66,9 @@ Result<UpgradeCheck> UpgradeService::check(const access::Actor& actor,
   const CommandSpec spec{"upgrade.check", "release:" + fs::path(artefact_path).filename().string(),
                          Permission::kConfigWrite};
   MINATO_TRY(rt_.writes().authorize(actor, spec));
-  if (!actor.has(Permission::kBackupRun)) {
-    return fail(ErrorCode::kPermissionDenied,
-                "an upgrade check makes the pre-upgrade backup: it needs backup.run too");
-  }
+  // An upgrade check makes the pre-upgrade backup: it needs backup.run too, and a refusal for
+  // want of it is audited like any other.
+  MINATO_TRY(rt_.writes().authorize(actor, {spec.action, spec.target, Permission::kBackupRun}));
   auto checked = verify(artefact_path, manifest_dir);
   if (!checked) {
     // A refused release is recorded (a tampered or foreign file is a security event).

@@ -6,6 +6,7 @@
 //                                              --cert) for every listener, from the next start
 //   minato key rotate signing|audit --data DIR
 //   minato key rotate backup --data DIR --passphrase-file F --keys-passphrase-file F2
+//   minato key rotate sealing --data DIR [--forget-earlier]   (the server stopped)
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
@@ -45,7 +46,7 @@ void add_key(CLI::App& app) {
   cmd->require_subcommand(1);
   struct Opts {
     std::string data, name, cert, key, pass_file, keys_pass_file;
-    bool json = false;
+    bool json = false, forget_earlier = false;
   };
   auto o = std::make_shared<Opts>();
 
@@ -68,13 +69,16 @@ void add_key(CLI::App& app) {
 
   auto* rotate = cmd->add_subcommand(
       "rotate",
-      "Replace a key (tls, signing, audit, backup); a running server uses it from its next "
-      "start");
-  rotate->add_option("key", o->name, "tls, signing, audit or backup")->required();
+      "Replace a key (tls, signing, audit, backup, sealing); a running server uses it from its "
+      "next start (sealing: stop the server first)");
+  rotate->add_option("key", o->name, "tls, signing, audit, backup or sealing")->required();
   rotate->add_option("--data", o->data, "Data directory")->required();
   rotate->add_option("--cert", o->cert, "tls: the new certificate (PEM), from your CA")
       ->check(CLI::ExistingFile);
   rotate->add_option("--key", o->key, "tls: its private key (PEM)")->check(CLI::ExistingFile);
+  rotate->add_flag("--forget-earlier", o->forget_earlier,
+                   "sealing: keep no earlier key (after a compromise: recovery codes and "
+                   "release PINs made before become void)");
   rotate
       ->add_option("--passphrase-file", o->pass_file,
                    "backup: file with the new data recovery passphrase")
@@ -85,7 +89,8 @@ void add_key(CLI::App& app) {
       ->check(CLI::ExistingFile);
   rotate->add_flag("--json", o->json, "Print the result as JSON");
   rotate->callback([o] {
-    app::KeyService::RotateInput in;
+    app::KeyRotateInput in;
+    in.forget_earlier = o->forget_earlier;
     for (auto [path, out] : {std::pair{&o->cert, &in.cert_pem}, std::pair{&o->key, &in.key_pem}}) {
       if (path->empty()) continue;
       auto text = read_file(*path, 1 << 20);
@@ -106,6 +111,14 @@ void add_key(CLI::App& app) {
     std::string text = key_text(*k);
     if (o->name == "signing") {
       text += "Give webhook receivers the new public key (its SHA-256 is the fingerprint above).\n";
+    }
+    if (o->name == "sealing") {
+      text += o->forget_earlier
+                  ? "Every TOTP secret is re-sealed; the earlier keys are gone: recovery codes "
+                    "and release PINs\nmade before are void — users make new codes, lines "
+                    "issue new PINs.\n"
+                  : "Every TOTP secret is re-sealed; the earlier key is kept to check recovery "
+                    "codes and release PINs\nmade before (keys/sealing.key.previous).\n";
     }
     if (o->name == "backup") {
       text +=

@@ -1,6 +1,7 @@
 #include "crypto/keys.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include "common/files.h"
 #include "crypto/random.h"
@@ -35,16 +36,82 @@ SealingKey SealingKey::generate() {
   return k;
 }
 
+SealingKey::~SealingKey() {
+  if (!key_.empty()) sodium_memzero(key_.data(), key_.size());
+  for (auto& k : previous_) {
+    if (!k.empty()) sodium_memzero(k.data(), k.size());
+  }
+}
+
 Result<SealingKey> SealingKey::load(const std::string& path) {
   auto raw = load_key(path, kSealHeader, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
   if (!raw) return fail(raw.error());
   SealingKey k;
   k.key_ = std::move(*raw);
+  const std::string earlier = path + ".previous";
+  if (::access(earlier.c_str(), F_OK) == 0) {
+    auto text = read_file(earlier, 1 << 16);
+    if (!text) return fail(text.error());
+    size_t at = 0;
+    while (at < text->size()) {
+      size_t end = text->find('\n', at);
+      if (end == std::string::npos) end = text->size();
+      std::string_view line(text->data() + at, end - at);
+      at = end + 1;
+      if (line.empty()) continue;
+      auto key = line.substr(0, kSealHeader.size()) == kSealHeader
+                     ? from_hex(line.substr(kSealHeader.size()))
+                     : Result<std::string>(fail(ErrorCode::kDataLoss, ""));
+      if (!key || key->size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
+        return fail(ErrorCode::kDataLoss, "key file " + earlier + " is damaged");
+      }
+      k.previous_.push_back(std::move(*key));
+    }
+  }
   return k;
 }
 
 Status SealingKey::save(const std::string& path) const {
-  return write_file_atomic(path, std::string(kSealHeader) + to_hex(key_) + "\n", 0600);
+  const std::string earlier = path + ".previous";
+  if (!previous_.empty()) {
+    std::string text;
+    for (const auto& p : previous_) text += std::string(kSealHeader) + to_hex(p) + "\n";
+    MINATO_TRY(write_file_atomic(earlier, text, 0600));
+  }
+  MINATO_TRY(write_file_atomic(path, std::string(kSealHeader) + to_hex(key_) + "\n", 0600));
+  if (previous_.empty() && ::access(earlier.c_str(), F_OK) == 0) {
+    // Forgotten: overwritten before it goes, so nothing of the earlier keys stays in the file.
+    MINATO_TRY(overwrite_with_random(earlier));
+    if (::unlink(earlier.c_str()) != 0) {
+      return fail(ErrorCode::kUnavailable, "cannot remove " + earlier);
+    }
+  }
+  return ok();
+}
+
+SealingKey SealingKey::rotated(bool forget) const {
+  SealingKey next = generate();
+  if (!forget) {
+    next.previous_.push_back(key_);
+    next.previous_.insert(next.previous_.end(), previous_.begin(), previous_.end());
+  }
+  return next;
+}
+
+SealingKey SealingKey::current_only() const {
+  SealingKey k;
+  k.key_ = key_;
+  return k;
+}
+
+std::vector<std::string> SealingKey::macs(std::string_view data, std::string_view context) const {
+  std::vector<std::string> out{mac(data, context)};
+  for (const auto& p : previous_) {
+    SealingKey earlier;
+    earlier.key_ = p;
+    out.push_back(earlier.mac(data, context));
+  }
+  return out;
 }
 
 std::string SealingKey::mac(std::string_view data, std::string_view context) const {
@@ -83,12 +150,17 @@ Result<std::string> SealingKey::open(std::string_view sealed, std::string_view c
   if (sealed.size() < nlen + alen) return fail(ErrorCode::kDataLoss, "sealed value is truncated");
   std::string plain(sealed.size() - nlen - alen, '\0');
   unsigned long long plen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plain.data()), &plen, nullptr,
-          reinterpret_cast<const unsigned char*>(sealed.data() + nlen), sealed.size() - nlen,
-          reinterpret_cast<const unsigned char*>(context.data()), context.size(),
-          reinterpret_cast<const unsigned char*>(sealed.data()),
-          reinterpret_cast<const unsigned char*>(key_.data())) != 0) {
+  auto opens = [&](const std::string& key) {
+    return crypto_aead_xchacha20poly1305_ietf_decrypt(
+               reinterpret_cast<unsigned char*>(plain.data()), &plen, nullptr,
+               reinterpret_cast<const unsigned char*>(sealed.data() + nlen), sealed.size() - nlen,
+               reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+               reinterpret_cast<const unsigned char*>(sealed.data()),
+               reinterpret_cast<const unsigned char*>(key.data())) == 0;
+  };
+  bool opened = opens(key_);
+  for (size_t i = 0; !opened && i < previous_.size(); ++i) opened = opens(previous_[i]);
+  if (!opened) {
     return fail(ErrorCode::kDataLoss, "sealed value failed authentication (wrong key or altered)");
   }
   plain.resize(plen);

@@ -738,6 +738,8 @@ class WriteTxn : public ReadTxn {
   // empty placeholder).
   virtual Status set_credentials(int64_t user_id, const std::string& password_hash,
                                  const std::string& totp_sealed, int64_t at_us) = 0;
+  // Replaces the sealed TOTP secret alone (a rotation of the sealing key re-seals it).
+  virtual Status set_totp_sealed(int64_t user_id, const std::string& totp_sealed) = 0;
   // Removes every credential of the user: password (made unusable), TOTP, WebAuthn keys,
   // recovery codes; resets lock state. For a credential reset.
   virtual Status clear_credentials(int64_t user_id) = 0;

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import socket
+import sqlite3
 import ssl
 import subprocess
 import time
@@ -78,10 +79,14 @@ class KeyInventory(ServerTestCase):
         old_audit = keys["audit"]["fingerprint"]
         run(["key", "rotate", "audit", "--data", self.data.path])
         self.assertNotEqual(self.keys()["audit"]["fingerprint"], old_audit)
-        # The sealing key is not rotated by a command: the refusal says where the procedure is.
+        # The sealing key is rotated only with the server stopped (every TOTP secret is
+        # re-sealed); the RP ID is not rotated at all: the refusals say why.
         r = run(["key", "rotate", "sealing", "--data", self.data.path], check=False)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("the sealing key is not rotated by this command", r.stderr)
+        self.assertIn("stop it first to rotate the sealing key", r.stderr)
+        r = run(["key", "rotate", "webauthn-rp", "--data", self.data.path], check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not rotated by this command", r.stderr)
         r = run(["key", "rotate", "nosuch", "--data", self.data.path], check=False)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("no key 'nosuch'", r.stderr)
@@ -202,6 +207,82 @@ class BackupKeyRotation(unittest.TestCase):
                            self.files["keys2"], os.path.join(self.tmp, "mixed"))
         self.assertNotEqual(got.returncode, 0)
         self.assertEqual(run(["audit", "verify", "--data", path], check=False).returncode, 0)
+
+
+class SealingKeyRotation(unittest.TestCase):
+    """G2.3-c: the sealing key rotated by command with the server stopped — every TOTP secret
+    re-sealed, recovery codes made before still working while the earlier key is kept, void once
+    it is forgotten (after a compromise)."""
+
+    def setUp(self):
+        self.data = DataDir()
+        self.secret = self.data.add_user("sato", ["planner"])
+        self.server = None
+
+    def tearDown(self):
+        if self.server:
+            self.server.stop()
+        self.data.cleanup()
+
+    def start(self):
+        self.server = Server(self.data).start()
+        return self.server
+
+    def stop(self):
+        self.server.stop()
+        self.server = None
+
+    def sealed(self):
+        with sqlite3.connect(self.data.db) as db:
+            return db.execute("SELECT totp_sealed FROM users WHERE username = 'sato'").fetchone()[0]
+
+    def recovery_login(self, code):
+        return self.server.client().request("POST", "/api/v1/session", {
+            "username": "sato", "password": USER_PASSWORD, "recovery_code": code})
+
+    def test_G2_3_c_sealing_key_rotated_secrets_resealed_earlier_key_kept_or_forgotten(self):
+        live = self.start()
+        c = live.client()
+        # Three TOTP logins in this test, each a later step within the accepted window.
+        self.assertEqual(c.login("sato", USER_PASSWORD, self.secret, offset_s=-30).status, 201)
+        codes = c.request("POST", "/api/v1/session/recovery-codes").json["recovery_codes"]
+        self.stop()
+        before = json.loads(run(["key", "list", "--data", self.data.path, "--json"]).stdout)
+        old_fp = {k["key"]: k for k in before["keys"]}["sealing"]["fingerprint"]
+        old_sealed = self.sealed()
+
+        rotated = json.loads(run(["key", "rotate", "sealing", "--data", self.data.path,
+                                  "--json"]).stdout)
+        self.assertNotEqual(rotated["fingerprint"], old_fp)
+        self.assertTrue(rotated["rotated_by"].startswith("cli:"))
+        self.assertNotEqual(self.sealed(), old_sealed)  # re-sealed under the new key
+        self.assertTrue(os.path.isfile(os.path.join(self.data.path, "keys",
+                                                    "sealing.key.previous")))
+        live = self.start()
+        self.assertEqual(live.client().login("sato", USER_PASSWORD, self.secret).status, 201)
+        self.assertEqual(self.recovery_login(codes[0]).status, 201)  # made under the earlier key
+        self.stop()
+
+        # After a compromise: the earlier key forgotten; the TOTP secret still opens (it was
+        # re-sealed), the codes made under the earlier key are void.
+        out = run(["key", "rotate", "sealing", "--data", self.data.path, "--forget-earlier"])
+        self.assertIn("are void", out.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.data.path, "keys",
+                                                     "sealing.key.previous")))
+        live = self.start()
+        self.assertEqual(self.recovery_login(codes[1]).status, 401)
+        self.assertEqual(live.client().login("sato", USER_PASSWORD, self.secret,
+                                             offset_s=30).status, 201)
+        self.stop()
+        events = [json.loads(line[line.index("{"):]) for line in
+                  run(["audit", "export", "--data", self.data.path]).stdout.splitlines()
+                  if "{" in line]
+        rotations = [e for e in events if e.get("action") == "key.rotate"
+                     and e.get("target") == "key:sealing"]
+        self.assertEqual(len(rotations), 2)
+        self.assertIn("are void", rotations[1]["reason"])
+        self.assertEqual(run(["audit", "verify", "--data", self.data.path],
+                             check=False).returncode, 0)
 
 
 if __name__ == "__main__":

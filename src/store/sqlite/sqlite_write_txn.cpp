@@ -512,6 +512,13 @@ class SqliteWriteTxn final : public WriteTxn {
     return ok();
   }
 
+  Status set_totp_sealed(int64_t user_id, const std::string& totp_sealed) override {
+    auto q = r_.q("UPDATE users SET totp_sealed = ?2 WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, user_id).bind_blob(2, totp_sealed);
+    return q->run("re-seal TOTP secret");
+  }
+
   Result<bool> use_recovery_code(int64_t user_id, const std::string& mac, int64_t at_us) override {
     auto q = r_.q(
         "UPDATE recovery_codes SET used_us = ?3 WHERE user_id = ?1 AND mac = ?2 AND used_us = 0");
