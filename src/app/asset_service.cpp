@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 
-#include "app/decommission.h"
+#include "app/decommission_certificate.h"
 #include "app/runtime.h"
 #include "common/clock.h"
 #include "crypto/random.h"

@@ -24,20 +24,16 @@
 // write storage an overwrite need not reach every block; the medium is sanitized or destroyed
 // by the operator's procedure (the "O" of G2.6.1-c).
 //
-// The certificate file: the body (JSON, one member per line) and, on its last line,
-//   minato-signature: ed25519 <public key hex> <signature hex>
-// over the exact bytes of the body. verify_certificate() checks it, and the audit checkpoint
-// inside it, without the (destroyed) installation.
+// The certificate's format and its check: app/decommission_certificate.h.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "app/decommission_certificate.h"
 #include "common/result.h"
 
 namespace minato::app {
-
-inline constexpr std::string_view kCertificateFormat = "minato-decommission/1";
 
 struct DecommissionOptions {
   std::string data_dir;
@@ -64,21 +60,5 @@ struct DecommissionReport {
 // Errors before anything is erased leave the directory as it was. Once erasing has begun it
 // goes on past errors, and the certificate records them (then the result is kDataLoss).
 Result<DecommissionReport> decommission(const DecommissionOptions& options);
-
-struct CertificateCheck {
-  std::string body;  // the certificate's JSON
-  std::string fingerprint;
-  std::string terminal, host, operator_name, finished_utc, outcome;
-  int64_t files = 0;
-  uint64_t bytes = 0;
-  int keys = 0;
-  bool checkpoint_verified = false;  // the audit checkpoint inside is signed by its audit key
-};
-
-// Checks a certificate's signature (and, when `fingerprint` is not empty, that the signer is
-// that key: 64 hex digits) and the audit checkpoint it carries. A changed byte fails, saying
-// where.
-Result<CertificateCheck> verify_certificate(std::string_view text, const std::string& fingerprint,
-                                            const std::string& origin);
 
 }  // namespace minato::app
