@@ -1,5 +1,6 @@
 #include "app/migration.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,6 +95,24 @@ Result<ExportIndex> parse_index(std::string_view text, const std::string& origin
   return x;
 }
 
+// Regular files under <data>/<sub> (not following links), as the set's paths "<sub>/...".
+void collect_files(const std::string& data_dir, const std::string& sub,
+                   std::vector<resilience::SourceFile>& out) {
+  std::error_code ec;
+  const fs::path root = fs::path(data_dir) / sub;
+  if (!fs::is_directory(fs::symlink_status(root, ec))) return;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    const std::string rel = fs::relative(it->path(), data_dir, ec).generic_string();
+    if (ec || rel.empty() || rel.find("..") != std::string::npos) continue;
+    struct stat st {};
+    const unsigned mode = ::lstat(it->path().c_str(), &st) == 0 ? (st.st_mode & 0700) : 0600;
+    out.push_back({rel, it->path().string(), mode == 0 ? 0400u : mode});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+}
+
 }  // namespace
 
 std::string ExportIndex::fingerprint() const {
@@ -173,6 +192,31 @@ Result<ExportReport> export_installation(const ExportOptions& o) {
         x.host = m->host;
         x.minato_version = m->minato_version;
       }
+    }
+    // The files the database refers to but does not hold: the quarantined intake files and
+    // the incidents' evidence bundles (when the quarantine is inside the data directory).
+    std::vector<resilience::SourceFile> files;
+    const std::string quarantine = (*rt)->config().quarantine_dir;
+    if (!quarantine.empty() && quarantine.front() != '/') {
+      collect_files((*rt)->paths().dir, quarantine, files);
+    }
+    collect_files((*rt)->paths().dir, "evidence", files);
+    if (!files.empty()) {
+      if (o.progress) o.progress("set files");
+      resilience::WriteOptions wo;
+      wo.target = "files";
+      wo.created_us = x.created_us;
+      wo.host = x.host;
+      wo.minato_version = x.minato_version;
+      wo.schema_version = (*rt)->store().schema_version();
+      auto m = resilience::write_set(work, files, data, *signer, wo);
+      if (!m) return fail(m.error());
+      auto bytes = read_file(work + "/" + m->set_id + "/" + std::string(resilience::kManifestFile),
+                             64u << 20);
+      if (!bytes) return fail(bytes.error());
+      x.sets.push_back({m->set_id, "files", crypto::to_hex(crypto::sha256(*bytes))});
+      report.stored_bytes += m->stored_bytes();
+      report.plain_bytes += m->plain_bytes();
     }
     x.terminal = (*rt)->config().terminal_name;
     x.signer_public = signer->public_key();
@@ -290,6 +334,29 @@ Result<RestoreReport> import_installation(const ImportOptions& o) {
       return fail(ErrorCode::kDataLoss, path + " names another signing key than the signed index");
     }
   }
+  // The files set (quarantine, evidence) is opened into a directory of its own first, then
+  // moved into the imported directory once the restore has verified everything else.
+  const ExportIndex::Set* files = nullptr;
+  for (const auto& s : x->sets) {
+    if (s.target == "files") files = &s;
+  }
+  const std::string files_dir = o.to + ".files-" + std::to_string(static_cast<long>(::getpid()));
+  std::error_code ec;
+  fs::remove_all(files_dir, ec);
+  if (files != nullptr) {
+    auto text = read_file(BackupService::recovery_path(o.from + "/recovery", "data"), 1 << 16);
+    if (!text) return fail(text.error());
+    auto data = resilience::open_recovery_file(*text, o.passphrase, o.from + "/recovery");
+    if (!data) return fail(data.error());
+    const std::string dir = o.from + "/" + files->id;
+    auto m = resilience::read_verified_manifest(dir, x->signer_public);
+    if (!m) return fail(m.error());
+    MINATO_TRY(make_dir(files_dir, 0700, true));
+    if (auto st = resilience::extract_set(dir, *m, *data, files_dir); !st) {
+      fs::remove_all(files_dir, ec);
+      return fail(st.error());
+    }
+  }
   RestoreOptions r;
   r.from = o.from;
   r.to = o.to;
@@ -304,9 +371,25 @@ Result<RestoreReport> import_installation(const ImportOptions& o) {
   r.record_as = "data.import";
   r.record_target = "export:" + x->id;
   auto report = restore(r);
-  if (!report) return fail(report.error());
+  if (!report) {
+    fs::remove_all(files_dir, ec);
+    return fail(report.error());
+  }
   if (report->audit_size < x->audit.size) {
+    fs::remove_all(files_dir, ec);
     return fail(ErrorCode::kDataLoss, "the imported audit log is shorter than the export's");
+  }
+  if (files != nullptr) {
+    for (const auto& entry : fs::directory_iterator(files_dir, ec)) {
+      const fs::path into = fs::path(o.to) / entry.path().filename();
+      fs::remove_all(into, ec);  // restore may have made it empty
+      fs::rename(entry.path(), into, ec);
+      if (ec) {
+        return fail(ErrorCode::kUnavailable,
+                    "cannot move " + entry.path().string() + " into " + o.to + ": " + ec.message());
+      }
+    }
+    fs::remove_all(files_dir, ec);
   }
   return report;
 }

@@ -9,7 +9,9 @@
 //                   key (keys/signing.key — "signing" in `minato key list`)
 //   recovery/       the two recovery files, both sealed under the one transfer passphrase
 //   <sets>          a database, a config (minato.toml, keys/, tls/) and a logs set, as backup
-//                   sets are written (resilience/backup_set.h): compressed, encrypted, signed
+//                   sets are written (resilience/backup_set.h): compressed, encrypted, signed;
+//                   and a files set — the quarantined intake files and the incidents' evidence
+//                   bundles, which the database names but does not hold — when there are any
 // and records `data.export` in the source's audit log.
 //
 // `minato import` trusts nothing in the directory until EXPORT.sig verifies under the public key

@@ -71,11 +71,21 @@ class Migration(unittest.TestCase):
         self.assertIn(f"pid {live.proc.pid}", busy.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "x")))
         self.stop(live)
+        # Files the database names but does not hold: a quarantined intake file, an evidence
+        # bundle. They move with the export.
+        kept = {"quarantine/20261207T120000Z-0a1b2c-baplie.edi": b"UNB+UNOA:2+X+Y+261207:1200+1'\n",
+                "evidence/incident-1-20261207T120000Z.tar": b"\0evidence\0" * 100}
+        for rel, body in kept.items():
+            path = os.path.join(self.data.path, rel)
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(body)
+            os.chmod(path, 0o400)
 
         out, exported = self.export("export")
         self.assertEqual(exported["signer_fingerprint"], fingerprint)
         self.assertEqual(sorted(s["target"] for s in exported["sets"]),
-                         ["config", "database", "logs"])
+                         ["config", "database", "files", "logs"])
         self.assertTrue(os.path.isfile(os.path.join(out, "EXPORT.sig")))
         # The sets are encrypted: no key, no database page, no TOTP seed in the clear.
         for payload in glob.glob(os.path.join(out, "*", "payload.bin")):
@@ -83,6 +93,7 @@ class Migration(unittest.TestCase):
                 body = f.read()
             self.assertNotIn(b"SQLite format 3", body)
             self.assertNotIn(b"PRIVATE KEY", body)
+            self.assertNotIn(b"UNB+UNOA", body)
 
         def import_(src, to, fp=fingerprint, passfile=self.pass_file):
             return run(["import", "--from", src, "--to", to, "--fingerprint", fp,
@@ -136,6 +147,10 @@ class Migration(unittest.TestCase):
                   run(["audit", "export", "--data", new]).stdout.splitlines() if line.strip()]
         actions = [(e.get("action"), e.get("target")) for e in events if "action" in e]
         self.assertIn(("data.import", "export:" + exported["id"]), actions)
+        for rel, body in kept.items():
+            with open(os.path.join(new, rel), "rb") as f:
+                self.assertEqual(f.read(), body, rel)
+        self.assertFalse(glob.glob(new + ".files-*"))
         # The same installation: its keys moved (the TOTP seed sealed on the old host opens).
         self.assertEqual(self.signing_fingerprint(new), fingerprint)
         moved = self.start(types.SimpleNamespace(path=new, cert=os.path.join(new, "tls", "cert.pem")))
