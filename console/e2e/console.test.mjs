@@ -493,7 +493,7 @@ describe('vessel visits', () => {
 });
 
 describe('oversight and the gate plan', () => {
-  test('G2_1_1_h the auditor signs off the access review; security staff read the alerts', async () => {
+  test('G2_1_1_i the auditor signs off the access review; security staff read the alerts', async () => {
     const auditor = await world.page();
     await world.login(auditor, 'auditor');
     await auditor.goto(`${world.origin}/security`);

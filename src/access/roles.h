@@ -1,6 +1,6 @@
 // Roles and permissions (RBAC, least privilege). G2.2.1-a: every endpoint checks a permission.
 //
-// G2.1.1-h/j, G2.5-b: administrative roles are split by purpose and carry no terminal-operation
+// G2.1.1-j: administrative roles are split by purpose and carry no terminal-operation
 // rights; operational roles carry no administrative rights; one account never holds both kinds
 // (an administrator works in the terminal only through a separate, ordinary account).
 //

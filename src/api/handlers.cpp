@@ -774,7 +774,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 return no_content();
               }));
 
-  // --- privileged changes: two-person rule (G2.1.1-h, G2.5-b) ------------------------------
+  // --- privileged changes: two-person rule (G2.1.1-h, G2.1.3) ------------------------------
   router_.add("POST", "/api/v1/approvals",
               authed(with_body([this](JsonBody& b, const PathParams&,
                                       const Caller& c) -> Result<HttpResponse> {
@@ -875,7 +875,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
                 return ok_json(json::object{{"id", *id}, {"stopped", true}});
               })));
 
-  // --- access review (G2.1.1-h) ------------------------------------------------------------
+  // --- access review (G2.1.1-i) ------------------------------------------------------------
   router_.add("GET", "/api/v1/access-review",
               authed([this](const HttpRequest&, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {

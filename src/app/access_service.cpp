@@ -250,7 +250,7 @@ Status AccessService::approve(const access::Actor& actor, int64_t id, const std:
         if (fx.now_us >= a.expires_us) {
           return fail(ErrorCode::kConflict, "request " + std::to_string(id) + " has expired");
         }
-        // G2.5-b: the two-person rule.
+        // G2.1.1-h, G2.1.3: the two-person rule.
         if (a.requested_by == actor.subject) {
           return fail(ErrorCode::kPermissionDenied,
                       "a change must be approved by someone other than its requester");

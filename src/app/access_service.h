@@ -1,7 +1,7 @@
 // AccessService: privileged changes under the two-person rule, role rules, vendor maintenance
 // windows and the access review.
 //
-// Two-person rule (G2.1.1-h, G2.5-b): a change of an account's roles or access rules, of a
+// Two-person rule (G2.1.1-h, G2.1.3): a change of an account's roles or access rules, of a
 // role's rules, or a vendor's maintenance window is first *requested* (validated then, so the
 // approver sees exactly what will happen), then *approved* by a different person holding
 // change.approve (a security officer), then *executed*. Each step is an audited command; the
@@ -14,7 +14,7 @@
 // window records its start; stopping it early, or its end, records the stop and ends the
 // vendor's sessions.
 //
-// Access review (G2.1.1-h): a report of every account with roles, rules, last use and who
+// Access review (G2.1.1-i): a report of every account with roles, rules, last use and who
 // granted the access; an auditor signs off the exact report seen (by its SHA-256).
 #pragma once
 

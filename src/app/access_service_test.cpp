@@ -28,7 +28,7 @@ class AccessServiceTest : public testing::RuntimeFixture {
   }
 };
 
-TEST_F(AccessServiceTest, G2_5_b_RoleChangeNeedsASecondPersonsApproval) {
+TEST_F(AccessServiceTest, G2_1_1_h_RoleChangeNeedsASecondPersonsApproval) {
   auto secret = add_user("clerk", {"gate_clerk"});
   auto login = rt_->identity().login("10.0.0.1", {"clerk", kUserPassword, code(secret)});
   ASSERT_TRUE(login);
@@ -74,7 +74,7 @@ TEST_F(AccessServiceTest, G2_5_b_RoleChangeNeedsASecondPersonsApproval) {
   EXPECT_FALSE(access().execute(admin_, *id));
 }
 
-TEST_F(AccessServiceTest, G2_5_b_RequestsExpireAndRejectedOnesNeverApply) {
+TEST_F(AccessServiceTest, G2_1_1_h_RequestsExpireAndRejectedOnesNeverApply) {
   add_user("clerk", {"gate_clerk"});
   AccessChange change;
   change.roles = std::vector<std::string>{"viewer"};
@@ -236,7 +236,7 @@ TEST_F(AccessServiceTest, G1_3_StoppingAWindowEarlyEndsTheVendorsSessions) {
   EXPECT_FALSE(rt_->identity().login("10.0.0.5", {"vendor1", kUserPassword, code(secret)}));
 }
 
-TEST_F(AccessServiceTest, G2_1_1_h_AccessReviewIsSignedOffForTheStateSeen) {
+TEST_F(AccessServiceTest, G2_1_1_i_AccessReviewIsSignedOffForTheStateSeen) {
   add_user("clerk", {"gate_clerk"});
   access::Actor auditor = person("auditor1", {"auditor"});
   auto report = access().access_report(auditor);

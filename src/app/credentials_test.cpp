@@ -52,7 +52,7 @@ TEST_F(CredentialsTest, G2_1_1_d_NewAccountIsEnrolledByItsOwnerThroughAOneTimeLi
   EXPECT_EQ(audit().back().reason, "unknown, used or expired enrolment link");
 }
 
-TEST_F(CredentialsTest, G2_1_1_i_EnrolmentLinksExpire) {
+TEST_F(CredentialsTest, G2_1_1_d_EnrolmentLinksExpire) {
   auto link = enrol_new("late", {"viewer"});
   clock_.advance_s(72 * 3600);
   EXPECT_FALSE(rt_->identity().complete_enrolment("10.0.0.1", link.enrolment_token, kUserPassword));

@@ -124,7 +124,7 @@ struct RoleRule {
   std::string granted_by;
 };
 
-// A privileged change under the two-person rule (G2.1.1-h, G2.5-b): requested by one person,
+// A privileged change under the two-person rule (G2.1.1-h, G2.1.3): requested by one person,
 // approved by another, then executed; each step recorded.
 struct ApprovalRecord {
   int64_t id = 0;
@@ -355,7 +355,7 @@ struct ContainmentRecord {
   std::string reason;
 };
 
-// A signed-off access review (G2.1.1-h): who reviewed which state of the accounts.
+// A signed-off access review (G2.1.1-i): who reviewed which state of the accounts.
 struct AccessReviewRecord {
   int64_t id = 0;
   int64_t at_us = 0;

@@ -26,7 +26,7 @@ class AccessTest(ServerTestCase):
         self.assertEqual(r.status, 201, r)
         return c
 
-    def test_G2_5_b_privileged_change_needs_a_second_person(self):
+    def test_G2_1_1_h_privileged_change_needs_a_second_person(self):
         admin = self.login("admin", self.data.admin_totp, ADMIN_PASSWORD, offset_s=30)
         officer = self.login("officer", self.officer)
         clerk = self.login("clerk", self.clerk)
@@ -61,7 +61,7 @@ class AccessTest(ServerTestCase):
         self.assertEqual(admin.request("POST", "/api/v1/approvals/999999/approve", {}).status, 404)
         self.assertEqual(officer.request("POST", "/api/v1/approvals/abc/approve", {}).status, 404)
 
-    def test_G2_1_1_h_access_review_is_signed_off_by_digest(self):
+    def test_G2_1_1_i_access_review_is_signed_off_by_digest(self):
         auditor = self.login("auditor1", self.auditor)
         report = auditor.request("GET", "/api/v1/access-review")
         self.assertEqual(report.status, 200, report)

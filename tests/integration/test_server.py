@@ -129,7 +129,7 @@ class HttpHardeningTest(ServerTestCase):
     def prepare(cls, data):
         cls.secret = data.add_user("gina", ["planner", "gate_clerk"])
 
-    def test_G2_2_1_f_security_headers_on_every_response(self):
+    def test_A1_4_2_security_headers_on_every_response(self):
         c = self.server.client()
         for r in (c.request("GET", "/api/v1/health"), c.request("GET", "/api/v1/yard/occupancy"),
                   c.request("GET", "/no/such/thing")):

@@ -1,4 +1,4 @@
-// Privileged changes under the two-person rule (G2.1.1-h, G2.5-b): a user administrator
+// Privileged changes under the two-person rule (G2.1.1-h, G2.1.3): a user administrator
 // requests a change of an account's roles or rules (or a role's rules, or a vendor's
 // maintenance window); a security officer — never the requester — approves or rejects it; the
 // requester then executes it, before it expires. Each step is the API's, audited.

@@ -1,5 +1,5 @@
 // Security oversight, each part for the roles that may see it: the access review with its
-// sign-off (auditors, G2.1.1-h: who may do what, signed off against its digest; a sign-off is
+// sign-off (auditors, G2.1.1-i: who may do what, signed off against its digest; a sign-off is
 // refused when access changed since it was read) and vendors' maintenance windows (G1.3,
 // A1.5.2: stopped at once with a reason). Every read of these is recorded by the server. The
 // alerts raised for security staff have their own screen (alerts-page.ts).
