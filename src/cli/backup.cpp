@@ -30,15 +30,6 @@ namespace {
 const std::string kPassphraseRule =
     identity::describe(identity::PasswordPolicy::for_use(identity::PasswordUse::kBackupPassphrase));
 
-std::string secret_or_die(const std::string& path, const char* what) {
-  if (path.empty()) {
-    die(Error(ErrorCode::kInvalidArgument, std::string(what) + " is required"));
-  }
-  auto s = read_secret_file(path);
-  if (!s) die(s.error());
-  return *s;
-}
-
 std::string human_bytes(uint64_t n) {
   char buf[32];
   if (n >= (uint64_t{1} << 30)) {

@@ -45,6 +45,13 @@ std::string counted(int64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+std::string secret_or_die(const std::string& path, const char* flag) {
+  if (path.empty()) die(Error(ErrorCode::kInvalidArgument, std::string(flag) + " is required"));
+  auto s = read_secret_file(path);
+  if (!s) die(s.error());
+  return *s;
+}
+
 Result<std::string> read_secret_file(const std::string& path) {
   auto text = read_file(path, 4096);
   if (!text) return fail(text.error());

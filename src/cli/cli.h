@@ -53,6 +53,8 @@ void print_result(bool json, const boost::json::object& result, const std::strin
 std::string counted(int64_t n, const char* one, const char* many);
 // Reads a secret from a file (one line; a trailing newline is dropped).
 Result<std::string> read_secret_file(const std::string& path);
+// The same for a required flag: dies naming `flag` when `path` is empty or unreadable.
+std::string secret_or_die(const std::string& path, const char* flag);
 // Renders `text` as a QR code for a terminal (Unicode half blocks).
 std::string qr_for_terminal(const std::string& text);
 

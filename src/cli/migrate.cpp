@@ -21,17 +21,6 @@ namespace minato::cli {
 
 namespace json = boost::json;
 
-namespace {
-
-std::string secret(const std::string& path) {
-  if (path.empty()) die(Error(ErrorCode::kInvalidArgument, "--passphrase-file is required"));
-  auto s = read_secret_file(path);
-  if (!s) die(s.error());
-  return *s;
-}
-
-}  // namespace
-
 void add_migration(CLI::App& app) {
   struct Opts {
     std::string data, out, from, to, pass_file, fingerprint, certificate, confirm, reason,
@@ -56,7 +45,7 @@ void add_migration(CLI::App& app) {
     app::ExportOptions x;
     x.data_dir = o->data;
     x.out = o->out;
-    x.passphrase = secret(o->pass_file);
+    x.passphrase = secret_or_die(o->pass_file, "--passphrase-file");
     auto r = app::export_installation(x);
     if (!r) die(r.error());
     json::value index = json::parse(app::to_json(r->index));
@@ -94,7 +83,7 @@ void add_migration(CLI::App& app) {
     x.from = o->from;
     x.to = o->to;
     x.fingerprint = o->fingerprint;
-    x.passphrase = secret(o->pass_file);
+    x.passphrase = secret_or_die(o->pass_file, "--passphrase-file");
     x.listen = o->listen;
     auto r = app::import_installation(x);
     if (!r) die(r.error());
