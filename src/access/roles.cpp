@@ -21,8 +21,11 @@ constexpr RoleDef kRoles[] = {
     // Administrative, split by purpose.
     {"user_admin", true, bit(P::kUserAdmin) | kSelfBit},
     {"security_officer", true,
-     bit(P::kApprove) | bit(P::kAuditRead) | bit(P::kIncident) | kSelfBit},
-    {"auditor", true, bit(P::kAuditRead) | bit(P::kAuditLog) | bit(P::kAccessReview) | kSelfBit},
+     bit(P::kApprove) | bit(P::kAuditRead) | bit(P::kIncident) | bit(P::kCompliance) |
+         bit(P::kEvidence) | kSelfBit},
+    {"auditor", true,
+     bit(P::kAuditRead) | bit(P::kAuditLog) | bit(P::kAccessReview) | bit(P::kCompliance) |
+         kSelfBit},
     {"backup_operator", true, bit(P::kBackupRun) | kSelfBit},
     {"asset_manager", true, bit(P::kAsset) | kSelfBit},
     {"config_reader", true, bit(P::kConfigRead) | kSelfBit},
@@ -99,6 +102,10 @@ std::string_view to_string(Permission p) {
       return "incident.manage";
     case P::kAsset:
       return "asset.manage";
+    case P::kCompliance:
+      return "compliance.read";
+    case P::kEvidence:
+      return "compliance.evidence";
   }
   return "unknown";
 }

@@ -56,6 +56,8 @@ enum class Permission : uint32_t {
   kEdiImport = 1u << 19,    // take in files from outside (media intake) and import EDI
   kIncident = 1u << 20,     // G3.1: open incidents, contain, record their timeline, close
   kAsset = 1u << 21,        // G1.2, G2.6.1-a: the asset register, work records, media loans
+  kCompliance = 1u << 22,   // read the compliance report and its evidence register
+  kEvidence = 1u << 23,     // record and withdraw evidence of organisational measures
 };
 
 std::string_view to_string(Permission p);

@@ -141,6 +141,7 @@ void Jobs::run_once() {
   rt_.vulnerabilities().check_feeds(now_us);
   // G2.3-c: a TLS certificate near its end alerts security staff (once a day).
   rt_.keys().check_expiry(now_us);
+  rt_.compliance().run_due(now_us);
   auto now = std::chrono::steady_clock::now();
   if (swept_ && now - last_sweep_ < std::chrono::hours(1)) return;
   swept_ = true;

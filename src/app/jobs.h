@@ -4,7 +4,8 @@
 // event (G2.7.3-c), threshold alerts on security events each minute (G2.6.1-d), recording the end
 // of vendor maintenance windows and ending their sessions (G1.3), stale advisory feeds (G2.7.5),
 // and, at start and then hourly, the inactivity sweep (G2.2.2-g) and forgetting Idempotency-Keys
-// older than a day. Each run goes through the services, so
+// older than a day; hourly (the first five minutes after start), the compliance checks of every
+// guideline item, alerting on an item that stops passing. Each run goes through the services, so
 // through the write path and the audit log, as the actor `system:<job>`. Stops (and joins) on
 // stop() or destruction.
 #pragma once

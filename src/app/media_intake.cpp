@@ -238,7 +238,8 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
     }
   } else if (refusal.empty()) {
     std::string looks_like;
-    auto type = secops::classify_file(data, &looks_like);
+    auto type = kind == IntakeKind::kEvidence ? secops::classify_evidence(data, &looks_like)
+                                              : secops::classify_file(data, &looks_like);
     if (!type) {
       refusal = type.error().message();
       r.file_type = looks_like;
@@ -272,7 +273,7 @@ Result<IntakeOutcome> MediaIntake::receive(const access::Actor& actor, const std
   }
 
   // 4b. The scanner: its signatures' age, then the file.
-  if (refusal.empty() && kind == IntakeKind::kData) {
+  if (refusal.empty() && (kind == IntakeKind::kData || kind == IntakeKind::kEvidence)) {
     auto addr = secops::ClamdAddress::parse(settings_.clamd);
     if (!addr) return fail(addr.error());
     secops::ClamdClient clamd(*addr, settings_.scan_timeout_ms);

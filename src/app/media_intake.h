@@ -50,7 +50,9 @@ struct IntakeSettings {
 // database (G2.7.1-b, the offline update), checked by sigtool instead of scanned.
 // Or an advisory archive (OSV's all.zip, G2.7.5): a ZIP of JSON records whose directory is
 // checked against secops/feed_archive.h's limits before clamd scans it (inside, as it does).
-enum class IntakeKind { kData, kSignatures, kAdvisoryArchive };
+// Or evidence for the compliance register: a PDF without active content, an image or text
+// (secops::classify_evidence), scanned by clamd like data.
+enum class IntakeKind { kData, kSignatures, kAdvisoryArchive, kEvidence };
 
 struct IntakeOutcome {
   store::MediaIntakeRecord record;

@@ -199,6 +199,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& data_dir,
   // Opening writes nothing (`audit verify` must not add to the log it checks): `serve` records
   // the configuration and the keys at its start, the `config` and `key` commands when run.
   rt->keys_ = std::make_unique<KeyService>(*rt);
+  rt->compliance_ = std::make_unique<compliance::ComplianceService>(*rt);
   for (const auto& h : reading->held) {
     std::fprintf(stderr,
                  "minato: warning: %s is \"%s\" in minato.toml but stays \"%s\" until the change "

@@ -21,6 +21,7 @@
 #include "app/asset_service.h"
 #include "app/audit_service.h"
 #include "app/backup_service.h"
+#include "app/compliance/compliance_service.h"
 #include "app/config_service.h"
 #include "app/containment.h"
 #include "app/continuity.h"
@@ -124,6 +125,8 @@ class Runtime {
   ConfigService& config_control() { return *config_control_; }
   // G2.3-c: the key inventory, rotation and expiry alerts.
   KeyService& keys() { return *keys_; }
+  // The compliance register: the live check of every guideline item, its evidence and state.
+  compliance::ComplianceService& compliance() { return *compliance_; }
   Containment& containment() { return *containment_; }
   const AlertSettings& alert_settings() const { return alerts_; }
   // The console's live view: committed commands told to the open streams.
@@ -219,6 +222,7 @@ class Runtime {
   std::unique_ptr<VulnerabilityService> vulnerabilities_;
   std::unique_ptr<ConfigService> config_control_;
   std::unique_ptr<KeyService> keys_;
+  std::unique_ptr<compliance::ComplianceService> compliance_;
   std::unique_ptr<LiveFeed> live_;
 };
 

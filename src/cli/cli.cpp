@@ -84,6 +84,7 @@ int run(int argc, char** argv) {
   add_vuln(app);
   add_config(app);
   add_key(app);
+  add_compliance(app);
   add_migration(app);
   // G2.7.3-a: what the CLI does is audited as the host account that ran it, with an id for
   // this invocation.

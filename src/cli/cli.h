@@ -34,9 +34,10 @@ void add_incident(CLI::App& app);
 void add_asset(CLI::App& app);
 void add_software(CLI::App& app);  // sbom, software, release, upgrade
 void add_vuln(CLI::App& app);
-void add_config(CLI::App& app);     // configuration control
-void add_key(CLI::App& app);        // the key inventory
-void add_migration(CLI::App& app);  // export, import, decommission
+void add_config(CLI::App& app);      // configuration control
+void add_key(CLI::App& app);         // the key inventory
+void add_migration(CLI::App& app);   // export, import, decommission
+void add_compliance(CLI::App& app);  // the compliance register and report
 
 // Shared helpers.
 // Prints "minato: <message>" to stderr and returns the exit code for the error. With --json

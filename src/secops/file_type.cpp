@@ -126,6 +126,42 @@ bool looks_csv(std::string_view b) {
   return true;
 }
 
+// The first name of a PDF that asks for code or an action, "" if none. Names are read as the
+// PDF syntax has them: '/' then regular characters, "#xx" standing for one byte.
+std::string active_pdf_name(std::string_view b) {
+  static constexpr std::array<std::string_view, 11> kActive = {
+      "JavaScript", "JS",  "Launch",    "EmbeddedFile", "EmbeddedFiles", "OpenAction",
+      "AA",         "XFA", "RichMedia", "SubmitForm",   "ImportData"};
+  auto delimiter = [](unsigned char c) {
+    return c <= 0x20 || c == '/' || c == '[' || c == ']' || c == '(' || c == ')' || c == '<' ||
+           c == '>' || c == '{' || c == '}' || c == '%' || c >= 0x7f;
+  };
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (b[i] != '/') continue;
+    std::string name;
+    size_t j = i + 1;
+    while (j < b.size() && !delimiter(static_cast<unsigned char>(b[j])) && name.size() < 64) {
+      if (b[j] == '#' && j + 2 < b.size() && hex(b[j + 1]) >= 0 && hex(b[j + 2]) >= 0) {
+        name.push_back(static_cast<char>(hex(b[j + 1]) * 16 + hex(b[j + 2])));
+        j += 3;
+      } else {
+        name.push_back(b[j++]);
+      }
+    }
+    for (auto a : kActive) {
+      if (name == a) return name;
+    }
+    i = j - 1;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string_view to_string(FileType t) {
@@ -140,6 +176,14 @@ std::string_view to_string(FileType t) {
       return "dpkg-list";
     case FileType::kZip:
       return "zip";
+    case FileType::kPdf:
+      return "pdf";
+    case FileType::kPng:
+      return "png";
+    case FileType::kJpeg:
+      return "jpeg";
+    case FileType::kText:
+      return "text";
   }
   return "unknown";
 }
@@ -175,6 +219,37 @@ Result<FileType> classify_file(std::string_view b, std::string* looks_like) {
       "text",
       "the file is text but neither EDIFACT (it does not start with UNA, UNB "
       "or UNH), CSV nor JSON: only EDIFACT, CSV or JSON text (or a dpkg listing) is taken in");
+}
+
+Result<FileType> classify_evidence(std::string_view b, std::string* looks_like) {
+  constexpr std::string_view kTaken =
+      ": evidence is taken in as a PDF without active content, a PNG or JPEG image, or text";
+  auto refuse = [&](std::string_view kind, const std::string& message) {
+    if (looks_like) *looks_like = std::string(kind);
+    return fail(ErrorCode::kInvalidArgument, message + std::string(kTaken), "file");
+  };
+  if (b.empty()) return refuse("empty", "the file is empty");
+  if (b.starts_with("%PDF-")) {
+    std::string active = active_pdf_name(b);
+    if (!active.empty()) {
+      return refuse("active-pdf", "the PDF carries active content (/" + active + ")");
+    }
+    return FileType::kPdf;
+  }
+  if (b.starts_with("\x89PNG\r\n\x1a\n")) return FileType::kPng;
+  if (b.starts_with("\xff\xd8\xff")) return FileType::kJpeg;
+  for (const Magic& m : kMagics) {
+    if (b.size() >= m.offset + m.bytes.size() && b.substr(m.offset, m.bytes.size()) == m.bytes) {
+      if (m.bytes == "MZ" && b.substr(0, 64).find('\0') == std::string_view::npos) continue;
+      return refuse(m.kind, "the file is " + std::string(m.what));
+    }
+  }
+  size_t bad_at = 0;
+  if (!is_text(b, &bad_at)) {
+    return refuse("binary", "the file is not text (a control byte at offset " +
+                                std::to_string(bad_at) + ") nor a PDF or an image");
+  }
+  return FileType::kText;
 }
 
 }  // namespace minato::secops

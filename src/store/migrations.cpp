@@ -619,6 +619,33 @@ INSERT INTO vuln_feeds_20 SELECT * FROM vuln_feeds;
 DROP TABLE vuln_feeds;
 ALTER TABLE vuln_feeds_20 RENAME TO vuln_feeds;
 )sql",
+      // 21: the compliance register (issue 21): evidence of organisational measures per
+      // guideline item, and each item's state as the last run of the checks found it.
+      R"sql(
+CREATE TABLE compliance_evidence (
+  id INTEGER PRIMARY KEY,
+  item TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('evidence', 'not_applicable')),
+  title TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  dated TEXT NOT NULL,
+  review_by TEXT NOT NULL,
+  files TEXT NOT NULL,
+  note TEXT NOT NULL,
+  recorded_us INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  withdrawn_us INTEGER NOT NULL DEFAULT 0,
+  withdrawn_by TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE TABLE compliance_state (
+  item TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  since_us INTEGER NOT NULL,
+  checked_us INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  checked_seq INTEGER NOT NULL
+) STRICT;
+)sql",
   };
   return kMigrations;
 }

@@ -346,6 +346,37 @@ struct KeyRecord {
   int64_t recorded_us = 0;
 };
 
+// Evidence of an organisational measure (G1.1, training, contracts, contingency plans ...) for
+// one guideline item of the compliance register: who owns it, its date, when it must be
+// reviewed, and the files attached through the media intake (scanned, hashed). kind
+// "not_applicable" records why the item does not apply here instead. Withdrawn evidence stays,
+// marked. An item whose evidence is past its review date is not a pass (app/compliance/).
+struct ComplianceEvidenceRecord {
+  int64_t id = 0;
+  std::string item;  // the guideline ID
+  std::string kind;  // "evidence" | "not_applicable"
+  std::string title;
+  std::string owner;
+  std::string dated;      // YYYY-MM-DD: when the measure was taken or the document issued
+  std::string review_by;  // YYYY-MM-DD
+  std::string files;      // JSON: [{"intake_id", "name", "sha256", "bytes"}]
+  std::string note;
+  int64_t recorded_us = 0;
+  std::string recorded_by;
+  int64_t withdrawn_us = 0;  // 0: in force
+  std::string withdrawn_by;
+};
+
+// An item's compliance state as the last run found it, and since when it has been so.
+struct ComplianceStateRecord {
+  std::string item;
+  std::string status;  // pass | partial | fail | evidence-needed | not-applicable
+  int64_t since_us = 0;
+  int64_t checked_us = 0;
+  std::string reason;       // English
+  int64_t checked_seq = 0;  // the audit head when it was checked
+};
+
 // A containment measure in force (G3.1-c), for an incident, since when, by whom, why.
 struct ContainmentRecord {
   std::string measure;
@@ -590,6 +621,10 @@ class ReadTxn {
   virtual Result<std::vector<ConfigVersionRecord>> config_versions(int limit) = 0;
   // The key inventory, by name.
   virtual Result<std::vector<KeyRecord>> key_inventory() = 0;
+  // The compliance register's evidence, oldest first; withdrawn records only when asked.
+  virtual Result<std::vector<ComplianceEvidenceRecord>> compliance_evidence(bool withdrawn) = 0;
+  virtual Result<std::optional<ComplianceEvidenceRecord>> find_compliance_evidence(int64_t id) = 0;
+  virtual Result<std::vector<ComplianceStateRecord>> compliance_states() = 0;
   virtual Result<std::optional<ApprovalRecord>> find_approval(int64_t id) = 0;
   // The newest `limit` approvals, newest first; only pending and approved ones if `open_only`.
   virtual Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit) = 0;
@@ -685,6 +720,11 @@ class ReadTxn {
 
   // Checkpoints, by size ascending.
   virtual Result<std::vector<CheckpointRecord>> checkpoints() = 0;
+  // The newest audit record with seq > after_seq whose action is one of `actions` (each exact,
+  // or a prefix ending in '.'); nullopt if none. Reads backwards from the head, so it costs the
+  // events after `after_seq` at most.
+  virtual Result<std::optional<AuditRecord>> newest_audit(const std::vector<std::string>& actions,
+                                                          int64_t after_seq) = 0;
   virtual Result<std::optional<CheckpointRecord>> last_checkpoint() = 0;
 };
 
@@ -712,6 +752,11 @@ class WriteTxn : public ReadTxn {
   virtual Result<int64_t> insert_config_version(const ConfigVersionRecord& v) = 0;
   // Puts the key `k.name` in place of the record it had.
   virtual Status put_key(const KeyRecord& k) = 0;
+  virtual Result<int64_t> insert_compliance_evidence(const ComplianceEvidenceRecord& e) = 0;
+  // Marks evidence `id` withdrawn; false if there is none in force.
+  virtual Result<bool> withdraw_compliance_evidence(int64_t id, int64_t at_us,
+                                                    const std::string& by) = 0;
+  virtual Status put_compliance_state(const ComplianceStateRecord& s) = 0;
   virtual Result<int64_t> insert_vuln_feed(const VulnFeedRecord& f) = 0;
   // Replace the advisory / KEV entry with the same id.
   virtual Status put_advisory(const AdvisoryRow& a) = 0;

@@ -93,6 +93,11 @@ class SqliteReader {
   Result<std::optional<FindingRecord>> find_finding(int64_t id);
   Result<std::vector<ConfigVersionRecord>> config_versions(int limit);
   Result<std::vector<KeyRecord>> key_inventory();
+  Result<std::vector<ComplianceEvidenceRecord>> compliance_evidence(bool withdrawn);
+  Result<std::optional<ComplianceEvidenceRecord>> find_compliance_evidence(int64_t id);
+  Result<std::vector<ComplianceStateRecord>> compliance_states();
+  Result<std::optional<AuditRecord>> newest_audit(const std::vector<std::string>& actions,
+                                                  int64_t after_seq);
   static ApprovalRecord approval_from(Query& r);
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id);
   Result<std::vector<ApprovalRecord>> list_approvals(bool open_only, int limit);
@@ -248,6 +253,19 @@ class SqliteReader {
     return r_.config_versions(n);                                                                  \
   }                                                                                                \
   Result<std::vector<KeyRecord>> key_inventory() override { return r_.key_inventory(); }           \
+  Result<std::vector<ComplianceEvidenceRecord>> compliance_evidence(bool w) override {             \
+    return r_.compliance_evidence(w);                                                              \
+  }                                                                                                \
+  Result<std::optional<ComplianceEvidenceRecord>> find_compliance_evidence(int64_t id) override {  \
+    return r_.find_compliance_evidence(id);                                                        \
+  }                                                                                                \
+  Result<std::vector<ComplianceStateRecord>> compliance_states() override {                        \
+    return r_.compliance_states();                                                                 \
+  }                                                                                                \
+  Result<std::optional<AuditRecord>> newest_audit(const std::vector<std::string>& a, int64_t s)    \
+      override {                                                                                   \
+    return r_.newest_audit(a, s);                                                                  \
+  }                                                                                                \
   Result<std::optional<ApprovalRecord>> find_approval(int64_t id) override {                       \
     return r_.find_approval(id);                                                                   \
   }                                                                                                \

@@ -180,6 +180,40 @@ class SqliteWriteTxn final : public WriteTxn {
     return q->run("put key");
   }
 
+  Result<int64_t> insert_compliance_evidence(const ComplianceEvidenceRecord& e) override {
+    auto q = r_.q(
+        "INSERT INTO compliance_evidence (item, kind, title, owner, dated, review_by, files,"
+        " note, recorded_us, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    if (!q) return fail(q.error());
+    q->bind(1, e.item).bind(2, e.kind).bind(3, e.title).bind(4, e.owner).bind(5, e.dated);
+    q->bind(6, e.review_by).bind(7, e.files).bind(8, e.note).bind(9, e.recorded_us);
+    q->bind(10, e.recorded_by);
+    MINATO_TRY(q->run("insert compliance evidence"));
+    return sqlite3_last_insert_rowid(impl_.writer->db());
+  }
+
+  Result<bool> withdraw_compliance_evidence(int64_t id, int64_t at_us,
+                                            const std::string& by) override {
+    auto q = r_.q(
+        "UPDATE compliance_evidence SET withdrawn_us = ?2, withdrawn_by = ?3"
+        " WHERE id = ?1 AND withdrawn_us = 0");
+    if (!q) return fail(q.error());
+    q->bind(1, id).bind(2, at_us).bind(3, by);
+    MINATO_TRY(q->run("withdraw compliance evidence"));
+    return sqlite3_changes(impl_.writer->db()) == 1;
+  }
+
+  Status put_compliance_state(const ComplianceStateRecord& c) override {
+    auto q = r_.q(
+        "INSERT INTO compliance_state (item, status, since_us, checked_us, reason, checked_seq)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (item) DO UPDATE SET status = ?2,"
+        " since_us = ?3, checked_us = ?4, reason = ?5, checked_seq = ?6");
+    if (!q) return fail(q.error());
+    q->bind(1, c.item).bind(2, c.status).bind(3, c.since_us).bind(4, c.checked_us);
+    q->bind(5, c.reason).bind(6, c.checked_seq);
+    return q->run("put compliance state");
+  }
+
   Result<int64_t> insert_vuln_feed(const VulnFeedRecord& f) override {
     auto q = r_.q(
         "INSERT INTO vuln_feeds (kind, file_name, intake_id, entries, newest, imported_us,"
