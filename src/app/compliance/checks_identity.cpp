@@ -258,15 +258,31 @@ Result<std::pair<int64_t, int64_t>> approval_counts(Facts& f) {
 Outcome G2_1_1_h(Facts& f) {
   auto n = approval_counts(f);
   if (!n) return read_error(n.error());
-  std::vector<Value> v{value("approvals", n->first), value("self_approved", n->second)};
+  if (!f.users()) return read_error(f.users().error());
+  std::vector<std::string> ungranted;
+  for (const auto* u : f.active_users()) {
+    if (u->access_granted_by.empty()) ungranted.push_back(u->username);
+  }
+  std::vector<Value> v{
+      value("approvals", n->first), value("self_approved", n->second),
+      value("accounts_without_recorded_grant", static_cast<int64_t>(ungranted.size()))};
   if (n->second > 0) {
     return failed({std::to_string(n->second) + " approvals were decided by their own requester",
                    "申請者自身が承認した承認が" + std::to_string(n->second) + "件あります"},
                   std::move(v));
   }
+  if (!ungranted.empty()) {
+    return failed(
+        {"accounts whose rights have no recorded grant (changed outside the approval "
+         "process?): " +
+             names(ungranted),
+         "権限付与の記録がないアカウント（承認手続の外で変更された可能性）: " + names(ungranted)},
+        std::move(v));
+  }
   return pass({"changes of users' rights are requested, approved by another person and executed, "
-               "each step recorded",
-               "利用者の権限変更は申請・別の者による承認・実施の各段階を記録して行われます"},
+               "each step recorded; every account's rights name their grant",
+               "利用者の権限変更は申請・別の者による承認・実施の各段階を記録して行われ、全アカウン"
+               "トの権限に付与の記録があります"},
               std::move(v));
 }
 
