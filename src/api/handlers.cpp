@@ -931,6 +931,7 @@ Api::Api(app::Runtime& rt) : rt_(rt) {
   add_software_routes();
   add_vuln_routes();
   add_config_routes();
+  add_compliance_routes();
 
   // --- security notifications (G2.1.1-f): what was sent, what waits, what failed ----------
   router_.add(

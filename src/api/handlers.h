@@ -26,19 +26,20 @@ class Api {
   // Wraps a handler that needs a logged-in caller (session cookie with CSRF token, or an API
   // client's bearer token).
   Handler authed(CallerHandler fn) const;
-  void add_terminal_routes();  // terminal_routes.cpp
-  void add_gate_routes();      // gate_routes.cpp
-  void add_edi_routes();       // edi_routes.cpp
-  void add_yard_routes();      // yard_routes.cpp
-  void add_live_routes();      // live_routes.cpp
-  void add_audit_routes();     // audit_routes.cpp
-  void add_backup_routes();    // backup_routes.cpp
-  void add_source_routes();    // source_routes.cpp
-  void add_incident_routes();  // incident_routes.cpp
-  void add_asset_routes();     // asset_routes.cpp
-  void add_software_routes();  // software_routes.cpp
-  void add_vuln_routes();      // vuln_routes.cpp
-  void add_config_routes();    // config_routes.cpp
+  void add_terminal_routes();    // terminal_routes.cpp
+  void add_gate_routes();        // gate_routes.cpp
+  void add_edi_routes();         // edi_routes.cpp
+  void add_yard_routes();        // yard_routes.cpp
+  void add_live_routes();        // live_routes.cpp
+  void add_audit_routes();       // audit_routes.cpp
+  void add_backup_routes();      // backup_routes.cpp
+  void add_source_routes();      // source_routes.cpp
+  void add_incident_routes();    // incident_routes.cpp
+  void add_asset_routes();       // asset_routes.cpp
+  void add_software_routes();    // software_routes.cpp
+  void add_vuln_routes();        // vuln_routes.cpp
+  void add_config_routes();      // config_routes.cpp
+  void add_compliance_routes();  // compliance_routes.cpp
   app::Runtime& rt_;
   Router router_;
   std::array<Counter*, 5> by_class_{};  // 1xx..5xx

@@ -233,37 +233,37 @@ constexpr std::array kItems = {
     Item{"G3.1-c", "3.1", "", P,
          "Contain and recover: first response, notification, containment, recovery, review.",
          "封じ込めと復旧：初動対応、通知、封じ込め、復旧、事後対応。"},
-    Item{"A1.1", "A1.1", "", P,
+    Item{"A1.1", "annex-1.1", "", P,
          "Security by design, without spoiling the performance the business needs.",
          "設計段階からのセキュリティ確保。ただし業務に必要な性能を損なわない。"},
-    Item{"A1.2.1", "A1.2.1", "", P,
+    Item{"A1.2.1", "annex-1.2.1", "", P,
          "Specify the security functions and their management; software supported until the "
          "next renewal; validate input and output.",
          "セキュリティ機能とその管理機能を定め、次の更改までサポートされるソフトウェアを使い、入出"
          "力を検証する。"},
-    Item{"A1.2.2", "A1.2.2", "", P, "Acceptance inspection proves the security requirements.",
+    Item{"A1.2.2", "annex-1.2.2", "", P, "Acceptance inspection proves the security requirements.",
          "受入検査でセキュリティ要件を確認する。"},
-    Item{"A1.3.1–3", "A1.3", "", PO,
+    Item{"A1.3.1–3", "annex-1.3", "", PO,
          "Terminals, servers, printers and IoT: allowed software, an asset ledger (serial, OS, "
          "applications, patches, user, place), updates.",
          "端末・サーバ・複合機・IoT機器：許可ソフトウェア、資産台帳（製造番号、OS、アプリ、パッチ、"
          "利用者、設置場所）、更新。"},
-    Item{"A1.3.4", "A1.3.4", "", P,
+    Item{"A1.3.4", "annex-1.3.4", "", P,
          "Supply chain: check on acceptance that no malware is mixed in.",
          "サプライチェーン：受入時に不正プログラムの混入がないことを確認する。"},
-    Item{"A1.4.2", "A1.4.2", "", P,
+    Item{"A1.4.2", "annex-1.4.2", "", P,
          "Web applications free of the listed vulnerability classes; TLS with a server "
          "certificate.",
          "ウェブアプリケーションに列挙された脆弱性がなく、サーバ証明書付きTLSを用いる。"},
-    Item{"A1.4.4", "A1.4.4", "", P,
+    Item{"A1.4.4", "annex-1.4.4", "", P,
          "Database: administrator privileges managed, access traceable, manipulation detected, "
          "encrypted connections.",
          "データベース：管理者権限の管理、アクセス者の特定、不正操作の検知、通信の暗号化。"},
-    Item{"A1.5", "A1.5", "", PO,
+    Item{"A1.5", "annex-1.5", "", PO,
          "Networks: approved connections, segmentation, encryption, device authentication, "
          "secure maintenance access, explicit IPv6 control.",
          "通信回線：承認された接続、分離、暗号化、機器認証、保守経路の保護、IPv6の明示的な管理。"},
-    Item{"A1.5.2", "A1.5.2", "", P,
+    Item{"A1.5.2", "annex-1.5.2", "", P,
          "Remote access: start/stop procedure, credentials, encryption, device and user "
          "authentication, logs, limited reach.",
          "リモートアクセス：開始・終了手順、認証情報、暗号化、機器と利用者の認証、ログ、到達範囲の"
@@ -298,17 +298,18 @@ constexpr std::array kSections = {
     Section{"2.7.6", "E-mail", "電子メール運用時の対策"},
     Section{"3.1", "Contingency plan in an incident",
             "インシデント発生時のコンティンジェンシープランの実行"},
-    Section{"A1.1", "Requirements for acquisition and development",
+    Section{"annex-1.1", "Requirements for acquisition and development",
             "情報システムの取得・開発・改善における要求事項の確認"},
-    Section{"A1.2.1", "Planning and requirements", "情報システム企画・要件定義"},
-    Section{"A1.2.2", "Construction", "情報システムの構築"},
-    Section{"A1.3", "Terminals, servers, printers and IoT devices",
+    Section{"annex-1.2.1", "Planning and requirements", "情報システム企画・要件定義"},
+    Section{"annex-1.2.2", "Construction", "情報システムの構築"},
+    Section{"annex-1.3", "Terminals, servers, printers and IoT devices",
             "端末、サーバ装置、複合機及び特定用途機器"},
-    Section{"A1.3.4", "Procurement of devices", "端末、サーバ装置、複合機及び特定用途機器の調達"},
-    Section{"A1.4.2", "Web", "ウェブ"},
-    Section{"A1.4.4", "Database", "データベース"},
-    Section{"A1.5", "Lines and line devices", "通信回線及び通信回線装置"},
-    Section{"A1.5.2", "Remote access", "リモートアクセス環境導入時の対策"},
+    Section{"annex-1.3.4", "Procurement of devices",
+            "端末、サーバ装置、複合機及び特定用途機器の調達"},
+    Section{"annex-1.4.2", "Web", "ウェブ"},
+    Section{"annex-1.4.4", "Database", "データベース"},
+    Section{"annex-1.5", "Lines and line devices", "通信回線及び通信回線装置"},
+    Section{"annex-1.5.2", "Remote access", "リモートアクセス環境導入時の対策"},
 };
 
 }  // namespace
@@ -339,6 +340,13 @@ std::string_view section_title(std::string_view section, bool ja) {
     if (s.id == section) return ja ? s.ja : s.en;
   }
   return "";
+}
+
+std::string section_label(std::string_view section, bool ja) {
+  if (section.starts_with("annex-")) {
+    return std::string(ja ? "別紙1 " : "Annex 1, ") + std::string(section.substr(6));
+  }
+  return std::string(section);
 }
 
 std::string_view law_text(std::string_view law, bool ja) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace minato::app::compliance {
@@ -20,7 +21,7 @@ std::string_view to_string(Kind k);  // "P", "P+O", "O"
 
 struct Item {
   std::string_view id;       // "G2.1.1-b"
-  std::string_view section;  // "2.1.1" (Annex 1 items: "A1.4.2")
+  std::string_view section;  // "2.1.1" (Annex 1: "annex-1.4.2")
   // The law column: "all" (mandatory at every port under the Port Transport Business Act),
   // "5p" (at the five designated ports), "all/5p" (part each), "" (recommended).
   std::string_view law;
@@ -36,6 +37,9 @@ const Item* find_item(std::string_view id);
 // The chapter's title in the guideline ("2.1.1" -> "User access management" /
 // "利用者アクセスの管理").
 std::string_view section_title(std::string_view section, bool ja);
+
+// The section as a reader sees it: "2.1.1", "Annex 1, 1.4.2" / "別紙1 1.4.2".
+std::string section_label(std::string_view section, bool ja);
 
 // Whether the law column makes the item mandatory, and where, in words.
 std::string_view law_text(std::string_view law, bool ja);

@@ -1,6 +1,7 @@
-// Checks of security operations (G1.1, G1.2, G2.6, G2.7.1, G2.7.4, G2.7.5, G2.7.6, A1.3): the
-// asset register and its software lists, the malware scanner's signatures, the media intake's
-// records, the vulnerability register and its feeds, the release's trust and the mail link.
+// Checks of security operations (G1.1, G1.2, G2.6.1, G2.6.3, G2.6.4, G2.7.1, G2.7.4, G2.7.5,
+// G2.7.6, A1.3.1–3, A1.3.4): the asset register and its software lists, the malware scanner's
+// signatures, the media intake's records, the vulnerability register and its feeds, the release's
+// trust and the mail link.
 #include <algorithm>
 
 #include "app/compliance/check.h"
@@ -383,7 +384,7 @@ Outcome G2_7_6(Facts& f) {
               std::move(v));
 }
 
-Outcome A1_3(Facts& f) {
+Outcome A1_3_1_3(Facts& f) {
   auto assets = f.read().list_assets();
   if (!assets) return read_error(assets.error());
   std::vector<std::string> incomplete;
@@ -447,7 +448,7 @@ void secops_checks(std::vector<Check>& out) {
   out.push_back({"G2.7.4", G2_7_4, {"config.", "upgrade."}});
   out.push_back({"G2.7.5", G2_7_5, {"vuln.", "software."}});
   out.push_back({"G2.7.6", G2_7_6, {"config."}});
-  out.push_back({"A1.3.1–3", A1_3, {"asset."}});
+  out.push_back({"A1.3.1–3", A1_3_1_3, {"asset."}});
   out.push_back({"A1.3.4", A1_3_4, {"config."}});
 }
 

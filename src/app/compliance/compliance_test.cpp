@@ -124,7 +124,7 @@ TEST_F(ComplianceServiceTest, EvidenceIsRefusedWhenBadAndAProductItemCannotBeDec
   auto na = evidence("G2.1.1-b", "2099-12-31");
   na.kind = "not_applicable";
   EXPECT_EQ(rt_->compliance().add_evidence(admin, na).error().field(), "kind");
-  EXPECT_EQ(rt_->compliance().add_evidence(admin, evidence("G9.9", "2099-12-31")).error().field(),
+  EXPECT_EQ(rt_->compliance().add_evidence(admin, evidence("Z9.9", "2099-12-31")).error().field(),
             "item");
   EXPECT_EQ(rt_->compliance().add_evidence(admin, evidence("G1.1", "2020-01-01")).error().field(),
             "review_by");

@@ -114,7 +114,8 @@ th{background:#eef1f4}.meta td{border:none;padding:1px 8px 1px 0}.st{font-weight
     if (i.item->section != section) {
       if (!section.empty()) h += "</table>\n";
       section = i.item->section;
-      h += "<h2>" + esc(std::string(section)) + " " + esc(section_title(section, ja)) + "</h2>\n";
+      h += "<h2>" + esc(section_label(section, ja)) + " " + esc(section_title(section, ja)) +
+           "</h2>\n";
       h += "<table>\n<tr><th>ID</th><th>" + esc(t("Item", "項目")) + "</th><th>" +
            esc(t("Law", "法令")) + "</th><th>" + esc(t("Status", "状態")) + "</th><th>" +
            esc(t("Reason, values seen and evidence", "理由・確認した値・証跡")) + "</th><th>" +

@@ -140,7 +140,7 @@ Result<std::string> report_pdf(const Report& r) {
     if (i.item->section != section) {
       section = i.item->section;
       w.gap(8);
-      w.line(11, std::string(section) + " " + std::string(section_title(section, ja)), true);
+      w.line(11, section_label(section, ja) + " " + std::string(section_title(section, ja)), true);
       w.gap(2);
     }
     w.item(i);
