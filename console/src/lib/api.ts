@@ -124,15 +124,20 @@ export const api = {
 };
 
 function saveFile(got: FileAnswer): FileAnswer {
-  const url = URL.createObjectURL(got.blob);
+  saveBlob(got.blob, got.filename);
+  return got;
+}
+
+// Hands a file made in the page (a report the API answered as JSON) to the browser's downloads.
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = got.filename;
+  a.download = filename;
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return got;
 }
 
 // A path segment, percent-encoded (a container number or user name typed by a person).

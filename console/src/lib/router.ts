@@ -34,6 +34,7 @@ export const routes: Route[] = [
   { path: '/sources', tag: 'page-sources', title: 'sources.title', anyPermission: ['user.admin', 'change.approve', 'audit.read'], nav: 'admin', load: () => import('../pages/sources-page') },
   { path: '/alerts', tag: 'page-alerts', title: 'alerts.title', permission: 'audit.read', nav: 'admin', load: () => import('../pages/alerts-page') },
   { path: '/backups', tag: 'page-backups', title: 'backups.title', anyPermission: ['backup.run', 'audit.read'], nav: 'admin', load: () => import('../pages/backups-page') },
+  { path: '/compliance', tag: 'page-compliance', title: 'compliance.title', permission: 'compliance.read', nav: 'audit', load: () => import('../pages/compliance-page') },
   { path: '/audit', tag: 'page-audit', title: 'audit.title', permission: 'audit.log', nav: 'audit', load: () => import('../pages/audit-page') },
   { path: '/', tag: 'page-home', title: 'home.title', load: () => import('../pages/home-page') },
 ];
