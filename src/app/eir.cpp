@@ -1,10 +1,11 @@
 #include "app/eir.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 #include <vector>
 
-#include "common/pdf.h"
+#include "common/pdf_canvas.h"
 
 namespace minato::app {
 
@@ -199,60 +200,37 @@ std::string eir_html(const EirInput& in) {
   return h;
 }
 
+// Laid out by Pango on cairo (common/pdf_canvas.h): Japanese labels beside the English ones,
+// and a Japanese terminal name, address or damage note print as written. A long value wraps in
+// its row; nothing is cut.
 std::string eir_pdf(const EirInput& in) {
-  PdfDocument pdf("EIR " + std::to_string(in.gate.id) + " " + in.gate.container_id);
-  const double left = 56, right = PdfDocument::kWidth - 56, label_w = 170;
-  double y = PdfDocument::kHeight - 72;
-  pdf.text(left, y, 16, "EQUIPMENT INTERCHANGE RECEIPT", true);
-  y -= 20;
-  pdf.text(left, y, 11, in.terminal_name);
-  y -= 24;
+  PdfCanvas pdf("EIR " + std::to_string(in.gate.id) + " " + in.gate.container_id);
+  const double left = 56, right = PdfCanvas::kWidth - 56, label_w = 170, top = 56;
+  double y = top;
+  y += pdf.text(left, y, 0, 16, "機器受渡証 EQUIPMENT INTERCHANGE RECEIPT", true);
+  y += pdf.text(left, y, right - left, 11, in.terminal_name) + 12;
   const double width = right - left - label_w - 12;
   for (const Row& r : rows(in)) {
-    // A long value (damage notes, seals) wraps onto more lines of its row; nothing is cut.
-    std::vector<std::string> lines{""};
-    size_t i = 0;
-    while (i < r.value.size()) {
-      size_t j = r.value.find(' ', i);
-      std::string word = r.value.substr(i, j == std::string::npos ? std::string::npos : j - i);
-      i = j == std::string::npos ? r.value.size() : j + 1;
-      std::string joined = lines.back().empty() ? word : lines.back() + " " + word;
-      if (lines.back().empty() || PdfDocument::text_width(joined, 10, true) <= width) {
-        lines.back() = joined;
-      } else {
-        lines.push_back(word);
-      }
-      // A single word wider than the box is broken by characters.
-      while (PdfDocument::text_width(lines.back(), 10, true) > width && lines.back().size() > 1) {
-        std::string& last = lines.back();
-        size_t cut = last.size() - 1;
-        while (cut > 1 && PdfDocument::text_width(last.substr(0, cut), 10, true) > width) --cut;
-        std::string rest = last.substr(cut);
-        last.resize(cut);
-        lines.push_back(rest);
-      }
-    }
-    const double row_h = 6 + 12.0 * static_cast<double>(lines.size());
-    if (y - row_h < 140) {  // the signature lines need the foot of the page
+    const std::string label = std::string(r.ja) + " / " + r.en;
+    const double row_h =
+        8 + std::max(pdf.measure(label_w - 12, 10, label), pdf.measure(width, 10, r.value, true));
+    if (y + row_h > PdfCanvas::kHeight - 140) {  // the signature lines need the foot of the page
       pdf.new_page();
-      y = PdfDocument::kHeight - 72;
+      y = top;
     }
-    pdf.rect(left, y - row_h, right - left, row_h);
-    pdf.line(left + label_w, y - row_h, left + label_w, y);
-    pdf.text(left + 6, y - 13, 10, r.en);
-    double ly = y - 13;
-    for (const auto& l : lines) {
-      pdf.text(left + label_w + 6, ly, 10, l, true);
-      ly -= 12;
-    }
-    y -= row_h;
+    pdf.rect(left, y, right - left, row_h);
+    pdf.line(left + label_w, y, left + label_w, y + row_h);
+    pdf.text(left + 6, y + 4, label_w - 12, 10, label);
+    pdf.text(left + label_w + 6, y + 4, width, 10, r.value, true);
+    y += row_h;
   }
-  y -= 60;
+  y += 60;
   pdf.line(left, y, left + 200, y);
   pdf.line(right - 200, y, right, y);
-  pdf.text(left, y - 14, 10, "Terminal");
-  pdf.text(right - 200, y - 14, 10, "Driver");
-  return pdf.render(local_time(in.gate.at_us, 0, "%Y%m%d%H%M%S"));  // UTC
+  pdf.text(left, y + 4, 0, 10, "ターミナル / Terminal");
+  pdf.text(right - 200, y + 4, 0, 10, "運転者 / Driver");
+  auto bytes = pdf.finish(local_time(in.gate.at_us, 0, "%Y-%m-%dT%H:%M:%SZ"));  // UTC
+  return bytes ? std::move(*bytes) : std::string();
 }
 
 }  // namespace minato::app

@@ -23,6 +23,7 @@ struct EirInput {
 // A complete HTML page, Japanese and English labels, for printing from the browser.
 std::string eir_html(const EirInput& in);
 // A one-page A4 PDF (English labels; the standard PDF fonts have no Japanese).
+// The PDF; empty if cairo could not write it.
 std::string eir_pdf(const EirInput& in);
 // "2026-11-26 18:05 +09:00"
 std::string format_local(int64_t us, int utc_offset_s);

@@ -431,7 +431,11 @@ Result<Eir> GateService::eir(const access::Actor& actor, int64_t gate_id,
     in.appointment = std::move(*a);
   }
   std::string name = "eir-" + std::to_string(gate_id) + "-" + in.gate.container_id;
-  if (format == "pdf") return Eir{"application/pdf", eir_pdf(in), name + ".pdf"};
+  if (format == "pdf") {
+    std::string pdf = eir_pdf(in);
+    if (pdf.empty()) return fail(ErrorCode::kInternal, "the EIR's PDF could not be written");
+    return Eir{"application/pdf", std::move(pdf), name + ".pdf"};
+  }
   return Eir{"text/html; charset=utf-8", eir_html(in), name + ".html"};
 }
 

@@ -2,7 +2,6 @@
 
 #include "app/eir.h"
 #include "app/terminal_service.h"
-#include "common/pdf.h"
 #include "testing/runtime_fixture.h"
 
 namespace minato::app {
@@ -270,45 +269,13 @@ TEST_F(GateServiceTest, EirShowsTheUnitAsHandedOverInHtmlAndPdf) {
   auto pdf = gate().eir(viewer_, in->gate_id, "pdf");
   ASSERT_TRUE(pdf);
   EXPECT_EQ(pdf->content_type, "application/pdf");
-  EXPECT_EQ(pdf->body.rfind("%PDF-1.4", 0), 0u);
-  EXPECT_NE(pdf->body.find("(CSQU3054383)"), std::string::npos);
-  EXPECT_NE(pdf->body.find("(SEAL-778812)"), std::string::npos);
+  EXPECT_EQ(pdf->body.rfind("%PDF-", 0), 0u);
+  // The Japanese labels print: the fonts embedded are Noto Sans CJK's (pdftotext reads the
+  // text back in tests/integration/test_gate.py).
+  EXPECT_NE(pdf->body.find("NotoSansCJK"), std::string::npos);
   EXPECT_FALSE(gate().eir(viewer_, in->gate_id, "docx"));
   EXPECT_EQ(gate().eir(viewer_, 999, "pdf").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(gate().eir(haulier_, in->gate_id, "pdf").error().code(), ErrorCode::kPermissionDenied);
-}
-
-// The PDF's cross-reference table must point at each object exactly, or readers repair or
-// reject the file.
-TEST(PdfDocument, CrossReferenceOffsetsPointAtTheirObjects) {
-  PdfDocument doc("t (1) \\ é");
-  doc.text(50, 800, 12, "Hello (world) \\ back");
-  doc.new_page();
-  doc.text(50, 800, 12, "Zoë 東京", true);
-  doc.rect(40, 40, 100, 20);
-  std::string pdf = doc.render("20261126090000");
-  size_t sx = pdf.rfind("startxref\n");
-  ASSERT_NE(sx, std::string::npos);
-  size_t xref = std::stoul(pdf.substr(sx + 10));
-  ASSERT_EQ(pdf.compare(xref, 5, "xref\n"), 0);
-  size_t pos = pdf.find('\n', xref + 5) + 1;  // after "0 N"
-  int n = std::stoi(pdf.substr(xref + 7));
-  EXPECT_EQ(n, 10);               // 5 fixed objects + 2 pages x 2, plus object 0
-  pos = pdf.find('\n', pos) + 1;  // skip the free entry
-  for (int i = 1; i < n; ++i) {
-    size_t off = std::stoul(pdf.substr(pos, 10));
-    EXPECT_EQ(pdf.compare(off, std::to_string(i).size() + 6, std::to_string(i) + " 0 obj"), 0)
-        << "object " << i;
-    pos += 20;
-  }
-  EXPECT_NE(pdf.find("(Hello \\(world\\) \\\\ back)"), std::string::npos);
-  EXPECT_NE(pdf.find("(Zo\\353 ?"
-                     "?)"),
-            std::string::npos);  // Latin-1 kept, CJK replaced
-  EXPECT_NE(pdf.find("/Count 2"), std::string::npos);
-  EXPECT_EQ(to_win_ansi("a\xff\xfe"
-                        "b\xc3"),
-            "a??b?");  // malformed UTF-8
 }
 
 }  // namespace

@@ -160,7 +160,8 @@ class GateTest(ServerTestCase):
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
             text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True,
                                   text=True, check=True).stdout
-            for want in ("EQUIPMENT INTERCHANGE RECEIPT", imp, "ONE-SEAL-7781",
+            for want in ("EQUIPMENT INTERCHANGE RECEIPT", "機器受渡証", "コンテナ番号", imp,
+                         "ONE-SEAL-7781",
                          "GATE OUT (delivery)", "NAGOYA 100 A 12", "user:goro"):
                 self.assertIn(want, text)
         finally:
