@@ -5,6 +5,7 @@
 //   GET /vault/v1/sets/<id>/manifest        manifest.json as written
 //   GET /vault/v1/sets/<id>/signature       manifest.sig
 //   GET /vault/v1/sets/<id>/chunks/<n>      the n-th stored chunk of payload.bin
+//   GET /vault/v1/report?keep=...          what the vault keeps, for the G2.7.2-c check
 //   GET /vault/v1/recovery/<data|keys>      a recovery file (sealed: useless without its
 //                                           passphrase)
 //
@@ -38,6 +39,60 @@ HttpResponse bytes(std::string body, const char* type) {
 
 }  // namespace
 
+// GET /vault/v1/report?keep=L.H.D.W.M&database=N.OLDEST_US&config=...: what the vault keeps
+// after a pull (its retention policy; per target the sets it holds and the oldest one's time),
+// recorded as backup.vault.report for the compliance check of G2.7.2-c — when it changed, or
+// at most once an hour otherwise. It changes nothing the vault holds.
+HttpResponse vault_report(app::Runtime& rt, const HttpRequest& req) {
+  auto number = [](std::string_view t, int64_t max, int64_t* out) {
+    if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;
+    }
+    *out = std::strtoll(std::string(t).c_str(), nullptr, 10);
+    return *out <= max;
+  };
+  json::object keep, targets;
+  std::string_view q = req.query;
+  while (!q.empty()) {
+    const size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) return not_found("bad vault report");
+    std::string_view key = pair.substr(0, eq), value = pair.substr(eq + 1);
+    std::vector<int64_t> parts;
+    for (size_t pos = 0; pos <= value.size();) {
+      size_t dot = value.find('.', pos);
+      if (dot == std::string_view::npos) dot = value.size();
+      int64_t n = 0;
+      if (!number(value.substr(pos, dot - pos), int64_t{1} << 53, &n)) {
+        return not_found("bad vault report");
+      }
+      parts.push_back(n);
+      pos = dot + 1;
+    }
+    if (key == "keep" && parts.size() == 5) {
+      const char* names[] = {"last", "hourly", "daily", "weekly", "monthly"};
+      for (size_t i = 0; i < 5; ++i) keep[names[i]] = parts[i];
+    } else if (parts.size() == 2 &&
+               std::find(app::kBackupTargets.begin(), app::kBackupTargets.end(), key) !=
+                   app::kBackupTargets.end()) {
+      targets[key] = json::object{{"sets", parts[0]}, {"oldest_us", parts[1]}};
+    } else {
+      return not_found("bad vault report");
+    }
+  }
+  if (keep.empty()) return not_found("bad vault report");
+  const std::string change = json::serialize(
+      json::object{{"keep", keep}, {"targets", targets}, {"client_cert", req.client_cert}});
+  auto recorded = rt.backup().record_vault_report(
+      access::Actor{"vault:" + req.client_cert.substr(0, 16), req.source, 0}, change);
+  if (!recorded) return error_response(recorded.error());
+  HttpResponse res;
+  res.status = 204;
+  return res;
+}
+
 HttpResponse handle_vault(app::Runtime& rt, const HttpRequest& req) {
   if (req.method != "GET") {
     HttpResponse res = error_response(Error(
@@ -57,6 +112,7 @@ HttpResponse handle_vault(app::Runtime& rt, const HttpRequest& req) {
     }
     return bytes(json::serialize(json::object{{"sets", std::move(sets)}}), "application/json");
   }
+  if (p == "/vault/v1/report") return vault_report(rt, req);
   constexpr std::string_view kRecovery = "/vault/v1/recovery/";
   if (p.substr(0, kRecovery.size()) == kRecovery) {
     std::string name(p.substr(kRecovery.size()));

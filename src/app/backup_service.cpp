@@ -276,6 +276,24 @@ Result<std::vector<resilience::SourceFile>> BackupService::stage(const std::stri
   return files;
 }
 
+Status BackupService::record_vault_report(const access::Actor& vault, const std::string& change) {
+  {
+    std::lock_guard lock(vault_report_mu_);
+    const int64_t now = rt_.clock().now_us();
+    if (change == last_vault_report_ && now - last_vault_report_us_ < 3600LL * 1'000'000) {
+      return ok();
+    }
+    last_vault_report_ = change;
+    last_vault_report_us_ = now;
+  }
+  return rt_.writes().execute_status(
+      vault, {"backup.vault.report", "backup:vault", access::Permission::kNone},
+      [&](store::WriteTxn&, Effects& fx) -> Status {
+        fx.change = change;
+        return ok();
+      });
+}
+
 Status BackupService::record_drill(const access::Actor& actor, const std::string& record,
                                    bool passed, const std::string& error) {
   return rt_.writes().execute_status(

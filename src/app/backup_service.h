@@ -111,6 +111,10 @@ class BackupService {
   // is its JSON; a failed drill is recorded as a failure with its error.
   Status record_drill(const access::Actor& actor, const std::string& record, bool passed,
                       const std::string& error);
+  // G2.7.2-c: what a vault keeps after a pull (`change`: its policy and per target the sets and
+  // the oldest one's time, as JSON), recorded as backup.vault.report by the vault's subject —
+  // when it differs from the last report, or once an hour otherwise — for the compliance check.
+  Status record_vault_report(const access::Actor& vault, const std::string& change);
   // The recorded drills, newest first (needs backup.run or audit.read; the read is recorded).
   Result<std::vector<DrillRecord>> drills(const access::Actor& actor, int limit);
   // Set ids in the outbox, oldest first.
@@ -126,6 +130,9 @@ class BackupService {
                   const std::string& en, const std::string& ja);
 
   Runtime& rt_;
+  std::mutex vault_report_mu_;
+  std::string last_vault_report_;
+  int64_t last_vault_report_us_ = 0;
   std::mutex mu_;  // one set at a time; guards the fields below
   bool loaded_ = false;
   std::optional<crypto::SigningKey> signer_;

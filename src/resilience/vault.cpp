@@ -434,6 +434,25 @@ Result<PullReport> Vault::pull(SetSource& source) {
   auto pruned = retain();
   if (!pruned) return fail(pruned.error());
   report.pruned = *pruned;
+  // What the vault keeps, told to the server for its compliance check (G2.7.2-c): the policy
+  // and, per target, how many sets and the oldest one's time. A server that does not take it
+  // (older, or refusing) changes nothing here.
+  std::map<std::string, std::pair<int, int64_t>> kept;
+  for (const auto& h : held()) {
+    auto& k = kept[h.target];
+    ++k.first;
+    k.second = k.second == 0 ? h.created_us : std::min(k.second, h.created_us);
+  }
+  const auto& pol = config_.policy;
+  std::string q = "keep=" + std::to_string(pol.last) + "." + std::to_string(pol.hourly) + "." +
+                  std::to_string(pol.daily) + "." + std::to_string(pol.weekly) + "." +
+                  std::to_string(pol.monthly);
+  for (const auto& [target, k] : kept) {
+    q += "&" + target + "=" + std::to_string(k.first) + "." + std::to_string(k.second);
+  }
+  if (auto told = source.get("/vault/v1/report?" + q, 4096); !told) {
+    log("report", config_.server, told.error().message());
+  }
   return report;
 }
 
