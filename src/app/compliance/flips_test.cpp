@@ -155,6 +155,19 @@ TEST_F(ComplianceFlipTest, MoreThanTwentyChecksFailWhenTheirStateChangesAndPassW
   };
   // Accounts and authentication.
   flip("G2.1.1-b", clear_totp("clerk"), "no second factor: clerk", restore_totp("clerk"));
+  {  // The regression is on record in the run that found it, with its reason.
+    auto rx = rt_->store().read();
+    ASSERT_TRUE(rx);
+    bool recorded = false;
+    ASSERT_TRUE((*rx)->scan_audit(1, [&](const store::AuditRecord& r) {
+      recorded |= r.action == "compliance.run" &&
+                  r.change.find("\"item\":\"G2.1.1-b\",\"from\":\"pass\",\"to\":\"fail\"") !=
+                      std::string::npos &&
+                  r.change.find("no second factor: clerk") != std::string::npos;
+      return true;
+    }));
+    EXPECT_TRUE(recorded);
+  }
   flip("G2.1.1-g", clear_totp("admin"), "administrators without a second factor: admin",
        restore_totp("admin"));
   flip("G2.2.2-d", clear_totp("clerk"), "have no second factor", restore_totp("clerk"));
