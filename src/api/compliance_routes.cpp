@@ -14,6 +14,7 @@
 
 #include "api/handlers.h"
 #include "api/route_kit.h"
+#include "api/router.h"
 #include "app/compliance/report_service.h"
 #include "app/runtime.h"
 #include "common/clock.h"
@@ -27,36 +28,12 @@ namespace cp = app::compliance;
 
 namespace {
 
-json::value parse_or_empty(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text.empty() ? "[]" : text, ec);
-  return ec ? json::value(json::array{}) : v;
-}
-
-json::object evidence_json(const cp::EvidenceView& e) {
-  const auto& r = e.record;
-  return {{"id", r.id},
-          {"item", r.item},
-          {"kind", r.kind},
-          {"title", r.title},
-          {"owner", r.owner},
-          {"dated", r.dated},
-          {"review_by", r.review_by},
-          {"note", r.note},
-          {"files", parse_or_empty(r.files)},
-          {"current", e.current},
-          {"recorded_by", r.recorded_by},
-          {"recorded", format_utc(r.recorded_us)},
-          {"withdrawn", r.withdrawn_us ? json::value(format_utc(r.withdrawn_us)) : nullptr},
-          {"withdrawn_by", r.withdrawn_by}};
-}
-
 json::object item_json(const cp::ItemResult& i) {
   json::array values;
   for (const auto& v : i.values)
     values.push_back(json::object{{"name", v.name}, {"value", v.value}});
   json::array evidence;
-  for (const auto& e : i.evidence) evidence.push_back(evidence_json(e));
+  for (const auto& e : i.evidence) evidence.push_back(cp::to_json(e));
   return {{"id", i.item->id},
           {"section", i.item->section},
           {"section_en", cp::section_title(i.item->section, false)},
@@ -129,10 +106,14 @@ void Api::add_compliance_routes() {
   router_.add("GET", "/api/v1/compliance/evidence",
               authed([this](const HttpRequest& req, const PathParams&,
                             const Caller& c) -> Result<HttpResponse> {
-                auto all = rt_.compliance().evidence(c.actor, req.query == "withdrawn=1");
+                auto q = parse_query(req.query, {"withdrawn"});
+                if (!q) return fail(q.error());
+                auto withdrawn = query_int(*q, "withdrawn", 0, 0, 1);
+                if (!withdrawn) return fail(withdrawn.error());
+                auto all = rt_.compliance().evidence(c.actor, *withdrawn == 1);
                 if (!all) return fail(all.error());
                 json::array out;
-                for (const auto& e : *all) out.push_back(evidence_json(e));
+                for (const auto& e : *all) out.push_back(cp::to_json(e));
                 return ok_json(json::object{{"evidence", std::move(out)}});
               }));
 
@@ -178,7 +159,7 @@ void Api::add_compliance_routes() {
         MINATO_TRY(b.finish());
         auto e = rt_.compliance().add_evidence(c.actor, in);
         if (!e) return fail(e.error());
-        return ok_json(evidence_json(*e), 201);
+        return ok_json(cp::to_json(*e), 201);
       })));
 
   router_.add("POST", "/api/v1/compliance/evidence/{id}/withdrawal",

@@ -47,23 +47,6 @@ json::object item_json(const cp::ItemResult& i) {
           {"since", format_utc(i.since_us)}};
 }
 
-json::object evidence_json(const cp::EvidenceView& e) {
-  boost::system::error_code ec;
-  json::value files = json::parse(e.record.files.empty() ? "[]" : e.record.files, ec);
-  return {{"id", e.record.id},
-          {"item", e.record.item},
-          {"kind", e.record.kind},
-          {"title", e.record.title},
-          {"owner", e.record.owner},
-          {"dated", e.record.dated},
-          {"review_by", e.record.review_by},
-          {"current", e.current},
-          {"withdrawn", e.record.withdrawn_us != 0},
-          {"files", ec ? json::value(json::array{}) : files},
-          {"note", e.record.note},
-          {"recorded_by", e.record.recorded_by}};
-}
-
 }  // namespace
 
 void add_compliance(CLI::App& app) {
@@ -146,7 +129,10 @@ void add_compliance(CLI::App& app) {
     auto r = cp::ReportService(*rt).make(access::Actor::local_operator(), o->lang, *format);
     if (!r) die(r.error());
     if (auto st = write_file_atomic(o->out, r->bytes, 0640); !st) die(st.error());
-    if (auto st = write_file_atomic(o->out + ".sig", r->signature, 0640); !st) die(st.error());
+    if (auto st = write_file_atomic(o->out + ".sig", r->signature, 0640); !st) {
+      std::filesystem::remove(o->out, ec);  // a report is never left without its signature
+      die(st.error());
+    }
     const auto& m = r->report.meta;
     json::object totals;
     for (const auto& [s, n] : r->report.assessment.totals) totals[cp::to_string(s)] = n;
@@ -253,7 +239,7 @@ void add_compliance(CLI::App& app) {
     auto rt = open_runtime(o->data);
     auto e = rt->compliance().add_evidence(access::Actor::local_operator(), in);
     if (!e) die(e.error());
-    print_result(o->json, evidence_json(*e),
+    print_result(o->json, cp::to_json(*e),
                  "Recorded evidence " + std::to_string(e->record.id) + " for " + e->record.item +
                      " (review by " + e->record.review_by + ")\n");
   });
@@ -268,7 +254,7 @@ void add_compliance(CLI::App& app) {
     json::array out;
     std::string text;
     for (const auto& e : *all) {
-      out.push_back(evidence_json(e));
+      out.push_back(cp::to_json(e));
       text += std::to_string(e.record.id) + "  " + e.record.item + "  " + e.record.title + " (" +
               e.record.owner + ", review by " + e.record.review_by +
               (e.record.withdrawn_us ? ", withdrawn"

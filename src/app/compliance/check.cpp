@@ -112,6 +112,24 @@ Outcome read_error(const Error& e) {
                  "確認に必要な状態を読めませんでした: " + e.message()});
 }
 
+std::string names_of(const std::vector<std::string>& names, size_t most) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < most; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > most) out += ", …";
+  return out;
+}
+
+access::Actor config_reader() {
+  return access::Actor{"system:compliance", "local",
+                       static_cast<uint32_t>(access::Permission::kConfigRead)};
+}
+
+Outcome backups_not_set_up() {
+  return failed({"backups are not set up (`minato backup init`)",
+                 "バックアップが設定されていません（`minato backup init`）"},
+                {value_bool("backup_configured", false)});
+}
+
 Value value(std::string name, int64_t v) { return {std::move(name), std::to_string(v)}; }
 Value value(std::string name, std::string v) { return {std::move(name), std::move(v)}; }
 Value value_bool(std::string name, bool v) { return {std::move(name), v ? "true" : "false"}; }

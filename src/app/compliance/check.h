@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "access/roles.h"
 #include "common/result.h"
 
 namespace minato::app {
@@ -122,6 +123,12 @@ Outcome read_error(const Error& e);
 Value value(std::string name, int64_t v);
 Value value(std::string name, std::string v);
 Value value_bool(std::string name, bool v);
+// "a, b, c, …": the first `most` of `names`, for a reason that names what fails.
+std::string names_of(const std::vector<std::string>& names, size_t most = 5);
+// The actor a check uses for a service read that needs config.read (scanner, key inventory).
+access::Actor config_reader();
+// The outcome of a backup item while `minato backup init` has not been run.
+Outcome backups_not_set_up();
 // "3 days", "2 h", "45 s" (English) and "3日" ... (Japanese) of an age in microseconds.
 std::string age_en(int64_t us);
 std::string age_ja(int64_t us);

@@ -15,11 +15,6 @@ namespace {
 
 constexpr int64_t kDayUs = 86400LL * 1'000'000;
 
-access::Actor reader() {
-  return access::Actor{"system:compliance", "local",
-                       static_cast<uint32_t>(access::Permission::kConfigRead)};
-}
-
 struct CertFacts {
   bool present = false;
   int64_t days_left = 0;
@@ -116,7 +111,7 @@ Outcome G2_3_b(Facts& f) {
 }
 
 Outcome G2_3_c(Facts& f) {
-  auto keys = f.rt().keys().list(reader());
+  auto keys = f.rt().keys().list(config_reader());
   if (!keys) return read_error(keys.error());
   std::vector<Value> v;
   std::vector<std::string> expired, warned, missing;
@@ -131,20 +126,16 @@ Outcome G2_3_c(Facts& f) {
       warned.push_back(name);
     }
   }
-  auto join = [](const std::vector<std::string>& x) {
-    std::string s;
-    for (const auto& n : x) s += (s.empty() ? "" : ", ") + n;
-    return s;
-  };
   if (!expired.empty() || !missing.empty()) {
-    const auto what = join(expired.empty() ? missing : expired);
+    const auto what = names_of(expired.empty() ? missing : expired);
     return failed({"keys expired, missing or replaced outside Minato: " + what,
                    "期限切れ・欠落・Minato外で置き換えられた鍵: " + what},
                   std::move(v));
   }
   if (!warned.empty()) {
-    return partial({"keys close to expiry: " + join(warned), "期限が近い鍵: " + join(warned)},
-                   std::move(v));
+    return partial(
+        {"keys close to expiry: " + names_of(warned), "期限が近い鍵: " + names_of(warned)},
+        std::move(v));
   }
   return pass(
       {"every key is in the inventory with its fingerprint, rotation and expiry; none is "

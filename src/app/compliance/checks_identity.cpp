@@ -15,13 +15,6 @@ namespace {
 
 constexpr int64_t kDayUs = 86400LL * 1'000'000;
 
-std::string names(const std::vector<std::string>& v, size_t most = 5) {
-  std::string out;
-  for (size_t i = 0; i < v.size() && i < most; ++i) out += (i ? ", " : "") + v[i];
-  if (v.size() > most) out += ", …";
-  return out;
-}
-
 bool is_client(const store::UserRecord& u) {
   return std::any_of(u.roles.begin(), u.roles.end(), [](const std::string& r) {
     return r == "line_client" || r == "haulier_client";
@@ -68,7 +61,7 @@ Outcome G2_1_1_a(Facts& f) {
   std::vector<Value> v{
       value("server.allow_sources", c.allow_sources.empty() ? "(any)" : c.allow_sources),
       value("accounts_without_source_rule", static_cast<int64_t>(open.size()))};
-  if (!open.empty()) v.push_back(value("accounts_without_source_rule_names", names(open)));
+  if (!open.empty()) v.push_back(value("accounts_without_source_rule_names", names_of(open)));
   if (!c.allow_sources.empty()) {
     return pass({"the API listener accepts only the sources of server.allow_sources",
                  "APIの待受はserver.allow_sourcesの接続元のみを受け付けます"},
@@ -109,11 +102,11 @@ Outcome G2_1_1_b(Facts& f) {
          "全ての有効なアカウントがパスワードと第二要素（TOTPまたはWebAuthn）でログインします"},
         std::move(v));
   }
-  v.push_back(value("accounts_without_second_factor_names", names(*missing)));
+  v.push_back(value("accounts_without_second_factor_names", names_of(*missing)));
   return failed({std::to_string(missing->size()) +
-                     " active accounts have no second factor: " + names(*missing),
+                     " active accounts have no second factor: " + names_of(*missing),
                  "第二要素のない有効なアカウントが" + std::to_string(missing->size()) +
-                     "件あります: " + names(*missing)},
+                     "件あります: " + names_of(*missing)},
                 std::move(v));
 }
 
@@ -230,11 +223,10 @@ Outcome G2_1_1_g(Facts& f) {
   if (!missing) return read_error(missing.error());
   std::vector<Value> v{
       value("active_admin_accounts", admins),
-      value("admin_accounts_without_second_factor", static_cast<int64_t>(missing->size())),
-      value("default_accounts", 0)};
+      value("admin_accounts_without_second_factor", static_cast<int64_t>(missing->size()))};
   if (!missing->empty()) {
-    return failed({"administrators without a second factor: " + names(*missing),
-                   "第二要素のない管理者アカウント: " + names(*missing)},
+    return failed({"administrators without a second factor: " + names_of(*missing),
+                   "第二要素のない管理者アカウント: " + names_of(*missing)},
                   std::move(v));
   }
   return pass({"every administrator uses a second factor; Minato ships no account and no "
@@ -272,12 +264,12 @@ Outcome G2_1_1_h(Facts& f) {
                   std::move(v));
   }
   if (!ungranted.empty()) {
-    return failed(
-        {"accounts whose rights have no recorded grant (changed outside the approval "
-         "process?): " +
-             names(ungranted),
-         "権限付与の記録がないアカウント（承認手続の外で変更された可能性）: " + names(ungranted)},
-        std::move(v));
+    return failed({"accounts whose rights have no recorded grant (changed outside the approval "
+                   "process?): " +
+                       names_of(ungranted),
+                   "権限付与の記録がないアカウント（承認手続の外で変更された可能性）: " +
+                       names_of(ungranted)},
+                  std::move(v));
   }
   return pass({"changes of users' rights are requested, approved by another person and executed, "
                "each step recorded; every account's rights name their grant",
@@ -317,8 +309,8 @@ Outcome G2_1_1_j(Facts& f) {
   std::vector<Value> v{
       value("accounts_mixing_admin_and_user_roles", static_cast<int64_t>(bad.size()))};
   if (!bad.empty()) {
-    return failed({"accounts hold administrative and operational roles together: " + names(bad),
-                   "管理者ロールと業務ロールを併せ持つアカウント: " + names(bad)},
+    return failed({"accounts hold administrative and operational roles together: " + names_of(bad),
+                   "管理者ロールと業務ロールを併せ持つアカウント: " + names_of(bad)},
                   std::move(v));
   }
   return pass(
@@ -347,10 +339,10 @@ Outcome G2_1_1_k(Facts& f) {
       value("disabled_accounts", disabled),
       value("disabled_with_live_sessions_or_tokens", static_cast<int64_t>(leftover.size()))};
   if (!leftover.empty()) {
-    return failed(
-        {"disabled accounts still hold sessions or API tokens: " + names(leftover),
-         "無効化されたアカウントにセッションまたはAPIトークンが残っています: " + names(leftover)},
-        std::move(v));
+    return failed({"disabled accounts still hold sessions or API tokens: " + names_of(leftover),
+                   "無効化されたアカウントにセッションまたはAPIトークンが残っています: " +
+                       names_of(leftover)},
+                  std::move(v));
   }
   return pass({"disabled accounts hold no session and no live API token",
                "無効化されたアカウントにはセッションも有効なAPIトークンも残っていません"},
@@ -367,11 +359,9 @@ Outcome G2_1_1_l(Facts& f) {
     ++clients;
     if (!source_bound(*u, *f.role_rules())) open.push_back(u->username);
   }
-  auto tokens_open = int64_t{0};
   std::vector<Value> v{
       value("client_accounts", clients),
       value("client_accounts_without_source_rule", static_cast<int64_t>(open.size()))};
-  (void)tokens_open;
   if (clients == 0) {
     return not_applicable({"no system-to-system (client) accounts exist",
                            "システム間連携用（クライアント）アカウントはありません"},
@@ -379,8 +369,8 @@ Outcome G2_1_1_l(Facts& f) {
   }
   if (!open.empty()) {
     return partial(
-        {"client accounts used by other systems are not bound to addresses: " + names(open),
-         "他システムが使うクライアントアカウントが接続元に限定されていません: " + names(open)},
+        {"client accounts used by other systems are not bound to addresses: " + names_of(open),
+         "他システムが使うクライアントアカウントが接続元に限定されていません: " + names_of(open)},
         std::move(v));
   }
   return pass({"every client account used by another system is bound to its addresses",
@@ -468,8 +458,8 @@ Outcome G2_2_1_a(Facts& f) {
   std::vector<Value> v{value("active_accounts", static_cast<int64_t>(f.active_users().size())),
                        value("accounts_with_invalid_roles", static_cast<int64_t>(bad.size()))};
   if (!bad.empty()) {
-    return failed({"accounts with no valid role set: " + names(bad),
-                   "有効なロールを持たないアカウント: " + names(bad)},
+    return failed({"accounts with no valid role set: " + names_of(bad),
+                   "有効なロールを持たないアカウント: " + names_of(bad)},
                   std::move(v));
   }
   return pass({"every request is checked against the caller's roles and object scope",
@@ -513,8 +503,12 @@ Outcome G2_2_1_g(Facts& f) {
 
 Outcome G2_2_2_a(Facts& f) {
   if (!f.users()) return read_error(f.users().error());
-  std::vector<Value> v{value("accounts", static_cast<int64_t>(f.users()->size())),
-                       value("default_accounts", 0)};
+  // Minato creates no account of its own: what can be seen live is how many accounts still
+  // log in with the password they were given at creation (never changed by their owner).
+  int64_t initial = 0;
+  for (const auto* u : f.active_users()) initial += u->password_set_us == 0 ? 1 : 0;
+  std::vector<Value> v{value("active_accounts", static_cast<int64_t>(f.active_users().size())),
+                       value("accounts_on_their_initial_password", initial)};
   return pass({"Minato has no vendor default account or password; each account's password was "
                "checked against the policy (common and default passwords refused)",
                "Minatoには製品既定のアカウントもパスワードもなく、各パスワードは方針（推測されやす"
@@ -627,8 +621,8 @@ Outcome G2_2_2_g(Facts& f) {
   if (!stale.empty()) {
     return failed(
         {"accounts unused for more than " + std::to_string(days) +
-             " days are still enabled: " + names(stale),
-         std::to_string(days) + "日を超えて未使用のアカウントが有効なままです: " + names(stale)},
+             " days are still enabled: " + names_of(stale),
+         std::to_string(days) + "日を超えて未使用のアカウントが有効なままです: " + names_of(stale)},
         std::move(v));
   }
   return pass({"accounts unused for " + std::to_string(days) + " days are disabled by the sweep",

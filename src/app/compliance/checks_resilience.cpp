@@ -13,12 +13,6 @@ namespace {
 constexpr int64_t kDayUs = 86400LL * 1'000'000;
 constexpr int64_t kMinuteUs = 60LL * 1'000'000;
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 Outcome G2_4_a(Facts&) {
   return failed({"the embedded SQLite store runs on one host with no synchronous standby",
                  "組込みのSQLiteストアは1台で動作しており、同期スタンバイがありません"},
@@ -72,9 +66,7 @@ Outcome G2_4_b(Facts& f) {
 Outcome G2_7_2_a(Facts& f) {
   auto& b = f.rt().backup();
   if (!b.configured()) {
-    return failed({"backups are not set up (`minato backup init`)",
-                   "バックアップが設定されていません（`minato backup init`）"},
-                  {value_bool("backup_configured", false)});
+    return backups_not_set_up();
   }
   std::vector<Value> v;
   std::vector<std::string> none;
@@ -83,9 +75,9 @@ Outcome G2_7_2_a(Facts& f) {
     if (t.newest.empty()) none.push_back(t.target);
   }
   if (!none.empty()) {
-    return partial(
-        {"no backup set yet of: " + join(none), "バックアップが未作成の対象: " + join(none)},
-        std::move(v));
+    return partial({"no backup set yet of: " + names_of(none),
+                    "バックアップが未作成の対象: " + names_of(none)},
+                   std::move(v));
   }
   return pass({"backup sets exist of the database (container data), configuration and keys, the "
                "audit and system logs, and the program release",
@@ -97,9 +89,7 @@ Outcome G2_7_2_a(Facts& f) {
 Outcome G2_7_2_b(Facts& f) {
   auto& b = f.rt().backup();
   if (!b.configured()) {
-    return failed({"backups are not set up (`minato backup init`)",
-                   "バックアップが設定されていません（`minato backup init`）"},
-                  {value_bool("backup_configured", false)});
+    return backups_not_set_up();
   }
   std::vector<Value> v;
   std::vector<std::string> overdue;
@@ -109,8 +99,8 @@ Outcome G2_7_2_b(Facts& f) {
     if (t.overdue || t.every_minutes <= 0) overdue.push_back(t.target);
   }
   if (!overdue.empty()) {
-    return failed({"backups overdue or unscheduled: " + join(overdue),
-                   "期限を過ぎた、または予定のないバックアップ: " + join(overdue)},
+    return failed({"backups overdue or unscheduled: " + names_of(overdue),
+                   "期限を過ぎた、または予定のないバックアップ: " + names_of(overdue)},
                   std::move(v));
   }
   return pass({"each target has its own schedule and none is overdue",
@@ -213,9 +203,7 @@ Outcome G2_7_2_d(Facts& f) {
 
 Outcome G2_7_2_e(Facts& f) {
   if (!f.rt().backup().configured()) {
-    return failed({"backups are not set up (`minato backup init`)",
-                   "バックアップが設定されていません（`minato backup init`）"},
-                  {value_bool("backup_configured", false)});
+    return backups_not_set_up();
   }
   return pass({"every set is encrypted (XChaCha20-Poly1305) and its manifest signed (Ed25519); the "
                "vault and restore verify both",

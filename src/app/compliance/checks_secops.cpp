@@ -13,18 +13,6 @@ namespace {
 
 constexpr int64_t kDayUs = 86400LL * 1'000'000;
 
-access::Actor reader() {
-  return access::Actor{"system:compliance", "local",
-                       static_cast<uint32_t>(access::Permission::kConfigRead)};
-}
-
-std::string join(const std::vector<std::string>& v, size_t most = 5) {
-  std::string s;
-  for (size_t i = 0; i < v.size() && i < most; ++i) s += (i ? ", " : "") + v[i];
-  if (v.size() > most) s += ", …";
-  return s;
-}
-
 bool live_asset(const store::AssetRecord& a) {
   return a.state != "retired" && a.state != "disposed" && a.state != "planned";
 }
@@ -67,8 +55,8 @@ Outcome G1_2(Facts& f) {
                   std::move(v));
   }
   if (!incomplete.empty()) {
-    return partial({"assets without place, owner or power: " + join(incomplete),
-                    "設置場所・管理者・電源が未記入の資産: " + join(incomplete)},
+    return partial({"assets without place, owner or power: " + names_of(incomplete),
+                    "設置場所・管理者・電源が未記入の資産: " + names_of(incomplete)},
                    std::move(v));
   }
   return pass({"every asset in use has its place, owner and power; media leave only on approved "
@@ -128,10 +116,11 @@ Outcome G2_6_1_b(Facts& f) {
                   std::move(v));
   }
   if (!missing.empty() || !old.empty()) {
-    return partial(
-        {"software not surveyed in the last quarter on: " + join(missing.empty() ? old : missing),
-         "直近3か月にソフトウェアを調査していない資産: " + join(missing.empty() ? old : missing)},
-        std::move(v));
+    return partial({"software not surveyed in the last quarter on: " +
+                        names_of(missing.empty() ? old : missing),
+                    "直近3か月にソフトウェアを調査していない資産: " +
+                        names_of(missing.empty() ? old : missing)},
+                   std::move(v));
   }
   return pass({"the software of every server, terminal and network device was surveyed in the "
                "last quarter",
@@ -228,9 +217,10 @@ Outcome G2_7_1_a(Facts& f) {
       value("network_findings_past_due", static_cast<int64_t>(overdue->size())),
       value("audit.syslog_target", c.syslog_target.empty() ? "(none)" : c.syslog_target)};
   if (!overdue->empty()) {
-    return failed({"network devices have vulnerabilities past their due date: " + join(*overdue),
-                   "対応期限を過ぎた脆弱性のあるネットワーク機器があります: " + join(*overdue)},
-                  std::move(v));
+    return failed(
+        {"network devices have vulnerabilities past their due date: " + names_of(*overdue),
+         "対応期限を過ぎた脆弱性のあるネットワーク機器があります: " + names_of(*overdue)},
+        std::move(v));
   }
   if (c.syslog_target.empty()) {
     return partial(
@@ -246,7 +236,7 @@ Outcome G2_7_1_a(Facts& f) {
 }
 
 Outcome scanner(Facts& f, bool server_item) {
-  auto s = f.rt().signatures().status(reader());
+  auto s = f.rt().signatures().status(config_reader());
   if (!s) return read_error(s.error());
   std::vector<Value> v{value("intake.clamd", s->clamd), value_bool("clamd_reachable", s->reachable),
                        value("signature_age_days", s->age_days),
@@ -346,11 +336,11 @@ Outcome G2_7_5(Facts& f) {
                   std::move(v));
   }
   if (!overdue->empty()) {
-    return failed(
-        {std::to_string(overdue->size()) + " findings are past their due date: " + join(*overdue),
-         "対応期限を過ぎた脆弱性が" + std::to_string(overdue->size()) +
-             "件あります: " + join(*overdue)},
-        std::move(v));
+    return failed({std::to_string(overdue->size()) +
+                       " findings are past their due date: " + names_of(*overdue),
+                   "対応期限を過ぎた脆弱性が" + std::to_string(overdue->size()) +
+                       "件あります: " + names_of(*overdue)},
+                  std::move(v));
   }
   if (f.now_us() - newest > int64_t{max_days} * kDayUs || unplanned > 0) {
     return partial(
@@ -402,8 +392,8 @@ Outcome A1_3_1_3(Facts& f) {
   if (live == 0) return failed({"the asset register is empty", "資産台帳が空です"}, std::move(v));
   if (!incomplete.empty()) {
     return partial(
-        {"ledger entries without serial, OS, patch level, user or place: " + join(incomplete),
-         "製造番号・OS・パッチ・利用者・設置場所が未記入の台帳: " + join(incomplete)},
+        {"ledger entries without serial, OS, patch level, user or place: " + names_of(incomplete),
+         "製造番号・OS・パッチ・利用者・設置場所が未記入の台帳: " + names_of(incomplete)},
         std::move(v));
   }
   return pass(

@@ -78,23 +78,27 @@ void combine(ItemResult& r, const Outcome& o) {
   }
 }
 
-json::object evidence_json(const store::ComplianceEvidenceRecord& e) {
-  boost::system::error_code ec;
-  json::value files = json::parse(e.files.empty() ? "[]" : e.files, ec);
-  if (ec) files = json::array{};
-  return {{"id", e.id},
-          {"item", e.item},
-          {"kind", e.kind},
-          {"title", e.title},
-          {"owner", e.owner},
-          {"dated", e.dated},
-          {"review_by", e.review_by},
-          {"note", e.note},
-          {"files", files},
-          {"recorded_by", e.recorded_by}};
-}
-
 }  // namespace
+
+json::object to_json(const EvidenceView& e) {
+  const auto& r = e.record;
+  boost::system::error_code ec;
+  json::value files = json::parse(r.files.empty() ? "[]" : r.files, ec);
+  return {{"id", r.id},
+          {"item", r.item},
+          {"kind", r.kind},
+          {"title", r.title},
+          {"owner", r.owner},
+          {"dated", r.dated},
+          {"review_by", r.review_by},
+          {"note", r.note},
+          {"files", ec ? json::value(json::array{}) : files},
+          {"current", e.current},
+          {"recorded_by", r.recorded_by},
+          {"recorded", format_utc(r.recorded_us)},
+          {"withdrawn", r.withdrawn_us ? json::value(format_utc(r.withdrawn_us)) : nullptr},
+          {"withdrawn_by", r.withdrawn_by}};
+}
 
 bool ComplianceService::current(const store::ComplianceEvidenceRecord& e, int64_t now_us) {
   return e.withdrawn_us == 0 && e.review_by >= today(now_us);
@@ -315,7 +319,7 @@ Result<EvidenceView> ComplianceService::add_evidence(const access::Actor& actor,
         auto n = tx.insert_compliance_evidence(rec);
         if (!n) return fail(n.error());
         rec.id = *n;
-        fx.change = json::serialize(evidence_json(rec));
+        fx.change = json::serialize(to_json(EvidenceView{rec, true}));
         return *n;
       });
   if (!id) return fail(id.error());

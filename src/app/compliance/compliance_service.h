@@ -22,6 +22,7 @@
 // compliance.evidence (security officers); reading needs compliance.read (and auditors).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -61,6 +62,11 @@ struct EvidenceView {
   bool current = false;  // in force and not past its review date
 };
 
+// The evidence as the API, the CLI, the report and the audit event of its recording show it:
+// its fields, its files ([{"intake_id", "name", "sha256", "bytes", "type"}]), whether it is
+// current, when it was recorded and (if so) withdrawn.
+boost::json::object to_json(const EvidenceView& e);
+
 struct ItemResult {
   const Item* item = nullptr;
   ItemStatus status = ItemStatus::kFail;
@@ -81,7 +87,6 @@ struct Change {
 
 struct Assessment {
   int64_t at_us = 0;
-  int64_t run_seq = 0;  // the compliance.run event
   std::vector<ItemResult> items;
   std::map<ItemStatus, int> totals;
   std::vector<Change> changes;

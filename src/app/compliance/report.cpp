@@ -61,10 +61,7 @@ std::string_view status_text(ItemStatus s, bool ja) {
   return "";
 }
 
-std::string format_local(int64_t us, bool ja) {
-  (void)ja;
-  return format_utc(us, "%Y-%m-%d %H:%M UTC");
-}
+std::string format_minute(int64_t us) { return format_utc(us, "%Y-%m-%d %H:%M UTC"); }
 
 namespace {
 
@@ -104,18 +101,7 @@ std::string report_json(const Report& r) {
     json::object values;
     for (const auto& v : i.values) values[v.name] = v.value;
     json::array evidence;
-    for (const auto& e : i.evidence) {
-      boost::system::error_code ec;
-      json::value files = json::parse(e.record.files.empty() ? "[]" : e.record.files, ec);
-      evidence.push_back(json::object{{"id", e.record.id},
-                                      {"kind", e.record.kind},
-                                      {"title", e.record.title},
-                                      {"owner", e.record.owner},
-                                      {"dated", e.record.dated},
-                                      {"review_by", e.record.review_by},
-                                      {"current", e.current},
-                                      {"files", ec ? json::value(json::array{}) : files}});
-    }
+    for (const auto& e : i.evidence) evidence.push_back(to_json(e));
     items.push_back(json::object{{"id", i.item->id},
                                  {"section", i.item->section},
                                  {"section_title", section_title(i.item->section, ja)},

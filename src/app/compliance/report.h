@@ -83,6 +83,6 @@ Result<ReportCheck> verify_report(std::string_view bytes, std::string_view signa
 
 // Texts the renderers share.
 std::string_view status_text(ItemStatus s, bool ja);
-std::string format_local(int64_t us, bool ja);  // "2026-12-08 10:00 UTC"
+std::string format_minute(int64_t us);  // "2026-12-08 10:00 UTC"
 
 }  // namespace minato::app::compliance

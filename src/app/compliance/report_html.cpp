@@ -1,37 +1,13 @@
 // The compliance report as one HTML page: no script, no external resource, styles inline, so it
 // opens anywhere and prints as it shows.
 #include "app/compliance/report.h"
+#include "app/eir.h"
 #include "crypto/random.h"
 
 namespace minato::app::compliance {
 namespace {
 
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view s) { return html_escape(s); }
 
 std::string_view status_class(ItemStatus s) {
   switch (s) {
@@ -87,7 +63,7 @@ th{background:#eef1f4}.meta td{border:none;padding:1px 8px 1px 0}.st{font-weight
   auto row = [&](std::string_view k_en, std::string_view k_ja, const std::string& v) {
     h += "<tr><td>" + esc(t(k_en, k_ja)) + "</td><td>" + esc(v) + "</td></tr>\n";
   };
-  row("Generated", "作成日時", format_local(r.meta.generated_us, ja));
+  row("Generated", "作成日時", format_minute(r.meta.generated_us));
   row("By", "作成者", r.meta.generated_by);
   row("Report", "報告書ID", r.meta.id);
   row("Audit checkpoint", "監査チェックポイント",
@@ -140,7 +116,7 @@ th{background:#eef1f4}.meta td{border:none;padding:1px 8px 1px 0}.st{font-weight
            esc(t("review by ", "見直し期限 ")) + esc(e.record.review_by) +
            (e.current ? "" : esc(t(", past review", "、期限切れ"))) + ")</div>";
     }
-    h += "</td><td>" + esc(format_local(i.since_us, ja)) + "</td></tr>\n";
+    h += "</td><td>" + esc(format_minute(i.since_us)) + "</td></tr>\n";
   }
   if (!section.empty()) h += "</table>\n";
   h += "</body>\n</html>\n";

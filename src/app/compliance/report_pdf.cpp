@@ -69,7 +69,7 @@ class Writer {
                   e.record.review_by + (e.current ? ")" : (ja_ ? "、期限切れ)" : ", past review)"));
     }
     const std::string since =
-        (ja_ ? "この状態になった日時: " : "In this state since ") + format_local(i.since_us, ja_);
+        (ja_ ? "この状態になった日時: " : "In this state since ") + format_minute(i.since_us);
     double h = 6 + pdf_.measure(inner, 9, head, true) + pdf_.measure(inner, 8.5, summary) +
                pdf_.measure(inner, 8.5, reason) + pdf_.measure(inner, 7.5, since) + 6;
     if (!values.empty()) h += pdf_.measure(inner, 7, values);
@@ -115,7 +115,7 @@ Result<std::string> report_pdf(const Report& r) {
                  : "Port-sector information security guideline (system builders and operators "
                    "edition): every item checked on the running system");
   w.gap(4);
-  w.line(8, (ja ? "作成日時: " : "Generated: ") + format_local(r.meta.generated_us, ja) +
+  w.line(8, (ja ? "作成日時: " : "Generated: ") + format_minute(r.meta.generated_us) +
                 (ja ? "　作成者: " : "   by ") + r.meta.generated_by);
   w.line(8, (ja ? "報告書ID: " : "Report id: ") + r.meta.id + (ja ? "　Minato " : "   Minato ") +
                 r.meta.version);
